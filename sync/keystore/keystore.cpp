@@ -1,0 +1,174 @@
+#include "keystore.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace civic {
+
+namespace {
+
+Error io_error(const std::filesystem::path& path, const std::string& action, int err) {
+  return make_error(err == ENOSPC ? ErrorCode::kDiskFull : ErrorCode::kIo,
+                    "cannot " + action + " key file " + path.string() + ": " + std::strerror(err));
+}
+
+Error with_path(const std::filesystem::path& path, const Error& e) {
+  return Error{e.code, "key file " + path.string() + ": " + e.message};
+}
+
+bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status write_key_file(const std::filesystem::path& path, KeyType type,
+                      const FixedBytes<kKeyMaterialSize>& material) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return make_error(ErrorCode::kConflict, "key file " + path.string() +
+                                                " already exists; move it away first if you really "
+                                                "mean to replace this key");
+  }
+  Bytes contents = encode_key_file(type, material);
+  const mode_t mode = is_secret_key_type(type) ? 0600 : 0644;
+  // Write beside the target, make it durable, then rename: a crash leaves the old state or the
+  // complete new file, never half a key.
+  std::filesystem::path temp = path;
+  temp += ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return io_error(temp, "create", errno);
+  if (::fchmod(fd, mode) != 0 || !write_all(fd, contents.data(), contents.size()) || ::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(temp.c_str());
+    secure_wipe(contents.data(), contents.size());
+    return io_error(temp, "write", err);
+  }
+  secure_wipe(contents.data(), contents.size());
+  ::close(fd);
+  if (::link(temp.c_str(), path.c_str()) != 0) {  // link() fails rather than replace a file
+    int err = errno;
+    ::unlink(temp.c_str());
+    if (err == EEXIST) {
+      return make_error(ErrorCode::kConflict, "key file " + path.string() + " already exists");
+    }
+    return io_error(path, "create", err);
+  }
+  ::unlink(temp.c_str());
+  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+Result<FixedBytes<kKeyMaterialSize>> read_key_file(const std::filesystem::path& path, KeyType expected) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) {
+      return make_error(ErrorCode::kNotFound, "key file " + path.string() + " does not exist (" +
+                                                  key_type_description(expected) + " expected)");
+    }
+    return io_error(path, "open", err);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return io_error(path, "inspect", err);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error(ErrorCode::kIo, "key file " + path.string() + " is not a regular file");
+  }
+  if (is_secret_key_type(expected) && (st.st_mode & 0077) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error(ErrorCode::kInsecurePermissions,
+                      "secret key file " + path.string() + " can be read by other users (mode " +
+                          mode + "); run: chmod 600 " + path.string());
+  }
+  std::uint8_t buffer[kKeyFileSize + 1];
+  std::size_t got = 0;
+  while (got < sizeof buffer) {
+    ssize_t n = ::read(fd, buffer + got, sizeof buffer - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return io_error(path, "read", err);
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  auto decoded = decode_key_file(ByteView(buffer, got), expected);
+  secure_wipe(buffer, sizeof buffer);
+  if (!decoded.ok()) return with_path(path, decoded.error());
+  return decoded;
+}
+
+Result<SigningKeyPair> load_signing_key(const std::filesystem::path& path, KeyType type) {
+  CIVIC_ASSIGN(seed, read_key_file(path, type));
+  auto kp = signing_key_pair_from_seed(seed);
+  secure_wipe(seed.data(), seed.size());
+  return kp;
+}
+
+Result<SigningPublicKey> load_signing_public_key(const std::filesystem::path& path, KeyType type) {
+  CIVIC_ASSIGN(bytes, read_key_file(path, type));
+  return SigningPublicKey{bytes};
+}
+
+Result<SealKeyPair> load_submission_secret_key(const std::filesystem::path& path) {
+  CIVIC_ASSIGN(secret, read_key_file(path, KeyType::kHubSubmissionSecret));
+  auto kp = seal_key_pair_from_secret(secret);
+  secure_wipe(secret.data(), secret.size());
+  return kp;
+}
+
+Result<SealPublicKey> load_submission_public_key(const std::filesystem::path& path) {
+  CIVIC_ASSIGN(bytes, read_key_file(path, KeyType::kHubSubmissionPublic));
+  return SealPublicKey{bytes};
+}
+
+Status save_signing_key(const std::filesystem::path& secret_path, const std::filesystem::path& public_path,
+                        const SigningKeyPair& key, KeyType secret_type, KeyType public_type) {
+  FixedBytes<kKeyMaterialSize> seed{};
+  std::memcpy(seed.data(), key.seed.data(), seed.size());
+  Status s = write_key_file(secret_path, secret_type, seed);
+  secure_wipe(seed.data(), seed.size());
+  CIVIC_TRY(s);
+  return write_key_file(public_path, public_type, key.public_key.bytes);
+}
+
+Status save_submission_key(const std::filesystem::path& secret_path,
+                           const std::filesystem::path& public_path, const SealKeyPair& key) {
+  FixedBytes<kKeyMaterialSize> secret{};
+  std::memcpy(secret.data(), key.secret.data(), secret.size());
+  Status s = write_key_file(secret_path, KeyType::kHubSubmissionSecret, secret);
+  secure_wipe(secret.data(), secret.size());
+  CIVIC_TRY(s);
+  return write_key_file(public_path, KeyType::kHubSubmissionPublic, key.public_key.bytes);
+}
+
+}  // namespace civic

@@ -1,0 +1,36 @@
+// Key files on disk: written atomically with mode 0600 (secrets) or 0644 (public keys); loading
+// checks the file's type, integrity and, for secrets, that no other user can read it. Every error
+// names the file and says what to do.
+#pragma once
+
+#include <filesystem>
+
+#include "sync/protocol/crypto.h"
+#include "sync/protocol/keyfile.h"
+#include "sync/protocol/result.h"
+
+namespace civic {
+
+// Fails with kConflict if the file exists: keys are never overwritten by accident.
+[[nodiscard]] Status write_key_file(const std::filesystem::path& path, KeyType type,
+                                    const FixedBytes<kKeyMaterialSize>& material);
+
+[[nodiscard]] Result<FixedBytes<kKeyMaterialSize>> read_key_file(const std::filesystem::path& path,
+                                                                 KeyType expected);
+
+// type must be one of the two signing secret types.
+[[nodiscard]] Result<SigningKeyPair> load_signing_key(const std::filesystem::path& path, KeyType type);
+[[nodiscard]] Result<SigningPublicKey> load_signing_public_key(const std::filesystem::path& path,
+                                                               KeyType type);
+[[nodiscard]] Result<SealKeyPair> load_submission_secret_key(const std::filesystem::path& path);
+[[nodiscard]] Result<SealPublicKey> load_submission_public_key(const std::filesystem::path& path);
+
+[[nodiscard]] Status save_signing_key(const std::filesystem::path& secret_path,
+                                      const std::filesystem::path& public_path,
+                                      const SigningKeyPair& key, KeyType secret_type,
+                                      KeyType public_type);
+[[nodiscard]] Status save_submission_key(const std::filesystem::path& secret_path,
+                                         const std::filesystem::path& public_path,
+                                         const SealKeyPair& key);
+
+}  // namespace civic

@@ -1,0 +1,75 @@
+#include "keyfile.h"
+
+#include <cstring>
+
+namespace civic {
+
+namespace {
+constexpr std::string_view kKeyMagic = "CKKY";
+
+FixedBytes<kKeyChecksumSize> checksum(ByteView body) {
+  auto h = tagged_hash("civic-kiosk/keyfile/v1", {body});
+  FixedBytes<kKeyChecksumSize> out{};
+  std::memcpy(out.data(), h.data(), out.size());
+  return out;
+}
+}  // namespace
+
+const char* key_type_description(KeyType type) {
+  switch (type) {
+    case KeyType::kKioskSigningSecret: return "kiosk signing secret key";
+    case KeyType::kKioskSigningPublic: return "kiosk signing public key";
+    case KeyType::kHubSubmissionSecret: return "hub submission secret key";
+    case KeyType::kHubSubmissionPublic: return "hub submission public key";
+    case KeyType::kHubSigningSecret: return "hub signing secret key";
+    case KeyType::kHubSigningPublic: return "hub signing public key";
+  }
+  return "unknown kind of key";
+}
+
+bool is_secret_key_type(KeyType type) {
+  return type == KeyType::kKioskSigningSecret || type == KeyType::kHubSubmissionSecret ||
+         type == KeyType::kHubSigningSecret;
+}
+
+Bytes encode_key_file(KeyType type, const FixedBytes<kKeyMaterialSize>& material) {
+  ByteWriter w;
+  w.raw(as_bytes(kKeyMagic));
+  w.u8(kKeyFileVersion);
+  w.u8(static_cast<std::uint8_t>(type));
+  w.raw(material);
+  auto sum = checksum(w.bytes());
+  w.raw(sum);
+  return w.take();
+}
+
+Result<FixedBytes<kKeyMaterialSize>> decode_key_file(ByteView bytes, KeyType expected) {
+  ByteReader r(bytes);
+  CIVIC_ASSIGN(magic, r.raw(kKeyMagic.size(), "magic"));
+  if (as_chars(magic) != kKeyMagic) {
+    return make_error(ErrorCode::kBadMagic, "this is not a civic-kiosk key file");
+  }
+  CIVIC_ASSIGN(version, r.u8("version"));
+  if (version != kKeyFileVersion) {
+    return make_error(ErrorCode::kUnknownVersion, "key file format version " + std::to_string(version) +
+                                                      " is not known to this software");
+  }
+  CIVIC_ASSIGN(type, r.u8("type"));
+  if (type != static_cast<std::uint8_t>(expected)) {
+    const bool known = type >= 1 && type <= 6;
+    return make_error(ErrorCode::kWrongKeyType,
+                      std::string("this file holds a ") +
+                          (known ? key_type_description(static_cast<KeyType>(type)) : "key of unknown type") +
+                          ", but a " + key_type_description(expected) + " is needed here");
+  }
+  CIVIC_ASSIGN(material, r.fixed<kKeyMaterialSize>("key"));
+  CIVIC_ASSIGN(sum, r.fixed<kKeyChecksumSize>("checksum"));
+  CIVIC_TRY(r.expect_end("the key file"));
+  if (!constant_time_equal(sum, checksum(bytes.first(kKeyFileSize - kKeyChecksumSize)))) {
+    return make_error(ErrorCode::kCorruptKeyFile,
+                      "the key file is damaged (its checksum does not match); restore it from a backup");
+  }
+  return material;
+}
+
+}  // namespace civic

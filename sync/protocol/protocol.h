@@ -1,0 +1,13 @@
+// The shared vocabulary of civic-kiosk: everything the kiosk, the sync agent and the hub say to
+// each other, as pure functions over bytes. No files, sockets or clocks here.
+#pragma once
+
+#include "batch.h"      // IWYU pragma: export
+#include "bytes.h"      // IWYU pragma: export
+#include "chain.h"      // IWYU pragma: export
+#include "content.h"    // IWYU pragma: export
+#include "crypto.h"     // IWYU pragma: export
+#include "keyfile.h"    // IWYU pragma: export
+#include "receipt.h"    // IWYU pragma: export
+#include "record.h"     // IWYU pragma: export
+#include "result.h"     // IWYU pragma: export

@@ -1,0 +1,155 @@
+#include <catch2/catch.hpp>
+
+#include "sync/protocol/protocol.h"
+#include "test_keys.h"
+
+using namespace civic;
+
+namespace {
+std::vector<Bytes> sealed_records(std::size_t n) {
+  auto hub = test::hub_submission_key();
+  std::vector<Bytes> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto s = test::sample_submission();
+    s.idea = "idea number " + std::to_string(i);
+    auto sealed = seal_submission(s, hub.public_key);
+    REQUIRE(sealed.ok());
+    out.push_back(*sealed);
+  }
+  return out;
+}
+
+BatchHeader header_for(const SigningKeyPair& key) {
+  BatchHeader h;
+  h.kiosk_id = kiosk_id_from_key(key.public_key);
+  h.sequence = 3;
+  h.first_position = 11;
+  h.created_at = 1795000000;
+  h.previous_head = chain_next(10, kGenesisHead, record_hash(Bytes(kMinSealedSize, 7)));
+  return h;
+}
+}  // namespace
+
+TEST_CASE("a batch round-trips and verifies", "[batch]") {
+  auto key = test::kiosk_key();
+  auto records = sealed_records(5);
+  auto bytes = encode_signed_batch(header_for(key), records, key);
+  REQUIRE(bytes.ok());
+  CHECK(bytes->size() == kBatchHeaderSize + 5 * (kBatchRecordOverhead + kMinSealedSize) + kSignatureSize);
+  auto parsed = parse_batch(*bytes);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->records == records);
+  CHECK(parsed->header.sequence == 3);
+  CHECK(parsed->header.first_position == 11);
+  CHECK(parsed->last_position() == 15);
+  CHECK(parsed->header.new_head == chain_over(11, parsed->header.previous_head, records));
+  CHECK(parsed->batch_id == batch_id_of(parsed->signed_digest, parsed->signature));
+  CHECK(verify_batch(*parsed, key.public_key).ok());
+}
+
+TEST_CASE("a batch verified against another kiosk's key fails", "[batch]") {
+  auto key = test::kiosk_key();
+  auto bytes = encode_signed_batch(header_for(key), sealed_records(1), key);
+  REQUIRE(bytes.ok());
+  auto parsed = parse_batch(*bytes);
+  REQUIRE(parsed.ok());
+  auto other = generate_signing_key_pair();
+  CHECK(verify_batch(*parsed, other.public_key).code() == ErrorCode::kBadSignature);
+}
+
+TEST_CASE("a batch signed by a key that is not the named kiosk's fails", "[batch]") {
+  auto key = test::kiosk_key();
+  auto impostor = generate_signing_key_pair();
+  auto bytes = encode_signed_batch(header_for(key), sealed_records(1), impostor);
+  REQUIRE(bytes.ok());
+  auto parsed = parse_batch(*bytes);
+  REQUIRE(parsed.ok());
+  CHECK(verify_batch(*parsed, key.public_key).code() == ErrorCode::kBadSignature);
+}
+
+TEST_CASE("batch encoding refuses what a decoder would refuse", "[batch]") {
+  auto key = test::kiosk_key();
+  CHECK(encode_signed_batch(header_for(key), {}, key).code() == ErrorCode::kInvalidArgument);
+  CHECK(encode_signed_batch(header_for(key), {Bytes(100, 1)}, key).code() == ErrorCode::kInvalidArgument);
+  auto h = header_for(key);
+  h.first_position = 0;
+  CHECK(encode_signed_batch(h, sealed_records(1), key).code() == ErrorCode::kInvalidArgument);
+  std::vector<Bytes> huge(kMaxBatchRecords, Bytes(kMaxSealedSize, 1));
+  CHECK(encode_signed_batch(header_for(key), huge, key).code() == ErrorCode::kOversize);
+}
+
+TEST_CASE("batch decode rejections each have their own code", "[batch]") {
+  auto key = test::kiosk_key();
+  auto bytes = *encode_signed_batch(header_for(key), sealed_records(2), key);
+
+  SECTION("bad magic") {
+    bytes[0] = 'X';
+    CHECK(parse_batch(bytes).code() == ErrorCode::kBadMagic);
+  }
+  SECTION("unknown version") {
+    bytes[4] = 2;
+    CHECK(parse_batch(bytes).code() == ErrorCode::kUnknownVersion);
+  }
+  SECTION("trailing bytes") {
+    bytes.push_back(0);
+    CHECK(parse_batch(bytes).code() == ErrorCode::kTrailingBytes);
+  }
+  SECTION("truncated at every length") {
+    for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+      auto code = parse_batch(ByteView(bytes).first(cut)).code();
+      REQUIRE((code == ErrorCode::kTruncated || code == ErrorCode::kBadMagic));
+    }
+  }
+  SECTION("record count beyond the limit") {
+    const std::size_t count_offset = 4 + 1 + 16 + 8 + 8;
+    bytes[count_offset] = 0xff;
+    CHECK(parse_batch(bytes).code() == ErrorCode::kLengthOverflow);
+  }
+  SECTION("record length beyond the limit") {
+    bytes[kBatchHeaderSize] = 0xff;
+    CHECK(parse_batch(bytes).code() == ErrorCode::kLengthOverflow);
+  }
+  SECTION("oversize input") {
+    Bytes huge(kMaxBatchBytes + 1, 0);
+    CHECK(parse_batch(huge).code() == ErrorCode::kOversize);
+  }
+  SECTION("new head that does not match the records") {
+    bytes[kBatchHeaderSize - 1] ^= 1;
+    CHECK(parse_batch(bytes).code() == ErrorCode::kChainMismatch);
+  }
+  SECTION("altered record content") {
+    bytes[kBatchHeaderSize + 10] ^= 1;
+    CHECK(parse_batch(bytes).code() == ErrorCode::kChainMismatch);
+  }
+  SECTION("altered signature") {
+    bytes.back() ^= 1;
+    auto parsed = parse_batch(bytes);
+    REQUIRE(parsed.ok());
+    CHECK(verify_batch(*parsed, key.public_key).code() == ErrorCode::kBadSignature);
+  }
+}
+
+TEST_CASE("acks round-trip and verify only with the hub's key", "[ack]") {
+  auto hub = test::hub_signing_key();
+  Ack ack;
+  ack.kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
+  ack.batch_sequence = 4;
+  ack.first_position = 21;
+  ack.record_count = 10;
+  ack.new_head = record_hash(Bytes(kMinSealedSize, 1));
+  ack.batch_id = record_hash(Bytes(kMinSealedSize, 2));
+  ack.accepted_at = 1795000123;
+  auto bytes = encode_signed_ack(ack, hub);
+  CHECK(bytes.size() == kAckSize);
+  auto back = verify_ack(bytes, hub.public_key);
+  REQUIRE(back.ok());
+  CHECK(*back == ack);
+  CHECK(verify_ack(bytes, test::kiosk_key().public_key).code() == ErrorCode::kBadSignature);
+  Bytes longer = bytes;
+  longer.push_back(0);
+  CHECK(verify_ack(longer, hub.public_key).code() == ErrorCode::kOversize);
+  CHECK(verify_ack(ByteView(bytes).first(kAckSize - 1), hub.public_key).code() == ErrorCode::kTruncated);
+  Bytes wrong_version = bytes;
+  wrong_version[4] = 9;
+  CHECK(verify_ack(wrong_version, hub.public_key).code() == ErrorCode::kUnknownVersion);
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Checks tests/data/protocol-vectors.json against a second implementation of sync/PROTOCOL.md.
+
+Written from the specification alone with Python's hashlib and PyNaCl (Debian: python3-nacl);
+it shares no code with the C++ implementation. Exits non-zero on the first mismatch.
+Usage: check_vectors.py protocol-vectors.json
+"""
+import hashlib
+import json
+import struct
+import sys
+
+from nacl.public import PrivateKey, SealedBox
+from nacl.signing import SigningKey, VerifyKey
+
+ALPHABET = "23456789ACDEFGHJKMNPQRTUVWXYZ"
+BUCKETS = [512, 1024, 2048, 4096, 8192, 16384, 32768]
+CHANNELS = {"kiosk": 1, "town-hall": 2, "paper": 3}
+CHOICES = {"support": 1, "agree": 2, "disagree": 3, "pass": 4}
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    if not cond:
+        sys.exit(f"MISMATCH: {what}")
+    checks += 1
+
+
+def h256(tag, *parts):
+    h = hashlib.blake2b(digest_size=32)
+    h.update(tag.encode() + b"\0")
+    for p in parts:
+        h.update(p)
+    return h.digest()
+
+
+def h512(tag, data):
+    return hashlib.blake2b(tag.encode() + b"\0" + data, digest_size=64).digest()
+
+
+def sb(b):  # u16-length-prefixed bytes
+    return struct.pack(">H", len(b)) + b
+
+
+def encode_submission(f):
+    out = struct.pack(">BBQ", 1, CHANNELS[f["channel"]], f["coarse_time"])
+    out += bytes.fromhex(f["session_id"])
+    for key in ("consultation_id", "language", "event_id", "card_number", "idea"):
+        out += sb(f[key].encode())
+    out += struct.pack(">H", len(f["votes"]))
+    for v in f["votes"]:
+        out += sb(v["idea_id"].encode()) + bytes([CHOICES[v["choice"]]])
+    out += bytes([len(f["answers"])])
+    for a in f["answers"]:
+        out += sb(a["question_id"].encode()) + sb(a["answer_id"].encode())
+    return out
+
+
+def receipt(kiosk_id, record_hash):
+    v = int.from_bytes(h256("civic-kiosk/receipt/v1", kiosk_id, record_hash)[:8], "big") % 29**9
+    digits = []
+    for _ in range(9):
+        digits.append(v % 29)
+        v //= 29
+    digits.reverse()
+    partial = sum((i + 1) * d for i, d in enumerate(digits))
+    check_digit = next(c for c in range(29) if (partial + 10 * c) % 29 == 0)
+    return "".join(ALPHABET[d] for d in digits + [check_digit])
+
+
+def main(path):
+    vec = json.load(open(path, encoding="utf-8"))
+    keys = vec["keys"]
+
+    kiosk_sk = SigningKey(bytes.fromhex(keys["kiosk_signing_seed"]))
+    kiosk_pk = bytes(kiosk_sk.verify_key)
+    check(kiosk_pk.hex() == keys["kiosk_signing_public"], "kiosk public key from seed")
+    kiosk_id = h256("civic-kiosk/kiosk-id/v1", kiosk_pk)[:16]
+    check(kiosk_id.hex() == keys["kiosk_id"], "kiosk id")
+    fp = h256("civic-kiosk/fingerprint/v1", kiosk_pk)[:8].hex()
+    check(" ".join(fp[i:i + 4] for i in range(0, 16, 4)) == keys["kiosk_fingerprint"], "fingerprint")
+    hub_sign_pk = bytes(SigningKey(bytes.fromhex(keys["hub_signing_seed"])).verify_key)
+    check(hub_sign_pk.hex() == keys["hub_signing_public"], "hub signing public key")
+    hub_sub = PrivateKey(bytes.fromhex(keys["hub_submission_secret"]))
+    check(bytes(hub_sub.public_key).hex() == keys["hub_submission_public"], "hub submission public key")
+
+    for t in vec["tagged_hashes"]:
+        data = bytes.fromhex(t["data_hex"])
+        check(h256(t["tag"], data).hex() == t["blake2b_256"], "tagged BLAKE2b-256")
+        check(h512(t["tag"], data).hex() == t["blake2b_512"], "tagged BLAKE2b-512")
+
+    for k in vec["key_files"]:
+        body = b"CKKY" + bytes([1, k["type"]]) + bytes.fromhex(k["material"])
+        check((body + h256("civic-kiosk/keyfile/v1", body)[:16]).hex() == k["file"], "key file")
+
+    sealed_records = []
+    for s in vec["submissions"]:
+        plain = encode_submission(s["fields"])
+        check(plain.hex() == s["plaintext"], "submission plaintext encoding")
+        bucket = next(b for b in BUCKETS if len(plain) < b)
+        check(bucket == s["padded_size"], "padding bucket")
+        sealed = bytes.fromhex(s["sealed"])
+        check(len(sealed) == bucket + 48, "sealed size")
+        padded = SealedBox(hub_sub).decrypt(sealed)
+        check(padded == plain + b"\x80" + b"\0" * (bucket - len(plain) - 1), "ISO/IEC 7816-4 padding")
+        rh = h256("civic-kiosk/record/v1", sealed)
+        check(rh.hex() == s["record_hash"], "record hash")
+        code = receipt(kiosk_id, rh)
+        check(code == s["receipt_code"], "receipt code")
+        check(code[:5] + "-" + code[5:] == s["receipt_printed"], "printed receipt code")
+        sealed_records.append(sealed)
+
+    head = bytes(32)
+    for c in vec["chain"]:
+        check(bytes.fromhex(c["previous_head"]) == head, "chain previous head")
+        head = h256("civic-kiosk/chain/v1", struct.pack(">Q", c["position"]), head, bytes.fromhex(c["record_hash"]))
+        check(head.hex() == c["head"], "chain head")
+
+    b = vec["batch"]
+    raw = bytes.fromhex(b["bytes"])
+    magic, version, kid, seq, first, count, created, prev, new = struct.unpack(">4sB16sQQIQ32s32s", raw[:113])
+    check((magic, version) == (b"CKBT", 1), "batch magic and version")
+    check((kid.hex(), seq, first, count, created) ==
+          (b["kiosk_id"], b["sequence"], b["first_position"], b["record_count"], b["created_at"]), "batch header")
+    off, records = 113, []
+    for _ in range(count):
+        (n,) = struct.unpack(">I", raw[off:off + 4])
+        records.append(raw[off + 4:off + 4 + n])
+        off += 4 + n
+    check(records == sealed_records, "batch records")
+    check(len(raw) == off + 64, "batch length")
+    head = prev
+    for i, r in enumerate(records):
+        head = h256("civic-kiosk/chain/v1", struct.pack(">Q", first + i), head, h256("civic-kiosk/record/v1", r))
+    check(head == new and new.hex() == b["new_head"], "batch new head")
+    digest = h512("civic-kiosk/batch/v1", raw[:off])
+    check(digest.hex() == b["signed_digest"], "batch signed digest")
+    VerifyKey(kiosk_pk).verify(digest, raw[off:])
+    check(h256("civic-kiosk/batch-id/v1", digest, raw[off:]).hex() == b["batch_id"], "batch id")
+
+    a = vec["ack"]
+    raw = bytes.fromhex(a["bytes"])
+    check(len(raw) == 177, "ack length")
+    fields = struct.unpack(">4sB16sQQI32s32sQ", raw[:113])
+    check(fields == (b"CKAK", 1, bytes.fromhex(a["kiosk_id"]), a["batch_sequence"], a["first_position"],
+                     a["record_count"], bytes.fromhex(a["new_head"]), bytes.fromhex(a["batch_id"]),
+                     a["accepted_at"]), "ack fields")
+    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/ack/v1", raw[:113]), raw[113:])
+
+    c = vec["content"]
+    raw = bytes.fromhex(c["bytes"])
+    magic, version, bversion, issued, expires, plen = struct.unpack(">4sBQQQI", raw[:33])
+    check((magic, version, bversion, issued, expires) == (b"CKCB", 1, c["version"], c["issued_at"], c["expires_at"]),
+          "content header")
+    check(raw[33:33 + plen].decode("utf-8") == c["payload"] and len(raw) == 33 + plen + 64, "content payload")
+    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/content/v1", raw[:33 + plen]), raw[33 + plen:])
+    check(h256("civic-kiosk/content-id/v1", raw).hex() == c["content_hash"], "content hash")
+
+    print(f"{checks} passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

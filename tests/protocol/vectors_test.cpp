@@ -1,0 +1,166 @@
+// Checks the code against the known-answer vectors in tests/data/protocol-vectors.json, which
+// sync/PROTOCOL.md describes. A change here means the wire format changed: bump its version.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sync/protocol/protocol.h"
+#include "test_keys.h"
+
+using namespace civic;
+using nlohmann::json;
+
+namespace {
+const json& vectors() {
+  static const json v = [] {
+    std::ifstream in(std::string(CIVIC_TEST_DATA_DIR) + "/protocol-vectors.json");
+    REQUIRE(in.good());
+    return json::parse(in);
+  }();
+  return v;
+}
+
+Bytes unhex(const json& j) {
+  auto b = from_hex(j.get<std::string>());
+  REQUIRE(b.ok());
+  return *b;
+}
+template <std::size_t N>
+FixedBytes<N> unhex_fixed(const json& j) {
+  auto b = fixed_from_hex<N>(j.get<std::string>());
+  REQUIRE(b.ok());
+  return *b;
+}
+
+VoteChoice choice_from(const std::string& name) {
+  for (auto c : {VoteChoice::kSupport, VoteChoice::kAgree, VoteChoice::kDisagree, VoteChoice::kPass}) {
+    if (name == vote_choice_name(c)) return c;
+  }
+  FAIL("unknown choice " << name);
+  return VoteChoice::kSupport;
+}
+
+Channel channel_from(const std::string& name) {
+  for (auto c : {Channel::kKiosk, Channel::kTownHall, Channel::kPaper}) {
+    if (name == channel_name(c)) return c;
+  }
+  FAIL("unknown channel " << name);
+  return Channel::kKiosk;
+}
+
+Submission submission_from(const json& f) {
+  Submission s;
+  s.consultation_id = f["consultation_id"];
+  s.session_id = unhex_fixed<16>(f["session_id"]);
+  s.language = f["language"];
+  s.channel = channel_from(f["channel"]);
+  s.coarse_time = f["coarse_time"];
+  s.event_id = f["event_id"];
+  s.card_number = f["card_number"];
+  s.idea = f["idea"];
+  for (const auto& v : f["votes"]) s.votes.push_back({v["idea_id"], choice_from(v["choice"])});
+  for (const auto& a : f["answers"]) s.answers.push_back({a["question_id"], a["answer_id"]});
+  return s;
+}
+}  // namespace
+
+TEST_CASE("vectors: keys, ids and fingerprints", "[vectors]") {
+  const auto& k = vectors()["keys"];
+  CHECK(to_hex(test::kiosk_key().public_key.bytes) == k["kiosk_signing_public"]);
+  CHECK(to_hex(kiosk_id_from_key(test::kiosk_key().public_key)) == k["kiosk_id"]);
+  CHECK(key_fingerprint(test::kiosk_key().public_key.bytes) == k["kiosk_fingerprint"]);
+  CHECK(to_hex(test::hub_signing_key().public_key.bytes) == k["hub_signing_public"]);
+  CHECK(to_hex(test::hub_submission_key().public_key.bytes) == k["hub_submission_public"]);
+}
+
+TEST_CASE("vectors: tagged hashes", "[vectors]") {
+  for (const auto& v : vectors()["tagged_hashes"]) {
+    const std::string tag = v["tag"];
+    Bytes data = unhex(v["data_hex"]);
+    CHECK(to_hex(tagged_hash(tag, {ByteView(data)})) == v["blake2b_256"]);
+    CHECK(to_hex(tagged_digest(tag, data)) == v["blake2b_512"]);
+  }
+}
+
+TEST_CASE("vectors: key files", "[vectors]") {
+  REQUIRE(vectors()["key_files"].size() == 6);
+  for (const auto& v : vectors()["key_files"]) {
+    auto type = static_cast<KeyType>(v["type"].get<int>());
+    auto material = unhex_fixed<32>(v["material"]);
+    CHECK(to_hex(encode_key_file(type, material)) == v["file"]);
+    auto decoded = decode_key_file(unhex(v["file"]), type);
+    REQUIRE(decoded.ok());
+    CHECK(*decoded == material);
+  }
+}
+
+TEST_CASE("vectors: submissions encode, open and hash as specified", "[vectors]") {
+  auto hub = test::hub_submission_key();
+  auto kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
+  REQUIRE(vectors()["submissions"].size() == 3);
+  for (const auto& v : vectors()["submissions"]) {
+    Submission s = submission_from(v["fields"]);
+    Bytes plain = encode_submission(s);
+    CHECK(to_hex(plain) == v["plaintext"]);
+    CHECK(padded_size_for(plain.size()) == v["padded_size"].get<std::size_t>());
+    Bytes sealed = unhex(v["sealed"]);
+    auto opened = open_submission(sealed, hub);
+    REQUIRE(opened.ok());
+    CHECK(*opened == s);
+    auto rh = record_hash(sealed);
+    CHECK(to_hex(rh) == v["record_hash"]);
+    CHECK(make_receipt_code(kiosk_id, rh) == v["receipt_code"]);
+    CHECK(format_receipt_code(make_receipt_code(kiosk_id, rh)) == v["receipt_printed"]);
+  }
+}
+
+TEST_CASE("vectors: chain", "[vectors]") {
+  for (const auto& v : vectors()["chain"]) {
+    auto head = chain_next(v["position"], unhex_fixed<32>(v["previous_head"]), unhex_fixed<32>(v["record_hash"]));
+    CHECK(to_hex(head) == v["head"]);
+  }
+}
+
+TEST_CASE("vectors: batch encodes to the exact bytes and verifies", "[vectors]") {
+  const auto& v = vectors()["batch"];
+  std::vector<Bytes> records;
+  for (const auto& s : vectors()["submissions"]) records.push_back(unhex(s["sealed"]));
+  BatchHeader h;
+  h.kiosk_id = unhex_fixed<16>(v["kiosk_id"]);
+  h.sequence = v["sequence"];
+  h.first_position = v["first_position"];
+  h.created_at = v["created_at"];
+  h.previous_head = unhex_fixed<32>(v["previous_head"]);
+  auto bytes = encode_signed_batch(h, records, test::kiosk_key());
+  REQUIRE(bytes.ok());
+  CHECK(to_hex(*bytes) == v["bytes"]);
+  auto parsed = parse_batch(unhex(v["bytes"]));
+  REQUIRE(parsed.ok());
+  CHECK(to_hex(parsed->header.new_head) == v["new_head"]);
+  CHECK(to_hex(parsed->signed_digest) == v["signed_digest"]);
+  CHECK(to_hex(parsed->batch_id) == v["batch_id"]);
+  CHECK(verify_batch(*parsed, test::kiosk_key().public_key).ok());
+}
+
+TEST_CASE("vectors: ack encodes to the exact bytes and verifies", "[vectors]") {
+  const auto& v = vectors()["ack"];
+  Ack a{unhex_fixed<16>(v["kiosk_id"]), v["batch_sequence"], v["first_position"], v["record_count"],
+        unhex_fixed<32>(v["new_head"]), unhex_fixed<32>(v["batch_id"]), v["accepted_at"]};
+  CHECK(to_hex(encode_signed_ack(a, test::hub_signing_key())) == v["bytes"]);
+  auto back = verify_ack(unhex(v["bytes"]), test::hub_signing_key().public_key);
+  REQUIRE(back.ok());
+  CHECK(*back == a);
+}
+
+TEST_CASE("vectors: content bundle encodes to the exact bytes and verifies", "[vectors]") {
+  const auto& v = vectors()["content"];
+  ContentBundle b{v["version"], v["issued_at"], v["expires_at"], v["payload"]};
+  auto bytes = encode_signed_content(b, test::hub_signing_key());
+  REQUIRE(bytes.ok());
+  CHECK(to_hex(*bytes) == v["bytes"]);
+  auto verified = verify_content(*bytes, test::hub_signing_key().public_key, {}, b.issued_at);
+  REQUIRE(verified.ok());
+  CHECK(verified->bundle == b);
+  CHECK(to_hex(verified->state.bundle_hash) == v["content_hash"]);
+}

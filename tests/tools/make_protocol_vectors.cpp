@@ -1,0 +1,161 @@
+// Writes tests/data/protocol-vectors.json: known-answer vectors for every format in
+// sync/PROTOCOL.md, from fixed keys and inputs. Everything is deterministic except the sealed
+// records (crypto_box_seal uses a fresh ephemeral key), which are kept in the file once made.
+// Usage: make_protocol_vectors OUT.json
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/protocol/test_keys.h"
+
+using namespace civic;
+using nlohmann::json;
+
+namespace {
+template <class T>
+std::string hex(const T& bytes) {
+  return to_hex(ByteView(bytes.data(), bytes.size()));
+}
+
+json submission_json(const Submission& s) {
+  json votes = json::array();
+  for (const auto& v : s.votes) votes.push_back({{"idea_id", v.idea_id}, {"choice", vote_choice_name(v.choice)}});
+  json answers = json::array();
+  for (const auto& a : s.answers) answers.push_back({{"question_id", a.question_id}, {"answer_id", a.answer_id}});
+  return {{"consultation_id", s.consultation_id}, {"session_id", hex(s.session_id)},
+          {"language", s.language},               {"channel", channel_name(s.channel)},
+          {"coarse_time", s.coarse_time},         {"event_id", s.event_id},
+          {"card_number", s.card_number},         {"idea", s.idea},
+          {"votes", votes},                       {"answers", answers}};
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT.json\n", argv[0]);
+    return 2;
+  }
+  if (!crypto_init().ok()) return 1;
+  auto kiosk = test::kiosk_key();
+  auto hub_sign = test::hub_signing_key();
+  auto hub_sub = test::hub_submission_key();
+  const KioskId kiosk_id = kiosk_id_from_key(kiosk.public_key);
+
+  json out;
+  out["format"] = "civic-kiosk protocol test vectors, version 1";
+  out["keys"] = {
+      {"kiosk_signing_seed", hex(test::fixed_seed(0x01))},
+      {"kiosk_signing_public", hex(kiosk.public_key.bytes)},
+      {"kiosk_id", hex(kiosk_id)},
+      {"kiosk_fingerprint", key_fingerprint(kiosk.public_key.bytes)},
+      {"hub_signing_seed", hex(test::fixed_seed(0x41))},
+      {"hub_signing_public", hex(hub_sign.public_key.bytes)},
+      {"hub_submission_secret", hex(test::fixed_seed(0x81))},
+      {"hub_submission_public", hex(hub_sub.public_key.bytes)},
+  };
+
+  out["tagged_hashes"] = json::array();
+  for (auto [tag, data] : {std::pair<const char*, const char*>{"civic-kiosk/record/v1", ""},
+                           {"civic-kiosk/record/v1", "abc"}}) {
+    out["tagged_hashes"].push_back({{"tag", tag}, {"data_hex", to_hex(as_bytes(data))},
+                                    {"blake2b_256", hex(tagged_hash(tag, {as_bytes(data)}))},
+                                    {"blake2b_512", hex(tagged_digest(tag, as_bytes(data)))}});
+  }
+
+  out["key_files"] = json::array();
+  const std::pair<KeyType, FixedBytes<32>> key_files[] = {
+      {KeyType::kKioskSigningSecret, test::fixed_seed(0x01)},
+      {KeyType::kKioskSigningPublic, kiosk.public_key.bytes},
+      {KeyType::kHubSubmissionSecret, test::fixed_seed(0x81)},
+      {KeyType::kHubSubmissionPublic, hub_sub.public_key.bytes},
+      {KeyType::kHubSigningSecret, test::fixed_seed(0x41)},
+      {KeyType::kHubSigningPublic, hub_sign.public_key.bytes}};
+  for (const auto& [type, material] : key_files) {
+    out["key_files"].push_back({{"type", static_cast<int>(type)}, {"description", key_type_description(type)},
+                                {"material", hex(material)}, {"file", to_hex(encode_key_file(type, material))}});
+  }
+
+  // Three submissions: the full sample, a support-only ballot, a paper card with an idea.
+  std::vector<Submission> subs{test::sample_submission()};
+  Submission support = test::sample_submission();
+  support.channel = Channel::kKiosk;
+  support.event_id.clear();
+  support.language = "en";
+  support.idea.clear();
+  support.votes = {{"idea-003", VoteChoice::kSupport}, {"idea-010", VoteChoice::kSupport}};
+  support.answers.clear();
+  subs.push_back(support);
+  Submission paper = test::sample_submission();
+  paper.channel = Channel::kPaper;
+  paper.card_number = "card-0042";
+  paper.language = "en";
+  paper.idea = "More evening bus service on route 12.";
+  paper.votes.clear();
+  subs.push_back(paper);
+
+  out["submissions"] = json::array();
+  std::vector<Bytes> sealed_records;
+  Hash32 head = kGenesisHead;
+  out["chain"] = json::array();
+  std::uint64_t position = 1;
+  for (const auto& s : subs) {
+    Bytes plain = encode_submission(s);
+    auto sealed = seal_submission(s, hub_sub.public_key);
+    if (!sealed.ok()) {
+      std::fprintf(stderr, "seal failed: %s\n", sealed.message().c_str());
+      return 1;
+    }
+    const Hash32 rh = record_hash(*sealed);
+    out["submissions"].push_back({{"fields", submission_json(s)}, {"plaintext", to_hex(plain)},
+                                  {"padded_size", padded_size_for(plain.size())},
+                                  {"sealed", to_hex(*sealed)}, {"record_hash", hex(rh)},
+                                  {"receipt_code", make_receipt_code(kiosk_id, rh)},
+                                  {"receipt_printed", format_receipt_code(make_receipt_code(kiosk_id, rh))}});
+    const Hash32 next = chain_next(position, head, rh);
+    out["chain"].push_back({{"position", position}, {"previous_head", hex(head)}, {"record_hash", hex(rh)},
+                            {"head", hex(next)}});
+    head = next;
+    ++position;
+    sealed_records.push_back(*sealed);
+  }
+
+  BatchHeader header;
+  header.kiosk_id = kiosk_id;
+  header.sequence = 1;
+  header.first_position = 1;
+  header.created_at = 1795003200;
+  header.previous_head = kGenesisHead;
+  auto batch = encode_signed_batch(header, sealed_records, kiosk);
+  if (!batch.ok()) return 1;
+  auto parsed = parse_batch(*batch);
+  if (!parsed.ok()) return 1;
+  out["batch"] = {{"kiosk_id", hex(kiosk_id)}, {"sequence", header.sequence},
+                  {"first_position", header.first_position}, {"created_at", header.created_at},
+                  {"previous_head", hex(header.previous_head)}, {"new_head", hex(parsed->header.new_head)},
+                  {"record_count", sealed_records.size()}, {"signed_digest", hex(parsed->signed_digest)},
+                  {"batch_id", hex(parsed->batch_id)}, {"bytes", to_hex(*batch)}};
+
+  Ack ack{kiosk_id, 1, 1, static_cast<std::uint32_t>(sealed_records.size()), parsed->header.new_head,
+          parsed->batch_id, 1795010000};
+  out["ack"] = {{"kiosk_id", hex(ack.kiosk_id)}, {"batch_sequence", ack.batch_sequence},
+                {"first_position", ack.first_position}, {"record_count", ack.record_count},
+                {"new_head", hex(ack.new_head)}, {"batch_id", hex(ack.batch_id)},
+                {"accepted_at", ack.accepted_at}, {"bytes", to_hex(encode_signed_ack(ack, hub_sign))}};
+
+  ContentBundle content{7, 1795000000, 1797592000,
+                        R"({"format":1,"consultations":[{"id":"parks-2026","title":{"en":"Parks","fr":"Parcs"}}]})"};
+  auto content_bytes = encode_signed_content(content, hub_sign);
+  if (!content_bytes.ok()) return 1;
+  out["content"] = {{"version", content.version}, {"issued_at", content.issued_at},
+                    {"expires_at", content.expires_at}, {"payload", content.payload},
+                    {"content_hash", hex(content_hash(*content_bytes))}, {"bytes", to_hex(*content_bytes)}};
+
+  std::ofstream file(argv[1]);
+  file << out.dump(2) << "\n";
+  if (!file) {
+    std::fprintf(stderr, "cannot write %s\n", argv[1]);
+    return 1;
+  }
+  std::printf("wrote %s\n", argv[1]);
+  return 0;
+}
