@@ -38,7 +38,7 @@ Hash32 batch_id_of(const Digest64& signed_digest, const Signature& signature) {
   return tagged_hash("civic-kiosk/batch-id/v1", {ByteView(signed_digest), ByteView(signature)});
 }
 
-Result<Bytes> encode_signed_batch(const BatchHeader& header, const std::vector<Bytes>& records,
+Result<EncodedBatch> encode_signed_batch(const BatchHeader& header, const std::vector<Bytes>& records,
                                   const SigningKeyPair& kiosk_key) {
   if (records.empty() || records.size() > kMaxBatchRecords) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -68,11 +68,16 @@ Result<Bytes> encode_signed_batch(const BatchHeader& header, const std::vector<B
   w.u32(static_cast<std::uint32_t>(records.size()));
   w.u64(header.created_at);
   w.raw(header.previous_head);
-  w.raw(chain_over(header.first_position, header.previous_head, records));
+  EncodedBatch out;
+  out.new_head = chain_over(header.first_position, header.previous_head, records);
+  w.raw(out.new_head);
   for (const auto& r : records) w.long_bytes(r);
-  auto digest = tagged_digest(kBatchSignTag, w.bytes());
-  w.raw(sign_digest(kiosk_key, digest));
-  return w.take();
+  const Digest64 digest = tagged_digest(kBatchSignTag, w.bytes());
+  const Signature signature = sign_digest(kiosk_key, digest);
+  w.raw(signature);
+  out.batch_id = batch_id_of(digest, signature);
+  out.bytes = w.take();
+  return out;
 }
 
 Result<ParsedBatch> parse_batch(ByteView bytes) {

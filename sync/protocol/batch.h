@@ -38,8 +38,14 @@ struct ParsedBatch {
   std::uint64_t last_position() const { return header.first_position + records.size() - 1; }
 };
 
+struct EncodedBatch {
+  Bytes bytes;
+  Hash32 new_head{};
+  Hash32 batch_id{};
+};
+
 // Builds and signs a batch. new_head is computed from the records; the header's value is ignored.
-[[nodiscard]] Result<Bytes> encode_signed_batch(const BatchHeader& header,
+[[nodiscard]] Result<EncodedBatch> encode_signed_batch(const BatchHeader& header,
                                                 const std::vector<Bytes>& sealed_records,
                                                 const SigningKeyPair& kiosk_key);
 

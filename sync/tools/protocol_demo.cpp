@@ -59,10 +59,10 @@ int main() {
   header.created_at = now;
   auto batch = encode_signed_batch(header, outbox, kiosk);
   if (!batch.ok()) return fail("batch", batch.error());
-  std::printf("   %zu bytes for %zu records\n", batch->size(), outbox.size());
+  std::printf("   %zu bytes for %zu records\n", batch->bytes.size(), outbox.size());
 
   std::printf("\n3. hub: verify the batch, store it, sign an ack\n");
-  auto parsed = parse_batch(*batch);
+  auto parsed = parse_batch(batch->bytes);
   if (!parsed.ok()) return fail("parse batch", parsed.error());
   if (auto s = verify_batch(*parsed, kiosk.public_key); !s.ok()) return fail("verify batch", s.error());
   Ack ack{kiosk_id, parsed->header.sequence, parsed->header.first_position,
@@ -76,7 +76,7 @@ int main() {
   std::printf("   positions %llu..%llu acknowledged\n", static_cast<unsigned long long>(verified->first_position),
               static_cast<unsigned long long>(verified->first_position + verified->record_count - 1));
 
-  Bytes tampered = *batch;
+  Bytes tampered = batch->bytes;
   tampered[200] ^= 1;
   auto refused = parse_batch(tampered);
   std::printf("   a batch with one flipped byte is refused: %s\n",

@@ -33,7 +33,7 @@ int main() {
   h.kiosk_id = kiosk_id_from_key(kiosk.public_key);
   h.sequence = 1;
   h.first_position = 1;
-  const Bytes batch = *encode_signed_batch(h, records, kiosk);
+  const Bytes batch = encode_signed_batch(h, records, kiosk)->bytes;
   std::printf("batch: %zu records, %zu bytes\n", kRecords, batch.size());
 
   // The primitive work the format requires: a BLAKE2b-256 per record and per chain link, one

@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
   h.sequence = 1;
   h.first_position = 1;
   h.created_at = 1795000000;
-  put(root / "batch", "one", *encode_signed_batch(h, {records[0]}, kiosk));
-  put(root / "batch", "three", *encode_signed_batch(h, records, kiosk));
+  put(root / "batch", "one", encode_signed_batch(h, {records[0]}, kiosk)->bytes);
+  put(root / "batch", "three", encode_signed_batch(h, records, kiosk)->bytes);
 
   Ack ack{h.kiosk_id, 1, 1, 3, Hash32{}, Hash32{}, 1795000000};
   put(root / "ack", "ack", encode_signed_ack(ack, hub));

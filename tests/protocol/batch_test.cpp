@@ -33,8 +33,9 @@ BatchHeader header_for(const SigningKeyPair& key) {
 TEST_CASE("a batch round-trips and verifies", "[batch]") {
   auto key = test::kiosk_key();
   auto records = sealed_records(5);
-  auto bytes = encode_signed_batch(header_for(key), records, key);
-  REQUIRE(bytes.ok());
+  auto encoded = encode_signed_batch(header_for(key), records, key);
+  REQUIRE(encoded.ok());
+  const Bytes* bytes = &encoded->bytes;
   CHECK(bytes->size() == kBatchHeaderSize + 5 * (kBatchRecordOverhead + kMinSealedSize) + kSignatureSize);
   auto parsed = parse_batch(*bytes);
   REQUIRE(parsed.ok());
@@ -44,14 +45,16 @@ TEST_CASE("a batch round-trips and verifies", "[batch]") {
   CHECK(parsed->last_position() == 15);
   CHECK(parsed->header.new_head == chain_over(11, parsed->header.previous_head, records));
   CHECK(parsed->batch_id == batch_id_of(parsed->signed_digest, parsed->signature));
+  CHECK(parsed->batch_id == encoded->batch_id);
+  CHECK(parsed->header.new_head == encoded->new_head);
   CHECK(verify_batch(*parsed, key.public_key).ok());
 }
 
 TEST_CASE("a batch verified against another kiosk's key fails", "[batch]") {
   auto key = test::kiosk_key();
-  auto bytes = encode_signed_batch(header_for(key), sealed_records(1), key);
-  REQUIRE(bytes.ok());
-  auto parsed = parse_batch(*bytes);
+  auto encoded = encode_signed_batch(header_for(key), sealed_records(1), key);
+  REQUIRE(encoded.ok());
+  auto parsed = parse_batch(encoded->bytes);
   REQUIRE(parsed.ok());
   auto other = generate_signing_key_pair();
   CHECK(verify_batch(*parsed, other.public_key).code() == ErrorCode::kBadSignature);
@@ -60,9 +63,9 @@ TEST_CASE("a batch verified against another kiosk's key fails", "[batch]") {
 TEST_CASE("a batch signed by a key that is not the named kiosk's fails", "[batch]") {
   auto key = test::kiosk_key();
   auto impostor = generate_signing_key_pair();
-  auto bytes = encode_signed_batch(header_for(key), sealed_records(1), impostor);
-  REQUIRE(bytes.ok());
-  auto parsed = parse_batch(*bytes);
+  auto encoded = encode_signed_batch(header_for(key), sealed_records(1), impostor);
+  REQUIRE(encoded.ok());
+  auto parsed = parse_batch(encoded->bytes);
   REQUIRE(parsed.ok());
   CHECK(verify_batch(*parsed, key.public_key).code() == ErrorCode::kBadSignature);
 }
@@ -80,7 +83,7 @@ TEST_CASE("batch encoding refuses what a decoder would refuse", "[batch]") {
 
 TEST_CASE("batch decode rejections each have their own code", "[batch]") {
   auto key = test::kiosk_key();
-  auto bytes = *encode_signed_batch(header_for(key), sealed_records(2), key);
+  auto bytes = encode_signed_batch(header_for(key), sealed_records(2), key)->bytes;
 
   SECTION("bad magic") {
     bytes[0] = 'X';

@@ -19,7 +19,7 @@ Bytes two_record_batch(const SigningKeyPair& key) {
   h.sequence = 1;
   h.first_position = 1;
   h.created_at = 1795000000;
-  return *encode_signed_batch(h, records, key);
+  return encode_signed_batch(h, records, key)->bytes;
 }
 }  // namespace
 

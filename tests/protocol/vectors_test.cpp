@@ -134,7 +134,9 @@ TEST_CASE("vectors: batch encodes to the exact bytes and verifies", "[vectors]")
   h.previous_head = unhex_fixed<32>(v["previous_head"]);
   auto bytes = encode_signed_batch(h, records, test::kiosk_key());
   REQUIRE(bytes.ok());
-  CHECK(to_hex(*bytes) == v["bytes"]);
+  CHECK(to_hex(bytes->bytes) == v["bytes"]);
+  CHECK(to_hex(bytes->batch_id) == v["batch_id"]);
+  CHECK(to_hex(bytes->new_head) == v["new_head"]);
   auto parsed = parse_batch(unhex(v["bytes"]));
   REQUIRE(parsed.ok());
   CHECK(to_hex(parsed->header.new_head) == v["new_head"]);

@@ -127,13 +127,13 @@ int main(int argc, char** argv) {
   header.previous_head = kGenesisHead;
   auto batch = encode_signed_batch(header, sealed_records, kiosk);
   if (!batch.ok()) return 1;
-  auto parsed = parse_batch(*batch);
+  auto parsed = parse_batch(batch->bytes);
   if (!parsed.ok()) return 1;
   out["batch"] = {{"kiosk_id", hex(kiosk_id)}, {"sequence", header.sequence},
                   {"first_position", header.first_position}, {"created_at", header.created_at},
                   {"previous_head", hex(header.previous_head)}, {"new_head", hex(parsed->header.new_head)},
                   {"record_count", sealed_records.size()}, {"signed_digest", hex(parsed->signed_digest)},
-                  {"batch_id", hex(parsed->batch_id)}, {"bytes", to_hex(*batch)}};
+                  {"batch_id", hex(parsed->batch_id)}, {"bytes", to_hex(batch->bytes)}};
 
   Ack ack{kiosk_id, 1, 1, static_cast<std::uint32_t>(sealed_records.size()), parsed->header.new_head,
           parsed->batch_id, 1795010000};

@@ -1,0 +1,641 @@
+#include "outbox.h"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+
+#include "sync/sqlite/sqlite.h"
+
+namespace civic {
+
+// [SECTION] Schema and migrations
+
+namespace {
+
+// MIGRATIONS[v] takes a database at user_version v to v + 1. Never edit a step that has shipped;
+// add a new one.
+constexpr const char* kMigrations[] = {
+    // 0 -> 1
+    R"sql(
+    CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE chain_state (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      last_position INTEGER NOT NULL,
+      head BLOB NOT NULL,
+      last_batch_sequence INTEGER NOT NULL,
+      pruned_position INTEGER NOT NULL,      -- every record at or below this was pruned
+      pruned_head BLOB NOT NULL              -- the chain head at pruned_position
+    );
+    CREATE TABLE records (
+      position INTEGER PRIMARY KEY,
+      sealed BLOB NOT NULL,
+      record_hash BLOB NOT NULL,
+      chain_head BLOB NOT NULL,
+      created_at INTEGER NOT NULL,
+      state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2)),
+      batch_sequence INTEGER,
+      acked_at INTEGER
+    );
+    CREATE INDEX records_by_state ON records (state, position);
+    CREATE INDEX records_by_batch ON records (batch_sequence);
+    CREATE TABLE batches (
+      sequence INTEGER PRIMARY KEY,
+      first_position INTEGER NOT NULL,
+      record_count INTEGER NOT NULL,
+      batch_id BLOB NOT NULL,
+      bytes BLOB NOT NULL,
+      created_at INTEGER NOT NULL,
+      acked_at INTEGER,
+      ack BLOB
+    );
+    CREATE TABLE content (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      bundle BLOB NOT NULL,
+      version INTEGER NOT NULL,
+      clock_floor INTEGER NOT NULL,
+      bundle_hash BLOB NOT NULL,
+      expires_at INTEGER NOT NULL,
+      installed_at INTEGER NOT NULL
+    );
+    )sql",
+};
+constexpr int kLatestSchema = static_cast<int>(std::size(kMigrations));
+static_assert(kLatestSchema == kOutboxSchemaVersion);
+
+}  // namespace
+
+const char* record_state_name(RecordState s) {
+  switch (s) {
+    case RecordState::kPending: return "pending";
+    case RecordState::kInBatch: return "in-batch";
+    case RecordState::kAcknowledged: return "acknowledged";
+  }
+  return "unknown";
+}
+
+// [SECTION] Connection and prepared statements
+
+struct Outbox::Impl {
+  std::unique_ptr<sql::Database> db;
+  sql::Statement read_chain;
+  sql::Statement insert_record;
+  sql::Statement update_chain_head;
+
+  Result<sql::Statement> prepare(std::string_view s) { return db->prepare(s); }
+
+  Error mismatch(const std::string& what) const {
+    return make_error(ErrorCode::kCorruptDatabase, db->context() + ": " + what +
+                                                       "; the outbox is inconsistent: keep the file for "
+                                                       "investigation and contact support");
+  }
+
+  Result<Hash32> head_before(std::uint64_t position);
+  Result<std::optional<OutgoingBatch>> oldest_unacknowledged();
+  Result<std::optional<OutgoingBatch>> create_batch(const KioskId& kiosk, const SigningKeyPair& key,
+                                                    const BatchLimits& limits, std::uint64_t now);
+};
+
+Outbox::Outbox(std::unique_ptr<Impl> impl, KioskId kiosk, std::filesystem::path path)
+    : impl_(std::move(impl)), kiosk_(kiosk), path_(std::move(path)) {}
+Outbox::~Outbox() = default;
+
+namespace {
+
+Status configure(sql::Database& db, const OutboxOptions& o) {
+  CIVIC_TRY(db.exec("PRAGMA busy_timeout = " + std::to_string(o.busy_timeout_ms)));
+  CIVIC_ASSIGN(stmt, db.prepare("PRAGMA journal_mode = WAL"));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row || stmt.text(0) != "wal") {
+    return make_error(ErrorCode::kIo, db.context() + ": cannot switch to write-ahead logging; is the "
+                                                     "directory on a local, writable file system?");
+  }
+  CIVIC_TRY(db.exec("PRAGMA synchronous = FULL"));
+  CIVIC_TRY(db.exec("PRAGMA secure_delete = ON"));
+  CIVIC_TRY(db.exec("PRAGMA journal_size_limit = " + std::to_string(o.journal_size_limit)));
+  return {};
+}
+
+Status migrate(sql::Database& db, std::int64_t from) {
+  for (std::int64_t v = from; v < kLatestSchema; ++v) {
+    sql::Transaction txn(db);
+    CIVIC_TRY(txn.begin());
+    CIVIC_TRY(db.exec(kMigrations[v]));
+    if (v == 0) {
+      CIVIC_TRY(db.exec("PRAGMA application_id = " + std::to_string(kOutboxApplicationId)));
+    }
+    CIVIC_TRY(db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
+    CIVIC_TRY(txn.commit());
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Outbox::Impl>> open_impl(const std::filesystem::path& path, bool create,
+                                                 const OutboxOptions& options) {
+  auto impl = std::make_unique<Outbox::Impl>();
+  CIVIC_ASSIGN(db, sql::Database::open(path, create, options.vfs, "outbox " + path.string()));
+  impl->db = std::move(db);
+  sql::Database& d = *impl->db;
+  // The first read of the header tells a non-database file apart.
+  auto app_id = d.query_int("PRAGMA application_id");
+  if (!app_id.ok()) {
+    if (app_id.code() == ErrorCode::kCorruptDatabase) {
+      return make_error(ErrorCode::kCorruptDatabase,
+                        d.context() + " is not an outbox database, or it is damaged; it was left "
+                                      "untouched: move it aside for investigation before starting again");
+    }
+    return app_id.error();
+  }
+  CIVIC_ASSIGN(version, d.query_int("PRAGMA user_version"));
+  CIVIC_ASSIGN(tables, d.query_int("SELECT count(*) FROM sqlite_schema"));
+  const bool empty = *app_id == 0 && version == 0 && tables == 0;
+  if (!empty && *app_id != kOutboxApplicationId) {
+    return make_error(ErrorCode::kForeignDatabase,
+                      d.context() + " is an SQLite database of some other program, not a civic-kiosk "
+                                    "outbox; it was left untouched: check the configured path");
+  }
+  if (version > kLatestSchema) {
+    return make_error(ErrorCode::kUnknownVersion,
+                      d.context() + " was written by newer software (schema " + std::to_string(version) +
+                          ", this software knows up to " + std::to_string(kLatestSchema) +
+                          "); install the newer version");
+  }
+  CIVIC_TRY(configure(d, options));
+  if (!empty) {
+    CIVIC_ASSIGN(check, d.prepare(options.full_integrity_check ? "PRAGMA integrity_check" : "PRAGMA quick_check"));
+    CIVIC_ASSIGN(row, check.step());
+    if (!row || check.text(0) != "ok") {
+      return make_error(ErrorCode::kCorruptDatabase,
+                        d.context() + " failed its integrity check (" + (row ? check.text(0) : "no answer") +
+                            "); it was left untouched: keep it for investigation and restore from a backup");
+    }
+  }
+  CIVIC_TRY(migrate(d, version));
+  return impl;
+}
+
+Status prepare_statements(Outbox::Impl& impl) {
+  CIVIC_ASSIGN(read_chain, impl.prepare("SELECT last_position, head, last_batch_sequence FROM chain_state"));
+  CIVIC_ASSIGN(insert_record, impl.prepare("INSERT INTO records (position, sealed, record_hash, chain_head, "
+                                           "created_at, state) VALUES (?, ?, ?, ?, ?, 0)"));
+  CIVIC_ASSIGN(update_head, impl.prepare("UPDATE chain_state SET last_position = ?, head = ?"));
+  impl.read_chain = std::move(read_chain);
+  impl.insert_record = std::move(insert_record);
+  impl.update_chain_head = std::move(update_head);
+  return {};
+}
+
+Result<KioskId> stored_kiosk(Outbox::Impl& impl) {
+  CIVIC_ASSIGN(stmt, impl.prepare("SELECT value FROM outbox_meta WHERE key = 'kiosk_id'"));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return make_error(ErrorCode::kNotFound, impl.db->context() + " has no kiosk id yet");
+  return stmt.fixed<kKioskIdSize>(0);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Outbox>> Outbox::open(const std::filesystem::path& path, const KioskId& kiosk,
+                                             const OutboxOptions& options) {
+  CIVIC_TRY(crypto_init());
+  CIVIC_ASSIGN(impl, open_impl(path, /*create=*/true, options));
+  auto existing = stored_kiosk(*impl);
+  if (existing.ok()) {
+    if (*existing != kiosk) {
+      return make_error(ErrorCode::kForeignDatabase,
+                        impl->db->context() + " belongs to kiosk " + to_hex(*existing) + ", not to this kiosk (" +
+                            to_hex(kiosk) + "); it was left untouched: check the configured path and key");
+    }
+  } else if (existing.code() == ErrorCode::kNotFound) {
+    sql::Transaction txn(*impl->db);
+    CIVIC_TRY(txn.begin());
+    CIVIC_ASSIGN(meta, impl->prepare("INSERT INTO outbox_meta (key, value) VALUES ('kiosk_id', ?)"));
+    CIVIC_TRY(meta.bind(1, ByteView(kiosk)).run());
+    CIVIC_ASSIGN(chain, impl->prepare("INSERT INTO chain_state VALUES (1, 0, ?, 0, 0, ?)"));
+    CIVIC_TRY(chain.bind(1, ByteView(kGenesisHead)).bind(2, ByteView(kGenesisHead)).run());
+    CIVIC_TRY(txn.commit());
+  } else {
+    return existing.error();
+  }
+  CIVIC_TRY(prepare_statements(*impl));
+  return std::unique_ptr<Outbox>(new Outbox(std::move(impl), kiosk, path));
+}
+
+Result<std::unique_ptr<Outbox>> Outbox::open_existing(const std::filesystem::path& path,
+                                                      const OutboxOptions& options) {
+  CIVIC_TRY(crypto_init());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return make_error(ErrorCode::kNotFound, "outbox " + path.string() + " does not exist");
+  }
+  CIVIC_ASSIGN(impl, open_impl(path, /*create=*/false, options));
+  CIVIC_ASSIGN(kiosk, stored_kiosk(*impl));
+  CIVIC_TRY(prepare_statements(*impl));
+  return std::unique_ptr<Outbox>(new Outbox(std::move(impl), kiosk, path));
+}
+
+// [SECTION] Appending
+
+Result<AppendedRecord> Outbox::append(ByteView sealed, std::uint64_t now) {
+  if (!is_valid_sealed_size(sealed.size())) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "only sealed records go into the outbox; " + std::to_string(sealed.size()) +
+                          " bytes is not the size of one");
+  }
+  const Hash32 rh = record_hash(sealed);
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
+  auto& read = impl_->read_chain;
+  CIVIC_ASSIGN(row, read.step());
+  if (!row) {
+    read.reset();
+    return impl_->mismatch("the chain state is missing");
+  }
+  const std::uint64_t position = read.uint64(0) + 1;
+  auto previous = read.fixed<kHashSize>(1);
+  read.reset();
+  if (!previous.ok()) return previous.error();
+  AppendedRecord out{position, rh, chain_next(position, *previous, rh)};
+
+  auto& insert = impl_->insert_record;
+  insert.bind(1, position).bind(2, sealed).bind(3, ByteView(rh)).bind(4, ByteView(out.chain_head)).bind(5, now);
+  Status inserted = insert.run();
+  insert.reset();
+  CIVIC_TRY(inserted);
+  auto& update = impl_->update_chain_head;
+  update.bind(1, position).bind(2, ByteView(out.chain_head));
+  Status updated = update.run();
+  update.reset();
+  CIVIC_TRY(updated);
+  CIVIC_TRY(txn.commit());
+  return out;
+}
+
+// [SECTION] Batches and acks
+
+Result<Hash32> Outbox::Impl::head_before(std::uint64_t position) {
+  if (position <= 1) return kGenesisHead;
+  CIVIC_ASSIGN(stmt, prepare("SELECT chain_head FROM records WHERE position = ?"));
+  stmt.bind(1, position - 1);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (row) return stmt.fixed<kHashSize>(0);
+  CIVIC_ASSIGN(pruned, prepare("SELECT pruned_position, pruned_head FROM chain_state"));
+  CIVIC_ASSIGN(prow, pruned.step());
+  if (prow && pruned.uint64(0) == position - 1) return pruned.fixed<kHashSize>(1);
+  return mismatch("the chain head before position " + std::to_string(position) + " is missing");
+}
+
+Result<std::optional<OutgoingBatch>> Outbox::Impl::oldest_unacknowledged() {
+  CIVIC_ASSIGN(stmt, prepare("SELECT sequence, first_position, record_count, batch_id, bytes FROM batches "
+                             "WHERE acked_at IS NULL ORDER BY sequence LIMIT 1"));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<OutgoingBatch>{};
+  OutgoingBatch b;
+  b.sequence = stmt.uint64(0);
+  b.first_position = stmt.uint64(1);
+  b.record_count = static_cast<std::uint32_t>(stmt.uint64(2));
+  CIVIC_ASSIGN(id, stmt.fixed<kHashSize>(3));
+  b.batch_id = id;
+  b.bytes = stmt.blob(4);
+  return std::optional<OutgoingBatch>(std::move(b));
+}
+
+Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& kiosk, const SigningKeyPair& key,
+                                                                const BatchLimits& limits, std::uint64_t now) {
+  if (kiosk_id_from_key(key.public_key) != kiosk) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      db->context() + ": the signing key given is not this kiosk's key (kiosk " + to_hex(kiosk) + ")");
+  }
+  const std::size_t max_records = std::clamp<std::size_t>(limits.max_records, 1, kMaxBatchRecords);
+  const std::size_t max_bytes = std::clamp<std::size_t>(limits.max_bytes, kBatchHeaderSize + kSignatureSize +
+                                                                              kBatchRecordOverhead + kMaxSealedSize,
+                                                        kMaxBatchBytes);
+  CIVIC_ASSIGN(select, prepare("SELECT position, sealed FROM records WHERE state = 0 ORDER BY position LIMIT ?"));
+  select.bind(1, static_cast<std::uint64_t>(max_records));
+  std::vector<Bytes> sealed;
+  std::uint64_t first = 0;
+  std::size_t bytes = kBatchHeaderSize + kSignatureSize;
+  for (;;) {
+    CIVIC_ASSIGN(row, select.step());
+    if (!row) break;
+    const std::uint64_t position = select.uint64(0);
+    if (first == 0) first = position;
+    if (position != first + sealed.size()) return mismatch("pending records are not contiguous");
+    Bytes record = select.blob(1);
+    if (bytes + kBatchRecordOverhead + record.size() > max_bytes) break;
+    bytes += kBatchRecordOverhead + record.size();
+    sealed.push_back(std::move(record));
+  }
+  select.reset();
+  if (sealed.empty()) return std::optional<OutgoingBatch>{};
+
+  CIVIC_ASSIGN(chain, prepare("SELECT last_batch_sequence FROM chain_state"));
+  CIVIC_ASSIGN(crow, chain.step());
+  if (!crow) return mismatch("the chain state is missing");
+  BatchHeader header;
+  header.kiosk_id = kiosk;
+  header.sequence = chain.uint64(0) + 1;
+  header.first_position = first;
+  header.created_at = now;
+  CIVIC_ASSIGN(previous, head_before(first));
+  header.previous_head = previous;
+  CIVIC_ASSIGN(encoded, encode_signed_batch(header, sealed, key));
+
+  const std::uint64_t last = first + sealed.size() - 1;
+  CIVIC_ASSIGN(stored_head, prepare("SELECT chain_head FROM records WHERE position = ?"));
+  stored_head.bind(1, last);
+  CIVIC_ASSIGN(hrow, stored_head.step());
+  if (!hrow) return mismatch("record " + std::to_string(last) + " vanished");
+  CIVIC_ASSIGN(expected_head, stored_head.fixed<kHashSize>(0));
+  if (expected_head != encoded.new_head) {
+    return mismatch("the stored records do not chain to the stored head at position " + std::to_string(last));
+  }
+
+  CIVIC_ASSIGN(insert, prepare("INSERT INTO batches (sequence, first_position, record_count, batch_id, bytes, "
+                               "created_at) VALUES (?, ?, ?, ?, ?, ?)"));
+  insert.bind(1, header.sequence).bind(2, first).bind(3, static_cast<std::uint64_t>(sealed.size()))
+      .bind(4, ByteView(encoded.batch_id)).bind(5, ByteView(encoded.bytes)).bind(6, now);
+  CIVIC_TRY(insert.run());
+  CIVIC_ASSIGN(mark, prepare("UPDATE records SET state = 1, batch_sequence = ? WHERE position BETWEEN ? AND ?"));
+  CIVIC_TRY(mark.bind(1, header.sequence).bind(2, first).bind(3, last).run());
+  CIVIC_ASSIGN(seq, prepare("UPDATE chain_state SET last_batch_sequence = ?"));
+  CIVIC_TRY(seq.bind(1, header.sequence).run());
+
+  OutgoingBatch b;
+  b.sequence = header.sequence;
+  b.first_position = first;
+  b.record_count = static_cast<std::uint32_t>(sealed.size());
+  b.batch_id = encoded.batch_id;
+  b.bytes = std::move(encoded.bytes);
+  return std::optional<OutgoingBatch>(std::move(b));
+}
+
+Result<std::optional<OutgoingBatch>> Outbox::next_batch(const SigningKeyPair& kiosk_key, const BatchLimits& limits,
+                                                        std::uint64_t now) {
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(existing, impl_->oldest_unacknowledged());
+  if (existing) {
+    CIVIC_TRY(txn.commit());
+    return existing;
+  }
+  CIVIC_ASSIGN(created, impl_->create_batch(kiosk_, kiosk_key, limits, now));
+  CIVIC_TRY(txn.commit());
+  return created;
+}
+
+Result<std::vector<OutgoingBatch>> Outbox::all_unacknowledged_batches(const SigningKeyPair& kiosk_key,
+                                                                      const BatchLimits& limits,
+                                                                      std::uint64_t now) {
+  {
+    sql::Transaction txn(*impl_->db);
+    CIVIC_TRY(txn.begin());
+    for (;;) {
+      CIVIC_ASSIGN(created, impl_->create_batch(kiosk_, kiosk_key, limits, now));
+      if (!created) break;
+    }
+    CIVIC_TRY(txn.commit());
+  }
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT sequence, first_position, record_count, batch_id, bytes FROM batches "
+                                    "WHERE acked_at IS NULL ORDER BY sequence"));
+  std::vector<OutgoingBatch> out;
+  for (;;) {
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) break;
+    OutgoingBatch b;
+    b.sequence = stmt.uint64(0);
+    b.first_position = stmt.uint64(1);
+    b.record_count = static_cast<std::uint32_t>(stmt.uint64(2));
+    CIVIC_ASSIGN(id, stmt.fixed<kHashSize>(3));
+    b.batch_id = id;
+    b.bytes = stmt.blob(4);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<AckResult> Outbox::apply_ack(ByteView ack_bytes, const SigningPublicKey& hub_key, std::uint64_t now) {
+  CIVIC_ASSIGN(ack, verify_ack(ack_bytes, hub_key));
+  if (ack.kiosk_id != kiosk_) {
+    return make_error(ErrorCode::kConflict, "the ack is for kiosk " + to_hex(ack.kiosk_id) + ", not this kiosk (" +
+                                                to_hex(kiosk_) + "); it was ignored");
+  }
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT first_position, record_count, batch_id, acked_at FROM batches "
+                                    "WHERE sequence = ?"));
+  stmt.bind(1, ack.batch_sequence);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) {
+    return make_error(ErrorCode::kNotFound, "the ack names batch " + std::to_string(ack.batch_sequence) +
+                                                ", which this outbox does not hold (already acknowledged and "
+                                                "pruned, or never made here); it was ignored");
+  }
+  CIVIC_ASSIGN(batch_id, stmt.fixed<kHashSize>(2));
+  if (stmt.uint64(0) != ack.first_position || stmt.uint64(1) != ack.record_count || batch_id != ack.batch_id) {
+    return make_error(ErrorCode::kConflict, "the ack for batch " + std::to_string(ack.batch_sequence) +
+                                                " does not match the batch this kiosk sent; nothing was marked "
+                                                "acknowledged: report this to the hub operators");
+  }
+  const bool already = !stmt.is_null(3);
+  stmt.reset();
+  const std::uint64_t last = ack.first_position + ack.record_count - 1;
+  CIVIC_ASSIGN(head, impl_->prepare("SELECT chain_head FROM records WHERE position = ?"));
+  head.bind(1, last);
+  CIVIC_ASSIGN(hrow, head.step());
+  if (hrow) {
+    CIVIC_ASSIGN(stored, head.fixed<kHashSize>(0));
+    if (stored != ack.new_head) {
+      return make_error(ErrorCode::kConflict, "the ack's chain head does not match this kiosk's chain at position " +
+                                                  std::to_string(last) + "; nothing was marked acknowledged");
+    }
+  }
+  head.reset();
+  AckResult result{ack.batch_sequence, 0};
+  if (!already) {
+    CIVIC_ASSIGN(mark, impl_->prepare("UPDATE records SET state = 2, acked_at = ? "
+                                      "WHERE batch_sequence = ? AND state = 1"));
+    CIVIC_TRY(mark.bind(1, now).bind(2, ack.batch_sequence).run());
+    result.records_acknowledged = static_cast<std::uint32_t>(sqlite3_changes(impl_->db->handle()));
+    CIVIC_ASSIGN(batch, impl_->prepare("UPDATE batches SET acked_at = ?, ack = ? WHERE sequence = ?"));
+    CIVIC_TRY(batch.bind(1, now).bind(2, ack_bytes).bind(3, ack.batch_sequence).run());
+  }
+  CIVIC_TRY(txn.commit());
+  return result;
+}
+
+// [SECTION] Pruning
+
+Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64_t now) {
+  const std::uint64_t cutoff = now > retention_seconds ? now - retention_seconds : 0;
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
+  // Only a prefix of the chain is pruned, so the head before the first stored record is always
+  // known: stop at the first record that is unacknowledged or acknowledged too recently.
+  CIVIC_ASSIGN(bound_stmt, impl_->prepare("SELECT coalesce((SELECT min(position) FROM records WHERE state != 2 OR "
+                                          "acked_at > ?), (SELECT last_position + 1 FROM chain_state))"));
+  bound_stmt.bind(1, cutoff);
+  CIVIC_ASSIGN(brow, bound_stmt.step());
+  if (!brow) return impl_->mismatch("cannot find the pruning bound");
+  const std::uint64_t bound = bound_stmt.uint64(0);
+  bound_stmt.reset();
+  CIVIC_ASSIGN(count_stmt, impl_->prepare("SELECT count(*) FROM records WHERE position < ?"));
+  count_stmt.bind(1, bound);
+  CIVIC_ASSIGN(crow, count_stmt.step());
+  const std::uint64_t doomed = crow ? count_stmt.uint64(0) : 0;
+  count_stmt.reset();
+  if (doomed == 0) {
+    CIVIC_TRY(txn.commit());
+    return std::uint64_t{0};
+  }
+  CIVIC_ASSIGN(head, impl_->head_before(bound));
+  CIVIC_ASSIGN(set_pruned, impl_->prepare("UPDATE chain_state SET pruned_position = ?, pruned_head = ?"));
+  CIVIC_TRY(set_pruned.bind(1, bound - 1).bind(2, ByteView(head)).run());
+  CIVIC_ASSIGN(del, impl_->prepare("DELETE FROM records WHERE position < ? AND state = 2"));
+  CIVIC_TRY(del.bind(1, bound).run());
+  CIVIC_ASSIGN(del_batches, impl_->prepare("DELETE FROM batches WHERE acked_at IS NOT NULL AND "
+                                           "first_position + record_count <= ?"));
+  CIVIC_TRY(del_batches.bind(1, bound).run());
+  CIVIC_TRY(txn.commit());
+  return doomed;
+}
+
+// [SECTION] Content cache
+
+Result<TrustedContentState> Outbox::trusted_content_state() {
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT version, clock_floor, bundle_hash FROM content"));
+  CIVIC_ASSIGN(row, stmt.step());
+  TrustedContentState state;
+  if (!row) return state;
+  state.version = stmt.uint64(0);
+  state.clock_floor = stmt.uint64(1);
+  CIVIC_ASSIGN(hash, stmt.fixed<kHashSize>(2));
+  state.bundle_hash = hash;
+  return state;
+}
+
+Result<ContentInstall> Outbox::install_content(ByteView bundle, const SigningPublicKey& hub_key, std::uint64_t now) {
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(trusted, trusted_content_state());
+  CIVIC_ASSIGN(verified, verify_content(bundle, hub_key, trusted, now));
+  if (verified.same_as_trusted) {
+    CIVIC_TRY(txn.commit());
+    return ContentInstall::kAlreadyCurrent;
+  }
+  CIVIC_ASSIGN(put, impl_->prepare("INSERT OR REPLACE INTO content (id, bundle, version, clock_floor, bundle_hash, "
+                                   "expires_at, installed_at) VALUES (1, ?, ?, ?, ?, ?, ?)"));
+  put.bind(1, bundle).bind(2, verified.state.version).bind(3, verified.state.clock_floor)
+      .bind(4, ByteView(verified.state.bundle_hash)).bind(5, verified.bundle.expires_at).bind(6, now);
+  CIVIC_TRY(put.run());
+  CIVIC_TRY(txn.commit());
+  return ContentInstall::kInstalled;
+}
+
+Result<std::optional<VerifiedContent>> Outbox::current_content(const SigningPublicKey& hub_key, std::uint64_t now) {
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT bundle FROM content"));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<VerifiedContent>{};
+  Bytes bundle = stmt.blob(0);
+  stmt.reset();
+  CIVIC_ASSIGN(trusted, trusted_content_state());
+  CIVIC_ASSIGN(verified, verify_content(bundle, hub_key, trusted, now));
+  return std::optional<VerifiedContent>(std::move(verified));
+}
+
+// [SECTION] Inspection
+
+Result<OutboxStatus> Outbox::status() {
+  OutboxStatus s;
+  CIVIC_ASSIGN(counts, impl_->prepare("SELECT state, count(*) FROM records GROUP BY state"));
+  for (;;) {
+    CIVIC_ASSIGN(row, counts.step());
+    if (!row) break;
+    const auto n = counts.uint64(1);
+    switch (counts.int64(0)) {
+      case 0: s.pending = n; break;
+      case 1: s.in_batch = n; break;
+      case 2: s.acknowledged = n; break;
+      default: return impl_->mismatch("a record has an unknown state");
+    }
+  }
+  CIVIC_ASSIGN(chain, impl_->prepare("SELECT last_position, head FROM chain_state"));
+  CIVIC_ASSIGN(crow, chain.step());
+  if (!crow) return impl_->mismatch("the chain state is missing");
+  s.last_position = chain.uint64(0);
+  CIVIC_ASSIGN(head, chain.fixed<kHashSize>(1));
+  s.chain_head = head;
+  CIVIC_ASSIGN(oldest, impl_->prepare("SELECT min(created_at) FROM records WHERE state != 2"));
+  CIVIC_ASSIGN(orow, oldest.step());
+  if (orow && !oldest.is_null(0)) s.oldest_unacknowledged_at = oldest.uint64(0);
+  CIVIC_ASSIGN(batches, impl_->db->query_int("SELECT count(*) FROM batches WHERE acked_at IS NULL"));
+  s.unacknowledged_batches = static_cast<std::uint64_t>(batches);
+  CIVIC_ASSIGN(pages, impl_->db->query_int("PRAGMA page_count"));
+  CIVIC_ASSIGN(page_size, impl_->db->query_int("PRAGMA page_size"));
+  s.database_bytes = static_cast<std::uint64_t>(pages * page_size);
+  struct statvfs vfs {};
+  const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
+  if (::statvfs(dir.c_str(), &vfs) == 0) s.free_disk_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  CIVIC_ASSIGN(content, impl_->prepare("SELECT version, expires_at FROM content"));
+  CIVIC_ASSIGN(trow, content.step());
+  if (trow) {
+    s.content_version = content.uint64(0);
+    s.content_expires_at = content.uint64(1);
+  }
+  return s;
+}
+
+Result<std::vector<StoredRecord>> Outbox::records() {
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, sealed, record_hash, chain_head, created_at, state "
+                                    "FROM records ORDER BY position"));
+  std::vector<StoredRecord> out;
+  for (;;) {
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) break;
+    StoredRecord r;
+    r.position = stmt.uint64(0);
+    r.sealed = stmt.blob(1);
+    CIVIC_ASSIGN(rh, stmt.fixed<kHashSize>(2));
+    CIVIC_ASSIGN(ch, stmt.fixed<kHashSize>(3));
+    r.record_hash = rh;
+    r.chain_head = ch;
+    r.created_at = stmt.uint64(4);
+    r.state = static_cast<RecordState>(stmt.int64(5));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status Outbox::verify_integrity() {
+  CIVIC_ASSIGN(check, impl_->prepare("PRAGMA integrity_check"));
+  CIVIC_ASSIGN(row, check.step());
+  if (!row || check.text(0) != "ok") {
+    return make_error(ErrorCode::kCorruptDatabase, impl_->db->context() + " failed its integrity check: " +
+                                                       (row ? check.text(0) : std::string("no answer")));
+  }
+  check.reset();
+  CIVIC_ASSIGN(state, impl_->prepare("SELECT last_position, head, pruned_position, pruned_head FROM chain_state"));
+  CIVIC_ASSIGN(srow, state.step());
+  if (!srow) return impl_->mismatch("the chain state is missing");
+  const std::uint64_t last = state.uint64(0);
+  CIVIC_ASSIGN(stored_head, state.fixed<kHashSize>(1));
+  std::uint64_t position = state.uint64(2);
+  CIVIC_ASSIGN(head, state.fixed<kHashSize>(3));
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, sealed, record_hash, chain_head FROM records ORDER BY position"));
+  for (;;) {
+    CIVIC_ASSIGN(row2, stmt.step());
+    if (!row2) break;
+    ++position;
+    if (stmt.uint64(0) != position) return impl_->mismatch("record " + std::to_string(position) + " is missing");
+    Bytes sealed = stmt.blob(1);
+    CIVIC_ASSIGN(rh, stmt.fixed<kHashSize>(2));
+    CIVIC_ASSIGN(ch, stmt.fixed<kHashSize>(3));
+    if (record_hash(sealed) != rh) return impl_->mismatch("record " + std::to_string(position) + " was altered");
+    head = chain_next(position, head, rh);
+    if (head != ch) return impl_->mismatch("the chain breaks at record " + std::to_string(position));
+  }
+  if (position != last || head != stored_head) return impl_->mismatch("the chain does not end at the stored head");
+  return {};
+}
+
+Status Outbox::checkpoint() { return impl_->db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
+
+}  // namespace civic

@@ -1,0 +1,105 @@
+// A thin RAII layer over SQLite for the outbox and the hub store: statements, transactions, and
+// SQLite result codes mapped to civic error codes with messages that say what to do.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sync/protocol/bytes.h"
+#include "sync/protocol/result.h"
+
+namespace civic::sql {
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string context) : db_(db), stmt_(stmt), context_(std::move(context)) {}
+  Statement(Statement&& o) noexcept { *this = std::move(o); }
+  Statement& operator=(Statement&& o) noexcept;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::uint64_t value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, ByteView blob);
+  Statement& bind(int index, std::string_view text);
+  Statement& bind_null(int index);
+
+  // true: a row is ready; false: done.
+  [[nodiscard]] Result<bool> step();
+  // Runs to completion, expecting no rows.
+  [[nodiscard]] Status run();
+  void reset();
+
+  std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::uint64_t uint64(int column) const { return static_cast<std::uint64_t>(int64(column)); }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  Bytes blob(int column) const;
+  std::string text(int column) const;
+  template <std::size_t N>
+  Result<FixedBytes<N>> fixed(int column) const {
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, column));
+    const int n = sqlite3_column_bytes(stmt_, column);
+    if (n != static_cast<int>(N) || p == nullptr) {
+      return make_error(ErrorCode::kCorruptDatabase, context_ + ": a stored value has the wrong size");
+    }
+    FixedBytes<N> out{};
+    std::copy(p, p + N, out.begin());
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string context_;
+};
+
+class Database {
+ public:
+  Database() = default;
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // `context` starts every error message, e.g. "outbox /var/lib/civic-kiosk/outbox.db".
+  [[nodiscard]] static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path, bool create,
+                                                              const std::string& vfs, std::string context);
+
+  [[nodiscard]] Status exec(std::string_view sql);
+  [[nodiscard]] Result<Statement> prepare(std::string_view sql);
+  // A single integer from a query such as "PRAGMA user_version".
+  [[nodiscard]] Result<std::int64_t> query_int(std::string_view sql);
+
+  // The civic error for an SQLite result code, with the database's own message.
+  Error error(int rc, std::string_view action) const;
+  sqlite3* handle() const { return db_; }
+  const std::string& context() const { return context_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string context_;
+};
+
+// BEGIN IMMEDIATE (take the write lock up front, so two writers never deadlock on upgrade);
+// rolls back on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) {}
+  ~Transaction();
+  [[nodiscard]] Status begin();
+  [[nodiscard]] Status commit();
+
+ private:
+  Database& db_;
+  bool open_ = false;
+};
+
+// Maps an SQLite primary result code to the civic error code.
+ErrorCode error_code_for(int sqlite_rc);
+
+}  // namespace civic::sql
