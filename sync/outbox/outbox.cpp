@@ -102,7 +102,6 @@ Outbox::~Outbox() = default;
 namespace {
 
 Status configure(sql::Database& db, const OutboxOptions& o) {
-  CIVIC_TRY(db.exec("PRAGMA busy_timeout = " + std::to_string(o.busy_timeout_ms)));
   CIVIC_ASSIGN(stmt, db.prepare("PRAGMA journal_mode = WAL"));
   CIVIC_ASSIGN(row, stmt.step());
   if (!row || stmt.text(0) != "wal") {
@@ -132,7 +131,8 @@ Status migrate(sql::Database& db, std::int64_t from) {
 Result<std::unique_ptr<Outbox::Impl>> open_impl(const std::filesystem::path& path, bool create,
                                                  const OutboxOptions& options) {
   auto impl = std::make_unique<Outbox::Impl>();
-  CIVIC_ASSIGN(db, sql::Database::open(path, create, options.vfs, "outbox " + path.string()));
+  CIVIC_ASSIGN(db, sql::Database::open(path, create, options.vfs, "outbox " + path.string(),
+                                         options.busy_timeout_ms));
   impl->db = std::move(db);
   sql::Database& d = *impl->db;
   // The first read of the header tells a non-database file apart.

@@ -109,7 +109,8 @@ Database::~Database() {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path, bool create,
-                                                 const std::string& vfs, std::string context) {
+                                                 const std::string& vfs, std::string context,
+                                                 int busy_timeout_ms) {
   auto db = std::make_unique<Database>();
   db->context_ = std::move(context);
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -119,6 +120,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
     return make_error(error_code_for(rc), db->context_ + ": cannot open: " + msg + advice_for(rc));
   }
   sqlite3_extended_result_codes(db->db_, 1);
+  sqlite3_busy_timeout(db->db_, busy_timeout_ms);
   return db;
 }
 

@@ -66,9 +66,11 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // `context` starts every error message, e.g. "outbox /var/lib/civic-kiosk/outbox.db".
+  // `context` starts every error message, e.g. "outbox /var/lib/civic-kiosk/outbox.db". The busy
+  // timeout applies from the very first statement: another process may be opening the file too.
   [[nodiscard]] static Result<std::unique_ptr<Database>> open(const std::filesystem::path& path, bool create,
-                                                              const std::string& vfs, std::string context);
+                                                              const std::string& vfs, std::string context,
+                                                              int busy_timeout_ms = 5000);
 
   [[nodiscard]] Status exec(std::string_view sql);
   [[nodiscard]] Result<Statement> prepare(std::string_view sql);

@@ -12,7 +12,7 @@
 using namespace civic;
 using namespace civic::test;
 
-TEST_CASE("kiosk and agent working at once lose and duplicate nothing", "[outbox][concurrency]") {
+TEST_CASE("concurrency: kiosk and agent working at once lose and duplicate nothing", "[outbox][concurrency]") {
   TempDir dir;
   constexpr int kRecords = 400;
   constexpr std::uint64_t kNow = 1795000000;
@@ -81,6 +81,8 @@ TEST_CASE("kiosk and agent working at once lose and duplicate nothing", "[outbox
 
   kiosk.join();
   agent.join();
+  INFO("kiosk: " << kiosk_error);
+  INFO("agent: " << agent_error);
   REQUIRE(kiosk_error.empty());
   REQUIRE(agent_error.empty());
   REQUIRE(positions.size() == kRecords);

@@ -46,9 +46,24 @@ Child spawn(const std::filesystem::path& db) {
   return {pid, fds[0]};
 }
 
-// Reads everything the child wrote until the pipe closes.
-std::vector<std::uint64_t> drain(int fd) {
+// Waits (at most 20 s) until the child has reported its first committed record, so the kill
+// lands while it is working however slowly it starts (sanitizer builds start slowly).
+std::string wait_for_first_commit(int fd) {
   std::string text;
+  char buf[4096];
+  for (int waited_ms = 0; text.find('\n') == std::string::npos && waited_ms < 20000; waited_ms += 10) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10) > 0) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  return text;
+}
+
+// Reads everything the child wrote until the pipe closes.
+std::vector<std::uint64_t> drain(int fd, std::string text) {
   char buf[4096];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -69,18 +84,20 @@ std::vector<std::uint64_t> drain(int fd) {
 TEST_CASE("kill -9 never loses a committed record or breaks the chain", "[outbox][crash]") {
   TempDir dir;
   std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> delay_us(500, 40000);
+  std::uniform_int_distribution<int> delay_us(0, 20000);
   std::set<std::uint64_t> committed;
   const int rounds = kill_rounds();
   int killed_mid_run = 0;
   for (int round = 0; round < rounds; ++round) {
     Child child = spawn(dir.db());
+    std::string early = wait_for_first_commit(child.out);
+    REQUIRE(early.find('\n') != std::string::npos);
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
     ::kill(child.pid, SIGKILL);
     int status = 0;
     ::waitpid(child.pid, &status, 0);
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ++killed_mid_run;
-    auto reported = drain(child.out);
+    auto reported = drain(child.out, std::move(early));
     committed.insert(reported.begin(), reported.end());
 
     auto ob = Outbox::open(dir.db(), test_kiosk_id());  // runs PRAGMA integrity_check
