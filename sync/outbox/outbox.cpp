@@ -18,11 +18,12 @@ constexpr const char* kMigrations[] = {
     // 0 -> 1
     R"sql(
     CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    -- Appends write only their own row: the chain's tip is the last record (or the pruned head
+    -- when every record has been pruned), and records above last_batched_position are pending.
     CREATE TABLE chain_state (
       id INTEGER PRIMARY KEY CHECK (id = 1),
-      last_position INTEGER NOT NULL,
-      head BLOB NOT NULL,
       last_batch_sequence INTEGER NOT NULL,
+      last_batched_position INTEGER NOT NULL,
       pruned_position INTEGER NOT NULL,      -- every record at or below this was pruned
       pruned_head BLOB NOT NULL              -- the chain head at pruned_position
     );
@@ -36,8 +37,6 @@ constexpr const char* kMigrations[] = {
       batch_sequence INTEGER,
       acked_at INTEGER
     );
-    CREATE INDEX records_by_state ON records (state, position);
-    CREATE INDEX records_by_batch ON records (batch_sequence);
     CREATE TABLE batches (
       sequence INTEGER PRIMARY KEY,
       first_position INTEGER NOT NULL,
@@ -75,11 +74,16 @@ const char* record_state_name(RecordState s) {
 
 // [SECTION] Connection and prepared statements
 
+struct ChainTip {
+  std::uint64_t position = 0;
+  Hash32 head{};
+};
+
 struct Outbox::Impl {
   std::unique_ptr<sql::Database> db;
-  sql::Statement read_chain;
+  sql::Statement last_record;
+  sql::Statement pruned_tip;
   sql::Statement insert_record;
-  sql::Statement update_chain_head;
 
   Result<sql::Statement> prepare(std::string_view s) { return db->prepare(s); }
 
@@ -89,6 +93,8 @@ struct Outbox::Impl {
                                                        "investigation and contact support");
   }
 
+  // The last position in the chain and the head after it.
+  Result<ChainTip> tip();
   Result<Hash32> head_before(std::uint64_t position);
   Result<std::optional<OutgoingBatch>> oldest_unacknowledged();
   Result<std::optional<OutgoingBatch>> create_batch(const KioskId& kiosk, const SigningKeyPair& key,
@@ -174,13 +180,13 @@ Result<std::unique_ptr<Outbox::Impl>> open_impl(const std::filesystem::path& pat
 }
 
 Status prepare_statements(Outbox::Impl& impl) {
-  CIVIC_ASSIGN(read_chain, impl.prepare("SELECT last_position, head, last_batch_sequence FROM chain_state"));
+  CIVIC_ASSIGN(last_record, impl.prepare("SELECT position, chain_head FROM records ORDER BY position DESC LIMIT 1"));
+  CIVIC_ASSIGN(pruned_tip, impl.prepare("SELECT pruned_position, pruned_head FROM chain_state"));
   CIVIC_ASSIGN(insert_record, impl.prepare("INSERT INTO records (position, sealed, record_hash, chain_head, "
                                            "created_at, state) VALUES (?, ?, ?, ?, ?, 0)"));
-  CIVIC_ASSIGN(update_head, impl.prepare("UPDATE chain_state SET last_position = ?, head = ?"));
-  impl.read_chain = std::move(read_chain);
+  impl.last_record = std::move(last_record);
+  impl.pruned_tip = std::move(pruned_tip);
   impl.insert_record = std::move(insert_record);
-  impl.update_chain_head = std::move(update_head);
   return {};
 }
 
@@ -209,8 +215,8 @@ Result<std::unique_ptr<Outbox>> Outbox::open(const std::filesystem::path& path, 
     CIVIC_TRY(txn.begin());
     CIVIC_ASSIGN(meta, impl->prepare("INSERT INTO outbox_meta (key, value) VALUES ('kiosk_id', ?)"));
     CIVIC_TRY(meta.bind(1, ByteView(kiosk)).run());
-    CIVIC_ASSIGN(chain, impl->prepare("INSERT INTO chain_state VALUES (1, 0, ?, 0, 0, ?)"));
-    CIVIC_TRY(chain.bind(1, ByteView(kGenesisHead)).bind(2, ByteView(kGenesisHead)).run());
+    CIVIC_ASSIGN(chain, impl->prepare("INSERT INTO chain_state VALUES (1, 0, 0, 0, ?)"));
+    CIVIC_TRY(chain.bind(1, ByteView(kGenesisHead)).run());
     CIVIC_TRY(txn.commit());
   } else {
     return existing.error();
@@ -243,33 +249,45 @@ Result<AppendedRecord> Outbox::append(ByteView sealed, std::uint64_t now) {
   const Hash32 rh = record_hash(sealed);
   sql::Transaction txn(*impl_->db);
   CIVIC_TRY(txn.begin());
-  auto& read = impl_->read_chain;
-  CIVIC_ASSIGN(row, read.step());
-  if (!row) {
-    read.reset();
-    return impl_->mismatch("the chain state is missing");
-  }
-  const std::uint64_t position = read.uint64(0) + 1;
-  auto previous = read.fixed<kHashSize>(1);
-  read.reset();
-  if (!previous.ok()) return previous.error();
-  AppendedRecord out{position, rh, chain_next(position, *previous, rh)};
+  CIVIC_ASSIGN(tip, impl_->tip());
+  const std::uint64_t position = tip.position + 1;
+  AppendedRecord out{position, rh, chain_next(position, tip.head, rh)};
 
   auto& insert = impl_->insert_record;
   insert.bind(1, position).bind(2, sealed).bind(3, ByteView(rh)).bind(4, ByteView(out.chain_head)).bind(5, now);
   Status inserted = insert.run();
   insert.reset();
   CIVIC_TRY(inserted);
-  auto& update = impl_->update_chain_head;
-  update.bind(1, position).bind(2, ByteView(out.chain_head));
-  Status updated = update.run();
-  update.reset();
-  CIVIC_TRY(updated);
   CIVIC_TRY(txn.commit());
   return out;
 }
 
 // [SECTION] Batches and acks
+
+Result<ChainTip> Outbox::Impl::tip() {
+  ChainTip t;
+  CIVIC_ASSIGN(row, last_record.step());
+  if (row) {
+    t.position = last_record.uint64(0);
+    auto head = last_record.fixed<kHashSize>(1);
+    last_record.reset();
+    if (!head.ok()) return head.error();
+    t.head = *head;
+    return t;
+  }
+  last_record.reset();
+  CIVIC_ASSIGN(prow, pruned_tip.step());
+  if (!prow) {
+    pruned_tip.reset();
+    return mismatch("the chain state is missing");
+  }
+  t.position = pruned_tip.uint64(0);
+  auto head = pruned_tip.fixed<kHashSize>(1);
+  pruned_tip.reset();
+  if (!head.ok()) return head.error();
+  t.head = *head;
+  return t;
+}
 
 Result<Hash32> Outbox::Impl::head_before(std::uint64_t position) {
   if (position <= 1) return kGenesisHead;
@@ -308,8 +326,15 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
   const std::size_t max_bytes = std::clamp<std::size_t>(limits.max_bytes, kBatchHeaderSize + kSignatureSize +
                                                                               kBatchRecordOverhead + kMaxSealedSize,
                                                         kMaxBatchBytes);
-  CIVIC_ASSIGN(select, prepare("SELECT position, sealed FROM records WHERE state = 0 ORDER BY position LIMIT ?"));
-  select.bind(1, static_cast<std::uint64_t>(max_records));
+  CIVIC_ASSIGN(chain, prepare("SELECT last_batch_sequence, last_batched_position FROM chain_state"));
+  CIVIC_ASSIGN(crow, chain.step());
+  if (!crow) return mismatch("the chain state is missing");
+  const std::uint64_t sequence = chain.uint64(0) + 1;
+  const std::uint64_t last_batched = chain.uint64(1);
+  chain.reset();
+  CIVIC_ASSIGN(select, prepare("SELECT position, sealed, state FROM records WHERE position > ? ORDER BY position "
+                               "LIMIT ?"));
+  select.bind(1, last_batched).bind(2, static_cast<std::uint64_t>(max_records));
   std::vector<Bytes> sealed;
   std::uint64_t first = 0;
   std::size_t bytes = kBatchHeaderSize + kSignatureSize;
@@ -319,6 +344,9 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
     const std::uint64_t position = select.uint64(0);
     if (first == 0) first = position;
     if (position != first + sealed.size()) return mismatch("pending records are not contiguous");
+    if (select.int64(2) != static_cast<int>(RecordState::kPending)) {
+      return mismatch("record " + std::to_string(position) + " is past the last batch but not pending");
+    }
     Bytes record = select.blob(1);
     if (bytes + kBatchRecordOverhead + record.size() > max_bytes) break;
     bytes += kBatchRecordOverhead + record.size();
@@ -327,12 +355,9 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
   select.reset();
   if (sealed.empty()) return std::optional<OutgoingBatch>{};
 
-  CIVIC_ASSIGN(chain, prepare("SELECT last_batch_sequence FROM chain_state"));
-  CIVIC_ASSIGN(crow, chain.step());
-  if (!crow) return mismatch("the chain state is missing");
   BatchHeader header;
   header.kiosk_id = kiosk;
-  header.sequence = chain.uint64(0) + 1;
+  header.sequence = sequence;
   header.first_position = first;
   header.created_at = now;
   CIVIC_ASSIGN(previous, head_before(first));
@@ -356,8 +381,8 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
   CIVIC_TRY(insert.run());
   CIVIC_ASSIGN(mark, prepare("UPDATE records SET state = 1, batch_sequence = ? WHERE position BETWEEN ? AND ?"));
   CIVIC_TRY(mark.bind(1, header.sequence).bind(2, first).bind(3, last).run());
-  CIVIC_ASSIGN(seq, prepare("UPDATE chain_state SET last_batch_sequence = ?"));
-  CIVIC_TRY(seq.bind(1, header.sequence).run());
+  CIVIC_ASSIGN(seq, prepare("UPDATE chain_state SET last_batch_sequence = ?, last_batched_position = ?"));
+  CIVIC_TRY(seq.bind(1, header.sequence).bind(2, last).run());
 
   OutgoingBatch b;
   b.sequence = header.sequence;
@@ -452,8 +477,8 @@ Result<AckResult> Outbox::apply_ack(ByteView ack_bytes, const SigningPublicKey& 
   AckResult result{ack.batch_sequence, 0};
   if (!already) {
     CIVIC_ASSIGN(mark, impl_->prepare("UPDATE records SET state = 2, acked_at = ? "
-                                      "WHERE batch_sequence = ? AND state = 1"));
-    CIVIC_TRY(mark.bind(1, now).bind(2, ack.batch_sequence).run());
+                                      "WHERE position BETWEEN ? AND ? AND state = 1"));
+    CIVIC_TRY(mark.bind(1, now).bind(2, ack.first_position).bind(3, last).run());
     result.records_acknowledged = static_cast<std::uint32_t>(sqlite3_changes(impl_->db->handle()));
     CIVIC_ASSIGN(batch, impl_->prepare("UPDATE batches SET acked_at = ?, ack = ? WHERE sequence = ?"));
     CIVIC_TRY(batch.bind(1, now).bind(2, ack_bytes).bind(3, ack.batch_sequence).run());
@@ -470,9 +495,10 @@ Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64
   CIVIC_TRY(txn.begin());
   // Only a prefix of the chain is pruned, so the head before the first stored record is always
   // known: stop at the first record that is unacknowledged or acknowledged too recently.
+  CIVIC_ASSIGN(tip, impl_->tip());
   CIVIC_ASSIGN(bound_stmt, impl_->prepare("SELECT coalesce((SELECT min(position) FROM records WHERE state != 2 OR "
-                                          "acked_at > ?), (SELECT last_position + 1 FROM chain_state))"));
-  bound_stmt.bind(1, cutoff);
+                                          "acked_at > ?), ?)"));
+  bound_stmt.bind(1, cutoff).bind(2, tip.position + 1);
   CIVIC_ASSIGN(brow, bound_stmt.step());
   if (!brow) return impl_->mismatch("cannot find the pruning bound");
   const std::uint64_t bound = bound_stmt.uint64(0);
@@ -557,12 +583,9 @@ Result<OutboxStatus> Outbox::status() {
       default: return impl_->mismatch("a record has an unknown state");
     }
   }
-  CIVIC_ASSIGN(chain, impl_->prepare("SELECT last_position, head FROM chain_state"));
-  CIVIC_ASSIGN(crow, chain.step());
-  if (!crow) return impl_->mismatch("the chain state is missing");
-  s.last_position = chain.uint64(0);
-  CIVIC_ASSIGN(head, chain.fixed<kHashSize>(1));
-  s.chain_head = head;
+  CIVIC_ASSIGN(tip, impl_->tip());
+  s.last_position = tip.position;
+  s.chain_head = tip.head;
   CIVIC_ASSIGN(oldest, impl_->prepare("SELECT min(created_at) FROM records WHERE state != 2"));
   CIVIC_ASSIGN(orow, oldest.step());
   if (orow && !oldest.is_null(0)) s.oldest_unacknowledged_at = oldest.uint64(0);
@@ -612,14 +635,14 @@ Status Outbox::verify_integrity() {
                                                        (row ? check.text(0) : std::string("no answer")));
   }
   check.reset();
-  CIVIC_ASSIGN(state, impl_->prepare("SELECT last_position, head, pruned_position, pruned_head FROM chain_state"));
+  CIVIC_ASSIGN(state, impl_->prepare("SELECT pruned_position, pruned_head, last_batched_position FROM chain_state"));
   CIVIC_ASSIGN(srow, state.step());
   if (!srow) return impl_->mismatch("the chain state is missing");
-  const std::uint64_t last = state.uint64(0);
-  CIVIC_ASSIGN(stored_head, state.fixed<kHashSize>(1));
-  std::uint64_t position = state.uint64(2);
-  CIVIC_ASSIGN(head, state.fixed<kHashSize>(3));
-  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, sealed, record_hash, chain_head FROM records ORDER BY position"));
+  std::uint64_t position = state.uint64(0);
+  CIVIC_ASSIGN(head, state.fixed<kHashSize>(1));
+  const std::uint64_t last_batched = state.uint64(2);
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, sealed, record_hash, chain_head, state FROM records "
+                                    "ORDER BY position"));
   for (;;) {
     CIVIC_ASSIGN(row2, stmt.step());
     if (!row2) break;
@@ -631,8 +654,11 @@ Status Outbox::verify_integrity() {
     if (record_hash(sealed) != rh) return impl_->mismatch("record " + std::to_string(position) + " was altered");
     head = chain_next(position, head, rh);
     if (head != ch) return impl_->mismatch("the chain breaks at record " + std::to_string(position));
+    const bool batched = stmt.int64(4) != static_cast<int>(RecordState::kPending);
+    if (batched != (position <= last_batched)) {
+      return impl_->mismatch("record " + std::to_string(position) + " has a state that disagrees with the batches");
+    }
   }
-  if (position != last || head != stored_head) return impl_->mismatch("the chain does not end at the stored head");
   return {};
 }
 
