@@ -597,6 +597,17 @@ Result<OutboxStatus> Outbox::status() {
   struct statvfs vfs {};
   const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
   if (::statvfs(dir.c_str(), &vfs) == 0) s.free_disk_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  CIVIC_ASSIGN(meta, impl_->prepare("SELECT key, value FROM outbox_meta WHERE key LIKE 'last_sync%'"));
+  for (;;) {
+    CIVIC_ASSIGN(mrow, meta.step());
+    if (!mrow) break;
+    const std::string key = meta.text(0);
+    const Bytes value = meta.blob(1);
+    const std::string text(as_chars(value));
+    if (key == "last_sync_result") s.last_sync_result = text;
+    else if (key == "last_sync_at") s.last_sync_at = std::strtoull(text.c_str(), nullptr, 10);
+    else if (key == "last_sync_success_at") s.last_sync_success_at = std::strtoull(text.c_str(), nullptr, 10);
+  }
   CIVIC_ASSIGN(content, impl_->prepare("SELECT version, expires_at FROM content"));
   CIVIC_ASSIGN(trow, content.step());
   if (trow) {
@@ -660,6 +671,17 @@ Status Outbox::verify_integrity() {
     }
   }
   return {};
+}
+
+Status Outbox::note_sync(bool success, const std::string& summary, std::uint64_t now) {
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(put, impl_->prepare("INSERT OR REPLACE INTO outbox_meta (key, value) VALUES (?, ?)"));
+  const std::string at = std::to_string(now);
+  CIVIC_TRY(put.bind(1, std::string_view("last_sync_at")).bind(2, as_bytes(at)).run());
+  CIVIC_TRY(put.bind(1, std::string_view("last_sync_result")).bind(2, as_bytes(summary)).run());
+  if (success) CIVIC_TRY(put.bind(1, std::string_view("last_sync_success_at")).bind(2, as_bytes(at)).run());
+  return txn.commit();
 }
 
 Status Outbox::checkpoint() { return impl_->db->exec("PRAGMA wal_checkpoint(TRUNCATE)"); }

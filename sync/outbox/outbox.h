@@ -90,6 +90,9 @@ struct OutboxStatus {
   std::uint64_t free_disk_bytes = 0;
   std::uint64_t content_version = 0;
   std::uint64_t content_expires_at = 0;
+  std::optional<std::uint64_t> last_sync_at;          // the last attempt, successful or not
+  std::optional<std::uint64_t> last_sync_success_at;
+  std::string last_sync_result;                       // one line for staff
 };
 
 class Outbox {
@@ -144,6 +147,9 @@ class Outbox {
   [[nodiscard]] Result<std::optional<VerifiedContent>> current_content(const SigningPublicKey& hub_key,
                                                                        std::uint64_t now);
   [[nodiscard]] Result<TrustedContentState> trusted_content_state();
+
+  // Remembers how the last sync went, for status screens.
+  [[nodiscard]] Status note_sync(bool success, const std::string& summary, std::uint64_t now);
 
   [[nodiscard]] Result<OutboxStatus> status();
   // Every record still stored, in chain order (tests and audits).

@@ -30,6 +30,9 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::kBusy: return "busy";
     case ErrorCode::kNotFound: return "not-found";
     case ErrorCode::kConflict: return "conflict";
+    case ErrorCode::kUnauthorized: return "unauthorized";
+    case ErrorCode::kRateLimited: return "rate-limited";
+    case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";
   }
   return "unknown";

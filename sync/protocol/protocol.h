@@ -7,6 +7,7 @@
 #include "chain.h"      // IWYU pragma: export
 #include "content.h"    // IWYU pragma: export
 #include "crypto.h"     // IWYU pragma: export
+#include "enrolment.h"  // IWYU pragma: export
 #include "keyfile.h"    // IWYU pragma: export
 #include "receipt.h"    // IWYU pragma: export
 #include "record.h"     // IWYU pragma: export

@@ -37,6 +37,9 @@ enum class ErrorCode {
   kBusy,
   kNotFound,
   kConflict,
+  kUnauthorized,
+  kRateLimited,
+  kUnavailable,
   kInternal,
 };
 

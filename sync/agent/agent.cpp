@@ -1,0 +1,263 @@
+#include "agent.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "sync/keystore/keystore.h"
+#include "sync/transfer/usb.h"
+
+namespace civic {
+
+using nlohmann::json;
+
+Clock system_clock() {
+  return Clock{[] { return static_cast<std::uint64_t>(std::time(nullptr)); },
+               [](double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }};
+}
+
+Result<SigningKeyPair> ensure_kiosk_key(const KioskConfig& config) {
+  std::error_code ec;
+  if (!std::filesystem::exists(config.kiosk_secret_key_path(), ec)) {
+    std::filesystem::create_directories(config.state_dir, ec);
+    if (ec) {
+      return make_error(ErrorCode::kIo, "cannot create the state directory " + config.state_dir.string() + ": " +
+                                            ec.message());
+    }
+    CIVIC_TRY(save_signing_key(config.kiosk_secret_key_path(), config.kiosk_public_key_path(),
+                               generate_signing_key_pair(), KeyType::kKioskSigningSecret,
+                               KeyType::kKioskSigningPublic));
+  }
+  return load_signing_key(config.kiosk_secret_key_path(), KeyType::kKioskSigningSecret);
+}
+
+Result<std::string> enroll(const KioskConfig& base, const std::string& url, const std::string& token_text,
+                           const std::string& name) {
+  CIVIC_ASSIGN(token, parse_enrolment_token(token_text));
+  CIVIC_ASSIGN(key, ensure_kiosk_key(base));
+  std::error_code ec;
+  if (std::filesystem::exists(base.hub_signing_key_path(), ec)) {
+    return make_error(ErrorCode::kConflict, "this kiosk is enrolled already (" + base.hub_signing_key_path().string() +
+                                                " exists); to move it to another hub, decommission it first");
+  }
+  KioskConfig config = base;
+  config.hub_url = url;
+  HttpClient http(config);
+  const json request{{"token", token_text}, {"public_key", to_hex(key.public_key.bytes)}, {"name", name}};
+  const std::string body = request.dump();
+  CIVIC_ASSIGN(response, http.post("/v1/enroll", as_bytes(body), "application/json"));
+  if (response.status != 200) {
+    return make_error(response.status == 403 || response.status == 429 ? ErrorCode::kUnauthorized
+                                                                        : ErrorCode::kMalformed,
+                      "the hub refused the enrolment: " + hub_error_message(response));
+  }
+  SigningPublicKey hub_signing;
+  SealPublicKey hub_submission;
+  try {
+    auto j = json::parse(response.body.begin(), response.body.end());
+    auto s = fixed_from_hex<kPublicKeySize>(j.at("hub_signing_public_key").get<std::string>());
+    auto p = fixed_from_hex<kPublicKeySize>(j.at("hub_submission_public_key").get<std::string>());
+    auto id = j.at("kiosk_id").get<std::string>();
+    if (!s.ok() || !p.ok() || id != to_hex(kiosk_id_from_key(key.public_key))) throw json::other_error::create(0, "", nullptr);
+    hub_signing.bytes = *s;
+    hub_submission.bytes = *p;
+  } catch (const json::exception&) {
+    return make_error(ErrorCode::kMalformed, "the hub's enrolment answer is not what civic-hub sends; is " + url +
+                                                 " a civic-kiosk hub?");
+  }
+  if (compact_fingerprint(hub_signing) != token.hub_fingerprint) {
+    return make_error(ErrorCode::kBadSignature,
+                      "the hub at " + url + " has signing key " + compact_fingerprint(hub_signing) +
+                          ", but the token was made by the hub with key " + token.hub_fingerprint +
+                          "; nothing was stored. Check the address: this may not be your hub.");
+  }
+  CIVIC_TRY(write_key_file(config.hub_submission_key_path(), KeyType::kHubSubmissionPublic, hub_submission.bytes));
+  CIVIC_TRY(write_key_file(config.hub_signing_key_path(), KeyType::kHubSigningPublic, hub_signing.bytes));
+  return to_hex(kiosk_id_from_key(key.public_key));
+}
+
+Result<std::unique_ptr<Agent>> Agent::open(const KioskConfig& config, Clock clock) {
+  CIVIC_ASSIGN(key, load_signing_key(config.kiosk_secret_key_path(), KeyType::kKioskSigningSecret));
+  auto hub = load_signing_public_key(config.hub_signing_key_path(), KeyType::kHubSigningPublic);
+  if (!hub.ok()) {
+    if (hub.code() == ErrorCode::kNotFound) {
+      return make_error(ErrorCode::kUnauthorized, "this kiosk is not enrolled yet: run 'civic-sync enroll URL TOKEN' "
+                                                  "with a token from the hub operators");
+    }
+    return hub.error();
+  }
+  CIVIC_ASSIGN(outbox, Outbox::open(config.outbox_path(), kiosk_id_from_key(key.public_key)));
+  return std::unique_ptr<Agent>(new Agent(config, std::move(clock), key, *hub, std::move(outbox)));
+}
+
+Agent::Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, std::unique_ptr<Outbox> outbox)
+    : config_(std::move(config)), clock_(std::move(clock)), key_(key), hub_key_(hub), outbox_(std::move(outbox)),
+      http_(config_) {}
+
+SyncReport Agent::finish(SyncReport report) {
+  (void)outbox_->note_sync(report.exit_code == kExitOk, report.summary, clock_.now());
+  return report;
+}
+
+Result<HttpResponse> Agent::with_retries(const std::function<Result<HttpResponse>()>& request, const std::string& what) {
+  std::mt19937_64 rng(std::random_device{}());
+  double delay = config_.backoff_initial_seconds;
+  for (int attempt = 1;; ++attempt) {
+    auto r = request();
+    const bool transient = !r.ok() ? r.code() == ErrorCode::kUnavailable : (r->status >= 500 || r->status == 429);
+    if (!transient || attempt >= config_.max_attempts) return r;
+    // Exponential backoff with full jitter: kiosks that failed together do not retry together.
+    const double wait = std::uniform_real_distribution<double>(0.5, 1.0)(rng) * delay;
+    std::fprintf(stderr, "civic-sync: %s failed (%s); retrying in %.0f s (attempt %d of %d)\n", what.c_str(),
+                 r.ok() ? hub_error_message(*r).c_str() : r.message().c_str(), wait, attempt + 1, config_.max_attempts);
+    clock_.sleep(wait);
+    delay = std::min<double>(delay * 2, config_.backoff_max_seconds);
+  }
+}
+
+std::string Agent::install_content(ByteView bundle, int& exit_code) {
+  auto installed = outbox_->install_content(bundle, hub_key_, clock_.now());
+  if (!installed.ok()) {
+    exit_code = kExitDataError;
+    return "content refused, current content kept: " + installed.message();
+  }
+  auto st = outbox_->trusted_content_state();
+  const std::string version = st.ok() ? std::to_string(st->version) : "?";
+  return *installed == ContentInstall::kInstalled ? "content version " + version + " installed"
+                                                  : "content version " + version + " is current";
+}
+
+SyncReport Agent::run_once(const Progress& progress) {
+  SyncReport report;
+  // 1. Content first: a kiosk that cannot upload today should still show today's consultations.
+  auto content = with_retries([this] { return http_.get("/v1/content"); }, "fetching content");
+  if (!content.ok()) {
+    report.exit_code = kExitTempFail;
+    report.summary = content.message() + "; will try again at the next run";
+    return finish(report);
+  }
+  if (content->status == 200) {
+    report.content = install_content(content->body, report.exit_code);
+  } else if (content->status == 404) {
+    report.content = "the hub has no content yet";
+  } else {
+    report.content = "content not fetched: " + hub_error_message(*content);
+  }
+
+  // 2. Upload batches until nothing is pending.
+  auto before = outbox_->status();
+  const std::uint64_t total = before.ok() ? before->pending + before->in_batch : 0;
+  const BatchLimits limits{config_.batch_max_records, config_.batch_max_bytes};
+  for (;;) {
+    auto batch = outbox_->next_batch(key_, limits, clock_.now());
+    if (!batch.ok()) {
+      report.exit_code = kExitFailure;
+      report.summary = "cannot assemble a batch: " + batch.message();
+      return finish(report);
+    }
+    if (!*batch) break;
+    const OutgoingBatch& b = **batch;
+    if (progress) progress(report.records_acknowledged, total, "uploading batch " + std::to_string(b.sequence));
+    auto response = with_retries([&] { return http_.post("/v1/batches", b.bytes, "application/octet-stream"); },
+                                 "uploading batch " + std::to_string(b.sequence));
+    if (!response.ok()) {
+      report.exit_code = kExitTempFail;
+      report.summary = response.message() + "; " + std::to_string(report.records_acknowledged) +
+                       " records acknowledged before that; the rest wait for the next run";
+      return finish(report);
+    }
+    if (response->status != 200) {
+      const bool retry_later = response->status >= 500 || response->status == 429;
+      report.exit_code = retry_later ? kExitTempFail : response->status == 403 ? kExitNoPermission : kExitDataError;
+      report.summary = "the hub refused batch " + std::to_string(b.sequence) + ": " + hub_error_message(*response);
+      return finish(report);
+    }
+    auto applied = outbox_->apply_ack(response->body, hub_key_, clock_.now());
+    if (!applied.ok()) {
+      report.exit_code = kExitDataError;
+      report.summary = "the hub's answer to batch " + std::to_string(b.sequence) +
+                       " is not a valid ack, so nothing was forgotten: " + applied.message();
+      return finish(report);
+    }
+    ++report.batches_sent;
+    report.records_acknowledged += applied->records_acknowledged;
+  }
+  if (progress) progress(total, total, "done");
+
+  // 3. Prune what the hub has had for longer than the retention period.
+  auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now());
+  if (pruned.ok()) report.records_pruned = *pruned;
+  report.summary = std::to_string(report.records_acknowledged) + " records acknowledged in " +
+                   std::to_string(report.batches_sent) + " batches; " + std::to_string(report.records_pruned) +
+                   " pruned; " + report.content;
+  return finish(report);
+}
+
+SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress& progress) {
+  SyncReport report;
+  auto batches = outbox_->all_unacknowledged_batches(key_, BatchLimits{config_.batch_max_records,
+                                                                       config_.batch_max_bytes},
+                                                     clock_.now());
+  if (!batches.ok()) {
+    report.exit_code = kExitFailure;
+    report.summary = "cannot assemble batches: " + batches.message();
+    return finish(report);
+  }
+  std::vector<ExportedBatch> files;
+  std::uint64_t records = 0;
+  for (const auto& b : *batches) {
+    files.push_back({b.sequence, b.bytes});
+    records += b.record_count;
+  }
+  if (progress) progress(0, files.size(), "writing to " + mount.string());
+  auto written = write_kiosk_export(mount, outbox_->kiosk_id(), files, clock_.now());
+  if (!written.ok()) {
+    // The outbox is unchanged: an export only copies; records leave only with an imported ack.
+    report.exit_code = written.code() == ErrorCode::kDiskFull ? kExitFailure : kExitTempFail;
+    report.summary = "export failed, nothing changed on this kiosk: " + written.message();
+    return finish(report);
+  }
+  if (progress) progress(files.size(), files.size(), "written and verified");
+  report.batches_sent = files.size();
+  report.summary = std::to_string(files.size()) + " batches (" + std::to_string(records) + " records) written to " +
+                   mount.string() + " and verified; they stay on this kiosk until the hub's acks are imported";
+  return finish(report);
+}
+
+SyncReport Agent::import_usb(const std::filesystem::path& mount) {
+  SyncReport report;
+  auto content = read_usb_content(mount);
+  if (!content.ok()) {
+    report.content = "content not read: " + content.message();
+  } else if (*content) {
+    report.content = install_content(**content, report.exit_code);
+  } else {
+    report.content = "no content on the drive";
+  }
+  auto acks = read_usb_acks(mount, outbox_->kiosk_id());
+  if (!acks.ok()) {
+    report.exit_code = kExitFailure;
+    report.summary = "cannot read acks: " + acks.message();
+    return finish(report);
+  }
+  int refused = 0;
+  for (const auto& ack : *acks) {
+    auto applied = outbox_->apply_ack(ack, hub_key_, clock_.now());
+    if (applied.ok()) {
+      report.records_acknowledged += applied->records_acknowledged;
+    } else if (applied.code() != ErrorCode::kNotFound) {  // not found: acknowledged and pruned before
+      ++refused;
+      std::fprintf(stderr, "civic-sync: an ack on the drive was refused: %s\n", applied.message().c_str());
+    }
+  }
+  if (refused > 0) report.exit_code = kExitDataError;
+  auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now());
+  if (pruned.ok()) report.records_pruned = *pruned;
+  report.summary = std::to_string(acks->size()) + " acks read, " + std::to_string(report.records_acknowledged) +
+                   " records acknowledged" + (refused ? ", " + std::to_string(refused) + " acks refused" : "") + "; " +
+                   report.content;
+  return finish(report);
+}
+
+}  // namespace civic

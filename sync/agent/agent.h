@@ -1,0 +1,81 @@
+// civic-sync: carries the outbox's batches to the hub and the hub's acks and content back, over
+// HTTP or on a USB drive. Every step can be interrupted and run again: batches are stored before
+// they are sent, the hub answers a repeat with the same ack, and nothing is forgotten before a
+// verified ack.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http_client.h"
+#include "sync/config/config.h"
+#include "sync/outbox/outbox.h"
+
+namespace civic {
+
+// Exit codes a systemd timer (or a person) can act on (sysexits.h values).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;       // local trouble: disk, database
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDataError = 65;    // the hub refused something or sent something bad: operators look
+inline constexpr int kExitTempFail = 75;     // hub unreachable or busy: the next run retries
+inline constexpr int kExitNoPermission = 77; // not enrolled, or revoked
+inline constexpr int kExitConfig = 78;       // configuration error
+
+struct Clock {
+  std::function<std::uint64_t()> now;
+  std::function<void(double seconds)> sleep;
+};
+Clock system_clock();
+
+// Progress for a terminal: (done, total, what).
+using Progress = std::function<void(std::uint64_t done, std::uint64_t total, const std::string& what)>;
+
+struct SyncReport {
+  int exit_code = kExitOk;
+  std::string summary;  // one line for logs and staff screens
+  std::uint64_t batches_sent = 0;
+  std::uint64_t records_acknowledged = 0;
+  std::uint64_t records_pruned = 0;
+  std::string content;  // what happened to content
+};
+
+// Creates the kiosk's signing key in the state directory if there is none yet.
+[[nodiscard]] Result<SigningKeyPair> ensure_kiosk_key(const KioskConfig& config);
+
+// Enrols this kiosk with the hub at `url` using a one-time token, checks the hub's signing key
+// against the fingerprint in the token, and stores the hub's public keys.
+[[nodiscard]] Result<std::string> enroll(const KioskConfig& config, const std::string& url, const std::string& token,
+                                         const std::string& name);
+
+class Agent {
+ public:
+  // Loads keys (the kiosk must be enrolled) and opens the outbox.
+  [[nodiscard]] static Result<std::unique_ptr<Agent>> open(const KioskConfig& config, Clock clock);
+
+  // Fetch and verify content, upload pending batches, verify acks, mark acknowledged, prune.
+  SyncReport run_once(const Progress& progress);
+  // Writes every unacknowledged batch (assembling pending records first) and a manifest to DIR.
+  SyncReport export_usb(const std::filesystem::path& mount, const Progress& progress);
+  // Applies the hub's acks and content bundle found on DIR.
+  SyncReport import_usb(const std::filesystem::path& mount);
+
+  Outbox& outbox() { return *outbox_; }
+
+ private:
+  Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, std::unique_ptr<Outbox> outbox);
+  SyncReport finish(SyncReport report);
+  std::string install_content(ByteView bundle, int& exit_code);
+  Result<HttpResponse> with_retries(const std::function<Result<HttpResponse>()>& request, const std::string& what);
+
+  KioskConfig config_;
+  Clock clock_;
+  SigningKeyPair key_;
+  SigningPublicKey hub_key_;
+  std::unique_ptr<Outbox> outbox_;
+  HttpClient http_;
+};
+
+}  // namespace civic

@@ -1,0 +1,141 @@
+// civic-sync: the kiosk's sync agent. Run by a systemd timer overnight (run --once), or by field
+// staff (export / import-acks for USB drives, status).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <ctime>
+
+#include "agent.h"
+#include "sync/keystore/keystore.h"
+
+using namespace civic;
+
+namespace {
+
+int exit_code_for(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInvalidArgument: return kExitConfig;
+    case ErrorCode::kUnauthorized: return kExitNoPermission;
+    case ErrorCode::kUnavailable: return kExitTempFail;
+    case ErrorCode::kBadSignature:
+    case ErrorCode::kMalformed: return kExitDataError;
+    default: return kExitFailure;
+  }
+}
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "civic-sync: %s\n", e.message.c_str());
+  return exit_code_for(e);
+}
+
+// A progress bar on a terminal; nothing for journald (the summary line is logged instead).
+Progress terminal_progress() {
+  if (!::isatty(STDERR_FILENO)) return nullptr;
+  return [](std::uint64_t done, std::uint64_t total, const std::string& what) {
+    constexpr int kWidth = 30;
+    const int filled = total == 0 ? kWidth : static_cast<int>(kWidth * done / total);
+    std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu %-40.40s", filled, "##############################", kWidth - filled,
+                 "", static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), what.c_str());
+    if (done >= total) std::fputc('\n', stderr);
+  };
+}
+
+int report(const SyncReport& r) {
+  std::fprintf(r.exit_code == kExitOk ? stdout : stderr, "civic-sync: %s\n", r.summary.c_str());
+  return r.exit_code;
+}
+
+std::string format_time(std::optional<std::uint64_t> t) {
+  if (!t) return "never";
+  char buf[32];
+  std::time_t tt = static_cast<std::time_t>(*t);
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&tt));
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (auto s = crypto_init(); !s.ok()) return fail(s.error());
+  CLI::App app{"civic-sync: carries a kiosk's sealed submissions to the hub, and content back"};
+  app.require_subcommand(1);
+  std::string config_file = "/etc/civic-kiosk/kiosk.toml";
+  std::string state_dir;
+  app.add_option("--config", config_file, "configuration file (TOML; see config/kiosk.toml)")->capture_default_str();
+  app.add_option("--state", state_dir, "state directory (overrides the configuration)");
+
+  auto* keygen = app.add_subcommand("keygen", "create this kiosk's signing key if it has none; print its id");
+  auto* enroll_cmd = app.add_subcommand("enroll", "enrol this kiosk with a hub, using a one-time token");
+  std::string url, token, name = "kiosk";
+  enroll_cmd->add_option("url", url, "the hub's address, e.g. https://hub.example.org")->required();
+  enroll_cmd->add_option("token", token, "the token from 'civic-hub enroll-token'")->required();
+  enroll_cmd->add_option("--name", name, "a name for operators: where this kiosk stands");
+  auto* run = app.add_subcommand("run", "sync now: content down, batches up, acks applied, old records pruned");
+  bool once = false;
+  run->add_flag("--once", once, "run one sync and exit (the only mode; for systemd timers)")->required();
+  auto* export_cmd = app.add_subcommand("export", "write unacknowledged batches to a USB drive");
+  std::string dir;
+  export_cmd->add_option("dir", dir, "the drive's mount point")->required();
+  auto* import_cmd = app.add_subcommand("import-acks", "apply the hub's acks and content from a USB drive");
+  import_cmd->add_option("dir", dir, "the drive's mount point")->required();
+  auto* status = app.add_subcommand("status", "what is waiting, and how the last sync went");
+
+  CLI11_PARSE(app, argc, argv);
+
+  KioskConfig config;
+  std::error_code ec;
+  if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0) {
+    auto loaded = load_kiosk_config(config_file);
+    if (!loaded.ok()) return fail(loaded.error());
+    config = *loaded;
+  }
+  if (!state_dir.empty()) config.state_dir = state_dir;
+
+  if (keygen->parsed()) {
+    auto key = ensure_kiosk_key(config);
+    if (!key.ok()) return fail(key.error());
+    std::printf("kiosk %s, key fingerprint %s\n", to_hex(kiosk_id_from_key(key->public_key)).c_str(),
+                key_fingerprint(key->public_key.bytes).c_str());
+    return 0;
+  }
+  if (enroll_cmd->parsed()) {
+    auto id = enroll(config, url, token, name);
+    if (!id.ok()) return fail(id.error());
+    std::printf("enrolled as kiosk %s with the hub at %s\n", id->c_str(), url.c_str());
+    if (config.hub_url != url) {
+      std::printf("set hub_url = \"%s\" in the [sync] section of %s so that nightly syncs reach it\n", url.c_str(),
+                  config_file.c_str());
+    }
+    return 0;
+  }
+
+  auto agent = Agent::open(config, system_clock());
+  if (!agent.ok()) return fail(agent.error());
+  if (run->parsed()) return report((*agent)->run_once(terminal_progress()));
+  if (export_cmd->parsed()) return report((*agent)->export_usb(dir, terminal_progress()));
+  if (import_cmd->parsed()) return report((*agent)->import_usb(dir));
+  if (status->parsed()) {
+    auto st = (*agent)->outbox().status();
+    if (!st.ok()) return fail(st.error());
+    const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    std::printf("kiosk                %s\n", to_hex((*agent)->outbox().kiosk_id()).c_str());
+    std::printf("hub                  %s\n", config.hub_url.empty() ? "(USB only)" : config.hub_url.c_str());
+    std::printf("waiting              %llu pending, %llu in %llu unacknowledged batch(es)\n",
+                static_cast<unsigned long long>(st->pending), static_cast<unsigned long long>(st->in_batch),
+                static_cast<unsigned long long>(st->unacknowledged_batches));
+    if (st->oldest_unacknowledged_at) {
+      std::printf("oldest waiting       %.1f h\n", static_cast<double>(now - std::min(now, *st->oldest_unacknowledged_at)) / 3600.0);
+    }
+    std::printf("last sync            %s: %s\n", format_time(st->last_sync_at).c_str(),
+                st->last_sync_result.empty() ? "-" : st->last_sync_result.c_str());
+    std::printf("last successful sync %s\n", format_time(st->last_sync_success_at).c_str());
+    std::printf("content              %s\n",
+                st->content_version ? ("version " + std::to_string(st->content_version) + ", expires " +
+                                       format_time(st->content_expires_at))
+                                          .c_str()
+                                    : "none yet");
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,185 @@
+#include "config.h"
+
+#include <set>
+#include <toml++/toml.h>
+
+namespace civic {
+
+namespace {
+
+// Reads one table strictly: every key must be claimed by a get_* call; finish() reports the rest.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string file, std::string name)
+      : table_(table), file_(std::move(file)), name_(std::move(name)) {}
+
+  Status get_string(const char* key, std::string& out) {
+    claimed_.insert(key);
+    const toml::node* n = node(key);
+    if (!n) return {};
+    if (auto v = n->value<std::string>()) {
+      out = *v;
+      return {};
+    }
+    return wrong(key, n, "text in quotes");
+  }
+
+  Status get_path(const char* key, std::filesystem::path& out) {
+    std::string s = out.string();
+    CIVIC_TRY(get_string(key, s));
+    out = s;
+    return {};
+  }
+
+  Status get_bool(const char* key, bool& out) {
+    claimed_.insert(key);
+    const toml::node* n = node(key);
+    if (!n) return {};
+    if (auto v = n->value<bool>()) {
+      out = *v;
+      return {};
+    }
+    return wrong(key, n, "true or false");
+  }
+
+  template <class Int>
+  Status get_int(const char* key, Int& out, std::int64_t min, std::int64_t max) {
+    claimed_.insert(key);
+    const toml::node* n = node(key);
+    if (!n) return {};
+    if (!n->is_integer()) return wrong(key, n, "a whole number");
+    const std::int64_t v = *n->value<std::int64_t>();
+    if (v < min || v > max) {
+      return make_error(ErrorCode::kInvalidArgument, where(n) + ": '" + key + "' in [" + name_ + "] must be between " +
+                                                         std::to_string(min) + " and " + std::to_string(max) +
+                                                         ", not " + std::to_string(v));
+    }
+    out = static_cast<Int>(v);
+    return {};
+  }
+
+  Status finish() const {
+    if (!table_) return {};
+    for (const auto& [key, value] : *table_) {
+      if (!claimed_.count(std::string(key.str()))) {
+        return make_error(ErrorCode::kInvalidArgument, where(&value) + ": unknown key '" + std::string(key.str()) +
+                                                           "' in [" + name_ + "]; check its spelling against the "
+                                                           "example configuration");
+      }
+    }
+    return {};
+  }
+
+ private:
+  const toml::node* node(const char* key) const { return table_ ? table_->get(key) : nullptr; }
+  std::string where(const toml::node* n) const {
+    return file_ + ":" + std::to_string(n->source().begin.line);
+  }
+  Status wrong(const char* key, const toml::node* n, const char* expected) const {
+    return make_error(ErrorCode::kInvalidArgument,
+                      where(n) + ": '" + key + "' in [" + name_ + "] must be " + expected);
+  }
+
+  const toml::table* table_;
+  std::string file_;
+  std::string name_;
+  std::set<std::string> claimed_;
+};
+
+Result<toml::table> parse(const std::filesystem::path& file, const std::set<std::string>& sections) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    std::string msg = file.string();
+    if (src.begin) msg += ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
+    std::string desc(e.description());
+    if (desc.find("File could not be opened") != std::string::npos) {
+      return make_error(ErrorCode::kNotFound, "cannot read configuration file " + file.string() +
+                                                  ": check the path and its permissions");
+    }
+    return make_error(ErrorCode::kInvalidArgument, msg + ": " + desc);
+  }
+  for (const auto& [key, value] : root) {
+    if (!sections.count(std::string(key.str())) || !value.is_table()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        file.string() + ":" + std::to_string(value.source().begin.line) + ": unknown section '" +
+                            std::string(key.str()) + "'; check it against the example configuration");
+    }
+  }
+  return root;
+}
+
+}  // namespace
+
+Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
+  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session"}));
+  KioskConfig c;
+  const std::string f = file.string();
+  TableReader kiosk(root["kiosk"].as_table(), f, "kiosk");
+  CIVIC_TRY(kiosk.get_path("state_dir", c.state_dir));
+  CIVIC_TRY(kiosk.finish());
+
+  TableReader sync(root["sync"].as_table(), f, "sync");
+  CIVIC_TRY(sync.get_string("hub_url", c.hub_url));
+  CIVIC_TRY(sync.get_path("ca_file", c.ca_file));
+  CIVIC_TRY(sync.get_string("pinned_public_key", c.pinned_public_key));
+  CIVIC_TRY(sync.get_int("connect_timeout_seconds", c.connect_timeout_seconds, 1, 600));
+  CIVIC_TRY(sync.get_int("transfer_timeout_seconds", c.transfer_timeout_seconds, 1, 86400));
+  CIVIC_TRY(sync.get_int("max_attempts", c.max_attempts, 1, 100));
+  CIVIC_TRY(sync.get_int("backoff_initial_seconds", c.backoff_initial_seconds, 0, 3600));
+  CIVIC_TRY(sync.get_int("backoff_max_seconds", c.backoff_max_seconds, 0, 86400));
+  CIVIC_TRY(sync.get_int("batch_max_records", c.batch_max_records, 1, 10000));
+  CIVIC_TRY(sync.get_int("batch_max_bytes", c.batch_max_bytes, 65536, 16 * 1024 * 1024));
+  CIVIC_TRY(sync.get_int("retention_days", c.retention_days, 0, 3650));
+  CIVIC_TRY(sync.finish());
+  if (!c.hub_url.empty() && c.hub_url.rfind("http://", 0) != 0 && c.hub_url.rfind("https://", 0) != 0) {
+    return make_error(ErrorCode::kInvalidArgument, f + ": hub_url in [sync] must start with https:// (or http:// "
+                                                       "for a hub on this machine)");
+  }
+
+  TableReader display(root["display"].as_table(), f, "display");
+  CIVIC_TRY(display.get_int("width", c.width, 640, 7680));
+  CIVIC_TRY(display.get_int("height", c.height, 480, 4320));
+  CIVIC_TRY(display.get_int("index", c.display_index, 0, 16));
+  CIVIC_TRY(display.get_bool("fullscreen", c.fullscreen));
+  CIVIC_TRY(display.finish());
+
+  TableReader session(root["session"].as_table(), f, "session");
+  CIVIC_TRY(session.get_int("idle_timeout_seconds", c.idle_timeout_seconds, 30, 3600));
+  CIVIC_TRY(session.get_int("idle_warning_seconds", c.idle_warning_seconds, 20, 600));
+  CIVIC_TRY(session.get_int("speech_idle_timeout_seconds", c.speech_idle_timeout_seconds, 30, 3600));
+  CIVIC_TRY(session.get_string("default_language", c.default_language));
+  CIVIC_TRY(session.finish());
+  if (c.idle_warning_seconds >= c.idle_timeout_seconds) {
+    return make_error(ErrorCode::kInvalidArgument, f + ": idle_warning_seconds must be shorter than "
+                                                       "idle_timeout_seconds in [session]");
+  }
+  return c;
+}
+
+Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
+  CIVIC_ASSIGN(root, parse(file, {"server", "storage", "enrolment", "content"}));
+  HubConfig c;
+  const std::string f = file.string();
+  TableReader server(root["server"].as_table(), f, "server");
+  CIVIC_TRY(server.get_string("listen", c.listen));
+  CIVIC_TRY(server.get_int("port", c.port, 1, 65535));
+  CIVIC_TRY(server.get_int("max_body_bytes", c.max_body_bytes, 65536, 64 * 1024 * 1024));
+  CIVIC_TRY(server.get_int("threads", c.threads, 1, 256));
+  CIVIC_TRY(server.finish());
+  TableReader storage(root["storage"].as_table(), f, "storage");
+  CIVIC_TRY(storage.get_path("state_dir", c.state_dir));
+  CIVIC_TRY(storage.finish());
+  TableReader enrolment(root["enrolment"].as_table(), f, "enrolment");
+  CIVIC_TRY(enrolment.get_int("token_lifetime_hours", c.token_lifetime_hours, 1, 24 * 90));
+  CIVIC_TRY(enrolment.get_int("failed_attempts_per_minute", c.failed_enrolments_per_minute, 1, 10000));
+  CIVIC_TRY(enrolment.finish());
+  TableReader content(root["content"].as_table(), f, "content");
+  CIVIC_TRY(content.get_int("lifetime_days", c.content_lifetime_days, 1, 3650));
+  CIVIC_TRY(content.finish());
+  return c;
+}
+
+}  // namespace civic

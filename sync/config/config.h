@@ -1,0 +1,68 @@
+// Configuration files (TOML) for the kiosk, the sync agent and the hub. Loading is strict: an
+// unknown key, a wrong type or an out-of-range value is an error naming the file, the line and the
+// key, so a typo never silently falls back to a default. config/*.toml documents every key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "sync/protocol/result.h"
+
+namespace civic {
+
+// /etc/civic-kiosk/kiosk.toml: read by civic-kiosk and civic-sync.
+struct KioskConfig {
+  std::filesystem::path state_dir = "/var/lib/civic-kiosk";  // keys, outbox.db
+
+  // [sync]
+  std::string hub_url;                 // empty: USB only
+  std::filesystem::path ca_file;       // PEM bundle that signs the hub's TLS certificate
+  std::string pinned_public_key;       // curl pin, "sha256//BASE64"
+  int connect_timeout_seconds = 10;
+  int transfer_timeout_seconds = 120;
+  int max_attempts = 5;
+  int backoff_initial_seconds = 2;
+  int backoff_max_seconds = 300;
+  std::size_t batch_max_records = 1000;
+  std::size_t batch_max_bytes = 4 * 1024 * 1024;
+  int retention_days = 30;
+
+  // [display], [session]: used by civic-kiosk.
+  int width = 1280;
+  int height = 800;
+  int display_index = 0;
+  bool fullscreen = true;
+  int idle_timeout_seconds = 120;
+  int idle_warning_seconds = 30;
+  int speech_idle_timeout_seconds = 240;
+  std::string default_language = "en";
+
+  std::filesystem::path outbox_path() const { return state_dir / "outbox.db"; }
+  std::filesystem::path kiosk_secret_key_path() const { return state_dir / "kiosk-signing.key"; }
+  std::filesystem::path kiosk_public_key_path() const { return state_dir / "kiosk-signing.pub"; }
+  std::filesystem::path hub_signing_key_path() const { return state_dir / "hub-signing.pub"; }
+  std::filesystem::path hub_submission_key_path() const { return state_dir / "hub-submission.pub"; }
+};
+
+// /etc/civic-hub/hub.toml: read by civic-hub.
+struct HubConfig {
+  std::filesystem::path state_dir = "/var/lib/civic-hub";  // hub.db, hub-signing.key
+  std::string listen = "127.0.0.1";
+  int port = 8470;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  int threads = 8;
+  int token_lifetime_hours = 72;
+  int failed_enrolments_per_minute = 10;  // per client address; more are refused and logged
+  int content_lifetime_days = 30;
+
+  std::filesystem::path database_path() const { return state_dir / "hub.db"; }
+  std::filesystem::path signing_key_path() const { return state_dir / "hub-signing.key"; }
+  std::filesystem::path signing_public_key_path() const { return state_dir / "hub-signing.pub"; }
+  std::filesystem::path submission_public_key_path() const { return state_dir / "hub-submission.pub"; }
+};
+
+[[nodiscard]] Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file);
+[[nodiscard]] Result<HubConfig> load_hub_config(const std::filesystem::path& file);
+
+}  // namespace civic

@@ -1,0 +1,151 @@
+#include "server.h"
+
+#include <httplib.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace civic {
+
+namespace {
+using nlohmann::json;
+
+std::uint64_t now_seconds() { return static_cast<std::uint64_t>(std::time(nullptr)); }
+
+int http_status_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOversize: return 413;
+    case ErrorCode::kUnauthorized:
+    case ErrorCode::kBadSignature: return 403;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kRateLimited: return 429;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kIo:
+    case ErrorCode::kDiskFull:
+    case ErrorCode::kBusy:
+    case ErrorCode::kCorruptDatabase:
+    case ErrorCode::kInternal: return 500;
+    default: return 400;  // every decoder rejection: the input is malformed
+  }
+}
+
+void send_error(httplib::Response& res, const Error& e) {
+  res.status = http_status_for(e.code);
+  res.set_content(json{{"error", error_code_name(e.code)}, {"message", e.message}}.dump(), "application/json");
+}
+
+void log_line(const char* fmt, const std::string& a, const std::string& b = "") {
+  std::fprintf(stderr, fmt, a.c_str(), b.c_str());
+  std::fputc('\n', stderr);
+}
+}  // namespace
+
+Status serve_http(HubService& service, const std::function<void(int port)>& on_listening) {
+  const HubConfig& config = service.config();
+  httplib::Server server;
+  // Let bodies a little over the limit through so that HubService answers with a clear message;
+  // anything larger is refused by httplib and given the same message by the error handler.
+  server.set_payload_max_length(config.max_body_bytes + 1024);
+  server.set_read_timeout(30, 0);
+  server.set_write_timeout(30, 0);
+  const int threads = config.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+
+  server.set_error_handler([&config](const httplib::Request&, httplib::Response& res) {
+    if (res.status == 413) {
+      send_error(res, make_error(ErrorCode::kOversize, "the request body is larger than the " +
+                                                           std::to_string(config.max_body_bytes) +
+                                                           " bytes this hub accepts"));
+    } else if (res.body.empty()) {
+      res.set_content(json{{"error", "http"}, {"message", "no such endpoint; the API lives under /v1"}}.dump(),
+                      "application/json");
+    }
+  });
+
+  server.Get("/v1/health", [&service](const httplib::Request&, httplib::Response& res) {
+    auto records = service.store().record_count();
+    auto version = service.store().latest_content_version();
+    if (!records.ok()) return send_error(res, records.error());
+    if (!version.ok()) return send_error(res, version.error());
+    res.set_content(json{{"status", "ok"}, {"records", *records}, {"content_version", *version}}.dump(),
+                    "application/json");
+  });
+
+  server.Post("/v1/enroll", [&service](const httplib::Request& req, httplib::Response& res) {
+    json body;
+    try {
+      body = json::parse(req.body);
+    } catch (const json::exception&) {
+      return send_error(res, make_error(ErrorCode::kMalformed, "the enrolment request is not JSON"));
+    }
+    if (!body.is_object() || !body.contains("token") || !body.contains("public_key") ||
+        !body["token"].is_string() || !body["public_key"].is_string()) {
+      return send_error(res, make_error(ErrorCode::kMalformed, "the enrolment request needs 'token' and 'public_key'"));
+    }
+    auto key = fixed_from_hex<kPublicKeySize>(body["public_key"].get<std::string>());
+    if (!key.ok()) return send_error(res, make_error(ErrorCode::kMalformed, "'public_key' must be 64 hex digits"));
+    const std::string name = body.value("name", std::string("unnamed kiosk"));
+    auto result = service.enrol(body["token"].get<std::string>(), SigningPublicKey{*key}, name.substr(0, 200),
+                                req.remote_addr, now_seconds());
+    if (!result.ok()) {
+      log_line("enrolment refused from %s: %s", req.remote_addr, result.message());
+      return send_error(res, result.error());
+    }
+    log_line("enrolled kiosk %s (%s)", to_hex(result->kiosk.id), name);
+    res.set_content(json{{"kiosk_id", to_hex(result->kiosk.id)},
+                         {"hub_signing_public_key", to_hex(result->hub_signing.bytes)},
+                         {"hub_submission_public_key", to_hex(result->hub_submission.bytes)}}
+                        .dump(),
+                    "application/json");
+  });
+
+  server.Post("/v1/batches", [&service](const httplib::Request& req, httplib::Response& res) {
+    auto stored = service.upload(as_bytes(req.body), "http", now_seconds());
+    if (!stored.ok()) {
+      log_line("batch refused from %s: %s", req.remote_addr, stored.message());
+      return send_error(res, stored.error());
+    }
+    res.set_content(std::string(as_chars(stored->ack)), "application/octet-stream");
+  });
+
+  server.Get("/v1/content", [&service](const httplib::Request&, httplib::Response& res) {
+    auto content = service.latest_content();
+    if (!content.ok()) return send_error(res, content.error());
+    if (!*content) return send_error(res, make_error(ErrorCode::kNotFound, "no content has been published yet"));
+    res.set_content(std::string(as_chars(**content)), "application/octet-stream");
+  });
+
+  const int port = config.port == 0 ? server.bind_to_any_port(config.listen.c_str())
+                                    : (server.bind_to_port(config.listen.c_str(), config.port) ? config.port : -1);
+  if (port < 0) {
+    return make_error(ErrorCode::kIo, "cannot listen on " + config.listen + ":" + std::to_string(config.port) +
+                                          " (in use, or not an address of this machine?)");
+  }
+
+  // Stop cleanly on SIGTERM (systemd) and SIGINT (Ctrl-C): a thread waits for the signals, which
+  // are blocked everywhere else.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread stopper([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "civic-hub: stopping (signal %d)\n", sig);
+    server.stop();
+  });
+  stopper.detach();
+
+  std::fprintf(stderr, "civic-hub: listening on http://%s:%d\n", config.listen.c_str(), port);
+  on_listening(port);
+  if (!server.listen_after_bind()) {
+    return make_error(ErrorCode::kIo, "the server stopped unexpectedly");
+  }
+  return {};
+}
+
+}  // namespace civic

@@ -1,0 +1,24 @@
+// civic-hub serve: the HTTP API (versioned under /v1) over HubService.
+//
+//   GET  /v1/health     200 {"status":"ok", ...}
+//   POST /v1/enroll     JSON {"token","public_key","name"} -> JSON with kiosk id and hub keys
+//   POST /v1/batches    a signed batch (application/octet-stream) -> its signed ack
+//   GET  /v1/content    the latest signed content bundle, or 404
+//
+// Errors are JSON {"error": code, "message": text} with 400 (malformed), 403 (not enrolled,
+// revoked, bad signature or token), 409 (fork), 413 (too large), 429 (rate limited), 500.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "service.h"
+
+namespace civic {
+
+// Serves until `stop` is set (checked every 100 ms) or SIGTERM/SIGINT arrives. `on_listening`
+// receives the bound port (useful with port 0).
+[[nodiscard]] Status serve_http(HubService& service, const std::function<void(int port)>& on_listening);
+
+}  // namespace civic

@@ -1,0 +1,110 @@
+#include "service.h"
+
+#include "sync/keystore/keystore.h"
+
+namespace civic {
+
+Result<HubKeys> load_hub_keys(const HubConfig& config) {
+  CIVIC_ASSIGN(signing, load_signing_key(config.signing_key_path(), KeyType::kHubSigningSecret));
+  CIVIC_ASSIGN(submission, load_submission_public_key(config.submission_public_key_path()));
+  return HubKeys{signing, submission};
+}
+
+Status create_hub_keys(const HubConfig& config, const std::filesystem::path& submission_secret_out) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) {
+    return make_error(ErrorCode::kIo, "cannot create the hub state directory " + config.state_dir.string() + ": " +
+                                          ec.message());
+  }
+  if (!submission_secret_out.parent_path().empty()) std::filesystem::create_directories(submission_secret_out.parent_path(), ec);
+  const auto signing = generate_signing_key_pair();
+  CIVIC_TRY(save_signing_key(config.signing_key_path(), config.signing_public_key_path(), signing,
+                             KeyType::kHubSigningSecret, KeyType::kHubSigningPublic));
+  const auto submission = generate_seal_key_pair();
+  CIVIC_TRY(save_submission_key(submission_secret_out, config.submission_public_key_path(), submission));
+  return {};
+}
+
+HubService::HubService(std::unique_ptr<HubStore> store, HubKeys keys, HubConfig config)
+    : store_(std::move(store)), keys_(std::move(keys)), config_(std::move(config)) {}
+
+Result<std::string> HubService::create_enrolment_token(const std::string& label, std::uint64_t lifetime_seconds,
+                                                       std::uint64_t now) {
+  EnrolmentToken t;
+  t.secret = random_fixed<16>();
+  t.hub_fingerprint = compact_fingerprint(keys_.signing.public_key);
+  CIVIC_TRY(store_->add_enrolment_token(enrolment_token_hash(t.secret), label, now + lifetime_seconds, now));
+  return format_enrolment_token(t);
+}
+
+bool HubService::rate_limited(const std::string& client, std::uint64_t now) {
+  std::lock_guard lock(failures_mutex_);
+  auto& times = failures_[client];
+  while (!times.empty() && times.front() + 60 <= now) times.pop_front();
+  return times.size() >= static_cast<std::size_t>(config_.failed_enrolments_per_minute);
+}
+
+void HubService::record_failure(const std::string& client, std::uint64_t now) {
+  std::lock_guard lock(failures_mutex_);
+  failures_[client].push_back(now);
+}
+
+Result<EnrolResult> HubService::enrol(std::string_view token_text, const SigningPublicKey& kiosk_key,
+                                      const std::string& name, const std::string& client, std::uint64_t now) {
+  if (rate_limited(client, now)) {
+    (void)store_->log_event({now, "token-guess", client, "enrolment refused: too many failed attempts this minute"});
+    return make_error(ErrorCode::kRateLimited, "too many failed enrolment attempts from this address; wait a "
+                                               "minute and check the token");
+  }
+  auto token = parse_enrolment_token(token_text);
+  Result<KioskInfo> enrolled = token.ok() ? store_->enrol(enrolment_token_hash(token->secret), kiosk_key, name, now)
+                                          : Result<KioskInfo>(token.error());
+  if (!enrolled.ok()) {
+    if (enrolled.code() == ErrorCode::kUnauthorized || enrolled.code() == ErrorCode::kInvalidArgument) {
+      record_failure(client, now);
+      (void)store_->log_event({now, "enrolment-failed", client, enrolled.message()});
+    }
+    return enrolled.error();
+  }
+  return EnrolResult{*enrolled, keys_.signing.public_key, keys_.submission};
+}
+
+Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, std::uint64_t now) {
+  if (body.size() > config_.max_body_bytes) {
+    return make_error(ErrorCode::kOversize, "the batch is " + std::to_string(body.size()) +
+                                                " bytes; this hub accepts at most " +
+                                                std::to_string(config_.max_body_bytes) +
+                                                " (lower batch_max_bytes in the kiosk's [sync] configuration)");
+  }
+  CIVIC_ASSIGN(batch, parse_batch(body));
+  const std::string kiosk_hex = to_hex(batch.header.kiosk_id);
+  CIVIC_ASSIGN(kiosk, store_->kiosk(batch.header.kiosk_id));
+  if (!kiosk) {
+    (void)store_->log_event({now, "unknown-kiosk", kiosk_hex, "a batch from a kiosk that is not enrolled, via " + via});
+    return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled with this hub; enrol it "
+                                                "with 'civic-sync enroll' first");
+  }
+  if (kiosk->revoked_at) {
+    (void)store_->log_event({now, "revoked-upload", kiosk_hex, "a batch from a revoked kiosk, via " + via});
+    return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " has been revoked; its batches are no longer "
+                                                "accepted (contact the hub operators)");
+  }
+  if (auto s = verify_batch(batch, kiosk->key); !s.ok()) {
+    (void)store_->log_event({now, "bad-signature", kiosk_hex, "a batch whose signature does not verify, via " + via});
+    return s.error();
+  }
+  const SigningKeyPair& key = keys_.signing;
+  return store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now, via);
+}
+
+Result<std::uint64_t> HubService::publish_content(const std::string& payload, std::uint64_t lifetime_seconds,
+                                                  std::uint64_t now) {
+  CIVIC_ASSIGN(latest, store_->latest_content_version());
+  ContentBundle bundle{latest + 1, now, now + lifetime_seconds, payload};
+  CIVIC_ASSIGN(bytes, encode_signed_content(bundle, keys_.signing));
+  CIVIC_TRY(store_->publish_content(bytes, bundle.version, now));
+  return bundle.version;
+}
+
+}  // namespace civic

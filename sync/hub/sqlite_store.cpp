@@ -1,0 +1,468 @@
+// The SQLite implementation of HubStore. One connection, serialised by a mutex: SQLite serialises
+// writers anyway, and every upload is a single short transaction.
+#include <mutex>
+
+#include "store.h"
+#include "sync/sqlite/sqlite.h"
+
+namespace civic {
+
+namespace {
+
+constexpr std::uint32_t kHubApplicationId = 0x434B4855;  // "CKHU"
+constexpr const char* kHubMigrations[] = {
+    R"sql(
+    CREATE TABLE kiosks (
+      kiosk_id BLOB PRIMARY KEY,
+      public_key BLOB NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      enrolled_at INTEGER NOT NULL,
+      revoked_at INTEGER,
+      last_contact INTEGER,
+      contiguous_position INTEGER NOT NULL DEFAULT 0,
+      contiguous_head BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE enrolment_tokens (
+      token_hash BLOB PRIMARY KEY,
+      label TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      used_at INTEGER,
+      used_by BLOB
+    ) WITHOUT ROWID;
+    CREATE TABLE batches (
+      kiosk_id BLOB NOT NULL,
+      sequence INTEGER NOT NULL,
+      first_position INTEGER NOT NULL,
+      record_count INTEGER NOT NULL,
+      previous_head BLOB NOT NULL,
+      new_head BLOB NOT NULL,
+      batch_id BLOB NOT NULL,
+      ack BLOB NOT NULL,
+      received_at INTEGER NOT NULL,
+      via TEXT NOT NULL,
+      PRIMARY KEY (kiosk_id, sequence)
+    ) WITHOUT ROWID;
+    CREATE INDEX batches_by_first_position ON batches (kiosk_id, first_position);
+    CREATE TABLE records (
+      id INTEGER PRIMARY KEY,
+      kiosk_id BLOB NOT NULL,
+      position INTEGER NOT NULL,
+      sealed BLOB NOT NULL,
+      record_hash BLOB NOT NULL,
+      receipt TEXT NOT NULL,
+      batch_sequence INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      UNIQUE (kiosk_id, position)
+    );
+    CREATE INDEX records_by_receipt ON records (receipt);
+    CREATE TABLE events (
+      id INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      kiosk TEXT NOT NULL,
+      detail TEXT NOT NULL
+    );
+    CREATE TABLE content (
+      version INTEGER PRIMARY KEY,
+      bundle BLOB NOT NULL,
+      published_at INTEGER NOT NULL
+    );
+    )sql",
+};
+
+class SqliteHubStore final : public HubStore {
+ public:
+  explicit SqliteHubStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
+
+  Status init() {
+    CIVIC_ASSIGN(app, db_->query_int("PRAGMA application_id"));
+    CIVIC_ASSIGN(version, db_->query_int("PRAGMA user_version"));
+    CIVIC_ASSIGN(tables, db_->query_int("SELECT count(*) FROM sqlite_schema"));
+    if (!(app == 0 && version == 0 && tables == 0) && app != kHubApplicationId) {
+      return make_error(ErrorCode::kForeignDatabase, db_->context() + " is not a civic-hub database; it was left "
+                                                                      "untouched: check the state directory");
+    }
+    const auto latest = static_cast<std::int64_t>(std::size(kHubMigrations));
+    if (version > latest) {
+      return make_error(ErrorCode::kUnknownVersion, db_->context() + " was written by newer software; install it");
+    }
+    CIVIC_TRY(db_->exec("PRAGMA journal_mode = WAL"));
+    CIVIC_TRY(db_->exec("PRAGMA synchronous = FULL"));  // an ack promises durability
+    if (tables != 0) {
+      CIVIC_ASSIGN(check, db_->prepare("PRAGMA quick_check"));
+      CIVIC_ASSIGN(row, check.step());
+      if (!row || check.text(0) != "ok") {
+        return make_error(ErrorCode::kCorruptDatabase, db_->context() + " failed its integrity check; restore the "
+                                                                        "hub database from a backup");
+      }
+    }
+    for (std::int64_t v = version; v < latest; ++v) {
+      sql::Transaction txn(*db_);
+      CIVIC_TRY(txn.begin());
+      CIVIC_TRY(db_->exec(kHubMigrations[v]));
+      if (v == 0) CIVIC_TRY(db_->exec("PRAGMA application_id = " + std::to_string(kHubApplicationId)));
+      CIVIC_TRY(db_->exec("PRAGMA user_version = " + std::to_string(v + 1)));
+      CIVIC_TRY(txn.commit());
+    }
+    return {};
+  }
+
+  Status add_enrolment_token(const Hash32& token_hash, const std::string& label, std::uint64_t expires_at,
+                             std::uint64_t now) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO enrolment_tokens (token_hash, label, created_at, expires_at) "
+                                    "VALUES (?, ?, ?, ?)"));
+    return stmt.bind(1, ByteView(token_hash)).bind(2, std::string_view(label)).bind(3, now).bind(4, expires_at).run();
+  }
+
+  Result<KioskInfo> enrol(const Hash32& token_hash, const SigningPublicKey& key, const std::string& name,
+                          std::uint64_t now) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+    CIVIC_ASSIGN(token, db_->prepare("SELECT expires_at, used_at FROM enrolment_tokens WHERE token_hash = ?"));
+    token.bind(1, ByteView(token_hash));
+    CIVIC_ASSIGN(row, token.step());
+    if (!row) return make_error(ErrorCode::kUnauthorized, "this enrolment token is not known to the hub");
+    if (!token.is_null(1)) {
+      return make_error(ErrorCode::kUnauthorized, "this enrolment token was used already; ask the hub operators "
+                                                  "for a new one");
+    }
+    if (token.uint64(0) <= now) {
+      return make_error(ErrorCode::kUnauthorized, "this enrolment token has expired; ask the hub operators for a "
+                                                  "new one");
+    }
+    token.reset();
+    const KioskId id = kiosk_id_from_key(key);
+    CIVIC_ASSIGN(existing, kiosk_locked(id));
+    if (existing) {
+      return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " is enrolled already; a kiosk enrols once "
+                                              "(to move it, revoke it and enrol a new key)");
+    }
+    CIVIC_ASSIGN(insert, db_->prepare("INSERT INTO kiosks (kiosk_id, public_key, name, enrolled_at, contiguous_head) "
+                                      "VALUES (?, ?, ?, ?, ?)"));
+    CIVIC_TRY(insert.bind(1, ByteView(id)).bind(2, ByteView(key.bytes)).bind(3, std::string_view(name)).bind(4, now)
+                  .bind(5, ByteView(kGenesisHead)).run());
+    CIVIC_ASSIGN(use, db_->prepare("UPDATE enrolment_tokens SET used_at = ?, used_by = ? WHERE token_hash = ?"));
+    CIVIC_TRY(use.bind(1, now).bind(2, ByteView(id)).bind(3, ByteView(token_hash)).run());
+    CIVIC_TRY(insert_event({now, "enrolled", to_hex(id), "name '" + name + "'"}));
+    CIVIC_TRY(txn.commit());
+    CIVIC_ASSIGN(info, kiosk_locked(id));
+    return *info;
+  }
+
+  Result<std::optional<KioskInfo>> kiosk(const KioskId& id) override {
+    std::lock_guard lock(mutex_);
+    return kiosk_locked(id);
+  }
+
+  Result<std::vector<KioskInfo>> kiosks() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " ORDER BY k.enrolled_at"));
+    std::vector<KioskInfo> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      CIVIC_ASSIGN(info, read_kiosk(stmt));
+      out.push_back(info);
+    }
+    return out;
+  }
+
+  Status revoke(const KioskId& id, std::uint64_t now) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+    CIVIC_ASSIGN(stmt, db_->prepare("UPDATE kiosks SET revoked_at = ? WHERE kiosk_id = ? AND revoked_at IS NULL"));
+    CIVIC_TRY(stmt.bind(1, now).bind(2, ByteView(id)).run());
+    if (sqlite3_changes(db_->handle()) == 0) {
+      CIVIC_ASSIGN(k, kiosk_locked(id));
+      if (!k) return make_error(ErrorCode::kNotFound, "no kiosk " + to_hex(id) + " is enrolled");
+      return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " was revoked already");
+    }
+    CIVIC_TRY(insert_event({now, "revoked", to_hex(id), "by an operator"}));
+    return txn.commit();
+  }
+
+  Result<StoredBatch> store_batch(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
+                                  const std::string& via) override {
+    std::lock_guard lock(mutex_);
+    const BatchHeader& h = batch.header;
+    const std::string kiosk_hex = to_hex(h.kiosk_id);
+    const std::uint64_t last = batch.last_position();
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+
+    // A repeat of an accepted batch: the same ack, nothing stored twice.
+    CIVIC_ASSIGN(same_seq, db_->prepare("SELECT batch_id, ack FROM batches WHERE kiosk_id = ? AND sequence = ?"));
+    same_seq.bind(1, ByteView(h.kiosk_id)).bind(2, h.sequence);
+    CIVIC_ASSIGN(seq_row, same_seq.step());
+    if (seq_row) {
+      CIVIC_ASSIGN(stored_id, same_seq.fixed<kHashSize>(0));
+      if (stored_id == batch.batch_id) {
+        StoredBatch out{same_seq.blob(1), true, 0};
+        same_seq.reset();
+        CIVIC_TRY(touch(h.kiosk_id, now));
+        CIVIC_TRY(txn.commit());
+        return out;
+      }
+      same_seq.reset();
+      return fork(txn, h, now, "batch " + std::to_string(h.sequence) +
+                                   " was accepted before with different content");
+    }
+    same_seq.reset();
+
+    CIVIC_ASSIGN(overlap, db_->prepare("SELECT count(*) FROM records WHERE kiosk_id = ? AND position BETWEEN ? AND ?"));
+    overlap.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position).bind(3, last);
+    CIVIC_ASSIGN(orow, overlap.step());
+    if (orow && overlap.int64(0) > 0) {
+      overlap.reset();
+      return fork(txn, h, now, "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
+                                   " overlap records received in another batch");
+    }
+    overlap.reset();
+
+    CIVIC_ASSIGN(k, kiosk_locked(h.kiosk_id));
+    if (!k) return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled");
+    if (h.first_position <= k->contiguous_position) {
+      return fork(txn, h, now, "positions from " + std::to_string(h.first_position) + " were received already");
+    }
+    if (h.first_position == k->contiguous_position + 1 && h.previous_head != k->contiguous_head) {
+      return fork(txn, h, now, "the batch does not continue the kiosk's chain at position " +
+                                   std::to_string(k->contiguous_position));
+    }
+    // A batch stored earlier after a gap must continue from this one.
+    CIVIC_ASSIGN(next, db_->prepare("SELECT previous_head FROM batches WHERE kiosk_id = ? AND first_position = ?"));
+    next.bind(1, ByteView(h.kiosk_id)).bind(2, last + 1);
+    CIVIC_ASSIGN(nrow, next.step());
+    if (nrow) {
+      CIVIC_ASSIGN(next_prev, next.fixed<kHashSize>(0));
+      next.reset();
+      if (next_prev != h.new_head) {
+        return fork(txn, h, now, "the batch does not lead into the batch received after it");
+      }
+    }
+    next.reset();
+
+    Ack ack{h.kiosk_id, h.sequence, h.first_position, static_cast<std::uint32_t>(batch.records.size()), h.new_head,
+            batch.batch_id, now};
+    const Bytes ack_bytes = sign(ack);
+    CIVIC_ASSIGN(insert_batch, db_->prepare("INSERT INTO batches (kiosk_id, sequence, first_position, record_count, "
+                                            "previous_head, new_head, batch_id, ack, received_at, via) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    CIVIC_TRY(insert_batch.bind(1, ByteView(h.kiosk_id)).bind(2, h.sequence).bind(3, h.first_position)
+                  .bind(4, static_cast<std::uint64_t>(batch.records.size())).bind(5, ByteView(h.previous_head))
+                  .bind(6, ByteView(h.new_head)).bind(7, ByteView(batch.batch_id)).bind(8, ByteView(ack_bytes))
+                  .bind(9, now).bind(10, std::string_view(via)).run());
+    CIVIC_ASSIGN(insert_record, db_->prepare("INSERT INTO records (kiosk_id, position, sealed, record_hash, receipt, "
+                                             "batch_sequence, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    for (std::size_t i = 0; i < batch.records.size(); ++i) {
+      const Hash32 rh = record_hash(batch.records[i]);
+      insert_record.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position + i).bind(3, ByteView(batch.records[i]))
+          .bind(4, ByteView(rh)).bind(5, std::string_view(make_receipt_code(h.kiosk_id, rh))).bind(6, h.sequence)
+          .bind(7, now);
+      Status s = insert_record.run();
+      insert_record.reset();
+      CIVIC_TRY(s);
+    }
+    if (h.first_position > k->contiguous_position + 1) {
+      CIVIC_TRY(insert_event({now, "gap", kiosk_hex,
+                              "positions " + std::to_string(k->contiguous_position + 1) + ".." +
+                                  std::to_string(h.first_position - 1) + " have not arrived (batch " +
+                                  std::to_string(h.sequence) + " came first, via " + via + ")"}));
+    }
+    CIVIC_TRY(advance_contiguous(h.kiosk_id, *k, now));
+    CIVIC_TRY(touch(h.kiosk_id, now));
+    CIVIC_TRY(txn.commit());
+    return StoredBatch{ack_bytes, false, static_cast<std::uint32_t>(batch.records.size())};
+  }
+
+  Status log_event(const HubEvent& event) override {
+    std::lock_guard lock(mutex_);
+    return insert_event(event);
+  }
+
+  Result<std::vector<HubEvent>> events(std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT at, kind, kiosk, detail FROM events ORDER BY id DESC LIMIT ?"));
+    stmt.bind(1, static_cast<std::uint64_t>(limit));
+    std::vector<HubEvent> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      out.push_back({stmt.uint64(0), stmt.text(1), stmt.text(2), stmt.text(3)});
+    }
+    return out;
+  }
+
+  Status publish_content(ByteView bundle, std::uint64_t version, std::uint64_t now) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+    CIVIC_ASSIGN(latest, db_->query_int("SELECT coalesce(max(version), 0) FROM content"));
+    if (static_cast<std::uint64_t>(latest) >= version) {
+      return make_error(ErrorCode::kConflict, "content version " + std::to_string(version) +
+                                                  " is not newer than the published version " +
+                                                  std::to_string(latest));
+    }
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO content (version, bundle, published_at) VALUES (?, ?, ?)"));
+    CIVIC_TRY(stmt.bind(1, version).bind(2, bundle).bind(3, now).run());
+    return txn.commit();
+  }
+
+  Result<std::optional<Bytes>> latest_content() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT bundle FROM content ORDER BY version DESC LIMIT 1"));
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<Bytes>{};
+    return std::optional<Bytes>(stmt.blob(0));
+  }
+
+  Result<std::uint64_t> latest_content_version() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(v, db_->query_int("SELECT coalesce(max(version), 0) FROM content"));
+    return static_cast<std::uint64_t>(v);
+  }
+
+  Result<std::uint64_t> record_count() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(n, db_->query_int("SELECT count(*) FROM records"));
+    return static_cast<std::uint64_t>(n);
+  }
+
+  Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id > ? ORDER BY id LIMIT ?"));
+    stmt.bind(1, after).bind(2, static_cast<std::uint64_t>(limit));
+    std::vector<HubRecord> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      CIVIC_ASSIGN(r, read_record(stmt));
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ?"));
+    stmt.bind(1, std::string_view(receipt));
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<HubRecord>{};
+    CIVIC_ASSIGN(r, read_record(stmt));
+    return std::optional<HubRecord>(std::move(r));
+  }
+
+ private:
+  static constexpr const char* kKioskSelect =
+      "SELECT k.kiosk_id, k.public_key, k.name, k.enrolled_at, k.revoked_at, k.last_contact, k.contiguous_position, "
+      "k.contiguous_head, (SELECT count(*) FROM records r WHERE r.kiosk_id = k.kiosk_id) FROM kiosks k";
+  static constexpr const char* kRecordSelect =
+      "SELECT id, kiosk_id, position, sealed, record_hash, receipt, received_at FROM records";
+
+  static Result<KioskInfo> read_kiosk(sql::Statement& s) {
+    KioskInfo k;
+    CIVIC_ASSIGN(id, s.fixed<kKioskIdSize>(0));
+    CIVIC_ASSIGN(key, s.fixed<kPublicKeySize>(1));
+    CIVIC_ASSIGN(head, s.fixed<kHashSize>(7));
+    k.id = id;
+    k.key.bytes = key;
+    k.name = s.text(2);
+    k.enrolled_at = s.uint64(3);
+    if (!s.is_null(4)) k.revoked_at = s.uint64(4);
+    if (!s.is_null(5)) k.last_contact = s.uint64(5);
+    k.contiguous_position = s.uint64(6);
+    k.contiguous_head = head;
+    k.records = s.uint64(8);
+    return k;
+  }
+
+  static Result<HubRecord> read_record(sql::Statement& s) {
+    HubRecord r;
+    r.id = s.uint64(0);
+    CIVIC_ASSIGN(kiosk, s.fixed<kKioskIdSize>(1));
+    CIVIC_ASSIGN(rh, s.fixed<kHashSize>(4));
+    r.kiosk = kiosk;
+    r.position = s.uint64(2);
+    r.sealed = s.blob(3);
+    r.record_hash = rh;
+    r.receipt = s.text(5);
+    r.received_at = s.uint64(6);
+    return r;
+  }
+
+  Result<std::optional<KioskInfo>> kiosk_locked(const KioskId& id) {
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " WHERE k.kiosk_id = ?"));
+    stmt.bind(1, ByteView(id));
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<KioskInfo>{};
+    CIVIC_ASSIGN(info, read_kiosk(stmt));
+    return std::optional<KioskInfo>(info);
+  }
+
+  Status insert_event(const HubEvent& e) {
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO events (at, kind, kiosk, detail) VALUES (?, ?, ?, ?)"));
+    return stmt.bind(1, e.at).bind(2, std::string_view(e.kind)).bind(3, std::string_view(e.kiosk))
+        .bind(4, std::string_view(e.detail)).run();
+  }
+
+  Status touch(const KioskId& id, std::uint64_t now) {
+    CIVIC_ASSIGN(stmt, db_->prepare("UPDATE kiosks SET last_contact = ? WHERE kiosk_id = ?"));
+    return stmt.bind(1, now).bind(2, ByteView(id)).run();
+  }
+
+  // Refuses the batch, but keeps the event: the transaction is committed with only the event in it.
+  Error fork(sql::Transaction& txn, const BatchHeader& h, std::uint64_t now, const std::string& why) {
+    const std::string detail = "batch " + std::to_string(h.sequence) + " (positions from " +
+                               std::to_string(h.first_position) + ") refused: " + why;
+    Status logged = insert_event({now, "fork", to_hex(h.kiosk_id), detail});
+    if (logged.ok()) (void)txn.commit();
+    return make_error(ErrorCode::kConflict, "kiosk " + to_hex(h.kiosk_id) + ": " + detail +
+                                                ". The hub operators have been alerted; do not resend.");
+  }
+
+  Status advance_contiguous(const KioskId& id, const KioskInfo& before, std::uint64_t now) {
+    std::uint64_t position = before.contiguous_position;
+    Hash32 head = before.contiguous_head;
+    CIVIC_ASSIGN(next, db_->prepare("SELECT previous_head, first_position + record_count - 1, new_head FROM batches "
+                                    "WHERE kiosk_id = ? AND first_position = ?"));
+    bool filled_gap = false;
+    for (;;) {
+      next.bind(1, ByteView(id)).bind(2, position + 1);
+      CIVIC_ASSIGN(row, next.step());
+      if (!row) break;
+      CIVIC_ASSIGN(prev, next.fixed<kHashSize>(0));
+      CIVIC_ASSIGN(new_head, next.fixed<kHashSize>(2));
+      const std::uint64_t last = next.uint64(1);
+      next.reset();
+      if (prev != head) break;  // checked before storing; a mismatch here would have been refused
+      if (position != before.contiguous_position) filled_gap = true;
+      position = last;
+      head = new_head;
+    }
+    next.reset();
+    if (filled_gap) {
+      CIVIC_TRY(insert_event({now, "gap-filled", to_hex(id), "received contiguously up to position " +
+                                                               std::to_string(position)}));
+    }
+    CIVIC_ASSIGN(update, db_->prepare("UPDATE kiosks SET contiguous_position = ?, contiguous_head = ? WHERE kiosk_id = ?"));
+    return update.bind(1, position).bind(2, ByteView(head)).bind(3, ByteView(id)).run();
+  }
+
+  std::mutex mutex_;
+  std::unique_ptr<sql::Database> db_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path) {
+  CIVIC_TRY(crypto_init());
+  CIVIC_ASSIGN(db, sql::Database::open(path, true, "", "hub database " + path.string()));
+  auto store = std::make_unique<SqliteHubStore>(std::move(db));
+  CIVIC_TRY(store->init());
+  return std::unique_ptr<HubStore>(std::move(store));
+}
+
+}  // namespace civic

@@ -1,0 +1,92 @@
+// The hub's storage: enrolled kiosks, enrolment tokens, accepted batches with their acks, sealed
+// records, operator events and published content. An interface, so that a PostgreSQL backend
+// can stand beside the SQLite one (ARCHITECTURE.md decision 7); every method is one transaction.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sync/protocol/protocol.h"
+
+namespace civic {
+
+struct KioskInfo {
+  KioskId id{};
+  SigningPublicKey key;
+  std::string name;
+  std::uint64_t enrolled_at = 0;
+  std::optional<std::uint64_t> revoked_at;
+  std::optional<std::uint64_t> last_contact;
+  std::uint64_t contiguous_position = 0;  // every position up to here has been received
+  Hash32 contiguous_head{};               // the chain head there
+  std::uint64_t records = 0;              // records received, including any after a gap
+};
+
+struct HubEvent {
+  std::uint64_t at = 0;
+  std::string kind;  // fork, gap, gap-filled, revoked-upload, unknown-kiosk, token-guess, ...
+  std::string kiosk;  // hex id, or the client address for enrolment events
+  std::string detail;
+};
+
+struct StoredBatch {
+  Bytes ack;
+  bool repeat = false;         // this exact batch had been accepted before; the same ack again
+  std::uint32_t new_records = 0;
+};
+
+struct HubRecord {
+  std::uint64_t id = 0;  // arrival order on this hub
+  KioskId kiosk{};
+  std::uint64_t position = 0;
+  Bytes sealed;
+  Hash32 record_hash{};
+  std::string receipt;
+  std::uint64_t received_at = 0;
+};
+
+using AckSigner = std::function<Bytes(const Ack&)>;
+
+class HubStore {
+ public:
+  virtual ~HubStore() = default;
+
+  [[nodiscard]] virtual Status add_enrolment_token(const Hash32& token_hash, const std::string& label,
+                                                   std::uint64_t expires_at, std::uint64_t now) = 0;
+  // Consumes the token (single use) and enrols the key, in one transaction. kUnauthorized when the
+  // token is unknown, used or expired; kConflict when the key is enrolled already.
+  [[nodiscard]] virtual Result<KioskInfo> enrol(const Hash32& token_hash, const SigningPublicKey& key,
+                                                const std::string& name, std::uint64_t now) = 0;
+  [[nodiscard]] virtual Result<std::optional<KioskInfo>> kiosk(const KioskId& id) = 0;
+  [[nodiscard]] virtual Result<std::vector<KioskInfo>> kiosks() = 0;
+  [[nodiscard]] virtual Status revoke(const KioskId& id, std::uint64_t now) = 0;
+
+  // Stores a parsed batch whose signature the caller has verified against this kiosk's enrolled
+  // key. A repeat of an accepted batch returns its stored ack; a batch that overlaps stored
+  // positions or reuses a sequence with other content is a fork (kConflict, logged); a batch
+  // after missing positions is stored and the gap logged.
+  [[nodiscard]] virtual Result<StoredBatch> store_batch(const ParsedBatch& batch, const AckSigner& sign,
+                                                        std::uint64_t now, const std::string& via) = 0;
+
+  [[nodiscard]] virtual Status log_event(const HubEvent& event) = 0;
+  [[nodiscard]] virtual Result<std::vector<HubEvent>> events(std::size_t limit) = 0;
+
+  // Stores the next content bundle; `version` must be above every stored one.
+  [[nodiscard]] virtual Status publish_content(ByteView bundle, std::uint64_t version, std::uint64_t now) = 0;
+  [[nodiscard]] virtual Result<std::optional<Bytes>> latest_content() = 0;
+  [[nodiscard]] virtual Result<std::uint64_t> latest_content_version() = 0;
+
+  [[nodiscard]] virtual Result<std::uint64_t> record_count() = 0;
+  // Records in arrival order, from id `after` (exclusive), at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) = 0;
+  [[nodiscard]] virtual Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) = 0;
+};
+
+[[nodiscard]] Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path);
+
+}  // namespace civic

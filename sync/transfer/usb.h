@@ -1,0 +1,54 @@
+// Moving batches, acks and content on removable media, for kiosks without a network. The files
+// are the same bytes as over HTTP. Layout under the drive's mount point:
+//
+//   civic-kiosk/content.ckc                       latest signed content bundle (from the hub)
+//   civic-kiosk/<kiosk id>/manifest.json           what the kiosk exported, written last
+//   civic-kiosk/<kiosk id>/batch-<sequence>.ckb    signed batches
+//   civic-kiosk/<kiosk id>/ack-<sequence>.cka      signed acks (from the hub)
+//
+// Every file is written to a temporary name, synced, renamed into place, and read back to verify.
+// A drive that fills up or is pulled out mid-write leaves either the complete file or none.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sync/protocol/protocol.h"
+
+namespace civic {
+
+struct ExportedBatch {
+  std::uint64_t sequence = 0;
+  Bytes bytes;
+};
+
+struct KioskExport {
+  KioskId kiosk{};
+  std::filesystem::path dir;
+  std::vector<ExportedBatch> batches;
+};
+
+std::filesystem::path usb_root(const std::filesystem::path& mount);
+std::filesystem::path usb_kiosk_dir(const std::filesystem::path& mount, const KioskId& kiosk);
+
+// Writes each batch then the manifest; verifies every file by reading it back.
+[[nodiscard]] Status write_kiosk_export(const std::filesystem::path& mount, const KioskId& kiosk,
+                                        const std::vector<ExportedBatch>& batches, std::uint64_t now);
+// Every kiosk folder with a manifest; each listed batch is read and checked against the manifest.
+[[nodiscard]] Result<std::vector<KioskExport>> read_kiosk_exports(const std::filesystem::path& mount);
+
+[[nodiscard]] Status write_usb_ack(const std::filesystem::path& mount, const KioskId& kiosk, std::uint64_t sequence,
+                                   ByteView ack);
+[[nodiscard]] Result<std::vector<Bytes>> read_usb_acks(const std::filesystem::path& mount, const KioskId& kiosk);
+
+[[nodiscard]] Status write_usb_content(const std::filesystem::path& mount, ByteView bundle);
+// std::nullopt when the drive carries no content bundle.
+[[nodiscard]] Result<std::optional<Bytes>> read_usb_content(const std::filesystem::path& mount);
+
+// The atomic, verified file write used above; exposed for other tools.
+[[nodiscard]] Status write_file_durably(const std::filesystem::path& path, ByteView data);
+[[nodiscard]] Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size);
+
+}  // namespace civic

@@ -1,0 +1,349 @@
+// Issue 6 end to end: real civic-hub and civic-sync processes on 127.0.0.1.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "harness.h"
+#include "sync/agent/agent.h"
+#include "sync/outbox/outbox.h"
+#include "sync/transfer/usb.h"
+
+using namespace civic;
+using namespace civic::test;
+namespace fs = std::filesystem;
+
+namespace {
+OutboxStatus kiosk_status(const Kiosk& k) {
+  auto ob = Outbox::open_existing(k.dir() / "outbox.db");
+  REQUIRE(ob.ok());
+  auto st = (*ob)->status();
+  REQUIRE(st.ok());
+  return *st;
+}
+
+struct World {
+  ScratchDir scratch;
+  HubProcess hub{scratch.path / "hub"};
+  std::unique_ptr<Kiosk> kiosk;
+  World() {
+    hub.init();
+    hub.start();
+    kiosk = std::make_unique<Kiosk>(scratch.path / "kiosk", hub.url());
+    kiosk->enroll(hub);
+  }
+};
+
+// The first batch of a kiosk's outbox, as the agent would send it.
+std::string first_batch_bytes(Kiosk& k) {
+  auto ob = Outbox::open_existing(k.dir() / "outbox.db");
+  REQUIRE(ob.ok());
+  auto b = (*ob)->next_batch(k.key(), BatchLimits{}, 1795000000);
+  REQUIRE(b.ok());
+  REQUIRE(b->has_value());
+  return std::string(as_chars((*b)->bytes));
+}
+}  // namespace
+
+TEST_CASE("end to end: every record reaches the hub exactly once and is acknowledged", "[integration]") {
+  World w;
+  w.kiosk->fill(250);
+  auto r = w.kiosk->sync({"run", "--once"});
+  INFO(r.output);
+  REQUIRE(r.exit_code == kExitOk);
+  CHECK_THAT(r.output, Catch::Contains("250 records acknowledged"));
+  CHECK(w.hub.record_count() == 250);
+  auto st = kiosk_status(*w.kiosk);
+  CHECK(st.pending == 0);
+  CHECK(st.in_batch == 0);
+  CHECK(st.acknowledged == 250);
+  CHECK(st.last_sync_success_at.has_value());
+
+  // Again: nothing to send, nothing counted twice.
+  auto again = w.kiosk->sync({"run", "--once"});
+  REQUIRE(again.exit_code == kExitOk);
+  CHECK(w.hub.record_count() == 250);
+  auto show = w.hub.cli({"kiosks", "list"});
+  CHECK_THAT(show.output, Catch::Contains("250"));
+}
+
+TEST_CASE("the ack lost on the way back: the re-upload gets the same ack and no duplicate", "[integration]") {
+  World w;
+  w.kiosk->fill(40);
+  std::string dropped_ack;
+  FaultProxy proxy(w.hub.port(), [&](const std::string& method, const std::string& path, const std::string& body) {
+    if (method == "POST" && path == "/v1/batches" && dropped_ack.empty()) {
+      dropped_ack = body;
+      return FaultProxy::Decision{FaultProxy::Action::kDropResponse, ""};
+    }
+    return FaultProxy::Decision{};
+  });
+  w.kiosk->write_config(proxy.url(), /*max_attempts=*/1);
+  auto lost = w.kiosk->sync({"run", "--once"});
+  INFO(lost.output);
+  CHECK(lost.exit_code == kExitTempFail);
+  CHECK(w.hub.record_count() == 40);  // the hub stored them
+  CHECK(kiosk_status(*w.kiosk).in_batch == 40);  // the kiosk does not know yet
+  REQUIRE(dropped_ack.size() == kAckSize);
+
+  // The same batch again, straight to the hub: byte-identical ack.
+  auto replay = http_post(w.hub.port(), "/v1/batches", first_batch_bytes(*w.kiosk));
+  CHECK(replay.status == 200);
+  CHECK(replay.body == dropped_ack);
+
+  auto retry = w.kiosk->sync({"run", "--once"});
+  INFO(retry.output);
+  CHECK(retry.exit_code == kExitOk);
+  CHECK(w.hub.record_count() == 40);
+  CHECK(kiosk_status(*w.kiosk).acknowledged == 40);
+}
+
+TEST_CASE("the hub killed -9 mid-upload and restarted: nothing lost, nothing doubled", "[integration]") {
+  World w;
+  w.kiosk->write_config(w.hub.url(), 1, /*batch_max_records=*/50);
+  w.kiosk->fill(3000);
+  // Start the agent, then kill the hub while batches are flowing.
+  const std::string before_logs = std::to_string(w.hub.record_count());
+  pid_t agent = ::fork();
+  if (agent == 0) {
+    ::execl(CIVIC_SYNC_BIN, CIVIC_SYNC_BIN, "--config", w.kiosk->config().c_str(), "run", "--once",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 2000 && w.hub.record_count() < 500; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  w.hub.kill_hard();
+  int status = 0;
+  ::waitpid(agent, &status, 0);
+  CHECK(WEXITSTATUS(status) == kExitTempFail);
+  auto mid = kiosk_status(*w.kiosk);
+  CHECK(mid.acknowledged < 3000);
+
+  w.hub.start();
+  w.kiosk->write_config(w.hub.url(), 1, 50);
+  auto r = w.kiosk->sync({"run", "--once"});
+  INFO(r.output);
+  REQUIRE(r.exit_code == kExitOk);
+  CHECK(w.hub.record_count() == 3000);
+  auto st = kiosk_status(*w.kiosk);
+  CHECK(st.acknowledged == 3000);
+  CHECK(st.pending + st.in_batch == 0);
+  auto show = w.hub.cli({"kiosks", "show", to_hex(kiosk_id_from_key(w.kiosk->key().public_key))});
+  CHECK_THAT(show.output, Catch::Contains("contiguous to position 3000"));
+}
+
+TEST_CASE("replayed, tampered, forged, cut and oversized batches", "[integration]") {
+  World w;
+  w.kiosk->fill(5);
+  const std::string batch = first_batch_bytes(*w.kiosk);
+
+  SECTION("a replayed batch returns the same ack and stores nothing twice") {
+    auto a = http_post(w.hub.port(), "/v1/batches", batch);
+    auto b = http_post(w.hub.port(), "/v1/batches", batch);
+    CHECK(a.status == 200);
+    CHECK(b.status == 200);
+    CHECK(a.body == b.body);
+    CHECK(w.hub.record_count() == 5);
+  }
+  SECTION("a tampered record is refused with a reason") {
+    std::string bad = batch;
+    bad[kBatchHeaderSize + 100] ^= 1;
+    auto r = http_post(w.hub.port(), "/v1/batches", bad);
+    CHECK(r.status == 400);
+    CHECK_THAT(r.body, Catch::Contains("chain-mismatch"));
+    CHECK(w.hub.record_count() == 0);
+  }
+  SECTION("a batch signed by another key in this kiosk's name is refused") {
+    auto parsed = parse_batch(as_bytes(batch));
+    REQUIRE(parsed.ok());
+    auto forged = encode_signed_batch(parsed->header, parsed->records, generate_signing_key_pair());
+    REQUIRE(forged.ok());
+    auto r = http_post(w.hub.port(), "/v1/batches", std::string(as_chars(forged->bytes)));
+    CHECK(r.status == 403);
+    CHECK_THAT(r.body, Catch::Contains("bad-signature"));
+    CHECK(w.hub.record_count() == 0);
+  }
+  SECTION("a body cut at several offsets is refused every time") {
+    for (std::size_t cut : {std::size_t{0}, std::size_t{3}, std::size_t{50}, kBatchHeaderSize,
+                            kBatchHeaderSize + 300, batch.size() - 64, batch.size() - 1}) {
+      auto r = http_post(w.hub.port(), "/v1/batches", batch.substr(0, cut));
+      INFO("cut at " << cut << ": " << r.body);
+      CHECK(r.status == 400);
+    }
+    CHECK(w.hub.record_count() == 0);
+  }
+  SECTION("an oversized body gets 413 and a message") {
+    auto r = http_post(w.hub.port(), "/v1/batches", std::string(17 * 1024 * 1024, 'x'));
+    CHECK(r.status == 413);
+    CHECK_THAT(r.body, Catch::Contains("bytes this hub accepts"));
+  }
+  SECTION("a fork: the same position with other content is refused and flagged") {
+    REQUIRE(http_post(w.hub.port(), "/v1/batches", batch).status == 200);
+    auto parsed = parse_batch(as_bytes(batch));
+    auto records = parsed->records;
+    std::swap(records[0], records[1]);
+    auto other = encode_signed_batch(parsed->header, records, w.kiosk->key());
+    REQUIRE(other.ok());
+    auto r = http_post(w.hub.port(), "/v1/batches", std::string(as_chars(other->bytes)));
+    CHECK(r.status == 409);
+    CHECK(w.hub.record_count() == 5);
+    CHECK_THAT(w.hub.cli({"events"}).output, Catch::Contains("fork"));
+  }
+}
+
+TEST_CASE("unenrolled and revoked kiosks are refused", "[integration]") {
+  World w;
+  SECTION("a kiosk that never enrolled") {
+    ScratchDir other;
+    Kiosk stranger(other.path / "k", w.hub.url());
+    REQUIRE(stranger.sync({"keygen"}).exit_code == 0);
+    // Give it the hub's submission key so it can fill an outbox, without enrolling.
+    fs::copy_file(w.hub.state() / "hub-submission.pub", other.path / "k" / "hub-submission.pub");
+    stranger.fill(3);
+    auto batch = first_batch_bytes(stranger);
+    auto r = http_post(w.hub.port(), "/v1/batches", batch);
+    CHECK(r.status == 403);
+    CHECK_THAT(r.body, Catch::Contains("not enrolled"));
+    auto agent = stranger.sync({"run", "--once"});
+    CHECK(agent.exit_code == kExitNoPermission);
+    CHECK_THAT(agent.output, Catch::Contains("not enrolled"));
+  }
+  SECTION("a revoked kiosk") {
+    w.kiosk->fill(3);
+    auto id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
+    REQUIRE(w.hub.cli({"kiosks", "revoke", id}).exit_code == 0);
+    auto r = w.kiosk->sync({"run", "--once"});
+    INFO(r.output);
+    CHECK(r.exit_code == kExitNoPermission);
+    CHECK_THAT(r.output, Catch::Contains("revoked"));
+    CHECK(w.hub.record_count() == 0);
+    CHECK(kiosk_status(*w.kiosk).in_batch == 3);  // kept, never lost
+    CHECK_THAT(w.hub.cli({"events"}).output, Catch::Contains("revoked-upload"));
+  }
+  CHECK(w.hub.record_count() == 0);
+}
+
+TEST_CASE("enrolment tokens are single-use, checked against the hub's key, and guessing is limited", "[integration]") {
+  ScratchDir scratch;
+  HubProcess hub(scratch.path / "hub");
+  hub.init();
+  hub.start();
+  const std::string token = hub.enrolment_token();
+  Kiosk a(scratch.path / "a", hub.url());
+  REQUIRE(a.sync({"enroll", hub.url(), token}).exit_code == 0);
+  Kiosk b(scratch.path / "b", hub.url());
+  auto reused = b.sync({"enroll", hub.url(), token});
+  CHECK(reused.exit_code != 0);
+  CHECK_THAT(reused.output, Catch::Contains("used already"));
+
+  // A token whose fingerprint names another hub: the kiosk stores nothing.
+  Kiosk c(scratch.path / "c", hub.url());
+  std::string wrong_hub = hub.enrolment_token();
+  wrong_hub.replace(33, 16, "0123456789abcdef");
+  auto mismatch = c.sync({"enroll", hub.url(), wrong_hub});
+  CHECK(mismatch.exit_code != 0);
+  CHECK_THAT(mismatch.output, Catch::Contains("may not be your hub"));
+  CHECK_FALSE(fs::exists(scratch.path / "c" / "hub-signing.pub"));
+
+  // Guessing: after the configured number of failures a minute, even a good token is refused.
+  int limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = http_post(hub.port(), "/v1/enroll",
+                       R"({"token":"00000000000000000000000000000000-0000000000000000","public_key":")" +
+                           std::string(64, '1') + "\"}", "application/json");
+    if (r.status == 429) ++limited;
+  }
+  CHECK(limited >= 2);
+  CHECK_THAT(hub.cli({"events"}).output, Catch::Contains("token-guess"));
+}
+
+TEST_CASE("content: installed when valid; rolled back, expired or tampered bundles are refused and the kiosk keeps its content",
+          "[integration][content]") {
+  World w;
+  const fs::path content = w.scratch.path / "content.json";
+  std::ofstream(content) << R"({"format":1,"consultations":[]})";
+  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);
+  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);  // version 2
+  auto first = w.kiosk->sync({"run", "--once"});
+  INFO(first.output);
+  REQUIRE(first.exit_code == kExitOk);
+  CHECK_THAT(first.output, Catch::Contains("content version 2 installed"));
+  CHECK(kiosk_status(*w.kiosk).content_version == 2);
+
+  const auto hub_key = w.hub.signing_key();
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+  std::string served;
+  SECTION("rollback") {
+    served = std::string(as_chars(*encode_signed_content({1, now, now + 86400, "{}"}, hub_key)));
+  }
+  SECTION("expired") {
+    served = std::string(as_chars(*encode_signed_content({3, now - 7200, now - 3600, "{}"}, hub_key)));
+  }
+  SECTION("tampered") {
+    Bytes b = *encode_signed_content({3, now, now + 86400, R"({"format":1})"}, hub_key);
+    b[40] ^= 1;
+    served = std::string(as_chars(b));
+  }
+  FaultProxy proxy(w.hub.port(), [&](const std::string&, const std::string& path, const std::string&) {
+    if (path == "/v1/content") return FaultProxy::Decision{FaultProxy::Action::kReplaceBody, served};
+    return FaultProxy::Decision{};
+  });
+  w.kiosk->write_config(proxy.url());
+  w.kiosk->fill(2);
+  auto r = w.kiosk->sync({"run", "--once"});
+  INFO(r.output);
+  CHECK(r.exit_code == kExitDataError);
+  CHECK_THAT(r.output, Catch::Contains("content refused, current content kept"));
+  CHECK(kiosk_status(*w.kiosk).content_version == 2);
+  CHECK(kiosk_status(*w.kiosk).acknowledged == 2);  // uploads still went through
+}
+
+TEST_CASE("the whole path over USB: export, import, import-acks", "[integration][usb]") {
+  World w;
+  const fs::path drive = w.scratch.path / "usb";
+  fs::create_directories(drive);
+  const fs::path content = w.scratch.path / "content.json";
+  std::ofstream(content) << R"({"format":1,"consultations":[]})";
+  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);
+  w.kiosk->write_config("", 1, 40);  // USB only
+  w.kiosk->fill(100);
+
+  auto exported = w.kiosk->sync({"export", drive.string()});
+  INFO(exported.output);
+  REQUIRE(exported.exit_code == kExitOk);
+  CHECK_THAT(exported.output, Catch::Contains("3 batches (100 records)"));
+  CHECK(kiosk_status(*w.kiosk).in_batch == 100);  // exported is not acknowledged
+
+  auto imported = w.hub.cli({"import", drive.string()});
+  INFO(imported.output);
+  REQUIRE(imported.exit_code == 0);
+  CHECK(w.hub.record_count() == 100);
+  auto twice = w.hub.cli({"import", drive.string()});
+  CHECK_THAT(twice.output, Catch::Contains("already had it"));
+  CHECK(w.hub.record_count() == 100);
+
+  auto acks = w.kiosk->sync({"import-acks", drive.string()});
+  INFO(acks.output);
+  REQUIRE(acks.exit_code == kExitOk);
+  CHECK_THAT(acks.output, Catch::Contains("100 records acknowledged"));
+  auto st = kiosk_status(*w.kiosk);
+  CHECK(st.acknowledged == 100);
+  CHECK(st.content_version == 1);
+
+  // An ack altered on the drive is refused and changes nothing.
+  w.kiosk->fill(1);
+  REQUIRE(w.kiosk->sync({"export", drive.string()}).exit_code == kExitOk);
+  REQUIRE(w.hub.cli({"import", drive.string()}).exit_code == 0);
+  const fs::path ack = usb_kiosk_dir(drive, kiosk_id_from_key(w.kiosk->key().public_key)) / "ack-000004.cka";
+  REQUIRE(fs::exists(ack));
+  {
+    std::fstream f(ack, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(30);
+    f.put('\x7f');
+  }
+  auto bad = w.kiosk->sync({"import-acks", drive.string()});
+  CHECK(bad.exit_code == kExitDataError);
+  CHECK(kiosk_status(*w.kiosk).in_batch == 1);
+}
