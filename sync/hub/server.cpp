@@ -118,12 +118,21 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     res.set_content(std::string(as_chars(**content)), "application/octet-stream");
   });
 
+  // Debian's httplib listens with a backlog of 5, too few for a city's kiosks calling at once:
+  // remember the socket and listen again with a deeper queue once it is bound.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t fd) {
+    listen_fd = fd;
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  });
   const int port = config.port == 0 ? server.bind_to_any_port(config.listen.c_str())
                                     : (server.bind_to_port(config.listen.c_str(), config.port) ? config.port : -1);
   if (port < 0) {
     return make_error(ErrorCode::kIo, "cannot listen on " + config.listen + ":" + std::to_string(config.port) +
                                           " (in use, or not an address of this machine?)");
   }
+  if (listen_fd >= 0) ::listen(listen_fd, 1024);
 
   // Stop cleanly on SIGTERM (systemd) and SIGINT (Ctrl-C): a thread waits for the signals, which
   // are blocked everywhere else.

@@ -44,15 +44,16 @@ constexpr const char* kHubMigrations[] = {
       PRIMARY KEY (kiosk_id, sequence)
     ) WITHOUT ROWID;
     CREATE INDEX batches_by_first_position ON batches (kiosk_id, first_position);
+    -- Blobs last: SQLite reads columns in order.
     CREATE TABLE records (
       id INTEGER PRIMARY KEY,
       kiosk_id BLOB NOT NULL,
       position INTEGER NOT NULL,
-      sealed BLOB NOT NULL,
       record_hash BLOB NOT NULL,
       receipt TEXT NOT NULL,
       batch_sequence INTEGER NOT NULL,
       received_at INTEGER NOT NULL,
+      sealed BLOB NOT NULL,
       UNIQUE (kiosk_id, position)
     );
     CREATE INDEX records_by_receipt ON records (receipt);
@@ -65,8 +66,8 @@ constexpr const char* kHubMigrations[] = {
     );
     CREATE TABLE content (
       version INTEGER PRIMARY KEY,
-      bundle BLOB NOT NULL,
-      published_at INTEGER NOT NULL
+      published_at INTEGER NOT NULL,
+      bundle BLOB NOT NULL
     );
     )sql",
 };
@@ -258,7 +259,7 @@ class SqliteHubStore final : public HubStore {
     CIVIC_ASSIGN(insert_record, db_->prepare("INSERT INTO records (kiosk_id, position, sealed, record_hash, receipt, "
                                              "batch_sequence, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     for (std::size_t i = 0; i < batch.records.size(); ++i) {
-      const Hash32 rh = record_hash(batch.records[i]);
+      const Hash32& rh = batch.record_hashes[i];
       insert_record.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position + i).bind(3, ByteView(batch.records[i]))
           .bind(4, ByteView(rh)).bind(5, std::string_view(make_receipt_code(h.kiosk_id, rh))).bind(6, h.sequence)
           .bind(7, now);

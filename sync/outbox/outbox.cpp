@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "sync/sqlite/sqlite.h"
 
@@ -27,34 +28,38 @@ constexpr const char* kMigrations[] = {
       pruned_position INTEGER NOT NULL,      -- every record at or below this was pruned
       pruned_head BLOB NOT NULL              -- the chain head at pruned_position
     );
+    -- A record is written once. Its state follows from positions: above last_batched_position
+    -- it is pending; otherwise the batch whose range holds it says whether the hub has it.
+    -- Large blobs go last in every table: SQLite reads columns in order, so a small column
+    -- stored after a blob costs a walk through the blob's overflow pages.
     CREATE TABLE records (
       position INTEGER PRIMARY KEY,
-      sealed BLOB NOT NULL,
       record_hash BLOB NOT NULL,
       chain_head BLOB NOT NULL,
       created_at INTEGER NOT NULL,
-      state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1, 2)),
-      batch_sequence INTEGER,
-      acked_at INTEGER
+      sealed BLOB NOT NULL
     );
+    -- Batches keep no bytes: Ed25519 signatures are deterministic, so signing the same header
+    -- and records again rebuilds exactly the bytes first sent (checked against batch_id).
     CREATE TABLE batches (
       sequence INTEGER PRIMARY KEY,
       first_position INTEGER NOT NULL,
       record_count INTEGER NOT NULL,
-      batch_id BLOB NOT NULL,
-      bytes BLOB NOT NULL,
       created_at INTEGER NOT NULL,
+      previous_head BLOB NOT NULL,
+      batch_id BLOB NOT NULL,
       acked_at INTEGER,
       ack BLOB
     );
+    CREATE INDEX batches_unacknowledged ON batches (sequence) WHERE acked_at IS NULL;
     CREATE TABLE content (
       id INTEGER PRIMARY KEY CHECK (id = 1),
-      bundle BLOB NOT NULL,
       version INTEGER NOT NULL,
       clock_floor INTEGER NOT NULL,
       bundle_hash BLOB NOT NULL,
       expires_at INTEGER NOT NULL,
-      installed_at INTEGER NOT NULL
+      installed_at INTEGER NOT NULL,
+      bundle BLOB NOT NULL
     );
     )sql",
 };
@@ -71,6 +76,17 @@ const char* record_state_name(RecordState s) {
   }
   return "unknown";
 }
+
+namespace {
+// Every stored record with its state derived from positions: 0 pending, 1 in a batch awaiting
+// its ack, 2 acknowledged, -1 inconsistent (batched but in no batch).
+constexpr const char* kRecordStates =
+    "SELECT r.position AS position, r.sealed AS sealed, r.record_hash AS record_hash, r.chain_head AS chain_head, "
+    "r.created_at AS created_at, CASE WHEN r.position > c.last_batched_position THEN 0 "
+    "WHEN b.sequence IS NULL THEN -1 WHEN b.acked_at IS NULL THEN 1 ELSE 2 END AS state "
+    "FROM records r CROSS JOIN chain_state c LEFT JOIN batches b "
+    "ON r.position BETWEEN b.first_position AND b.first_position + b.record_count - 1";
+}  // namespace
 
 // [SECTION] Connection and prepared statements
 
@@ -96,7 +112,9 @@ struct Outbox::Impl {
   // The last position in the chain and the head after it.
   Result<ChainTip> tip();
   Result<Hash32> head_before(std::uint64_t position);
-  Result<std::optional<OutgoingBatch>> oldest_unacknowledged();
+  // Batches not yet acknowledged, oldest first, rebuilt from their records.
+  Result<std::vector<OutgoingBatch>> unacknowledged(const KioskId& kiosk, const SigningKeyPair& key,
+                                                    std::size_t limit);
   Result<std::optional<OutgoingBatch>> create_batch(const KioskId& kiosk, const SigningKeyPair& key,
                                                     const BatchLimits& limits, std::uint64_t now);
 };
@@ -183,7 +201,7 @@ Status prepare_statements(Outbox::Impl& impl) {
   CIVIC_ASSIGN(last_record, impl.prepare("SELECT position, chain_head FROM records ORDER BY position DESC LIMIT 1"));
   CIVIC_ASSIGN(pruned_tip, impl.prepare("SELECT pruned_position, pruned_head FROM chain_state"));
   CIVIC_ASSIGN(insert_record, impl.prepare("INSERT INTO records (position, sealed, record_hash, chain_head, "
-                                           "created_at, state) VALUES (?, ?, ?, ?, ?, 0)"));
+                                           "created_at) VALUES (?, ?, ?, ?, ?)"));
   impl.last_record = std::move(last_record);
   impl.pruned_tip = std::move(pruned_tip);
   impl.insert_record = std::move(insert_record);
@@ -301,27 +319,48 @@ Result<Hash32> Outbox::Impl::head_before(std::uint64_t position) {
   return mismatch("the chain head before position " + std::to_string(position) + " is missing");
 }
 
-Result<std::optional<OutgoingBatch>> Outbox::Impl::oldest_unacknowledged() {
-  CIVIC_ASSIGN(stmt, prepare("SELECT sequence, first_position, record_count, batch_id, bytes FROM batches "
-                             "WHERE acked_at IS NULL ORDER BY sequence LIMIT 1"));
-  CIVIC_ASSIGN(row, stmt.step());
-  if (!row) return std::optional<OutgoingBatch>{};
-  OutgoingBatch b;
-  b.sequence = stmt.uint64(0);
-  b.first_position = stmt.uint64(1);
-  b.record_count = static_cast<std::uint32_t>(stmt.uint64(2));
-  CIVIC_ASSIGN(id, stmt.fixed<kHashSize>(3));
-  b.batch_id = id;
-  b.bytes = stmt.blob(4);
-  return std::optional<OutgoingBatch>(std::move(b));
+Result<std::vector<OutgoingBatch>> Outbox::Impl::unacknowledged(const KioskId& kiosk, const SigningKeyPair& key,
+                                                                std::size_t limit) {
+  CIVIC_ASSIGN(stmt, prepare("SELECT sequence, first_position, record_count, created_at, previous_head, batch_id "
+                             "FROM batches WHERE acked_at IS NULL ORDER BY sequence LIMIT ?"));
+  stmt.bind(1, static_cast<std::uint64_t>(limit));
+  CIVIC_ASSIGN(records, prepare("SELECT sealed FROM records WHERE position BETWEEN ? AND ? ORDER BY position"));
+  std::vector<OutgoingBatch> out;
+  for (;;) {
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) break;
+    BatchHeader h;
+    h.kiosk_id = kiosk;
+    h.sequence = stmt.uint64(0);
+    h.first_position = stmt.uint64(1);
+    const auto count = static_cast<std::uint32_t>(stmt.uint64(2));
+    h.created_at = stmt.uint64(3);
+    CIVIC_ASSIGN(previous, stmt.fixed<kHashSize>(4));
+    CIVIC_ASSIGN(stored_id, stmt.fixed<kHashSize>(5));
+    h.previous_head = previous;
+    std::vector<Bytes> sealed;
+    sealed.reserve(count);
+    records.bind(1, h.first_position).bind(2, h.first_position + count - 1);
+    for (;;) {
+      CIVIC_ASSIGN(rrow, records.step());
+      if (!rrow) break;
+      sealed.push_back(records.blob(0));
+    }
+    records.reset();
+    if (sealed.size() != count) {
+      return mismatch("batch " + std::to_string(h.sequence) + " has lost records before its ack");
+    }
+    CIVIC_ASSIGN(encoded, encode_signed_batch(h, sealed, key));
+    if (encoded.batch_id != stored_id) {
+      return mismatch("batch " + std::to_string(h.sequence) + " no longer rebuilds to the bytes first sent");
+    }
+    out.push_back(OutgoingBatch{h.sequence, h.first_position, count, encoded.batch_id, std::move(encoded.bytes)});
+  }
+  return out;
 }
 
 Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& kiosk, const SigningKeyPair& key,
                                                                 const BatchLimits& limits, std::uint64_t now) {
-  if (kiosk_id_from_key(key.public_key) != kiosk) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      db->context() + ": the signing key given is not this kiosk's key (kiosk " + to_hex(kiosk) + ")");
-  }
   const std::size_t max_records = std::clamp<std::size_t>(limits.max_records, 1, kMaxBatchRecords);
   const std::size_t max_bytes = std::clamp<std::size_t>(limits.max_bytes, kBatchHeaderSize + kSignatureSize +
                                                                               kBatchRecordOverhead + kMaxSealedSize,
@@ -332,8 +371,7 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
   const std::uint64_t sequence = chain.uint64(0) + 1;
   const std::uint64_t last_batched = chain.uint64(1);
   chain.reset();
-  CIVIC_ASSIGN(select, prepare("SELECT position, sealed, state FROM records WHERE position > ? ORDER BY position "
-                               "LIMIT ?"));
+  CIVIC_ASSIGN(select, prepare("SELECT position, sealed FROM records WHERE position > ? ORDER BY position LIMIT ?"));
   select.bind(1, last_batched).bind(2, static_cast<std::uint64_t>(max_records));
   std::vector<Bytes> sealed;
   std::uint64_t first = 0;
@@ -344,9 +382,6 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
     const std::uint64_t position = select.uint64(0);
     if (first == 0) first = position;
     if (position != first + sealed.size()) return mismatch("pending records are not contiguous");
-    if (select.int64(2) != static_cast<int>(RecordState::kPending)) {
-      return mismatch("record " + std::to_string(position) + " is past the last batch but not pending");
-    }
     Bytes record = select.blob(1);
     if (bytes + kBatchRecordOverhead + record.size() > max_bytes) break;
     bytes += kBatchRecordOverhead + record.size();
@@ -374,13 +409,11 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
     return mismatch("the stored records do not chain to the stored head at position " + std::to_string(last));
   }
 
-  CIVIC_ASSIGN(insert, prepare("INSERT INTO batches (sequence, first_position, record_count, batch_id, bytes, "
-                               "created_at) VALUES (?, ?, ?, ?, ?, ?)"));
-  insert.bind(1, header.sequence).bind(2, first).bind(3, static_cast<std::uint64_t>(sealed.size()))
-      .bind(4, ByteView(encoded.batch_id)).bind(5, ByteView(encoded.bytes)).bind(6, now);
+  CIVIC_ASSIGN(insert, prepare("INSERT INTO batches (sequence, first_position, record_count, created_at, "
+                               "previous_head, batch_id) VALUES (?, ?, ?, ?, ?, ?)"));
+  insert.bind(1, header.sequence).bind(2, first).bind(3, static_cast<std::uint64_t>(sealed.size())).bind(4, now)
+      .bind(5, ByteView(header.previous_head)).bind(6, ByteView(encoded.batch_id));
   CIVIC_TRY(insert.run());
-  CIVIC_ASSIGN(mark, prepare("UPDATE records SET state = 1, batch_sequence = ? WHERE position BETWEEN ? AND ?"));
-  CIVIC_TRY(mark.bind(1, header.sequence).bind(2, first).bind(3, last).run());
   CIVIC_ASSIGN(seq, prepare("UPDATE chain_state SET last_batch_sequence = ?, last_batched_position = ?"));
   CIVIC_TRY(seq.bind(1, header.sequence).bind(2, last).run());
 
@@ -393,14 +426,22 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
   return std::optional<OutgoingBatch>(std::move(b));
 }
 
+Status Outbox::check_key(const SigningKeyPair& kiosk_key) const {
+  if (kiosk_id_from_key(kiosk_key.public_key) == kiosk_) return {};
+  return make_error(ErrorCode::kInvalidArgument, impl_->db->context() +
+                                                     ": the signing key given is not this kiosk's key (kiosk " +
+                                                     to_hex(kiosk_) + ")");
+}
+
 Result<std::optional<OutgoingBatch>> Outbox::next_batch(const SigningKeyPair& kiosk_key, const BatchLimits& limits,
                                                         std::uint64_t now) {
+  CIVIC_TRY(check_key(kiosk_key));
   sql::Transaction txn(*impl_->db);
   CIVIC_TRY(txn.begin());
-  CIVIC_ASSIGN(existing, impl_->oldest_unacknowledged());
-  if (existing) {
+  CIVIC_ASSIGN(existing, impl_->unacknowledged(kiosk_, kiosk_key, 1));
+  if (!existing.empty()) {
     CIVIC_TRY(txn.commit());
-    return existing;
+    return std::optional<OutgoingBatch>(std::move(existing.front()));
   }
   CIVIC_ASSIGN(created, impl_->create_batch(kiosk_, kiosk_key, limits, now));
   CIVIC_TRY(txn.commit());
@@ -410,31 +451,16 @@ Result<std::optional<OutgoingBatch>> Outbox::next_batch(const SigningKeyPair& ki
 Result<std::vector<OutgoingBatch>> Outbox::all_unacknowledged_batches(const SigningKeyPair& kiosk_key,
                                                                       const BatchLimits& limits,
                                                                       std::uint64_t now) {
-  {
-    sql::Transaction txn(*impl_->db);
-    CIVIC_TRY(txn.begin());
-    for (;;) {
-      CIVIC_ASSIGN(created, impl_->create_batch(kiosk_, kiosk_key, limits, now));
-      if (!created) break;
-    }
-    CIVIC_TRY(txn.commit());
-  }
-  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT sequence, first_position, record_count, batch_id, bytes FROM batches "
-                                    "WHERE acked_at IS NULL ORDER BY sequence"));
-  std::vector<OutgoingBatch> out;
+  CIVIC_TRY(check_key(kiosk_key));
+  sql::Transaction txn(*impl_->db);
+  CIVIC_TRY(txn.begin());
   for (;;) {
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) break;
-    OutgoingBatch b;
-    b.sequence = stmt.uint64(0);
-    b.first_position = stmt.uint64(1);
-    b.record_count = static_cast<std::uint32_t>(stmt.uint64(2));
-    CIVIC_ASSIGN(id, stmt.fixed<kHashSize>(3));
-    b.batch_id = id;
-    b.bytes = stmt.blob(4);
-    out.push_back(std::move(b));
+    CIVIC_ASSIGN(created, impl_->create_batch(kiosk_, kiosk_key, limits, now));
+    if (!created) break;
   }
-  return out;
+  CIVIC_ASSIGN(all, impl_->unacknowledged(kiosk_, kiosk_key, std::numeric_limits<std::int64_t>::max()));
+  CIVIC_TRY(txn.commit());
+  return all;
 }
 
 Result<AckResult> Outbox::apply_ack(ByteView ack_bytes, const SigningPublicKey& hub_key, std::uint64_t now) {
@@ -476,10 +502,7 @@ Result<AckResult> Outbox::apply_ack(ByteView ack_bytes, const SigningPublicKey& 
   head.reset();
   AckResult result{ack.batch_sequence, 0};
   if (!already) {
-    CIVIC_ASSIGN(mark, impl_->prepare("UPDATE records SET state = 2, acked_at = ? "
-                                      "WHERE position BETWEEN ? AND ? AND state = 1"));
-    CIVIC_TRY(mark.bind(1, now).bind(2, ack.first_position).bind(3, last).run());
-    result.records_acknowledged = static_cast<std::uint32_t>(sqlite3_changes(impl_->db->handle()));
+    result.records_acknowledged = ack.record_count;
     CIVIC_ASSIGN(batch, impl_->prepare("UPDATE batches SET acked_at = ?, ack = ? WHERE sequence = ?"));
     CIVIC_TRY(batch.bind(1, now).bind(2, ack_bytes).bind(3, ack.batch_sequence).run());
   }
@@ -495,10 +518,10 @@ Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64
   CIVIC_TRY(txn.begin());
   // Only a prefix of the chain is pruned, so the head before the first stored record is always
   // known: stop at the first record that is unacknowledged or acknowledged too recently.
-  CIVIC_ASSIGN(tip, impl_->tip());
-  CIVIC_ASSIGN(bound_stmt, impl_->prepare("SELECT coalesce((SELECT min(position) FROM records WHERE state != 2 OR "
-                                          "acked_at > ?), ?)"));
-  bound_stmt.bind(1, cutoff).bind(2, tip.position + 1);
+  CIVIC_ASSIGN(bound_stmt, impl_->prepare("SELECT coalesce((SELECT min(first_position) FROM batches WHERE acked_at "
+                                          "IS NULL OR acked_at > ?), (SELECT last_batched_position + 1 FROM "
+                                          "chain_state))"));
+  bound_stmt.bind(1, cutoff);
   CIVIC_ASSIGN(brow, bound_stmt.step());
   if (!brow) return impl_->mismatch("cannot find the pruning bound");
   const std::uint64_t bound = bound_stmt.uint64(0);
@@ -515,7 +538,7 @@ Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64
   CIVIC_ASSIGN(head, impl_->head_before(bound));
   CIVIC_ASSIGN(set_pruned, impl_->prepare("UPDATE chain_state SET pruned_position = ?, pruned_head = ?"));
   CIVIC_TRY(set_pruned.bind(1, bound - 1).bind(2, ByteView(head)).run());
-  CIVIC_ASSIGN(del, impl_->prepare("DELETE FROM records WHERE position < ? AND state = 2"));
+  CIVIC_ASSIGN(del, impl_->prepare("DELETE FROM records WHERE position < ?"));
   CIVIC_TRY(del.bind(1, bound).run());
   CIVIC_ASSIGN(del_batches, impl_->prepare("DELETE FROM batches WHERE acked_at IS NOT NULL AND "
                                            "first_position + record_count <= ?"));
@@ -571,7 +594,7 @@ Result<std::optional<VerifiedContent>> Outbox::current_content(const SigningPubl
 
 Result<OutboxStatus> Outbox::status() {
   OutboxStatus s;
-  CIVIC_ASSIGN(counts, impl_->prepare("SELECT state, count(*) FROM records GROUP BY state"));
+  CIVIC_ASSIGN(counts, impl_->prepare(std::string("SELECT state, count(*) FROM (") + kRecordStates + ") GROUP BY state"));
   for (;;) {
     CIVIC_ASSIGN(row, counts.step());
     if (!row) break;
@@ -580,13 +603,14 @@ Result<OutboxStatus> Outbox::status() {
       case 0: s.pending = n; break;
       case 1: s.in_batch = n; break;
       case 2: s.acknowledged = n; break;
-      default: return impl_->mismatch("a record has an unknown state");
+      default: return impl_->mismatch("a stored record is in no batch although one was made for it");
     }
   }
   CIVIC_ASSIGN(tip, impl_->tip());
   s.last_position = tip.position;
   s.chain_head = tip.head;
-  CIVIC_ASSIGN(oldest, impl_->prepare("SELECT min(created_at) FROM records WHERE state != 2"));
+  CIVIC_ASSIGN(oldest, impl_->prepare(std::string("SELECT min(created_at) FROM (") + kRecordStates +
+                                          ") WHERE state != 2"));
   CIVIC_ASSIGN(orow, oldest.step());
   if (orow && !oldest.is_null(0)) s.oldest_unacknowledged_at = oldest.uint64(0);
   CIVIC_ASSIGN(batches, impl_->db->query_int("SELECT count(*) FROM batches WHERE acked_at IS NULL"));
@@ -618,8 +642,8 @@ Result<OutboxStatus> Outbox::status() {
 }
 
 Result<std::vector<StoredRecord>> Outbox::records() {
-  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, sealed, record_hash, chain_head, created_at, state "
-                                    "FROM records ORDER BY position"));
+  CIVIC_ASSIGN(stmt, impl_->prepare(std::string("SELECT position, sealed, record_hash, chain_head, created_at, state "
+                                                "FROM (") + kRecordStates + ") ORDER BY position"));
   std::vector<StoredRecord> out;
   for (;;) {
     CIVIC_ASSIGN(row, stmt.step());
@@ -652,8 +676,8 @@ Status Outbox::verify_integrity() {
   std::uint64_t position = state.uint64(0);
   CIVIC_ASSIGN(head, state.fixed<kHashSize>(1));
   const std::uint64_t last_batched = state.uint64(2);
-  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, sealed, record_hash, chain_head, state FROM records "
-                                    "ORDER BY position"));
+  CIVIC_ASSIGN(stmt, impl_->prepare(std::string("SELECT position, sealed, record_hash, chain_head, state FROM (") +
+                                    kRecordStates + ") ORDER BY position"));
   for (;;) {
     CIVIC_ASSIGN(row2, stmt.step());
     if (!row2) break;
@@ -665,8 +689,8 @@ Status Outbox::verify_integrity() {
     if (record_hash(sealed) != rh) return impl_->mismatch("record " + std::to_string(position) + " was altered");
     head = chain_next(position, head, rh);
     if (head != ch) return impl_->mismatch("the chain breaks at record " + std::to_string(position));
-    const bool batched = stmt.int64(4) != static_cast<int>(RecordState::kPending);
-    if (batched != (position <= last_batched)) {
+    const std::int64_t record_state = stmt.int64(4);
+    if (record_state < 0 || (record_state == static_cast<int>(RecordState::kPending)) != (position > last_batched)) {
       return impl_->mismatch("record " + std::to_string(position) + " has a state that disagrees with the batches");
     }
   }

@@ -161,6 +161,7 @@ class Outbox {
   [[nodiscard]] Status checkpoint();
 
  private:
+  Status check_key(const SigningKeyPair& kiosk_key) const;
   Outbox(std::unique_ptr<Impl> impl, KioskId kiosk, std::filesystem::path path);
   std::unique_ptr<Impl> impl_;
   KioskId kiosk_{};

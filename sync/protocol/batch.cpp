@@ -127,7 +127,13 @@ Result<ParsedBatch> parse_batch(ByteView bytes) {
   CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
   b.signature = signature;
   CIVIC_TRY(r.expect_end("the batch"));
-  if (chain_over(first, previous, b.records) != head) {
+  b.record_hashes.reserve(count);
+  Hash32 chained = previous;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    b.record_hashes.push_back(record_hash(b.records[i]));
+    chained = chain_next(first + i, chained, b.record_hashes.back());
+  }
+  if (chained != head) {
     return make_error(ErrorCode::kChainMismatch,
                       "the batch's records do not chain from its previous head to its new head");
   }

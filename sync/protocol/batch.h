@@ -31,6 +31,7 @@ struct BatchHeader {
 struct ParsedBatch {
   BatchHeader header;
   std::vector<Bytes> records;
+  std::vector<Hash32> record_hashes;  // record_hash() of each record, computed for the chain check
   Signature signature{};
   Digest64 signed_digest{};  // what the signature covers
   Hash32 batch_id{};         // identifies these exact bytes; acks name it

@@ -293,6 +293,7 @@ void FaultProxy::handle(int client) {
   read_message(up, response);
   ::close(up);
   ++exchanges_;
+  wire_bytes_ += request.size() - std::string("Connection: close\r\n").size() + response.size();
   const auto body_at = response.find("\r\n\r\n");
   const std::string body = body_at == std::string::npos ? "" : response.substr(body_at + 4);
   Decision d = hook_(method, path, body);

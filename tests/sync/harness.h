@@ -94,6 +94,8 @@ class FaultProxy {
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int exchanges() const { return exchanges_; }
+  // Bytes that crossed between agent and proxy, both ways, headers included.
+  std::uint64_t wire_bytes() const { return wire_bytes_; }
 
  private:
   void serve();
@@ -104,6 +106,7 @@ class FaultProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> exchanges_{0};
+  std::atomic<std::uint64_t> wire_bytes_{0};
   std::thread thread_;
 };
 
