@@ -1,0 +1,74 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "sync/config/config.h"
+
+using namespace civic;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempFile {
+  fs::path path;
+  explicit TempFile(const std::string& text) {
+    char tmpl[] = "/tmp/civic-config-XXXXXX";
+    int fd = ::mkstemp(tmpl);
+    ::close(fd);
+    path = tmpl;
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { fs::remove(path); }
+};
+}  // namespace
+
+TEST_CASE("the example configurations load and hold the defaults", "[config]") {
+  auto kiosk = load_kiosk_config(fs::path(CIVIC_SOURCE_DIR) / "config/kiosk.toml");
+  REQUIRE(kiosk.ok());
+  KioskConfig defaults;
+  CHECK(kiosk->state_dir == defaults.state_dir);
+  CHECK(kiosk->retention_days == defaults.retention_days);
+  CHECK(kiosk->idle_warning_seconds == defaults.idle_warning_seconds);
+  auto hub = load_hub_config(fs::path(CIVIC_SOURCE_DIR) / "config/hub.toml");
+  REQUIRE(hub.ok());
+  CHECK(hub->port == HubConfig{}.port);
+}
+
+TEST_CASE("configuration errors name the file, the line and the key", "[config]") {
+  SECTION("a misspelt key") {
+    TempFile f("[sync]\nhub_url = \"https://hub\"\nretention_dayz = 3\n");
+    auto c = load_kiosk_config(f.path);
+    CHECK(c.code() == ErrorCode::kInvalidArgument);
+    CHECK_THAT(c.message(), Catch::Contains(f.path.string() + ":3") && Catch::Contains("retention_dayz"));
+  }
+  SECTION("an unknown section") {
+    TempFile f("[snyc]\n");
+    CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("unknown section 'snyc'"));
+  }
+  SECTION("a wrong type") {
+    TempFile f("[server]\nport = \"8470\"\n");
+    CHECK_THAT(load_hub_config(f.path).message(), Catch::Contains(":2") && Catch::Contains("whole number"));
+  }
+  SECTION("out of range") {
+    TempFile f("[server]\nport = 70000\n");
+    CHECK_THAT(load_hub_config(f.path).message(), Catch::Contains("between 1 and 65535"));
+  }
+  SECTION("not TOML") {
+    TempFile f("[sync\nhub_url = \n");
+    auto c = load_kiosk_config(f.path);
+    CHECK(c.code() == ErrorCode::kInvalidArgument);
+    CHECK_THAT(c.message(), Catch::Contains(f.path.string() + ":1"));
+  }
+  SECTION("a hub address that is not http(s)") {
+    TempFile f("[sync]\nhub_url = \"ftp://hub\"\n");
+    CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("https://"));
+  }
+  SECTION("a warning that comes after the time-out") {
+    TempFile f("[session]\nidle_timeout_seconds = 60\nidle_warning_seconds = 90\n");
+    CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("shorter"));
+  }
+  SECTION("a missing file") {
+    auto c = load_kiosk_config("/nonexistent/kiosk.toml");
+    CHECK(c.code() == ErrorCode::kNotFound);
+    CHECK_THAT(c.message(), Catch::Contains("/nonexistent/kiosk.toml"));
+  }
+}
