@@ -1,0 +1,64 @@
+// What a kiosk shows: consultations, their ideas and the optional "about you" questions, parsed
+// from a verified content bundle's JSON payload (format: assets/README.md). Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sync/protocol/result.h"
+
+namespace civic::kiosk {
+
+// Text in several languages; falls back to English, then to any language present.
+struct LocalText {
+  std::map<std::string, std::string> by_language;
+  const std::string& in(const std::string& language) const;
+};
+
+struct Idea {
+  std::string id;
+  LocalText text;
+};
+
+struct AnswerOption {
+  std::string id;
+  LocalText label;
+};
+
+struct Question {
+  std::string id;
+  LocalText label;
+  std::vector<AnswerOption> answers;
+};
+
+enum class VotingMethod { kNone, kSupport, kOpinion };  // opinion: agree / disagree / pass
+
+struct Consultation {
+  std::string id;
+  LocalText title;
+  LocalText summary;
+  LocalText body;
+  std::uint64_t opens_at = 0;
+  std::uint64_t closes_at = 0;
+  VotingMethod voting = VotingMethod::kNone;
+  int max_supports = 0;
+  std::vector<std::string> about_you;  // question ids, in order
+  std::vector<Idea> ideas;
+
+  bool open_at(std::uint64_t now) const { return now >= opens_at && now < closes_at; }
+};
+
+struct Content {
+  std::vector<Consultation> consultations;
+  std::vector<Question> questions;
+
+  const Consultation* consultation(const std::string& id) const;
+  const Question* question(const std::string& id) const;
+};
+
+// Strict: unknown format, missing fields or references to unknown questions are errors.
+[[nodiscard]] Result<Content> parse_content(const std::string& json);
+
+}  // namespace civic::kiosk

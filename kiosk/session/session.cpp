@@ -1,0 +1,357 @@
+#include "session.h"
+
+#include <algorithm>
+
+namespace civic::kiosk {
+
+const char* screen_name(Screen s) {
+  switch (s) {
+    case Screen::kAttract: return "attract";
+    case Screen::kLanguage: return "language";
+    case Screen::kConsultations: return "consultations";
+    case Screen::kConsultation: return "consultation";
+    case Screen::kIdea: return "idea";
+    case Screen::kVote: return "vote";
+    case Screen::kAboutYou: return "about-you";
+    case Screen::kReview: return "review";
+    case Screen::kStoring: return "storing";
+    case Screen::kThanks: return "thanks";
+    case Screen::kOutOfService: return "out-of-service";
+  }
+  return "unknown";
+}
+
+std::size_t utf8_length(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+Session::Session(SessionSettings settings, Clock clock, RandomSessionId random_id)
+    : settings_(std::move(settings)), clock_(std::move(clock)), random_id_(std::move(random_id)) {
+  language_ = settings_.default_language;
+  last_activity_ = clock_();
+}
+
+Session::~Session() { reset(); }
+
+void Session::set_content(Content content) {
+  content_ = std::move(content);
+  ++revision_;
+}
+
+const Consultation* Session::consultation() const { return content_.consultation(consultation_id_); }
+
+std::vector<const Consultation*> Session::open_consultations() const {
+  std::vector<const Consultation*> out;
+  (void)clock_;
+  for (const auto& c : content_.consultations) out.push_back(&c);
+  return out;
+}
+
+void Session::touch() {
+  last_activity_ = clock_();
+  warning_ = false;
+  ++revision_;
+}
+
+void Session::go(Screen s) {
+  if (s != screen_) history_.push_back(screen_);
+  screen_ = s;
+}
+
+std::vector<Screen> Session::steps() const {
+  std::vector<Screen> out{Screen::kIdea};
+  if (const Consultation* c = consultation()) {
+    if (c->voting != VotingMethod::kNone && !c->ideas.empty()) out.push_back(Screen::kVote);
+    if (!c->about_you.empty()) out.push_back(Screen::kAboutYou);
+  }
+  out.push_back(Screen::kReview);
+  return out;
+}
+
+std::pair<int, int> Session::step() const {
+  auto s = steps();
+  auto it = std::find(s.begin(), s.end(), screen_);
+  if (it == s.end()) return {0, 0};
+  return {static_cast<int>(it - s.begin()) + 1, static_cast<int>(s.size())};
+}
+
+void Session::next_from(Screen current) {
+  if (current == Screen::kConsultation) return go(Screen::kIdea);
+  auto s = steps();
+  auto it = std::find(s.begin(), s.end(), current);
+  if (it != s.end() && it + 1 != s.end()) go(*(it + 1));
+}
+
+std::size_t Session::idea_chars() const { return utf8_length(idea_); }
+
+bool Session::supports(const std::string& idea_id) const { return supports_.count(idea_id) > 0; }
+
+std::optional<VoteChoice> Session::opinion(const std::string& idea_id) const {
+  auto it = opinions_.find(idea_id);
+  if (it == opinions_.end()) return std::nullopt;
+  return it->second;
+}
+
+int Session::supports_used() const { return static_cast<int>(supports_.size()); }
+
+std::optional<std::string> Session::answer(const std::string& question_id) const {
+  auto it = answers_.find(question_id);
+  if (it == answers_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t Session::vote_count() const { return supports_.size() + opinions_.size(); }
+
+std::uint64_t Session::seconds_until_reset() const {
+  const std::uint64_t elapsed = clock_() - last_activity_;
+  if (elapsed >= settings_.idle_timeout_ms) return 0;
+  return (settings_.idle_timeout_ms - elapsed + 999) / 1000;
+}
+
+std::optional<std::uint64_t> Session::ms_until_next_timer() const {
+  if (screen_ == Screen::kAttract || screen_ == Screen::kStoring) return std::nullopt;
+  const std::uint64_t elapsed = clock_() - last_activity_;
+  const std::uint64_t warn_at = settings_.idle_timeout_ms - settings_.idle_warning_ms;
+  if (elapsed < warn_at) return warn_at - elapsed;
+  if (elapsed >= settings_.idle_timeout_ms) return 0;
+  // During the warning the countdown on screen changes every second.
+  return std::min<std::uint64_t>(1000, settings_.idle_timeout_ms - elapsed);
+}
+
+void Session::tick() {
+  if (screen_ == Screen::kAttract || screen_ == Screen::kStoring) return;
+  const std::uint64_t elapsed = clock_() - last_activity_;
+  if (elapsed >= settings_.idle_timeout_ms) {
+    reset();
+    return;
+  }
+  if (elapsed >= settings_.idle_timeout_ms - settings_.idle_warning_ms && !warning_) {
+    warning_ = true;
+    ++revision_;
+  }
+}
+
+void Session::apply(const Action& a) {
+  if (screen_ == Screen::kStoring) return;  // nothing may change what is being stored
+  touch();
+  message_.reset();
+  const Consultation* c = consultation();
+  switch (a.kind) {
+    case Action::Kind::kStart:
+      if (screen_ != Screen::kAttract) break;
+      session_id_ = random_id_();
+      language_ = settings_.default_language;
+      go(settings_.languages.size() > 1 ? Screen::kLanguage : Screen::kConsultations);
+      break;
+    case Action::Kind::kChooseLanguage:
+      if (std::find(settings_.languages.begin(), settings_.languages.end(), a.value) == settings_.languages.end()) break;
+      language_ = a.value;
+      if (screen_ == Screen::kLanguage) go(Screen::kConsultations);
+      break;
+    case Action::Kind::kOpenConsultation: {
+      if (screen_ != Screen::kConsultations) break;
+      const Consultation* chosen = content_.consultation(a.value);
+      if (!chosen) break;
+      if (done_.count(a.value)) {
+        message_ = Message{"consultations.already", {}};
+        break;
+      }
+      consultation_id_ = a.value;
+      wipe_string(idea_);
+      supports_.clear();
+      opinions_.clear();
+      answers_.clear();
+      consent_ = false;
+      go(Screen::kConsultation);
+      break;
+    }
+    case Action::Kind::kNext:
+      if (screen_ == Screen::kIdea && !idea_.empty() && idea_chars() < settings_.idea_min_chars) {
+        message_ = Message{"idea.too_short", {{"min", std::to_string(settings_.idea_min_chars)}}};
+        break;
+      }
+      if (screen_ == Screen::kConsultation || screen_ == Screen::kIdea || screen_ == Screen::kVote ||
+          screen_ == Screen::kAboutYou) {
+        next_from(screen_);
+      }
+      break;
+    case Action::Kind::kSkip:
+      if (screen_ == Screen::kIdea) {
+        wipe_string(idea_);
+      } else if (screen_ == Screen::kVote) {
+        supports_.clear();
+        opinions_.clear();
+      } else if (screen_ == Screen::kAboutYou) {
+        answers_.clear();
+        consent_ = false;
+      } else {
+        break;
+      }
+      next_from(screen_);
+      break;
+    case Action::Kind::kBack:
+      if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || history_.empty()) break;
+      screen_ = history_.back();
+      history_.pop_back();
+      if (screen_ == Screen::kAttract) reset();
+      break;
+    case Action::Kind::kTypeText:
+      if (screen_ != Screen::kIdea) break;
+      if (idea_chars() + utf8_length(a.value) > settings_.idea_max_chars) {
+        message_ = Message{"idea.too_long", {{"max", std::to_string(settings_.idea_max_chars)}}};
+        break;
+      }
+      idea_ += a.value;
+      break;
+    case Action::Kind::kBackspace:
+      if (screen_ != Screen::kIdea || idea_.empty()) break;
+      do {
+        idea_.pop_back();
+      } while (!idea_.empty() && (static_cast<unsigned char>(idea_.back()) & 0xC0) == 0x80);
+      if (!idea_.empty() && (static_cast<unsigned char>(idea_.back()) & 0xC0) == 0xC0) idea_.pop_back();
+      break;
+    case Action::Kind::kClearIdea:
+      if (screen_ == Screen::kIdea) wipe_string(idea_);
+      break;
+    case Action::Kind::kToggleSupport:
+      if (screen_ != Screen::kVote || !c || c->voting != VotingMethod::kSupport) break;
+      if (supports_.erase(a.value)) break;
+      if (static_cast<int>(supports_.size()) >= c->max_supports) {
+        message_ = Message{"vote.limit", {{"max", std::to_string(c->max_supports)}}};
+        break;
+      }
+      if (std::any_of(c->ideas.begin(), c->ideas.end(), [&](const Idea& i) { return i.id == a.value; })) {
+        supports_.insert(a.value);
+      }
+      break;
+    case Action::Kind::kSetOpinion: {
+      if (screen_ != Screen::kVote || !c || c->voting != VotingMethod::kOpinion) break;
+      if (a.choice == VoteChoice::kSupport) break;
+      auto it = opinions_.find(a.value);
+      if (it != opinions_.end() && it->second == a.choice) {
+        opinions_.erase(it);
+      } else if (std::any_of(c->ideas.begin(), c->ideas.end(), [&](const Idea& i) { return i.id == a.value; })) {
+        opinions_[a.value] = a.choice;
+      }
+      break;
+    }
+    case Action::Kind::kSetConsent:
+      if (screen_ != Screen::kAboutYou) break;
+      consent_ = a.flag;
+      if (!consent_) answers_.clear();
+      break;
+    case Action::Kind::kAnswer: {
+      if (screen_ != Screen::kAboutYou) break;
+      if (!consent_) {
+        message_ = Message{"about.consent_first", {}};
+        break;
+      }
+      const Question* q = content_.question(a.value);
+      if (!q) break;
+      auto it = answers_.find(a.value);
+      if (it != answers_.end() && it->second == a.value2) {
+        answers_.erase(it);
+      } else if (std::any_of(q->answers.begin(), q->answers.end(), [&](const AnswerOption& o) { return o.id == a.value2; })) {
+        answers_[a.value] = a.value2;
+      }
+      break;
+    }
+    case Action::Kind::kConfirm:
+      if (screen_ != Screen::kReview) break;
+      if (!has_anything_to_send()) {
+        message_ = Message{"review.nothing", {}};
+        break;
+      }
+      pending_ = build_submission();
+      go(Screen::kStoring);
+      break;
+    case Action::Kind::kMoreTime:
+      break;  // touch() above did it
+    case Action::Kind::kFinish:
+      if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || screen_ == Screen::kConsultations ||
+          screen_ == Screen::kLanguage) {
+        reset();
+      }
+      break;
+    case Action::Kind::kAnotherConsultation:
+      if (screen_ != Screen::kThanks) break;
+      wipe_string(receipt_);
+      consultation_id_.clear();
+      history_.clear();
+      screen_ = Screen::kConsultations;
+      break;
+  }
+}
+
+Submission Session::build_submission() const {
+  Submission s;
+  s.consultation_id = consultation_id_;
+  s.session_id = session_id_;
+  s.language = language_;
+  s.channel = settings_.channel;
+  s.event_id = settings_.event_id;
+  s.idea = idea_;
+  for (const auto& id : supports_) s.votes.push_back({id, VoteChoice::kSupport});
+  for (const auto& [id, choice] : opinions_) s.votes.push_back({id, choice});
+  const Consultation* c = consultation();
+  if (consent_ && c) {
+    for (const auto& [q, a] : answers_) {
+      if (std::find(c->about_you.begin(), c->about_you.end(), q) != c->about_you.end()) s.answers.push_back({q, a});
+    }
+  }
+  return s;
+}
+
+std::optional<Submission> Session::take_submission_to_store() {
+  std::optional<Submission> out = std::move(pending_);
+  pending_.reset();
+  return out;
+}
+
+void Session::store_succeeded(const std::string& receipt_code) {
+  if (screen_ != Screen::kStoring) return;
+  receipt_ = receipt_code;
+  done_.insert(consultation_id_);
+  wipe_string(idea_);
+  supports_.clear();
+  opinions_.clear();
+  answers_.clear();
+  consent_ = false;
+  history_.clear();
+  screen_ = Screen::kThanks;
+  last_activity_ = clock_();
+  ++revision_;
+}
+
+void Session::store_failed() {
+  if (screen_ != Screen::kStoring) return;
+  // The resident's words stay on screen until they leave; nothing was stored.
+  history_.clear();
+  screen_ = Screen::kOutOfService;
+  last_activity_ = clock_();
+  ++revision_;
+}
+
+void Session::reset() {
+  wipe_string(idea_);
+  wipe_string(receipt_);
+  wipe_string(consultation_id_);
+  supports_.clear();
+  opinions_.clear();
+  answers_.clear();
+  done_.clear();
+  consent_ = false;
+  if (pending_) wipe_submission(*pending_);
+  pending_.reset();
+  secure_wipe(session_id_.data(), session_id_.size());
+  history_.clear();
+  language_ = settings_.default_language;
+  warning_ = false;
+  message_.reset();
+  screen_ = Screen::kAttract;
+  ++revision_;
+}
+
+}  // namespace civic::kiosk

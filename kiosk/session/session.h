@@ -1,0 +1,170 @@
+// The resident's flow as a pure state machine: no SDL, no ImGui, no storage. Screens read the
+// state and send actions; effects (storing a confirmed submission) are handed to the app, which
+// reports back. Time comes from a clock, so time-outs are testable.
+//
+// attract -> language -> consultations -> consultation -> idea -> vote -> about you -> review
+//   -> (confirm: the app seals and stores) -> thank you (receipt) -> attract
+//
+// Nothing a resident enters is stored before confirm; on reset or finish it is wiped from memory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "content.h"
+#include "sync/protocol/record.h"
+
+namespace civic::kiosk {
+
+enum class Screen {
+  kAttract,
+  kLanguage,
+  kConsultations,
+  kConsultation,
+  kIdea,
+  kVote,
+  kAboutYou,
+  kReview,
+  kStoring,        // confirm pressed; waiting for the store to answer
+  kThanks,
+  kOutOfService,   // the store failed: polite message, the resident's words stay on screen
+};
+const char* screen_name(Screen s);
+
+// Validation messages are catalogue keys; the UI translates them.
+struct Message {
+  std::string key;
+  std::map<std::string, std::string> args;  // "{n}" in the catalogue text
+};
+
+struct SessionSettings {
+  std::uint64_t idle_timeout_ms = 120000;
+  std::uint64_t idle_warning_ms = 30000;        // at least 20 s before the reset
+  std::size_t idea_min_chars = 5;
+  std::size_t idea_max_chars = 1000;            // well inside the record's byte limit
+  Channel channel = Channel::kKiosk;
+  std::string event_id;                         // set by staff during a town-hall event
+  std::vector<std::string> languages{"en", "fr"};
+  std::string default_language = "en";
+};
+
+struct Action {
+  enum class Kind {
+    kStart,             // attract: begin
+    kChooseLanguage,    // value: language tag
+    kOpenConsultation,  // value: consultation id
+    kNext,              // move forward from the current step
+    kBack,
+    kSkip,              // skip an optional step
+    kTypeText,          // value: UTF-8 text to append to the idea
+    kBackspace,         // delete the last character of the idea
+    kClearIdea,
+    kToggleSupport,     // value: idea id
+    kSetOpinion,        // value: idea id, choice: agree / disagree / pass (again: withdraw)
+    kSetConsent,        // flag
+    kAnswer,            // value: question id, value2: answer id (again: withdraw)
+    kConfirm,
+    kMoreTime,
+    kFinish,            // thank you / out of service: back to attract, wiped
+    kAnotherConsultation,
+  };
+  Kind kind;
+  std::string value;
+  std::string value2;
+  VoteChoice choice = VoteChoice::kSupport;
+  bool flag = false;
+};
+
+class Session {
+ public:
+  using Clock = std::function<std::uint64_t()>;  // milliseconds, monotonic
+  using RandomSessionId = std::function<SessionId()>;
+
+  Session(SessionSettings settings, Clock clock, RandomSessionId random_id);
+  ~Session();
+
+  void set_content(Content content);
+  const Content& content() const { return content_; }
+
+  // Every action counts as activity (it resets the idle timer).
+  void apply(const Action& action);
+  // Checks the idle timer; call every frame and on timer wake-ups.
+  void tick();
+  // Milliseconds until tick() would change something (warning or reset), for the frame loop's
+  // sleep; nullopt when no timer runs.
+  std::optional<std::uint64_t> ms_until_next_timer() const;
+
+  // [SECTION] Effects for the app
+  // A confirmed submission waiting to be sealed and stored; the app takes it, stores it, and
+  // calls store_succeeded or store_failed.
+  std::optional<Submission> take_submission_to_store();
+  void store_succeeded(const std::string& receipt_code);
+  void store_failed();
+
+  // [SECTION] State for screens
+  Screen screen() const { return screen_; }
+  const std::string& language() const { return language_; }
+  const SessionSettings& settings() const { return settings_; }
+  const Consultation* consultation() const;
+  std::vector<const Consultation*> open_consultations() const;
+  bool already_took_part(const std::string& consultation_id) const { return done_.count(consultation_id) > 0; }
+  const std::string& idea() const { return idea_; }
+  std::size_t idea_chars() const;
+  bool supports(const std::string& idea_id) const;
+  std::optional<VoteChoice> opinion(const std::string& idea_id) const;
+  int supports_used() const;
+  bool consent() const { return consent_; }
+  std::optional<std::string> answer(const std::string& question_id) const;
+  const std::optional<Message>& message() const { return message_; }
+  bool idle_warning() const { return warning_; }
+  std::uint64_t seconds_until_reset() const;
+  const std::string& receipt() const { return receipt_; }
+  // 1-based step and total for the step indicator, or {0, 0} outside the participation steps.
+  std::pair<int, int> step() const;
+  // Counts of what will be sent, for the review screen.
+  std::size_t vote_count() const;
+  bool has_anything_to_send() const { return !idea_.empty() || vote_count() > 0; }
+  // Incremented on every change, so the UI can tell when to redraw.
+  std::uint64_t revision() const { return revision_; }
+
+ private:
+  void go(Screen s);
+  void next_from(Screen s);
+  std::vector<Screen> steps() const;
+  void reset();  // wipe everything and return to attract
+  Submission build_submission() const;
+  void touch();
+
+  SessionSettings settings_;
+  Clock clock_;
+  RandomSessionId random_id_;
+  Content content_;
+
+  Screen screen_ = Screen::kAttract;
+  std::vector<Screen> history_;
+  std::string language_;
+  std::string consultation_id_;
+  std::string idea_;
+  std::set<std::string> supports_;
+  std::map<std::string, VoteChoice> opinions_;
+  std::map<std::string, std::string> answers_;
+  bool consent_ = false;
+  std::set<std::string> done_;
+  SessionId session_id_{};
+  std::optional<Submission> pending_;
+  std::string receipt_;
+  std::optional<Message> message_;
+  std::uint64_t last_activity_ = 0;
+  bool warning_ = false;
+  std::uint64_t revision_ = 0;
+};
+
+// Counts Unicode code points, which is what a resident thinks of as characters.
+std::size_t utf8_length(const std::string& s);
+
+}  // namespace civic::kiosk

@@ -1,0 +1,266 @@
+#include <catch2/catch.hpp>
+
+#include "demo_content.h"
+#include "kiosk/session/session.h"
+
+using namespace civic;
+using namespace civic::kiosk;
+using K = Action::Kind;
+
+namespace {
+struct Fixture {
+  std::uint64_t now_ms = 1000;
+  int ids = 0;
+  Session s{SessionSettings{}, [this] { return now_ms; }, [this] {
+              SessionId id{};
+              id[0] = static_cast<std::uint8_t>(++ids);
+              return id;
+            }};
+  Fixture() { s.set_content(test::demo_content()); }
+  void act(K kind, std::string value = "", std::string value2 = "") { s.apply(Action{kind, value, value2}); }
+  void opinion(const std::string& idea, VoteChoice c) { s.apply(Action{K::kSetOpinion, idea, "", c}); }
+  void type(const std::string& text) { act(K::kTypeText, text); }
+  void to_consultation(const std::string& id) {
+    act(K::kStart);
+    act(K::kChooseLanguage, "fr");
+    act(K::kOpenConsultation, id);
+  }
+};
+}  // namespace
+
+TEST_CASE("a full session: read, idea, support votes, about you, review, store, thanks", "[session]") {
+  Fixture f;
+  CHECK(f.s.screen() == Screen::kAttract);
+  f.act(K::kStart);
+  CHECK(f.s.screen() == Screen::kLanguage);
+  f.act(K::kChooseLanguage, "fr");
+  CHECK(f.s.language() == "fr");
+  CHECK(f.s.screen() == Screen::kConsultations);
+  f.act(K::kOpenConsultation, "parks-2026");
+  CHECK(f.s.screen() == Screen::kConsultation);
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kIdea);
+  CHECK(f.s.step() == std::pair{1, 4});
+  f.type("Des bancs à l’ombre");
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kVote);
+  f.act(K::kToggleSupport, "idea-002");
+  f.act(K::kToggleSupport, "idea-001");
+  CHECK(f.s.supports_used() == 2);
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kAboutYou);
+  f.act(K::kAnswer, "age", "65-74");
+  CHECK(f.s.message()->key == "about.consent_first");
+  f.s.apply(Action{K::kSetConsent, "", "", VoteChoice::kSupport, true});
+  f.act(K::kAnswer, "age", "65-74");
+  f.act(K::kAnswer, "social-media", "no");
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kReview);
+  f.act(K::kConfirm);
+  CHECK(f.s.screen() == Screen::kStoring);
+
+  auto sub = f.s.take_submission_to_store();
+  REQUIRE(sub.has_value());
+  CHECK(sub->consultation_id == "parks-2026");
+  CHECK(sub->language == "fr");
+  CHECK(sub->idea == "Des bancs à l’ombre");
+  CHECK(sub->votes == std::vector<Vote>{{"idea-001", VoteChoice::kSupport}, {"idea-002", VoteChoice::kSupport}});
+  CHECK(sub->answers == std::vector<Answer>{{"age", "65-74"}, {"social-media", "no"}});
+  CHECK(sub->session_id[0] == 1);
+  CHECK_FALSE(f.s.take_submission_to_store().has_value());  // taken once
+
+  f.s.store_succeeded("ABCDE-FGHJK");
+  CHECK(f.s.screen() == Screen::kThanks);
+  CHECK(f.s.receipt() == "ABCDE-FGHJK");
+  CHECK(f.s.idea().empty());  // wiped as soon as it is stored
+  f.act(K::kFinish);
+  CHECK(f.s.screen() == Screen::kAttract);
+  CHECK(f.s.receipt().empty());
+  CHECK(f.s.language() == "en");
+}
+
+TEST_CASE("nothing is stored before confirm, and confirm needs something to send", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.act(K::kSkip);  // no idea
+  f.act(K::kSkip);  // no votes
+  f.act(K::kSkip);  // no about-you
+  CHECK(f.s.screen() == Screen::kReview);
+  CHECK_FALSE(f.s.take_submission_to_store().has_value());
+  f.act(K::kConfirm);
+  CHECK(f.s.screen() == Screen::kReview);
+  CHECK(f.s.message()->key == "review.nothing");
+  CHECK_FALSE(f.s.take_submission_to_store().has_value());
+}
+
+TEST_CASE("idea length bounds", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("abc");
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kIdea);
+  CHECK(f.s.message()->key == "idea.too_short");
+  CHECK(f.s.message()->args.at("min") == "5");
+  f.type(std::string(996, 'x'));
+  CHECK(f.s.idea_chars() == 999);
+  f.type("é");  // one character, two bytes: fits exactly
+  CHECK(f.s.idea_chars() == 1000);
+  f.type("z");
+  CHECK(f.s.message()->key == "idea.too_long");
+  CHECK(f.s.idea_chars() == 1000);
+  f.act(K::kBackspace);  // removes the whole 'é', not half of it
+  CHECK(f.s.idea_chars() == 999);
+  CHECK(f.s.idea().back() == 'x');
+}
+
+TEST_CASE("support votes are limited; opinions toggle", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");  // support, up to 3
+  f.act(K::kNext);
+  f.act(K::kSkip);
+  for (auto id : {"idea-001", "idea-002", "idea-003"}) f.act(K::kToggleSupport, id);
+  CHECK(f.s.supports_used() == 3);
+  f.act(K::kToggleSupport, "idea-004");
+  CHECK(f.s.message()->key == "vote.limit");
+  CHECK_FALSE(f.s.supports("idea-004"));
+  f.act(K::kToggleSupport, "idea-001");  // withdraw
+  f.act(K::kToggleSupport, "idea-004");
+  CHECK(f.s.supports("idea-004"));
+  f.act(K::kToggleSupport, "no-such-idea");
+  CHECK(f.s.supports_used() == 3);
+
+  Fixture g;
+  g.to_consultation("transit-2026");  // agree / disagree / pass
+  g.act(K::kNext);
+  g.act(K::kSkip);
+  CHECK(g.s.screen() == Screen::kVote);
+  g.opinion("t-001", VoteChoice::kAgree);
+  g.opinion("t-002", VoteChoice::kDisagree);
+  g.opinion("t-002", VoteChoice::kDisagree);  // again: withdrawn
+  g.opinion("t-003", VoteChoice::kPass);
+  CHECK(g.s.opinion("t-001") == VoteChoice::kAgree);
+  CHECK_FALSE(g.s.opinion("t-002").has_value());
+  CHECK(g.s.vote_count() == 2);
+  g.act(K::kToggleSupport, "t-001");  // support is not this consultation's method
+  CHECK(g.s.vote_count() == 2);
+}
+
+TEST_CASE("one ballot per session and consultation", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("More shade please");
+  f.act(K::kNext);
+  f.act(K::kSkip);
+  f.act(K::kSkip);
+  f.act(K::kConfirm);
+  REQUIRE(f.s.take_submission_to_store().has_value());
+  f.s.store_succeeded("X");
+  f.act(K::kAnotherConsultation);
+  CHECK(f.s.screen() == Screen::kConsultations);
+  f.act(K::kOpenConsultation, "parks-2026");
+  CHECK(f.s.screen() == Screen::kConsultations);
+  CHECK(f.s.message()->key == "consultations.already");
+  f.act(K::kOpenConsultation, "transit-2026");
+  CHECK(f.s.screen() == Screen::kConsultation);
+}
+
+TEST_CASE("back navigation keeps what was entered", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("Benches near the river");
+  f.act(K::kNext);
+  f.act(K::kToggleSupport, "idea-003");
+  f.act(K::kBack);
+  CHECK(f.s.screen() == Screen::kIdea);
+  CHECK(f.s.idea() == "Benches near the river");
+  f.act(K::kNext);
+  CHECK(f.s.supports("idea-003"));
+  for (int i = 0; i < 10; ++i) f.act(K::kBack);
+  CHECK(f.s.screen() == Screen::kAttract);
+  CHECK(f.s.idea().empty());
+}
+
+TEST_CASE("idle: a warning at least 20 s ahead, more time any number of times, then a wipe", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("My words");
+  const auto& st = f.s.settings();
+  REQUIRE(st.idle_warning_ms >= 20000);
+  for (int round = 0; round < 5; ++round) {
+    f.now_ms += st.idle_timeout_ms - st.idle_warning_ms - 1;
+    f.s.tick();
+    CHECK_FALSE(f.s.idle_warning());
+    f.now_ms += 1;
+    f.s.tick();
+    CHECK(f.s.idle_warning());
+    CHECK(f.s.seconds_until_reset() == st.idle_warning_ms / 1000);
+    f.act(K::kMoreTime);
+    CHECK_FALSE(f.s.idle_warning());
+    CHECK(f.s.idea() == "My words");
+  }
+  f.now_ms += st.idle_timeout_ms;
+  f.s.tick();
+  CHECK(f.s.screen() == Screen::kAttract);
+  CHECK(f.s.idea().empty());
+}
+
+TEST_CASE("the frame loop can sleep until the next timer", "[session]") {
+  Fixture f;
+  CHECK_FALSE(f.s.ms_until_next_timer().has_value());  // attract: nothing to wait for
+  f.act(K::kStart);
+  const auto& st = f.s.settings();
+  CHECK(*f.s.ms_until_next_timer() == st.idle_timeout_ms - st.idle_warning_ms);
+  f.now_ms += st.idle_timeout_ms - st.idle_warning_ms;
+  f.s.tick();
+  CHECK(*f.s.ms_until_next_timer() == 1000);  // the countdown changes every second
+}
+
+TEST_CASE("a failed store keeps the words on screen until the resident leaves", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("Keep this text");
+  f.act(K::kNext);
+  f.act(K::kSkip);
+  f.act(K::kSkip);
+  f.act(K::kConfirm);
+  REQUIRE(f.s.take_submission_to_store().has_value());
+  f.act(K::kBack);  // ignored while storing
+  CHECK(f.s.screen() == Screen::kStoring);
+  f.s.store_failed();
+  CHECK(f.s.screen() == Screen::kOutOfService);
+  CHECK(f.s.idea() == "Keep this text");
+  f.act(K::kFinish);
+  CHECK(f.s.idea().empty());
+  CHECK(f.s.screen() == Screen::kAttract);
+}
+
+TEST_CASE("the language can change on any screen", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kChooseLanguage, "en");
+  CHECK(f.s.language() == "en");
+  CHECK(f.s.screen() == Screen::kConsultation);
+  f.act(K::kChooseLanguage, "xx");
+  CHECK(f.s.language() == "en");
+}
+
+TEST_CASE("content is parsed strictly", "[session][content]") {
+  auto c = test::demo_content();
+  REQUIRE(c.consultations.size() >= 2);
+  CHECK(c.consultation("parks-2026")->voting == VotingMethod::kSupport);
+  CHECK(c.consultation("parks-2026")->title.in("fr") != c.consultation("parks-2026")->title.in("en"));
+  CHECK(c.consultation("parks-2026")->title.in("iu") == c.consultation("parks-2026")->title.in("en"));
+  CHECK(parse_content(R"({"format":2,"consultations":[]})").code() == ErrorCode::kUnknownVersion);
+  CHECK(parse_content("not json").code() == ErrorCode::kMalformed);
+  auto unknown_question = parse_content(
+      R"({"format":1,"consultations":[{"id":"a","title":{"en":"t"},"summary":{"en":"s"},"body":{"en":"b"},"about_you":["nope"]}]})");
+  CHECK_THAT(unknown_question.message(), Catch::Contains("unknown question 'nope'"));
+  auto bad_id = parse_content(R"({"format":1,"consultations":[{"id":"a b","title":{"en":"t"},"summary":{"en":"s"},"body":{"en":"b"}}]})");
+  CHECK_THAT(bad_id.message(), Catch::Contains("'a b'"));
+}
