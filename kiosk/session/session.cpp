@@ -207,10 +207,9 @@ void Session::apply(const Action& a) {
       break;
     case Action::Kind::kBackspace:
       if (screen_ != Screen::kIdea || idea_.empty()) break;
-      do {
-        idea_.pop_back();
-      } while (!idea_.empty() && (static_cast<unsigned char>(idea_.back()) & 0xC0) == 0x80);
-      if (!idea_.empty() && (static_cast<unsigned char>(idea_.back()) & 0xC0) == 0xC0) idea_.pop_back();
+      // One whole character: its continuation bytes, then its first byte.
+      while (!idea_.empty() && (static_cast<unsigned char>(idea_.back()) & 0xC0) == 0x80) idea_.pop_back();
+      if (!idea_.empty()) idea_.pop_back();
       break;
     case Action::Kind::kClearIdea:
       if (screen_ == Screen::kIdea) wipe_string(idea_);

@@ -115,6 +115,20 @@ TEST_CASE("idea length bounds", "[session]") {
   CHECK(f.s.idea().back() == 'x');
 }
 
+TEST_CASE("backspace removes exactly one character, whatever its length", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("aé œ€😀 ");
+  const std::vector<std::string> expected{"aé œ€😀", "aé œ€", "aé œ", "aé ", "aé", "a", ""};
+  for (const auto& e : expected) {
+    f.act(K::kBackspace);
+    CHECK(f.s.idea() == e);
+  }
+  f.act(K::kBackspace);  // nothing left: harmless
+  CHECK(f.s.idea().empty());
+}
+
 TEST_CASE("support votes are limited; opinions toggle", "[session]") {
   Fixture f;
   f.to_consultation("parks-2026");  // support, up to 3

@@ -1,0 +1,52 @@
+#include <imgui.h>
+#include <imgui_freetype.h>
+
+#include <filesystem>
+
+#include "ui.h"
+
+namespace civic::kiosk {
+
+namespace {
+// Latin-1, Latin Extended-A (œ), general punctuation (’ “ ” « » — … and U+202F narrow no-break
+// space), the euro sign.
+const ImWchar kLatinRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2000, 0x206F, 0x20AC, 0x20AC, 0};
+const ImWchar kSyllabicsRanges[] = {0x1400, 0x167F, 0};
+
+ImFont* add(ImGuiIO& io, const std::string& latin, const std::string& syllabics, float size) {
+  ImFontConfig config;
+  config.OversampleH = 1;
+  config.PixelSnapH = true;
+  ImFont* font = io.Fonts->AddFontFromFileTTF(latin.c_str(), size, &config, kLatinRanges);
+  ImFontConfig merge;
+  merge.MergeMode = true;
+  merge.OversampleH = 1;
+  io.Fonts->AddFontFromFileTTF(syllabics.c_str(), size, &merge, kSyllabicsRanges);
+  return font;
+}
+}  // namespace
+
+Result<Fonts> load_fonts(const std::string& font_dir) {
+  const std::string latin = font_dir + "/NotoSans-Regular.ttf";
+  const std::string bold = font_dir + "/NotoSans-Bold.ttf";
+  const std::string syllabics = font_dir + "/NotoSansCanadianAboriginal-Regular.ttf";
+  for (const auto& f : {latin, bold, syllabics}) {
+    if (!std::filesystem::exists(f)) {
+      return make_error(ErrorCode::kNotFound, "font " + f + " is missing; install Debian's fonts-noto-core");
+    }
+  }
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+  io.Fonts->FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
+  Fonts fonts;
+  fonts.normal.body = add(io, latin, syllabics, 28.0f);
+  fonts.normal.heading = add(io, bold, syllabics, 42.0f);
+  fonts.normal.small = add(io, latin, syllabics, 22.0f);
+  fonts.large.body = add(io, latin, syllabics, 38.0f);
+  fonts.large.heading = add(io, bold, syllabics, 54.0f);
+  fonts.large.small = add(io, latin, syllabics, 30.0f);
+  if (!io.Fonts->Build()) return make_error(ErrorCode::kInternal, "the font atlas could not be built");
+  return fonts;
+}
+
+}  // namespace civic::kiosk

@@ -1,0 +1,536 @@
+// The kiosk's screens. Each reads the session and pushes actions; nothing here changes state.
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "widgets.h"
+
+namespace civic::kiosk {
+
+using widgets::Kind;
+
+namespace {
+
+// [SECTION] Layout constants (design pixels)
+
+constexpr float kMargin = 48;
+constexpr float kTopBar = 96;
+constexpr float kNavBar = 112;
+constexpr float kNavTop = kDesignHeight - kNavBar + 16;
+constexpr float kNavButtonHeight = 80;
+constexpr float kContentWidth = kDesignWidth - 2 * kMargin;
+
+struct Frame {
+  const Session& s;
+  UiContext& ui;
+  const std::string& tr(const std::string& key) const { return ui.strings->text(s.language(), key); }
+  std::string fmt(const std::string& key, const std::map<std::string, std::string>& args) const {
+    return ui.strings->format(s.language(), key, args);
+  }
+  void act(Action::Kind k, std::string value = {}, std::string value2 = {}) {
+    ui.actions.push_back(Action{k, std::move(value), std::move(value2)});
+  }
+  const FontSet& f() const { return ui.font_set(); }
+};
+
+// [SECTION] Chrome: title bar, language switch, step indicator, navigation, messages
+
+void title_bar(Frame& fr) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kTopBar), widgets::color(fr.ui.theme.primary));
+  widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 600, fr.f().heading, Role::kHeading,
+                &fr.ui.theme.primary_text);
+  // The other language is always one tap away, labelled in its own language.
+  float x = kDesignWidth - kMargin;
+  for (const std::string lang : {"fr", "en"}) {
+    if (lang == fr.s.language()) continue;
+    const std::string label = fr.ui.strings->text(lang, "language.name");
+    x -= 220;
+    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(220, 72))) {
+      fr.act(Action::Kind::kChooseLanguage, lang);
+    }
+  }
+}
+
+void step_indicator(Frame& fr, const std::string& step_key) {
+  auto [n, total] = fr.s.step();
+  if (total == 0) return;
+  widgets::text(fr.ui, "step", fr.fmt("step.of", {{"n", std::to_string(n)}, {"total", std::to_string(total)}}) + " — " +
+                                   fr.tr(step_key),
+                ImVec2(kMargin, kTopBar + 16), kContentWidth, fr.f().small, Role::kStatus, &fr.ui.theme.muted_text);
+  const float w = kContentWidth / static_cast<float>(total);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int i = 0; i < total; ++i) {
+    const Rgb& c = i < n ? fr.ui.theme.primary : fr.ui.theme.button_border;
+    dl->AddRectFilled(ImVec2(kMargin + w * static_cast<float>(i) + 4, kTopBar + 50),
+                      ImVec2(kMargin + w * static_cast<float>(i + 1) - 4, kTopBar + 58), widgets::color(c), 4.0f);
+  }
+}
+
+void message_line(Frame& fr) {
+  if (!fr.s.message()) return;
+  const auto& m = *fr.s.message();
+  const std::string text = fr.fmt(m.key, m.args);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float y = kNavTop - 70;
+  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kDesignWidth - kMargin, y + 56), widgets::color(fr.ui.theme.warning), 8.0f);
+  widgets::text(fr.ui, "message", text, ImVec2(kMargin + 16, y + 12), kContentWidth - 32, fr.f().body, Role::kStatus,
+                &fr.ui.theme.warning_text);
+}
+
+struct NavButtons {
+  bool back = true;
+  std::string skip_key;   // empty: no skip button
+  std::string next_key;   // empty: no next button
+  Action::Kind next = Action::Kind::kNext;
+  std::string next_id = "nav.next";
+};
+
+void nav_bar(Frame& fr, const NavButtons& nav) {
+  if (nav.back && widgets::button(fr.ui, "nav.back", fr.tr("nav.back"), ImVec2(kMargin, kNavTop), ImVec2(220, kNavButtonHeight))) {
+    fr.act(Action::Kind::kBack);
+  }
+  float x = kDesignWidth - kMargin;
+  if (!nav.next_key.empty()) {
+    x -= 340;
+    if (widgets::button(fr.ui, nav.next_id, fr.tr(nav.next_key), ImVec2(x, kNavTop), ImVec2(340, kNavButtonHeight),
+                        Kind::kPrimary)) {
+      fr.act(nav.next);
+    }
+  }
+  if (!nav.skip_key.empty()) {
+    x -= 300 + 24;
+    if (widgets::button(fr.ui, "nav.skip", fr.tr(nav.skip_key), ImVec2(x, kNavTop), ImVec2(300, kNavButtonHeight))) {
+      fr.act(Action::Kind::kSkip);
+    }
+  }
+}
+
+// [SECTION] Scrolling list: drag to scroll, explicit buttons, only visible rows built
+
+template <class RowFn>
+void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, float row_height, RowFn&& row) {
+  UiContext& ui = fr.ui;
+  const float buttons_w = 120;
+  ImGui::SetCursorPos(pos);
+  ImGui::BeginChild(id, ImVec2(size.x - buttons_w - 16, size.y), false,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+  ImGuiIO& io = ImGui::GetIO();
+  // A press that starts on the list drags it, even when the finger then leaves the list; once a
+  // press has moved, it is a drag, not a tap.
+  if (ImGui::IsMouseClicked(0) && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) {
+    ui.list_pressed = true;
+  }
+  if (!ImGui::IsMouseDown(0)) ui.list_pressed = false;
+  if (ui.list_pressed && ImGui::IsMouseDragging(0, 12.0f)) {
+    ui.drag_moved = true;
+    ui.list_scroll -= io.MouseDelta.y;
+  }
+  const float content = static_cast<float>(rows) * row_height;
+  ui.list_scroll = std::clamp(ui.list_scroll, 0.0f, std::max(0.0f, content - size.y));
+  ImGui::SetScrollY(ui.list_scroll);
+  ui.list_content_height = content;
+  ui.list_view_height = size.y;
+  ImGuiListClipper clipper;
+  clipper.Begin(rows, row_height);
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      row(i, ImVec2(0, static_cast<float>(i) * row_height));
+    }
+  }
+  clipper.End();
+  ImGui::SetCursorPos(ImVec2(0, content));  // the child's content extent
+  ImGui::EndChild();
+  const float bx = pos.x + size.x - buttons_w;
+  const bool can_up = ui.list_scroll > 0.5f;
+  const bool can_down = ui.list_scroll < content - size.y - 0.5f;
+  if (can_up && widgets::button(ui, "list.up", fr.tr("list.up"), ImVec2(bx, pos.y), ImVec2(buttons_w, 100))) {
+    ui.list_scroll = std::max(0.0f, ui.list_scroll - size.y * 0.8f);
+  }
+  if (can_down && widgets::button(ui, "list.down", fr.tr("list.down"), ImVec2(bx, pos.y + size.y - 100),
+                                  ImVec2(buttons_w, 100))) {
+    ui.list_scroll = std::min(content - size.y, ui.list_scroll + size.y * 0.8f);
+  }
+}
+
+// [SECTION] Screens
+
+void attract(Frame& fr) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kDesignHeight), widgets::color(fr.ui.theme.primary));
+  // Both languages at once: nobody has chosen yet.
+  float y = 120;
+  for (const std::string lang : {"en", "fr"}) {
+    y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"), ImVec2(kMargin, y),
+                       kContentWidth, fr.f().heading, Role::kHeading, &fr.ui.theme.primary_text);
+    y += 12;
+    y += widgets::text(fr.ui, "attract.subtitle." + lang, fr.ui.strings->text(lang, "attract.subtitle"),
+                       ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText, &fr.ui.theme.primary_text);
+    y += 40;
+  }
+  const std::string label = fr.ui.strings->text("en", "attract.start") + "  /  " + fr.ui.strings->text("fr", "attract.start");
+  if (widgets::button(fr.ui, "attract.start", label, ImVec2(kMargin, 560), ImVec2(kContentWidth, 160))) {
+    fr.act(Action::Kind::kStart);
+  }
+}
+
+void language(Frame& fr) {
+  widgets::text(fr.ui, "language.title", fr.ui.strings->text("en", "language.title") + " / " +
+                                             fr.ui.strings->text("fr", "language.title"),
+                ImVec2(kMargin, 140), kContentWidth, fr.f().heading, Role::kHeading);
+  float x = kMargin;
+  for (const std::string lang : {"en", "fr"}) {
+    if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"), ImVec2(x, 280),
+                        ImVec2(560, 200))) {
+      fr.act(Action::Kind::kChooseLanguage, lang);
+    }
+    x += 560 + 64;
+  }
+  nav_bar(fr, NavButtons{true, "", ""});
+}
+
+void consultations(Frame& fr) {
+  title_bar(fr);
+  widgets::text(fr.ui, "consultations.title", fr.tr("consultations.title"), ImVec2(kMargin, kTopBar + 24),
+                kContentWidth, fr.f().heading, Role::kHeading);
+  auto list = fr.s.open_consultations();
+  if (list.empty()) {
+    widgets::text(fr.ui, "consultations.none", fr.tr("consultations.none"), ImVec2(kMargin, kTopBar + 110), kContentWidth,
+                  fr.f().body);
+  }
+  const float row_h = 150;
+  scroll_list(fr, "##consultations", ImVec2(kMargin, kTopBar + 100), ImVec2(kContentWidth, kNavTop - kTopBar - 190),
+              static_cast<int>(list.size()), row_h, [&](int i, ImVec2 at) {
+                const Consultation* c = list[static_cast<std::size_t>(i)];
+                std::string label = c->title.in(fr.s.language());
+                if (fr.s.already_took_part(c->id)) label += " — " + fr.tr("consultations.done");
+                if (widgets::button(fr.ui, "consultation." + c->id, label, at, ImVec2(kContentWidth - 136, row_h - 24),
+                                    fr.s.already_took_part(c->id) ? Kind::kSelected : Kind::kNormal)) {
+                  fr.act(Action::Kind::kOpenConsultation, c->id);
+                }
+              });
+  message_line(fr);
+  NavButtons nav{false, "", "nav.finish", Action::Kind::kFinish, "nav.finish"};
+  nav_bar(fr, nav);
+}
+
+void consultation(Frame& fr) {
+  title_bar(fr);
+  const Consultation* c = fr.s.consultation();
+  if (!c) return;
+  const std::string& lang = fr.s.language();
+  float y = kTopBar + 24;
+  y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
+                     Role::kHeading) + 16;
+  y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().body) + 24;
+  widgets::text(fr.ui, "consultation.body", c->body.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText,
+                &fr.ui.theme.muted_text);
+  nav_bar(fr, NavButtons{true, "", "consultation.take_part"});
+}
+
+void idea(Frame& fr) {
+  title_bar(fr);
+  step_indicator(fr, "idea.step");
+  UiContext& ui = fr.ui;
+  const float top = kTopBar + 72;
+  widgets::text(ui, "idea.title", fr.tr("idea.title"), ImVec2(kMargin, top), kContentWidth, fr.f().body, Role::kHeading);
+  // The text so far, in a box, with a caret.
+  const ImVec2 box(kMargin, top + 48);
+  const ImVec2 box_size(kContentWidth - 240, 100);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button), 8.0f);
+  dl->AddRect(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button_border), 8.0f, 0, 2.5f);
+  const std::string& text = fr.s.idea();
+  // Show the end of a long text: the part being typed.
+  std::string shown = text + "|";
+  ImFont* font = fr.f().body;
+  while (widgets::text_height(shown, box_size.x - 24, font) > box_size.y - 16 && shown.size() > 1) {
+    std::size_t cut = 1;
+    while (cut < shown.size() && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) ++cut;
+    shown.erase(0, cut);
+  }
+  dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 8), widgets::color(ui.theme.text), shown.c_str(), nullptr,
+              box_size.x - 24);
+  ui.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
+                       Rect{box.x, box.y, box_size.x, box_size.y}});
+  widgets::text(ui, "idea.count",
+                fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
+                                      {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
+                ImVec2(box.x + box_size.x + 24, box.y + 8), 200, fr.f().small, Role::kStatus, &ui.theme.muted_text);
+  if (widgets::button(ui, "key.clear", fr.tr("key.clear"), ImVec2(box.x + box_size.x + 24, box.y + 36), ImVec2(192, 64))) {
+    fr.act(Action::Kind::kClearIdea);
+  }
+
+  // The on-screen keyboard.
+  const float key_w = 88, key_h = 64, gap = 8;
+  float y = box.y + box_size.y + 12;
+  for (const auto& row : keyboard_rows(fr.s.language())) {
+    float x = kMargin;
+    for (const auto& key : row) {
+      const std::string typed = ui.shift ? shifted(key) : key;
+      if (widgets::button(ui, "key." + key, typed, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal, Role::kKey)) {
+        fr.act(Action::Kind::kTypeText, typed);
+        ui.shift = false;
+      }
+      x += key_w + gap;
+    }
+    y += key_h + gap;
+  }
+  // Shift, space and delete beside the letter rows.
+  const float side_x = kMargin + 11 * (key_w + gap);
+  const float side_w = kDesignWidth - kMargin - side_x;
+  const float rows_top = box.y + box_size.y + 12;
+  if (widgets::button(ui, "key.shift", fr.tr("key.shift"), ImVec2(side_x, rows_top), ImVec2(side_w, key_h),
+                      ui.shift ? Kind::kSelected : Kind::kNormal, Role::kToggle, ui.shift)) {
+    ui.shift = !ui.shift;
+  }
+  if (widgets::button(ui, "key.backspace", fr.tr("key.backspace"), ImVec2(side_x, rows_top + key_h + gap),
+                      ImVec2(side_w, key_h))) {
+    fr.act(Action::Kind::kBackspace);
+  }
+  if (widgets::button(ui, "key.space", fr.tr("key.space"), ImVec2(side_x, rows_top + 2 * (key_h + gap)),
+                      ImVec2(side_w, 2 * key_h + gap))) {
+    fr.act(Action::Kind::kTypeText, " ");
+  }
+  message_line(fr);
+  nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
+}
+
+void vote(Frame& fr) {
+  title_bar(fr);
+  step_indicator(fr, "vote.step");
+  const Consultation* c = fr.s.consultation();
+  if (!c) return;
+  const bool support = c->voting == VotingMethod::kSupport;
+  const std::string heading = support ? fr.fmt("vote.support_title", {{"max", std::to_string(c->max_supports)},
+                                                                        {"n", std::to_string(fr.s.supports_used())}})
+                                      : fr.tr("vote.opinion_title");
+  widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), kContentWidth, fr.f().body, Role::kHeading);
+  const float row_h = support ? 104 : 176;
+  const float list_w = kContentWidth;
+  scroll_list(fr, "##ideas", ImVec2(kMargin, kTopBar + 128), ImVec2(list_w, kNavTop - kTopBar - 228),
+              static_cast<int>(c->ideas.size()), row_h, [&](int i, ImVec2 at) {
+                const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
+                const float text_w = list_w - 136 - (support ? 300 : 0);
+                widgets::text(fr.ui, idea.id + ".text", idea.text.in(fr.s.language()), ImVec2(at.x, at.y + 8), text_w,
+                              fr.f().body);
+                if (support) {
+                  const bool on = fr.s.supports(idea.id);
+                  if (widgets::button(fr.ui, idea.id + ".support", fr.tr(on ? "vote.supported" : "vote.support"),
+                                      ImVec2(at.x + text_w + 16, at.y + 4), ImVec2(280, row_h - 20), Kind::kNormal,
+                                      Role::kToggle, on)) {
+                    fr.act(Action::Kind::kToggleSupport, idea.id);
+                  }
+                  return;
+                }
+                const std::pair<VoteChoice, const char*> choices[] = {
+                    {VoteChoice::kAgree, "agree"}, {VoteChoice::kDisagree, "disagree"}, {VoteChoice::kPass, "pass"}};
+                float x = at.x;
+                for (const auto& [choice, name] : choices) {
+                  const bool on = fr.s.opinion(idea.id) == choice;
+                  if (widgets::button(fr.ui, idea.id + "." + name, fr.tr(std::string("vote.") + name),
+                                      ImVec2(x, at.y + 84), ImVec2(300, 72), Kind::kNormal, Role::kToggle, on)) {
+                    fr.ui.actions.push_back(Action{Action::Kind::kSetOpinion, idea.id, "", choice});
+                  }
+                  x += 316;
+                }
+              });
+  message_line(fr);
+  nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
+}
+
+void about_you(Frame& fr) {
+  title_bar(fr);
+  step_indicator(fr, "about.step");
+  const Consultation* c = fr.s.consultation();
+  if (!c) return;
+  UiContext& ui = fr.ui;
+  float y = kTopBar + 72;
+  y += widgets::text(ui, "about.notice", fr.tr("about.notice"), ImVec2(kMargin, y), kContentWidth - 360, fr.f().small) ;
+  if (widgets::button(ui, "about.consent", fr.tr("about.consent"), ImVec2(kDesignWidth - kMargin - 340, kTopBar + 72),
+                      ImVec2(340, 80), Kind::kNormal, Role::kToggle, fr.s.consent())) {
+    ui.actions.push_back(Action{Action::Kind::kSetConsent, "", "", VoteChoice::kSupport, !fr.s.consent()});
+  }
+  y = std::max(y, kTopBar + 160.0f) + 12;
+  for (const auto& qid : c->about_you) {
+    const Question* q = fr.s.content().question(qid);
+    if (!q) continue;
+    widgets::text(ui, "about." + qid, q->label.in(fr.s.language()), ImVec2(kMargin, y), kContentWidth, fr.f().body,
+                  Role::kHeading);
+    y += 44;
+    float x = kMargin;
+    const float w = std::min(230.0f, (kContentWidth - 12 * static_cast<float>(q->answers.size() - 1)) /
+                                         static_cast<float>(q->answers.size()));
+    for (const auto& a : q->answers) {
+      const bool on = fr.s.answer(qid) == a.id;
+      if (widgets::button(ui, "about." + qid + "." + a.id, a.label.in(fr.s.language()), ImVec2(x, y), ImVec2(w, 72),
+                          Kind::kNormal, Role::kToggle, on)) {
+        fr.act(Action::Kind::kAnswer, qid, a.id);
+      }
+      x += w + 12;
+    }
+    y += 88;
+  }
+  message_line(fr);
+  nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
+}
+
+void review(Frame& fr) {
+  title_bar(fr);
+  step_indicator(fr, "review.step");
+  UiContext& ui = fr.ui;
+  float y = kTopBar + 80;
+  y += widgets::text(ui, "review.title", fr.tr("review.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
+                     Role::kHeading) + 20;
+  const std::string idea = fr.s.idea().empty() ? fr.tr("review.no_idea") : "« " + fr.s.idea() + " »";
+  y += widgets::text(ui, "review.idea", fr.tr("review.idea") + " " + idea, ImVec2(kMargin, y), kContentWidth, fr.f().body) + 16;
+  y += widgets::text(ui, "review.votes", fr.fmt("review.votes", {{"n", std::to_string(fr.s.vote_count())}}),
+                     ImVec2(kMargin, y), kContentWidth, fr.f().body) + 16;
+  widgets::text(ui, "review.private", fr.tr("review.private"), ImVec2(kMargin, y), kContentWidth, fr.f().small,
+                Role::kText, &ui.theme.muted_text);
+  message_line(fr);
+  nav_bar(fr, NavButtons{true, "", "review.confirm", Action::Kind::kConfirm, "nav.confirm"});
+}
+
+void storing(Frame& fr) {
+  widgets::text(fr.ui, "storing", fr.tr("storing.text"), ImVec2(kMargin, 340), kContentWidth, fr.f().heading,
+                Role::kStatus);
+}
+
+void thanks(Frame& fr) {
+  title_bar(fr);
+  UiContext& ui = fr.ui;
+  float y = kTopBar + 60;
+  y += widgets::text(ui, "thanks.title", fr.tr("thanks.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
+                     Role::kHeading) + 24;
+  y += widgets::text(ui, "thanks.receipt_label", fr.tr("thanks.receipt_label"), ImVec2(kMargin, y), kContentWidth,
+                     fr.f().body) + 12;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button), 10.0f);
+  dl->AddRect(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button_border), 10.0f, 0, 3.0f);
+  widgets::text(ui, "thanks.receipt", fr.s.receipt(), ImVec2(kMargin + 40, y + 18), 460, fr.f().heading, Role::kStatus);
+  y += 110;
+  widgets::text(ui, "thanks.receipt_help", fr.tr("thanks.receipt_help"), ImVec2(kMargin, y), kContentWidth, fr.f().body,
+                Role::kText, &ui.theme.muted_text);
+  if (widgets::button(ui, "nav.another", fr.tr("thanks.another"), ImVec2(kMargin, kNavTop), ImVec2(460, kNavButtonHeight))) {
+    fr.act(Action::Kind::kAnotherConsultation);
+  }
+  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
+                      ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
+    fr.act(Action::Kind::kFinish);
+  }
+}
+
+void out_of_service(Frame& fr) {
+  UiContext& ui = fr.ui;
+  float y = 100;
+  y += widgets::text(ui, "oos.title", fr.tr("oos.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
+                     Role::kHeading) + 24;
+  y += widgets::text(ui, "oos.text", fr.tr("oos.text"), ImVec2(kMargin, y), kContentWidth, fr.f().body) + 24;
+  if (!fr.s.idea().empty()) {
+    widgets::text(ui, "oos.idea", fr.tr("review.idea") + " « " + fr.s.idea() + " »", ImVec2(kMargin, y), kContentWidth,
+                  fr.f().body, Role::kText, &ui.theme.muted_text);
+  }
+  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
+                      ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
+    fr.act(Action::Kind::kFinish);
+  }
+}
+
+void draw_screen(Frame& fr);
+
+void idle_warning(Frame& fr) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 box(200, 200), size(880, 400);
+  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.warning), 16.0f);
+  widgets::text(fr.ui, "idle.text",
+                fr.fmt("idle.text", {{"n", std::to_string(fr.s.seconds_until_reset())}}), ImVec2(box.x + 40, box.y + 40),
+                size.x - 80, fr.f().heading, Role::kStatus, &fr.ui.theme.warning_text);
+  if (widgets::button(fr.ui, "idle.more_time", fr.tr("idle.more_time"), ImVec2(box.x + 140, box.y + 240),
+                      ImVec2(size.x - 280, 120), Kind::kPrimary)) {
+    fr.act(Action::Kind::kMoreTime);
+  }
+}
+
+}  // namespace
+
+std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
+  ui.tree.clear();
+  ui.actions.clear();
+  if (s.screen() != ui.last_screen) {
+    ui.list_scroll = 0;
+    ui.shift = false;
+    ui.last_screen = s.screen();
+  }
+  if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseReleased(0)) ui.drag_moved = false;
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(kDesignWidth, kDesignHeight));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(ui.theme.background.r, ui.theme.background.g, ui.theme.background.b, 1));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
+  ImGui::Begin("kiosk", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PushFont(ui.font_set().body);
+  Frame fr{s, ui};
+  // While the idle warning is up, it is all there is: one thing to do, "more time".
+  if (s.idle_warning()) {
+    idle_warning(fr);
+  } else {
+    draw_screen(fr);
+  }
+  ImGui::PopFont();
+  ImGui::End();
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor();
+  return ui.actions;
+}
+
+namespace {
+void draw_screen(Frame& fr) {
+  switch (fr.s.screen()) {
+    case Screen::kAttract: attract(fr); break;
+    case Screen::kLanguage: language(fr); break;
+    case Screen::kConsultations: consultations(fr); break;
+    case Screen::kConsultation: consultation(fr); break;
+    case Screen::kIdea: idea(fr); break;
+    case Screen::kVote: vote(fr); break;
+    case Screen::kAboutYou: about_you(fr); break;
+    case Screen::kReview: review(fr); break;
+    case Screen::kStoring: storing(fr); break;
+    case Screen::kThanks: thanks(fr); break;
+    case Screen::kOutOfService: out_of_service(fr); break;
+  }
+}
+}  // namespace
+
+// [SECTION] Keyboard layouts
+
+std::vector<std::vector<std::string>> keyboard_rows(const std::string& language) {
+  if (language == "fr") {
+    return {{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "’"},
+            {"a", "z", "e", "r", "t", "y", "u", "i", "o", "p", "-"},
+            {"q", "s", "d", "f", "g", "h", "j", "k", "l", "m", "?"},
+            {"w", "x", "c", "v", "b", "n", ",", ".", "!", "«", "»"},
+            {"é", "è", "ê", "à", "â", "ç", "ù", "û", "î", "ô", "œ"}};
+  }
+  return {{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "'"},
+          {"q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "-"},
+          {"a", "s", "d", "f", "g", "h", "j", "k", "l", ";", "?"},
+          {"z", "x", "c", "v", "b", "n", "m", ",", ".", "!", "\""},
+          {"é", "è", "ê", "à", "â", "ç", "ù", "û", "î", "ô", "œ"}};
+}
+
+std::string shifted(const std::string& key) {
+  static const std::pair<const char*, const char*> kAccents[] = {
+      {"é", "É"}, {"è", "È"}, {"ê", "Ê"}, {"à", "À"}, {"â", "Â"}, {"ç", "Ç"},
+      {"ù", "Ù"}, {"û", "Û"}, {"î", "Î"}, {"ô", "Ô"}, {"œ", "Œ"}};
+  if (key.size() == 1 && key[0] >= 'a' && key[0] <= 'z') return std::string(1, static_cast<char>(key[0] - 'a' + 'A'));
+  for (const auto& [lower, upper] : kAccents) {
+    if (key == lower) return upper;
+  }
+  return key;
+}
+
+}  // namespace civic::kiosk

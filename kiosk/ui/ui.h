@@ -1,0 +1,62 @@
+// The kiosk's screens: a function of the session's state that draws with Dear ImGui and returns
+// the resident's actions. Every widget records itself in the accessibility tree.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "a11y.h"
+#include "i18n.h"
+#include "kiosk/session/session.h"
+#include "theme.h"
+
+struct ImFont;
+
+namespace civic::kiosk {
+
+// The design resolution: layout, touch-target checks and tests use these pixels.
+inline constexpr float kDesignWidth = 1280.0f;
+inline constexpr float kDesignHeight = 800.0f;
+
+struct FontSet {
+  ImFont* body = nullptr;
+  ImFont* heading = nullptr;
+  ImFont* small = nullptr;
+};
+
+// Adds Noto Sans (Latin, French punctuation) merged with Noto Sans Canadian Aboriginal, rasterised
+// by FreeType, at the sizes the screens use, for normal and large text. Call before the atlas is
+// built. Fails with a message naming the missing font file.
+struct Fonts {
+  FontSet normal;
+  FontSet large;
+};
+[[nodiscard]] Result<Fonts> load_fonts(const std::string& font_dir = "/usr/share/fonts/truetype/noto");
+
+// Widget state that lives between frames (scroll position, keyboard shift) plus per-frame output.
+struct UiContext {
+  const Catalogues* strings = nullptr;
+  Theme theme = default_theme();
+  Fonts fonts;
+  A11yTree tree;
+  std::vector<Action> actions;
+
+  bool shift = false;
+  float list_scroll = 0;
+  float list_content_height = 0;
+  float list_view_height = 0;
+  Screen last_screen = Screen::kAttract;
+  bool list_pressed = false;  // the current press started on the scrolling list
+  bool drag_moved = false;    // this press became a drag: it must not also tap a button
+
+  const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
+};
+
+// Draws one frame for the session's current screen and returns what the resident did.
+std::vector<Action> draw_frame(const Session& session, UiContext& ui);
+
+// On-screen keyboard rows for a language: what each key types (shift gives upper case).
+std::vector<std::vector<std::string>> keyboard_rows(const std::string& language);
+std::string shifted(const std::string& key);
+
+}  // namespace civic::kiosk

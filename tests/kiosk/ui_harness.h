@@ -1,0 +1,111 @@
+// A kiosk without a window: Dear ImGui with fonts but no renderer, driven by taps injected
+// through our input queue at the centre of the rectangle a widget reported for itself.
+#pragma once
+
+#include <imgui.h>
+
+#include <random>
+
+#include "demo_content.h"
+#include "kiosk/ui/input.h"
+#include "kiosk/ui/ui.h"
+
+namespace civic::test {
+
+class HeadlessKiosk {
+ public:
+  explicit HeadlessKiosk(kiosk::Content content = demo_content(), kiosk::SessionSettings settings = {})
+      : session_(std::move(settings), [this] { return now_ms; }, [] { return random_fixed<16>(); }) {
+    context_ = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(kiosk::kDesignWidth, kiosk::kDesignHeight);
+    auto fonts = kiosk::load_fonts();
+    if (!fonts.ok()) throw std::runtime_error(fonts.message());
+    unsigned char* pixels = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    auto strings = kiosk::Catalogues::load(std::string(CIVIC_SOURCE_DIR) + "/assets/i18n");
+    if (!strings.ok()) throw std::runtime_error(strings.message());
+    strings_ = std::move(*strings);
+    ui.strings = &strings_;
+    ui.fonts = *fonts;
+    session_.set_content(std::move(content));
+  }
+  ~HeadlessKiosk() { ImGui::DestroyContext(context_); }
+
+  // One frame: input, draw, apply the actions to the session.
+  std::vector<kiosk::Action> frame() {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DeltaTime = 1.0f / 60.0f;
+    input.apply(io);
+    ImGui::NewFrame();
+    auto actions = kiosk::draw_frame(session_, ui);
+    ImGui::Render();
+    for (const auto& a : actions) session_.apply(a);
+    session_.tick();
+    all_actions.insert(all_actions.end(), actions.begin(), actions.end());
+    return actions;
+  }
+
+  void settle(int extra = 2) {
+    for (int guard = 0; guard < 100 && !input.empty(); ++guard) frame();
+    for (int i = 0; i < extra; ++i) frame();
+  }
+
+  // Taps the widget with this accessibility id; false if it is not on screen.
+  bool tap(const std::string& id) {
+    settle();
+    const kiosk::A11yNode* node = ui.tree.find(id);
+    if (!node) return false;
+    input.tap(node->rect.cx(), node->rect.cy());
+    settle();
+    return true;
+  }
+
+  // Types text on the on-screen keyboard, key by key (space and capitals included).
+  void type(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      std::size_t len = 1;
+      while (i + len < text.size() && (static_cast<unsigned char>(text[i + len]) & 0xC0) == 0x80) ++len;
+      std::string ch = text.substr(i, len);
+      i += len;
+      if (ch == " ") {
+        tap("key.space");
+        continue;
+      }
+      bool upper = false;
+      for (const auto& row : kiosk::keyboard_rows(session_.language())) {
+        for (const auto& key : row) {
+          if (kiosk::shifted(key) == ch && key != ch) upper = true;
+        }
+      }
+      std::string lower = ch;
+      if (upper) {
+        for (const auto& row : kiosk::keyboard_rows(session_.language())) {
+          for (const auto& key : row) {
+            if (kiosk::shifted(key) == ch) lower = key;
+          }
+        }
+        tap("key.shift");
+      }
+      if (!tap("key." + lower)) throw std::runtime_error("no key for '" + ch + "'");
+    }
+  }
+
+  kiosk::Session& session() { return session_; }
+  const kiosk::A11yTree& tree() const { return ui.tree; }
+
+  std::uint64_t now_ms = 1000;
+  kiosk::UiContext ui;
+  kiosk::InputQueue input;
+  std::vector<kiosk::Action> all_actions;
+
+ private:
+  ImGuiContext* context_ = nullptr;
+  kiosk::Catalogues strings_;
+  kiosk::Session session_;
+};
+
+}  // namespace civic::test

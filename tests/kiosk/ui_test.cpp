@@ -1,0 +1,244 @@
+// The kiosk's screens driven headless, by taps at the rectangles widgets report for themselves.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "ui_harness.h"
+
+using namespace civic;
+using namespace civic::kiosk;
+
+namespace {
+using test::HeadlessKiosk;
+
+void require_no_missing_strings(const A11yTree& tree, const std::string& where) {
+  for (const auto& n : tree.nodes()) {
+    INFO(where << ": node " << n.id << " says '" << n.label << "'");
+    REQUIRE(n.label.find("[") != 0);
+  }
+}
+
+// Walks a whole session through the UI, calling `each` on every screen.
+template <class Fn>
+void walk(HeadlessKiosk& k, const std::string& language, const std::string& consultation, Fn&& each) {
+  k.settle();
+  each("attract");
+  REQUIRE(k.tap("attract.start"));
+  each("language");
+  REQUIRE(k.tap("language." + language));
+  each("consultations");
+  REQUIRE(k.tap("consultation." + consultation));
+  each("consultation");
+  REQUIRE(k.tap("nav.next"));
+  each("idea");
+  k.type("Bancs");
+  REQUIRE(k.tap("nav.next"));
+  each("vote");
+  const Consultation* c = k.session().consultation();
+  REQUIRE(k.tap(c->ideas[0].id + (c->voting == VotingMethod::kSupport ? ".support" : ".agree")));
+  REQUIRE(k.tap("nav.next"));
+  each("about");
+  REQUIRE(k.tap("about.consent"));
+  REQUIRE(k.tap("about.age.65-74"));
+  REQUIRE(k.tap("nav.next"));
+  each("review");
+}
+}  // namespace
+
+TEST_CASE("a resident's whole visit, by taps: read, type an idea, vote, answer, confirm", "[ui]") {
+  HeadlessKiosk k;
+  walk(k, "fr", "parks-2026", [](const char*) {});
+  REQUIRE(k.session().screen() == Screen::kReview);
+  REQUIRE(k.tap("nav.confirm"));
+  REQUIRE(k.session().screen() == Screen::kStoring);
+  auto sub = k.session().take_submission_to_store();
+  REQUIRE(sub.has_value());
+  CHECK(sub->idea == "Bancs");
+  CHECK(sub->language == "fr");
+  CHECK(sub->votes == std::vector<Vote>{{"idea-001", VoteChoice::kSupport}});
+  CHECK(sub->answers == std::vector<Answer>{{"age", "65-74"}});
+  k.session().store_succeeded("RN6RJ-MUAKQ");
+  k.settle();
+  const A11yNode* receipt = k.tree().find("thanks.receipt");
+  REQUIRE(receipt);
+  CHECK(receipt->label == "RN6RJ-MUAKQ");
+  REQUIRE(k.tap("nav.finish"));
+  CHECK(k.session().screen() == Screen::kAttract);
+}
+
+TEST_CASE("typing on the on-screen keyboard: capitals, accents, space, delete", "[ui]") {
+  HeadlessKiosk k;
+  k.settle();
+  REQUIRE(k.tap("attract.start"));
+  REQUIRE(k.tap("language.fr"));
+  REQUIRE(k.tap("consultation.parks-2026"));
+  REQUIRE(k.tap("nav.next"));
+  k.type("Œuvre à l’école « Été »");
+  CHECK(k.session().idea() == "Œuvre à l’école « Été »");
+  REQUIRE(k.tap("key.backspace"));
+  REQUIRE(k.tap("key.backspace"));
+  CHECK(k.session().idea() == "Œuvre à l’école « Été");
+  const A11yNode* field = k.tree().find("idea.text");
+  REQUIRE(field);
+  CHECK(field->value == k.session().idea());
+  REQUIRE(k.tap("key.clear"));
+  CHECK(k.session().idea().empty());
+}
+
+TEST_CASE("every screen in both languages has every string and keeps targets large and apart", "[ui]") {
+  for (const std::string lang : {"en", "fr"}) {
+    for (const std::string consultation : {"parks-2026", "transit-2026"}) {
+      HeadlessKiosk k;
+      walk(k, lang, consultation, [&](const char* screen) {
+        const std::string where = lang + "/" + consultation + "/" + screen;
+        require_no_missing_strings(k.tree(), where);
+        const auto& nodes = k.tree().nodes();
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+          const A11yNode& a = nodes[i];
+          if (a.role != Role::kButton && a.role != Role::kToggle && a.role != Role::kKey) continue;
+          INFO(where << ": " << a.id << " is " << a.rect.w << "x" << a.rect.h);
+          if (!a.clipped) {  // a row half scrolled away shows only part of itself
+            CHECK(a.rect.w >= 44);
+            CHECK(a.rect.h >= 44);
+          }
+          for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+            const A11yNode& b = nodes[j];
+            if (b.role != Role::kButton && b.role != Role::kToggle && b.role != Role::kKey) continue;
+            INFO(a.id << " overlaps " << b.id);
+            CHECK_FALSE(a.rect.overlaps(b.rect));
+          }
+        }
+      });
+    }
+  }
+}
+
+TEST_CASE("the language can be switched from the title bar on any screen", "[ui]") {
+  HeadlessKiosk k;
+  k.settle();
+  REQUIRE(k.tap("attract.start"));
+  REQUIRE(k.tap("language.en"));
+  REQUIRE(k.tap("consultation.parks-2026"));
+  const std::string english = k.tree().find("consultation.title")->label;
+  REQUIRE(k.tap("lang.fr"));
+  CHECK(k.session().language() == "fr");
+  CHECK(k.tree().find("consultation.title")->label != english);
+  CHECK(k.tree().find("lang.en") != nullptr);
+  CHECK(k.tree().find("lang.fr") == nullptr);
+}
+
+TEST_CASE("the idle warning leaves one thing to do: ask for more time", "[ui]") {
+  HeadlessKiosk k;
+  k.settle();
+  REQUIRE(k.tap("attract.start"));
+  REQUIRE(k.tap("language.en"));
+  const auto& st = k.session().settings();
+  k.now_ms += st.idle_timeout_ms - st.idle_warning_ms;
+  k.settle();
+  REQUIRE(k.session().idle_warning());
+  CHECK(k.tree().find("idle.more_time"));
+  CHECK_FALSE(k.tree().find("consultation.parks-2026"));
+  CHECK_THAT(k.tree().find("idle.text")->label, Catch::Contains("30"));
+  REQUIRE(k.tap("idle.more_time"));
+  CHECK_FALSE(k.session().idle_warning());
+  CHECK(k.session().screen() == Screen::kConsultations);
+}
+
+TEST_CASE("10,000 ideas: only visible rows are built, drag and buttons scroll, a drag is not a tap", "[ui]") {
+  Content content = test::demo_content();
+  Consultation& parks = content.consultations[0];
+  parks.ideas.clear();
+  for (int i = 0; i < 10000; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "n-%05d", i);
+    parks.ideas.push_back(Idea{id, LocalText{{{"en", "Idea number " + std::to_string(i)}}}});
+  }
+  HeadlessKiosk k(content);
+  k.settle();
+  REQUIRE(k.tap("attract.start"));
+  REQUIRE(k.tap("language.en"));
+  REQUIRE(k.tap("consultation.parks-2026"));
+  REQUIRE(k.tap("nav.next"));
+  REQUIRE(k.tap("nav.skip"));
+  REQUIRE(k.session().screen() == Screen::kVote);
+  auto count_rows = [&] {
+    int rows = 0;
+    for (const auto& n : k.tree().nodes()) rows += n.id.size() > 8 && n.id.substr(n.id.size() - 8) == ".support";
+    return rows;
+  };
+  CHECK(count_rows() > 0);
+  CHECK(count_rows() < 12);
+  CHECK(k.tree().find("n-00000.support"));
+  CHECK_FALSE(k.tree().find("list.up"));  // nothing above
+
+  REQUIRE(k.tap("list.down"));
+  CHECK_FALSE(k.tree().find("n-00000.support"));
+  CHECK(k.tree().find("list.up"));
+
+  // Drag upwards by 600 px starting on a support button: the list scrolls, nothing is chosen.
+  const A11yNode* start = k.tree().find("list.up");
+  REQUIRE(start);
+  const A11yNode* row = nullptr;
+  for (const auto& n : k.tree().nodes()) {
+    if (n.role == Role::kToggle) {
+      row = &n;
+      break;
+    }
+  }
+  REQUIRE(row);
+  const float x = row->rect.cx(), y0 = row->rect.cy();
+  const float before = k.ui.list_scroll;
+  k.input.push({InputEvent::Type::kPointerMove, x, y0, 0, {}});
+  k.input.push({InputEvent::Type::kPointerDown, x, y0, 0, {}});
+  for (int i = 1; i <= 20; ++i) k.input.push({InputEvent::Type::kPointerMove, x, y0 - 15.0f * static_cast<float>(i), 0, {}});
+  k.input.push({InputEvent::Type::kPointerUp, x, y0 - 300, 0, {}});
+  for (int i = 0; i < 40; ++i) k.frame();
+  CHECK(k.ui.list_scroll > before + 200);
+  CHECK(k.session().supports_used() == 0);
+}
+
+TEST_CASE("a tap whose press and release arrive between two frames still lands", "[ui]") {
+  HeadlessKiosk k;
+  k.settle();
+  const A11yNode* start = k.tree().find("attract.start");
+  REQUIRE(start);
+  k.input.tap(start->rect.cx(), start->rect.cy());  // all three events queued before one frame
+  k.settle();
+  CHECK(k.session().screen() == Screen::kLanguage);
+}
+
+TEST_CASE("every catalogue has exactly the same keys, and every key the code names", "[ui][i18n]") {
+  auto strings = Catalogues::load(std::string(CIVIC_SOURCE_DIR) + "/assets/i18n");
+  REQUIRE(strings.ok());
+  const auto* en = strings->catalogue("en");
+  REQUIRE(en);
+  for (const auto& lang : strings->languages()) {
+    const auto* cat = strings->catalogue(lang);
+    for (const auto& [key, text] : *en) {
+      INFO(lang << " is missing " << key);
+      CHECK(cat->count(key) == 1);
+    }
+    for (const auto& [key, text] : *cat) {
+      INFO(lang << " has " << key << ", which English lacks");
+      CHECK(en->count(key) == 1);
+    }
+  }
+  // Keys named literally in the kiosk's sources: tr("x.y"), fmt("x.y", ...), Message{"x.y", ...}.
+  const std::regex key_use(R"((?:tr|fmt|text)\(\s*"([a-z_]+\.[a-z_.]+)\"|Message\{\"([a-z_]+\.[a-z_.]+)\")");
+  int found = 0;
+  for (const char* file : {"kiosk/ui/screens.cpp", "kiosk/session/session.cpp"}) {
+    std::ifstream in(std::string(CIVIC_SOURCE_DIR) + "/" + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string src = ss.str();
+    for (std::sregex_iterator it(src.begin(), src.end(), key_use), end; it != end; ++it) {
+      const std::string key = (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
+      INFO(file << " names " << key << ", which en.json lacks");
+      CHECK(en->count(key) == 1);
+      ++found;
+    }
+  }
+  CHECK(found > 30);  // the scan itself works
+}
