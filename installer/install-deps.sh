@@ -12,7 +12,7 @@ packages=(
   # kiosk user interface and speech
   libimgui-dev libstb-dev libsdl2-dev libfreetype-dev libgl-dev fonts-noto-core libespeak-ng-dev espeak-ng
   # tests: headless display, screenshots, independent crypto checks
-  xvfb xauth x11-apps imagemagick python3 python3-nacl sox
+  xvfb xauth x11-apps xdotool imagemagick python3 python3-nacl sox
 )
 
 missing=()

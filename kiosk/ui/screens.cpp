@@ -1,5 +1,6 @@
 // The kiosk's screens. Each reads the session and pushes actions; nothing here changes state.
 #include <imgui.h>
+#include <imgui_internal.h>  // SetNextWindowScroll: the scroll applies in the same frame
 
 #include <algorithm>
 
@@ -112,6 +113,9 @@ template <class RowFn>
 void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, float row_height, RowFn&& row) {
   UiContext& ui = fr.ui;
   const float buttons_w = 120;
+  const float content = static_cast<float>(rows) * row_height;
+  ui.list_scroll = std::clamp(ui.list_scroll, 0.0f, std::max(0.0f, content - size.y));
+  ImGui::SetNextWindowScroll(ImVec2(-1.0f, ui.list_scroll));
   ImGui::SetCursorPos(pos);
   ImGui::BeginChild(id, ImVec2(size.x - buttons_w - 16, size.y), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
@@ -125,10 +129,8 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   if (ui.list_pressed && ImGui::IsMouseDragging(0, 12.0f)) {
     ui.drag_moved = true;
     ui.list_scroll -= io.MouseDelta.y;
+    ui.changed = true;
   }
-  const float content = static_cast<float>(rows) * row_height;
-  ui.list_scroll = std::clamp(ui.list_scroll, 0.0f, std::max(0.0f, content - size.y));
-  ImGui::SetScrollY(ui.list_scroll);
   ui.list_content_height = content;
   ui.list_view_height = size.y;
   ImGuiListClipper clipper;
@@ -146,10 +148,12 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   const bool can_down = ui.list_scroll < content - size.y - 0.5f;
   if (can_up && widgets::button(ui, "list.up", fr.tr("list.up"), ImVec2(bx, pos.y), ImVec2(buttons_w, 100))) {
     ui.list_scroll = std::max(0.0f, ui.list_scroll - size.y * 0.8f);
+    ui.changed = true;
   }
   if (can_down && widgets::button(ui, "list.down", fr.tr("list.down"), ImVec2(bx, pos.y + size.y - 100),
                                   ImVec2(buttons_w, 100))) {
     ui.list_scroll = std::min(content - size.y, ui.list_scroll + size.y * 0.8f);
+    ui.changed = true;
   }
 }
 
@@ -223,8 +227,14 @@ void consultation(Frame& fr) {
   y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
                      Role::kHeading) + 16;
   y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().body) + 24;
-  widgets::text(fr.ui, "consultation.body", c->body.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText,
-                &fr.ui.theme.muted_text);
+  // However long the text, it scrolls (by drag or buttons) above the navigation bar.
+  const float list_w = kContentWidth;
+  const float text_w = list_w - 136;
+  const float body_h = widgets::text_height(c->body.in(lang), text_w, fr.f().body) + 8;
+  scroll_list(fr, "##body", ImVec2(kMargin, y), ImVec2(list_w, kNavTop - y - 24), 1, body_h, [&](int, ImVec2 at) {
+    widgets::text(fr.ui, "consultation.body", c->body.in(lang), at, text_w, fr.f().body, Role::kText,
+                  &fr.ui.theme.muted_text);
+  });
   nav_bar(fr, NavButtons{true, "", "consultation.take_part"});
 }
 
@@ -262,7 +272,7 @@ void idea(Frame& fr) {
   }
 
   // The on-screen keyboard.
-  const float key_w = 88, key_h = 64, gap = 8;
+  const float key_w = 82, key_h = 64, gap = 8;
   float y = box.y + box_size.y + 12;
   for (const auto& row : keyboard_rows(fr.s.language())) {
     float x = kMargin;
@@ -283,6 +293,7 @@ void idea(Frame& fr) {
   if (widgets::button(ui, "key.shift", fr.tr("key.shift"), ImVec2(side_x, rows_top), ImVec2(side_w, key_h),
                       ui.shift ? Kind::kSelected : Kind::kNormal, Role::kToggle, ui.shift)) {
     ui.shift = !ui.shift;
+    ui.changed = true;
   }
   if (widgets::button(ui, "key.backspace", fr.tr("key.backspace"), ImVec2(side_x, rows_top + key_h + gap),
                       ImVec2(side_w, key_h))) {
@@ -457,6 +468,7 @@ void idle_warning(Frame& fr) {
 std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
   ui.tree.clear();
   ui.actions.clear();
+  ui.changed = false;
   if (s.screen() != ui.last_screen) {
     ui.list_scroll = 0;
     ui.shift = false;

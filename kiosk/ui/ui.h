@@ -48,6 +48,7 @@ struct UiContext {
   Screen last_screen = Screen::kAttract;
   bool list_pressed = false;  // the current press started on the scrolling list
   bool drag_moved = false;    // this press became a drag: it must not also tap a button
+  bool changed = false;       // state of the screens' own changed this frame (scroll, shift): draw again
 
   const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
 };

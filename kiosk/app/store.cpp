@@ -1,0 +1,62 @@
+#include "store.h"
+
+#include "sync/keystore/keystore.h"
+
+namespace civic::kiosk {
+
+Result<std::unique_ptr<KioskStore>> KioskStore::open(const KioskConfig& config) {
+  auto key = load_signing_public_key(config.kiosk_public_key_path(), KeyType::kKioskSigningPublic);
+  if (!key.ok()) {
+    if (key.code() == ErrorCode::kNotFound) {
+      return make_error(ErrorCode::kNotFound, "this kiosk has no key yet: run 'civic-sync keygen' and enrol it "
+                                              "with 'civic-sync enroll URL TOKEN'");
+    }
+    return key.error();
+  }
+  auto submission = load_submission_public_key(config.hub_submission_key_path());
+  auto signing = load_signing_public_key(config.hub_signing_key_path(), KeyType::kHubSigningPublic);
+  if (!submission.ok() || !signing.ok()) {
+    const Error& e = !submission.ok() ? submission.error() : signing.error();
+    if (e.code == ErrorCode::kNotFound) {
+      return make_error(ErrorCode::kNotFound, "this kiosk is not enrolled with a hub yet: run 'civic-sync enroll URL "
+                                              "TOKEN' with a token from the hub operators");
+    }
+    return e;
+  }
+  std::unique_ptr<KioskStore> s(new KioskStore());
+  s->kiosk_ = kiosk_id_from_key(*key);
+  s->hub_submission_ = *submission;
+  s->hub_signing_ = *signing;
+  CIVIC_ASSIGN(outbox, Outbox::open(config.outbox_path(), s->kiosk_));
+  s->outbox_ = std::move(outbox);
+  return s;
+}
+
+Result<std::string> KioskStore::store(Submission& submission, std::uint64_t unix_now) {
+  submission.coarse_time = coarsen_time(unix_now);
+  auto sealed = seal_submission(submission, hub_submission_);
+  wipe_submission(submission);
+  if (!sealed.ok()) return sealed.error();
+  CIVIC_ASSIGN(appended, outbox_->append(*sealed, unix_now));
+  return format_receipt_code(make_receipt_code(kiosk_, appended.record_hash));
+}
+
+Result<Content> KioskStore::content(std::uint64_t unix_now) {
+  auto current = outbox_->current_content(hub_signing_, unix_now);
+  if (!current.ok()) {
+    if (current.code() == ErrorCode::kExpired) {
+      content_version_ = 0;
+      return Content{};  // shown as "no open consultations" until fresh content arrives
+    }
+    return current.error();
+  }
+  if (!*current) {
+    content_version_ = 0;
+    return Content{};
+  }
+  CIVIC_ASSIGN(parsed, parse_content((*current)->bundle.payload));
+  content_version_ = (*current)->bundle.version;
+  return parsed;
+}
+
+}  // namespace civic::kiosk

@@ -1,0 +1,46 @@
+// The SDL2 window, OpenGL context and Dear ImGui renderer, and the translation of SDL input
+// (mouse, touch, keys, text) into our input queue in design pixels. Nothing else touches SDL.
+#pragma once
+
+#include <SDL.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kiosk/ui/input.h"
+#include "sync/protocol/result.h"
+
+namespace civic::kiosk {
+
+struct WindowOptions {
+  int width = 1280;
+  int height = 800;
+  int display = 0;
+  bool fullscreen = true;
+};
+
+class Window {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<Window>> open(const WindowOptions& options);
+  ~Window();
+
+  // Waits up to `timeout_ms` (-1: forever) for events and queues them. Returns false when the
+  // kiosk should quit (SIGTERM from systemd, window closed).
+  bool wait_and_translate(int timeout_ms, InputQueue& input);
+  void begin_frame();  // renderer's new frame; sets ImGui's display size to the design size
+  // Renders ImGui's draw data and swaps; with a path, first saves the frame there as a binary
+  // PPM (for tests and bug reports).
+  [[nodiscard]] Status end_frame(const std::string& screenshot_path = {});
+
+ private:
+  Window() = default;
+  void to_design(float wx, float wy, float& dx, float& dy) const;
+  Status save_back_buffer(const std::string& path) const;
+
+  SDL_Window* window_ = nullptr;
+  SDL_GLContext gl_ = nullptr;
+  int width_ = 0, height_ = 0;
+};
+
+}  // namespace civic::kiosk

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""The real civic-kiosk under Xvfb, driven as a person would: xdotool taps at the rectangles the
+kiosk reports in its accessibility dump. A resident reads a consultation, types an idea on the
+on-screen keyboard, votes and confirms; then the test opens the kiosk's outbox with the hub's
+offline key and finds exactly that record, with the receipt code shown on screen. A second
+resident does the same in French. Screenshots of every screen in both languages are saved and
+compared with tests/data/screens within a tolerance.
+
+Usage: xvfb_flow_test.py BUILD_DIR SOURCE_DIR [--update-screens]
+Prints 'N passed, 0 failed' at the end; exits non-zero on the first failure.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD, SOURCE = sys.argv[1], sys.argv[2]
+UPDATE = "--update-screens" in sys.argv
+HUB = f"{BUILD}/sync/hub/civic-hub"
+SYNC = f"{BUILD}/sync/agent/civic-sync"
+KIOSK = f"{BUILD}/kiosk/civic-kiosk"
+OPEN = f"{BUILD}/tests/open_outbox"
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    if not cond:
+        raise SystemExit(f"FAILED: {what}")
+    checks += 1
+
+
+def run(*args, **kw):
+    r = subprocess.run(list(args), capture_output=True, text=True, timeout=60, **kw)
+    if r.returncode != 0:
+        raise SystemExit(f"FAILED: {' '.join(args)}: {r.stdout}{r.stderr}")
+    return r.stdout
+
+
+class Kiosk:
+    def __init__(self, work, env):
+        self.dump = f"{work}/tree.json"
+        self.shots = f"{work}/shots"
+        os.makedirs(self.shots, exist_ok=True)
+        self.env = env
+        self.proc = subprocess.Popen([KIOSK, "--config", f"{work}/kiosk.toml", "--a11y-dump", self.dump,
+                                      "--screenshot-dir", self.shots], env=env, stderr=subprocess.PIPE, text=True)
+        self.wait(lambda t: t["screen"] == "attract", "the attract screen")
+
+    def tree(self):
+        try:
+            with open(self.dump, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def wait(self, pred, what, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            t = self.tree()
+            if t and pred(t):
+                return t
+            if self.proc.poll() is not None:
+                raise SystemExit(f"FAILED: the kiosk exited while waiting for {what}: {self.proc.stderr.read()}")
+            time.sleep(0.05)
+        ids = [n["id"] + ("(clipped)" if n["clipped"] else "") for n in (self.tree() or {}).get("nodes", [])]
+        raise SystemExit(f"FAILED: timed out waiting for {what}; on screen: {ids}")
+
+    def node(self, node_id):
+        t = self.wait(lambda t: any(n["id"] == node_id for n in t["nodes"]), f"'{node_id}' on screen")
+        return next(n for n in t["nodes"] if n["id"] == node_id), t["frame"]
+
+    def tap(self, node_id):
+        n, frame = self.node(node_id)
+        x, y = int(n["x"] + n["w"] / 2), int(n["y"] + n["h"] / 2)
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=self.env, check=True, timeout=10)
+        self.wait(lambda t: t["frame"] > frame + 1, f"a frame after tapping '{node_id}'")
+        time.sleep(0.05)
+
+    def type(self, text):
+        for ch in text:
+            self.tap("key.space" if ch == " " else "key." + ch)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=20)
+
+
+def resident(k, language, idea, vote_id, answer, scroll=False):
+    k.tap("attract.start")
+    k.tap(f"language.{language}")
+    k.tap("consultation.parks-2026")
+    k.tap("nav.next")
+    k.type(idea)
+    t = k.tree()
+    check(next(n for n in t["nodes"] if n["id"] == "idea.text")["value"] == idea, f"the idea field shows '{idea}'")
+    k.tap("nav.next")
+    if scroll:
+        k.tap("list.down")
+    k.tap(vote_id)
+    k.tap("nav.next")
+    if answer:
+        k.tap("about.consent")
+        k.tap(answer)
+        k.tap("nav.next")
+    else:
+        k.tap("nav.skip")
+    k.tap("nav.confirm")
+    t = k.wait(lambda t: t["screen"] == "thanks", "the thank-you screen")
+    receipt = next(n for n in t["nodes"] if n["id"] == "thanks.receipt")["label"]
+    check(len(receipt) == 11 and receipt[5] == "-", f"a receipt code is shown ({receipt})")
+    k.tap("nav.finish")
+    k.wait(lambda t: t["screen"] == "attract", "back to the attract screen")
+    return receipt
+
+
+def compare_screens(shots):
+    golden_dir = f"{SOURCE}/tests/data/screens"
+    os.makedirs(golden_dir, exist_ok=True)
+    names = sorted(f[:-4] for f in os.listdir(shots) if f.endswith(".ppm"))
+    expected = {f"{s}-{l}" for s in ("attract", "language", "consultations", "consultation", "idea", "vote",
+                                     "about-you", "review", "thanks") for l in ("en", "fr")} - {"attract-fr", "language-fr"}
+    check(expected <= set(names), f"screenshots of every screen in both languages (missing {expected - set(names)})")
+    for name in names:
+        png = f"{shots}/{name}.png"
+        run("convert", f"{shots}/{name}.ppm", png)
+        golden = f"{golden_dir}/{name}.png"
+        if UPDATE or not os.path.exists(golden):
+            shutil.copy(png, golden)
+            print(f"stored {golden}")
+            continue
+        r = subprocess.run(["compare", "-metric", "AE", "-fuzz", "20%", png, golden, "null:"], capture_output=True,
+                           text=True, timeout=60)
+        differing = float(r.stderr.split()[0]) if r.stderr.strip() else 1e9
+        check(differing < 0.01 * 1280 * 800, f"{name} matches tests/data/screens within tolerance "
+                                             f"({differing:.0f} pixels differ; see {png})")
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="civic-xvfb-")
+    display = None
+    procs = []
+    try:
+        # Xvfb on a free display number.
+        r, w = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                pass_fds=[w], stderr=subprocess.DEVNULL)
+        procs.append(xvfb)
+        os.close(w)
+        display = ":" + os.read(r, 16).decode().strip()
+        env = dict(os.environ, DISPLAY=display)
+
+        run(HUB, "--state", f"{work}/hub", "init")
+        hub = subprocess.Popen([HUB, "--state", f"{work}/hub", "serve", "--port", "0", "--ready-file", f"{work}/port"],
+                               stderr=subprocess.DEVNULL)
+        procs.append(hub)
+        for _ in range(200):
+            if os.path.exists(f"{work}/port"):
+                break
+            time.sleep(0.05)
+        port = open(f"{work}/port").read().strip()
+        run(HUB, "--state", f"{work}/hub", "content", "publish", f"{SOURCE}/assets/demo/content.json")
+        with open(f"{work}/kiosk.toml", "w") as f:
+            f.write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "http://127.0.0.1:{port}"\n'
+                    '[display]\nfullscreen = false\n')
+        token = [l for l in run(HUB, "--state", f"{work}/hub", "enroll-token").splitlines() if "-" in l][0]
+        run(SYNC, "--config", f"{work}/kiosk.toml", "enroll", f"http://127.0.0.1:{port}", token)
+        run(SYNC, "--config", f"{work}/kiosk.toml", "run", "--once")
+
+        k = Kiosk(work, env)
+        receipt_en = resident(k, "en", "quokka", "idea-002.support", "about.age.65-74")
+        receipt_fr = resident(k, "fr", "kiwis", "idea-005.support", None, scroll=True)
+        code = k.stop()
+        check(code == 0, f"civic-kiosk stops cleanly on SIGTERM (exit code {code})")
+
+        lines = run(OPEN, f"{work}/kiosk", f"{work}/hub/offline/hub-submission.key").splitlines()
+        records = [json.loads(l) for l in lines]
+        check(len(records) == 2, f"exactly two records in the outbox ({len(records)})")
+        en, fr = records
+        check(en["idea"] == "quokka" and en["language"] == "en", "the first record holds the English idea")
+        check(en["votes"] == [["idea-002", "support"]], "the first record holds its vote")
+        check(en["answers"] == {"age": "65-74"}, "the first record holds its answer")
+        check(en["receipt"] == receipt_en, "the first receipt on screen finds the first record")
+        check(fr["idea"] == "kiwis" and fr["language"] == "fr" and fr["answers"] == {}, "the French record")
+        check(fr["receipt"] == receipt_fr, "the second receipt on screen finds the second record")
+
+        # The outbox holds no plaintext.
+        for name in os.listdir(f"{work}/kiosk"):
+            if name.startswith("outbox.db"):
+                data = open(f"{work}/kiosk/{name}", "rb").read()
+                check(b"quokka" not in data and b"kiwi" not in data, f"no plaintext in {name}")
+
+        compare_screens(k.shots)
+        print(f"{checks} passed, 0 failed")
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+main()
