@@ -44,13 +44,15 @@ int main(int argc, char** argv) {
   CLI::App app{"civic-kiosk: the public consultation terminal"};
   std::string config_file = "/etc/civic-kiosk/kiosk.toml";
   std::string state_dir, assets_dir = CIVIC_DEFAULT_ASSETS_DIR, a11y_dump, screenshot_dir;
-  bool windowed = false;
+  bool windowed = false, redraw_every_frame = false;
   app.add_option("--config", config_file, "configuration file (TOML; see config/kiosk.toml)");
   app.add_option("--state", state_dir, "state directory (overrides the configuration)");
   app.add_option("--assets", assets_dir, "translations and other assets")->capture_default_str();
   app.add_flag("--windowed", windowed, "a window instead of full screen (for trying it out)");
   app.add_option("--a11y-dump", a11y_dump, "write the accessibility tree as JSON here after every frame (tests)");
   app.add_option("--screenshot-dir", screenshot_dir, "save a PPM screenshot here whenever the screen changes (tests)");
+  app.add_flag("--redraw-every-frame", redraw_every_frame,
+               "never sleep: draw continuously like a stock Dear ImGui example (benchmark peer only)");
   CLI11_PARSE(app, argc, argv);
 
   if (auto s = crypto_init(); !s.ok()) return fail(s.message());
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
   while (running) {
     // Sleep until input or the session's next timer: an idle kiosk costs almost nothing.
     int timeout = -1;
-    if (!input.empty() || settle_frames > 0) {
+    if (!input.empty() || settle_frames > 0 || redraw_every_frame) {
       timeout = 0;
     } else if (auto t = session.ms_until_next_timer()) {
       timeout = static_cast<int>(std::min<std::uint64_t>(*t, 60000));
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
       auto fresh = (*store)->content(unix_now());
       if (fresh.ok() && (*store)->content_version() != before) session.set_content(std::move(*fresh));
     }
-    if (input.empty() && settle_frames == 0 && session.revision() == drawn_revision) continue;
+    if (input.empty() && settle_frames == 0 && session.revision() == drawn_revision && !redraw_every_frame) continue;
 
     const bool more_input = input.apply(ImGui::GetIO());
     (*window)->begin_frame();
