@@ -75,9 +75,19 @@ int main(int argc, char** argv) {
   settings.idle_warning_ms = static_cast<std::uint64_t>(config.idle_warning_seconds) * 1000;
   settings.default_language = config.default_language;
   Session session(settings, monotonic_ms, [] { return random_fixed<16>(); });
+  // Consultations open and close by the calendar: the session is given only the open ones, and
+  // the set is checked again on the attract screen (with new content from the agent, if any).
+  Content installed;
   auto content = (*store)->content(unix_now());
-  if (!content.ok()) std::fprintf(stderr, "civic-kiosk: %s\n", content.message().c_str());
-  session.set_content(content.ok() ? std::move(*content) : Content{});
+  if (content.ok()) installed = std::move(*content);
+  else std::fprintf(stderr, "civic-kiosk: %s\n", content.message().c_str());
+  auto open_ids = [](const Content& c) {
+    std::vector<std::string> ids;
+    for (const auto& k : c.consultations) ids.push_back(k.id);
+    return ids;
+  };
+  session.set_content(open_at(installed, unix_now()));
+  std::vector<std::string> shown_ids = open_ids(session.content());
 
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;
@@ -114,7 +124,12 @@ int main(int argc, char** argv) {
       last_content_check = monotonic_ms();
       const std::uint64_t before = (*store)->content_version();
       auto fresh = (*store)->content(unix_now());
-      if (fresh.ok() && (*store)->content_version() != before) session.set_content(std::move(*fresh));
+      if (fresh.ok() && (*store)->content_version() != before) installed = std::move(*fresh);
+      Content open = open_at(installed, unix_now());
+      if (open_ids(open) != shown_ids) {
+        shown_ids = open_ids(open);
+        session.set_content(std::move(open));
+      }
     }
     if (input.empty() && settle_frames == 0 && session.revision() == drawn_revision && !redraw_every_frame) continue;
 

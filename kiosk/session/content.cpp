@@ -29,6 +29,15 @@ const Question* Content::question(const std::string& id) const {
   return nullptr;
 }
 
+Content open_at(const Content& content, std::uint64_t unix_now) {
+  Content out;
+  out.questions = content.questions;
+  for (const auto& c : content.consultations) {
+    if (c.open_at(unix_now)) out.consultations.push_back(c);
+  }
+  return out;
+}
+
 namespace {
 LocalText local_text(const json& j, const char* what) {
   LocalText t;

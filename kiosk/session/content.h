@@ -61,4 +61,7 @@ struct Content {
 // Strict: unknown format, missing fields or references to unknown questions are errors.
 [[nodiscard]] Result<Content> parse_content(const std::string& json);
 
+// The consultations open at this Unix time (opens_at <= now < closes_at); questions unchanged.
+Content open_at(const Content& content, std::uint64_t unix_now);
+
 }  // namespace civic::kiosk

@@ -42,9 +42,8 @@ void Session::set_content(Content content) {
 
 const Consultation* Session::consultation() const { return content_.consultation(consultation_id_); }
 
-std::vector<const Consultation*> Session::open_consultations() const {
+std::vector<const Consultation*> Session::consultations() const {
   std::vector<const Consultation*> out;
-  (void)clock_;
   for (const auto& c : content_.consultations) out.push_back(&c);
   return out;
 }

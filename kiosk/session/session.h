@@ -111,7 +111,8 @@ class Session {
   const std::string& language() const { return language_; }
   const SessionSettings& settings() const { return settings_; }
   const Consultation* consultation() const;
-  std::vector<const Consultation*> open_consultations() const;
+  // The consultations offered; the app gives the session only those open now (open_at()).
+  std::vector<const Consultation*> consultations() const;
   bool already_took_part(const std::string& consultation_id) const { return done_.count(consultation_id) > 0; }
   const std::string& idea() const { return idea_; }
   std::size_t idea_chars() const;

@@ -197,7 +197,7 @@ void consultations(Frame& fr) {
   title_bar(fr);
   widgets::text(fr.ui, "consultations.title", fr.tr("consultations.title"), ImVec2(kMargin, kTopBar + 24),
                 kContentWidth, fr.f().heading, Role::kHeading);
-  auto list = fr.s.open_consultations();
+  auto list = fr.s.consultations();
   if (list.empty()) {
     widgets::text(fr.ui, "consultations.none", fr.tr("consultations.none"), ImVec2(kMargin, kTopBar + 110), kContentWidth,
                   fr.f().body);

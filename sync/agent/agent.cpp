@@ -52,20 +52,22 @@ Result<std::string> enroll(const KioskConfig& base, const std::string& url, cons
                                                                         : ErrorCode::kMalformed,
                       "the hub refused the enrolment: " + hub_error_message(response));
   }
-  SigningPublicKey hub_signing;
-  SealPublicKey hub_submission;
-  try {
-    auto j = json::parse(response.body.begin(), response.body.end());
-    auto s = fixed_from_hex<kPublicKeySize>(j.at("hub_signing_public_key").get<std::string>());
-    auto p = fixed_from_hex<kPublicKeySize>(j.at("hub_submission_public_key").get<std::string>());
-    auto id = j.at("kiosk_id").get<std::string>();
-    if (!s.ok() || !p.ok() || id != to_hex(kiosk_id_from_key(key.public_key))) throw json::other_error::create(0, "", nullptr);
-    hub_signing.bytes = *s;
-    hub_submission.bytes = *p;
-  } catch (const json::exception&) {
-    return make_error(ErrorCode::kMalformed, "the hub's enrolment answer is not what civic-hub sends; is " + url +
-                                                 " a civic-kiosk hub?");
+  const Error not_a_hub = make_error(ErrorCode::kMalformed, "the hub's enrolment answer is not what civic-hub "
+                                                             "sends; is " + url + " a civic-kiosk hub?");
+  const json j = json::parse(response.body.begin(), response.body.end(), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("hub_signing_public_key") || !j.contains("hub_submission_public_key") ||
+      !j.contains("kiosk_id") || !j["hub_signing_public_key"].is_string() ||
+      !j["hub_submission_public_key"].is_string() || !j["kiosk_id"].is_string()) {
+    return not_a_hub;
   }
+  auto signing_bytes = fixed_from_hex<kPublicKeySize>(j["hub_signing_public_key"].get<std::string>());
+  auto submission_bytes = fixed_from_hex<kPublicKeySize>(j["hub_submission_public_key"].get<std::string>());
+  if (!signing_bytes.ok() || !submission_bytes.ok() ||
+      j["kiosk_id"].get<std::string>() != to_hex(kiosk_id_from_key(key.public_key))) {
+    return not_a_hub;
+  }
+  const SigningPublicKey hub_signing{*signing_bytes};
+  const SealPublicKey hub_submission{*submission_bytes};
   if (compact_fingerprint(hub_signing) != token.hub_fingerprint) {
     return make_error(ErrorCode::kBadSignature,
                       "the hub at " + url + " has signing key " + compact_fingerprint(hub_signing) +

@@ -67,7 +67,8 @@ int main() {
   });
   Kiosk kiosk(kiosk_dir, counter.url());
   kiosk.enroll(hub);
-  kiosk.write_config(counter.url(), 1, 1000);
+  const int batch_records = std::getenv("BATCH") ? std::atoi(std::getenv("BATCH")) : 1000;
+  kiosk.write_config(counter.url(), 1, batch_records);
   kiosk.fill(kRecords);
   const std::uint64_t bytes_before = counter.wire_bytes();
   auto t0 = Clock::now();
@@ -81,7 +82,8 @@ int main() {
   const std::size_t sealed = 512 + kSealOverhead;
   const double ours = kRecords / elapsed;
   const double raw = raw_sqlite_rate(scratch.path, Bytes(sealed, 0x5a), kRecords);
-  std::printf("sync %d records over loopback (civic-sync run --once -> civic-hub serve, batches of 1,000)\n", kRecords);
+  std::printf("sync %d records over loopback (civic-sync run --once -> civic-hub serve, batches of %d)\n", kRecords,
+              batch_records);
   std::printf("  end to end:                 %9.0f records/s (%.1f s)\n", ours, elapsed);
   std::printf("  raw SQLite insert (peer):   %9.0f records/s  -> ours/raw %.2f (target >= 0.40)\n", raw, ours / raw);
   std::printf("  wire bytes per record:      %9.1f  sealed record %zu bytes -> ratio %.3f (target <= 1.15)\n",

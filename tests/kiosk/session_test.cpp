@@ -264,6 +264,17 @@ TEST_CASE("the language can change on any screen", "[session]") {
   CHECK(f.s.language() == "en");
 }
 
+TEST_CASE("only consultations open by the calendar are offered", "[session][content]") {
+  Content c = test::demo_content();
+  c.consultations[0].opens_at = 1000;
+  c.consultations[0].closes_at = 2000;
+  CHECK(open_at(c, 999).consultation("parks-2026") == nullptr);
+  CHECK(open_at(c, 1000).consultation("parks-2026") != nullptr);
+  CHECK(open_at(c, 2000).consultation("parks-2026") == nullptr);
+  CHECK(open_at(c, 2000).consultation("transit-2026") != nullptr);
+  CHECK(open_at(c, 2000).questions.size() == c.questions.size());
+}
+
 TEST_CASE("content is parsed strictly", "[session][content]") {
   auto c = test::demo_content();
   REQUIRE(c.consultations.size() >= 2);
