@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include "sync/common/human.h"
 #include <cstdio>
 #include <ctime>
 
@@ -46,13 +47,6 @@ int report(const SyncReport& r) {
   return r.exit_code;
 }
 
-std::string format_time(std::optional<std::uint64_t> t) {
-  if (!t) return "never";
-  char buf[32];
-  std::time_t tt = static_cast<std::time_t>(*t);
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&tt));
-  return buf;
-}
 
 }  // namespace
 
@@ -127,12 +121,12 @@ int main(int argc, char** argv) {
     if (st->oldest_unacknowledged_at) {
       std::printf("oldest waiting       %.1f h\n", static_cast<double>(now - std::min(now, *st->oldest_unacknowledged_at)) / 3600.0);
     }
-    std::printf("last sync            %s: %s\n", format_time(st->last_sync_at).c_str(),
+    std::printf("last sync            %s: %s\n", format_utc(st->last_sync_at).c_str(),
                 st->last_sync_result.empty() ? "-" : st->last_sync_result.c_str());
-    std::printf("last successful sync %s\n", format_time(st->last_sync_success_at).c_str());
+    std::printf("last successful sync %s\n", format_utc(st->last_sync_success_at).c_str());
     std::printf("content              %s\n",
                 st->content_version ? ("version " + std::to_string(st->content_version) + ", expires " +
-                                       format_time(st->content_expires_at))
+                                       format_utc(st->content_expires_at))
                                           .c_str()
                                     : "none yet");
     return 0;

@@ -1,5 +1,6 @@
 // civic-hub: the central server and its operator commands.
 #include <CLI/CLI.hpp>
+#include "sync/common/human.h"
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -23,13 +24,6 @@ int fail(const Error& e) {
   return e.code == ErrorCode::kInvalidArgument ? kExitConfig : kExitError;
 }
 
-std::string format_time(std::optional<std::uint64_t> t) {
-  if (!t) return "never";
-  char buf[32];
-  std::time_t tt = static_cast<std::time_t>(*t);
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&tt));
-  return buf;
-}
 
 Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
   CIVIC_ASSIGN(keys, load_hub_keys(config));
@@ -135,7 +129,7 @@ int main(int argc, char** argv) {
     if (!t.ok()) return fail(t.error());
     std::printf("%s\n", t->c_str());
     std::fprintf(stderr, "one-time token for '%s', valid until %s; on the kiosk run:\n  civic-sync enroll %s\n",
-                 label.c_str(), format_time(now_seconds() + lifetime).c_str(), t->c_str());
+                 label.c_str(), format_utc(now_seconds() + lifetime).c_str(), t->c_str());
     return 0;
   }
 
@@ -147,7 +141,7 @@ int main(int argc, char** argv) {
       for (const auto& k : *all) {
         std::printf("%-32s  %-20.20s  %-8s  %9llu  %-20s\n", to_hex(k.id).c_str(), k.name.c_str(),
                     k.revoked_at ? "revoked" : "active", static_cast<unsigned long long>(k.records),
-                    format_time(k.last_contact).c_str());
+                    format_utc(k.last_contact).c_str());
       }
       return 0;
     }
@@ -165,9 +159,9 @@ int main(int argc, char** argv) {
     std::printf("kiosk           %s\nname            %s\nkey fingerprint %s\nenrolled        %s\nstatus          %s\n"
                 "last contact    %s\nrecords         %llu\nchain           contiguous to position %llu, head %s\n",
                 to_hex(info.id).c_str(), info.name.c_str(), key_fingerprint(info.key.bytes).c_str(),
-                format_time(info.enrolled_at).c_str(),
-                info.revoked_at ? ("revoked " + format_time(info.revoked_at)).c_str() : "active",
-                format_time(info.last_contact).c_str(), static_cast<unsigned long long>(info.records),
+                format_utc(info.enrolled_at).c_str(),
+                info.revoked_at ? ("revoked " + format_utc(info.revoked_at)).c_str() : "active",
+                format_utc(info.last_contact).c_str(), static_cast<unsigned long long>(info.records),
                 static_cast<unsigned long long>(info.contiguous_position), to_hex(info.contiguous_head).c_str());
     return 0;
   }
@@ -176,7 +170,7 @@ int main(int argc, char** argv) {
     auto all = (*service)->store().events(limit);
     if (!all.ok()) return fail(all.error());
     for (const auto& e : *all) {
-      std::printf("%s  %-16s %s  %s\n", format_time(e.at).c_str(), e.kind.c_str(), e.kiosk.c_str(), e.detail.c_str());
+      std::printf("%s  %-16s %s  %s\n", format_utc(e.at).c_str(), e.kind.c_str(), e.kiosk.c_str(), e.detail.c_str());
     }
     return 0;
   }
@@ -216,7 +210,7 @@ int main(int argc, char** argv) {
     auto version = (*service)->publish_content(payload, lifetime, now_seconds());
     if (!version.ok()) return fail(version.error());
     std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
-                format_time(now_seconds() + lifetime).c_str());
+                format_utc(now_seconds() + lifetime).c_str());
     return 0;
   }
   return 0;

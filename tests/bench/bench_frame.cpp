@@ -10,15 +10,7 @@ using namespace civic;
 using namespace civic::kiosk;
 
 int main() {
-  Content content = test::demo_content();
-  Consultation& parks = content.consultations[0];
-  parks.ideas.clear();
-  for (int i = 0; i < 10000; ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "n-%05d", i);
-    parks.ideas.push_back(Idea{id, LocalText{{{"en", "Idea number " + std::to_string(i) + ": more benches and shade"}}}});
-  }
-  test::HeadlessKiosk k(content);
+  test::HeadlessKiosk k(test::content_with_many_ideas(10000));
   k.settle();
   for (const char* id : {"attract.start", "language.en", "consultation.parks-2026", "nav.next", "nav.skip"}) {
     if (!k.tap(id)) return 1;

@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+
+#include "bench_util.h"
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,10 +23,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 double us_since(Clock::time_point t) { return std::chrono::duration<double, std::micro>(Clock::now() - t).count(); }
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
 
 void die(const char* what, const std::string& why) {
   std::fprintf(stderr, "bench_outbox: %s: %s\n", what, why.c_str());
@@ -75,8 +73,8 @@ int main(int argc, char** argv) {
   }
   sqlite3_finalize(insert);
   sqlite3_close(raw);
-  const double p50 = percentile(ours, 0.50), p99 = percentile(ours, 0.99);
-  const double r50 = percentile(peer, 0.50), r99 = percentile(peer, 0.99);
+  const double p50 = bench::percentile(ours, 0.50), p99 = bench::percentile(ours, 0.99);
+  const double r50 = bench::percentile(peer, 0.50), r99 = bench::percentile(peer, 0.99);
   std::printf("append (seal+chain+commit), %zu-byte records, %d ops, databases in %s\n", sealed_size, kOps,
               base.c_str());
   std::printf("  ours:                        p50 %8.1f us   p99 %8.1f us\n", p50, p99);

@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+
+#include "bench_util.h"
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -45,10 +47,6 @@ double raw_sqlite_rate(const fs::path& dir, const Bytes& blob, int n) {
   return rate;
 }
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
 }  // namespace
 
 int main() {
@@ -141,8 +139,8 @@ int main() {
   std::printf("  batches acknowledged %d of %d, failed %d; records stored %llu of %d (%s)\n", acked.load(),
               kKiosks * kBatches, failed.load(), static_cast<unsigned long long>(stored), kKiosks * kBatches * kPerBatch,
               stored == static_cast<std::uint64_t>(kKiosks * kBatches * kPerBatch) && failed == 0 ? "none lost" : "LOST");
-  std::printf("  upload latency p50 %.1f ms, p99 %.1f ms; %.0f batches/s overall\n", percentile(all, 0.5),
-              percentile(all, 0.99), kKiosks * kBatches / wall);
+  std::printf("  upload latency p50 %.1f ms, p99 %.1f ms; %.0f batches/s overall\n", bench::percentile(all, 0.5),
+              bench::percentile(all, 0.99), kKiosks * kBatches / wall);
   hub.stop();
   return failed == 0 ? 0 : 1;
 }

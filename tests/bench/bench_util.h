@@ -44,6 +44,13 @@ inline Comparison compare(const std::function<void()>& ours, const std::function
   return {a[a.size() / 2], b[b.size() / 2]};
 }
 
+// The p-quantile (0..1) of the values.
+inline double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
 inline void report(const char* name, const char* unit, const Comparison& c, const char* peer_name) {
   std::printf("%-34s ours %12.0f %s   %-28s %12.0f %s   ours/peer %.3f (overhead %+.1f%%)\n", name, c.ours, unit,
               peer_name, c.peer, unit, c.ours / c.peer, (c.peer / c.ours - 1.0) * 100.0);

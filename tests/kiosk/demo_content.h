@@ -21,4 +21,18 @@ inline kiosk::Content demo_content() {
   return *c;
 }
 
+// The demo content with the first consultation's ideas replaced by `n` generated ones
+// (ids n-00000, n-00001, ...), for tests and benchmarks of long lists.
+inline kiosk::Content content_with_many_ideas(int n) {
+  kiosk::Content content = demo_content();
+  kiosk::Consultation& parks = content.consultations[0];
+  parks.ideas.clear();
+  for (int i = 0; i < n; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "n-%05d", i);
+    parks.ideas.push_back(kiosk::Idea{id, kiosk::LocalText{{{"en", "Idea number " + std::to_string(i)}}}});
+  }
+  return content;
+}
+
 }  // namespace civic::test

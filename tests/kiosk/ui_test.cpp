@@ -147,15 +147,7 @@ TEST_CASE("the idle warning leaves one thing to do: ask for more time", "[ui]") 
 }
 
 TEST_CASE("10,000 ideas: only visible rows are built, drag and buttons scroll, a drag is not a tap", "[ui]") {
-  Content content = test::demo_content();
-  Consultation& parks = content.consultations[0];
-  parks.ideas.clear();
-  for (int i = 0; i < 10000; ++i) {
-    char id[16];
-    std::snprintf(id, sizeof id, "n-%05d", i);
-    parks.ideas.push_back(Idea{id, LocalText{{{"en", "Idea number " + std::to_string(i)}}}});
-  }
-  HeadlessKiosk k(content);
+  HeadlessKiosk k(test::content_with_many_ideas(10000));
   k.settle();
   REQUIRE(k.tap("attract.start"));
   REQUIRE(k.tap("language.en"));
