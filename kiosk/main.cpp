@@ -141,7 +141,8 @@ int main(int argc, char** argv) {
     // Screenshots for tests: one per screen and language, once input has settled.
     std::string shot;
     if (!screenshot_dir.empty()) {
-      const std::string key = std::string(screen_name(session.screen())) + "-" + session.language();
+      const std::string key = std::string(screen_name(session.screen())) + "-" + session.language() +
+                              (session.high_contrast() ? "-contrast" : "") + (session.large_text() ? "-large" : "");
       if (key != last_screenshot_key && input.empty() && settle_frames <= 1) {
         last_screenshot_key = key;
         shot = screenshot_dir + "/" + key + ".ppm";

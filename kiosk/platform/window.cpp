@@ -112,10 +112,14 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
         break;
       }
       case SDL_KEYDOWN:
-      case SDL_KEYUP:
+      case SDL_KEYUP: {
+        // Enter on a keypad activates like Space (ImGui 1.86 activates with Space).
+        SDL_Scancode code = e.key.keysym.scancode;
+        if (code == SDL_SCANCODE_RETURN || code == SDL_SCANCODE_KP_ENTER) code = SDL_SCANCODE_SPACE;
         input.push({e.type == SDL_KEYDOWN ? InputEvent::Type::kKeyDown : InputEvent::Type::kKeyUp, 0, 0,
-                    static_cast<int>(e.key.keysym.scancode), {}});
+                    static_cast<int>(code), {}});
         break;
+      }
       case SDL_TEXTINPUT: input.push({InputEvent::Type::kText, 0, 0, 0, e.text.text}); break;
       default: break;
     }

@@ -267,6 +267,12 @@ void Session::apply(const Action& a) {
       break;
     case Action::Kind::kMoreTime:
       break;  // touch() above did it
+    case Action::Kind::kToggleHighContrast:
+      high_contrast_ = !high_contrast_;
+      break;
+    case Action::Kind::kToggleLargeText:
+      large_text_ = !large_text_;
+      break;
     case Action::Kind::kFinish:
       if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || screen_ == Screen::kConsultations ||
           screen_ == Screen::kLanguage) {
@@ -347,6 +353,8 @@ void Session::reset() {
   history_.clear();
   language_ = settings_.default_language;
   warning_ = false;
+  high_contrast_ = false;
+  large_text_ = false;
   message_.reset();
   screen_ = Screen::kAttract;
   ++revision_;

@@ -72,6 +72,8 @@ struct Action {
     kMoreTime,
     kFinish,            // thank you / out of service: back to attract, wiped
     kAnotherConsultation,
+    kToggleHighContrast,
+    kToggleLargeText,
   };
   Kind kind;
   std::string value;
@@ -123,6 +125,9 @@ class Session {
   std::optional<std::string> answer(const std::string& question_id) const;
   const std::optional<Message>& message() const { return message_; }
   bool idle_warning() const { return warning_; }
+  // How the resident wants the screen: reset when the session ends.
+  bool high_contrast() const { return high_contrast_; }
+  bool large_text() const { return large_text_; }
   std::uint64_t seconds_until_reset() const;
   const std::string& receipt() const { return receipt_; }
   // 1-based step and total for the step indicator, or {0, 0} outside the participation steps.
@@ -162,6 +167,8 @@ class Session {
   std::optional<Message> message_;
   std::uint64_t last_activity_ = 0;
   bool warning_ = false;
+  bool high_contrast_ = false;
+  bool large_text_ = false;
   std::uint64_t revision_ = 0;
 };
 

@@ -36,21 +36,53 @@ struct Frame {
 
 // [SECTION] Chrome: title bar, language switch, step indicator, navigation, messages
 
+// Help, high contrast and larger text, from `right` leftwards; returns the x where they end.
+float display_buttons(Frame& fr, float right) {
+  struct Item {
+    const char* id;
+    const char* key;
+    float width;
+    bool on;
+    Action::Kind kind;
+  };
+  const Item items[] = {
+      {"display.large_text", "display.large_text", 210, fr.s.large_text(), Action::Kind::kToggleLargeText},
+      {"display.contrast", "display.contrast", 190, fr.s.high_contrast(), Action::Kind::kToggleHighContrast},
+  };
+  float x = right;
+  for (const auto& item : items) {
+    x -= item.width + 12;
+    if (widgets::button(fr.ui, item.id, fr.tr(item.key), ImVec2(x, 12), ImVec2(item.width, 72), Kind::kNormal,
+                        Role::kToggle, item.on)) {
+      fr.act(item.kind);
+    }
+  }
+  x -= 130 + 12;
+  if (widgets::button(fr.ui, "help", fr.tr("help.button"), ImVec2(x, 12), ImVec2(130, 72), Kind::kNormal, Role::kToggle,
+                      fr.ui.help_open)) {
+    fr.ui.help_open = !fr.ui.help_open;
+    fr.ui.changed = true;
+  }
+  return x;
+}
+
 void title_bar(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kTopBar), widgets::color(fr.ui.theme.primary));
-  widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 600, fr.f().heading, Role::kHeading,
-                &fr.ui.theme.primary_text);
+  // The bar keeps its normal size with large text, so that its buttons fit.
+  widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 380, fr.ui.fonts.normal.heading,
+                Role::kHeading, &fr.ui.theme.primary_text);
   // The other language is always one tap away, labelled in its own language.
   float x = kDesignWidth - kMargin;
   for (const std::string lang : {"fr", "en"}) {
     if (lang == fr.s.language()) continue;
     const std::string label = fr.ui.strings->text(lang, "language.name");
-    x -= 220;
-    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(220, 72))) {
+    x -= 200;
+    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(200, 72))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
   }
+  display_buttons(fr, x);
 }
 
 void step_indicator(Frame& fr, const std::string& step_key) {
@@ -98,6 +130,7 @@ void nav_bar(Frame& fr, const NavButtons& nav) {
                         Kind::kPrimary)) {
       fr.act(nav.next);
     }
+    ImGui::SetItemDefaultFocus();
   }
   if (!nav.skip_key.empty()) {
     x -= 300 + 24;
@@ -114,11 +147,19 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   UiContext& ui = fr.ui;
   const float buttons_w = 120;
   const float content = static_cast<float>(rows) * row_height;
-  ui.list_scroll = std::clamp(ui.list_scroll, 0.0f, std::max(0.0f, content - size.y));
-  ImGui::SetNextWindowScroll(ImVec2(-1.0f, ui.list_scroll));
+  // ImGui owns the scroll position (its keypad navigation scrolls to the focused row); we set it
+  // only when our buttons, a drag or a new screen change it, and read it back every frame.
+  if (ui.scroll_requested) {
+    ui.list_scroll = std::clamp(ui.list_scroll, 0.0f, std::max(0.0f, content - size.y));
+    ImGui::SetNextWindowScroll(ImVec2(-1.0f, ui.list_scroll));
+    ui.scroll_requested = false;
+  }
   ImGui::SetCursorPos(pos);
+  // NavFlattened: the arrow keys move between the rows and the rest of the screen as one.
   ImGui::BeginChild(id, ImVec2(size.x - buttons_w - 16, size.y), false,
-                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground);
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground |
+                        ImGuiWindowFlags_NavFlattened);
+  ui.list_scroll = ImGui::GetScrollY();
   ImGuiIO& io = ImGui::GetIO();
   // A press that starts on the list drags it, even when the finger then leaves the list; once a
   // press has moved, it is a drag, not a tap.
@@ -129,6 +170,7 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   if (ui.list_pressed && ImGui::IsMouseDragging(0, 12.0f)) {
     ui.drag_moved = true;
     ui.list_scroll -= io.MouseDelta.y;
+    ui.scroll_requested = true;
     ui.changed = true;
   }
   ui.list_content_height = content;
@@ -142,17 +184,20 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   }
   clipper.End();
   ImGui::SetCursorPos(ImVec2(0, content));  // the child's content extent
+  if (ImGui::GetScrollY() != ui.list_scroll) ui.changed = true;  // ImGui scrolled to follow the focus
   ImGui::EndChild();
   const float bx = pos.x + size.x - buttons_w;
   const bool can_up = ui.list_scroll > 0.5f;
   const bool can_down = ui.list_scroll < content - size.y - 0.5f;
   if (can_up && widgets::button(ui, "list.up", fr.tr("list.up"), ImVec2(bx, pos.y), ImVec2(buttons_w, 100))) {
     ui.list_scroll = std::max(0.0f, ui.list_scroll - size.y * 0.8f);
+    ui.scroll_requested = true;
     ui.changed = true;
   }
   if (can_down && widgets::button(ui, "list.down", fr.tr("list.down"), ImVec2(bx, pos.y + size.y - 100),
                                   ImVec2(buttons_w, 100))) {
     ui.list_scroll = std::min(content - size.y, ui.list_scroll + size.y * 0.8f);
+    ui.scroll_requested = true;
     ui.changed = true;
   }
 }
@@ -162,6 +207,7 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
 void attract(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kDesignHeight), widgets::color(fr.ui.theme.primary));
+  display_buttons(fr, kDesignWidth - kMargin + 12);
   // Both languages at once: nobody has chosen yet.
   float y = 120;
   for (const std::string lang : {"en", "fr"}) {
@@ -179,6 +225,7 @@ void attract(Frame& fr) {
 }
 
 void language(Frame& fr) {
+  display_buttons(fr, kDesignWidth - kMargin + 12);
   widgets::text(fr.ui, "language.title", fr.ui.strings->text("en", "language.title") + " / " +
                                              fr.ui.strings->text("fr", "language.title"),
                 ImVec2(kMargin, 140), kContentWidth, fr.f().heading, Role::kHeading);
@@ -450,6 +497,23 @@ void out_of_service(Frame& fr) {
 
 void draw_screen(Frame& fr);
 
+void help_overlay(Frame& fr) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 box(kMargin, kTopBar + 24), size(kContentWidth, kNavTop - kTopBar - 48);
+  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background), 16.0f);
+  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f, 0, 4.0f);
+  float y = box.y + 32;
+  y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + 32, y), size.x - 64, fr.f().heading,
+                     Role::kHeading) + 20;
+  widgets::text(fr.ui, "help.text", fr.tr(std::string("help.") + screen_name(fr.s.screen())), ImVec2(box.x + 32, y),
+                size.x - 64, fr.f().body);
+  if (widgets::button(fr.ui, "help.close", fr.tr("help.close"), ImVec2(box.x + size.x - 332, box.y + size.y - 112),
+                      ImVec2(300, 80), Kind::kPrimary)) {
+    fr.ui.help_open = false;
+    fr.ui.changed = true;
+  }
+}
+
 void idle_warning(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 box(200, 200), size(880, 400);
@@ -469,11 +533,16 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
   ui.tree.clear();
   ui.actions.clear();
   ui.changed = false;
-  if (s.screen() != ui.last_screen) {
+  const bool new_screen = s.screen() != ui.last_screen;
+  if (new_screen) {
     ui.list_scroll = 0;
+    ui.scroll_requested = true;
     ui.shift = false;
+    ui.help_open = false;
     ui.last_screen = s.screen();
   }
+  ui.theme = s.high_contrast() ? high_contrast_theme() : default_theme();
+  if (s.large_text()) ui.theme.text_scale = large_text_theme().text_scale;
   if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseReleased(0)) ui.drag_moved = false;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -484,11 +553,31 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
   ImGui::Begin("kiosk", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+  // A new screen starts the keypad focus afresh: the items of the screen before are gone. The
+  // first arrow press then lands on the screen's main action (SetItemDefaultFocus in nav_bar).
+  if (new_screen) {
+    ImGuiWindow* window = ImGui::GetCurrentWindow();
+    window->NavLastIds[0] = 0;
+    ImGui::FocusWindow(window);
+    ImGui::GetCurrentContext()->NavId = 0;  // FocusWindow keeps it when the window had the focus
+  }
   ImGui::PushFont(ui.font_set().body);
   Frame fr{s, ui};
+  // Keys of their own: Escape is Back (or Finish where there is no way back), F1 is help.
+  const ImGuiIO& io = ImGui::GetIO();
+  if (ImGui::IsKeyPressed(io.KeyMap[ImGuiKey_Escape], false)) {
+    const bool finish = s.screen() == Screen::kThanks || s.screen() == Screen::kOutOfService;
+    if (ui.help_open) ui.help_open = false;
+    else fr.act(finish ? Action::Kind::kFinish : Action::Kind::kBack);
+  }
+  if (ImGui::IsKeyPressed(kHelpKey, false) && s.screen() != Screen::kAttract) ui.help_open = !ui.help_open;
+
   // While the idle warning is up, it is all there is: one thing to do, "more time".
   if (s.idle_warning()) {
     idle_warning(fr);
+  } else if (ui.help_open) {
+    title_bar(fr);
+    help_overlay(fr);
   } else {
     draw_screen(fr);
   }

@@ -43,18 +43,24 @@ struct UiContext {
 
   bool shift = false;
   float list_scroll = 0;
+  bool scroll_requested = true;  // list_scroll was set by us and must be applied
   float list_content_height = 0;
   float list_view_height = 0;
   Screen last_screen = Screen::kAttract;
   bool list_pressed = false;  // the current press started on the scrolling list
   bool drag_moved = false;    // this press became a drag: it must not also tap a button
   bool changed = false;       // state of the screens' own changed this frame (scroll, shift): draw again
+  bool help_open = false;     // the help overlay for the current screen
 
   const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
 };
 
 // Draws one frame for the session's current screen and returns what the resident did.
 std::vector<Action> draw_frame(const Session& session, UiContext& ui);
+
+// Keys with a meaning of their own, as io.KeysDown indices (the platform uses SDL scancodes; the
+// keypad's help key arrives as F1). Arrows move the focus, Space or Enter activates, Escape is Back.
+inline constexpr int kHelpKey = 58;  // SDL_SCANCODE_F1
 
 // On-screen keyboard rows for a language: what each key types (shift gives upper case).
 std::vector<std::vector<std::string>> keyboard_rows(const std::string& language);

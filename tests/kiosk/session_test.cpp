@@ -254,6 +254,22 @@ TEST_CASE("a failed store keeps the words on screen until the resident leaves", 
   CHECK(f.s.screen() == Screen::kAttract);
 }
 
+TEST_CASE("display choices last the session and reset with it", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kToggleHighContrast);
+  f.act(K::kToggleLargeText);
+  CHECK(f.s.high_contrast());
+  CHECK(f.s.large_text());
+  f.act(K::kNext);
+  CHECK(f.s.high_contrast());
+  f.now_ms += f.s.settings().idle_timeout_ms;
+  f.s.tick();
+  CHECK(f.s.screen() == Screen::kAttract);
+  CHECK_FALSE(f.s.high_contrast());
+  CHECK_FALSE(f.s.large_text());
+}
+
 TEST_CASE("the language can change on any screen", "[session]") {
   Fixture f;
   f.to_consultation("parks-2026");

@@ -87,12 +87,27 @@ TEST_CASE("typing on the on-screen keyboard: capitals, accents, space, delete", 
   CHECK(k.session().idea().empty());
 }
 
-TEST_CASE("every screen in both languages has every string and keeps targets large and apart", "[ui]") {
+TEST_CASE("every screen, theme and language: every string, help, targets large and apart", "[ui]") {
   for (const std::string lang : {"en", "fr"}) {
     for (const std::string consultation : {"parks-2026", "transit-2026"}) {
+     for (int display = 0; display < 4; ++display) {  // default, high contrast, large text, both
       HeadlessKiosk k;
+      k.settle();
+      if (display & 1) REQUIRE(k.tap("display.contrast"));
+      if (display & 2) REQUIRE(k.tap("display.large_text"));
+      REQUIRE(k.session().high_contrast() == bool(display & 1));
       walk(k, lang, consultation, [&](const char* screen) {
-        const std::string where = lang + "/" + consultation + "/" + screen;
+        const std::string where = lang + "/" + consultation + "/" + screen + "/display " + std::to_string(display);
+        if (std::string(screen) != "attract") {  // every screen has help that explains it
+          REQUIRE(k.tap("help"));
+          const A11yNode* help = k.tree().find("help.text");
+          REQUIRE(help);
+          INFO(where << ": help says " << help->label);
+          CHECK(help->label.find("[") != 0);
+          CHECK(help->label.size() > 30);
+          REQUIRE(k.tap("help.close"));
+          REQUIRE_FALSE(k.tree().find("help.text"));
+        }
         require_no_missing_strings(k.tree(), where);
         const auto& nodes = k.tree().nodes();
         for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -111,8 +126,122 @@ TEST_CASE("every screen in both languages has every string and keeps targets lar
           }
         }
       });
+      REQUIRE(k.tap("nav.confirm"));
+      REQUIRE(k.session().take_submission_to_store());
+      k.session().store_succeeded("X");
+      REQUIRE(k.tap("nav.finish"));
+      CHECK_FALSE(k.session().high_contrast());  // display choices reset with the session
+      CHECK_FALSE(k.session().large_text());
+     }
     }
   }
+}
+
+TEST_CASE("themes meet their contrast ratios, computed from their own colours", "[ui][contrast]") {
+  struct Pair {
+    const char* what;
+    Rgb Theme::*fg;
+    Rgb Theme::*bg;
+  };
+  const Pair text_pairs[] = {{"text on background", &Theme::text, &Theme::background},
+                             {"muted text on background", &Theme::muted_text, &Theme::background},
+                             {"button text", &Theme::button_text, &Theme::button},
+                             {"button text while pressed", &Theme::button_text, &Theme::button_pressed},
+                             {"primary button text", &Theme::primary_text, &Theme::primary},
+                             {"chosen option text", &Theme::selected_text, &Theme::selected},
+                             {"warning text", &Theme::warning_text, &Theme::warning},
+                             {"title bar text", &Theme::primary_text, &Theme::primary}};
+  const Pair boundary_pairs[] = {{"button border", &Theme::button_border, &Theme::background},
+                                 {"primary button", &Theme::primary, &Theme::background},
+                                 {"chosen option", &Theme::selected, &Theme::background},
+                                 {"focus ring", &Theme::focus, &Theme::background},
+                                 {"title bar buttons", &Theme::button, &Theme::primary}};
+  for (const auto& [theme, minimum] : {std::pair{default_theme(), 4.5}, std::pair{large_text_theme(), 4.5},
+                                       std::pair{high_contrast_theme(), 7.0}}) {
+    for (const auto& p : text_pairs) {
+      const double ratio = contrast_ratio(theme.*(p.fg), theme.*(p.bg));
+      INFO(theme.name << ": " << p.what << " is " << ratio << ":1");
+      CHECK(ratio >= minimum);
+    }
+    for (const auto& p : boundary_pairs) {
+      const double ratio = contrast_ratio(theme.*(p.fg), theme.*(p.bg));
+      INFO(theme.name << ": " << p.what << " is " << ratio << ":1");
+      CHECK(ratio >= 3.0);
+    }
+  }
+  // The formula itself: black on white is 21:1, a colour on itself 1:1.
+  CHECK(contrast_ratio({0, 0, 0}, {1, 1, 1}) == Approx(21.0));
+  CHECK(contrast_ratio({0.5f, 0.2f, 0.7f}, {0.5f, 0.2f, 0.7f}) == Approx(1.0));
+  CHECK(contrast_ratio({0.4627f, 0.4627f, 0.4627f}, {1, 1, 1}) == Approx(4.54).epsilon(0.01));  // #767676
+}
+
+TEST_CASE("keypad only: a whole visit with arrows, Space and Escape, no touch", "[ui][keypad]") {
+  HeadlessKiosk k;
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  // Key indices as the platform maps them (SDL scancodes).
+  const int left = 80, right = 79, up = 82, down = 81, space = 44, escape = 41;
+  io.KeyMap[ImGuiKey_LeftArrow] = left;
+  io.KeyMap[ImGuiKey_RightArrow] = right;
+  io.KeyMap[ImGuiKey_UpArrow] = up;
+  io.KeyMap[ImGuiKey_DownArrow] = down;
+  io.KeyMap[ImGuiKey_Space] = space;
+  io.KeyMap[ImGuiKey_Escape] = escape;
+  auto press = [&](int key) {
+    k.input.push({InputEvent::Type::kKeyDown, 0, 0, key, {}});
+    k.input.push({InputEvent::Type::kKeyUp, 0, 0, key, {}});
+    k.settle();
+  };
+  // Moves the keypad focus to the widget with this id by arrow presses, then activates it.
+  auto activate = [&](const std::string& id) {
+    for (int step = 0; step < 60; ++step) {
+      k.settle();
+      const A11yNode* target = k.tree().find(id);
+      INFO("looking for " << id << " on the " << screen_name(k.session().screen()) << " screen");
+      if (!target && k.session().screen() == Screen::kVote) {
+        press(up);  // scrolled out of view: the rows wanted here are nearer the top of the list
+        continue;
+      }
+      REQUIRE(target);
+      const A11yNode* focused = nullptr;
+      for (const auto& n : k.tree().nodes()) {
+        if (n.focused) focused = &n;
+      }
+      if (focused && focused->id == id) {
+        press(space);
+        return;
+      }
+      if (!focused) {
+        press(down);  // the first arrow press puts the focus on the screen
+        continue;
+      }
+      const float dx = target->rect.cx() - focused->rect.cx(), dy = target->rect.cy() - focused->rect.cy();
+      const bool vertical = std::abs(dy) > std::max(focused->rect.h, target->rect.h) / 2;
+      press(vertical ? (dy > 0 ? down : up) : (dx > 0 ? right : left));
+    }
+    FAIL("could not reach '" << id << "' with the arrow keys");
+  };
+  k.settle();
+  activate("attract.start");
+  activate("language.en");
+  activate("consultation.parks-2026");
+  activate("nav.next");
+  for (const char* key : {"key.b", "key.e", "key.n", "key.c", "key.h"}) activate(key);
+  CHECK(k.session().idea() == "bench");
+  activate("nav.next");
+  activate("idea-001.support");
+  CHECK(k.session().supports("idea-001"));
+  press(escape);  // Back
+  CHECK(k.session().screen() == Screen::kIdea);
+  activate("nav.next");
+  activate("nav.next");
+  activate("nav.skip");
+  activate("nav.confirm");
+  auto sub = k.session().take_submission_to_store();
+  REQUIRE(sub.has_value());
+  CHECK(sub->idea == "bench");
+  CHECK(sub->votes == std::vector<Vote>{{"idea-001", VoteChoice::kSupport}});
+  for (const auto& a : k.all_actions) CHECK(a.kind != Action::Kind::kMoreTime);
 }
 
 TEST_CASE("the language can be switched from the title bar on any screen", "[ui]") {
@@ -174,7 +303,7 @@ TEST_CASE("10,000 ideas: only visible rows are built, drag and buttons scroll, a
   REQUIRE(start);
   const A11yNode* row = nullptr;
   for (const auto& n : k.tree().nodes()) {
-    if (n.role == Role::kToggle) {
+    if (n.id.size() > 8 && n.id.substr(n.id.size() - 8) == ".support" && !n.clipped) {
       row = &n;
       break;
     }

@@ -90,7 +90,9 @@ class Kiosk:
         return self.proc.wait(timeout=20)
 
 
-def resident(k, language, idea, vote_id, answer, scroll=False):
+def resident(k, language, idea, vote_id, answer, scroll=False, display=()):
+    for toggle in display:  # high contrast, larger text: chosen on the attract screen
+        k.tap(toggle)
     k.tap("attract.start")
     k.tap(f"language.{language}")
     k.tap("consultation.parks-2026")
@@ -122,8 +124,9 @@ def compare_screens(shots):
     golden_dir = f"{SOURCE}/tests/data/screens"
     os.makedirs(golden_dir, exist_ok=True)
     names = sorted(f[:-4] for f in os.listdir(shots) if f.endswith(".ppm"))
-    expected = {f"{s}-{l}" for s in ("attract", "language", "consultations", "consultation", "idea", "vote",
-                                     "about-you", "review", "thanks") for l in ("en", "fr")} - {"attract-fr", "language-fr"}
+    screens = ("consultations", "consultation", "idea", "vote", "review", "thanks")
+    expected = ({f"{s}-{l}" for s in screens + ("about-you",) for l in ("en", "fr")} | {"attract-en", "language-en"} |
+                {f"{s}-fr-contrast-large" for s in screens})
     check(expected <= set(names), f"screenshots of every screen in both languages (missing {expected - set(names)})")
     for name in names:
         png = f"{shots}/{name}.png"
@@ -174,25 +177,29 @@ def main():
         k = Kiosk(work, env)
         receipt_en = resident(k, "en", "quokka", "idea-002.support", "about.age.65-74")
         receipt_fr = resident(k, "fr", "kiwis", "idea-005.support", None, scroll=True)
+        receipt_big = resident(k, "fr", "poney", "idea-001.support", None,
+                               display=("display.contrast", "display.large_text"))
         code = k.stop()
         check(code == 0, f"civic-kiosk stops cleanly on SIGTERM (exit code {code})")
 
         lines = run(OPEN, f"{work}/kiosk", f"{work}/hub/offline/hub-submission.key").splitlines()
         records = [json.loads(l) for l in lines]
-        check(len(records) == 2, f"exactly two records in the outbox ({len(records)})")
-        en, fr = records
+        check(len(records) == 3, f"exactly three records in the outbox ({len(records)})")
+        en, fr, big = records
         check(en["idea"] == "quokka" and en["language"] == "en", "the first record holds the English idea")
         check(en["votes"] == [["idea-002", "support"]], "the first record holds its vote")
         check(en["answers"] == {"age": "65-74"}, "the first record holds its answer")
         check(en["receipt"] == receipt_en, "the first receipt on screen finds the first record")
         check(fr["idea"] == "kiwis" and fr["language"] == "fr" and fr["answers"] == {}, "the French record")
         check(fr["receipt"] == receipt_fr, "the second receipt on screen finds the second record")
+        check(big["idea"] == "poney" and big["receipt"] == receipt_big, "the third record, made with large text")
 
         # The outbox holds no plaintext.
         for name in os.listdir(f"{work}/kiosk"):
             if name.startswith("outbox.db"):
                 data = open(f"{work}/kiosk/{name}", "rb").read()
-                check(b"quokka" not in data and b"kiwi" not in data, f"no plaintext in {name}")
+                check(b"quokka" not in data and b"kiwis" not in data and b"poney" not in data,
+                      f"no plaintext in {name}")
 
         compare_screens(k.shots)
         print(f"{checks} passed, 0 failed")
