@@ -104,8 +104,7 @@ int main(int argc, char** argv) {
   std::uint64_t drawn_revision = ~0ULL, frame = 0, last_content_check = monotonic_ms();
   std::string last_screenshot_key;
   int settle_frames = 2;  // ImGui needs a frame or two after input to settle hover and release
-  bool running = true;
-  while (running) {
+  for (;;) {
     // Sleep until input or the session's next timer: an idle kiosk costs almost nothing.
     int timeout = -1;
     if (!input.empty() || settle_frames > 0 || redraw_every_frame) {
@@ -115,9 +114,7 @@ int main(int argc, char** argv) {
     } else {
       timeout = 60000;  // on the attract screen: look for new content once a minute
     }
-    if (timeout != 0) running = (*window)->wait_and_translate(timeout, input);
-    else running = (*window)->wait_and_translate(0, input);
-    if (!running) break;
+    if (!(*window)->wait_and_translate(timeout, input)) break;
 
     session.tick();
     if (session.screen() == Screen::kAttract && monotonic_ms() - last_content_check > 60000) {

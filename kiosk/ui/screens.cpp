@@ -173,8 +173,6 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
     ui.scroll_requested = true;
     ui.changed = true;
   }
-  ui.list_content_height = content;
-  ui.list_view_height = size.y;
   ImGuiListClipper clipper;
   clipper.Begin(rows, row_height);
   while (clipper.Step()) {

@@ -44,8 +44,6 @@ struct UiContext {
   bool shift = false;
   float list_scroll = 0;
   bool scroll_requested = true;  // list_scroll was set by us and must be applied
-  float list_content_height = 0;
-  float list_view_height = 0;
   Screen last_screen = Screen::kAttract;
   bool list_pressed = false;  // the current press started on the scrolling list
   bool drag_moved = false;    // this press became a drag: it must not also tap a button

@@ -98,7 +98,9 @@ Agent::Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicK
       http_(config_) {}
 
 SyncReport Agent::finish(SyncReport report) {
-  (void)outbox_->note_sync(report.exit_code == kExitOk, report.summary, clock_.now());
+  if (auto s = outbox_->note_sync(report.exit_code == kExitOk, report.summary, clock_.now()); !s.ok()) {
+    std::fprintf(stderr, "civic-sync: could not record how this sync went: %s\n", s.message().c_str());
+  }
   return report;
 }
 

@@ -149,7 +149,6 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
   TableReader session(root["session"].as_table(), f, "session");
   CIVIC_TRY(session.get_int("idle_timeout_seconds", c.idle_timeout_seconds, 30, 3600));
   CIVIC_TRY(session.get_int("idle_warning_seconds", c.idle_warning_seconds, 20, 600));
-  CIVIC_TRY(session.get_int("speech_idle_timeout_seconds", c.speech_idle_timeout_seconds, 30, 3600));
   CIVIC_TRY(session.get_string("default_language", c.default_language));
   CIVIC_TRY(session.finish());
   if (c.idle_warning_seconds >= c.idle_timeout_seconds) {

@@ -35,7 +35,6 @@ struct KioskConfig {
   bool fullscreen = true;
   int idle_timeout_seconds = 120;
   int idle_warning_seconds = 30;
-  int speech_idle_timeout_seconds = 240;
   std::string default_language = "en";
 
   std::filesystem::path outbox_path() const { return state_dir / "outbox.db"; }

@@ -1,5 +1,7 @@
 #include "service.h"
 
+#include <cstdio>
+
 #include "sync/keystore/keystore.h"
 
 namespace civic {
@@ -29,6 +31,14 @@ Status create_hub_keys(const HubConfig& config, const std::filesystem::path& sub
 HubService::HubService(std::unique_ptr<HubStore> store, HubKeys keys, HubConfig config)
     : store_(std::move(store)), keys_(std::move(keys)), config_(std::move(config)) {}
 
+void HubService::note(const HubEvent& event) {
+  // Events are for operators; failing to store one must not fail the request, but is logged.
+  if (auto s = store_->log_event(event); !s.ok()) {
+    std::fprintf(stderr, "civic-hub: could not record the event '%s' for %s: %s\n", event.kind.c_str(),
+                 event.kiosk.c_str(), s.message().c_str());
+  }
+}
+
 Result<std::string> HubService::create_enrolment_token(const std::string& label, std::uint64_t lifetime_seconds,
                                                        std::uint64_t now) {
   EnrolmentToken t;
@@ -53,7 +63,7 @@ void HubService::record_failure(const std::string& client, std::uint64_t now) {
 Result<EnrolResult> HubService::enrol(std::string_view token_text, const SigningPublicKey& kiosk_key,
                                       const std::string& name, const std::string& client, std::uint64_t now) {
   if (rate_limited(client, now)) {
-    (void)store_->log_event({now, "token-guess", client, "enrolment refused: too many failed attempts this minute"});
+    note({now, "token-guess", client, "enrolment refused: too many failed attempts this minute"});
     return make_error(ErrorCode::kRateLimited, "too many failed enrolment attempts from this address; wait a "
                                                "minute and check the token");
   }
@@ -63,7 +73,7 @@ Result<EnrolResult> HubService::enrol(std::string_view token_text, const Signing
   if (!enrolled.ok()) {
     if (enrolled.code() == ErrorCode::kUnauthorized || enrolled.code() == ErrorCode::kInvalidArgument) {
       record_failure(client, now);
-      (void)store_->log_event({now, "enrolment-failed", client, enrolled.message()});
+      note({now, "enrolment-failed", client, enrolled.message()});
     }
     return enrolled.error();
   }
@@ -81,17 +91,17 @@ Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, st
   const std::string kiosk_hex = to_hex(batch.header.kiosk_id);
   CIVIC_ASSIGN(kiosk, store_->kiosk(batch.header.kiosk_id));
   if (!kiosk) {
-    (void)store_->log_event({now, "unknown-kiosk", kiosk_hex, "a batch from a kiosk that is not enrolled, via " + via});
+    note({now, "unknown-kiosk", kiosk_hex, "a batch from a kiosk that is not enrolled, via " + via});
     return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled with this hub; enrol it "
                                                 "with 'civic-sync enroll' first");
   }
   if (kiosk->revoked_at) {
-    (void)store_->log_event({now, "revoked-upload", kiosk_hex, "a batch from a revoked kiosk, via " + via});
+    note({now, "revoked-upload", kiosk_hex, "a batch from a revoked kiosk, via " + via});
     return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " has been revoked; its batches are no longer "
                                                 "accepted (contact the hub operators)");
   }
   if (auto s = verify_batch(batch, kiosk->key); !s.ok()) {
-    (void)store_->log_event({now, "bad-signature", kiosk_hex, "a batch whose signature does not verify, via " + via});
+    note({now, "bad-signature", kiosk_hex, "a batch whose signature does not verify, via " + via});
     return s.error();
   }
   const SigningKeyPair& key = keys_.signing;

@@ -54,6 +54,7 @@ class HubService {
   const HubConfig& config() const { return config_; }
 
  private:
+  void note(const HubEvent& event);
   bool rate_limited(const std::string& client, std::uint64_t now);
   void record_failure(const std::string& client, std::uint64_t now);
 

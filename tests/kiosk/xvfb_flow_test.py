@@ -74,12 +74,24 @@ class Kiosk:
         t = self.wait(lambda t: any(n["id"] == node_id for n in t["nodes"]), f"'{node_id}' on screen")
         return next(n for n in t["nodes"] if n["id"] == node_id), t["frame"]
 
+    def settled(self, after_frame, what, timeout=20):
+        """Waits until the kiosk has drawn past `after_frame` and then stopped drawing for 150 ms:
+        it draws only when something changes, so by then every queued event has been handled."""
+        deadline = time.time() + timeout
+        last = None
+        while time.time() < deadline:
+            t = self.wait(lambda t: t["frame"] > after_frame, what, timeout=max(0.1, deadline - time.time()))
+            if last is not None and t["frame"] == last:
+                return t
+            last = t["frame"]
+            time.sleep(0.15)
+        raise SystemExit(f"FAILED: the kiosk kept drawing after {what}")
+
     def tap(self, node_id):
         n, frame = self.node(node_id)
         x, y = int(n["x"] + n["w"] / 2), int(n["y"] + n["h"] / 2)
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=self.env, check=True, timeout=10)
-        self.wait(lambda t: t["frame"] > frame + 1, f"a frame after tapping '{node_id}'")
-        time.sleep(0.05)
+        self.settled(frame + 1, f"tapping '{node_id}'")
 
     def type(self, text):
         for ch in text:
@@ -98,8 +110,9 @@ def resident(k, language, idea, vote_id, answer, scroll=False, display=()):
     k.tap("consultation.parks-2026")
     k.tap("nav.next")
     k.type(idea)
-    t = k.tree()
-    check(next(n for n in t["nodes"] if n["id"] == "idea.text")["value"] == idea, f"the idea field shows '{idea}'")
+    field = lambda t: next((n["value"] for n in t["nodes"] if n["id"] == "idea.text"), None)
+    k.wait(lambda t: field(t) == idea, f"the idea field to show '{idea}'")
+    check(field(k.tree()) == idea, f"the idea field shows '{idea}'")
     k.tap("nav.next")
     if scroll:
         k.tap("list.down")
