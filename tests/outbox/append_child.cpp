@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "outbox_test_util.h"
@@ -20,8 +21,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const Bytes sealed = sealed_with_idea("crash test");
+  // The real clock: every child after a kill must see time move on, or pruning (which compares
+  // acknowledgement times with now) would keep what earlier children acknowledged.
   for (std::uint64_t n = 0;; ++n) {
-    auto r = (*ob)->append(sealed, 1795000000 + n);
+    const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    auto r = (*ob)->append(sealed, now);
     if (!r.ok()) {
       std::fprintf(stderr, "child: append: %s\n", r.message().c_str());
       return 1;
@@ -29,9 +33,9 @@ int main(int argc, char** argv) {
     std::string line = std::to_string(r->position) + "\n";
     if (::write(STDOUT_FILENO, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
     if (n % 7 == 6) {
-      auto b = (*ob)->next_batch(kiosk_key(), BatchLimits{5, kMaxBatchBytes}, 1795000000 + n);
-      if (b.ok() && b->has_value()) (void)(*ob)->apply_ack(ack_for(**b), hub_signing_key().public_key, 1795000000 + n);
-      (void)(*ob)->prune(0, 1795000000 + n);
+      auto b = (*ob)->next_batch(kiosk_key(), BatchLimits{}, now);
+      if (b.ok() && b->has_value()) (void)(*ob)->apply_ack(ack_for(**b), hub_signing_key().public_key, now);
+      (void)(*ob)->prune(0, now);
     }
   }
 }
