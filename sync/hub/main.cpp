@@ -139,8 +139,10 @@ int main(int argc, char** argv) {
       if (!all.ok()) return fail(all.error());
       std::printf("%-32s  %-20s  %-8s  %9s  %-20s\n", "kiosk", "name", "status", "records", "last contact");
       for (const auto& k : *all) {
+        auto records = (*service)->store().record_count(k.id);
+        if (!records.ok()) return fail(records.error());
         std::printf("%-32s  %-20.20s  %-8s  %9llu  %-20s\n", to_hex(k.id).c_str(), k.name.c_str(),
-                    k.revoked_at ? "revoked" : "active", static_cast<unsigned long long>(k.records),
+                    k.revoked_at ? "revoked" : "active", static_cast<unsigned long long>(*records),
                     format_utc(k.last_contact).c_str());
       }
       return 0;
@@ -156,12 +158,14 @@ int main(int argc, char** argv) {
     if (!k.ok()) return fail(k.error());
     if (!*k) return fail(make_error(ErrorCode::kNotFound, "no kiosk " + kiosk_hex + " is enrolled"));
     const KioskInfo& info = **k;
+    auto records = (*service)->store().record_count(info.id);
+    if (!records.ok()) return fail(records.error());
     std::printf("kiosk           %s\nname            %s\nkey fingerprint %s\nenrolled        %s\nstatus          %s\n"
                 "last contact    %s\nrecords         %llu\nchain           contiguous to position %llu, head %s\n",
                 to_hex(info.id).c_str(), info.name.c_str(), key_fingerprint(info.key.bytes).c_str(),
                 format_utc(info.enrolled_at).c_str(),
                 info.revoked_at ? ("revoked " + format_utc(info.revoked_at)).c_str() : "active",
-                format_utc(info.last_contact).c_str(), static_cast<unsigned long long>(info.records),
+                format_utc(info.last_contact).c_str(), static_cast<unsigned long long>(*records),
                 static_cast<unsigned long long>(info.contiguous_position), to_hex(info.contiguous_head).c_str());
     return 0;
   }

@@ -332,6 +332,14 @@ class SqliteHubStore final : public HubStore {
     return static_cast<std::uint64_t>(n);
   }
 
+  Result<std::uint64_t> record_count(const KioskId& kiosk) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT count(*) FROM records WHERE kiosk_id = ?"));
+    stmt.bind(1, ByteView(kiosk));
+    CIVIC_ASSIGN(row, stmt.step());
+    return row ? stmt.uint64(0) : std::uint64_t{0};
+  }
+
   Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) override {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id > ? ORDER BY id LIMIT ?"));
@@ -359,7 +367,7 @@ class SqliteHubStore final : public HubStore {
  private:
   static constexpr const char* kKioskSelect =
       "SELECT k.kiosk_id, k.public_key, k.name, k.enrolled_at, k.revoked_at, k.last_contact, k.contiguous_position, "
-      "k.contiguous_head, (SELECT count(*) FROM records r WHERE r.kiosk_id = k.kiosk_id) FROM kiosks k";
+      "k.contiguous_head FROM kiosks k";
   static constexpr const char* kRecordSelect =
       "SELECT id, kiosk_id, position, sealed, record_hash, receipt, received_at FROM records";
 
@@ -376,7 +384,6 @@ class SqliteHubStore final : public HubStore {
     if (!s.is_null(5)) k.last_contact = s.uint64(5);
     k.contiguous_position = s.uint64(6);
     k.contiguous_head = head;
-    k.records = s.uint64(8);
     return k;
   }
 

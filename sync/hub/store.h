@@ -24,7 +24,6 @@ struct KioskInfo {
   std::optional<std::uint64_t> last_contact;
   std::uint64_t contiguous_position = 0;  // every position up to here has been received
   Hash32 contiguous_head{};               // the chain head there
-  std::uint64_t records = 0;              // records received, including any after a gap
 };
 
 struct HubEvent {
@@ -82,6 +81,8 @@ class HubStore {
   [[nodiscard]] virtual Result<std::uint64_t> latest_content_version() = 0;
 
   [[nodiscard]] virtual Result<std::uint64_t> record_count() = 0;
+  // Records received from one kiosk, including any after a gap (for operators; not cheap).
+  [[nodiscard]] virtual Result<std::uint64_t> record_count(const KioskId& kiosk) = 0;
   // Records in arrival order, from id `after` (exclusive), at most `limit`.
   [[nodiscard]] virtual Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) = 0;
   [[nodiscard]] virtual Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) = 0;
