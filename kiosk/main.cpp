@@ -9,9 +9,12 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "kiosk/app/store.h"
+#include "kiosk/platform/audio.h"
 #include "kiosk/platform/window.h"
+#include "kiosk/ui/announcer.h"
 #include "kiosk/ui/ui.h"
 
 using namespace civic;
@@ -38,12 +41,24 @@ void dump_tree(const std::string& path, const Session& s, const A11yTree& tree, 
   std::filesystem::rename(tmp, path);
 }
 
+// For tests: one JSON line per utterance, with what the resident typed left out.
+void log_utterance(std::ofstream& log, std::uint64_t id, const Utterance& u) {
+  std::string line = "{\"utterance\":" + std::to_string(id) + ",\"rate\":" + std::to_string(u.rate_step) +
+                     ",\"volume\":" + std::to_string(u.volume_step) + ",\"parts\":[";
+  for (std::size_t i = 0; i < u.parts.size(); ++i) {
+    const auto& p = u.parts[i];
+    line += (i ? "," : "") + std::string("{\"language\":\"") + p.language + "\",\"text\":" +
+            (p.resident_text ? std::string("null") : nlohmann::json(p.text).dump()) + "}";
+  }
+  log << line << "]}\n" << std::flush;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"civic-kiosk: the public consultation terminal"};
   std::string config_file = "/etc/civic-kiosk/kiosk.toml";
-  std::string state_dir, assets_dir = CIVIC_DEFAULT_ASSETS_DIR, a11y_dump, screenshot_dir;
+  std::string state_dir, assets_dir = CIVIC_DEFAULT_ASSETS_DIR, a11y_dump, screenshot_dir, speech_log_path;
   bool windowed = false, redraw_every_frame = false;
   app.add_option("--config", config_file, "configuration file (TOML; see config/kiosk.toml)");
   app.add_option("--state", state_dir, "state directory (overrides the configuration)");
@@ -51,6 +66,8 @@ int main(int argc, char** argv) {
   app.add_flag("--windowed", windowed, "a window instead of full screen (for trying it out)");
   app.add_option("--a11y-dump", a11y_dump, "write the accessibility tree as JSON here after every frame (tests)");
   app.add_option("--screenshot-dir", screenshot_dir, "save a PPM screenshot here whenever the screen changes (tests)");
+  app.add_option("--speech-log", speech_log_path,
+                 "append what the kiosk says here, one JSON line per utterance, typed text left out (tests)");
   app.add_flag("--redraw-every-frame", redraw_every_frame,
                "never sleep: draw continuously like a stock Dear ImGui example (benchmark peer only)");
   CLI11_PARSE(app, argc, argv);
@@ -73,6 +90,7 @@ int main(int argc, char** argv) {
   SessionSettings settings;
   settings.idle_timeout_ms = static_cast<std::uint64_t>(config.idle_timeout_seconds) * 1000;
   settings.idle_warning_ms = static_cast<std::uint64_t>(config.idle_warning_seconds) * 1000;
+  settings.speech_idle_timeout_ms = static_cast<std::uint64_t>(config.speech_idle_timeout_seconds) * 1000;
   settings.default_language = config.default_language;
   Session session(settings, monotonic_ms, [] { return random_fixed<16>(); });
   // Consultations open and close by the calendar: the session is given only the open ones, and
@@ -97,9 +115,22 @@ int main(int argc, char** argv) {
                                            config.fullscreen && !windowed});
   if (!window.ok()) return fail(window.message());
 
+  // Speech: without a sound card the kiosk still works, without its speech controls.
+  auto audio = std::make_unique<SdlAudioSink>();
+  std::unique_ptr<Speaker> speaker;
+  if (config.speech_enabled) {
+    auto opened = Speaker::open(*audio);
+    if (opened.ok()) speaker = std::move(*opened);
+    else std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
+  }
+  std::ofstream speech_log;
+  if (!speech_log_path.empty()) speech_log.open(speech_log_path, std::ios::app);
+  Announcer announcer;
+
   UiContext ui;
   ui.strings = &*strings;
   ui.fonts = *fonts;
+  ui.speech_available = speaker != nullptr;
   InputQueue input;
   std::uint64_t drawn_revision = ~0ULL, frame = 0, last_content_check = monotonic_ms();
   std::string last_screenshot_key;
@@ -160,10 +191,21 @@ int main(int argc, char** argv) {
         session.store_failed();
       }
     }
+    if (speaker) {
+      bool stop = false;
+      if (auto utterance = announcer.after_frame(session, ui, &stop)) {
+        const std::uint64_t id = speaker->say(*utterance);
+        if (speech_log.is_open()) log_utterance(speech_log, id, *utterance);
+      } else if (stop) {
+        speaker->stop();
+      }
+    }
     if (!a11y_dump.empty()) dump_tree(a11y_dump, session, ui.tree, frame);
     drawn_revision = session.revision();
     settle_frames = (more_input || !actions.empty() || ui.changed) ? 2 : std::max(0, settle_frames - 1);
   }
+  speaker.reset();
+  audio.reset();
   window->reset();  // the renderer shuts down inside the ImGui context, before it goes
   ImGui::DestroyContext();
   return 0;

@@ -103,30 +103,38 @@ std::optional<std::string> Session::answer(const std::string& question_id) const
 
 std::size_t Session::vote_count() const { return supports_.size() + opinions_.size(); }
 
-std::uint64_t Session::seconds_until_reset() const {
-  const std::uint64_t elapsed = clock_() - last_activity_;
-  if (elapsed >= settings_.idle_timeout_ms) return 0;
-  return (settings_.idle_timeout_ms - elapsed + 999) / 1000;
+std::uint64_t Session::idle_timeout_ms() const {
+  return speech_ ? settings_.speech_idle_timeout_ms : settings_.idle_timeout_ms;
 }
 
-std::optional<std::uint64_t> Session::ms_until_next_timer() const {
-  if (screen_ == Screen::kAttract || screen_ == Screen::kStoring) return std::nullopt;
+std::uint64_t Session::seconds_until_reset() const {
   const std::uint64_t elapsed = clock_() - last_activity_;
-  const std::uint64_t warn_at = settings_.idle_timeout_ms - settings_.idle_warning_ms;
+  if (elapsed >= idle_timeout_ms()) return 0;
+  return (idle_timeout_ms() - elapsed + 999) / 1000;
+}
+
+// The attract screen has no timer, except when someone turned speech on there and walked away:
+// speech then goes off after the (speech) time-out, without a warning (there is nothing to lose).
+std::optional<std::uint64_t> Session::ms_until_next_timer() const {
+  if (screen_ == Screen::kStoring || (screen_ == Screen::kAttract && !speech_)) return std::nullopt;
+  const std::uint64_t elapsed = clock_() - last_activity_;
+  if (elapsed >= idle_timeout_ms()) return 0;
+  if (screen_ == Screen::kAttract) return idle_timeout_ms() - elapsed;
+  const std::uint64_t warn_at = idle_timeout_ms() - settings_.idle_warning_ms;
   if (elapsed < warn_at) return warn_at - elapsed;
-  if (elapsed >= settings_.idle_timeout_ms) return 0;
   // During the warning the countdown on screen changes every second.
-  return std::min<std::uint64_t>(1000, settings_.idle_timeout_ms - elapsed);
+  return std::min<std::uint64_t>(1000, idle_timeout_ms() - elapsed);
 }
 
 void Session::tick() {
-  if (screen_ == Screen::kAttract || screen_ == Screen::kStoring) return;
+  if (screen_ == Screen::kStoring || (screen_ == Screen::kAttract && !speech_)) return;
   const std::uint64_t elapsed = clock_() - last_activity_;
-  if (elapsed >= settings_.idle_timeout_ms) {
+  if (elapsed >= idle_timeout_ms()) {
     reset();
     return;
   }
-  if (elapsed >= settings_.idle_timeout_ms - settings_.idle_warning_ms && !warning_) {
+  if (screen_ == Screen::kAttract) return;
+  if (elapsed >= idle_timeout_ms() - settings_.idle_warning_ms && !warning_) {
     warning_ = true;
     ++revision_;
   }
@@ -273,6 +281,24 @@ void Session::apply(const Action& a) {
     case Action::Kind::kToggleLargeText:
       large_text_ = !large_text_;
       break;
+    case Action::Kind::kToggleSpeech:
+      speech_ = !speech_;
+      break;
+    case Action::Kind::kSpeechRepeat:
+      if (speech_) ++speech_repeats_;
+      break;
+    case Action::Kind::kSpeechSlower:
+      if (speech_) speech_rate_ = std::max(0, speech_rate_ - 1);
+      break;
+    case Action::Kind::kSpeechFaster:
+      if (speech_) speech_rate_ = std::min(kSpeechSteps - 1, speech_rate_ + 1);
+      break;
+    case Action::Kind::kSpeechQuieter:
+      if (speech_) speech_volume_ = std::max(0, speech_volume_ - 1);
+      break;
+    case Action::Kind::kSpeechLouder:
+      if (speech_) speech_volume_ = std::min(kSpeechSteps - 1, speech_volume_ + 1);
+      break;
     case Action::Kind::kFinish:
       if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || screen_ == Screen::kConsultations ||
           screen_ == Screen::kLanguage) {
@@ -355,6 +381,9 @@ void Session::reset() {
   warning_ = false;
   high_contrast_ = false;
   large_text_ = false;
+  speech_ = false;
+  speech_rate_ = 2;
+  speech_volume_ = 2;
   message_.reset();
   screen_ = Screen::kAttract;
   ++revision_;

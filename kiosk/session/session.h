@@ -45,6 +45,7 @@ struct Message {
 struct SessionSettings {
   std::uint64_t idle_timeout_ms = 120000;
   std::uint64_t idle_warning_ms = 30000;        // at least 20 s before the reset
+  std::uint64_t speech_idle_timeout_ms = 300000;  // with speech on: listening takes longer
   std::size_t idea_min_chars = 5;
   std::size_t idea_max_chars = 1000;            // well inside the record's byte limit
   Channel channel = Channel::kKiosk;
@@ -74,6 +75,13 @@ struct Action {
     kAnotherConsultation,
     kToggleHighContrast,
     kToggleLargeText,
+    // Speech (the kiosk's own screen reader). Turning it on works from the attract screen too.
+    kToggleSpeech,
+    kSpeechRepeat,
+    kSpeechSlower,
+    kSpeechFaster,
+    kSpeechQuieter,
+    kSpeechLouder,
   };
   Kind kind;
   std::string value;
@@ -128,6 +136,13 @@ class Session {
   // How the resident wants the screen: reset when the session ends.
   bool high_contrast() const { return high_contrast_; }
   bool large_text() const { return large_text_; }
+  // Speech: on or off, and the resident's speed and volume as steps 0..kSpeechSteps-1. Reset
+  // when the session ends. speech_repeats() counts "repeat" requests.
+  static constexpr int kSpeechSteps = 5;
+  bool speech() const { return speech_; }
+  int speech_rate() const { return speech_rate_; }
+  int speech_volume() const { return speech_volume_; }
+  std::uint64_t speech_repeats() const { return speech_repeats_; }
   std::uint64_t seconds_until_reset() const;
   const std::string& receipt() const { return receipt_; }
   // 1-based step and total for the step indicator, or {0, 0} outside the participation steps.
@@ -145,6 +160,7 @@ class Session {
   void reset();  // wipe everything and return to attract
   Submission build_submission() const;
   void touch();
+  std::uint64_t idle_timeout_ms() const;
 
   SessionSettings settings_;
   Clock clock_;
@@ -169,6 +185,10 @@ class Session {
   bool warning_ = false;
   bool high_contrast_ = false;
   bool large_text_ = false;
+  bool speech_ = false;
+  int speech_rate_ = 2;
+  int speech_volume_ = 2;
+  std::uint64_t speech_repeats_ = 0;
   std::uint64_t revision_ = 0;
 };
 

@@ -22,7 +22,7 @@ std::string A11yTree::to_json() const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& n : nodes_) {
     out.push_back({{"id", n.id},       {"role", role_name(n.role)}, {"label", n.label}, {"value", n.value},
-                   {"selected", n.selected}, {"disabled", n.disabled}, {"clipped", n.clipped}, {"x", n.rect.x}, {"y", n.rect.y},
+                   {"selected", n.selected}, {"disabled", n.disabled}, {"clipped", n.clipped}, {"focused", n.focused}, {"language", n.language}, {"x", n.rect.x}, {"y", n.rect.y},
                    {"w", n.rect.w},    {"h", n.rect.h}});
   }
   return out.dump();

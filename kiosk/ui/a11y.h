@@ -28,6 +28,8 @@ struct A11yNode {
   bool focused = false;
   bool clipped = false;  // partly scrolled out of view: rect is the visible, tappable part
   Rect rect;          // in design-resolution pixels
+  std::string language;  // the label's language when it is not the one on screen ("" = the screen's)
+  bool resident_text = false;  // the label or value holds what the resident typed: spoken, never logged
 };
 
 class A11yTree {
@@ -35,6 +37,13 @@ class A11yTree {
   void clear() { nodes_.clear(); }
   void add(A11yNode node) { nodes_.push_back(std::move(node)); }
   const std::vector<A11yNode>& nodes() const { return nodes_; }
+  // Marks the node just added as being in `language` (screens that show both languages at once).
+  void set_last_language(const std::string& language) {
+    if (!nodes_.empty()) nodes_.back().language = language;
+  }
+  void mark_last_resident_text() {
+    if (!nodes_.empty()) nodes_.back().resident_text = true;
+  }
   const A11yNode* find(const std::string& id) const {
     for (const auto& n : nodes_) {
       if (n.id == id) return &n;

@@ -36,8 +36,9 @@ struct Frame {
 
 // [SECTION] Chrome: title bar, language switch, step indicator, navigation, messages
 
-// Help, high contrast and larger text, from `right` leftwards; returns the x where they end.
-float display_buttons(Frame& fr, float right) {
+// Speech, help, high contrast and larger text, from `right` leftwards; returns the x where they
+// end. With speech off, "speech" turns it on; with speech on, it opens repeat, speed and volume.
+float display_buttons(Frame& fr, float right, bool with_speech = true) {
   struct Item {
     const char* id;
     const char* key;
@@ -46,7 +47,7 @@ float display_buttons(Frame& fr, float right) {
     Action::Kind kind;
   };
   const Item items[] = {
-      {"display.large_text", "display.large_text", 210, fr.s.large_text(), Action::Kind::kToggleLargeText},
+      {"display.large_text", "display.large_text", 200, fr.s.large_text(), Action::Kind::kToggleLargeText},
       {"display.contrast", "display.contrast", 190, fr.s.high_contrast(), Action::Kind::kToggleHighContrast},
   };
   float x = right;
@@ -57,11 +58,24 @@ float display_buttons(Frame& fr, float right) {
       fr.act(item.kind);
     }
   }
-  x -= 130 + 12;
-  if (widgets::button(fr.ui, "help", fr.tr("help.button"), ImVec2(x, 12), ImVec2(130, 72), Kind::kNormal, Role::kToggle,
+  x -= 120 + 12;
+  if (widgets::button(fr.ui, "help", fr.tr("help.button"), ImVec2(x, 12), ImVec2(120, 72), Kind::kNormal, Role::kToggle,
                       fr.ui.help_open)) {
     fr.ui.help_open = !fr.ui.help_open;
+    fr.ui.speech_panel_open = false;
     fr.ui.changed = true;
+  }
+  if (!with_speech || !fr.ui.speech_available) return x;
+  x -= 160 + 12;
+  if (widgets::button(fr.ui, "speech", fr.tr("speech.button"), ImVec2(x, 12), ImVec2(160, 72), Kind::kNormal,
+                      Role::kToggle, fr.s.speech())) {
+    if (fr.s.speech()) {
+      fr.ui.speech_panel_open = !fr.ui.speech_panel_open;
+      fr.ui.help_open = false;
+      fr.ui.changed = true;
+    } else {
+      fr.act(Action::Kind::kToggleSpeech);
+    }
   }
   return x;
 }
@@ -70,17 +84,18 @@ void title_bar(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kTopBar), widgets::color(fr.ui.theme.primary));
   // The bar keeps its normal size with large text, so that its buttons fit.
-  widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 380, fr.ui.fonts.normal.heading,
+  widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 280, fr.ui.fonts.normal.heading,
                 Role::kHeading, &fr.ui.theme.primary_text);
-  // The other language is always one tap away, labelled in its own language.
+  // The other language is always one tap away, labelled (and spoken) in its own language.
   float x = kDesignWidth - kMargin;
   for (const std::string lang : {"fr", "en"}) {
     if (lang == fr.s.language()) continue;
     const std::string label = fr.ui.strings->text(lang, "language.name");
-    x -= 200;
-    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(200, 72))) {
+    x -= 170;
+    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(170, 72))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
+    fr.ui.tree.set_last_language(lang);
   }
   display_buttons(fr, x);
 }
@@ -205,15 +220,27 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
 void attract(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kDesignHeight), widgets::color(fr.ui.theme.primary));
-  display_buttons(fr, kDesignWidth - kMargin + 12);
+  const float left_of_buttons = display_buttons(fr, kDesignWidth - kMargin + 12, false);
+  // Speech is one obvious control away, before anything else (and the keypad's F2 key).
+  if (fr.ui.speech_available) {
+  const std::string speech_key = fr.s.speech() ? "speech.is_on" : "speech.turn_on";
+  const std::string speech_label =
+      fr.ui.strings->text("en", speech_key) + "  /  " + fr.ui.strings->text("fr", speech_key);
+  if (widgets::button(fr.ui, "attract.speech", speech_label, ImVec2(kMargin, 12),
+                      ImVec2(left_of_buttons - kMargin - 24, 72), Kind::kNormal, Role::kToggle, fr.s.speech())) {
+    fr.act(Action::Kind::kToggleSpeech);
+  }
+  }
   // Both languages at once: nobody has chosen yet.
   float y = 120;
   for (const std::string lang : {"en", "fr"}) {
     y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"), ImVec2(kMargin, y),
                        kContentWidth, fr.f().heading, Role::kHeading, &fr.ui.theme.primary_text);
+    fr.ui.tree.set_last_language(lang);
     y += 12;
     y += widgets::text(fr.ui, "attract.subtitle." + lang, fr.ui.strings->text(lang, "attract.subtitle"),
                        ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText, &fr.ui.theme.primary_text);
+    fr.ui.tree.set_last_language(lang);
     y += 40;
   }
   const std::string label = fr.ui.strings->text("en", "attract.start") + "  /  " + fr.ui.strings->text("fr", "attract.start");
@@ -224,15 +251,21 @@ void attract(Frame& fr) {
 
 void language(Frame& fr) {
   display_buttons(fr, kDesignWidth - kMargin + 12);
-  widgets::text(fr.ui, "language.title", fr.ui.strings->text("en", "language.title") + " / " +
-                                             fr.ui.strings->text("fr", "language.title"),
-                ImVec2(kMargin, 140), kContentWidth, fr.f().heading, Role::kHeading);
+  // The title in both languages, each recorded (and spoken) in its own.
   float x = kMargin;
+  for (const std::string lang : {"en", "fr"}) {
+    const std::string title = fr.ui.strings->text(lang, "language.title") + (lang == "en" ? " /" : "");
+    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, 140), kContentWidth, fr.f().heading, Role::kHeading);
+    fr.ui.tree.set_last_language(lang);
+    x += fr.f().heading->CalcTextSizeA(fr.f().heading->FontSize, FLT_MAX, 0, (title + " ").c_str()).x;
+  }
+  x = kMargin;
   for (const std::string lang : {"en", "fr"}) {
     if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"), ImVec2(x, 280),
                         ImVec2(560, 200))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
+    fr.ui.tree.set_last_language(lang);
     x += 560 + 64;
   }
   nav_bar(fr, NavButtons{true, "", ""});
@@ -307,7 +340,7 @@ void idea(Frame& fr) {
   dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 8), widgets::color(ui.theme.text), shown.c_str(), nullptr,
               box_size.x - 24);
   ui.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
-                       Rect{box.x, box.y, box_size.x, box_size.y}});
+                       Rect{box.x, box.y, box_size.x, box_size.y}, "", true});
   widgets::text(ui, "idea.count",
                 fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
                                       {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
@@ -440,6 +473,7 @@ void review(Frame& fr) {
                      Role::kHeading) + 20;
   const std::string idea = fr.s.idea().empty() ? fr.tr("review.no_idea") : "« " + fr.s.idea() + " »";
   y += widgets::text(ui, "review.idea", fr.tr("review.idea") + " " + idea, ImVec2(kMargin, y), kContentWidth, fr.f().body) + 16;
+  if (!fr.s.idea().empty()) ui.tree.mark_last_resident_text();
   y += widgets::text(ui, "review.votes", fr.fmt("review.votes", {{"n", std::to_string(fr.s.vote_count())}}),
                      ImVec2(kMargin, y), kContentWidth, fr.f().body) + 16;
   widgets::text(ui, "review.private", fr.tr("review.private"), ImVec2(kMargin, y), kContentWidth, fr.f().small,
@@ -486,6 +520,7 @@ void out_of_service(Frame& fr) {
   if (!fr.s.idea().empty()) {
     widgets::text(ui, "oos.idea", fr.tr("review.idea") + " « " + fr.s.idea() + " »", ImVec2(kMargin, y), kContentWidth,
                   fr.f().body, Role::kText, &ui.theme.muted_text);
+    ui.tree.mark_last_resident_text();
   }
   if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
                       ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
@@ -512,6 +547,44 @@ void help_overlay(Frame& fr) {
   }
 }
 
+// Repeat, speed and volume, opened from the "speech" button while speech is on.
+void speech_panel(Frame& fr) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 box(kMargin, kTopBar + 24), size(kContentWidth, kNavTop - kTopBar - 48);
+  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background), 16.0f);
+  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f, 0, 4.0f);
+  float y = box.y + 32;
+  y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + 32, y), size.x - 64, fr.f().heading,
+                     Role::kHeading) + 12;
+  widgets::text(fr.ui, "speech.status",
+                fr.fmt("speech.status", {{"rate", std::to_string(fr.s.speech_rate() + 1)},
+                                         {"volume", std::to_string(fr.s.speech_volume() + 1)}}),
+                ImVec2(box.x + 32, y), size.x - 64, fr.f().body, Role::kStatus);
+  y = box.y + 170;
+  const float w = (size.x - 64 - 2 * 24) / 3;
+  auto panel_button = [&](const char* id, const char* key, ImVec2 at, Action::Kind kind, bool close) {
+    if (widgets::button(fr.ui, id, fr.tr(key), at, ImVec2(w, 88))) {
+      fr.act(kind);
+      if (close) fr.ui.speech_panel_open = false;
+      fr.ui.changed = true;
+    }
+  };
+  const float x0 = box.x + 32, x1 = x0 + w + 24, x2 = x1 + w + 24;
+  panel_button("speech.repeat", "speech.repeat", ImVec2(x0, y), Action::Kind::kSpeechRepeat, true);
+  panel_button("speech.slower", "speech.slower", ImVec2(x1, y), Action::Kind::kSpeechSlower, false);
+  panel_button("speech.faster", "speech.faster", ImVec2(x2, y), Action::Kind::kSpeechFaster, false);
+  y += 88 + 24;
+  panel_button("speech.off", "speech.off", ImVec2(x0, y), Action::Kind::kToggleSpeech, true);
+  panel_button("speech.quieter", "speech.quieter", ImVec2(x1, y), Action::Kind::kSpeechQuieter, false);
+  panel_button("speech.louder", "speech.louder", ImVec2(x2, y), Action::Kind::kSpeechLouder, false);
+  if (widgets::button(fr.ui, "speech.close", fr.tr("speech.close"), ImVec2(box.x + size.x - 332, box.y + size.y - 112),
+                      ImVec2(300, 80), Kind::kPrimary)) {
+    fr.ui.speech_panel_open = false;
+    fr.ui.changed = true;
+  }
+  ImGui::SetItemDefaultFocus();
+}
+
 void idle_warning(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 box(200, 200), size(880, 400);
@@ -530,6 +603,7 @@ void idle_warning(Frame& fr) {
 std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
   ui.tree.clear();
   ui.actions.clear();
+  ui.activated.clear();
   ui.changed = false;
   const bool new_screen = s.screen() != ui.last_screen;
   if (new_screen) {
@@ -537,8 +611,10 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
     ui.scroll_requested = true;
     ui.shift = false;
     ui.help_open = false;
+    ui.speech_panel_open = false;
     ui.last_screen = s.screen();
   }
+  if (!s.speech()) ui.speech_panel_open = false;
   ui.theme = s.high_contrast() ? high_contrast_theme() : default_theme();
   if (s.large_text()) ui.theme.text_scale = large_text_theme().text_scale;
   if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseReleased(0)) ui.drag_moved = false;
@@ -565,17 +641,31 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
   const ImGuiIO& io = ImGui::GetIO();
   if (ImGui::IsKeyPressed(io.KeyMap[ImGuiKey_Escape], false)) {
     const bool finish = s.screen() == Screen::kThanks || s.screen() == Screen::kOutOfService;
-    if (ui.help_open) ui.help_open = false;
+    if (ui.help_open || ui.speech_panel_open) ui.help_open = ui.speech_panel_open = false;
     else fr.act(finish ? Action::Kind::kFinish : Action::Kind::kBack);
   }
-  if (ImGui::IsKeyPressed(kHelpKey, false) && s.screen() != Screen::kAttract) ui.help_open = !ui.help_open;
+  if (ImGui::IsKeyPressed(kHelpKey, false) && s.screen() != Screen::kAttract) {
+    ui.help_open = !ui.help_open;
+    ui.speech_panel_open = false;
+  }
+  if (ImGui::IsKeyPressed(kSpeechKey, false) && ui.speech_available) {
+    fr.act(s.speech() ? Action::Kind::kSpeechRepeat : Action::Kind::kToggleSpeech);
+  }
 
+  ui.drawn.view = std::string(screen_name(s.screen())) +
+                  (s.idle_warning() ? "+warning" : ui.help_open ? "+help" : ui.speech_panel_open ? "+speech" : "");
+  ui.drawn.language = s.language();
+  ui.drawn.speech = s.speech();
+  ui.drawn.speech_repeats = s.speech_repeats();
   // While the idle warning is up, it is all there is: one thing to do, "more time".
   if (s.idle_warning()) {
     idle_warning(fr);
   } else if (ui.help_open) {
     title_bar(fr);
     help_overlay(fr);
+  } else if (ui.speech_panel_open) {
+    title_bar(fr);
+    speech_panel(fr);
   } else {
     draw_screen(fr);
   }

@@ -34,6 +34,15 @@ struct Fonts {
 [[nodiscard]] Result<Fonts> load_fonts(const std::string& font_dir = "/usr/share/fonts/truetype/noto");
 
 // Widget state that lives between frames (scroll position, keyboard shift) plus per-frame output.
+// What the last frame showed, for the announcer: the session may have moved on since (the
+// frame's actions are applied after it is drawn), but speech must match the tree.
+struct DrawnView {
+  std::string view;      // screen and overlay, e.g. "idea", "idea+help", "vote+warning"
+  std::string language;  // the language on screen
+  bool speech = false;
+  std::uint64_t speech_repeats = 0;
+};
+
 struct UiContext {
   const Catalogues* strings = nullptr;
   Theme theme = default_theme();
@@ -49,6 +58,10 @@ struct UiContext {
   bool drag_moved = false;    // this press became a drag: it must not also tap a button
   bool changed = false;       // state of the screens' own changed this frame (scroll, shift): draw again
   bool help_open = false;     // the help overlay for the current screen
+  bool speech_panel_open = false;  // repeat, speed and volume, while speech is on
+  std::vector<std::string> activated;  // ids of the widgets tapped or activated this frame
+  DrawnView drawn;
+  bool speech_available = true;  // false: no sound card or speech turned off in the config
 
   const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
 };
@@ -58,7 +71,8 @@ std::vector<Action> draw_frame(const Session& session, UiContext& ui);
 
 // Keys with a meaning of their own, as io.KeysDown indices (the platform uses SDL scancodes; the
 // keypad's help key arrives as F1). Arrows move the focus, Space or Enter activates, Escape is Back.
-inline constexpr int kHelpKey = 58;  // SDL_SCANCODE_F1
+inline constexpr int kHelpKey = 58;    // SDL_SCANCODE_F1
+inline constexpr int kSpeechKey = 59;  // SDL_SCANCODE_F2: turns speech on, then repeats
 
 // On-screen keyboard rows for a language: what each key types (shift gives upper case).
 std::vector<std::vector<std::string>> keyboard_rows(const std::string& language);

@@ -35,7 +35,7 @@ float text(UiContext& ui, const std::string& id, const std::string& s, ImVec2 po
   const ImVec2 at(origin.x + pos.x, origin.y + pos.y);
   dl->AddText(font, font->FontSize, at, color(colour ? *colour : ui.theme.text), s.c_str(), nullptr, width);
   const float h = text_height(s, width, font);
-  record(ui, A11yNode{id, role, s, "", false, false, false, false, rect_of(at, ImVec2(width, h))});
+  record(ui, A11yNode{id, role, s, "", false, false, false, false, rect_of(at, ImVec2(width, h)), ""});
   return h;
 }
 
@@ -76,8 +76,12 @@ bool button(UiContext& ui, const std::string& id, const std::string& label, ImVe
   }
   dl->AddText(font, font->FontSize, ImVec2(left + mark, top), color(held ? t.button_text : ink), label.c_str(),
               nullptr, wrap);
-  record(ui, A11yNode{id, role, label, "", selected, false, ImGui::IsItemFocused(), false, rect_of(min, size)});
-  return pressed && !ui.drag_moved;
+  // Focused means the keypad focus, shown with its ring; a tap also gives ImGui's focus, unseen.
+  const bool focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
+  record(ui, A11yNode{id, role, label, "", selected, false, focused, false, rect_of(min, size), ""});
+  const bool tapped = pressed && !ui.drag_moved;
+  if (tapped) ui.activated.push_back(id);
+  return tapped;
 }
 
 }  // namespace civic::kiosk::widgets

@@ -114,7 +114,7 @@ Result<toml::table> parse(const std::filesystem::path& file, const std::set<std:
 }  // namespace
 
 Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
-  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session"}));
+  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session", "speech"}));
   KioskConfig c;
   const std::string f = file.string();
   TableReader kiosk(root["kiosk"].as_table(), f, "kiosk");
@@ -149,12 +149,21 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
   TableReader session(root["session"].as_table(), f, "session");
   CIVIC_TRY(session.get_int("idle_timeout_seconds", c.idle_timeout_seconds, 30, 3600));
   CIVIC_TRY(session.get_int("idle_warning_seconds", c.idle_warning_seconds, 20, 600));
+  CIVIC_TRY(session.get_int("speech_idle_timeout_seconds", c.speech_idle_timeout_seconds, 30, 3600));
   CIVIC_TRY(session.get_string("default_language", c.default_language));
   CIVIC_TRY(session.finish());
   if (c.idle_warning_seconds >= c.idle_timeout_seconds) {
     return make_error(ErrorCode::kInvalidArgument, f + ": idle_warning_seconds must be shorter than "
                                                        "idle_timeout_seconds in [session]");
   }
+  if (c.idle_warning_seconds >= c.speech_idle_timeout_seconds) {
+    return make_error(ErrorCode::kInvalidArgument, f + ": idle_warning_seconds must be shorter than "
+                                                       "speech_idle_timeout_seconds in [session]");
+  }
+
+  TableReader speech(root["speech"].as_table(), f, "speech");
+  CIVIC_TRY(speech.get_bool("enabled", c.speech_enabled));
+  CIVIC_TRY(speech.finish());
   return c;
 }
 

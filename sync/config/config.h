@@ -35,7 +35,11 @@ struct KioskConfig {
   bool fullscreen = true;
   int idle_timeout_seconds = 120;
   int idle_warning_seconds = 30;
+  // With speech on, listening takes longer than reading: the time-out is longer.
+  int speech_idle_timeout_seconds = 300;
   std::string default_language = "en";
+  // [speech]: the kiosk's own screen reader (espeak-ng).
+  bool speech_enabled = true;
 
   std::filesystem::path outbox_path() const { return state_dir / "outbox.db"; }
   std::filesystem::path kiosk_secret_key_path() const { return state_dir / "kiosk-signing.key"; }

@@ -28,6 +28,9 @@ TEST_CASE("the example configurations load and hold the defaults", "[config]") {
   CHECK(kiosk->state_dir == defaults.state_dir);
   CHECK(kiosk->retention_days == defaults.retention_days);
   CHECK(kiosk->idle_warning_seconds == defaults.idle_warning_seconds);
+  CHECK(kiosk->speech_idle_timeout_seconds == defaults.speech_idle_timeout_seconds);
+  CHECK(kiosk->speech_idle_timeout_seconds > kiosk->idle_timeout_seconds);
+  CHECK(kiosk->speech_enabled);
   auto hub = load_hub_config(fs::path(CIVIC_SOURCE_DIR) / "config/hub.toml");
   REQUIRE(hub.ok());
   CHECK(hub->port == HubConfig{}.port);
@@ -65,6 +68,14 @@ TEST_CASE("configuration errors name the file, the line and the key", "[config]"
   SECTION("a warning that comes after the time-out") {
     TempFile f("[session]\nidle_timeout_seconds = 60\nidle_warning_seconds = 90\n");
     CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("shorter"));
+  }
+  SECTION("a speech time-out shorter than the warning") {
+    TempFile f("[session]\nspeech_idle_timeout_seconds = 25\n");
+    CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("speech_idle_timeout_seconds"));
+  }
+  SECTION("speech switched on with a string") {
+    TempFile f("[speech]\nenabled = \"yes\"\n");
+    CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("enabled"));
   }
   SECTION("a missing file") {
     auto c = load_kiosk_config("/nonexistent/kiosk.toml");

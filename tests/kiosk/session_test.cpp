@@ -270,6 +270,48 @@ TEST_CASE("display choices last the session and reset with it", "[session]") {
   CHECK_FALSE(f.s.large_text());
 }
 
+TEST_CASE("speech: its own longer time-out, steps within bounds, reset with the session", "[session][speech]") {
+  Fixture f;
+  const auto settings = f.s.settings();
+  REQUIRE(settings.speech_idle_timeout_ms > settings.idle_timeout_ms);
+  // Off, repeat and speed do nothing.
+  f.act(K::kSpeechFaster);
+  f.act(K::kSpeechRepeat);
+  CHECK(f.s.speech_rate() == 2);
+  CHECK(f.s.speech_repeats() == 0);
+  // Turned on from the attract screen: a timer runs there now, so speech cannot stay on forever.
+  CHECK_FALSE(f.s.ms_until_next_timer());
+  f.act(K::kToggleSpeech);
+  REQUIRE(f.s.speech());
+  CHECK(f.s.ms_until_next_timer() == settings.speech_idle_timeout_ms);
+  f.to_consultation("parks-2026");
+  for (int i = 0; i < 9; ++i) f.act(K::kSpeechFaster);
+  CHECK(f.s.speech_rate() == Session::kSpeechSteps - 1);
+  for (int i = 0; i < 9; ++i) f.act(K::kSpeechQuieter);
+  CHECK(f.s.speech_volume() == 0);
+  f.act(K::kSpeechRepeat);
+  CHECK(f.s.speech_repeats() == 1);
+  // The plain time-out passes without a warning: with speech, residents get longer.
+  f.now_ms += settings.idle_timeout_ms;
+  f.s.tick();
+  CHECK_FALSE(f.s.idle_warning());
+  CHECK(f.s.screen() == Screen::kConsultation);
+  f.now_ms += settings.speech_idle_timeout_ms - settings.idle_timeout_ms - settings.idle_warning_ms;
+  f.s.tick();
+  CHECK(f.s.idle_warning());
+  f.now_ms += settings.idle_warning_ms;
+  f.s.tick();
+  CHECK(f.s.screen() == Screen::kAttract);
+  CHECK_FALSE(f.s.speech());
+  CHECK(f.s.speech_rate() == 2);
+  CHECK(f.s.speech_volume() == 2);
+  // Left on at the attract screen, speech goes off after the speech time-out.
+  f.act(K::kToggleSpeech);
+  f.now_ms += settings.speech_idle_timeout_ms;
+  f.s.tick();
+  CHECK_FALSE(f.s.speech());
+}
+
 TEST_CASE("the language can change on any screen", "[session]") {
   Fixture f;
   f.to_consultation("parks-2026");

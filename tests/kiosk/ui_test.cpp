@@ -96,18 +96,8 @@ TEST_CASE("every screen, theme and language: every string, help, targets large a
       if (display & 1) REQUIRE(k.tap("display.contrast"));
       if (display & 2) REQUIRE(k.tap("display.large_text"));
       REQUIRE(k.session().high_contrast() == bool(display & 1));
-      walk(k, lang, consultation, [&](const char* screen) {
-        const std::string where = lang + "/" + consultation + "/" + screen + "/display " + std::to_string(display);
-        if (std::string(screen) != "attract") {  // every screen has help that explains it
-          REQUIRE(k.tap("help"));
-          const A11yNode* help = k.tree().find("help.text");
-          REQUIRE(help);
-          INFO(where << ": help says " << help->label);
-          CHECK(help->label.find("[") != 0);
-          CHECK(help->label.size() > 30);
-          REQUIRE(k.tap("help.close"));
-          REQUIRE_FALSE(k.tree().find("help.text"));
-        }
+      // Touch targets: at least 44 x 44 px and no two overlapping, on the screen and its overlays.
+      auto check_targets = [&](const std::string& where) {
         require_no_missing_strings(k.tree(), where);
         const auto& nodes = k.tree().nodes();
         for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -125,6 +115,28 @@ TEST_CASE("every screen, theme and language: every string, help, targets large a
             CHECK_FALSE(a.rect.overlaps(b.rect));
           }
         }
+      };
+      walk(k, lang, consultation, [&](const char* screen) {
+        const std::string where = lang + "/" + consultation + "/" + screen + "/display " + std::to_string(display);
+        if (std::string(screen) != "attract") {  // every screen has help that explains it
+          REQUIRE(k.tap("help"));
+          const A11yNode* help = k.tree().find("help.text");
+          REQUIRE(help);
+          INFO(where << ": help says " << help->label);
+          CHECK(help->label.find("[") != 0);
+          CHECK(help->label.size() > 30);
+          check_targets(where + "/help");
+          REQUIRE(k.tap("help.close"));
+          REQUIRE_FALSE(k.tree().find("help.text"));
+          // Speech on (if it is not yet), then its panel: repeat, speed, volume.
+          if (!k.session().speech()) REQUIRE(k.tap("speech"));
+          REQUIRE(k.tap("speech"));
+          REQUIRE(k.tree().find("speech.repeat"));
+          check_targets(where + "/speech");
+          REQUIRE(k.tap("speech.close"));
+          REQUIRE_FALSE(k.tree().find("speech.repeat"));
+        }
+        check_targets(where);
       });
       REQUIRE(k.tap("nav.confirm"));
       REQUIRE(k.session().take_submission_to_store());
@@ -132,6 +144,7 @@ TEST_CASE("every screen, theme and language: every string, help, targets large a
       REQUIRE(k.tap("nav.finish"));
       CHECK_FALSE(k.session().high_contrast());  // display choices reset with the session
       CHECK_FALSE(k.session().large_text());
+      CHECK_FALSE(k.session().speech());
      }
     }
   }

@@ -3,7 +3,9 @@
 kiosk reports in its accessibility dump. A resident reads a consultation, types an idea on the
 on-screen keyboard, votes and confirms; then the test opens the kiosk's outbox with the hub's
 offline key and finds exactly that record, with the receipt code shown on screen. A second
-resident does the same in French. Screenshots of every screen in both languages are saved and
+resident does the same in French; a fourth turns speech on at the attract screen: the speech log
+says what was spoken in which language (never what was typed), and the audio SDL played (to a
+file, through its "disk" driver) is not silence. Screenshots of every screen in both languages are saved and
 compared with tests/data/screens within a tolerance.
 
 Usage: xvfb_flow_test.py BUILD_DIR SOURCE_DIR [--update-screens]
@@ -47,8 +49,9 @@ class Kiosk:
         self.shots = f"{work}/shots"
         os.makedirs(self.shots, exist_ok=True)
         self.env = env
+        self.speech_log = f"{work}/speech.jsonl"
         self.proc = subprocess.Popen([KIOSK, "--config", f"{work}/kiosk.toml", "--a11y-dump", self.dump,
-                                      "--screenshot-dir", self.shots], env=env, stderr=subprocess.PIPE, text=True)
+                                      "--screenshot-dir", self.shots, "--speech-log", self.speech_log], env=env, stderr=subprocess.PIPE, text=True)
         self.wait(lambda t: t["screen"] == "attract", "the attract screen")
 
     def tree(self):
@@ -133,6 +136,26 @@ def resident(k, language, idea, vote_id, answer, scroll=False, display=()):
     return receipt
 
 
+def check_speech(work, log_path, receipt):
+    utterances = [json.loads(l) for l in open(log_path, encoding="utf-8")]
+    parts = [p for u in utterances for p in u["parts"]]
+    said = [(p["language"], p["text"]) for p in parts]
+    check(("en", "Have your say on your city") in said and ("fr", "Donnez votre avis sur votre ville") in said,
+          "the attract screen is read in both voices when speech is turned on")
+    check(("fr", "Sur quoi voulez-vous donner votre avis ?") in said, "the consultations screen is read in French")
+    typed = [p for p in parts if p["text"] is None]
+    check(len(typed) >= 3 and all(p["language"] == "fr" for p in typed),
+          f"each typed letter is spoken in French and left out of the log ({len(typed)} typed parts)")
+    check("lac bleu" not in open(log_path, encoding="utf-8").read(), "the typed idea is not in the speech log")
+    check(any(l == "fr" and t and t.startswith("Merci") for l, t in said), "the thank-you screen is read in French")
+    check(any(t == receipt for _, t in said), "the receipt code is read out")
+    # What SDL played: 16-bit mono at espeak-ng's 22,050 Hz.
+    stats = subprocess.run(["sox", "-t", "raw", "-r", "22050", "-e", "signed", "-b", "16", "-c", "1",
+                            f"{work}/audio.raw", "-n", "stat"], capture_output=True, text=True, timeout=60).stderr
+    rms = float(next(l.split(":")[1] for l in stats.splitlines() if l.startswith("RMS     amplitude")))
+    check(rms > 0.005, f"the audio played is speech, not silence (RMS amplitude {rms})")
+
+
 def compare_screens(shots):
     golden_dir = f"{SOURCE}/tests/data/screens"
     os.makedirs(golden_dir, exist_ok=True)
@@ -168,7 +191,8 @@ def main():
         procs.append(xvfb)
         os.close(w)
         display = ":" + os.read(r, 16).decode().strip()
-        env = dict(os.environ, DISPLAY=display)
+        # No sound card here: SDL's "disk" audio driver plays into a file instead.
+        env = dict(os.environ, DISPLAY=display, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=f"{work}/audio.raw")
 
         run(HUB, "--state", f"{work}/hub", "init")
         hub = subprocess.Popen([HUB, "--state", f"{work}/hub", "serve", "--port", "0", "--ready-file", f"{work}/port"],
@@ -192,13 +216,17 @@ def main():
         receipt_fr = resident(k, "fr", "kiwis", "idea-005.support", None, scroll=True)
         receipt_big = resident(k, "fr", "poney", "idea-001.support", None,
                                display=("display.contrast", "display.large_text"))
+        receipt_spoken = resident(k, "fr", "lac bleu", "idea-003.support", None, display=("attract.speech",))
+        t = k.wait(lambda t: t["screen"] == "attract", "the attract screen")
+        check(not next(n for n in t["nodes"] if n["id"] == "attract.speech")["selected"],
+              "speech is off again when the session has ended")
         code = k.stop()
         check(code == 0, f"civic-kiosk stops cleanly on SIGTERM (exit code {code})")
 
         lines = run(OPEN, f"{work}/kiosk", f"{work}/hub/offline/hub-submission.key").splitlines()
         records = [json.loads(l) for l in lines]
-        check(len(records) == 3, f"exactly three records in the outbox ({len(records)})")
-        en, fr, big = records
+        check(len(records) == 4, f"exactly four records in the outbox ({len(records)})")
+        en, fr, big, spoken = records
         check(en["idea"] == "quokka" and en["language"] == "en", "the first record holds the English idea")
         check(en["votes"] == [["idea-002", "support"]], "the first record holds its vote")
         check(en["answers"] == {"age": "65-74"}, "the first record holds its answer")
@@ -206,12 +234,14 @@ def main():
         check(fr["idea"] == "kiwis" and fr["language"] == "fr" and fr["answers"] == {}, "the French record")
         check(fr["receipt"] == receipt_fr, "the second receipt on screen finds the second record")
         check(big["idea"] == "poney" and big["receipt"] == receipt_big, "the third record, made with large text")
+        check(spoken["idea"] == "lac bleu" and spoken["receipt"] == receipt_spoken, "the fourth record, made with speech")
+        check_speech(work, k.speech_log, receipt_spoken)
 
         # The outbox holds no plaintext.
         for name in os.listdir(f"{work}/kiosk"):
             if name.startswith("outbox.db"):
                 data = open(f"{work}/kiosk/{name}", "rb").read()
-                check(b"quokka" not in data and b"kiwis" not in data and b"poney" not in data,
+                check(b"quokka" not in data and b"kiwis" not in data and b"poney" not in data and b"lac bleu" not in data,
                       f"no plaintext in {name}")
 
         compare_screens(k.shots)

@@ -1,0 +1,185 @@
+#include "speaker.h"
+
+#include <espeak-ng/speak_lib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace civic::kiosk {
+
+namespace {
+std::atomic<bool> g_open{false};
+
+// SSML that asks espeak-ng to name each character.
+std::string spelled(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '<')
+      escaped += "&lt;";
+    else if (c == '>')
+      escaped += "&gt;";
+    else if (c == '&')
+      escaped += "&amp;";
+    else
+      escaped += c;
+  }
+  return "<speak><say-as interpret-as=\"characters\">" + escaped + "</say-as></speak>";
+}
+}  // namespace
+
+int speech_words_per_minute(int rate_step) {
+  static constexpr int kRates[] = {110, 140, 175, 215, 260};
+  return kRates[std::clamp(rate_step, 0, 4)];
+}
+
+int speech_volume(int volume_step) {
+  static constexpr int kVolumes[] = {40, 70, 100, 140, 185};
+  return kVolumes[std::clamp(volume_step, 0, 4)];
+}
+
+struct Speaker::Impl {
+  AudioSink& sink;
+  int rate = 0;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::condition_variable idle;
+  std::optional<std::pair<std::uint64_t, Utterance>> next;  // guarded by mutex
+  bool busy = false;                                        // guarded by mutex
+  bool quit = false;                                        // guarded by mutex
+  std::uint64_t last_id = 0;                                // guarded by mutex
+  // The utterance that should be sounding; others abort. Changed, and audio handed to the sink,
+  // under audio_mutex: once say() has interrupted the sink, no chunk of the old utterance follows.
+  std::mutex audio_mutex;
+  std::atomic<std::uint64_t> wanted{0};
+  std::uint64_t speaking = 0;  // speech thread only
+  std::thread thread;
+
+  explicit Impl(AudioSink& s) : sink(s) {}
+
+  // espeak-ng calls this with audio as it synthesises (synchronous mode, on our thread).
+  static int on_audio(short* wav, int count, espeak_EVENT* events) {
+    auto* self = static_cast<Impl*>(events->user_data);
+    std::lock_guard audio(self->audio_mutex);
+    if (self->wanted.load() != self->speaking) return 1;  // interrupted: abandon this synthesis
+    if (wav && count > 0) self->sink.write(self->speaking, wav, static_cast<std::size_t>(count));
+    return 0;
+  }
+
+  // Queues `utterance` (or nothing) in place of what was queued, makes it the one that may sound
+  // and silences everything before it. Returns its number.
+  std::uint64_t switch_to(std::optional<Utterance> utterance) {
+    std::lock_guard audio(audio_mutex);
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(mutex);
+      next.reset();
+      if (utterance) {
+        id = ++last_id;
+        next.emplace(id, std::move(*utterance));
+      }
+      wanted = id;
+    }
+    sink.interrupt();
+    wake.notify_all();
+    return id;
+  }
+
+  void run() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait(lock, [&] { return quit || next.has_value(); });
+      if (quit) return;
+      auto [id, utterance] = std::move(*next);
+      next.reset();
+      busy = true;
+      lock.unlock();
+      speaking = id;
+      espeak_SetParameter(espeakRATE, speech_words_per_minute(utterance.rate_step), 0);
+      espeak_SetParameter(espeakVOLUME, speech_volume(utterance.volume_step), 0);
+      for (const auto& part : utterance.parts) {
+        if (wanted.load() != id) break;
+        if (part.text.empty()) continue;
+        // A missing voice falls back to English rather than silence.
+        if (espeak_SetVoiceByName(part.language.c_str()) != EE_OK) espeak_SetVoiceByName("en");
+        const std::string text = part.spell ? spelled(part.text) : part.text;
+        const unsigned flags = espeakCHARS_UTF8 | (part.spell ? espeakSSML : 0);
+        espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, flags, nullptr, this);
+      }
+      lock.lock();
+      busy = false;
+      if (!next) idle.notify_all();
+    }
+  }
+};
+
+Result<std::unique_ptr<Speaker>> Speaker::open(AudioSink& sink, const std::string& data_dir) {
+  if (g_open.exchange(true)) {
+    return make_error(ErrorCode::kInvalidArgument, "speech is already open in this process");
+  }
+  // Synchronous mode: espeak-ng hands us the audio (we play it), 60 ms at a time so that speech
+  // starts soon after it is asked for. DONT_EXIT: a missing voice is an error, not an exit().
+  const int rate =
+      espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 60, data_dir.empty() ? nullptr : data_dir.c_str(),
+                        espeakINITIALIZE_DONT_EXIT);
+  if (rate <= 0) {
+    g_open = false;
+    return make_error(ErrorCode::kNotFound,
+                      "espeak-ng could not load its voice data; install Debian's espeak-ng-data package");
+  }
+  for (const char* voice : {"en", "fr"}) {
+    if (espeak_SetVoiceByName(voice) != EE_OK) {
+      espeak_Terminate();
+      g_open = false;
+      return make_error(ErrorCode::kNotFound, std::string("espeak-ng has no '") + voice +
+                                                  "' voice; install Debian's espeak-ng-data package");
+    }
+  }
+  if (auto s = sink.begin(rate); !s.ok()) {
+    espeak_Terminate();
+    g_open = false;
+    return s.error();
+  }
+  espeak_SetSynthCallback(&Impl::on_audio);
+  auto impl = std::make_unique<Impl>(sink);
+  impl->rate = rate;
+  impl->thread = std::thread([p = impl.get()] { p->run(); });
+  return std::unique_ptr<Speaker>(new Speaker(std::move(impl)));
+}
+
+Speaker::Speaker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Speaker::~Speaker() {
+  impl_->switch_to(std::nullopt);
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->quit = true;
+  }
+  impl_->wake.notify_all();
+  impl_->thread.join();
+  espeak_Terminate();
+  g_open = false;
+}
+
+std::uint64_t Speaker::say(Utterance utterance) {
+  return impl_->switch_to(std::move(utterance));
+}
+
+void Speaker::stop() {
+  impl_->switch_to(std::nullopt);
+}
+
+bool Speaker::wait_idle(int timeout_ms) {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->idle.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                              [&] { return !impl_->busy && !impl_->next.has_value(); });
+}
+
+int Speaker::sample_rate() const {
+  return impl_->rate;
+}
+
+}  // namespace civic::kiosk

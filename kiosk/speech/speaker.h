@@ -1,0 +1,58 @@
+// The kiosk's voice: espeak-ng synthesis on a thread of its own, so the frame loop never waits.
+// A new utterance interrupts the one being spoken. Audio goes to a sink: the sound card in the
+// kiosk (kiosk/platform), a buffer in tests. No SDL, no ImGui here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sync/protocol/result.h"
+#include "utterance.h"
+
+namespace civic::kiosk {
+
+// Receives synthesised audio: 16-bit signed mono samples at the rate given to begin(). Called on
+// the speech thread.
+class AudioSink {
+ public:
+  virtual ~AudioSink() = default;
+  // Called once, on the thread that opens the Speaker, before any write.
+  [[nodiscard]] virtual Status begin(int sample_rate) = 0;
+  // The first call for an utterance is the moment speech starts (the benchmark's end point).
+  virtual void write(std::uint64_t utterance, const std::int16_t* samples, std::size_t count) = 0;
+  // Drop what has been handed over but not played yet: a new utterance interrupts.
+  virtual void interrupt() = 0;
+};
+
+class Speaker {
+ public:
+  // Loads espeak-ng (voices from its default data directory, or `data_dir`) and starts the speech
+  // thread. Only one Speaker may exist at a time: espeak-ng is one engine per process.
+  [[nodiscard]] static Result<std::unique_ptr<Speaker>> open(AudioSink& sink,
+                                                             const std::string& data_dir = {});
+  ~Speaker();
+  Speaker(const Speaker&) = delete;
+  Speaker& operator=(const Speaker&) = delete;
+
+  // Queues an utterance in place of anything not yet spoken and interrupts the current one.
+  // Returns its number (as passed to AudioSink::write). Never blocks on synthesis.
+  std::uint64_t say(Utterance utterance);
+  // Stops speaking and drops what is queued.
+  void stop();
+  // Waits until everything queued has been synthesised (tests and tools); false on time-out.
+  bool wait_idle(int timeout_ms);
+  int sample_rate() const;
+
+  struct Impl;
+
+ private:
+  explicit Speaker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Words per minute and espeak-ng volume (0..200) for the resident's steps.
+int speech_words_per_minute(int rate_step);
+int speech_volume(int volume_step);
+
+}  // namespace civic::kiosk

@@ -1,0 +1,144 @@
+#include "announcer.h"
+
+#include <algorithm>
+
+namespace civic::kiosk {
+
+namespace {
+
+bool spoken_on_arrival(const A11yNode& n) {
+  if (n.id == "app.title") return false;  // the same on every screen
+  return n.role == Role::kHeading || n.role == Role::kText || n.role == Role::kStatus ||
+         n.role == Role::kTextField;
+}
+
+// Toggles that switch something on or off (rather than choose an answer).
+bool is_switch(const std::string& id) {
+  return id.rfind("display.", 0) == 0 || id == "speech" || id == "attract.speech" || id == "key.shift" ||
+         id == "help" || id == "about.consent";
+}
+
+}  // namespace
+
+std::string Announcer::describe(const A11yNode& node, const Session& session, const UiContext& ui) const {
+  const std::string& lang = ui.drawn.language;
+  auto tr = [&](const char* key) { return ui.strings->text(lang, key); };
+  std::string said = node.label;
+  if (node.role == Role::kToggle) {
+    if (is_switch(node.id))
+      said += ", " + tr(node.selected ? "speech.state_on" : "speech.state_off");
+    else if (node.selected)
+      said += ", " + tr("speech.selected");
+  }
+  if (node.id == "speech.slower" || node.id == "speech.faster" || node.id == "speech.quieter" ||
+      node.id == "speech.louder") {
+    said += ". " + ui.strings->format(lang, "speech.status",
+                                      {{"rate", std::to_string(session.speech_rate() + 1)},
+                                       {"volume", std::to_string(session.speech_volume() + 1)}});
+  }
+  return said;
+}
+
+Utterance Announcer::read_screen(const UiContext& ui) const {
+  Utterance u;
+  const std::string& lang = ui.drawn.language;
+  for (const auto& n : ui.tree.nodes()) {
+    const bool warning_button = n.id == "idle.more_time";
+    if (!spoken_on_arrival(n) && !warning_button) continue;
+    const std::string in = n.language.empty() ? lang : n.language;
+    if (n.role == Role::kTextField) {
+      u.parts.push_back({n.label, in});
+      if (n.value.empty())
+        u.parts.push_back({ui.strings->text(lang, "speech.empty"), in});
+      else
+        u.parts.push_back({n.value, in, true});
+      continue;
+    }
+    u.parts.push_back({n.label, in, n.resident_text, n.id == "thanks.receipt"});
+  }
+  return u;
+}
+
+std::optional<Utterance> Announcer::after_frame(const Session& session, const UiContext& ui, bool* stop) {
+  if (stop) *stop = false;
+  const DrawnView& d = ui.drawn;
+  if (!d.speech) {
+    if (!on_) return std::nullopt;
+    on_ = false;
+    const bool by_resident = std::any_of(touched_.begin(), touched_.end(), [](const A11yNode& n) {
+      return n.id == "speech.off" || n.id == "attract.speech";
+    });
+    touched_.clear();
+    // Turned off by the resident: say so. Ended with the session: fall silent at once.
+    if (by_resident) {
+      return Utterance{{{ui.strings->text(d.language, "speech.off_now"), d.language}},
+                       session.speech_rate(),
+                       session.speech_volume()};
+    }
+    if (stop) *stop = true;
+    return std::nullopt;
+  }
+
+  std::optional<Utterance> out;
+  const A11yNode* message = ui.tree.find("message");
+  const std::string message_now = message ? message->label : "";
+  const A11yNode* focused = nullptr;
+  for (const auto& n : ui.tree.nodes()) {
+    if (n.focused) focused = &n;
+  }
+  if (!on_ || d.view != view_ || d.speech_repeats != repeats_) {
+    Utterance u;
+    if (!on_) {
+      // Turned on: how speech works, in both languages where nobody has chosen one yet.
+      if (d.view.rfind("attract", 0) == 0 || d.view.rfind("language", 0) == 0) {
+        for (const std::string lang : {"en", "fr"})
+          u.parts.push_back({ui.strings->text(lang, "speech.intro"), lang});
+      } else {
+        u.parts.push_back({ui.strings->text(d.language, "speech.intro"), d.language});
+      }
+    }
+    Utterance screen = read_screen(ui);
+    u.parts.insert(u.parts.end(), screen.parts.begin(), screen.parts.end());
+    out = std::move(u);
+  } else {
+    Utterance u;
+    for (const auto& before : touched_) {
+      const A11yNode* now = ui.tree.find(before.id);
+      if (!now) continue;
+      const std::string in = now->language.empty() ? d.language : now->language;
+      if (now->role == Role::kKey) {
+        // The letter as it was typed (shift has since gone back to lower case).
+        u.parts.push_back({before.label, in, true, true});
+      } else {
+        u.parts.push_back({describe(*now, session, ui), in});
+      }
+    }
+    if (!message_now.empty() && message_now != message_) u.parts.push_back({message_now, d.language});
+    if (focused && focused->id != focused_ &&
+        std::none_of(touched_.begin(), touched_.end(),
+                     [&](const A11yNode& t) { return t.id == focused->id; })) {
+      const std::string in = focused->language.empty() ? d.language : focused->language;
+      if (focused->role == Role::kKey)
+        u.parts.push_back({focused->label, in, true, true});
+      else
+        u.parts.push_back({describe(*focused, session, ui), in});
+    }
+    if (!u.parts.empty()) out = std::move(u);
+  }
+  on_ = true;
+  view_ = d.view;
+  repeats_ = d.speech_repeats;
+  message_ = message_now;
+  focused_ = focused ? focused->id : "";
+  touched_.clear();
+  for (const auto& id : ui.activated) {
+    if (const A11yNode* n = ui.tree.find(id)) touched_.push_back(*n);
+  }
+  if (out) {
+    out->rate_step = session.speech_rate();
+    out->volume_step = session.speech_volume();
+  }
+  return out;
+}
+
+}  // namespace civic::kiosk

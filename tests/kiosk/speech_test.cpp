@@ -1,0 +1,302 @@
+// Speech: the speaker (espeak-ng into a buffer, no sound card) and the announcer (what a scripted
+// session says, and in which language).
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "kiosk/ui/announcer.h"
+#include "speech_sinks.h"
+#include "ui_harness.h"
+
+using namespace civic;
+using namespace civic::kiosk;
+using civic::test::HeadlessKiosk;
+using civic::test::RecordingSink;
+
+namespace {
+
+double rms(const std::vector<std::int16_t>& s) {
+  double sum = 0;
+  for (auto v : s) sum += static_cast<double>(v) * v;
+  return s.empty() ? 0 : std::sqrt(sum / static_cast<double>(s.size())) / 32768.0;
+}
+
+// sox's own measurement of a WAV file: "RMS amplitude" from `sox FILE -n stat`.
+double sox_rms(const std::string& wav) {
+  const std::string cmd = "sox " + wav + " -n stat 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 256> buf{};
+  while (fgets(buf.data(), buf.size(), p)) out += buf.data();
+  pclose(p);
+  const auto at = out.find("RMS     amplitude:");
+  INFO(out);
+  REQUIRE(at != std::string::npos);
+  return std::stod(out.substr(at + 18));
+}
+
+Utterance say(const std::string& text, const std::string& lang) {
+  return Utterance{{{text, lang}}};
+}
+
+// Drives a headless kiosk with an announcer after every frame, keeping what it said.
+struct SpokenKiosk {
+  HeadlessKiosk k;
+  Announcer announcer;
+  std::vector<Utterance> said;
+  int stops = 0;
+
+  void frame() {
+    k.frame();
+    bool stop = false;
+    if (auto u = announcer.after_frame(k.session(), k.ui, &stop)) said.push_back(*u);
+    if (stop) ++stops;
+  }
+  void settle(int n = 3) {
+    for (int guard = 0; guard < 100 && !k.input.empty(); ++guard) frame();
+    for (int i = 0; i < n; ++i) frame();
+  }
+  bool tap(const std::string& id) {
+    settle();
+    const A11yNode* node = k.ui.tree.find(id);
+    if (!node) return false;
+    k.input.tap(node->rect.cx(), node->rect.cy());
+    settle();
+    return true;
+  }
+  void key(int scancode) {
+    k.input.push({InputEvent::Type::kKeyDown, 0, 0, scancode, {}});
+    k.input.push({InputEvent::Type::kKeyUp, 0, 0, scancode, {}});
+    settle();
+  }
+  // Everything said since `from`, as "lang:text" strings (resident text as "lang:<typed>").
+  std::vector<std::string> parts(std::size_t from = 0) const {
+    std::vector<std::string> out;
+    for (std::size_t i = from; i < said.size(); ++i) {
+      for (const auto& p : said[i].parts)
+        out.push_back(p.language + ":" + (p.resident_text ? "<typed>" : p.text));
+    }
+    return out;
+  }
+  bool said_text(const std::string& lang_text, std::size_t from = 0) const {
+    auto all = parts(from);
+    return std::find(all.begin(), all.end(), lang_text) != all.end();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the speaker synthesises English and French into the sink, audibly", "[speech]") {
+  RecordingSink sink;
+  auto speaker = Speaker::open(sink);
+  REQUIRE(speaker.ok());
+  CHECK(sink.rate == (*speaker)->sample_rate());
+  CHECK(sink.rate >= 16000);
+
+  const auto en = (*speaker)->say(say("Have your say on your city.", "en"));
+  REQUIRE((*speaker)->wait_idle(10000));
+  const auto fr = (*speaker)->say(say("Donnez votre avis sur votre ville.", "fr"));
+  REQUIRE((*speaker)->wait_idle(10000));
+  for (auto id : {en, fr}) {
+    const auto audio = sink.audio(id);
+    INFO("utterance " << id);
+    CHECK(audio.size() > static_cast<std::size_t>(sink.rate) / 2);  // more than half a second
+    CHECK(rms(audio) > 0.01);
+    const std::string wav =
+        (std::filesystem::temp_directory_path() / ("civic-speech-" + std::to_string(id) + ".wav")).string();
+    test::write_wav(wav, audio, sink.rate);
+    CHECK(sox_rms(wav) > 0.01);
+    std::filesystem::remove(wav);
+  }
+  // A different voice: the French utterance is not the English one.
+  CHECK(sink.audio(en) != sink.audio(fr));
+}
+
+TEST_CASE("speed and volume steps change the audio", "[speech]") {
+  RecordingSink sink;
+  auto speaker = Speaker::open(sink);
+  REQUIRE(speaker.ok());
+  auto make = [&](int rate, int volume) {
+    Utterance u = say("Touch here to start.", "en");
+    u.rate_step = rate;
+    u.volume_step = volume;
+    auto id = (*speaker)->say(u);
+    REQUIRE((*speaker)->wait_idle(10000));
+    return sink.audio(id);
+  };
+  const auto normal = make(2, 2), slow = make(0, 2), fast = make(4, 2), loud = make(2, 4), quiet = make(2, 0);
+  CHECK(slow.size() > normal.size() * 5 / 4);
+  CHECK(fast.size() < normal.size() * 4 / 5);
+  CHECK(rms(loud) > rms(normal) * 1.3);
+  CHECK(rms(quiet) < rms(normal) * 0.7);
+}
+
+TEST_CASE("a new utterance interrupts the old one: nothing of the old follows the interruption", "[speech]") {
+  RecordingSink sink;
+  auto speaker = Speaker::open(sink);
+  REQUIRE(speaker.ok());
+  std::string long_text;
+  for (int i = 0; i < 40; ++i) long_text += "This is a very long text that nobody will wait to hear. ";
+  const auto first = (*speaker)->say(say(long_text, "en"));
+  // Let it start, then interrupt.
+  for (int i = 0; i < 500 && sink.audio(first).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const auto second = (*speaker)->say(say("Stop.", "en"));
+  REQUIRE((*speaker)->wait_idle(10000));
+  const auto events = sink.events();
+  // After the last interruption, only the new utterance is written.
+  std::size_t last_interrupt = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (events[i].interrupt) last_interrupt = i;
+  }
+  for (std::size_t i = last_interrupt; i < events.size(); ++i)
+    CHECK((events[i].interrupt || events[i].utterance == second));
+  CHECK_FALSE(sink.audio(second).empty());
+  // The long text was abandoned: 40 sentences would be well over a minute of audio.
+  CHECK(sink.audio(first).size() < static_cast<std::size_t>(sink.rate) * 30);
+  // stop() silences without a new utterance.
+  (*speaker)->say(say(long_text, "en"));
+  (*speaker)->stop();
+  REQUIRE((*speaker)->wait_idle(10000));
+  CHECK(sink.events().back().interrupt);
+}
+
+TEST_CASE("only one speaker at a time, and letters are spelled", "[speech]") {
+  RecordingSink sink, other;
+  auto speaker = Speaker::open(sink);
+  REQUIRE(speaker.ok());
+  auto second = Speaker::open(other);
+  CHECK_FALSE(second.ok());
+  CHECK_THAT(second.message(), Catch::Contains("already open"));
+  Utterance letter{{{"a", "fr", true, true}}};
+  const auto id = (*speaker)->say(letter);
+  REQUIRE((*speaker)->wait_idle(10000));
+  CHECK(rms(sink.audio(id)) > 0.01);
+}
+
+TEST_CASE("a scripted session with speech: what is said, and in which language", "[speech][ui]") {
+  SpokenKiosk s;
+  s.settle();
+  CHECK(s.said.empty());  // speech is off until a resident turns it on
+
+  REQUIRE(s.tap("attract.speech"));
+  CHECK(s.k.session().speech());
+  REQUIRE(s.said.size() == 1);
+  // On the attract screen nobody has chosen a language: both voices, each for its own text.
+  CHECK(s.said_text("en:" + s.k.ui.strings->text("en", "speech.intro")));
+  CHECK(s.said_text("fr:" + s.k.ui.strings->text("fr", "speech.intro")));
+  CHECK(s.said_text("en:Have your say on your city"));
+  CHECK(s.said_text("fr:Donnez votre avis sur votre ville"));
+
+  std::size_t mark = s.said.size();
+  REQUIRE(s.tap("attract.start"));
+  CHECK(s.said_text("en:Choose your language /", mark));
+  CHECK(s.said_text("fr:Choisissez votre langue", mark));
+
+  mark = s.said.size();
+  REQUIRE(s.tap("language.fr"));
+  // From here everything is French.
+  for (const auto& p : s.parts(mark)) CHECK(p.rfind("fr:", 0) == 0);
+  CHECK(s.said_text("fr:Sur quoi voulez-vous donner votre avis ?", mark));
+
+  REQUIRE(s.tap("consultation.parks-2026"));
+  REQUIRE(s.tap("nav.next"));
+  REQUIRE(s.k.session().screen() == Screen::kIdea);
+  mark = s.said.size();
+  REQUIRE(s.tap("key.l"));
+  REQUIRE(s.tap("key.a"));
+  // Letter by letter, spelled, marked as the resident's own words (never logged).
+  REQUIRE(s.said.size() == mark + 2);
+  for (std::size_t i = mark; i < s.said.size(); ++i) {
+    REQUIRE(s.said[i].parts.size() == 1);
+    CHECK(s.said[i].parts[0].language == "fr");
+    CHECK(s.said[i].parts[0].resident_text);
+    CHECK(s.said[i].parts[0].spell);
+  }
+  CHECK(s.said[mark].parts[0].text == "l");
+  CHECK(s.said[mark + 1].parts[0].text == "a");
+
+  // An error is spoken.
+  mark = s.said.size();
+  REQUIRE(s.tap("nav.next"));
+  REQUIRE(s.k.session().message());
+  CHECK(s.said_text("fr:" + s.k.ui.tree.find("message")->label, mark));
+
+  // A toggle is spoken with its new state.
+  mark = s.said.size();
+  REQUIRE(s.tap("display.contrast"));
+  CHECK(s.said_text("fr:Contraste élevé, activé", mark));
+
+  // Repeat (F2 on the keypad) reads the whole screen again, with the text typed so far.
+  mark = s.said.size();
+  s.key(kSpeechKey);
+  CHECK(s.said_text("fr:" + s.k.ui.strings->text("fr", "idea.title"), mark));
+  CHECK(s.said_text("fr:<typed>", mark));
+
+  // The speech panel: faster, then louder; the utterances carry the new steps.
+  REQUIRE(s.tap("speech"));
+  CHECK(s.said_text("fr:Voix", s.said.size() - 1));
+  REQUIRE(s.tap("speech.faster"));
+  CHECK(s.k.session().speech_rate() == 3);
+  CHECK(s.said.back().rate_step == 3);
+  CHECK(s.said_text("fr:Plus rapide. Vitesse 4 sur 5. Volume 3 sur 5.", s.said.size() - 1));
+  REQUIRE(s.tap("speech.louder"));
+  CHECK(s.said.back().volume_step == 3);
+  REQUIRE(s.tap("speech.close"));
+
+  // The time-out warning is spoken, and the speech time-out is the longer one.
+  const auto settings = s.k.session().settings();
+  mark = s.said.size();
+  s.k.now_ms += settings.speech_idle_timeout_ms - settings.idle_warning_ms + 10;
+  s.settle();
+  REQUIRE(s.k.session().idle_warning());
+  CHECK(s.said_text("fr:" + s.k.ui.tree.find("idle.text")->label, mark));
+  CHECK(s.said_text("fr:" + s.k.ui.strings->text("fr", "idle.more_time"), mark));
+
+  // The session ends: speech goes off at once, silently, and speed and volume are reset.
+  s.k.now_ms += settings.idle_warning_ms + 10;
+  mark = s.said.size();
+  s.settle();
+  CHECK(s.k.session().screen() == Screen::kAttract);
+  CHECK_FALSE(s.k.session().speech());
+  CHECK(s.k.session().speech_rate() == 2);
+  CHECK(s.k.session().speech_volume() == 2);
+  CHECK(s.stops == 1);
+  CHECK(s.said.size() == mark);
+}
+
+TEST_CASE("speech by keypad alone: F2 turns it on, arrows speak the focused control", "[speech][ui]") {
+  SpokenKiosk s;
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  const int down = 81, space = 44;  // SDL scancodes, as the platform maps them
+  io.KeyMap[ImGuiKey_DownArrow] = down;
+  io.KeyMap[ImGuiKey_Space] = space;
+  s.settle();
+  s.key(kSpeechKey);
+  REQUIRE(s.k.session().speech());
+  REQUIRE(s.tap("attract.start"));
+  REQUIRE(s.tap("language.en"));
+  const std::size_t mark = s.said.size();
+  s.key(down);
+  const A11yNode* focused = nullptr;
+  for (const auto& n : s.k.ui.tree.nodes()) {
+    if (n.focused) focused = &n;
+  }
+  REQUIRE(focused != nullptr);
+  REQUIRE(s.said.size() > mark);
+  CHECK(s.said.back().parts.back().text.rfind(focused->label, 0) == 0);
+  CHECK(s.said.back().parts.back().language == "en");
+  // Turning speech off from its panel says so, once.
+  REQUIRE(s.tap("speech"));
+  REQUIRE(s.tap("speech.off"));
+  CHECK_FALSE(s.k.session().speech());
+  CHECK(s.said.back().parts.at(0).text == s.k.ui.strings->text("en", "speech.off_now"));
+  const std::size_t after = s.said.size();
+  REQUIRE(s.tap("display.contrast"));
+  CHECK(s.said.size() == after);  // off means silent
+}
