@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "kiosk/session/content.h"
+#include "sync/consultation/consultation.h"
 #include "sync/config/config.h"
 #include "sync/outbox/outbox.h"
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "content.h"
+#include "sync/consultation/consultation.h"
 #include "sync/protocol/record.h"
 
 namespace civic::kiosk {

@@ -13,25 +13,6 @@ constexpr std::string_view kAckMagic = "CKAK";
 constexpr std::string_view kBatchSignTag = "civic-kiosk/batch/v1";
 constexpr std::string_view kAckSignTag = "civic-kiosk/ack/v1";
 
-Status expect_magic(ByteReader& r, std::string_view magic, const char* what) {
-  CIVIC_ASSIGN(got, r.raw(magic.size(), "magic"));
-  if (as_chars(got) != magic) {
-    return make_error(ErrorCode::kBadMagic, std::string("this is not ") + what + " (it does not start with '" +
-                                                std::string(magic) + "')");
-  }
-  return {};
-}
-
-Status expect_version(ByteReader& r, std::uint8_t expected, const char* what) {
-  CIVIC_ASSIGN(version, r.u8("version"));
-  if (version != expected) {
-    return make_error(ErrorCode::kUnknownVersion,
-                      std::string(what) + " format version " + std::to_string(version) +
-                          " is not known to this software (it reads version " +
-                          std::to_string(expected) + "); update the software");
-  }
-  return {};
-}
 }  // namespace
 
 Hash32 batch_id_of(const Digest64& signed_digest, const Signature& signature) {

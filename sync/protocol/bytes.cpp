@@ -159,4 +159,24 @@ Status ByteReader::expect_end(const char* what) const {
   return {};
 }
 
+Status expect_magic(ByteReader& r, std::string_view magic, const char* what) {
+  CIVIC_ASSIGN(got, r.raw(magic.size(), "magic"));
+  if (as_chars(got) != magic) {
+    return make_error(ErrorCode::kBadMagic, std::string("this is not ") + what + " (it does not start with '" +
+                                                std::string(magic) + "')");
+  }
+  return {};
+}
+
+Status expect_version(ByteReader& r, std::uint8_t expected, const char* what) {
+  CIVIC_ASSIGN(version, r.u8("version"));
+  if (version != expected) {
+    return make_error(ErrorCode::kUnknownVersion,
+                      std::string(what) + " format version " + std::to_string(version) +
+                          " is not known to this software (it reads version " +
+                          std::to_string(expected) + "); update the software");
+  }
+  return {};
+}
+
 }  // namespace civic

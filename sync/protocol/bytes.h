@@ -103,4 +103,9 @@ class ByteReader {
   std::size_t pos_ = 0;
 };
 
+// A format's magic bytes and version byte, read strictly: kBadMagic naming `what` (e.g. "a
+// civic-kiosk ack"), kUnknownVersion telling the reader to update.
+[[nodiscard]] Status expect_magic(ByteReader& r, std::string_view magic, const char* what);
+[[nodiscard]] Status expect_version(ByteReader& r, std::uint8_t expected, const char* what);
+
 }  // namespace civic

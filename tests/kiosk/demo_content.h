@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "kiosk/session/content.h"
+#include "sync/consultation/consultation.h"
 
 namespace civic::test {
 
@@ -15,22 +15,22 @@ inline std::string demo_content_json() {
   return ss.str();
 }
 
-inline kiosk::Content demo_content() {
-  auto c = kiosk::parse_content(demo_content_json());
+inline Content demo_content() {
+  auto c = parse_content(demo_content_json());
   if (!c.ok()) throw std::runtime_error(c.message());
   return *c;
 }
 
 // The demo content with the first consultation's ideas replaced by `n` generated ones
 // (ids n-00000, n-00001, ...), for tests and benchmarks of long lists.
-inline kiosk::Content content_with_many_ideas(int n) {
-  kiosk::Content content = demo_content();
-  kiosk::Consultation& parks = content.consultations[0];
+inline Content content_with_many_ideas(int n) {
+  Content content = demo_content();
+  Consultation& parks = content.consultations[0];
   parks.ideas.clear();
   for (int i = 0; i < n; ++i) {
     char id[16];
     std::snprintf(id, sizeof id, "n-%05d", i);
-    parks.ideas.push_back(kiosk::Idea{id, kiosk::LocalText{{{"en", "Idea number " + std::to_string(i)}}}});
+    parks.ideas.push_back(Idea{id, LocalText{{{"en", "Idea number " + std::to_string(i)}}}});
   }
   return content;
 }

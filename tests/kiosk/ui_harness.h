@@ -14,7 +14,7 @@ namespace civic::test {
 
 class HeadlessKiosk {
  public:
-  explicit HeadlessKiosk(kiosk::Content content = demo_content(), kiosk::SessionSettings settings = {})
+  explicit HeadlessKiosk(Content content = demo_content(), kiosk::SessionSettings settings = {})
       : session_(std::move(settings), [this] { return now_ms; }, [] { return random_fixed<16>(); }) {
     context_ = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();

@@ -157,6 +157,39 @@ def main(path):
     VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/content/v1", raw[:33 + plen]), raw[33 + plen:])
     check(h256("civic-kiosk/content-id/v1", raw).hex() == c["content_hash"], "content hash")
 
+    # Transparency log, RFC 9162 section 2.1 with SHA-256.
+    m = vec["merkle"]
+    sha = lambda *parts: hashlib.sha256(b"".join(parts)).digest()
+    leaves = [sha(b"\0", bytes.fromhex(h)) for h in m["record_hashes"]]
+
+    def mth(d):
+        if len(d) == 0:
+            return sha()
+        if len(d) == 1:
+            return d[0]
+        k = 1
+        while k * 2 < len(d):
+            k *= 2
+        return sha(b"\1", mth(d[:k]), mth(d[k:]))
+
+    def path(i, d):
+        if len(d) <= 1:
+            return []
+        k = 1
+        while k * 2 < len(d):
+            k *= 2
+        return path(i, d[:k]) + [mth(d[k:])] if i < k else path(i - k, d[k:]) + [mth(d[:k])]
+
+    check(mth([]).hex() == m["empty_root"], "the empty tree's root")
+    check(mth(leaves).hex() == m["root"], "the Merkle root")
+    for p in m["proofs"]:
+        check([x.hex() for x in path(p["index"], leaves)] == p["proof"], f"inclusion proof for leaf {p['index']}")
+    raw = bytes.fromhex(m["checkpoint"])
+    check(len(raw) == 117, "checkpoint length")
+    check(struct.unpack(">4sBQ32sQ", raw[:53]) == (b"CKCP", 1, len(leaves), bytes.fromhex(m["root"]),
+                                                     m["checkpoint_signed_at"]), "checkpoint fields")
+    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/checkpoint/v1", raw[:53]), raw[53:])
+
     print(f"{checks} passed, 0 failed")
 
 

@@ -166,3 +166,21 @@ TEST_CASE("vectors: content bundle encodes to the exact bytes and verifies", "[v
   CHECK(verified->bundle == b);
   CHECK(to_hex(verified->state.bundle_hash) == v["content_hash"]);
 }
+
+TEST_CASE("vectors: transparency log root, every inclusion proof and the checkpoint", "[vectors][merkle]") {
+  const auto& v = vectors()["merkle"];
+  std::vector<Hash32> leaves;
+  for (const auto& h : v["record_hashes"]) leaves.push_back(merkle_leaf_hash(unhex_fixed<32>(h)));
+  CHECK(to_hex(merkle_root({})) == v["empty_root"]);
+  const Hash32 root = merkle_root(leaves);
+  CHECK(to_hex(root) == v["root"]);
+  for (const auto& p : v["proofs"]) {
+    std::vector<Hash32> proof;
+    for (const auto& h : p["proof"]) proof.push_back(unhex_fixed<32>(h));
+    const std::uint64_t index = p["index"];
+    CHECK(proof == merkle_inclusion_proof(leaves, index));
+    CHECK(verify_merkle_inclusion(leaves[index], index, leaves.size(), proof, root));
+  }
+  const Checkpoint c{leaves.size(), root, v["checkpoint_signed_at"]};
+  CHECK(to_hex(encode_signed_checkpoint(c, test::hub_signing_key())) == v["checkpoint"]);
+}

@@ -150,6 +150,30 @@ int main(int argc, char** argv) {
                     {"expires_at", content.expires_at}, {"payload", content.payload},
                     {"content_hash", hex(content_hash(*content_bytes))}, {"bytes", to_hex(*content_bytes)}};
 
+  // Transparency log: leaves are the hashes of the sealed records above, then tagged hashes of
+  // "leaf 3".."leaf 6", seven in all; proofs for every leaf and a signed checkpoint.
+  std::vector<Hash32> record_hashes;
+  for (const auto& r : sealed_records) record_hashes.push_back(record_hash(r));
+  for (int i = static_cast<int>(record_hashes.size()); i < 7; ++i) {
+    const std::string data = "leaf " + std::to_string(i);
+    record_hashes.push_back(tagged_hash("civic-kiosk/test/v1", {as_bytes(data)}));
+  }
+  std::vector<Hash32> leaves;
+  for (const auto& h : record_hashes) leaves.push_back(merkle_leaf_hash(h));
+  nlohmann::json proofs = nlohmann::json::array();
+  for (std::uint64_t i = 0; i < leaves.size(); ++i) {
+    nlohmann::json path = nlohmann::json::array();
+    for (const auto& p : merkle_inclusion_proof(leaves, i)) path.push_back(hex(p));
+    proofs.push_back({{"index", i}, {"proof", path}});
+  }
+  nlohmann::json record_hex = nlohmann::json::array();
+  for (const auto& h : record_hashes) record_hex.push_back(hex(h));
+  const Checkpoint checkpoint{leaves.size(), merkle_root(leaves), 1795020000};
+  out["merkle"] = {{"record_hashes", record_hex}, {"root", hex(checkpoint.root)}, {"proofs", proofs},
+                   {"empty_root", hex(merkle_root({}))},
+                   {"checkpoint", to_hex(encode_signed_checkpoint(checkpoint, hub_sign))},
+                   {"checkpoint_signed_at", checkpoint.signed_at}};
+
   std::ofstream file(argv[1]);
   file << out.dump(2) << "\n";
   if (!file) {

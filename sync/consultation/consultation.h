@@ -1,5 +1,6 @@
-// What a kiosk shows: consultations, their ideas and the optional "about you" questions, parsed
-// from a verified content bundle's JSON payload (format: assets/README.md). Pure: no I/O.
+// Consultations, their ideas and the optional "about you" questions, as JSON (format:
+// assets/README.md). Operators write them in a file; the hub adds approved ideas and signs the
+// result into a content bundle; the kiosk parses the bundle's payload. Pure: no I/O.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 #include "sync/protocol/result.h"
 
-namespace civic::kiosk {
+namespace civic {
 
 // Text in several languages; falls back to English, then to any language present.
 struct LocalText {
@@ -58,10 +59,13 @@ struct Content {
   const Question* question(const std::string& id) const;
 };
 
-// Strict: unknown format, missing fields or references to unknown questions are errors.
+// Strict: unknown format, missing fields, repeated ids or references to unknown questions are
+// errors.
 [[nodiscard]] Result<Content> parse_content(const std::string& json);
+// The same format back (parse_content(format_content(c)) gives c).
+std::string format_content(const Content& content);
 
 // The consultations open at this Unix time (opens_at <= now < closes_at); questions unchanged.
 Content open_at(const Content& content, std::uint64_t unix_now);
 
-}  // namespace civic::kiosk
+}  // namespace civic

@@ -1,10 +1,11 @@
-#include "content.h"
+#include "consultation.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "sync/protocol/record.h"
 
-namespace civic::kiosk {
+namespace civic {
 
 using nlohmann::json;
 
@@ -56,6 +57,10 @@ void check_id(const std::string& id, const char* what) {
 
 Result<Content> parse_content(const std::string& text) {
   Content c;
+  std::set<std::string> seen;
+  auto unique = [&seen](const std::string& kind, const std::string& id) {
+    if (!seen.insert(kind + "/" + id).second) throw std::runtime_error(kind + " id '" + id + "' is used twice");
+  };
   try {
     const json j = json::parse(text);
     if (j.value("format", 0) != 1) {
@@ -65,10 +70,12 @@ Result<Content> parse_content(const std::string& text) {
       Question question;
       question.id = q.at("id").get<std::string>();
       check_id(question.id, "question");
+      unique("question", question.id);
       question.label = local_text(q.at("label"), "a question's label");
       for (const auto& a : q.at("answers")) {
         AnswerOption option{a.at("id").get<std::string>(), local_text(a.at("label"), "an answer's label")};
         check_id(option.id, "answer");
+        unique("answer " + question.id, option.id);
         question.answers.push_back(std::move(option));
       }
       c.questions.push_back(std::move(question));
@@ -77,6 +84,7 @@ Result<Content> parse_content(const std::string& text) {
       Consultation con;
       con.id = k.at("id").get<std::string>();
       check_id(con.id, "consultation");
+      unique("consultation", con.id);
       con.title = local_text(k.at("title"), "a consultation's title");
       con.summary = local_text(k.at("summary"), "a consultation's summary");
       con.body = local_text(k.at("body"), "a consultation's text");
@@ -101,6 +109,7 @@ Result<Content> parse_content(const std::string& text) {
       for (const auto& i : k.value("ideas", json::array())) {
         Idea idea{i.at("id").get<std::string>(), local_text(i.at("text"), "an idea's text")};
         check_id(idea.id, "idea");
+        unique("idea " + con.id, idea.id);
         con.ideas.push_back(std::move(idea));
       }
       c.consultations.push_back(std::move(con));
@@ -111,4 +120,34 @@ Result<Content> parse_content(const std::string& text) {
   return c;
 }
 
-}  // namespace civic::kiosk
+namespace {
+json text_json(const LocalText& t) {
+  json j = json::object();
+  for (const auto& [lang, text] : t.by_language) j[lang] = text;
+  return j;
+}
+}  // namespace
+
+std::string format_content(const Content& content) {
+  json j = {{"format", 1}, {"questions", json::array()}, {"consultations", json::array()}};
+  for (const auto& q : content.questions) {
+    json answers = json::array();
+    for (const auto& a : q.answers) answers.push_back({{"id", a.id}, {"label", text_json(a.label)}});
+    j["questions"].push_back({{"id", q.id}, {"label", text_json(q.label)}, {"answers", answers}});
+  }
+  for (const auto& c : content.consultations) {
+    json k = {{"id", c.id}, {"title", text_json(c.title)}, {"summary", text_json(c.summary)},
+              {"body", text_json(c.body)}, {"opens_at", c.opens_at}, {"closes_at", c.closes_at}};
+    if (c.voting == VotingMethod::kSupport) k["voting"] = {{"method", "support"}, {"max_supports", c.max_supports}};
+    else if (c.voting == VotingMethod::kOpinion) k["voting"] = {{"method", "opinion"}};
+    else k["voting"] = {{"method", "none"}};
+    k["about_you"] = c.about_you;
+    json ideas = json::array();
+    for (const auto& i : c.ideas) ideas.push_back({{"id", i.id}, {"text", text_json(i.text)}});
+    k["ideas"] = ideas;
+    j["consultations"].push_back(k);
+  }
+  return j.dump(2);
+}
+
+}  // namespace civic

@@ -1,0 +1,133 @@
+#include "merkle.h"
+
+#include <sodium.h>
+
+namespace civic {
+
+namespace {
+
+constexpr std::string_view kCheckpointMagic = "CKCP";
+constexpr std::uint8_t kCheckpointVersion = 1;
+constexpr std::string_view kCheckpointSignTag = "civic-kiosk/checkpoint/v1";
+
+Hash32 sha256(std::uint8_t prefix, ByteView a, ByteView b = {}) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, &prefix, 1);
+  crypto_hash_sha256_update(&st, a.data(), a.size());
+  if (!b.empty()) crypto_hash_sha256_update(&st, b.data(), b.size());
+  Hash32 out{};
+  crypto_hash_sha256_final(&st, out.data());
+  return out;
+}
+
+// The largest power of two smaller than n (n >= 2).
+std::uint64_t split_point(std::uint64_t n) {
+  std::uint64_t k = 1;
+  while (k << 1 < n) k <<= 1;
+  return k;
+}
+
+// MTH(D[begin:end]) over leaf hashes.
+Hash32 subtree_root(const std::vector<Hash32>& leaves, std::uint64_t begin, std::uint64_t end) {
+  const std::uint64_t n = end - begin;
+  if (n == 1) return leaves[begin];
+  const std::uint64_t k = split_point(n);
+  return merkle_node_hash(subtree_root(leaves, begin, begin + k), subtree_root(leaves, begin + k, end));
+}
+
+void path(const std::vector<Hash32>& leaves, std::uint64_t m, std::uint64_t begin, std::uint64_t end,
+          std::vector<Hash32>& out) {
+  const std::uint64_t n = end - begin;
+  if (n <= 1) return;
+  const std::uint64_t k = split_point(n);
+  if (m < k) {
+    path(leaves, m, begin, begin + k, out);
+    out.push_back(subtree_root(leaves, begin + k, end));
+  } else {
+    path(leaves, m - k, begin + k, end, out);
+    out.push_back(subtree_root(leaves, begin, begin + k));
+  }
+}
+
+}  // namespace
+
+Hash32 merkle_leaf_hash(ByteView leaf_data) { return sha256(0x00, leaf_data); }
+
+Hash32 merkle_node_hash(const Hash32& left, const Hash32& right) { return sha256(0x01, left, right); }
+
+Hash32 merkle_root(const std::vector<Hash32>& leaf_hashes) {
+  if (leaf_hashes.empty()) {
+    Hash32 out{};
+    crypto_hash_sha256(out.data(), nullptr, 0);
+    return out;
+  }
+  return subtree_root(leaf_hashes, 0, leaf_hashes.size());
+}
+
+std::vector<Hash32> merkle_inclusion_proof(const std::vector<Hash32>& leaf_hashes, std::uint64_t index) {
+  std::vector<Hash32> out;
+  if (index < leaf_hashes.size()) path(leaf_hashes, index, 0, leaf_hashes.size(), out);
+  return out;
+}
+
+bool verify_merkle_inclusion(const Hash32& leaf_hash, std::uint64_t index, std::uint64_t size,
+                             const std::vector<Hash32>& proof, const Hash32& root) {
+  if (index >= size) return false;
+  std::uint64_t fn = index, sn = size - 1;
+  Hash32 r = leaf_hash;
+  for (const auto& p : proof) {
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      r = merkle_node_hash(p, r);
+      while (!(fn & 1) && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
+    } else {
+      r = merkle_node_hash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && sodium_memcmp(r.data(), root.data(), r.size()) == 0;
+}
+
+Bytes encode_signed_checkpoint(const Checkpoint& c, const SigningKeyPair& hub_key) {
+  ByteWriter w(kCheckpointSize);
+  w.raw(as_bytes(kCheckpointMagic));
+  w.u8(kCheckpointVersion);
+  w.u64(c.size);
+  w.raw(c.root);
+  w.u64(c.signed_at);
+  w.raw(sign_digest(hub_key, tagged_digest(kCheckpointSignTag, w.bytes())));
+  return w.take();
+}
+
+Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub_key) {
+  if (bytes.size() > kCheckpointSize) {
+    return make_error(ErrorCode::kOversize, "a checkpoint is " + std::to_string(kCheckpointSize) +
+                                                " bytes; this one is " + std::to_string(bytes.size()));
+  }
+  ByteReader r(bytes);
+  CIVIC_TRY(expect_magic(r, kCheckpointMagic, "a civic-kiosk checkpoint"));
+  CIVIC_TRY(expect_version(r, kCheckpointVersion, "checkpoint"));
+  Checkpoint c;
+  CIVIC_ASSIGN(size, r.u64("size"));
+  CIVIC_ASSIGN(root, r.fixed<kHashSize>("root"));
+  CIVIC_ASSIGN(at, r.u64("signed_at"));
+  const std::size_t signed_size = r.offset();
+  CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
+  CIVIC_TRY(r.expect_end("the checkpoint"));
+  if (!verify_digest(hub_key, tagged_digest(kCheckpointSignTag, bytes.first(signed_size)), signature)) {
+    return make_error(ErrorCode::kBadSignature,
+                      "the checkpoint's signature does not verify against the hub's key: it was altered or did "
+                      "not come from this hub");
+  }
+  c.size = size;
+  c.root = root;
+  c.signed_at = at;
+  return c;
+}
+
+}  // namespace civic

@@ -1,0 +1,40 @@
+// The hub's transparency log: a Merkle tree over accepted records' hashes, hashed as RFC 9162
+// (Certificate Transparency 2.0) section 2.1 says, with SHA-256. The hub signs checkpoints (tree
+// size and root); a receipt's inclusion proof shows that a record is in the tree a checkpoint
+// names. Proofs show inclusion only: a leaf is a record hash, which reveals nothing of content.
+// See PROTOCOL.md "Transparency log".
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "crypto.h"
+
+namespace civic {
+
+// SHA-256(0x00 || leaf data): the leaf data is a record hash (32 bytes).
+Hash32 merkle_leaf_hash(ByteView leaf_data);
+// SHA-256(0x01 || left || right).
+Hash32 merkle_node_hash(const Hash32& left, const Hash32& right);
+// MTH over leaf hashes (RFC 9162 2.1.1); the empty tree's root is SHA-256 of nothing.
+Hash32 merkle_root(const std::vector<Hash32>& leaf_hashes);
+// PATH(index, D[n]) (RFC 9162 2.1.3.1). index < leaf_hashes.size().
+std::vector<Hash32> merkle_inclusion_proof(const std::vector<Hash32>& leaf_hashes, std::uint64_t index);
+// The verification of RFC 9162 2.1.3.2: true when `proof` shows the leaf at `index` of a tree of
+// `size` leaves with root `root`.
+bool verify_merkle_inclusion(const Hash32& leaf_hash, std::uint64_t index, std::uint64_t size,
+                             const std::vector<Hash32>& proof, const Hash32& root);
+
+// A signed checkpoint: "CKCP", version 1, tree size (u64), root (32), signing time (u64, Unix
+// seconds), Ed25519 signature (64) over the tagged digest of what precedes it; 117 bytes.
+struct Checkpoint {
+  std::uint64_t size = 0;
+  Hash32 root{};
+  std::uint64_t signed_at = 0;
+  bool operator==(const Checkpoint&) const = default;
+};
+inline constexpr std::size_t kCheckpointSize = 4 + 1 + 8 + 32 + 8 + kSignatureSize;
+Bytes encode_signed_checkpoint(const Checkpoint& checkpoint, const SigningKeyPair& hub_key);
+[[nodiscard]] Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub_key);
+
+}  // namespace civic
