@@ -190,4 +190,44 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   return c;
 }
 
+Result<PopulationMargins> load_population_margins(const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::string desc(e.description());
+    if (desc.find("File could not be opened") != std::string::npos) {
+      return make_error(ErrorCode::kNotFound, "cannot read population margins " + file.string() +
+                                                  ": check the path and its permissions");
+    }
+    return make_error(ErrorCode::kInvalidArgument, file.string() + ":" + std::to_string(e.source().begin.line) +
+                                                       ": " + desc);
+  }
+  PopulationMargins m;
+  for (const auto& [question, value] : root) {
+    const std::string q(question.str());
+    const auto* table = value.as_table();
+    if (!table || table->empty()) {
+      return make_error(ErrorCode::kInvalidArgument, file.string() + ": '" + q +
+                                                         "' must be a table of answer = share, e.g. [" + q + "]");
+    }
+    double sum = 0;
+    for (const auto& [answer, share] : *table) {
+      auto v = share.value<double>();
+      if (!v || *v < 0 || *v > 1) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          file.string() + ":" + std::to_string(share.source().begin.line) + ": the share of " + q +
+                              " = " + std::string(answer.str()) + " must be a number from 0 to 1");
+      }
+      m.shares[q][std::string(answer.str())] = *v;
+      sum += *v;
+    }
+    if (sum < 0.99 || sum > 1.01) {
+      return make_error(ErrorCode::kInvalidArgument, file.string() + ": the shares of [" + q + "] add up to " +
+                                                         std::to_string(sum) + ", not 1");
+    }
+  }
+  return m;
+}
+
 }  // namespace civic

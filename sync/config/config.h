@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "sync/protocol/result.h"
@@ -67,5 +68,13 @@ struct HubConfig {
 
 [[nodiscard]] Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file);
 [[nodiscard]] Result<HubConfig> load_hub_config(const std::filesystem::path& file);
+
+// Shares of the population per "about you" answer, for representativeness and weighting:
+// question id -> answer id -> share. A TOML file with one table per question (see
+// config/population.toml); each table's shares must sum to 1 (within 0.01).
+struct PopulationMargins {
+  std::map<std::string, std::map<std::string, double>> shares;
+};
+[[nodiscard]] Result<PopulationMargins> load_population_margins(const std::filesystem::path& file);
 
 }  // namespace civic

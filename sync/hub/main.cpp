@@ -5,7 +5,9 @@
 #include <ctime>
 #include <fstream>
 
+#include "report.h"
 #include "server.h"
+#include "tally.h"
 #include "service.h"
 #include "sync/keystore/keystore.h"
 #include "sync/transfer/usb.h"
@@ -24,6 +26,43 @@ int fail(const Error& e) {
   return e.code == ErrorCode::kInvalidArgument ? kExitConfig : kExitError;
 }
 
+
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kNotFound, "cannot read " + path + ": check the path and its permissions");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+Status write_text_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return make_error(ErrorCode::kIo, "cannot write " + path.string() + ": check the disk and permissions");
+  return {};
+}
+
+Result<SealKeyPair> load_operator_key(const std::string& path) {
+  if (path.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "give the submission SECRET key file with --key (it is kept "
+                                                   "offline: the hub never stores it)");
+  }
+  return load_submission_secret_key(path);
+}
+
+// Every record, opened page by page on all cores.
+Result<OpenedRecords> open_all_records(HubStore& store, const SealKeyPair& key) {
+  OpenedRecords all;
+  std::uint64_t after = 0;
+  for (;;) {
+    CIVIC_ASSIGN(page, store.records(after, 20000));
+    if (page.empty()) break;
+    after = page.back().id;
+    auto opened = open_records(page, key);
+    for (auto& r : opened.opened) all.opened.push_back(std::move(r));
+    for (auto& f : opened.failed) all.failed.push_back(std::move(f));
+  }
+  return all;
+}
 
 Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
   CIVIC_ASSIGN(keys, load_hub_keys(config));
@@ -78,11 +117,47 @@ int main(int argc, char** argv) {
 
   auto* content = app.add_subcommand("content", "publish signed content for the kiosks");
   content->require_subcommand(1);
-  auto* publish = content->add_subcommand("publish", "sign and publish a content file (JSON)");
+  auto* publish = content->add_subcommand(
+      "publish", "sign and publish the consultations with every approved idea (optionally setting them from FILE)");
   std::string content_file;
   int days = 0;
-  publish->add_option("file", content_file, "content JSON (see assets/README.md)")->required();
+  publish->add_option("file", content_file, "consultations file, JSON (see assets/README.md)");
   publish->add_option("--days", days, "days until kiosks refuse it (default from the configuration)");
+  auto* show = content->add_subcommand("show", "print what the next bundle will carry (consultations and approved ideas)");
+
+  std::string key_file;
+  auto* moderate = app.add_subcommand("moderate", "list residents' ideas waiting for moderation, approve or reject");
+  std::string moderate_action = "list", moderation_id, reason, replacement;
+  std::vector<std::string> redactions;
+  moderate->add_option("action", moderate_action, "list | approve | reject")
+      ->check(CLI::IsMember({"list", "approve", "reject"}));
+  moderate->add_option("id", moderation_id, "the idea's moderation id (m-...)");
+  moderate->add_option("--key", key_file, "the submission SECRET key file (needed to read ideas)");
+  moderate->add_option("--reason", reason, "why an idea is rejected (kept for the record)");
+  moderate->add_option("--redact", redactions, "text to remove before approval (repeatable), e.g. a phone number");
+  moderate->add_option("--text", replacement, "approve with this text instead (the idea rewritten without personal details)");
+
+  auto* tally_cmd = app.add_subcommand("tally", "count votes and write results: JSON, CSV and an HTML report");
+  std::string population_file, out_dir = "results", only_consultation;
+  std::uint64_t max_sessions = 60;
+  tally_cmd->add_option("--key", key_file, "the submission SECRET key file")->required();
+  tally_cmd->add_option("--population", population_file, "population margins (TOML; see config/population.toml)");
+  tally_cmd->add_option("--out", out_dir, "directory for results.json, ideas.csv, breakdown.csv, "
+                                          "representation.csv and report.html")->capture_default_str();
+  tally_cmd->add_option("--consultation", only_consultation, "only this consultation");
+  tally_cmd->add_option("--max-sessions-per-hour", max_sessions, "flag kiosks with more sessions in an hour")
+      ->capture_default_str();
+
+  auto* receipt = app.add_subcommand("receipt", "print the inclusion proof for a resident's receipt code");
+  std::string receipt_code, proof_out;
+  receipt->add_option("code", receipt_code, "the code on the resident's thank-you screen, e.g. 7KQ2M-X9ARC")->required();
+  receipt->add_option("--out", proof_out, "write the proof here (JSON) as well");
+
+  auto* log = app.add_subcommand("log", "the transparency log");
+  log->require_subcommand(1);
+  auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
+  std::string checkpoint_out;
+  checkpoint_cmd->add_option("--out", checkpoint_out, "write the signed checkpoint here (binary, 117 bytes)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -207,14 +282,119 @@ int main(int argc, char** argv) {
   }
 
   if (publish->parsed()) {
-    std::ifstream in(content_file, std::ios::binary);
-    if (!in) return fail(make_error(ErrorCode::kNotFound, "cannot read " + content_file));
-    std::string payload((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!content_file.empty()) {
+      auto text = read_text_file(content_file);
+      if (!text.ok()) return fail(text.error());
+      if (auto s = (*service)->set_consultations(*text, now_seconds()); !s.ok()) {
+        return fail(make_error(ErrorCode::kInvalidArgument, content_file + ": " + s.message()));
+      }
+    }
     const std::uint64_t lifetime = static_cast<std::uint64_t>(days > 0 ? days : config.content_lifetime_days) * 86400;
-    auto version = (*service)->publish_content(payload, lifetime, now_seconds());
+    auto version = (*service)->publish_content(lifetime, now_seconds());
     if (!version.ok()) return fail(version.error());
     std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
                 format_utc(now_seconds() + lifetime).c_str());
+    return 0;
+  }
+
+  if (show->parsed()) {
+    auto c = (*service)->consultations_with_approved_ideas();
+    if (!c.ok()) return fail(c.error());
+    std::printf("%s\n", format_content(*c).c_str());
+    return 0;
+  }
+
+  if (moderate->parsed()) {
+    if (moderate_action == "reject") {
+      auto d = (*service)->reject(moderation_id, reason, now_seconds());
+      if (!d.ok()) return fail(d.error());
+      std::printf("rejected %s: it will never leave the hub\n", moderation_id.c_str());
+      return 0;
+    }
+    auto key = load_operator_key(key_file);
+    if (!key.ok()) return fail(key.error());
+    if (moderate_action == "approve") {
+      auto d = (*service)->approve(moderation_id, *key, redactions, replacement, now_seconds());
+      if (!d.ok()) return fail(d.error());
+      std::printf("approved %s as idea %s in '%s'%s:\n  %s\nIt goes to the kiosks with the next: civic-hub content "
+                  "publish\n",
+                  moderation_id.c_str(), HubService::published_idea_id(*d).c_str(), d->consultation_id.c_str(),
+                  d->redacted ? " (redacted)" : "", d->published_text.c_str());
+      return 0;
+    }
+    auto queue = (*service)->moderation_queue(*key);
+    if (!queue.ok()) return fail(queue.error());
+    if (queue->empty()) std::printf("no ideas are waiting for moderation\n");
+    for (const auto& p : *queue) {
+      std::printf("%s  %-20s %-3s  %s\n", p.item.moderation_id.c_str(), p.item.consultation_id.c_str(),
+                  p.item.language.c_str(), p.text.c_str());
+    }
+    return 0;
+  }
+
+  if (tally_cmd->parsed()) {
+    auto key = load_operator_key(key_file);
+    if (!key.ok()) return fail(key.error());
+    std::optional<PopulationMargins> margins;
+    if (!population_file.empty()) {
+      auto m = load_population_margins(population_file);
+      if (!m.ok()) return fail(m.error());
+      margins = *m;
+    }
+    auto content_now = (*service)->consultations_with_approved_ideas();
+    if (!content_now.ok()) return fail(content_now.error());
+    auto opened = open_all_records((*service)->store(), *key);
+    if (!opened.ok()) return fail(opened.error());
+    TallyOptions options;
+    options.max_sessions_per_hour = max_sessions;
+    options.consultation = only_consultation;
+    const Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
+    for (auto& r : opened->opened) wipe_submission(r.submission);
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    const std::filesystem::path dir(out_dir);
+    for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+             {"results.json", results_json(t)},
+             {"ideas.csv", ideas_csv(t)},
+             {"breakdown.csv", breakdown_csv(t)},
+             {"representation.csv", representation_csv(t)},
+             {"report.html", results_html(t, format_utc(now_seconds()))}}) {
+      if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
+    }
+    std::printf("%llu records tallied\n", static_cast<unsigned long long>(t.records));
+    for (const auto& c : t.consultations) {
+      std::printf("%s: %llu participants, %llu repeated ballots not counted%s\n", c.id.c_str(),
+                  static_cast<unsigned long long>(c.participants), static_cast<unsigned long long>(c.repeated_ballots),
+                  c.representativeness ? (", representativeness " + std::to_string(*c.representativeness)).c_str()
+                                       : "");
+    }
+    for (const auto& a : t.anomalies) std::printf("anomaly: %s: %s\n", a.kind.c_str(), a.detail.c_str());
+    std::printf("results written to %s (open report.html in a browser)\n", out_dir.c_str());
+    return 0;
+  }
+
+  if (receipt->parsed()) {
+    auto proof = (*service)->prove_receipt(receipt_code, now_seconds());
+    if (!proof.ok()) return fail(proof.error());
+    const std::string text = format_receipt_proof(*proof);
+    if (!proof_out.empty()) {
+      if (auto s = write_text_file(proof_out, text); !s.ok()) return fail(s.error());
+    }
+    std::printf("%s", text.c_str());
+    return 0;
+  }
+
+  if (checkpoint_cmd->parsed()) {
+    auto c = (*service)->checkpoint(now_seconds());
+    if (!c.ok()) return fail(c.error());
+    auto parsed = verify_checkpoint(*c, (*service)->keys().signing.public_key);
+    if (!parsed.ok()) return fail(parsed.error());
+    if (!checkpoint_out.empty()) {
+      if (auto s = write_text_file(checkpoint_out, std::string(c->begin(), c->end())); !s.ok()) return fail(s.error());
+    }
+    std::printf("log size %llu\nroot     %s\nsigned   %s\ncheckpoint %s\n",
+                static_cast<unsigned long long>(parsed->size), to_hex(parsed->root).c_str(),
+                format_utc(parsed->signed_at).c_str(), to_hex(*c).c_str());
     return 0;
   }
   return 0;

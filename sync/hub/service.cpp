@@ -108,13 +108,4 @@ Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, st
   return store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now, via);
 }
 
-Result<std::uint64_t> HubService::publish_content(const std::string& payload, std::uint64_t lifetime_seconds,
-                                                  std::uint64_t now) {
-  CIVIC_ASSIGN(latest, store_->latest_content_version());
-  ContentBundle bundle{latest + 1, now, now + lifetime_seconds, payload};
-  CIVIC_ASSIGN(bytes, encode_signed_content(bundle, keys_.signing));
-  CIVIC_TRY(store_->publish_content(bytes, bundle.version, now));
-  return bundle.version;
-}
-
 }  // namespace civic

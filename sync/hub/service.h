@@ -11,6 +11,8 @@
 
 #include "store.h"
 #include "sync/config/config.h"
+#include "sync/consultation/consultation.h"
+#include "sync/transparency/receipt_proof.h"
 
 namespace civic {
 
@@ -45,9 +47,39 @@ class HubService {
   // kUnauthorized (unknown or revoked kiosk), kBadSignature, kConflict (fork).
   [[nodiscard]] Result<StoredBatch> upload(ByteView body, const std::string& via, std::uint64_t now);
 
-  [[nodiscard]] Result<std::uint64_t> publish_content(const std::string& payload, std::uint64_t lifetime_seconds,
-                                                      std::uint64_t now);
+  // [SECTION] Consultations, moderation and publishing (moderation.cpp)
+
+  // Checks and stores the operators' consultations file (JSON, see assets/README.md).
+  [[nodiscard]] Status set_consultations(const std::string& json, std::uint64_t now);
+  // The stored consultations with every approved idea added: what the next bundle will carry.
+  [[nodiscard]] Result<Content> consultations_with_approved_ideas();
+  // Signs and publishes that as the next content bundle; returns its version.
+  [[nodiscard]] Result<std::uint64_t> publish_content(std::uint64_t lifetime_seconds, std::uint64_t now);
+
+  struct PendingIdea {
+    ModerationItem item;
+    std::string text;  // decrypted now, with the operator's key; never stored
+  };
+  // Looks at records that arrived since the last look (decrypting them with the operator's key),
+  // queues the ones with an idea, and returns every pending idea with its text.
+  [[nodiscard]] Result<std::vector<PendingIdea>> moderation_queue(const SealKeyPair& submission_key);
+  // Approves an idea for publishing, after removing each of `redactions` from its text (replaced
+  // by "[…]"), or with `replacement` as its whole text. Returns the decision.
+  [[nodiscard]] Result<ModerationItem> approve(const std::string& moderation_id, const SealKeyPair& submission_key,
+                                               const std::vector<std::string>& redactions,
+                                               const std::string& replacement, std::uint64_t now);
+  [[nodiscard]] Result<ModerationItem> reject(const std::string& moderation_id, const std::string& reason,
+                                              std::uint64_t now);
+  // The id an approved idea has in content bundles and results.
+  static std::string published_idea_id(const ModerationItem& item) { return "r" + item.moderation_id.substr(1); }
   [[nodiscard]] Result<std::optional<Bytes>> latest_content() { return store_->latest_content(); }
+
+  // [SECTION] Transparency log (transparency.cpp)
+
+  // A checkpoint of the log as it stands: every accepted record, in arrival order, signed.
+  [[nodiscard]] Result<Bytes> checkpoint(std::uint64_t now);
+  // The inclusion proof for the record a receipt code names, against a fresh checkpoint.
+  [[nodiscard]] Result<ReceiptProof> prove_receipt(std::string_view code, std::uint64_t now);
 
   HubStore& store() { return *store_; }
   const HubKeys& keys() const { return keys_; }

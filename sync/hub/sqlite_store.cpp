@@ -70,6 +70,29 @@ constexpr const char* kHubMigrations[] = {
       bundle BLOB NOT NULL
     );
     )sql",
+    // v2: consultations and moderation (issue 7).
+    R"sql(
+    CREATE TABLE consultation_file (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      json TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE moderation (
+      record_id INTEGER PRIMARY KEY REFERENCES records (id),
+      moderation_id TEXT NOT NULL UNIQUE,
+      consultation_id TEXT NOT NULL,
+      language TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+      reason TEXT NOT NULL DEFAULT '',
+      published_text TEXT,
+      redacted INTEGER NOT NULL DEFAULT 0,
+      decided_at INTEGER
+    );
+    CREATE TABLE moderation_scan (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      scanned_up_to INTEGER NOT NULL
+    );
+    )sql",
 };
 
 class SqliteHubStore final : public HubStore {
@@ -354,6 +377,103 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
+  Result<std::optional<HubRecord>> record(std::uint64_t id) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id = ?"));
+    stmt.bind(1, id);
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<HubRecord>{};
+    CIVIC_ASSIGN(r, read_record(stmt));
+    return std::optional<HubRecord>(std::move(r));
+  }
+
+  Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records ORDER BY id"));
+    std::vector<std::pair<std::uint64_t, Hash32>> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      CIVIC_ASSIGN(hash, stmt.fixed<kHashSize>(1));
+      out.emplace_back(stmt.uint64(0), hash);
+    }
+    return out;
+  }
+
+  Status set_consultations(const std::string& json, std::uint64_t now) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO consultation_file (id, json, updated_at) VALUES (1, ?, ?) "
+                                    "ON CONFLICT (id) DO UPDATE SET json = excluded.json, "
+                                    "updated_at = excluded.updated_at"));
+    return stmt.bind(1, std::string_view(json)).bind(2, now).run();
+  }
+
+  Result<std::optional<std::string>> consultations() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT json FROM consultation_file WHERE id = 1"));
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<std::string>{};
+    return std::optional<std::string>(stmt.text(0));
+  }
+
+  Result<std::uint64_t> moderation_scanned_up_to() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(v, db_->query_int("SELECT coalesce(max(scanned_up_to), 0) FROM moderation_scan"));
+    return static_cast<std::uint64_t>(v);
+  }
+
+  Status queue_for_moderation(const std::vector<ModerationItem>& items, std::uint64_t scanned_up_to) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+    for (const auto& item : items) {
+      CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO moderation (record_id, moderation_id, consultation_id, "
+                                      "language, status) VALUES (?, ?, ?, ?, 'pending')"));
+      CIVIC_TRY(stmt.bind(1, item.record_id).bind(2, std::string_view(item.moderation_id))
+                    .bind(3, std::string_view(item.consultation_id)).bind(4, std::string_view(item.language)).run());
+    }
+    CIVIC_ASSIGN(scan, db_->prepare("INSERT INTO moderation_scan (id, scanned_up_to) VALUES (1, ?) ON CONFLICT (id) "
+                                    "DO UPDATE SET scanned_up_to = max(scanned_up_to, excluded.scanned_up_to)"));
+    CIVIC_TRY(scan.bind(1, scanned_up_to).run());
+    return txn.commit();
+  }
+
+  Result<std::vector<ModerationItem>> moderation(const std::string& status) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE status = ? ORDER BY record_id"));
+    stmt.bind(1, std::string_view(status));
+    std::vector<ModerationItem> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      out.push_back(read_moderation(stmt));
+    }
+    return out;
+  }
+
+  Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE moderation_id = ?"));
+    stmt.bind(1, std::string_view(moderation_id));
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<ModerationItem>{};
+    return std::optional<ModerationItem>(read_moderation(stmt));
+  }
+
+  Status decide(const ModerationItem& d) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("UPDATE moderation SET status = ?, reason = ?, published_text = ?, redacted = ?, "
+                                    "decided_at = ? WHERE moderation_id = ?"));
+    stmt.bind(1, std::string_view(d.status)).bind(2, std::string_view(d.reason));
+    if (d.status == "approved") stmt.bind(3, std::string_view(d.published_text));
+    else stmt.bind_null(3);
+    CIVIC_TRY(stmt.bind(4, d.redacted ? 1 : 0).bind(5, d.decided_at).bind(6, std::string_view(d.moderation_id)).run());
+    if (db_->changes() != 1) {
+      return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
+    }
+    return {};
+  }
+
   Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) override {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ?"));
@@ -385,6 +505,15 @@ class SqliteHubStore final : public HubStore {
     k.contiguous_position = s.uint64(6);
     k.contiguous_head = head;
     return k;
+  }
+
+  static constexpr const char* kModerationSelect =
+      "SELECT moderation_id, record_id, consultation_id, language, status, reason, coalesce(published_text, ''), "
+      "redacted, coalesce(decided_at, 0) FROM moderation";
+
+  static ModerationItem read_moderation(sql::Statement& s) {
+    return ModerationItem{s.text(0), s.uint64(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+                          s.int64(7) != 0, s.uint64(8)};
   }
 
   static Result<HubRecord> read_record(sql::Statement& s) {

@@ -49,6 +49,21 @@ struct HubRecord {
   std::uint64_t received_at = 0;
 };
 
+// An idea in moderation. Pending ideas are listed by decrypting their records with the operator's
+// key each time: their words are never stored in clear. Only the published text of an approved
+// idea (as the operator approved it, redacted or not) is stored, because it is going public.
+struct ModerationItem {
+  std::string moderation_id;   // random, "m-" + 8 hex: links to no receipt or log position
+  std::uint64_t record_id = 0;  // the hub's internal record id; never shown to anyone
+  std::string consultation_id;
+  std::string language;
+  std::string status;          // pending, approved, rejected
+  std::string reason;          // for rejections
+  std::string published_text;  // approved only
+  bool redacted = false;
+  std::uint64_t decided_at = 0;
+};
+
 using AckSigner = std::function<Bytes(const Ack&)>;
 
 class HubStore {
@@ -86,6 +101,22 @@ class HubStore {
   // Records in arrival order, from id `after` (exclusive), at most `limit`.
   [[nodiscard]] virtual Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) = 0;
   [[nodiscard]] virtual Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) = 0;
+  [[nodiscard]] virtual Result<std::optional<HubRecord>> record(std::uint64_t id) = 0;
+  // Every record's (id, record hash) in log order: the transparency log's leaves.
+  [[nodiscard]] virtual Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves() = 0;
+
+  // The operators' consultations file (JSON, sync/consultation), as last set.
+  [[nodiscard]] virtual Status set_consultations(const std::string& json, std::uint64_t now) = 0;
+  [[nodiscard]] virtual Result<std::optional<std::string>> consultations() = 0;
+
+  // Moderation: the highest record id looked at, items by id or status, and decisions.
+  [[nodiscard]] virtual Result<std::uint64_t> moderation_scanned_up_to() = 0;
+  // Queues new pending items and records how far the scan went, in one transaction.
+  [[nodiscard]] virtual Status queue_for_moderation(const std::vector<ModerationItem>& items,
+                                                    std::uint64_t scanned_up_to) = 0;
+  [[nodiscard]] virtual Result<std::vector<ModerationItem>> moderation(const std::string& status) = 0;
+  [[nodiscard]] virtual Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) = 0;
+  [[nodiscard]] virtual Status decide(const ModerationItem& decision) = 0;
 };
 
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path);

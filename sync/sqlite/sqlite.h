@@ -80,6 +80,8 @@ class Database {
   // The civic error for an SQLite result code, with the database's own message.
   Error error(int rc, std::string_view action) const;
   sqlite3* handle() const { return db_; }
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const { return sqlite3_changes64(db_); }
   const std::string& context() const { return context_; }
 
  private:

@@ -1,0 +1,153 @@
+// Consultations, moderation and publishing: HubService's operator side.
+#include <algorithm>
+
+#include "service.h"
+
+namespace civic {
+
+namespace {
+
+// Records are read in pages so that a large hub is never all in memory at once.
+constexpr std::size_t kPage = 2000;
+
+std::string new_moderation_id() {
+  const auto bytes = random_fixed<4>();
+  return "m-" + to_hex(bytes);
+}
+
+Result<Submission> open_record(HubStore& store, std::uint64_t record_id, const SealKeyPair& key) {
+  CIVIC_ASSIGN(record, store.record(record_id));
+  if (!record) return make_error(ErrorCode::kNotFound, "the record behind this idea is missing from the hub");
+  auto s = open_submission(record->sealed, key);
+  if (!s.ok()) {
+    return make_error(s.code(), "cannot open the idea with this key (" + s.message() +
+                                    "): use the hub's submission secret key");
+  }
+  return s;
+}
+
+}  // namespace
+
+Status HubService::set_consultations(const std::string& json, std::uint64_t now) {
+  CIVIC_ASSIGN(content, parse_content(json));
+  for (const auto& c : content.consultations) {
+    for (const auto& i : c.ideas) {
+      if (i.id.rfind("r-", 0) == 0) {
+        return make_error(ErrorCode::kInvalidArgument, "idea id '" + i.id + "' in consultation '" + c.id +
+                                                           "' starts with 'r-', which is kept for residents' ideas");
+      }
+    }
+  }
+  return store_->set_consultations(json, now);
+}
+
+Result<Content> HubService::consultations_with_approved_ideas() {
+  CIVIC_ASSIGN(json, store_->consultations());
+  if (!json) {
+    return make_error(ErrorCode::kNotFound, "no consultations are set; write a consultations file (see "
+                                            "assets/README.md) and run: civic-hub content publish FILE");
+  }
+  CIVIC_ASSIGN(content, parse_content(*json));
+  CIVIC_ASSIGN(approved, store_->moderation("approved"));
+  for (const auto& item : approved) {
+    for (auto& c : content.consultations) {
+      if (c.id == item.consultation_id) {
+        c.ideas.push_back(Idea{published_idea_id(item), LocalText{{{item.language, item.published_text}}}});
+      }
+    }
+  }
+  return content;
+}
+
+Result<std::uint64_t> HubService::publish_content(std::uint64_t lifetime_seconds, std::uint64_t now) {
+  CIVIC_ASSIGN(content, consultations_with_approved_ideas());
+  const std::string payload = format_content(content);
+  CIVIC_TRY(parse_content(payload));  // what kiosks will parse, checked before it is signed
+  CIVIC_ASSIGN(latest, store_->latest_content_version());
+  ContentBundle bundle{latest + 1, now, now + lifetime_seconds, payload};
+  CIVIC_ASSIGN(bytes, encode_signed_content(bundle, keys_.signing));
+  CIVIC_TRY(store_->publish_content(bytes, bundle.version, now));
+  return bundle.version;
+}
+
+Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const SealKeyPair& key) {
+  if (key.public_key != keys_.submission) {
+    return make_error(ErrorCode::kInvalidArgument, "this is not the secret half of this hub's submission key "
+                                                   "(fingerprint " + key_fingerprint(keys_.submission.bytes) + ")");
+  }
+  CIVIC_ASSIGN(from, store_->moderation_scanned_up_to());
+  std::uint64_t after = from;
+  for (;;) {
+    CIVIC_ASSIGN(page, store_->records(after, kPage));
+    if (page.empty()) break;
+    std::vector<ModerationItem> queue;
+    for (const auto& r : page) {
+      auto s = open_submission(r.sealed, key);
+      if (!s.ok()) {
+        note({0, "unreadable", to_hex(r.kiosk), "a record could not be opened for moderation: " + s.message()});
+        continue;
+      }
+      if (!s->idea.empty()) {
+        ModerationItem item;
+        item.moderation_id = new_moderation_id();
+        item.record_id = r.id;
+        item.consultation_id = s->consultation_id;
+        item.language = s->language;
+        queue.push_back(std::move(item));
+      }
+      wipe_submission(*s);
+    }
+    after = page.back().id;
+    CIVIC_TRY(store_->queue_for_moderation(queue, after));
+  }
+  CIVIC_ASSIGN(pending, store_->moderation("pending"));
+  std::vector<PendingIdea> out;
+  for (auto& item : pending) {
+    CIVIC_ASSIGN(s, open_record(*store_, item.record_id, key));
+    out.push_back({std::move(item), s.idea});
+  }
+  return out;
+}
+
+Result<ModerationItem> HubService::approve(const std::string& moderation_id, const SealKeyPair& key,
+                                           const std::vector<std::string>& redactions, const std::string& replacement,
+                                           std::uint64_t now) {
+  CIVIC_ASSIGN(found, store_->moderation_item(moderation_id));
+  if (!found) return make_error(ErrorCode::kNotFound, "no idea " + moderation_id + " is in moderation; list them "
+                                                                                   "with: civic-hub moderate");
+  ModerationItem item = *found;
+  CIVIC_ASSIGN(s, open_record(*store_, item.record_id, key));
+  std::string text = replacement.empty() ? s.idea : replacement;
+  for (const auto& r : redactions) {
+    if (r.empty()) continue;
+    if (text.find(r) == std::string::npos) {
+      return make_error(ErrorCode::kInvalidArgument, "'" + r + "' is not in the idea's text: nothing was approved");
+    }
+    for (std::size_t at = text.find(r); at != std::string::npos; at = text.find(r, at + 3)) text.replace(at, r.size(), "[…]");
+  }
+  item.status = "approved";
+  item.reason.clear();
+  item.published_text = text;
+  item.redacted = !replacement.empty() || !redactions.empty();
+  item.decided_at = now;
+  CIVIC_TRY(store_->decide(item));
+  return item;
+}
+
+Result<ModerationItem> HubService::reject(const std::string& moderation_id, const std::string& reason,
+                                          std::uint64_t now) {
+  if (reason.empty()) return make_error(ErrorCode::kInvalidArgument, "give a reason for the rejection (--reason)");
+  CIVIC_ASSIGN(found, store_->moderation_item(moderation_id));
+  if (!found) return make_error(ErrorCode::kNotFound, "no idea " + moderation_id + " is in moderation; list them "
+                                                                                   "with: civic-hub moderate");
+  ModerationItem item = *found;
+  item.status = "rejected";
+  item.reason = reason;
+  item.published_text.clear();
+  item.redacted = false;
+  item.decided_at = now;
+  CIVIC_TRY(store_->decide(item));
+  return item;
+}
+
+}  // namespace civic

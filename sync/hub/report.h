@@ -1,0 +1,20 @@
+// Results as files for people: JSON and CSV for analysts, one self-contained HTML report (inline
+// CSS and SVG charts, no scripts, no network) for everyone else.
+#pragma once
+
+#include <string>
+
+#include "tally.h"
+
+namespace civic {
+
+std::string results_json(const Tally& tally);
+// One row per idea: raw and weighted counts.
+std::string ideas_csv(const Tally& tally);
+// One row per idea and group (channel, event, "about you" answer).
+std::string breakdown_csv(const Tally& tally);
+// One row per population group: participants against the population.
+std::string representation_csv(const Tally& tally);
+std::string results_html(const Tally& tally, const std::string& generated_at);
+
+}  // namespace civic

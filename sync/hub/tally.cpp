@@ -1,0 +1,260 @@
+#include "tally.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <thread>
+
+#include "sync/common/human.h"
+
+namespace civic {
+
+namespace {
+constexpr const char* kNoAnswer = "(no answer)";
+}  // namespace
+
+void Counts::add(VoteChoice c, double weight) {
+  switch (c) {
+    case VoteChoice::kSupport: support += weight; break;
+    case VoteChoice::kAgree: agree += weight; break;
+    case VoteChoice::kDisagree: disagree += weight; break;
+    case VoteChoice::kPass: pass += weight; break;
+  }
+}
+
+OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyPair& key, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, records.size())));
+  std::vector<std::optional<Submission>> opened(records.size());
+  std::vector<std::string> errors(records.size());
+  std::vector<std::thread> pool;
+  const std::size_t per = (records.size() + threads - 1) / threads;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      const std::size_t end = std::min(records.size(), (t + 1) * per);
+      for (std::size_t i = t * per; i < end; ++i) {
+        auto s = open_submission(records[i].sealed, key);
+        if (s.ok()) opened[i] = std::move(*s);
+        else errors[i] = s.message();
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  OpenedRecords out;
+  out.opened.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (opened[i]) out.opened.push_back({records[i].id, records[i].kiosk, std::move(*opened[i])});
+    else out.failed.emplace_back(records[i].id, errors[i]);
+  }
+  return out;
+}
+
+RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins, int max_iterations,
+                  double tolerance) {
+  RakingResult r;
+  const double n = static_cast<double>(profiles.size());
+  r.weights.assign(profiles.size(), 1.0);
+  if (profiles.empty()) {
+    r.note = "no participants";
+    return r;
+  }
+  // Targets per question: population shares scaled to those who answered; "no answer" keeps its
+  // observed share.
+  struct Margin {
+    std::string question;
+    std::map<std::string, double> target;  // answer -> weighted total wanted
+    std::vector<std::string> category;     // per profile
+  };
+  std::vector<Margin> ms;
+  std::vector<std::string> uncorrectable;
+  for (const auto& [question, shares] : margins.shares) {
+    Margin m{question, {}, {}};
+    std::map<std::string, double> observed;
+    for (const auto& p : profiles) {
+      auto it = p.find(question);
+      std::string cat = it != p.end() && shares.count(it->second) ? it->second : kNoAnswer;
+      observed[cat] += 1;
+      m.category.push_back(std::move(cat));
+    }
+    const double unanswered = observed.count(kNoAnswer) ? observed[kNoAnswer] : 0.0;
+    if (unanswered > 0) m.target[kNoAnswer] = unanswered;
+    for (const auto& [answer, share] : shares) {
+      if (share > 0 && !observed.count(answer)) {
+        uncorrectable.push_back(question + "=" + answer);
+        continue;
+      }
+      m.target[answer] = share * (n - unanswered);
+    }
+    // Shares of groups nobody is in are spread over the others, so the totals still add up.
+    double sum = 0;
+    for (const auto& [cat, t] : m.target) sum += t;
+    if (sum > 0) {
+      for (auto& [cat, t] : m.target) t *= n / sum;
+    }
+    ms.push_back(std::move(m));
+  }
+  for (r.iterations = 0; r.iterations < max_iterations; ++r.iterations) {
+    double worst = 0;
+    for (const auto& m : ms) {
+      std::map<std::string, double> total;
+      for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i];
+      for (const auto& [cat, t] : m.target) worst = std::max(worst, std::abs(total[cat] - t) / n);
+      for (std::size_t i = 0; i < profiles.size(); ++i) {
+        const double have = total[m.category[i]];
+        if (have > 0) r.weights[i] *= m.target.at(m.category[i]) / have;
+      }
+    }
+    if (worst < tolerance) {
+      r.converged = true;
+      break;
+    }
+  }
+  r.note = r.converged ? "raking converged after " + std::to_string(r.iterations) + " rounds"
+                       : "raking did not converge in " + std::to_string(max_iterations) + " rounds; treat weighted "
+                                                                                           "results with care";
+  if (!uncorrectable.empty()) {
+    std::string groups;
+    for (const auto& g : uncorrectable) groups += (groups.empty() ? "" : ", ") + g;
+    r.note += "; no participants in " + groups + ": weighting cannot speak for them";
+  }
+  return r;
+}
+
+Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
+            const TallyOptions& options) {
+  Tally t;
+  t.records = records.opened.size() + records.failed.size();
+  for (const auto& [id, why] : records.failed) {
+    t.anomalies.push_back({"unreadable", "a record could not be opened with this key: " + why});
+  }
+  // Busy kiosks: more sessions in one hour than one person at a time could make.
+  std::map<std::pair<KioskId, std::uint64_t>, std::set<SessionId>> sessions_per_hour;
+  for (const auto& r : records.opened) sessions_per_hour[{r.kiosk, r.submission.coarse_time}].insert(r.submission.session_id);
+  for (const auto& [key, sessions] : sessions_per_hour) {
+    if (sessions.size() > options.max_sessions_per_hour) {
+      t.anomalies.push_back({"busy-kiosk", "kiosk " + to_hex(key.first) + " had " + std::to_string(sessions.size()) +
+                                               " sessions in the hour from " + format_utc(key.second) +
+                                               " (more than " + std::to_string(options.max_sessions_per_hour) +
+                                               "): check it was not misused"});
+    }
+  }
+  std::set<std::string> unknown_consultations;
+  for (const auto& r : records.opened) {
+    if (!content.consultation(r.submission.consultation_id)) unknown_consultations.insert(r.submission.consultation_id);
+  }
+  for (const auto& id : unknown_consultations) {
+    t.anomalies.push_back({"unknown-consultation", "records name consultation '" + id +
+                                                       "', which is not in the consultations file: not counted"});
+  }
+
+  for (const auto& c : content.consultations) {
+    if (!options.consultation.empty() && c.id != options.consultation) continue;
+    ConsultationResult res;
+    res.id = c.id;
+    res.title = c.title.in("en");
+    res.voting = c.voting;
+    std::map<std::string, std::size_t> idea_index;
+    for (const auto& idea : c.ideas) {
+      idea_index[idea.id] = res.ideas.size();
+      res.ideas.push_back(IdeaResult{idea.id, idea.text.in("en"), {}, {}, {}});
+    }
+    // One ballot per session: the first to arrive counts; later ones are reported.
+    std::set<SessionId> seen;
+    std::vector<const Submission*> ballots;
+    for (const auto& r : records.opened) {
+      if (r.submission.consultation_id != c.id) continue;
+      if (!seen.insert(r.submission.session_id).second) {
+        ++res.repeated_ballots;
+        continue;
+      }
+      ballots.push_back(&r.submission);
+    }
+    if (res.repeated_ballots > 0) {
+      t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) + " later ballot(s) of sessions "
+                                                "already counted in '" + c.id + "': reported, not counted"});
+    }
+    res.participants = ballots.size();
+
+    std::vector<Profile> profiles;
+    for (const auto* b : ballots) {
+      Profile p;
+      for (const auto& a : b->answers) p[a.question_id] = a.answer_id;
+      profiles.push_back(std::move(p));
+    }
+    std::vector<double> weights(ballots.size(), 1.0);
+    if (margins && !margins->shares.empty()) {
+      auto raked = rake(profiles, *margins);
+      weights = raked.weights;
+      res.weighted = !ballots.empty();
+      res.weighting_note = raked.note;
+    } else {
+      res.weighting_note = "no population margins given: weighted equals raw";
+    }
+
+    std::map<std::string, std::uint64_t> unknown_ideas;
+    for (std::size_t i = 0; i < ballots.size(); ++i) {
+      const Submission& b = *ballots[i];
+      const std::string channel = channel_name(b.channel);
+      ++res.participants_by_channel[channel];
+      if (!b.event_id.empty()) ++res.participants_by_event[b.event_id];
+      if (!b.idea.empty()) ++res.ideas_submitted;
+      std::vector<std::string> groups{"channel=" + channel};
+      if (!b.event_id.empty()) groups.push_back("event=" + b.event_id);
+      for (const auto& q : c.about_you) {
+        auto it = profiles[i].find(q);
+        groups.push_back(q + "=" + (it == profiles[i].end() ? std::string(kNoAnswer) : it->second));
+      }
+      for (const auto& v : b.votes) {
+        auto it = idea_index.find(v.idea_id);
+        if (it == idea_index.end()) {
+          ++unknown_ideas[v.idea_id];
+          continue;
+        }
+        IdeaResult& idea = res.ideas[it->second];
+        idea.raw.add(v.choice, 1.0);
+        idea.weighted.add(v.choice, weights[i]);
+        for (const auto& g : groups) idea.by_group[g].add(v.choice, 1.0);
+      }
+    }
+    for (const auto& [idea, n] : unknown_ideas) {
+      t.anomalies.push_back({"unknown-idea", std::to_string(n) + " vote(s) in '" + c.id + "' for idea '" + idea +
+                                                 "', which is not in the consultations file: not counted"});
+    }
+    std::stable_sort(res.ideas.begin(), res.ideas.end(), [&](const IdeaResult& a, const IdeaResult& b) {
+      const double ka = c.voting == VotingMethod::kOpinion ? a.raw.agree - a.raw.disagree : a.raw.support;
+      const double kb = c.voting == VotingMethod::kOpinion ? b.raw.agree - b.raw.disagree : b.raw.support;
+      return ka > kb;
+    });
+
+    // Who took part, against the population.
+    if (margins) {
+      double lo = INFINITY, hi = 0;
+      for (const auto& [question, shares] : margins->shares) {
+        std::map<std::string, std::uint64_t> answered;
+        std::uint64_t total = 0;
+        for (const auto& p : profiles) {
+          auto it = p.find(question);
+          if (it != p.end() && shares.count(it->second)) {
+            ++answered[it->second];
+            ++total;
+          }
+        }
+        for (const auto& [answer, share] : shares) {
+          GroupShare g{question, answer, answered[answer], 0, share, 0};
+          g.participant_share = total ? static_cast<double>(g.participants) / static_cast<double>(total) : 0;
+          g.ratio = share > 0 ? g.participant_share / share : 0;
+          if (share > 0) {
+            lo = std::min(lo, g.ratio);
+            hi = std::max(hi, g.ratio);
+          }
+          res.representation.push_back(g);
+        }
+      }
+      if (hi > 0) res.representativeness = lo / hi;
+    }
+    t.consultations.push_back(std::move(res));
+  }
+  return t;
+}
+
+}  // namespace civic

@@ -1,0 +1,103 @@
+// Results: decrypting records (on all cores), counting ballots, breakdowns, anomalies,
+// representativeness against population margins and raking weights. Pure computation over
+// records and content; the operator command (civic-hub tally) does the I/O. Outputs hold counts
+// only: nothing in a Tally links a receipt, a record or a kiosk position to what was said.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store.h"
+#include "sync/config/config.h"
+#include "sync/consultation/consultation.h"
+
+namespace civic {
+
+struct OpenedRecord {
+  std::uint64_t id = 0;  // hub record id: arrival order, used only to order ballots
+  KioskId kiosk{};
+  Submission submission;
+};
+
+struct OpenedRecords {
+  std::vector<OpenedRecord> opened;  // in record id order
+  std::vector<std::pair<std::uint64_t, std::string>> failed;  // record id, why it did not open
+};
+
+// Opens every record with the operator's submission key on `threads` threads (0: one per core).
+OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyPair& key, unsigned threads = 0);
+
+struct Counts {
+  double support = 0, agree = 0, disagree = 0, pass = 0;
+  double total() const { return support + agree + disagree + pass; }
+  void add(VoteChoice c, double weight);
+};
+
+struct IdeaResult {
+  std::string id;
+  std::string text;  // in English where it has English
+  Counts raw;
+  Counts weighted;                         // raked to the population margins (equal to raw without them)
+  std::map<std::string, Counts> by_group;  // "channel=kiosk", "event=e1", "age=65-74", "age=(no answer)"
+};
+
+struct GroupShare {
+  std::string question, answer;
+  std::uint64_t participants = 0;
+  double participant_share = 0;  // among participants who answered this question
+  double population_share = 0;
+  double ratio = 0;  // participant share / population share
+};
+
+struct ConsultationResult {
+  std::string id, title;
+  VotingMethod voting = VotingMethod::kNone;
+  std::uint64_t participants = 0;       // counted ballots: one per session
+  std::uint64_t repeated_ballots = 0;   // later ballots of a session already counted: reported, not counted
+  std::uint64_t ideas_submitted = 0;
+  std::map<std::string, std::uint64_t> participants_by_channel;
+  std::map<std::string, std::uint64_t> participants_by_event;  // town-hall events (event id)
+  std::vector<IdeaResult> ideas;        // most votes first
+  std::vector<GroupShare> representation;
+  std::optional<double> representativeness;  // min ratio / max ratio over all groups; none without margins
+  bool weighted = false;
+  std::string weighting_note;  // why weights could not be computed, or how they converged
+};
+
+struct Anomaly {
+  std::string kind;    // busy-kiosk, repeated-ballot, unknown-idea, unknown-consultation, unreadable
+  std::string detail;  // for operators; never content
+};
+
+struct Tally {
+  std::uint64_t records = 0;
+  std::vector<ConsultationResult> consultations;
+  std::vector<Anomaly> anomalies;
+};
+
+struct TallyOptions {
+  std::uint64_t max_sessions_per_hour = 60;  // more from one kiosk in one hour is flagged
+  std::string consultation;                  // empty: all
+};
+
+Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
+            const TallyOptions& options = {});
+
+// One participant's answers for raking: question id -> answer id (absent: not answered).
+using Profile = std::map<std::string, std::string>;
+struct RakingResult {
+  std::vector<double> weights;  // one per profile, summing to the number of profiles
+  bool converged = false;
+  int iterations = 0;
+  std::string note;
+};
+// Iterative proportional fitting to the margins. A participant who did not answer a question
+// keeps their share of "no answer" (its target is its observed share); a group with population
+// but no participants cannot be corrected for, and is named in the note.
+RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins, int max_iterations = 200,
+                  double tolerance = 1e-9);
+
+}  // namespace civic

@@ -1,0 +1,63 @@
+#include "receipt_proof.h"
+
+#include <nlohmann/json.hpp>
+
+namespace civic {
+
+using nlohmann::json;
+
+std::string format_receipt_proof(const ReceiptProof& p) {
+  json path = json::array();
+  for (const auto& h : p.path) path.push_back(to_hex(h));
+  return json{{"format", 1},
+              {"receipt", format_receipt_code(p.receipt)},
+              {"kiosk_id", to_hex(p.kiosk)},
+              {"record_hash", to_hex(p.record_hash)},
+              {"leaf_index", p.leaf_index},
+              {"path", path},
+              {"checkpoint", to_hex(p.checkpoint)}}
+             .dump(2) +
+         "\n";
+}
+
+Result<ReceiptProof> parse_receipt_proof(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    if (j.value("format", 0) != 1) {
+      return make_error(ErrorCode::kUnknownVersion, "this receipt proof is not format 1; update the verifier");
+    }
+    ReceiptProof p;
+    CIVIC_ASSIGN(code, parse_receipt_code(j.at("receipt").get<std::string>()));
+    p.receipt = code;
+    CIVIC_ASSIGN(kiosk, fixed_from_hex<kKioskIdSize>(j.at("kiosk_id").get<std::string>()));
+    p.kiosk = kiosk;
+    CIVIC_ASSIGN(hash, fixed_from_hex<kHashSize>(j.at("record_hash").get<std::string>()));
+    p.record_hash = hash;
+    p.leaf_index = j.at("leaf_index").get<std::uint64_t>();
+    for (const auto& h : j.at("path")) {
+      CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
+      p.path.push_back(node);
+    }
+    CIVIC_ASSIGN(checkpoint, from_hex(j.at("checkpoint").get<std::string>()));
+    p.checkpoint = checkpoint;
+    return p;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kMalformed, std::string("this is not a readable receipt proof: ") + e.what());
+  }
+}
+
+Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& p, const SigningPublicKey& hub_key) {
+  CIVIC_ASSIGN(checkpoint, verify_checkpoint(p.checkpoint, hub_key));
+  if (make_receipt_code(p.kiosk, p.record_hash) != p.receipt) {
+    return make_error(ErrorCode::kMalformed, "the receipt code " + format_receipt_code(p.receipt) +
+                                                 " does not belong to the record in this proof");
+  }
+  if (!verify_merkle_inclusion(merkle_leaf_hash(p.record_hash), p.leaf_index, checkpoint.size, p.path,
+                               checkpoint.root)) {
+    return make_error(ErrorCode::kBadSignature, "the inclusion proof does not lead to the checkpoint's root: the "
+                                                "record is not shown to be in the hub's log");
+  }
+  return VerifiedReceipt{format_receipt_code(p.receipt), p.leaf_index, checkpoint};
+}
+
+}  // namespace civic

@@ -1,0 +1,35 @@
+// A receipt's inclusion proof, as a file a resident (or an auditor) can take away and check
+// offline: the record hash behind the receipt code, its place in the hub's transparency log, the
+// RFC 9162 audit path and the hub's signed checkpoint. It holds no content: it proves that the
+// record was accepted, never what it said. Format: PROTOCOL.md "Receipt proof".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sync/protocol/protocol.h"
+
+namespace civic {
+
+struct ReceiptProof {
+  std::string receipt;  // canonical code (ten symbols)
+  KioskId kiosk{};
+  Hash32 record_hash{};
+  std::uint64_t leaf_index = 0;
+  std::vector<Hash32> path;
+  Bytes checkpoint;  // CKCP, signed by the hub
+};
+
+std::string format_receipt_proof(const ReceiptProof& proof);
+[[nodiscard]] Result<ReceiptProof> parse_receipt_proof(const std::string& json);
+
+struct VerifiedReceipt {
+  std::string receipt;  // as printed for people
+  std::uint64_t leaf_index = 0;
+  Checkpoint checkpoint;
+};
+// Checks the checkpoint's signature against the hub key the verifier trusts, that the receipt code
+// belongs to this kiosk and record hash, and the inclusion proof against the checkpoint's root.
+[[nodiscard]] Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& proof, const SigningPublicKey& hub_key);
+
+}  // namespace civic

@@ -1,0 +1,257 @@
+// Tallies, weights and reports on synthetic data with results computed by hand.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "sync/hub/report.h"
+#include "sync/hub/tally.h"
+
+using namespace civic;
+
+namespace {
+
+Content content_for(VotingMethod method) {
+  auto parsed = parse_content(R"({"format":1,
+    "questions":[{"id":"age","label":{"en":"Age"},"answers":[{"id":"young","label":{"en":"Young"}},
+                                                          {"id":"old","label":{"en":"Old"}}]}],
+    "consultations":[{"id":"c1","title":{"en":"Parks"},"summary":{"en":"s"},"body":{"en":"b"},
+      "voting":{"method":"support","max_supports":3},"about_you":["age"],
+      "ideas":[{"id":"i1","text":{"en":"Shade"}},{"id":"i2","text":{"en":"Water <fountains> & \"benches\""}},
+               {"id":"i3","text":{"en":"Toilets"}}]}]})");
+  REQUIRE(parsed.ok());
+  parsed->consultations[0].voting = method;
+  return *parsed;
+}
+
+SessionId session(std::uint8_t n) {
+  SessionId id{};
+  id[0] = n;
+  return id;
+}
+
+struct Builder {
+  OpenedRecords records;
+  std::uint64_t next_id = 1;
+  Submission& add(std::uint8_t who, Channel channel = Channel::kKiosk, const std::string& age = "",
+                  std::uint64_t hour = 1795000000 / 3600 * 3600, KioskId kiosk = {}) {
+    Submission s;
+    s.consultation_id = "c1";
+    s.session_id = session(who);
+    s.language = "en";
+    s.channel = channel;
+    s.coarse_time = hour;
+    if (!age.empty()) s.answers.push_back({"age", age});
+    records.opened.push_back({next_id++, kiosk, s});
+    return records.opened.back().submission;
+  }
+};
+
+const IdeaResult& idea(const ConsultationResult& c, const std::string& id) {
+  for (const auto& i : c.ideas) {
+    if (i.id == id) return i;
+  }
+  FAIL("no idea " << id);
+  throw std::logic_error("unreachable");
+}
+
+bool has_anomaly(const Tally& t, const std::string& kind) {
+  for (const auto& a : t.anomalies) {
+    if (a.kind == kind) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("raking to one margin: weights are target share over sample share", "[results][raking]") {
+  // One young and three old participants; the population is half and half. By hand: a young
+  // participant stands for 2 people of 4, an old one for 2/3.
+  const std::vector<Profile> profiles{{{"age", "young"}}, {{"age", "old"}}, {{"age", "old"}}, {{"age", "old"}}};
+  PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
+  auto r = rake(profiles, m);
+  REQUIRE(r.converged);
+  CHECK(r.weights[0] == Approx(2.0));
+  for (int i = 1; i < 4; ++i) CHECK(r.weights[i] == Approx(2.0 / 3.0));
+}
+
+TEST_CASE("raking to two margins: a 2x2 example solved by hand", "[results][raking]") {
+  // Cells (age, area): (y,n) x1, (y,s) x1, (o,n) x3, (o,s) x1; both margins half and half.
+  // Raking gives weights a_age * b_area; with b_s = 1 the margins give 2a_y^2 - 18a_y + 27 = 0,
+  // so a_y = (9 - 3*sqrt(3))/2, a_o = 3 - a_y, b_n = 3/a_y - 1 = 1/sqrt(3). Hence:
+  //   w(y,n) = (3*sqrt(3) - 3)/2, w(y,s) = (9 - 3*sqrt(3))/2, w(o,n) = (3 - sqrt(3))/2, w(o,s) = w(y,n).
+  const double r3 = std::sqrt(3.0);
+  std::vector<Profile> profiles{{{"age", "y"}, {"area", "n"}}, {{"age", "y"}, {"area", "s"}}};
+  for (int i = 0; i < 3; ++i) profiles.push_back({{"age", "o"}, {"area", "n"}});
+  profiles.push_back({{"age", "o"}, {"area", "s"}});
+  PopulationMargins m{{{"age", {{"y", 0.5}, {"o", 0.5}}}, {"area", {{"n", 0.5}, {"s", 0.5}}}}};
+  auto r = rake(profiles, m);
+  REQUIRE(r.converged);
+  CHECK(r.weights[0] == Approx((3 * r3 - 3) / 2));
+  CHECK(r.weights[1] == Approx((9 - 3 * r3) / 2));
+  CHECK(r.weights[2] == Approx((3 - r3) / 2));
+  CHECK(r.weights[5] == Approx((3 * r3 - 3) / 2));
+  double total = 0;
+  for (double w : r.weights) total += w;
+  CHECK(total == Approx(6.0));
+}
+
+TEST_CASE("raking: who did not answer keeps their share, and an empty group is named", "[results][raking]") {
+  // Two young, one old, one who did not say; population 25% young, 75% old. The unanswered
+  // keeps weight 1; the three who answered are weighted to 3 people: young 0.75 / 2, old 2.25.
+  const std::vector<Profile> profiles{{{"age", "young"}}, {{"age", "young"}}, {{"age", "old"}}, {}};
+  PopulationMargins m{{{"age", {{"young", 0.25}, {"old", 0.75}}}}};
+  auto r = rake(profiles, m);
+  REQUIRE(r.converged);
+  CHECK(r.weights[0] == Approx(0.375));
+  CHECK(r.weights[2] == Approx(2.25));
+  CHECK(r.weights[3] == Approx(1.0));
+  PopulationMargins with_empty{{{"age", {{"young", 0.2}, {"old", 0.6}, {"middle", 0.2}}}}};
+  auto e = rake(profiles, with_empty);
+  CHECK_THAT(e.note, Catch::Contains("age=middle"));
+}
+
+TEST_CASE("tally: one ballot per session, counts per idea, channel and event, repeats reported", "[results]") {
+  Builder b;
+  b.add(1, Channel::kKiosk, "young").votes = {{"i1", VoteChoice::kSupport}, {"i2", VoteChoice::kSupport}};
+  auto& town = b.add(2, Channel::kTownHall, "old");
+  town.votes = {{"i1", VoteChoice::kSupport}};
+  town.event_id = "e1";
+  auto& paper = b.add(3, Channel::kPaper, "old");
+  paper.votes = {{"i3", VoteChoice::kSupport}};
+  paper.idea = "More bins";
+  paper.card_number = "17";
+  // Session 1 again: a later ballot of a session already counted.
+  b.add(1, Channel::kKiosk, "young").votes = {{"i3", VoteChoice::kSupport}};
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr);
+  REQUIRE(t.consultations.size() == 1);
+  const auto& c = t.consultations[0];
+  CHECK(t.records == 4);
+  CHECK(c.participants == 3);
+  CHECK(c.repeated_ballots == 1);
+  CHECK(c.ideas_submitted == 1);
+  CHECK(idea(c, "i1").raw.support == 2);
+  CHECK(idea(c, "i2").raw.support == 1);
+  CHECK(idea(c, "i3").raw.support == 1);  // the repeated ballot's vote is not counted
+  CHECK(c.ideas[0].id == "i1");           // most supported first
+  CHECK(idea(c, "i1").by_group.at("channel=kiosk").support == 1);
+  CHECK(idea(c, "i1").by_group.at("channel=town-hall").support == 1);
+  CHECK(idea(c, "i1").by_group.at("event=e1").support == 1);
+  CHECK(idea(c, "i1").by_group.at("age=young").support == 1);
+  CHECK(idea(c, "i3").by_group.at("channel=paper").support == 1);
+  CHECK(c.participants_by_channel.at("kiosk") == 1);
+  CHECK(c.participants_by_channel.at("town-hall") == 1);
+  CHECK(c.participants_by_channel.at("paper") == 1);
+  CHECK(c.participants_by_event.at("e1") == 1);
+  CHECK(has_anomaly(t, "repeated-ballot"));
+  // Without margins, weighted equals raw.
+  CHECK(idea(c, "i1").weighted.support == 2);
+}
+
+TEST_CASE("tally: agree / disagree / pass, and votes for unknown ideas are reported, not counted", "[results]") {
+  Builder b;
+  b.add(1).votes = {{"i1", VoteChoice::kAgree}, {"i2", VoteChoice::kDisagree}};
+  b.add(2).votes = {{"i1", VoteChoice::kAgree}, {"i2", VoteChoice::kPass}, {"gone", VoteChoice::kAgree}};
+  b.add(3).votes = {{"i1", VoteChoice::kDisagree}};
+  const Tally t = tally(content_for(VotingMethod::kOpinion), b.records, nullptr);
+  const auto& c = t.consultations[0];
+  CHECK(idea(c, "i1").raw.agree == 2);
+  CHECK(idea(c, "i1").raw.disagree == 1);
+  CHECK(idea(c, "i2").raw.disagree == 1);
+  CHECK(idea(c, "i2").raw.pass == 1);
+  CHECK(has_anomaly(t, "unknown-idea"));
+}
+
+TEST_CASE("tally: an empty consultation gives zeros and a report that still renders", "[results]") {
+  const Tally t = tally(content_for(VotingMethod::kSupport), {}, nullptr);
+  REQUIRE(t.consultations.size() == 1);
+  CHECK(t.consultations[0].participants == 0);
+  for (const auto& i : t.consultations[0].ideas) CHECK(i.raw.total() == 0);
+  CHECK(t.anomalies.empty());
+  PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
+  const Tally weighted = tally(content_for(VotingMethod::kSupport), {}, &m);
+  CHECK_FALSE(weighted.consultations[0].weighted);
+  CHECK_THAT(results_html(weighted, "today"), Catch::Contains("<svg"));
+  CHECK(nlohmann::json::parse(results_json(weighted))["consultations"][0]["participants"] == 0);
+}
+
+TEST_CASE("tally: representativeness and weighted results beside raw", "[results]") {
+  // One young, three old; population half and half: participant shares 25% and 75%, ratios 0.5
+  // and 1.5, score 0.5 / 1.5 = 1/3. Weighted: the young supporter of i2 counts 2, the old
+  // supporters of i1 2/3 each.
+  Builder b;
+  b.add(1, Channel::kKiosk, "young").votes = {{"i2", VoteChoice::kSupport}};
+  for (std::uint8_t s = 2; s <= 4; ++s) b.add(s, Channel::kKiosk, "old").votes = {{"i1", VoteChoice::kSupport}};
+  PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, &m);
+  const auto& c = t.consultations[0];
+  REQUIRE(c.representativeness);
+  CHECK(*c.representativeness == Approx(1.0 / 3.0));
+  REQUIRE(c.representation.size() == 2);
+  for (const auto& g : c.representation) {
+    CHECK(g.participant_share == Approx(g.answer == "young" ? 0.25 : 0.75));
+    CHECK(g.ratio == Approx(g.answer == "young" ? 0.5 : 1.5));
+  }
+  CHECK(c.weighted);
+  CHECK(idea(c, "i1").raw.support == 3);
+  CHECK(idea(c, "i1").weighted.support == Approx(2.0));
+  CHECK(idea(c, "i2").weighted.support == Approx(2.0));
+}
+
+TEST_CASE("tally: a kiosk with an implausible number of sessions in one hour is flagged", "[results]") {
+  KioskId busy{};
+  busy[0] = 0xAB;
+  Builder b;
+  for (int s = 0; s < 60; ++s) b.add(static_cast<std::uint8_t>(s), Channel::kKiosk, "", 1795000000 / 3600 * 3600, busy);
+  CHECK_FALSE(has_anomaly(tally(content_for(VotingMethod::kSupport), b.records, nullptr), "busy-kiosk"));
+  b.add(200, Channel::kKiosk, "", 1795000000 / 3600 * 3600, busy);
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr);
+  REQUIRE(has_anomaly(t, "busy-kiosk"));
+  CHECK_THAT(t.anomalies[0].detail, Catch::Contains(to_hex(busy)));
+}
+
+TEST_CASE("records open on several threads in order, and a record that does not open is reported", "[results]") {
+  const SealKeyPair key = generate_seal_key_pair();
+  std::vector<HubRecord> records;
+  for (std::uint8_t i = 1; i <= 50; ++i) {
+    Submission s;
+    s.consultation_id = "c1";
+    s.session_id = session(i);
+    s.language = "en";
+    s.coarse_time = 1795000000 / 3600 * 3600;
+    auto sealed = seal_submission(s, key.public_key);
+    REQUIRE(sealed.ok());
+    HubRecord r;
+    r.id = i;
+    r.sealed = *sealed;
+    records.push_back(r);
+  }
+  records[10].sealed[100] ^= 1;
+  const auto opened = open_records(records, key, 3);
+  CHECK(opened.opened.size() == 49);
+  REQUIRE(opened.failed.size() == 1);
+  CHECK(opened.failed[0].first == 11);
+  for (std::size_t i = 1; i < opened.opened.size(); ++i) CHECK(opened.opened[i - 1].id < opened.opened[i].id);
+}
+
+TEST_CASE("reports: JSON, CSV and HTML carry the counts and escape what residents wrote", "[results][report]") {
+  Builder b;
+  b.add(1, Channel::kKiosk, "young").votes = {{"i2", VoteChoice::kSupport}};
+  b.add(2, Channel::kPaper, "old").votes = {{"i2", VoteChoice::kSupport}, {"i1", VoteChoice::kSupport}};
+  PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, &m);
+  const auto j = nlohmann::json::parse(results_json(t));
+  CHECK(j["consultations"][0]["ideas"][0]["id"] == "i2");
+  CHECK(j["consultations"][0]["ideas"][0]["raw"]["support"] == 2);
+  const std::string ideas = ideas_csv(t);
+  CHECK_THAT(ideas, Catch::Contains("\"c1\",\"i2\",\"Water <fountains> & \"\"benches\"\"\",2,"));
+  CHECK(std::count(ideas.begin(), ideas.end(), '\n') == 4);  // header and three ideas
+  CHECK_THAT(breakdown_csv(t), Catch::Contains("\"c1\",\"i2\",\"channel\",\"paper\",1,0,0,0"));
+  CHECK_THAT(representation_csv(t), Catch::Contains("\"c1\",\"age\",\"young\",1,0.5000,0.5000,1.0000"));
+  const std::string html = results_html(t, "2026-11-30");
+  CHECK_THAT(html, Catch::Contains("Water &lt;fountains&gt; &amp; &quot;benches&quot;"));
+  CHECK_THAT(html, !Catch::Contains("<fountains>"));
+  CHECK_THAT(html, Catch::Contains("Participants vs population"));
+  CHECK_THAT(html, !Catch::Contains("<script"));
+  CHECK_THAT(html, !Catch::Contains("http://") || Catch::Contains("http://www.w3.org/2000/svg"));
+}
