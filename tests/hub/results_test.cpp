@@ -219,7 +219,9 @@ TEST_CASE("records open on several threads in order, and a record that does not 
     s.session_id = session(i);
     s.language = "en";
     s.coarse_time = 1795000000 / 3600 * 3600;
+    s.idea = "idea " + std::to_string(i);
     auto sealed = seal_submission(s, key.public_key);
+    INFO((sealed.ok() ? "" : sealed.message()));
     REQUIRE(sealed.ok());
     HubRecord r;
     r.id = i;
