@@ -1,6 +1,10 @@
 // Test tool: seals N submissions to the hub submission key in a kiosk's state directory and
-// appends them to its outbox, as the kiosk would after N residents confirmed.
+// appends them to its outbox, as the kiosk would after N residents confirmed. Each resident of the
+// demo consultation also supports one to three of its ideas and, for some, answers "about you"
+// (a fixed pseudo-random pattern with more older residents than the population), so tallies and
+// reports have something to show.
 // Usage: fill_outbox STATE_DIR N [MARKER]   (MARKER goes into every idea, for end-to-end checks)
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -39,6 +43,28 @@ int main(int argc, char** argv) {
     s.language = i % 2 ? "fr" : "en";
     s.coarse_time = coarsen_time(now);
     s.idea = marker + " " + std::to_string(i);
+    // A small linear congruential generator: the same pattern every run.
+    std::uint64_t state = static_cast<std::uint64_t>(i) * 6364136223846793005ULL + 1442695040888963407ULL;
+    auto next = [&state](std::uint64_t n) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return (state >> 33) % n;
+    };
+    s.channel = next(10) == 0 ? Channel::kTownHall : next(10) == 0 ? Channel::kPaper : Channel::kKiosk;
+    if (s.channel == Channel::kTownHall) s.event_id = "town-hall-1";
+    if (s.channel == Channel::kPaper) s.card_number = std::to_string(i);
+    const std::uint64_t supports = 1 + next(3);
+    for (std::uint64_t v = 0; v < supports; ++v) {
+      const std::string id = "idea-00" + std::to_string(1 + (v * 2 + next(2) + i) % 6);
+      if (std::none_of(s.votes.begin(), s.votes.end(), [&](const Vote& x) { return x.idea_id == id; })) {
+        s.votes.push_back({id, VoteChoice::kSupport});
+      }
+    }
+    std::sort(s.votes.begin(), s.votes.end(), [](const Vote& a, const Vote& b) { return a.idea_id < b.idea_id; });
+    if (next(3) != 0) {
+      const char* ages[] = {"under-25", "25-44", "45-64", "65-74", "65-74", "75-plus", "75-plus", "45-64"};
+      const char* areas[] = {"north", "north", "south", "outside"};
+      s.answers = {{"age", ages[next(8)]}, {"area", areas[next(4)]}, {"social-media", next(2) ? "yes" : "no"}};
+    }
     auto sealed = seal_submission(s, *hub);
     auto r = sealed.ok() ? (*ob)->append(*sealed, now) : Result<AppendedRecord>(sealed.error());
     if (!r.ok()) {
