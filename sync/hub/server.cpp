@@ -118,6 +118,19 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     res.set_content(std::string(as_chars(**content)), "application/octet-stream");
   });
 
+  // The transparency log, for anyone: a signed checkpoint, and the inclusion proof for a receipt
+  // code (proofs carry hashes only, never content).
+  server.Get("/v1/log/checkpoint", [&service](const httplib::Request&, httplib::Response& res) {
+    auto c = service.checkpoint(now_seconds());
+    if (!c.ok()) return send_error(res, c.error());
+    res.set_content(std::string(as_chars(*c)), "application/octet-stream");
+  });
+  server.Get("/v1/log/proof", [&service](const httplib::Request& req, httplib::Response& res) {
+    auto proof = service.prove_receipt(req.get_param_value("receipt"), now_seconds());
+    if (!proof.ok()) return send_error(res, proof.error());
+    res.set_content(format_receipt_proof(*proof), "application/json");
+  });
+
   // Debian's httplib listens with a backlog of 5, too few for a city's kiosks calling at once:
   // remember the socket and listen again with a deeper queue once it is bound.
   int listen_fd = -1;

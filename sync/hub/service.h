@@ -95,6 +95,8 @@ class HubService {
   HubConfig config_;
   std::mutex failures_mutex_;
   std::map<std::string, std::deque<std::uint64_t>> failures_;  // client -> times of failed enrolments
+  std::mutex log_mutex_;
+  std::optional<std::pair<std::uint64_t, Hash32>> log_cache_;  // log size -> root
 };
 
 }  // namespace civic

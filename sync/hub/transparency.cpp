@@ -26,8 +26,19 @@ Result<Log> read_log(HubStore& store) {
 }  // namespace
 
 Result<Bytes> HubService::checkpoint(std::uint64_t now) {
+  // The root is recomputed only when records arrived since (records are never removed).
+  CIVIC_ASSIGN(size, store_->record_count());
+  {
+    std::lock_guard lock(log_mutex_);
+    if (log_cache_ && log_cache_->first == size) {
+      return encode_signed_checkpoint(Checkpoint{size, log_cache_->second, now}, keys_.signing);
+    }
+  }
   CIVIC_ASSIGN(log, read_log(*store_));
-  return encode_signed_checkpoint(Checkpoint{log.leaves.size(), merkle_root(log.leaves), now}, keys_.signing);
+  const Hash32 root = merkle_root(log.leaves);
+  std::lock_guard lock(log_mutex_);
+  log_cache_ = std::make_pair(static_cast<std::uint64_t>(log.leaves.size()), root);
+  return encode_signed_checkpoint(Checkpoint{log.leaves.size(), root, now}, keys_.signing);
 }
 
 Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint64_t now) {

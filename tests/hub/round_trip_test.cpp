@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "kiosk/app/store.h"
+#include "sync/transparency/receipt_proof.h"
 #include "tests/kiosk/ui_harness.h"
 #include "tests/sync/harness.h"
 
@@ -154,6 +155,17 @@ TEST_CASE("idea at the kiosk, moderated, published, voted on and counted, its re
   std::ofstream(proof) << altered.dump();
   CHECK(run_command({CIVIC_VERIFY_BIN, proof.string(), hub_key}).exit_code == 1);
   CHECK(hub.cli({"receipt", "AAAAA-AAAAA"}).exit_code != 0);
+  // The same over HTTP, for anyone: the signed checkpoint and the proof.
+  auto served = http_get(hub.port(), "/v1/log/checkpoint");
+  REQUIRE(served.status == 200);
+  auto checkpoint = verify_checkpoint(as_bytes(served.body), hub.signing_key().public_key);
+  REQUIRE(checkpoint.ok());
+  CHECK(checkpoint->size == 3);
+  auto online = http_get(hub.port(), "/v1/log/proof?receipt=" + receipt);
+  REQUIRE(online.status == 200);
+  auto online_proof = parse_receipt_proof(online.body);
+  REQUIRE(online_proof.ok());
+  CHECK(verify_receipt_proof(*online_proof, hub.signing_key().public_key).ok());
 
   // The report in a real browser: its text and its charts render, with no network.
   const std::string dom_file = (scratch.path / "dom.html").string();
