@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include "sync/common/human.h"
 #include <cstdio>
+#include <fstream>
 #include <ctime>
 
 #include "agent.h"
@@ -23,6 +24,53 @@ int exit_code_for(const Error& e) {
     case ErrorCode::kMalformed: return kExitDataError;
     default: return kExitFailure;
   }
+}
+
+// Overwrites a file's bytes before removing it, so keys do not linger in free blocks (best effort:
+// journalling file systems and SSDs may keep copies; the keys are worthless once revoked).
+Status shred(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return {};
+  const auto size = std::filesystem::file_size(path, ec);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::in | std::ios::out);
+    const std::string zeros(4096, '\0');
+    for (std::uintmax_t done = 0; out && done < size; done += zeros.size()) {
+      out.write(zeros.data(), static_cast<std::streamsize>(std::min<std::uintmax_t>(zeros.size(), size - done)));
+    }
+    out.flush();
+  }
+  if (!std::filesystem::remove(path, ec) || ec) {
+    return make_error(ErrorCode::kIo, "cannot remove " + path.string() + ": " + ec.message());
+  }
+  return {};
+}
+
+int fail(const Error& e);
+
+// Wipes keys, outbox and content, but only when every record has been acknowledged by the hub.
+int report_decommission(const KioskConfig& config) {
+  std::error_code ec;
+  if (std::filesystem::exists(config.outbox_path(), ec)) {
+    auto outbox = Outbox::open_existing(config.outbox_path());
+    if (!outbox.ok()) return fail(outbox.error());
+    auto st = (*outbox)->status();
+    if (!st.ok()) return fail(st.error());
+    if (st->pending > 0 || st->in_batch > 0) {
+      return fail(make_error(ErrorCode::kUnavailable,
+                             std::to_string(st->pending + st->in_batch) +
+                                 " record(s) are not yet acknowledged by the hub; nothing was wiped. Run "
+                                 "'civic-sync run --once' (or export to USB and import the acks) first"));
+    }
+  }
+  for (const char* name : {"outbox.db", "outbox.db-wal", "outbox.db-shm", "outbox.db-journal", "kiosk-signing.key",
+                           "kiosk-signing.pub", "hub-signing.pub", "hub-submission.pub"}) {
+    if (auto s = shred(config.state_dir / name); !s.ok()) return fail(s.error());
+  }
+  std::printf("decommissioned: keys and outbox wiped from %s; revoke the kiosk at the hub with 'civic-hub kiosks "
+              "revoke ID'\n",
+              config.state_dir.string().c_str());
+  return 0;
 }
 
 int fail(const Error& e) {
@@ -74,6 +122,10 @@ int main(int argc, char** argv) {
   auto* import_cmd = app.add_subcommand("import-acks", "apply the hub's acks and content from a USB drive");
   import_cmd->add_option("dir", dir, "the drive's mount point")->required();
   auto* status = app.add_subcommand("status", "what is waiting, and how the last sync went");
+  auto* decommission = app.add_subcommand(
+      "decommission", "wipe this kiosk's keys and outbox; refused while the hub has not acknowledged everything");
+  bool really = false;
+  decommission->add_flag("--yes", really, "confirm: this kiosk can never send again")->required();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -102,6 +154,11 @@ int main(int argc, char** argv) {
                   config_file.c_str());
     }
     return 0;
+  }
+
+  if (decommission->parsed()) {
+    (void)really;  // required by the parser: nothing is wiped without it
+    return report_decommission(config);
   }
 
   auto agent = Agent::open(config, system_clock());

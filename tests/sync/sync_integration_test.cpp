@@ -347,3 +347,25 @@ TEST_CASE("the whole path over USB: export, import, import-acks", "[integration]
   CHECK(bad.exit_code == kExitDataError);
   CHECK(kiosk_status(*w.kiosk).in_batch == 1);
 }
+
+TEST_CASE("decommissioning wipes keys and outbox only once the hub has acknowledged everything", "[integration]") {
+  World w;
+  w.kiosk->fill(12);
+  auto early = w.kiosk->sync({"decommission", "--yes"});
+  INFO(early.output);
+  CHECK(early.exit_code == kExitTempFail);
+  CHECK_THAT(early.output, Catch::Contains("12 record(s) are not yet acknowledged"));
+  CHECK(std::filesystem::exists(w.kiosk->dir() / "outbox.db"));
+  CHECK(std::filesystem::exists(w.kiosk->dir() / "kiosk-signing.key"));
+  CHECK(w.kiosk->sync({"decommission"}).exit_code != kExitOk);  // --yes is required
+
+  REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);
+  auto done = w.kiosk->sync({"decommission", "--yes"});
+  INFO(done.output);
+  REQUIRE(done.exit_code == kExitOk);
+  CHECK(w.hub.record_count() == 12);
+  for (const char* f : {"outbox.db", "outbox.db-wal", "kiosk-signing.key", "hub-signing.pub"}) {
+    INFO(f);
+    CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / f));
+  }
+}
