@@ -1,0 +1,102 @@
+#include "pin.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace civic::kiosk {
+
+namespace {
+
+bool valid_pin(const std::string& pin) {
+  return pin.size() >= kMinPinDigits && pin.size() <= kMaxPinDigits &&
+         std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string read_small_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+Status write_private_file(const std::filesystem::path& path, const std::string& text) {
+  const std::string tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(ErrorCode::kIo, "cannot write " + tmp + ": check the state directory");
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return make_error(ErrorCode::kIo, "cannot write " + path.string() + ": check the disk");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> hash_pin(const std::string& pin) {
+  if (!valid_pin(pin)) {
+    return make_error(ErrorCode::kInvalidArgument, "a staff PIN is " + std::to_string(kMinPinDigits) + " to " +
+                                                       std::to_string(kMaxPinDigits) + " digits");
+  }
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return make_error(ErrorCode::kInternal, "not enough memory to hash the PIN (Argon2id needs 64 MiB)");
+  }
+  return std::string(out);
+}
+
+Status save_pin_hash(const std::filesystem::path& path, const std::string& pin) {
+  CIVIC_ASSIGN(hash, hash_pin(pin));
+  return write_private_file(path, hash + "\n");
+}
+
+PinGuard::PinGuard(std::filesystem::path hash_file, std::filesystem::path state_file, Clock clock)
+    : hash_file_(std::move(hash_file)), state_file_(std::move(state_file)), clock_(std::move(clock)) {
+  load();
+}
+
+bool PinGuard::has_pin() const { return !read_small_file(hash_file_).empty(); }
+
+std::uint64_t PinGuard::locked_for() const {
+  const std::uint64_t now = clock_();
+  return locked_until_ > now ? locked_until_ - now : 0;
+}
+
+PinGuard::Outcome PinGuard::check(const std::string& pin) {
+  const std::string hash = read_small_file(hash_file_);
+  if (hash.empty()) return {Outcome::Kind::kNoPin, 0, 0};
+  if (const auto wait = locked_for(); wait > 0) return {Outcome::Kind::kLockedOut, wait, 0};
+  if (valid_pin(pin) && crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0) {
+    failures_ = 0;
+    locked_until_ = 0;
+    save();
+    return {Outcome::Kind::kAccepted, 0, kFreeAttempts};
+  }
+  ++failures_;
+  if (failures_ >= kFreeAttempts) {
+    const int doublings = std::min(failures_ - kFreeAttempts, 10);
+    locked_until_ = clock_() + std::min(kMaxLockSeconds, kFirstLockSeconds << doublings);
+  }
+  save();
+  if (locked_for() > 0) return {Outcome::Kind::kLockedOut, locked_for(), 0};
+  return {Outcome::Kind::kWrong, 0, kFreeAttempts - failures_};
+}
+
+void PinGuard::load() {
+  std::ifstream in(state_file_);
+  in >> failures_ >> locked_until_;
+  if (!in) failures_ = 0, locked_until_ = 0;
+}
+
+void PinGuard::save() const {
+  // Best effort: if the state cannot be written the count still holds in memory.
+  (void)write_private_file(state_file_, std::to_string(failures_) + " " + std::to_string(locked_until_) + "\n");
+}
+
+}  // namespace civic::kiosk
