@@ -11,6 +11,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "kiosk/app/command.h"
 #include "kiosk/app/store.h"
 #include "kiosk/platform/audio.h"
 #include "kiosk/platform/window.h"
@@ -34,9 +41,12 @@ int fail(const std::string& message, int code = 1) {
 }
 
 // For tests and tools: the screen, language and accessibility tree after every frame.
-void dump_tree(const std::string& path, const Session& s, const A11yTree& tree, std::uint64_t frame) {
+void dump_tree(const std::string& path, const Session& s, const Staff& staff, const A11yTree& tree,
+               std::uint64_t frame) {
   const std::string tmp = path + ".tmp";
-  std::ofstream(tmp) << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen()) << "\",\"language\":\""
+  std::ofstream(tmp) << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen()) << "\",\"staff\":\""
+                     << staff_screen_name(staff.screen()) << "\",\"locked\":" << (staff.locked() ? "true" : "false")
+                     << ",\"language\":\""
                      << s.language() << "\",\"nodes\":" << tree.to_json() << "}\n";
   std::filesystem::rename(tmp, path);
 }
@@ -51,6 +61,82 @@ void log_utterance(std::ofstream& log, std::uint64_t id, const Utterance& u) {
             (p.resident_text ? std::string("null") : nlohmann::json(p.text).dump()) + "}";
   }
   log << line << "]}\n" << std::flush;
+}
+
+// Reads the staff PIN twice from standard input (without echo on a terminal) and stores its hash.
+int set_staff_pin(const KioskConfig& config) {
+  const bool tty = ::isatty(STDIN_FILENO);
+  termios saved{};
+  if (tty) {
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string first, second;
+  if (tty) std::fprintf(stderr, "new staff PIN (%zu to %zu digits): ", kMinPinDigits, kMaxPinDigits);
+  std::getline(std::cin, first);
+  if (tty) std::fprintf(stderr, "\nagain: ");
+  std::getline(std::cin, second);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::fprintf(stderr, "\n");
+  }
+  const bool same = first == second;
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  auto saved_pin = same ? save_pin_hash(config.staff_pin_path(), first)
+                        : Status(make_error(ErrorCode::kInvalidArgument, "the two PINs differ; nothing was changed"));
+  wipe_string(first);
+  wipe_string(second);
+  if (!saved_pin.ok()) return fail(saved_pin.message(), 65);
+  StaffLog(config.state_dir / "staff.log").record(unix_now(), "set-pin").ok();
+  std::printf("staff PIN set (stored as an Argon2id hash in %s)\n", config.staff_pin_path().string().c_str());
+  return 0;
+}
+
+// Removable drives offered for export and import: directories below usb_root (one or two levels,
+// as usbmount and udisks mount them), mount points only unless the configuration says otherwise.
+std::vector<std::string> find_drives(const KioskConfig& config) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  struct stat root {};
+  if (::stat(config.usb_root.c_str(), &root) != 0) return out;
+  auto consider = [&](const std::filesystem::path& p, int depth, auto&& self) -> void {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+    if (!config.usb_mounts_only || st.st_dev != root.st_dev) {
+      if (::access(p.c_str(), W_OK) == 0) out.push_back(p.string());
+      return;
+    }
+    if (depth < 2) {
+      for (const auto& e : std::filesystem::directory_iterator(p, ec)) self(e.path(), depth + 1, self);
+    }
+  };
+  for (const auto& e : std::filesystem::directory_iterator(config.usb_root, ec)) consider(e.path(), 1, consider);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+HealthInfo gather_health(KioskStore& store, const KioskConfig& config) {
+  HealthInfo h;
+  h.kiosk_id = to_hex(store.kiosk_id());
+  h.key_fingerprint = store.key_fingerprint();
+  h.hub_url = config.hub_url;
+  if (auto st = store.status(); st.ok()) {
+    h.pending = st->pending + st->in_batch;
+    h.unacknowledged_batches = st->unacknowledged_batches;
+    h.oldest_pending_at = st->oldest_unacknowledged_at;
+    h.last_sync_at = st->last_sync_at;
+    h.last_success_at = st->last_sync_success_at;
+    h.last_sync_result = st->last_sync_result;
+    h.content_version = st->content_version;
+    h.content_expires_at = st->content_expires_at;
+    h.free_disk_bytes = st->free_disk_bytes;
+  }
+  auto integrity = store.check_integrity();
+  h.integrity = integrity.ok() ? "ok" : integrity.message();
+  return h;
 }
 
 }  // namespace
@@ -68,6 +154,8 @@ int main(int argc, char** argv) {
   app.add_option("--screenshot-dir", screenshot_dir, "save a PPM screenshot here whenever the screen changes (tests)");
   app.add_option("--speech-log", speech_log_path,
                  "append what the kiosk says here, one JSON line per utterance, typed text left out (tests)");
+  bool set_pin = false;
+  app.add_flag("--set-staff-pin", set_pin, "read a new staff PIN (twice) from standard input, store its hash, exit");
   app.add_flag("--redraw-every-frame", redraw_every_frame,
                "never sleep: draw continuously like a stock Dear ImGui example (benchmark peer only)");
   CLI11_PARSE(app, argc, argv);
@@ -81,6 +169,8 @@ int main(int argc, char** argv) {
     config = *loaded;
   }
   if (!state_dir.empty()) config.state_dir = state_dir;
+
+  if (set_pin) return set_staff_pin(config);
 
   auto store = KioskStore::open(config);
   if (!store.ok()) return fail(store.message());
@@ -127,9 +217,19 @@ int main(int argc, char** argv) {
   if (!speech_log_path.empty()) speech_log.open(speech_log_path, std::ios::app);
   Announcer announcer;
 
+  auto events = EventBook::open(config.state_dir);
+  if (!events.ok()) return fail(events.message());
+  Staff staff(std::make_unique<PinGuard>(config.staff_pin_path(), config.state_dir / "staff-lockout", unix_now),
+              StaffLog(config.state_dir / "staff.log"), std::move(*events), Staff::Clocks{monotonic_ms, unix_now},
+              static_cast<std::uint64_t>(config.staff_inactivity_seconds) * 1000);
+  BackgroundCommand operation;
+  const std::string config_path = std::filesystem::absolute(config_file).string();
+  bool transcribing = false;
+
   UiContext ui;
   ui.strings = &*strings;
   ui.fonts = *fonts;
+  ui.staff_corner = config.staff_corner;
   ui.speech_available = speaker != nullptr;
   InputQueue input;
   std::uint64_t drawn_revision = ~0ULL, frame = 0, last_content_check = monotonic_ms();
@@ -140,14 +240,41 @@ int main(int argc, char** argv) {
     int timeout = -1;
     if (!input.empty() || settle_frames > 0 || redraw_every_frame) {
       timeout = 0;
-    } else if (auto t = session.ms_until_next_timer()) {
+    } else if (operation.running()) {
+      timeout = 100;  // show the agent's progress as it comes
+    } else if (auto t = staff.ms_until_next_timer(); t && staff.screen() != StaffScreen::kClosed) {
       timeout = static_cast<int>(std::min<std::uint64_t>(*t, 60000));
+    } else if (auto t2 = session.ms_until_next_timer()) {
+      timeout = static_cast<int>(std::min<std::uint64_t>(*t2, 60000));
     } else {
       timeout = 60000;  // on the attract screen: look for new content once a minute
     }
     if (!(*window)->wait_and_translate(timeout, input)) break;
 
     session.tick();
+    staff.tick();
+    // Staff mode's effects: the agent in the background, the health screen's counts, drives.
+    if (operation.running()) {
+      if (auto line = operation.poll_line()) staff.operation_progress(*line);
+      if (auto code = operation.poll_exit()) staff.operation_finished(*code, operation.last_line());
+    }
+    if (auto op = staff.take_operation()) {
+      std::vector<std::string> command{sibling_program("civic-sync"), "--config", config_path};
+      command.insert(command.end(), op->args.begin(), op->args.end());
+      if (auto started = operation.start(command); !started.ok()) staff.operation_finished(127, started.message());
+    }
+    if (staff.wants_health()) staff.set_health(gather_health(**store, config));
+    if (staff.wants_drives()) staff.set_drives(find_drives(config));
+    if (auto card = staff.take_paper_card()) {
+      session.set_participation(Channel::kPaper, staff.event_id(), *card);
+      session.apply(Action{Action::Kind::kStart, {}, {}});
+      transcribing = true;
+    }
+    if (transcribing && session.screen() == Screen::kAttract) {
+      transcribing = false;
+      staff.paper_card_done();
+    }
+    if (!transcribing && session.screen() == Screen::kAttract) session.set_participation(staff.channel(), staff.event_id(), "");
     if (session.screen() == Screen::kAttract && monotonic_ms() - last_content_check > 60000) {
       last_content_check = monotonic_ms();
       const std::uint64_t before = (*store)->content_version();
@@ -159,17 +286,20 @@ int main(int argc, char** argv) {
         session.set_content(std::move(open));
       }
     }
-    if (input.empty() && settle_frames == 0 && session.revision() == drawn_revision && !redraw_every_frame) continue;
+    const std::uint64_t revision = session.revision() + staff.revision();
+    if (input.empty() && settle_frames == 0 && revision == drawn_revision && !redraw_every_frame) continue;
 
     const bool more_input = input.apply(ImGui::GetIO());
     (*window)->begin_frame();
     ImGui::NewFrame();
-    auto actions = draw_frame(session, ui);
+    auto actions = draw_frame(session, ui, &staff);
     ImGui::Render();
     // Screenshots for tests: one per screen and language, once input has settled.
     std::string shot;
     if (!screenshot_dir.empty()) {
-      const std::string key = std::string(screen_name(session.screen())) + "-" + session.language() +
+      const bool staff_shown = staff.screen() != StaffScreen::kClosed && !staff.transcribing();
+      const std::string key = std::string(staff_shown ? staff_screen_name(staff.screen()) : screen_name(session.screen())) +
+                              "-" + session.language() +
                               (session.high_contrast() ? "-contrast" : "") + (session.large_text() ? "-large" : "");
       if (key != last_screenshot_key && input.empty() && settle_frames <= 1) {
         last_screenshot_key = key;
@@ -179,11 +309,14 @@ int main(int argc, char** argv) {
     if (auto s = (*window)->end_frame(shot); !s.ok()) std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
     ++frame;
     for (const auto& a : actions) session.apply(a);
+    for (const auto& a : ui.staff_actions) staff.apply(a);
 
     // Effects run after the frame: a confirmed submission is sealed and stored here.
     if (auto submission = session.take_submission_to_store()) {
+      const Channel channel = submission->channel;
       auto receipt = (*store)->store(*submission, unix_now());
       if (receipt.ok()) {
+        staff.record_stored(channel);
         session.store_succeeded(*receipt);
       } else {
         std::fprintf(stderr, "civic-kiosk: a submission could not be stored (%s): %s\n",
@@ -200,9 +333,9 @@ int main(int argc, char** argv) {
         speaker->stop();
       }
     }
-    if (!a11y_dump.empty()) dump_tree(a11y_dump, session, ui.tree, frame);
-    drawn_revision = session.revision();
-    settle_frames = (more_input || !actions.empty() || ui.changed) ? 2 : std::max(0, settle_frames - 1);
+    if (!a11y_dump.empty()) dump_tree(a11y_dump, session, staff, ui.tree, frame);
+    drawn_revision = session.revision() + staff.revision();
+    settle_frames = (more_input || !actions.empty() || !ui.staff_actions.empty() || ui.changed) ? 2 : std::max(0, settle_frames - 1);
   }
   speaker.reset();
   audio.reset();

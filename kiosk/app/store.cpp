@@ -25,6 +25,7 @@ Result<std::unique_ptr<KioskStore>> KioskStore::open(const KioskConfig& config) 
   }
   std::unique_ptr<KioskStore> s(new KioskStore());
   s->kiosk_ = kiosk_id_from_key(*key);
+  s->fingerprint_ = civic::key_fingerprint(key->bytes);
   s->hub_submission_ = *submission;
   s->hub_signing_ = *signing;
   CIVIC_ASSIGN(outbox, Outbox::open(config.outbox_path(), s->kiosk_));

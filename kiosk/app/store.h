@@ -26,9 +26,16 @@ class KioskStore {
   [[nodiscard]] Result<Content> content(std::uint64_t unix_now);
   std::uint64_t content_version() const { return content_version_; }
 
+  // For the staff health screen: counts only.
+  const KioskId& kiosk_id() const { return kiosk_; }
+  const std::string& key_fingerprint() const { return fingerprint_; }
+  [[nodiscard]] Result<OutboxStatus> status() { return outbox_->status(); }
+  [[nodiscard]] Status check_integrity() { return outbox_->verify_integrity(); }
+
  private:
   KioskStore() = default;
   KioskId kiosk_{};
+  std::string fingerprint_;
   SealPublicKey hub_submission_;
   SigningPublicKey hub_signing_;
   std::unique_ptr<Outbox> outbox_;

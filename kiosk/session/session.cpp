@@ -35,6 +35,14 @@ Session::Session(SessionSettings settings, Clock clock, RandomSessionId random_i
 
 Session::~Session() { reset(); }
 
+void Session::set_participation(Channel channel, std::string event_id, std::string card_number) {
+  if (settings_.channel == channel && settings_.event_id == event_id && card_number_ == card_number) return;
+  settings_.channel = channel;
+  settings_.event_id = std::move(event_id);
+  card_number_ = std::move(card_number);
+  ++revision_;
+}
+
 void Session::set_content(Content content) {
   content_ = std::move(content);
   ++revision_;
@@ -322,6 +330,7 @@ Submission Session::build_submission() const {
   s.language = language_;
   s.channel = settings_.channel;
   s.event_id = settings_.event_id;
+  s.card_number = card_number_;
   s.idea = idea_;
   for (const auto& id : supports_) s.votes.push_back({id, VoteChoice::kSupport});
   for (const auto& [id, choice] : opinions_) s.votes.push_back({id, choice});

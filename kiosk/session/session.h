@@ -99,6 +99,10 @@ class Session {
   ~Session();
 
   void set_content(Content content);
+  // How records made from now on arrive: kiosk, town hall (with the event id) or paper (with the
+  // card number). Set by staff mode; takes effect for the next session.
+  void set_participation(Channel channel, std::string event_id, std::string card_number);
+  Channel channel() const { return settings_.channel; }
   const Content& content() const { return content_; }
 
   // Every action counts as activity (it resets the idle timer).
@@ -177,6 +181,7 @@ class Session {
   std::map<std::string, std::string> answers_;
   bool consent_ = false;
   std::set<std::string> done_;
+  std::string card_number_;
   SessionId session_id_{};
   std::optional<Submission> pending_;
   std::string receipt_;

@@ -82,6 +82,7 @@ class Staff {
   StaffScreen screen() const { return screen_; }
   bool active() const { return screen_ != StaffScreen::kClosed && screen_ != StaffScreen::kPin; }
   bool locked() const { return locked_; }  // residents see "out of service"
+  bool transcribing() const { return transcribing_; }  // a paper card is being entered: resident screens
   std::size_t digits_entered() const { return digits_.size(); }
   const std::string& number() const { return digits_; }  // headcount / card number (not the PIN)
   const std::string& field(int i) const { return fields_[i]; }

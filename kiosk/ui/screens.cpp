@@ -600,10 +600,33 @@ void idle_warning(Frame& fr) {
 
 }  // namespace
 
-std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
+namespace {
+// The hidden gesture: a long press in the configured corner, on the attract or locked screen.
+void staff_gesture(UiContext& ui) {
+  const ImGuiIO& io = ImGui::GetIO();
+  const float size = 150;
+  const bool left = ui.staff_corner.find("left") != std::string::npos;
+  const bool top = ui.staff_corner.find("top") != std::string::npos;
+  const ImVec2 p = io.MousePos;
+  const bool in_corner = (left ? p.x < size : p.x > kDesignWidth - size) && (top ? p.y < size : p.y > kDesignHeight - size * 0.5f);
+  if (!ImGui::IsMouseDown(0)) {
+    ui.gesture_fired = false;
+    return;
+  }
+  if (!in_corner || ui.gesture_fired) return;
+  ui.changed = true;  // keep drawing while the press lasts, so that its duration is seen
+  if (io.MouseDownDuration[0] >= kStaffGestureSeconds) {
+    ui.gesture_fired = true;
+    ui.staff_actions.push_back(StaffAction{StaffAction::Kind::kGesture, {}});
+  }
+}
+}  // namespace
+
+std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* staff) {
   ui.tree.clear();
   ui.actions.clear();
   ui.activated.clear();
+  ui.staff_actions.clear();
   ui.changed = false;
   const bool new_screen = s.screen() != ui.last_screen;
   if (new_screen) {
@@ -657,8 +680,16 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui) {
   ui.drawn.language = s.language();
   ui.drawn.speech = s.speech();
   ui.drawn.speech_repeats = s.speech_repeats();
+  const bool staff_screen = staff && staff->screen() != StaffScreen::kClosed && !staff->transcribing();
+  const bool locked = staff && staff->locked() && !staff_screen;
+  if (staff && (locked || (s.screen() == Screen::kAttract && !staff_screen))) staff_gesture(ui);
+  if (staff_screen) ui.drawn.view = staff_screen_name(staff->screen());
   // While the idle warning is up, it is all there is: one thing to do, "more time".
-  if (s.idle_warning()) {
+  if (staff_screen) {
+    draw_staff(*staff, ui, s.settings().default_language);
+  } else if (locked) {
+    draw_locked(ui, s.settings().default_language);
+  } else if (s.idle_warning()) {
     idle_warning(fr);
   } else if (ui.help_open) {
     title_bar(fr);

@@ -8,6 +8,7 @@
 #include "a11y.h"
 #include "i18n.h"
 #include "kiosk/session/session.h"
+#include "kiosk/staff/staff.h"
 #include "theme.h"
 
 struct ImFont;
@@ -62,12 +63,23 @@ struct UiContext {
   std::vector<std::string> activated;  // ids of the widgets tapped or activated this frame
   DrawnView drawn;
   bool speech_available = true;  // false: no sound card or speech turned off in the config
+  std::vector<StaffAction> staff_actions;  // staff mode's actions this frame
+  std::string staff_corner = "bottom-left";  // where the hidden long press opens staff mode
+  bool gesture_fired = false;                // this press already opened the PIN pad
 
   const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
 };
 
-// Draws one frame for the session's current screen and returns what the resident did.
-std::vector<Action> draw_frame(const Session& session, UiContext& ui);
+// Draws one frame for the session's current screen (or staff mode's, when it is open) and returns
+// what the resident did; staff actions go to ui.staff_actions.
+std::vector<Action> draw_frame(const Session& session, UiContext& ui, const Staff* staff = nullptr);
+
+// Staff mode's screens (staff_screens.cpp); `language` is the kiosk's default language.
+void draw_staff(const Staff& staff, UiContext& ui, const std::string& language);
+// The out-of-service screen residents see while staff have locked the kiosk.
+void draw_locked(UiContext& ui, const std::string& language);
+// Seconds a press must last in the staff corner to open staff mode.
+inline constexpr float kStaffGestureSeconds = 3.0f;
 
 // Keys with a meaning of their own, as io.KeysDown indices (the platform uses SDL scancodes; the
 // keypad's help key arrives as F1). Arrows move the focus, Space or Enter activates, Escape is Back.

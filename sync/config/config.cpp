@@ -114,7 +114,7 @@ Result<toml::table> parse(const std::filesystem::path& file, const std::set<std:
 }  // namespace
 
 Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
-  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session", "speech"}));
+  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session", "speech", "staff"}));
   KioskConfig c;
   const std::string f = file.string();
   TableReader kiosk(root["kiosk"].as_table(), f, "kiosk");
@@ -164,6 +164,20 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
   TableReader speech(root["speech"].as_table(), f, "speech");
   CIVIC_TRY(speech.get_bool("enabled", c.speech_enabled));
   CIVIC_TRY(speech.finish());
+
+  TableReader staff(root["staff"].as_table(), f, "staff");
+  CIVIC_TRY(staff.get_int("inactivity_seconds", c.staff_inactivity_seconds, 30, 3600));
+  CIVIC_TRY(staff.get_string("corner", c.staff_corner));
+  std::string usb_root = c.usb_root.string();
+  CIVIC_TRY(staff.get_string("usb_root", usb_root));
+  c.usb_root = usb_root;
+  CIVIC_TRY(staff.get_bool("usb_mounts_only", c.usb_mounts_only));
+  CIVIC_TRY(staff.finish());
+  if (c.staff_corner != "top-left" && c.staff_corner != "top-right" && c.staff_corner != "bottom-left" &&
+      c.staff_corner != "bottom-right") {
+    return make_error(ErrorCode::kInvalidArgument, f + ": corner in [staff] must be top-left, top-right, bottom-left "
+                                                       "or bottom-right");
+  }
   return c;
 }
 

@@ -41,6 +41,12 @@ struct KioskConfig {
   std::string default_language = "en";
   // [speech]: the kiosk's own screen reader (espeak-ng).
   bool speech_enabled = true;
+  // [staff]: staff mode (civic-kiosk --set-staff-pin sets the PIN).
+  int staff_inactivity_seconds = 180;
+  std::string staff_corner = "bottom-left";  // top-left, top-right, bottom-left, bottom-right
+  std::filesystem::path usb_root = "/media";   // removable drives are mounted below here
+  bool usb_mounts_only = true;                 // offer only directories that are mount points
+  std::filesystem::path staff_pin_path() const { return state_dir / "staff-pin"; }
 
   std::filesystem::path outbox_path() const { return state_dir / "outbox.db"; }
   std::filesystem::path kiosk_secret_key_path() const { return state_dir / "kiosk-signing.key"; }
