@@ -117,6 +117,10 @@ Status write_kiosk_export(const fs::path& mount, const KioskId& kiosk, const std
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return io_error(dir, "create the folder", ec.value());
+  // An earlier manifest goes first: until the new one is written last, nothing on the drive
+  // claims to be a complete export.
+  fs::remove(dir / "manifest.json", ec);
+  if (ec) return io_error(dir / "manifest.json", "remove the earlier manifest", ec.value());
   json manifest;
   manifest["format"] = 1;
   manifest["kiosk_id"] = to_hex(kiosk);

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     nlohmann::json answers = nlohmann::json::object();
     for (const auto& a : s->answers) answers[a.question_id] = a.answer_id;
     nlohmann::json line{{"position", r.position},     {"consultation", s->consultation_id}, {"language", s->language},
-                        {"channel", channel_name(s->channel)}, {"idea", s->idea}, {"votes", votes},
+                        {"channel", channel_name(s->channel)}, {"event_id", s->event_id},
+                        {"card_number", s->card_number}, {"idea", s->idea}, {"votes", votes},
                         {"answers", answers},
                         {"receipt", format_receipt_code(make_receipt_code((*ob)->kiosk_id(), r.record_hash))}};
     std::printf("%s\n", line.dump().c_str());
