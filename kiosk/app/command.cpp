@@ -82,7 +82,8 @@ std::string sibling_program(const std::string& name) {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const auto& candidate : {self.parent_path() / name, self.parent_path() / ".." / "sync" / "agent" / name}) {
+    for (const auto& candidate :
+         {self.parent_path() / name, self.parent_path() / ".." / "sync" / "agent" / name}) {
       if (std::filesystem::exists(candidate, ec)) return candidate.string();
     }
   }

@@ -27,7 +27,8 @@ Status write_private_file(const std::filesystem::path& path, const std::string& 
   const std::string tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return make_error(ErrorCode::kIo, "cannot write " + tmp + ": check the state directory");
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
@@ -40,8 +41,8 @@ Status write_private_file(const std::filesystem::path& path, const std::string& 
 
 Result<std::string> hash_pin(const std::string& pin) {
   if (!valid_pin(pin)) {
-    return make_error(ErrorCode::kInvalidArgument, "a staff PIN is " + std::to_string(kMinPinDigits) + " to " +
-                                                       std::to_string(kMaxPinDigits) + " digits");
+    return make_error(ErrorCode::kInvalidArgument, "a staff PIN is " + std::to_string(kMinPinDigits) +
+                                                       " to " + std::to_string(kMaxPinDigits) + " digits");
   }
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -61,7 +62,9 @@ PinGuard::PinGuard(std::filesystem::path hash_file, std::filesystem::path state_
   load();
 }
 
-bool PinGuard::has_pin() const { return !read_small_file(hash_file_).empty(); }
+bool PinGuard::has_pin() const {
+  return !read_small_file(hash_file_).empty();
+}
 
 std::uint64_t PinGuard::locked_for() const {
   const std::uint64_t now = clock_();
@@ -96,7 +99,8 @@ void PinGuard::load() {
 
 void PinGuard::save() const {
   // Best effort: if the state cannot be written the count still holds in memory.
-  (void)write_private_file(state_file_, std::to_string(failures_) + " " + std::to_string(locked_until_) + "\n");
+  (void)write_private_file(state_file_,
+                           std::to_string(failures_) + " " + std::to_string(locked_until_) + "\n");
 }
 
 }  // namespace civic::kiosk

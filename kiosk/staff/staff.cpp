@@ -22,8 +22,12 @@ const char* staff_screen_name(StaffScreen s) {
   return "unknown";
 }
 
-Staff::Staff(std::unique_ptr<PinGuard> pin, StaffLog log, EventBook events, Clocks clocks, std::uint64_t inactivity_ms)
-    : pin_(std::move(pin)), log_(std::move(log)), events_(std::move(events)), clocks_(std::move(clocks)),
+Staff::Staff(std::unique_ptr<PinGuard> pin, StaffLog log, EventBook events, Clocks clocks,
+             std::uint64_t inactivity_ms)
+    : pin_(std::move(pin)),
+      log_(std::move(log)),
+      events_(std::move(events)),
+      clocks_(std::move(clocks)),
       inactivity_ms_(inactivity_ms) {}
 
 void Staff::log(const std::string& action, const std::string& detail) {
@@ -59,9 +63,7 @@ void Staff::check_pin(bool leaving) {
         go(StaffScreen::kMenu);
       }
       return;
-    case PinGuard::Outcome::Kind::kNoPin:
-      message_ = "staff.no_pin";
-      return;
+    case PinGuard::Outcome::Kind::kNoPin: message_ = "staff.no_pin"; return;
     case PinGuard::Outcome::Kind::kWrong:
       log("wrong-pin");
       message_ = "staff.pin_wrong";
@@ -99,8 +101,10 @@ void Staff::apply(const StaffAction& a) {
       if (!digits_.empty()) digits_.pop_back();
       break;
     case K::kConfirm:
-      if (screen_ == StaffScreen::kPin) check_pin(false);
-      else if (screen_ == StaffScreen::kExitPin) check_pin(true);
+      if (screen_ == StaffScreen::kPin)
+        check_pin(false);
+      else if (screen_ == StaffScreen::kExitPin)
+        check_pin(true);
       else if (screen_ == StaffScreen::kHeadcount) {
         const std::uint64_t headcount = digits_.empty() ? 0 : std::stoull(digits_);
         auto closed = events_.close(headcount, clocks_.unix_seconds());
@@ -126,14 +130,20 @@ void Staff::apply(const StaffAction& a) {
       }
       break;
     case K::kCancel:
-      if (screen_ == StaffScreen::kPin) go(StaffScreen::kClosed);
-      else if (screen_ == StaffScreen::kOperation && operation_running_) break;  // it finishes by itself
-      else go(StaffScreen::kMenu);
+      if (screen_ == StaffScreen::kPin)
+        go(StaffScreen::kClosed);
+      else if (screen_ == StaffScreen::kOperation && operation_running_)
+        break;  // it finishes by itself
+      else
+        go(StaffScreen::kMenu);
       break;
     case K::kShow:
-      if (a.value == "health") go(StaffScreen::kHealth);
-      else if (a.value == "event") go(StaffScreen::kEvent), fields_[0].clear(), fields_[1].clear(), field_index_ = 0;
-      else if (a.value == "paper") go(StaffScreen::kPaperCard);
+      if (a.value == "health")
+        go(StaffScreen::kHealth);
+      else if (a.value == "event")
+        go(StaffScreen::kEvent), fields_[0].clear(), fields_[1].clear(), field_index_ = 0;
+      else if (a.value == "paper")
+        go(StaffScreen::kPaperCard);
       else if (a.value == "drives-export" || a.value == "drives-import") {
         go(StaffScreen::kDrives);
         drive_purpose_ = a.value == "drives-export" ? "export" : "import";
@@ -152,9 +162,7 @@ void Staff::apply(const StaffAction& a) {
         f.erase(cut);
       }
       break;
-    case K::kNextField:
-      field_index_ = 1 - field_index_;
-      break;
+    case K::kNextField: field_index_ = 1 - field_index_; break;
     case K::kStartEvent: {
       auto started = events_.start(fields_[0], fields_[1], clocks_.unix_seconds());
       if (!started.ok()) {
@@ -197,11 +205,8 @@ void Staff::apply(const StaffAction& a) {
       log("lock");
       go(StaffScreen::kClosed);
       break;
-    case K::kExit:
-      go(StaffScreen::kExitPin);
-      break;
-    case K::kGesture:
-      break;
+    case K::kExit: go(StaffScreen::kExitPin); break;
+    case K::kGesture: break;
   }
 }
 

@@ -11,15 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "events.h"
 #include "pin.h"
 #include "staff_log.h"
+#include "sync/events/events.h"
 
 namespace civic::kiosk {
 
 enum class StaffScreen {
-  kClosed,     // residents' screens
-  kPin,        // PIN to come in
+  kClosed,  // residents' screens
+  kPin,     // PIN to come in
   kMenu,
   kHealth,
   kEvent,      // start (name, place) or see the open one
@@ -45,17 +45,17 @@ struct HealthInfo {
 
 struct StaffAction {
   enum class Kind {
-    kGesture,      // the hidden long press: opens the PIN pad
-    kDigit,        // value: "0".."9"
+    kGesture,  // the hidden long press: opens the PIN pad
+    kDigit,    // value: "0".."9"
     kDeleteDigit,
-    kConfirm,      // the PIN, the headcount or the card number entered
-    kCancel,       // back to the menu, or (from the PIN pad) out
-    kShow,         // value: "health", "event", "paper", "drives-export", "drives-import"
-    kTypeText,     // value: text for the event name being typed
+    kConfirm,   // the PIN, the headcount or the card number entered
+    kCancel,    // back to the menu, or (from the PIN pad) out
+    kShow,      // value: "health", "event", "paper", "drives-export", "drives-import"
+    kTypeText,  // value: text for the event name being typed
     kBackspace,
-    kNextField,    // event form: from name to place
+    kNextField,  // event form: from name to place
     kStartEvent,
-    kCloseEvent,   // to the headcount
+    kCloseEvent,  // to the headcount
     kSyncNow,
     kChooseDrive,  // value: the drive's mount point
     kLock,         // out of service for residents until staff come back
@@ -81,7 +81,7 @@ class Staff {
   // [SECTION] State for screens
   StaffScreen screen() const { return screen_; }
   bool active() const { return screen_ != StaffScreen::kClosed && screen_ != StaffScreen::kPin; }
-  bool locked() const { return locked_; }  // residents see "out of service"
+  bool locked() const { return locked_; }              // residents see "out of service"
   bool transcribing() const { return transcribing_; }  // a paper card is being entered: resident screens
   std::size_t digits_entered() const { return digits_.size(); }
   const std::string& number() const { return digits_; }  // headcount / card number (not the PIN)

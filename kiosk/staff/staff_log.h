@@ -13,7 +13,8 @@ namespace civic::kiosk {
 class StaffLog {
  public:
   explicit StaffLog(std::filesystem::path path) : path_(std::move(path)) {}
-  [[nodiscard]] Status record(std::uint64_t unix_now, const std::string& action, const std::string& detail = {});
+  [[nodiscard]] Status record(std::uint64_t unix_now, const std::string& action,
+                              const std::string& detail = {});
   const std::filesystem::path& path() const { return path_; }
 
  private:

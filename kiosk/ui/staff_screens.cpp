@@ -23,10 +23,12 @@ struct StaffFrame {
   std::string fmt(const std::string& key, const std::map<std::string, std::string>& args) const {
     return ui.strings->format(language, key, args);
   }
-  void act(K kind, std::string value = {}) { ui.staff_actions.push_back(StaffAction{kind, std::move(value)}); }
+  void act(K kind, std::string value = {}) {
+    ui.staff_actions.push_back(StaffAction{kind, std::move(value)});
+  }
   const FontSet& f() const { return ui.font_set(); }
-  float text(const std::string& id, const std::string& s, float x, float y, ImFont* font, Role role = Role::kText,
-             float width = kDesignWidth - 2 * kMargin) {
+  float text(const std::string& id, const std::string& s, float x, float y, ImFont* font,
+             Role role = Role::kText, float width = kDesignWidth - 2 * kMargin) {
     return widgets::text(ui, id, s, ImVec2(x, y), width, font, role);
   }
   bool button(const std::string& id, const std::string& key, float x, float y, float w, float h,
@@ -39,13 +41,14 @@ void header(StaffFrame& fr, const std::string& title_key) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, 96), widgets::color(fr.ui.theme.warning));
   widgets::text(fr.ui, "staff.banner", fr.tr("staff.banner") + " — " + fr.tr(title_key), ImVec2(kMargin, 28),
-                kDesignWidth - 2 * kMargin, fr.ui.fonts.normal.heading, Role::kHeading, &fr.ui.theme.warning_text);
+                kDesignWidth - 2 * kMargin, fr.ui.fonts.normal.heading, Role::kHeading,
+                &fr.ui.theme.warning_text);
 }
 
 void message(StaffFrame& fr, float y) {
   if (fr.staff.message().empty()) return;
-  fr.text("staff.message", fr.fmt(fr.staff.message(), {{"n", fr.staff.message_arg()}}), kMargin, y, fr.f().body,
-          Role::kStatus);
+  fr.text("staff.message", fr.fmt(fr.staff.message(), {{"n", fr.staff.message_arg()}}), kMargin, y,
+          fr.f().body, Role::kStatus);
 }
 
 void back_button(StaffFrame& fr, bool enabled = true) {
@@ -56,24 +59,28 @@ void back_button(StaffFrame& fr, bool enabled = true) {
 void number_pad(StaffFrame& fr, const std::string& shown, const std::string& confirm_key) {
   const float x0 = 420, y0 = 230, w = 140, h = 90, gap = 14;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(ImVec2(x0, y0 - 100), ImVec2(x0 + 3 * w + 2 * gap, y0 - 20), widgets::color(fr.ui.theme.button), 8);
-  dl->AddRect(ImVec2(x0, y0 - 100), ImVec2(x0 + 3 * w + 2 * gap, y0 - 20), widgets::color(fr.ui.theme.button_border), 8,
-              0, 2.5f);
+  dl->AddRectFilled(ImVec2(x0, y0 - 100), ImVec2(x0 + 3 * w + 2 * gap, y0 - 20),
+                    widgets::color(fr.ui.theme.button), 8);
+  dl->AddRect(ImVec2(x0, y0 - 100), ImVec2(x0 + 3 * w + 2 * gap, y0 - 20),
+              widgets::color(fr.ui.theme.button_border), 8, 0, 2.5f);
   fr.text("staff.entry", shown, x0 + 20, y0 - 82, fr.f().heading, Role::kTextField, 3 * w);
   const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
   for (int i = 0; i < 9; ++i) {
-    const float x = x0 + static_cast<float>(i % 3) * (w + gap), y = y0 + static_cast<float>(i / 3) * (h + gap);
-    if (widgets::button(fr.ui, std::string("staff.digit.") + keys[i], keys[i], ImVec2(x, y), ImVec2(w, h), Kind::kNormal,
-                        Role::kKey)) {
+    const float x = x0 + static_cast<float>(i % 3) * (w + gap),
+                y = y0 + static_cast<float>(i / 3) * (h + gap);
+    if (widgets::button(fr.ui, std::string("staff.digit.") + keys[i], keys[i], ImVec2(x, y), ImVec2(w, h),
+                        Kind::kNormal, Role::kKey)) {
       fr.act(K::kDigit, keys[i]);
     }
   }
   const float y = y0 + 3 * (h + gap);
   if (fr.button("staff.delete", "staff.delete", x0, y, w, h)) fr.act(K::kDeleteDigit);
-  if (widgets::button(fr.ui, "staff.digit.0", "0", ImVec2(x0 + w + gap, y), ImVec2(w, h), Kind::kNormal, Role::kKey)) {
+  if (widgets::button(fr.ui, "staff.digit.0", "0", ImVec2(x0 + w + gap, y), ImVec2(w, h), Kind::kNormal,
+                      Role::kKey)) {
     fr.act(K::kDigit, "0");
   }
-  if (fr.button("staff.confirm", confirm_key, x0 + 2 * (w + gap), y, w, h, Kind::kPrimary)) fr.act(K::kConfirm);
+  if (fr.button("staff.confirm", confirm_key, x0 + 2 * (w + gap), y, w, h, Kind::kPrimary))
+    fr.act(K::kConfirm);
 }
 
 void pin(StaffFrame& fr, bool leaving) {
@@ -88,8 +95,8 @@ void pin(StaffFrame& fr, bool leaving) {
 void menu(StaffFrame& fr) {
   header(fr, "staff.menu_title");
   const auto& e = fr.staff.event();
-  fr.text("staff.event_status", e ? fr.fmt("staff.event_open", {{"n", e->name}}) : fr.tr("staff.no_event"), kMargin, 120,
-          fr.f().body, Role::kStatus);
+  fr.text("staff.event_status", e ? fr.fmt("staff.event_open", {{"n", e->name}}) : fr.tr("staff.no_event"),
+          kMargin, 120, fr.f().body, Role::kStatus);
   struct Item {
     const char* id;
     const char* key;
@@ -106,7 +113,8 @@ void menu(StaffFrame& fr) {
                         {"staff.exit", "staff.exit", K::kExit, ""}};
   const float w = (kDesignWidth - 2 * kMargin - 24) / 2, h = 96;
   for (int i = 0; i < 8; ++i) {
-    const float x = kMargin + static_cast<float>(i % 2) * (w + 24), y = 180 + static_cast<float>(i / 2) * (h + 24);
+    const float x = kMargin + static_cast<float>(i % 2) * (w + 24),
+                y = 180 + static_cast<float>(i / 2) * (h + 24);
     if (fr.button(items[i].id, items[i].key, x, y, w, h)) fr.act(items[i].kind, items[i].value);
   }
 }
@@ -127,11 +135,12 @@ void health(StaffFrame& fr) {
       {"staff.h_hub", h.hub_url.empty() ? "-" : h.hub_url},
       {"staff.h_pending", std::to_string(h.pending) + " (" + std::to_string(h.unacknowledged_batches) + ")"},
       {"staff.h_oldest", age(h.oldest_pending_at)},
-      {"staff.h_last_sync", format_utc(h.last_sync_at) + " — " + (h.last_sync_result.empty() ? "-" : h.last_sync_result)},
+      {"staff.h_last_sync",
+       format_utc(h.last_sync_at) + " — " + (h.last_sync_result.empty() ? "-" : h.last_sync_result)},
       {"staff.h_last_success", format_utc(h.last_success_at)},
-      {"staff.h_content", h.content_version ? std::to_string(h.content_version) + " (" +
-                                                  format_utc(h.content_expires_at) + ")"
-                                            : "-"},
+      {"staff.h_content",
+       h.content_version ? std::to_string(h.content_version) + " (" + format_utc(h.content_expires_at) + ")"
+                         : "-"},
       {"staff.h_disk", std::to_string(h.free_disk_bytes / (1024 * 1024)) + " MiB"},
       {"staff.h_integrity", h.integrity},
   };
@@ -149,7 +158,8 @@ void text_keyboard(StaffFrame& fr, float y) {
   for (const auto& row : keyboard_rows(fr.language)) {
     float x = kMargin;
     for (const auto& key : row) {
-      if (widgets::button(fr.ui, "staff.key." + key, key, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal, Role::kKey)) {
+      if (widgets::button(fr.ui, "staff.key." + key, key, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal,
+                          Role::kKey)) {
         fr.act(K::kTypeText, key);
       }
       x += key_w + gap;
@@ -159,7 +169,8 @@ void text_keyboard(StaffFrame& fr, float y) {
   const float side_x = kMargin + 11 * (key_w + gap), side_w = kDesignWidth - kMargin - side_x;
   const float top = y - 5 * (key_h + gap);
   if (fr.button("staff.key.space", "key.space", side_x, top, side_w, key_h)) fr.act(K::kTypeText, " ");
-  if (fr.button("staff.key.backspace", "key.backspace", side_x, top + key_h + gap, side_w, key_h)) fr.act(K::kBackspace);
+  if (fr.button("staff.key.backspace", "key.backspace", side_x, top + key_h + gap, side_w, key_h))
+    fr.act(K::kBackspace);
 }
 
 void event(StaffFrame& fr) {
@@ -168,13 +179,16 @@ void event(StaffFrame& fr) {
   if (e) {
     float y = 130;
     y += fr.text("staff.event_name", fr.fmt("staff.event_open", {{"n", e->name}}), kMargin, y, fr.f().heading,
-                 Role::kHeading) + 16;
-    y += fr.text("staff.event_place", e->place + " — " + e->date + " — " + e->id, kMargin, y, fr.f().body) + 16;
-    fr.text("staff.event_counts", fr.fmt("staff.event_counts", {{"town", std::to_string(e->town_hall_records)},
-                                                                 {"paper", std::to_string(e->paper_records)}}),
+                 Role::kHeading) +
+         16;
+    y += fr.text("staff.event_place", e->place + " — " + e->date + " — " + e->id, kMargin, y, fr.f().body) +
+         16;
+    fr.text("staff.event_counts",
+            fr.fmt("staff.event_counts", {{"town", std::to_string(e->town_hall_records)},
+                                          {"paper", std::to_string(e->paper_records)}}),
             kMargin, y, fr.f().body, Role::kStatus);
-    if (fr.button("staff.close_event", "staff.close_event", kDesignWidth - kMargin - 400, 800 - 112 + 16, 400, 80,
-                  Kind::kPrimary)) {
+    if (fr.button("staff.close_event", "staff.close_event", kDesignWidth - kMargin - 400, 800 - 112 + 16, 400,
+                  80, Kind::kPrimary)) {
       fr.act(K::kCloseEvent);
     }
     back_button(fr);
@@ -183,18 +197,20 @@ void event(StaffFrame& fr) {
   float y = 120;
   if (const auto& closed = fr.staff.last_closed()) {
     const std::uint64_t took_part = closed->town_hall_records + closed->paper_records;
-    std::string summary = fr.fmt("staff.event_closed", {{"name", closed->name}, {"n", std::to_string(took_part)}});
+    std::string summary =
+        fr.fmt("staff.event_closed", {{"name", closed->name}, {"n", std::to_string(took_part)}});
     if (closed->headcount > 0) {
-      summary += " " + fr.fmt("staff.event_share", {{"n", std::to_string(took_part)},
-                                                    {"total", std::to_string(closed->headcount)},
-                                                    {"pct", std::to_string(100 * took_part / closed->headcount)}});
+      summary +=
+          " " + fr.fmt("staff.event_share", {{"n", std::to_string(took_part)},
+                                             {"total", std::to_string(closed->headcount)},
+                                             {"pct", std::to_string(100 * took_part / closed->headcount)}});
     }
     y += fr.text("staff.event_summary", summary, kMargin, y, fr.f().body, Role::kStatus) + 12;
   }
   for (int i = 0; i < 2; ++i) {
     const std::string id = i == 0 ? "staff.event_name_field" : "staff.event_place_field";
-    const std::string label = fr.tr(i == 0 ? "staff.event_name" : "staff.event_place") + ": " + fr.staff.field(i) +
-                              (fr.staff.field_index() == i ? "|" : "");
+    const std::string label = fr.tr(i == 0 ? "staff.event_name" : "staff.event_place") + ": " +
+                              fr.staff.field(i) + (fr.staff.field_index() == i ? "|" : "");
     if (widgets::button(fr.ui, id, label, ImVec2(kMargin, y), ImVec2(kDesignWidth - 2 * kMargin - 320, 64),
                         Kind::kNormal, Role::kTextField, fr.staff.field_index() == i) &&
         fr.staff.field_index() != i) {
@@ -202,7 +218,8 @@ void event(StaffFrame& fr) {
     }
     y += 76;
   }
-  if (fr.button("staff.start_event", "staff.start_event", kDesignWidth - kMargin - 300, 120, 300, 140, Kind::kPrimary)) {
+  if (fr.button("staff.start_event", "staff.start_event", kDesignWidth - kMargin - 300, 120, 300, 140,
+                Kind::kPrimary)) {
     fr.act(K::kStartEvent);
   }
   message(fr, y);
@@ -217,7 +234,8 @@ void drives(StaffFrame& fr) {
     fr.text("staff.no_drive", fr.tr("staff.no_drive"), kMargin, y, fr.f().body, Role::kStatus);
   }
   for (const auto& d : fr.staff.drives()) {
-    if (widgets::button(fr.ui, "staff.drive." + d, d, ImVec2(kMargin, y), ImVec2(kDesignWidth - 2 * kMargin, 88))) {
+    if (widgets::button(fr.ui, "staff.drive." + d, d, ImVec2(kMargin, y),
+                        ImVec2(kDesignWidth - 2 * kMargin, 88))) {
       fr.act(K::kChooseDrive, d);
     }
     y += 104;
@@ -230,8 +248,9 @@ void operation(StaffFrame& fr) {
   float y = 140;
   const auto exit = fr.staff.operation_exit();
   const std::string state = fr.staff.operation_running() ? fr.tr("staff.running")
-                            : exit == 0                   ? fr.tr("staff.done")
-                                                          : fr.fmt("staff.failed_exit", {{"n", std::to_string(exit.value_or(-1))}});
+                            : exit == 0
+                                ? fr.tr("staff.done")
+                                : fr.fmt("staff.failed_exit", {{"n", std::to_string(exit.value_or(-1))}});
   y += fr.text("staff.operation_state", state, kMargin, y, fr.f().heading, Role::kStatus) + 24;
   fr.text("staff.operation_line", fr.staff.operation_line(), kMargin, y, fr.f().body, Role::kStatus);
   back_button(fr, !fr.staff.operation_running());
@@ -270,11 +289,14 @@ void draw_staff(const Staff& staff, UiContext& ui, const std::string& language) 
 void draw_locked(UiContext& ui, const std::string& language) {
   float y = 260;
   for (const std::string& lang : {language, std::string(language == "fr" ? "en" : "fr")}) {
-    y += widgets::text(ui, "locked.title." + lang, ui.strings->text(lang, "staff.locked_title"), ImVec2(kMargin, y),
-                       kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) + 16;
+    y +=
+        widgets::text(ui, "locked.title." + lang, ui.strings->text(lang, "staff.locked_title"),
+                      ImVec2(kMargin, y), kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
+        16;
     ui.tree.set_last_language(lang);
-    y += widgets::text(ui, "locked.text." + lang, ui.strings->text(lang, "staff.locked_text"), ImVec2(kMargin, y),
-                       kDesignWidth - 2 * kMargin, ui.font_set().body) + 40;
+    y += widgets::text(ui, "locked.text." + lang, ui.strings->text(lang, "staff.locked_text"),
+                       ImVec2(kMargin, y), kDesignWidth - 2 * kMargin, ui.font_set().body) +
+         40;
     ui.tree.set_last_language(lang);
   }
 }

@@ -1,11 +1,14 @@
 #include "agent.h"
 
 #include <chrono>
+#include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
 #include "sync/keystore/keystore.h"
+#include "sync/events/events.h"
 #include "sync/transfer/usb.h"
 
 namespace civic {
@@ -189,7 +192,29 @@ SyncReport Agent::run_once(const Progress& progress) {
   }
   if (progress) progress(total, total, "done");
 
-  // 3. Prune what the hub has had for longer than the retention period.
+  // 3. Reports of closed town-hall events: headcounts and counts, for the hub's results.
+  auto reports = event_reports(true);
+  if (!reports.ok()) {
+    report.exit_code = kExitFailure;
+    report.summary = "cannot read the kiosk's events: " + reports.message();
+    return finish(report);
+  }
+  for (const auto& entry : *reports) {
+    const std::string& event_id = entry.first;
+    const Bytes& body = entry.second;
+    auto response = with_retries([&] { return http_.post("/v1/events", body, "application/octet-stream"); },
+                                 "sending the report of event " + event_id);
+    if (!response.ok() || response->status != 200) {
+      report.exit_code = kExitTempFail;
+      report.summary = "the report of event " + event_id + " was not accepted (" +
+                       (response.ok() ? hub_error_message(*response) : response.message()) +
+                       "); it is sent again at the next run";
+      return finish(report);
+    }
+    mark_event_sent(event_id);
+  }
+
+  // 4. Prune what the hub has had for longer than the retention period.
   auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now());
   if (pruned.ok()) report.records_pruned = *pruned;
   report.summary = std::to_string(report.records_acknowledged) + " records acknowledged in " +
@@ -215,7 +240,14 @@ SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress&
     records += b.record_count;
   }
   if (progress) progress(0, files.size(), "writing to " + mount.string());
+  auto events = event_reports(false);
+  if (!events.ok()) {
+    report.exit_code = kExitFailure;
+    report.summary = "cannot read the kiosk's events: " + events.message();
+    return finish(report);
+  }
   auto written = write_kiosk_export(mount, outbox_->kiosk_id(), files, clock_.now());
+  if (written.ok()) written = write_usb_event_reports(mount, outbox_->kiosk_id(), *events);
   if (!written.ok()) {
     // The outbox is unchanged: an export only copies; records leave only with an imported ack.
     report.exit_code = written.code() == ErrorCode::kDiskFull ? kExitFailure : kExitTempFail;
@@ -227,6 +259,27 @@ SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress&
   report.summary = std::to_string(files.size()) + " batches (" + std::to_string(records) + " records) written to " +
                    mount.string() + " and verified; they stay on this kiosk until the hub's acks are imported";
   return finish(report);
+}
+
+Result<std::vector<std::pair<std::string, Bytes>>> Agent::event_reports(bool unsent_only) {
+  CIVIC_ASSIGN(book, EventBook::open(config_.state_dir));
+  std::set<std::string> sent;
+  std::ifstream in(config_.state_dir / "events-sent");
+  for (std::string line; std::getline(in, line);) sent.insert(line);
+  std::vector<std::pair<std::string, Bytes>> out;
+  for (const auto& e : book.closed()) {
+    if (unsent_only && sent.count(e.id)) continue;
+    EventReport r{outbox_->kiosk_id(), e.id, e.name, e.place, e.date, e.started_at, e.closed_at, e.headcount,
+                  e.town_hall_records, e.paper_records};
+    CIVIC_ASSIGN(bytes, encode_signed_event_report(r, key_));
+    out.emplace_back(e.id, std::move(bytes));
+  }
+  return out;
+}
+
+void Agent::mark_event_sent(const std::string& event_id) {
+  // Losing this line only means the report is sent again, and the hub replaces it.
+  std::ofstream(config_.state_dir / "events-sent", std::ios::app) << event_id << "\n";
 }
 
 SyncReport Agent::import_usb(const std::filesystem::path& mount) {

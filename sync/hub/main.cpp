@@ -273,6 +273,18 @@ int main(int argc, char** argv) {
                     stored->new_records);
       }
     }
+    auto event_reports = read_usb_event_reports(import_dir);
+    if (!event_reports.ok()) return fail(event_reports.error());
+    for (const auto& bytes : *event_reports) {
+      auto stored = (*service)->accept_event_report(bytes, "usb", now_seconds());
+      if (!stored.ok()) {
+        ++refused;
+        std::fprintf(stderr, "civic-hub: an event report was refused: %s\n", stored.message().c_str());
+        continue;
+      }
+      std::printf("event %s '%s': report stored (headcount %llu)\n", stored->event_id.c_str(), stored->name.c_str(),
+                  static_cast<unsigned long long>(stored->headcount));
+    }
     auto latest = (*service)->latest_content();
     if (latest.ok() && *latest) {
       if (auto s = write_usb_content(import_dir, **latest); !s.ok()) return fail(s.error());
@@ -348,6 +360,9 @@ int main(int argc, char** argv) {
     TallyOptions options;
     options.max_sessions_per_hour = max_sessions;
     options.consultation = only_consultation;
+    auto reports = (*service)->store().event_reports();
+    if (!reports.ok()) return fail(reports.error());
+    options.event_reports = *reports;
     const Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
     for (auto& r : opened->opened) wipe_submission(r.submission);
     std::error_code ec;

@@ -33,8 +33,9 @@ Status HubService::set_consultations(const std::string& json, std::uint64_t now)
   for (const auto& c : content.consultations) {
     for (const auto& i : c.ideas) {
       if (i.id.rfind("r-", 0) == 0) {
-        return make_error(ErrorCode::kInvalidArgument, "idea id '" + i.id + "' in consultation '" + c.id +
-                                                           "' starts with 'r-', which is kept for residents' ideas");
+        return make_error(ErrorCode::kInvalidArgument,
+                          "idea id '" + i.id + "' in consultation '" + c.id +
+                              "' starts with 'r-', which is kept for residents' ideas");
       }
     }
   }
@@ -44,8 +45,9 @@ Status HubService::set_consultations(const std::string& json, std::uint64_t now)
 Result<Content> HubService::consultations_with_approved_ideas() {
   CIVIC_ASSIGN(json, store_->consultations());
   if (!json) {
-    return make_error(ErrorCode::kNotFound, "no consultations are set; write a consultations file (see "
-                                            "assets/README.md) and run: civic-hub content publish FILE");
+    return make_error(ErrorCode::kNotFound,
+                      "no consultations are set; write a consultations file (see "
+                      "assets/README.md) and run: civic-hub content publish FILE");
   }
   CIVIC_ASSIGN(content, parse_content(*json));
   CIVIC_ASSIGN(approved, store_->moderation("approved"));
@@ -72,8 +74,10 @@ Result<std::uint64_t> HubService::publish_content(std::uint64_t lifetime_seconds
 
 Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const SealKeyPair& key) {
   if (key.public_key != keys_.submission) {
-    return make_error(ErrorCode::kInvalidArgument, "this is not the secret half of this hub's submission key "
-                                                   "(fingerprint " + key_fingerprint(keys_.submission.bytes) + ")");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "this is not the secret half of this hub's submission key "
+                      "(fingerprint " +
+                          key_fingerprint(keys_.submission.bytes) + ")");
   }
   CIVIC_ASSIGN(from, store_->moderation_scanned_up_to());
   std::uint64_t after = from;
@@ -84,7 +88,8 @@ Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const 
     for (const auto& r : page) {
       auto s = open_submission(r.sealed, key);
       if (!s.ok()) {
-        note({0, "unreadable", to_hex(r.kiosk), "a record could not be opened for moderation: " + s.message()});
+        note({0, "unreadable", to_hex(r.kiosk),
+              "a record could not be opened for moderation: " + s.message()});
         continue;
       }
       if (!s->idea.empty()) {
@@ -110,20 +115,24 @@ Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const 
 }
 
 Result<ModerationItem> HubService::approve(const std::string& moderation_id, const SealKeyPair& key,
-                                           const std::vector<std::string>& redactions, const std::string& replacement,
-                                           std::uint64_t now) {
+                                           const std::vector<std::string>& redactions,
+                                           const std::string& replacement, std::uint64_t now) {
   CIVIC_ASSIGN(found, store_->moderation_item(moderation_id));
-  if (!found) return make_error(ErrorCode::kNotFound, "no idea " + moderation_id + " is in moderation; list them "
-                                                                                   "with: civic-hub moderate");
+  if (!found)
+    return make_error(ErrorCode::kNotFound, "no idea " + moderation_id +
+                                                " is in moderation; list them "
+                                                "with: civic-hub moderate");
   ModerationItem item = *found;
   CIVIC_ASSIGN(s, open_record(*store_, item.record_id, key));
   std::string text = replacement.empty() ? s.idea : replacement;
   for (const auto& r : redactions) {
     if (r.empty()) continue;
     if (text.find(r) == std::string::npos) {
-      return make_error(ErrorCode::kInvalidArgument, "'" + r + "' is not in the idea's text: nothing was approved");
+      return make_error(ErrorCode::kInvalidArgument,
+                        "'" + r + "' is not in the idea's text: nothing was approved");
     }
-    for (std::size_t at = text.find(r); at != std::string::npos; at = text.find(r, at + 3)) text.replace(at, r.size(), "[…]");
+    for (std::size_t at = text.find(r); at != std::string::npos; at = text.find(r, at + 3))
+      text.replace(at, r.size(), "[…]");
   }
   item.status = "approved";
   item.reason.clear();
@@ -136,10 +145,13 @@ Result<ModerationItem> HubService::approve(const std::string& moderation_id, con
 
 Result<ModerationItem> HubService::reject(const std::string& moderation_id, const std::string& reason,
                                           std::uint64_t now) {
-  if (reason.empty()) return make_error(ErrorCode::kInvalidArgument, "give a reason for the rejection (--reason)");
+  if (reason.empty())
+    return make_error(ErrorCode::kInvalidArgument, "give a reason for the rejection (--reason)");
   CIVIC_ASSIGN(found, store_->moderation_item(moderation_id));
-  if (!found) return make_error(ErrorCode::kNotFound, "no idea " + moderation_id + " is in moderation; list them "
-                                                                                   "with: civic-hub moderate");
+  if (!found)
+    return make_error(ErrorCode::kNotFound, "no idea " + moderation_id +
+                                                " is in moderation; list them "
+                                                "with: civic-hub moderate");
   ModerationItem item = *found;
   item.status = "rejected";
   item.reason = reason;

@@ -26,8 +26,10 @@ json counts_json(const Counts& c) {
 
 std::string number(double v, int decimals = 2) {
   char buf[64];
-  if (std::abs(v - std::round(v)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  if (std::abs(v - std::round(v)) < 1e-9)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
 
@@ -72,9 +74,10 @@ struct Bar {
   std::vector<double> values;  // one per series
 };
 
-std::string bar_chart(const std::string& title, const std::vector<std::string>& series, const std::vector<Bar>& bars,
-                      bool percent) {
-  const double label_w = 360, chart_w = 420, row_h = 22.0 * static_cast<double>(std::max<std::size_t>(1, series.size())) + 10;
+std::string bar_chart(const std::string& title, const std::vector<std::string>& series,
+                      const std::vector<Bar>& bars, bool percent) {
+  const double label_w = 360, chart_w = 420,
+               row_h = 22.0 * static_cast<double>(std::max<std::size_t>(1, series.size())) + 10;
   double max = 0;
   for (const auto& b : bars) {
     for (double v : b.values) max = std::max(max, v);
@@ -93,7 +96,8 @@ std::string bar_chart(const std::string& title, const std::vector<std::string>& 
   if (series.size() > 1) {
     double x = 0;
     for (std::size_t s = 0; s < series.size(); ++s) {
-      svg += "<rect x=\"" + number(x) + "\" y=\"30\" width=\"14\" height=\"14\" fill=\"" + colours[s % 3] + "\"/>";
+      svg += "<rect x=\"" + number(x) + "\" y=\"30\" width=\"14\" height=\"14\" fill=\"" + colours[s % 3] +
+             "\"/>";
       svg += "<text x=\"" + number(x + 20) + "\" y=\"42\">" + html_escape(series[s]) + "</text>";
       x += 200;
     }
@@ -106,8 +110,8 @@ std::string bar_chart(const std::string& title, const std::vector<std::string>& 
     for (std::size_t s = 0; s < b.values.size(); ++s) {
       const double w = chart_w * b.values[s] / max;
       const double by = y + 4 + 22.0 * static_cast<double>(s);
-      svg += "<rect class=\"bar\" x=\"" + number(label_w) + "\" y=\"" + number(by) + "\" width=\"" + number(w, 1) +
-             "\" height=\"18\" fill=\"" + colours[s % 3] + "\" " + patterns[s % 3] + "/>";
+      svg += "<rect class=\"bar\" x=\"" + number(label_w) + "\" y=\"" + number(by) + "\" width=\"" +
+             number(w, 1) + "\" height=\"18\" fill=\"" + colours[s % 3] + "\" " + patterns[s % 3] + "/>";
       svg += "<text x=\"" + number(label_w + w + 6, 1) + "\" y=\"" + number(by + 14) + "\">" +
              (percent ? number(b.values[s] * 100, 1) + "%" : number(b.values[s], 1)) + "</text>";
     }
@@ -120,40 +124,65 @@ std::string bar_chart(const std::string& title, const std::vector<std::string>& 
 }  // namespace
 
 std::string results_json(const Tally& t) {
-  json out = {{"format", 1}, {"records", t.records}, {"consultations", json::array()}, {"anomalies", json::array()}};
+  json out = {
+      {"format", 1}, {"records", t.records}, {"consultations", json::array()}, {"anomalies", json::array()}};
   for (const auto& c : t.consultations) {
     json ideas = json::array();
     for (const auto& i : c.ideas) {
       json groups = json::object();
       for (const auto& [g, k] : i.by_group) groups[g] = counts_json(k);
-      ideas.push_back({{"id", i.id}, {"text", i.text}, {"raw", counts_json(i.raw)},
-                       {"weighted", counts_json(i.weighted)}, {"by_group", groups}});
+      ideas.push_back({{"id", i.id},
+                       {"text", i.text},
+                       {"raw", counts_json(i.raw)},
+                       {"weighted", counts_json(i.weighted)},
+                       {"by_group", groups}});
     }
     json representation = json::array();
     for (const auto& g : c.representation) {
-      representation.push_back({{"question", g.question}, {"answer", g.answer}, {"participants", g.participants},
-                                {"participant_share", g.participant_share}, {"population_share", g.population_share},
+      representation.push_back({{"question", g.question},
+                                {"answer", g.answer},
+                                {"participants", g.participants},
+                                {"participant_share", g.participant_share},
+                                {"population_share", g.population_share},
                                 {"ratio", g.ratio}});
     }
     out["consultations"].push_back(
-        {{"id", c.id}, {"title", c.title}, {"voting", method_name(c.voting)}, {"participants", c.participants},
-         {"repeated_ballots", c.repeated_ballots}, {"ideas_submitted", c.ideas_submitted},
-         {"participants_by_channel", c.participants_by_channel}, {"participants_by_event", c.participants_by_event},
-         {"ideas", ideas}, {"representation", representation},
+        {{"id", c.id},
+         {"title", c.title},
+         {"voting", method_name(c.voting)},
+         {"participants", c.participants},
+         {"repeated_ballots", c.repeated_ballots},
+         {"ideas_submitted", c.ideas_submitted},
+         {"participants_by_channel", c.participants_by_channel},
+         {"participants_by_event", c.participants_by_event},
+         {"ideas", ideas},
+         {"representation", representation},
          {"representativeness", c.representativeness ? json(*c.representativeness) : json(nullptr)},
-         {"weighted", c.weighted}, {"weighting_note", c.weighting_note}});
+         {"weighted", c.weighted},
+         {"weighting_note", c.weighting_note}});
   }
   for (const auto& a : t.anomalies) out["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+  out["events"] = json::array();
+  for (const auto& e : t.events) {
+    out["events"].push_back({{"id", e.report.event_id},
+                             {"name", e.report.name},
+                             {"place", e.report.place},
+                             {"date", e.report.date},
+                             {"headcount", e.report.headcount},
+                             {"participants", e.participants},
+                             {"share_of_room", e.share_of_room ? json(*e.share_of_room) : json(nullptr)}});
+  }
   return out.dump(2) + "\n";
 }
 
 std::string ideas_csv(const Tally& t) {
-  std::string out = "consultation,idea,text,support,agree,disagree,pass,weighted_support,weighted_agree,"
-                    "weighted_disagree,weighted_pass\r\n";
+  std::string out =
+      "consultation,idea,text,support,agree,disagree,pass,weighted_support,weighted_agree,"
+      "weighted_disagree,weighted_pass\r\n";
   for (const auto& c : t.consultations) {
     for (const auto& i : c.ideas) {
-      out += csv_text(c.id) + "," + csv_text(i.id) + "," + csv_text(i.text) + "," + number(i.raw.support) + "," +
-             number(i.raw.agree) + "," + number(i.raw.disagree) + "," + number(i.raw.pass) + "," +
+      out += csv_text(c.id) + "," + csv_text(i.id) + "," + csv_text(i.text) + "," + number(i.raw.support) +
+             "," + number(i.raw.agree) + "," + number(i.raw.disagree) + "," + number(i.raw.pass) + "," +
              fixed(i.weighted.support, 4) + "," + fixed(i.weighted.agree, 4) + "," +
              fixed(i.weighted.disagree, 4) + "," + fixed(i.weighted.pass, 4) + "\r\n";
     }
@@ -204,7 +233,8 @@ figure{margin:1.5em 0}
        " records tallied on " + html_escape(generated_at) +
        ". Each session counts once per consultation; counts never identify anyone.</p>\n";
   for (const auto& c : t.consultations) {
-    h += "<section class=\"consultation\" id=\"" + html_escape(c.id) + "\"><h2>" + html_escape(c.title) + "</h2>\n";
+    h += "<section class=\"consultation\" id=\"" + html_escape(c.id) + "\"><h2>" + html_escape(c.title) +
+         "</h2>\n";
     h += "<p><strong>" + std::to_string(c.participants) + "</strong> participants, " +
          std::to_string(c.ideas_submitted) + " ideas submitted";
     if (c.repeated_ballots) h += ", " + std::to_string(c.repeated_ballots) + " repeated ballots not counted";
@@ -219,7 +249,8 @@ figure{margin:1.5em 0}
 
     h += "<table><caption>All ideas</caption><tr><th>Idea</th>";
     if (c.voting == VotingMethod::kOpinion) {
-      h += "<th>Agree</th><th>Disagree</th><th>Pass</th><th>Agree (weighted)</th><th>Disagree (weighted)</th></tr>\n";
+      h += "<th>Agree</th><th>Disagree</th><th>Pass</th><th>Agree (weighted)</th><th>Disagree "
+           "(weighted)</th></tr>\n";
     } else {
       h += "<th>Supports</th><th>Supports (weighted)</th></tr>\n";
     }
@@ -227,11 +258,12 @@ figure{margin:1.5em 0}
       h += "<tr><td>" + html_escape(i.text) + "</td>";
       if (c.voting == VotingMethod::kOpinion) {
         h += "<td class=\"n\">" + number(i.raw.agree) + "</td><td class=\"n\">" + number(i.raw.disagree) +
-             "</td><td class=\"n\">" + number(i.raw.pass) + "</td><td class=\"n\">" + number(i.weighted.agree, 1) +
-             "</td><td class=\"n\">" + number(i.weighted.disagree, 1) + "</td></tr>\n";
-      } else {
-        h += "<td class=\"n\">" + number(i.raw.support) + "</td><td class=\"n\">" + number(i.weighted.support, 1) +
+             "</td><td class=\"n\">" + number(i.raw.pass) + "</td><td class=\"n\">" +
+             number(i.weighted.agree, 1) + "</td><td class=\"n\">" + number(i.weighted.disagree, 1) +
              "</td></tr>\n";
+      } else {
+        h += "<td class=\"n\">" + number(i.raw.support) + "</td><td class=\"n\">" +
+             number(i.weighted.support, 1) + "</td></tr>\n";
       }
     }
     h += "</table>\n";
@@ -258,7 +290,8 @@ figure{margin:1.5em 0}
     if (!c.representation.empty()) {
       h += "<h3>Who took part</h3>\n<p>Representativeness score: <strong>" +
            number(c.representativeness.value_or(0), 2) +
-           "</strong> (the lowest participation ratio of any group divided by the highest; 1 means every group "
+           "</strong> (the lowest participation ratio of any group divided by the highest; 1 means every "
+           "group "
            "took part in proportion to its size).</p>\n";
       std::vector<Bar> groups;
       for (const auto& g : c.representation) {
@@ -270,12 +303,27 @@ figure{margin:1.5em 0}
     for (std::size_t i = 0; i < std::min<std::size_t>(10, c.ideas.size()); ++i) {
       weighted.push_back({c.ideas[i].text, {headline(c, c.ideas[i].raw), headline(c, c.ideas[i].weighted)}});
     }
-    h += bar_chart("Raw vs weighted (" + measure + ")", {"raw", "weighted to the population"}, weighted, false);
+    h += bar_chart("Raw vs weighted (" + measure + ")", {"raw", "weighted to the population"}, weighted,
+                   false);
     h += "<p class=\"note\">" + html_escape(c.weighting_note) + "</p>\n</section>\n";
+  }
+  if (!t.events.empty()) {
+    h += "<h2>Town-hall events</h2>\n<table><tr><th>Event</th><th>Place</th><th>Date</th><th>People in the "
+         "room</th>"
+         "<th>Took part</th><th>Share of the room</th></tr>\n";
+    for (const auto& e : t.events) {
+      h += "<tr><td>" + html_escape(e.report.name) + "</td><td>" + html_escape(e.report.place) + "</td><td>" +
+           html_escape(e.report.date) + "</td><td class=\"n\">" +
+           (e.report.headcount ? std::to_string(e.report.headcount) : "not counted") +
+           "</td><td class=\"n\">" + std::to_string(e.participants) + "</td><td class=\"n\">" +
+           (e.share_of_room ? number(*e.share_of_room * 100, 0) + "%" : "-") + "</td></tr>\n";
+    }
+    h += "</table>\n";
   }
   if (!t.anomalies.empty()) {
     h += "<h2>For operators: anomalies</h2>\n<div class=\"anomaly\"><ul>\n";
-    for (const auto& a : t.anomalies) h += "<li>" + html_escape(a.kind) + ": " + html_escape(a.detail) + "</li>\n";
+    for (const auto& a : t.anomalies)
+      h += "<li>" + html_escape(a.kind) + ": " + html_escape(a.detail) + "</li>\n";
     h += "</ul></div>\n";
   }
   h += "</body></html>\n";

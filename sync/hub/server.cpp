@@ -111,6 +111,15 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     res.set_content(std::string(as_chars(stored->ack)), "application/octet-stream");
   });
 
+  server.Post("/v1/events", [&service](const httplib::Request& req, httplib::Response& res) {
+    auto stored = service.accept_event_report(as_bytes(req.body), "http", now_seconds());
+    if (!stored.ok()) {
+      log_line("event report refused from %s: %s", req.remote_addr, stored.message());
+      return send_error(res, stored.error());
+    }
+    res.set_content(nlohmann::json{{"status", "stored"}, {"event_id", stored->event_id}}.dump(), "application/json");
+  });
+
   server.Get("/v1/content", [&service](const httplib::Request&, httplib::Response& res) {
     auto content = service.latest_content();
     if (!content.ok()) return send_error(res, content.error());

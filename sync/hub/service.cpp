@@ -108,4 +108,21 @@ Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, st
   return store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now, via);
 }
 
+Result<EventReport> HubService::accept_event_report(ByteView body, const std::string& via, std::uint64_t now) {
+  CIVIC_ASSIGN(kiosk_id, event_report_kiosk(body));
+  const std::string kiosk_hex = to_hex(kiosk_id);
+  CIVIC_ASSIGN(kiosk, store_->kiosk(kiosk_id));
+  if (!kiosk || kiosk->revoked_at) {
+    note({now, "refused-event", kiosk_hex, "an event report from a kiosk not enrolled or revoked, via " + via});
+    return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled with this hub, or revoked");
+  }
+  auto report = verify_event_report(body, kiosk->key);
+  if (!report.ok()) {
+    note({now, "bad-signature", kiosk_hex, "an event report that does not verify, via " + via});
+    return report.error();
+  }
+  CIVIC_TRY(store_->store_event_report(*report, body, via, now));
+  return report;
+}
+
 }  // namespace civic

@@ -46,6 +46,9 @@ class HubService {
   // Verifies and stores a batch. Error codes: kOversize, decoder codes (malformed input),
   // kUnauthorized (unknown or revoked kiosk), kBadSignature, kConflict (fork).
   [[nodiscard]] Result<StoredBatch> upload(ByteView body, const std::string& via, std::uint64_t now);
+  // Verifies a town-hall event report against its kiosk's enrolled key and stores it. Errors as
+  // for upload.
+  [[nodiscard]] Result<EventReport> accept_event_report(ByteView body, const std::string& via, std::uint64_t now);
 
   // [SECTION] Consultations, moderation and publishing (moderation.cpp)
 

@@ -93,6 +93,25 @@ constexpr const char* kHubMigrations[] = {
       scanned_up_to INTEGER NOT NULL
     );
     )sql",
+    // v3: town-hall event reports (issue 8).
+    R"sql(
+    CREATE TABLE event_reports (
+      kiosk_id BLOB NOT NULL,
+      event_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      place TEXT NOT NULL,
+      date TEXT NOT NULL,
+      started_at INTEGER NOT NULL,
+      closed_at INTEGER NOT NULL,
+      headcount INTEGER NOT NULL,
+      town_hall_records INTEGER NOT NULL,
+      paper_records INTEGER NOT NULL,
+      report BLOB NOT NULL,
+      received_at INTEGER NOT NULL,
+      via TEXT NOT NULL,
+      PRIMARY KEY (kiosk_id, event_id)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 class SqliteHubStore final : public HubStore {
@@ -472,6 +491,32 @@ class SqliteHubStore final : public HubStore {
       return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
     }
     return {};
+  }
+
+  Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR REPLACE INTO event_reports (kiosk_id, event_id, name, place, date, "
+                                    "started_at, closed_at, headcount, town_hall_records, paper_records, report, "
+                                    "received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    return stmt.bind(1, ByteView(e.kiosk_id)).bind(2, std::string_view(e.event_id)).bind(3, std::string_view(e.name))
+        .bind(4, std::string_view(e.place)).bind(5, std::string_view(e.date)).bind(6, e.started_at)
+        .bind(7, e.closed_at).bind(8, e.headcount).bind(9, e.town_hall_records).bind(10, e.paper_records)
+        .bind(11, bytes).bind(12, now).bind(13, std::string_view(via)).run();
+  }
+
+  Result<std::vector<EventReport>> event_reports() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT kiosk_id, event_id, name, place, date, started_at, closed_at, headcount, "
+                                    "town_hall_records, paper_records FROM event_reports ORDER BY started_at"));
+    std::vector<EventReport> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      CIVIC_ASSIGN(kiosk, stmt.fixed<kKioskIdSize>(0));
+      out.push_back(EventReport{kiosk, stmt.text(1), stmt.text(2), stmt.text(3), stmt.text(4), stmt.uint64(5),
+                                stmt.uint64(6), stmt.uint64(7), stmt.uint64(8), stmt.uint64(9)});
+    }
+    return out;
   }
 
   Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) override {

@@ -117,6 +117,11 @@ class HubStore {
   [[nodiscard]] virtual Result<std::vector<ModerationItem>> moderation(const std::string& status) = 0;
   [[nodiscard]] virtual Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) = 0;
   [[nodiscard]] virtual Status decide(const ModerationItem& decision) = 0;
+
+  // Town-hall event reports, verified by the caller; a report sent again replaces the stored one.
+  [[nodiscard]] virtual Status store_event_report(const EventReport& report, ByteView bytes, const std::string& via,
+                                                  std::uint64_t now) = 0;
+  [[nodiscard]] virtual Result<std::vector<EventReport>> event_reports() = 0;
 };
 
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path);

@@ -34,8 +34,10 @@ OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyP
       const std::size_t end = std::min(records.size(), (t + 1) * per);
       for (std::size_t i = t * per; i < end; ++i) {
         auto s = open_submission(records[i].sealed, key);
-        if (s.ok()) opened[i] = std::move(*s);
-        else errors[i] = s.message();
+        if (s.ok())
+          opened[i] = std::move(*s);
+        else
+          errors[i] = s.message();
       }
     });
   }
@@ -43,8 +45,10 @@ OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyP
   OpenedRecords out;
   out.opened.reserve(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (opened[i]) out.opened.push_back({records[i].id, records[i].kiosk, std::move(*opened[i])});
-    else out.failed.emplace_back(records[i].id, errors[i]);
+    if (opened[i])
+      out.opened.push_back({records[i].id, records[i].kiosk, std::move(*opened[i])});
+    else
+      out.failed.emplace_back(records[i].id, errors[i]);
   }
   return out;
 }
@@ -110,8 +114,9 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
     }
   }
   r.note = r.converged ? "raking converged after " + std::to_string(r.iterations) + " rounds"
-                       : "raking did not converge in " + std::to_string(max_iterations) + " rounds; treat weighted "
-                                                                                           "results with care";
+                       : "raking did not converge in " + std::to_string(max_iterations) +
+                             " rounds; treat weighted "
+                             "results with care";
   if (!uncorrectable.empty()) {
     std::string groups;
     for (const auto& g : uncorrectable) groups += (groups.empty() ? "" : ", ") + g;
@@ -129,22 +134,37 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
   }
   // Busy kiosks: more sessions in one hour than one person at a time could make.
   std::map<std::pair<KioskId, std::uint64_t>, std::set<SessionId>> sessions_per_hour;
-  for (const auto& r : records.opened) sessions_per_hour[{r.kiosk, r.submission.coarse_time}].insert(r.submission.session_id);
+  for (const auto& r : records.opened)
+    sessions_per_hour[{r.kiosk, r.submission.coarse_time}].insert(r.submission.session_id);
   for (const auto& [key, sessions] : sessions_per_hour) {
     if (sessions.size() > options.max_sessions_per_hour) {
-      t.anomalies.push_back({"busy-kiosk", "kiosk " + to_hex(key.first) + " had " + std::to_string(sessions.size()) +
-                                               " sessions in the hour from " + format_utc(key.second) +
-                                               " (more than " + std::to_string(options.max_sessions_per_hour) +
-                                               "): check it was not misused"});
+      t.anomalies.push_back(
+          {"busy-kiosk", "kiosk " + to_hex(key.first) + " had " + std::to_string(sessions.size()) +
+                             " sessions in the hour from " + format_utc(key.second) + " (more than " +
+                             std::to_string(options.max_sessions_per_hour) + "): check it was not misused"});
     }
   }
   std::set<std::string> unknown_consultations;
   for (const auto& r : records.opened) {
-    if (!content.consultation(r.submission.consultation_id)) unknown_consultations.insert(r.submission.consultation_id);
+    if (!content.consultation(r.submission.consultation_id))
+      unknown_consultations.insert(r.submission.consultation_id);
   }
   for (const auto& id : unknown_consultations) {
-    t.anomalies.push_back({"unknown-consultation", "records name consultation '" + id +
-                                                       "', which is not in the consultations file: not counted"});
+    t.anomalies.push_back(
+        {"unknown-consultation",
+         "records name consultation '" + id + "', which is not in the consultations file: not counted"});
+  }
+
+  for (const auto& report : options.event_reports) {
+    EventResult e{report, 0, std::nullopt};
+    std::set<SessionId> sessions;
+    for (const auto& r : records.opened) {
+      if (r.submission.event_id == report.event_id) sessions.insert(r.submission.session_id);
+    }
+    e.participants = sessions.size();
+    if (report.headcount > 0)
+      e.share_of_room = static_cast<double>(e.participants) / static_cast<double>(report.headcount);
+    t.events.push_back(std::move(e));
   }
 
   for (const auto& c : content.consultations) {
@@ -170,8 +190,10 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
       ballots.push_back(&r.submission);
     }
     if (res.repeated_ballots > 0) {
-      t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) + " later ballot(s) of sessions "
-                                                "already counted in '" + c.id + "': reported, not counted"});
+      t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) +
+                                                    " later ballot(s) of sessions "
+                                                    "already counted in '" +
+                                                    c.id + "': reported, not counted"});
     }
     res.participants = ballots.size();
 
@@ -217,7 +239,8 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
       }
     }
     for (const auto& [idea, n] : unknown_ideas) {
-      t.anomalies.push_back({"unknown-idea", std::to_string(n) + " vote(s) in '" + c.id + "' for idea '" + idea +
+      t.anomalies.push_back({"unknown-idea", std::to_string(n) + " vote(s) in '" + c.id + "' for idea '" +
+                                                 idea +
                                                  "', which is not in the consultations file: not counted"});
     }
     std::stable_sort(res.ideas.begin(), res.ideas.end(), [&](const IdeaResult& a, const IdeaResult& b) {

@@ -23,12 +23,13 @@ struct OpenedRecord {
 };
 
 struct OpenedRecords {
-  std::vector<OpenedRecord> opened;  // in record id order
+  std::vector<OpenedRecord> opened;                           // in record id order
   std::vector<std::pair<std::uint64_t, std::string>> failed;  // record id, why it did not open
 };
 
 // Opens every record with the operator's submission key on `threads` threads (0: one per core).
-OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyPair& key, unsigned threads = 0);
+OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyPair& key,
+                           unsigned threads = 0);
 
 struct Counts {
   double support = 0, agree = 0, disagree = 0, pass = 0;
@@ -55,12 +56,12 @@ struct GroupShare {
 struct ConsultationResult {
   std::string id, title;
   VotingMethod voting = VotingMethod::kNone;
-  std::uint64_t participants = 0;       // counted ballots: one per session
-  std::uint64_t repeated_ballots = 0;   // later ballots of a session already counted: reported, not counted
+  std::uint64_t participants = 0;      // counted ballots: one per session
+  std::uint64_t repeated_ballots = 0;  // later ballots of a session already counted: reported, not counted
   std::uint64_t ideas_submitted = 0;
   std::map<std::string, std::uint64_t> participants_by_channel;
   std::map<std::string, std::uint64_t> participants_by_event;  // town-hall events (event id)
-  std::vector<IdeaResult> ideas;        // most votes first
+  std::vector<IdeaResult> ideas;                               // most votes first
   std::vector<GroupShare> representation;
   std::optional<double> representativeness;  // min ratio / max ratio over all groups; none without margins
   bool weighted = false;
@@ -72,15 +73,25 @@ struct Anomaly {
   std::string detail;  // for operators; never content
 };
 
+// A town-hall event as staff reported it, with who took part (distinct sessions in any
+// consultation, at the terminal or on paper) against the headcount of the room.
+struct EventResult {
+  EventReport report;
+  std::uint64_t participants = 0;
+  std::optional<double> share_of_room;  // participants / headcount, when staff counted the room
+};
+
 struct Tally {
   std::uint64_t records = 0;
   std::vector<ConsultationResult> consultations;
+  std::vector<EventResult> events;
   std::vector<Anomaly> anomalies;
 };
 
 struct TallyOptions {
   std::uint64_t max_sessions_per_hour = 60;  // more from one kiosk in one hour is flagged
   std::string consultation;                  // empty: all
+  std::vector<EventReport> event_reports;    // from the kiosks (civic-hub stores them)
 };
 
 Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
@@ -97,7 +108,7 @@ struct RakingResult {
 // Iterative proportional fitting to the margins. A participant who did not answer a question
 // keeps their share of "no answer" (its target is its observed share); a group with population
 // but no participants cannot be corrected for, and is named in the note.
-RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins, int max_iterations = 200,
-                  double tolerance = 1e-9);
+RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins,
+                  int max_iterations = 200, double tolerance = 1e-9);
 
 }  // namespace civic

@@ -45,14 +45,16 @@ Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint6
   CIVIC_ASSIGN(canonical, parse_receipt_code(code));
   CIVIC_ASSIGN(record, store_->record_by_receipt(canonical));
   if (!record) {
-    return make_error(ErrorCode::kNotFound, "no record with receipt " + format_receipt_code(canonical) +
-                                                " has reached the hub yet; kiosks send overnight, so try again "
-                                                "tomorrow");
+    return make_error(ErrorCode::kNotFound,
+                      "no record with receipt " + format_receipt_code(canonical) +
+                          " has reached the hub yet; kiosks send overnight, so try again "
+                          "tomorrow");
   }
   CIVIC_ASSIGN(log, read_log(*store_));
   const auto it = std::lower_bound(log.ids.begin(), log.ids.end(), record->id);
   if (it == log.ids.end() || *it != record->id) {
-    return make_error(ErrorCode::kInternal, "the record is missing from the log; report this to the hub's operators");
+    return make_error(ErrorCode::kInternal,
+                      "the record is missing from the log; report this to the hub's operators");
   }
   const auto index = static_cast<std::uint64_t>(it - log.ids.begin());
   ReceiptProof proof;
@@ -61,8 +63,8 @@ Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint6
   proof.record_hash = record->record_hash;
   proof.leaf_index = index;
   proof.path = merkle_inclusion_proof(log.leaves, index);
-  proof.checkpoint = encode_signed_checkpoint(Checkpoint{log.leaves.size(), merkle_root(log.leaves), now},
-                                              keys_.signing);
+  proof.checkpoint =
+      encode_signed_checkpoint(Checkpoint{log.leaves.size(), merkle_root(log.leaves), now}, keys_.signing);
   return proof;
 }
 

@@ -52,9 +52,13 @@ void path(const std::vector<Hash32>& leaves, std::uint64_t m, std::uint64_t begi
 
 }  // namespace
 
-Hash32 merkle_leaf_hash(ByteView leaf_data) { return sha256(0x00, leaf_data); }
+Hash32 merkle_leaf_hash(ByteView leaf_data) {
+  return sha256(0x00, leaf_data);
+}
 
-Hash32 merkle_node_hash(const Hash32& left, const Hash32& right) { return sha256(0x01, left, right); }
+Hash32 merkle_node_hash(const Hash32& left, const Hash32& right) {
+  return sha256(0x01, left, right);
+}
 
 Hash32 merkle_root(const std::vector<Hash32>& leaf_hashes) {
   if (leaf_hashes.empty()) {
@@ -120,9 +124,10 @@ Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub
   CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
   CIVIC_TRY(r.expect_end("the checkpoint"));
   if (!verify_digest(hub_key, tagged_digest(kCheckpointSignTag, bytes.first(signed_size)), signature)) {
-    return make_error(ErrorCode::kBadSignature,
-                      "the checkpoint's signature does not verify against the hub's key: it was altered or did "
-                      "not come from this hub");
+    return make_error(
+        ErrorCode::kBadSignature,
+        "the checkpoint's signature does not verify against the hub's key: it was altered or did "
+        "not come from this hub");
   }
   c.size = size;
   c.root = root;

@@ -8,6 +8,7 @@
 #include "content.h"    // IWYU pragma: export
 #include "crypto.h"     // IWYU pragma: export
 #include "enrolment.h"  // IWYU pragma: export
+#include "event_report.h"  // IWYU pragma: export
 #include "keyfile.h"    // IWYU pragma: export
 #include "merkle.h"     // IWYU pragma: export
 #include "receipt.h"    // IWYU pragma: export

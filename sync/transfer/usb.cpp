@@ -221,4 +221,31 @@ Result<std::optional<Bytes>> read_usb_content(const fs::path& mount) {
   return std::optional<Bytes>(std::move(*bytes));
 }
 
+Status write_usb_event_reports(const fs::path& mount, const KioskId& kiosk,
+                               const std::vector<std::pair<std::string, Bytes>>& reports) {
+  const fs::path dir = usb_kiosk_dir(mount, kiosk);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return io_error(dir, "create the folder", ec.value());
+  for (const auto& [event_id, bytes] : reports) CIVIC_TRY(write_file_durably(dir / ("event-" + event_id + ".ckev"), bytes));
+  return {};
+}
+
+Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
+  std::vector<Bytes> out;
+  std::error_code ec;
+  const fs::path root = usb_root(mount);
+  if (!fs::is_directory(root, ec)) return out;
+  for (const auto& kiosk_dir : fs::directory_iterator(root, ec)) {
+    if (!kiosk_dir.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(kiosk_dir.path(), ec)) {
+      const std::string name = f.path().filename().string();
+      if (name.rfind("event-", 0) != 0 || f.path().extension() != ".ckev") continue;
+      CIVIC_ASSIGN(bytes, read_file(f.path(), kMaxEventReportSize));
+      out.push_back(std::move(bytes));
+    }
+  }
+  return out;
+}
+
 }  // namespace civic

@@ -43,6 +43,11 @@ std::filesystem::path usb_kiosk_dir(const std::filesystem::path& mount, const Ki
                                    ByteView ack);
 [[nodiscard]] Result<std::vector<Bytes>> read_usb_acks(const std::filesystem::path& mount, const KioskId& kiosk);
 
+// Town-hall event reports (CKEV) beside a kiosk's batches: event-<event id>.ckev.
+[[nodiscard]] Status write_usb_event_reports(const std::filesystem::path& mount, const KioskId& kiosk,
+                                             const std::vector<std::pair<std::string, Bytes>>& reports);
+[[nodiscard]] Result<std::vector<Bytes>> read_usb_event_reports(const std::filesystem::path& mount);
+
 [[nodiscard]] Status write_usb_content(const std::filesystem::path& mount, ByteView bundle);
 // std::nullopt when the drive carries no content bundle.
 [[nodiscard]] Result<std::optional<Bytes>> read_usb_content(const std::filesystem::path& mount);

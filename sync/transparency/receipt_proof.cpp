@@ -24,7 +24,8 @@ Result<ReceiptProof> parse_receipt_proof(const std::string& text) {
   try {
     const json j = json::parse(text);
     if (j.value("format", 0) != 1) {
-      return make_error(ErrorCode::kUnknownVersion, "this receipt proof is not format 1; update the verifier");
+      return make_error(ErrorCode::kUnknownVersion,
+                        "this receipt proof is not format 1; update the verifier");
     }
     ReceiptProof p;
     CIVIC_ASSIGN(code, parse_receipt_code(j.at("receipt").get<std::string>()));
@@ -42,7 +43,8 @@ Result<ReceiptProof> parse_receipt_proof(const std::string& text) {
     p.checkpoint = checkpoint;
     return p;
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::kMalformed, std::string("this is not a readable receipt proof: ") + e.what());
+    return make_error(ErrorCode::kMalformed,
+                      std::string("this is not a readable receipt proof: ") + e.what());
   }
 }
 
@@ -54,8 +56,9 @@ Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& p, const Signin
   }
   if (!verify_merkle_inclusion(merkle_leaf_hash(p.record_hash), p.leaf_index, checkpoint.size, p.path,
                                checkpoint.root)) {
-    return make_error(ErrorCode::kBadSignature, "the inclusion proof does not lead to the checkpoint's root: the "
-                                                "record is not shown to be in the hub's log");
+    return make_error(ErrorCode::kBadSignature,
+                      "the inclusion proof does not lead to the checkpoint's root: the "
+                      "record is not shown to be in the hub's log");
   }
   return VerifiedReceipt{format_receipt_code(p.receipt), p.leaf_index, checkpoint};
 }

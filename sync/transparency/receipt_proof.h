@@ -30,6 +30,7 @@ struct VerifiedReceipt {
 };
 // Checks the checkpoint's signature against the hub key the verifier trusts, that the receipt code
 // belongs to this kiosk and record hash, and the inclusion proof against the checkpoint's root.
-[[nodiscard]] Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& proof, const SigningPublicKey& hub_key);
+[[nodiscard]] Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& proof,
+                                                           const SigningPublicKey& hub_key);
 
 }  // namespace civic

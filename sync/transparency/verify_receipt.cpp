@@ -5,16 +5,18 @@
 #include <sstream>
 
 #include "receipt_proof.h"
-#include "sync/keystore/keystore.h"
 #include "sync/common/human.h"
+#include "sync/keystore/keystore.h"
 
 using namespace civic;
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: civic-verify-receipt PROOF.json HUB-SIGNING.pub\n"
-                         "  PROOF.json: from 'civic-hub receipt CODE'; HUB-SIGNING.pub: the hub's public signing key,\n"
-                         "  obtained from the city, not from the proof's sender\n");
+    std::fprintf(
+        stderr,
+        "usage: civic-verify-receipt PROOF.json HUB-SIGNING.pub\n"
+        "  PROOF.json: from 'civic-hub receipt CODE'; HUB-SIGNING.pub: the hub's public signing key,\n"
+        "  obtained from the city, not from the proof's sender\n");
     return 2;
   }
   if (auto s = crypto_init(); !s.ok()) return 1;

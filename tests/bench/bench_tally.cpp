@@ -16,7 +16,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 template <class Fn>
 void on_all_cores(std::size_t n, unsigned threads, Fn&& fn) {
@@ -73,7 +75,8 @@ int main() {
   on_all_cores(n, threads, [&](std::size_t i) {
     const Bytes& c = records[i].sealed;
     std::uint8_t plain[32768];
-    if (crypto_box_seal_open(plain, c.data(), c.size(), key.public_key.bytes.data(), key.secret.data()) == 0) {
+    if (crypto_box_seal_open(plain, c.data(), c.size(), key.public_key.bytes.data(), key.secret.data()) ==
+        0) {
       opened_raw.fetch_add(1, std::memory_order_relaxed);
     }
   });
@@ -92,9 +95,10 @@ int main() {
   }
   const double raw_rate = static_cast<double>(n) / raw_s, tally_rate = static_cast<double>(n) / tally_s;
   std::printf("raw crypto_box_seal_open, %u threads: %.0f records/s (%.1f s)\n", threads, raw_rate, raw_s);
-  std::printf("tally (open, decode, dedupe, count, breakdowns, raking), %u threads: %.0f records/s (%.1f s)\n", threads,
-              tally_rate, tally_s);
-  std::printf("tally / raw: %.2f (target >= 0.70); %zu records, %zu participants counted\n", tally_rate / raw_rate, n,
-              static_cast<std::size_t>(t.consultations[0].participants));
+  std::printf(
+      "tally (open, decode, dedupe, count, breakdowns, raking), %u threads: %.0f records/s (%.1f s)\n",
+      threads, tally_rate, tally_s);
+  std::printf("tally / raw: %.2f (target >= 0.70); %zu records, %zu participants counted\n",
+              tally_rate / raw_rate, n, static_cast<std::size_t>(t.consultations[0].participants));
   return 0;
 }

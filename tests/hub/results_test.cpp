@@ -67,7 +67,8 @@ bool has_anomaly(const Tally& t, const std::string& kind) {
 TEST_CASE("raking to one margin: weights are target share over sample share", "[results][raking]") {
   // One young and three old participants; the population is half and half. By hand: a young
   // participant stands for 2 people of 4, an old one for 2/3.
-  const std::vector<Profile> profiles{{{"age", "young"}}, {{"age", "old"}}, {{"age", "old"}}, {{"age", "old"}}};
+  const std::vector<Profile> profiles{
+      {{"age", "young"}}, {{"age", "old"}}, {{"age", "old"}}, {{"age", "old"}}};
   PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
   auto r = rake(profiles, m);
   REQUIRE(r.converged);
@@ -111,7 +112,8 @@ TEST_CASE("raking: who did not answer keeps their share, and an empty group is n
   CHECK_THAT(e.note, Catch::Contains("age=middle"));
 }
 
-TEST_CASE("tally: one ballot per session, counts per idea, channel and event, repeats reported", "[results]") {
+TEST_CASE("tally: one ballot per session, counts per idea, channel and event, repeats reported",
+          "[results]") {
   Builder b;
   b.add(1, Channel::kKiosk, "young").votes = {{"i1", VoteChoice::kSupport}, {"i2", VoteChoice::kSupport}};
   auto& town = b.add(2, Channel::kTownHall, "old");
@@ -148,7 +150,8 @@ TEST_CASE("tally: one ballot per session, counts per idea, channel and event, re
   CHECK(idea(c, "i1").weighted.support == 2);
 }
 
-TEST_CASE("tally: agree / disagree / pass, and votes for unknown ideas are reported, not counted", "[results]") {
+TEST_CASE("tally: agree / disagree / pass, and votes for unknown ideas are reported, not counted",
+          "[results]") {
   Builder b;
   b.add(1).votes = {{"i1", VoteChoice::kAgree}, {"i2", VoteChoice::kDisagree}};
   b.add(2).votes = {{"i1", VoteChoice::kAgree}, {"i2", VoteChoice::kPass}, {"gone", VoteChoice::kAgree}};
@@ -181,7 +184,8 @@ TEST_CASE("tally: representativeness and weighted results beside raw", "[results
   // supporters of i1 2/3 each.
   Builder b;
   b.add(1, Channel::kKiosk, "young").votes = {{"i2", VoteChoice::kSupport}};
-  for (std::uint8_t s = 2; s <= 4; ++s) b.add(s, Channel::kKiosk, "old").votes = {{"i1", VoteChoice::kSupport}};
+  for (std::uint8_t s = 2; s <= 4; ++s)
+    b.add(s, Channel::kKiosk, "old").votes = {{"i1", VoteChoice::kSupport}};
   PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
   const Tally t = tally(content_for(VotingMethod::kSupport), b.records, &m);
   const auto& c = t.consultations[0];
@@ -202,7 +206,8 @@ TEST_CASE("tally: a kiosk with an implausible number of sessions in one hour is 
   KioskId busy{};
   busy[0] = 0xAB;
   Builder b;
-  for (int s = 0; s < 60; ++s) b.add(static_cast<std::uint8_t>(s), Channel::kKiosk, "", 1795000000 / 3600 * 3600, busy);
+  for (int s = 0; s < 60; ++s)
+    b.add(static_cast<std::uint8_t>(s), Channel::kKiosk, "", 1795000000 / 3600 * 3600, busy);
   CHECK_FALSE(has_anomaly(tally(content_for(VotingMethod::kSupport), b.records, nullptr), "busy-kiosk"));
   b.add(200, Channel::kKiosk, "", 1795000000 / 3600 * 3600, busy);
   const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr);
@@ -210,7 +215,8 @@ TEST_CASE("tally: a kiosk with an implausible number of sessions in one hour is 
   CHECK_THAT(t.anomalies[0].detail, Catch::Contains(to_hex(busy)));
 }
 
-TEST_CASE("records open on several threads in order, and a record that does not open is reported", "[results]") {
+TEST_CASE("records open on several threads in order, and a record that does not open is reported",
+          "[results]") {
   const SealKeyPair key = generate_seal_key_pair();
   std::vector<HubRecord> records;
   for (std::uint8_t i = 1; i <= 50; ++i) {
@@ -236,7 +242,8 @@ TEST_CASE("records open on several threads in order, and a record that does not 
   for (std::size_t i = 1; i < opened.opened.size(); ++i) CHECK(opened.opened[i - 1].id < opened.opened[i].id);
 }
 
-TEST_CASE("reports: JSON, CSV and HTML carry the counts and escape what residents wrote", "[results][report]") {
+TEST_CASE("reports: JSON, CSV and HTML carry the counts and escape what residents wrote",
+          "[results][report]") {
   Builder b;
   b.add(1, Channel::kKiosk, "young").votes = {{"i2", VoteChoice::kSupport}};
   b.add(2, Channel::kPaper, "old").votes = {{"i2", VoteChoice::kSupport}, {"i1", VoteChoice::kSupport}};

@@ -21,7 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::uint64_t now() { return static_cast<std::uint64_t>(std::time(nullptr)); }
+std::uint64_t now() {
+  return static_cast<std::uint64_t>(std::time(nullptr));
+}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -33,7 +35,8 @@ std::string read_file(const fs::path& p) {
 std::string resident(kiosk::KioskStore& store, const Content& content, const std::string& idea,
                      const std::string& support = "") {
   HeadlessKiosk k(content);
-  for (const char* id : {"attract.start", "language.en", "consultation.parks-2026", "nav.next"}) REQUIRE(k.tap(id));
+  for (const char* id : {"attract.start", "language.en", "consultation.parks-2026", "nav.next"})
+    REQUIRE(k.tap(id));
   REQUIRE(k.session().screen() == kiosk::Screen::kIdea);
   if (!idea.empty()) k.type(idea);
   REQUIRE(k.tap(idea.empty() ? "nav.skip" : "nav.next"));
@@ -56,13 +59,16 @@ std::string resident(kiosk::KioskStore& store, const Content& content, const std
 
 }  // namespace
 
-TEST_CASE("idea at the kiosk, moderated, published, voted on and counted, its receipt proven and the report rendered",
-          "[integration][results]") {
+TEST_CASE(
+    "idea at the kiosk, moderated, published, voted on and counted, its receipt proven and the report "
+    "rendered",
+    "[integration][results]") {
   ScratchDir scratch;
   HubProcess hub(scratch.path / "hub");
   hub.init();
   hub.start();
-  REQUIRE(hub.cli({"content", "publish", std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"}).exit_code == 0);
+  REQUIRE(hub.cli({"content", "publish", std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
+              .exit_code == 0);
   Kiosk kiosk(scratch.path / "kiosk", hub.url());
   kiosk.enroll(hub);
   REQUIRE(kiosk.sync({"run", "--once"}).exit_code == 0);
@@ -109,7 +115,8 @@ TEST_CASE("idea at the kiosk, moderated, published, voted on and counted, its re
   REQUIRE(fresh.ok());
   const Consultation* parks = fresh->consultation("parks-2026");
   REQUIRE(parks);
-  REQUIRE(std::any_of(parks->ideas.begin(), parks->ideas.end(), [&](const Idea& i) { return i.id == idea_id; }));
+  REQUIRE(
+      std::any_of(parks->ideas.begin(), parks->ideas.end(), [&](const Idea& i) { return i.id == idea_id; }));
 
   // Another resident sees it on the vote screen and supports it; it is counted once.
   resident(**store, *fresh, "", idea_id);
@@ -171,15 +178,15 @@ TEST_CASE("idea at the kiosk, moderated, published, voted on and counted, its re
   const std::string dom_file = (scratch.path / "dom.html").string();
   auto dom = run_command({"/bin/sh", "-c",
                           "chromium --headless --no-sandbox --disable-gpu --user-data-dir=" +
-                              (scratch.path / "chromium").string() + " --dump-dom file://" + (out / "report.html").string() +
-                              " > " + dom_file + " 2>/dev/null"},
+                              (scratch.path / "chromium").string() + " --dump-dom file://" +
+                              (out / "report.html").string() + " > " + dom_file + " 2>/dev/null"},
                          120);
   REQUIRE(dom.exit_code == 0);
   const std::string rendered = read_file(dom_file);
   CHECK(rendered.find("Consultation results") != std::string::npos);
   CHECK(rendered.find("Our parks in summer") != std::string::npos);
-  for (const char* chart : {"Top ideas", "Participants and votes by channel", "Participants vs population",
-                            "Raw vs weighted"}) {
+  for (const char* chart :
+       {"Top ideas", "Participants and votes by channel", "Participants vs population", "Raw vs weighted"}) {
     INFO(chart);
     CHECK(rendered.find(std::string("aria-label=\"") + chart) != std::string::npos);
   }

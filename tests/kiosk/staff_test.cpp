@@ -46,10 +46,11 @@ struct World {
     REQUIRE(save_pin_hash(dir.path / "staff-pin", kPin).ok());
     auto events = EventBook::open(dir.path);
     REQUIRE(events.ok());
-    staff = std::make_unique<Staff>(
-        std::make_unique<PinGuard>(dir.path / "staff-pin", dir.path / "staff-lockout", [this] { return unix_now; }),
-        StaffLog(dir.path / "staff.log"), std::move(*events),
-        Staff::Clocks{[this] { return mono; }, [this] { return unix_now; }}, 60000);
+    staff =
+        std::make_unique<Staff>(std::make_unique<PinGuard>(dir.path / "staff-pin", dir.path / "staff-lockout",
+                                                           [this] { return unix_now; }),
+                                StaffLog(dir.path / "staff.log"), std::move(*events),
+                                Staff::Clocks{[this] { return mono; }, [this] { return unix_now; }}, 60000);
   }
   void act(StaffAction::Kind k, const std::string& v = {}) { staff->apply(StaffAction{k, v}); }
   void enter(const std::string& digits) {
@@ -60,7 +61,8 @@ struct World {
 
 }  // namespace
 
-TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows and survives restarts", "[staff][pin]") {
+TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows and survives restarts",
+          "[staff][pin]") {
   TempDir dir;
   std::uint64_t now = 1795000000;
   REQUIRE(save_pin_hash(dir.path / "staff-pin", kPin).ok());
@@ -106,7 +108,8 @@ TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows
   CHECK(everything_in(dir.path).find(kPin) == std::string::npos);
 }
 
-TEST_CASE("staff mode: gesture and PIN, an event with counts and a headcount, inactivity, PIN to leave", "[staff]") {
+TEST_CASE("staff mode: gesture and PIN, an event with counts and a headcount, inactivity, PIN to leave",
+          "[staff]") {
   World w;
   using K = StaffAction::Kind;
   CHECK(w.staff->screen() == StaffScreen::kClosed);
@@ -182,8 +185,8 @@ TEST_CASE("staff mode: gesture and PIN, an event with counts and a headcount, in
   std::ifstream in(w.dir.path / "staff.log");
   std::stringstream log;
   log << in.rdbuf();
-  for (const char* action : {"\"enter\"", "\"wrong-pin\"", "\"start-event\"", "\"close-event\"", "\"transcribe-card\"",
-                             "\"timed-out\"", "\"exit\""}) {
+  for (const char* action : {"\"enter\"", "\"wrong-pin\"", "\"start-event\"", "\"close-event\"",
+                             "\"transcribe-card\"", "\"timed-out\"", "\"exit\""}) {
     CHECK_THAT(log.str(), Catch::Contains(action));
   }
   CHECK_THAT(log.str(), Catch::Contains("headcount 40"));

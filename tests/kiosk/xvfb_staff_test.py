@@ -293,6 +293,12 @@ def main():
         res = json.load(open(f"{work}/results/results.json"))["consultations"][0]
         check(res["participants_by_channel"] == {"paper": 2, "town-hall": 1}, f"counts by channel ({res['participants_by_channel']})")
         check(res["participants_by_event"] == {event_id: 3}, "the event's count")
+        events = json.load(open(f"{work}/results/results.json"))["events"]
+        check(len(events) == 1 and events[0]["id"] == event_id and events[0]["headcount"] == 25 and
+              events[0]["participants"] == 3 and abs(events[0]["share_of_room"] - 0.12) < 1e-9,
+              f"the hub reports the event's headcount and the share of the room that took part ({events})")
+        html = open(f"{work}/results/report.html").read()
+        check("Town-hall events" in html and "ward 3" in html and "12%" in html, "the HTML report shows the event")
         run(SYNC, "--config", f"{work}/kiosk.toml", "import-acks", drive)
         check(waiting(work) == 0, "the acks from the drive clear the kiosk's outbox")
 

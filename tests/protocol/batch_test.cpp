@@ -156,3 +156,32 @@ TEST_CASE("acks round-trip and verify only with the hub's key", "[ack]") {
   wrong_version[4] = 9;
   CHECK(verify_ack(wrong_version, hub.public_key).code() == ErrorCode::kUnknownVersion);
 }
+
+TEST_CASE("event reports: round trip, every byte signed, the kiosk's key only", "[event-report]") {
+  const auto kiosk = test::kiosk_key();
+  EventReport r{kiosk_id_from_key(kiosk.public_key), "ev-20261130-a1b2c3", "Ward 3 meeting", "City hall, room 2",
+                "2026-11-30", 1795000000, 1795007200, 40, 12, 9};
+  auto bytes = encode_signed_event_report(r, kiosk);
+  REQUIRE(bytes.ok());
+  CHECK(bytes->size() <= kMaxEventReportSize);
+  auto back = verify_event_report(*bytes, kiosk.public_key);
+  REQUIRE(back.ok());
+  CHECK(*back == r);
+  CHECK(event_report_kiosk(*bytes).ok());
+  CHECK(*event_report_kiosk(*bytes) == r.kiosk_id);
+  for (std::size_t i = 0; i < bytes->size(); ++i) {
+    Bytes bad = *bytes;
+    bad[i] ^= 0x04;
+    INFO("byte " << i);
+    CHECK_FALSE(verify_event_report(bad, kiosk.public_key).ok());
+  }
+  CHECK(verify_event_report(*bytes, test::hub_signing_key().public_key).code() == ErrorCode::kBadSignature);
+  Bytes cut(bytes->begin(), bytes->end() - 1);
+  CHECK(verify_event_report(cut, kiosk.public_key).code() == ErrorCode::kTruncated);
+  EventReport long_name = r;
+  long_name.name = std::string(kMaxEventTextBytes + 1, 'x');
+  CHECK_FALSE(encode_signed_event_report(long_name, kiosk).ok());
+  EventReport no_id = r;
+  no_id.event_id.clear();
+  CHECK_FALSE(encode_signed_event_report(no_id, kiosk).ok());
+}

@@ -190,6 +190,21 @@ def main(path):
                                                      m["checkpoint_signed_at"]), "checkpoint fields")
     VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/checkpoint/v1", raw[:53]), raw[53:])
 
+    # Event report: counts and texts, signed by the kiosk.
+    e = vec["event_report"]
+    raw = bytes.fromhex(e["bytes"])
+    magic, version, kid, started, closed, headcount, town, paper = struct.unpack(">4sB16sQQQQQ", raw[:61])
+    check((magic, version, started, closed, headcount, town, paper) ==
+          (b"CKEV", 1, e["started_at"], e["closed_at"], e["headcount"], e["town_hall_records"], e["paper_records"]),
+          "event report header")
+    off = 61
+    for field in ("event_id", "name", "place", "date"):
+        (n,) = struct.unpack(">H", raw[off:off + 2])
+        check(raw[off + 2:off + 2 + n].decode("utf-8") == e[field], f"event report {field}")
+        off += 2 + n
+    check(len(raw) == off + 64, "event report length")
+    VerifyKey(kiosk_pk).verify(h512("civic-kiosk/event-report/v1", raw[:off]), raw[off:])
+
     print(f"{checks} passed, 0 failed")
 
 

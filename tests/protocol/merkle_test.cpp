@@ -33,7 +33,8 @@ TEST_CASE("Merkle hashing follows RFC 9162: domain-separated leaves and nodes", 
   CHECK(merkle_leaf_hash(data) != merkle_node_hash(data, data));
 }
 
-TEST_CASE("inclusion proofs verify for every leaf of trees of every size 1..64, and nothing else does", "[merkle]") {
+TEST_CASE("inclusion proofs verify for every leaf of trees of every size 1..64, and nothing else does",
+          "[merkle]") {
   for (std::uint64_t n = 1; n <= 64; ++n) {
     const auto leaves = leaves_of(n);
     const Hash32 root = merkle_root(leaves);

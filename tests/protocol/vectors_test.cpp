@@ -184,3 +184,16 @@ TEST_CASE("vectors: transparency log root, every inclusion proof and the checkpo
   const Checkpoint c{leaves.size(), root, v["checkpoint_signed_at"]};
   CHECK(to_hex(encode_signed_checkpoint(c, test::hub_signing_key())) == v["checkpoint"]);
 }
+
+TEST_CASE("vectors: event report encodes to the exact bytes and verifies", "[vectors][event-report]") {
+  const auto& v = vectors()["event_report"];
+  const auto kiosk = test::kiosk_key();
+  EventReport e{kiosk_id_from_key(kiosk.public_key), v["event_id"], v["name"], v["place"], v["date"],
+                v["started_at"], v["closed_at"], v["headcount"], v["town_hall_records"], v["paper_records"]};
+  auto bytes = encode_signed_event_report(e, kiosk);
+  REQUIRE(bytes.ok());
+  CHECK(to_hex(*bytes) == v["bytes"]);
+  auto back = verify_event_report(*bytes, kiosk.public_key);
+  REQUIRE(back.ok());
+  CHECK(*back == e);
+}

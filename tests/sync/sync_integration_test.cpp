@@ -9,6 +9,8 @@
 
 #include "harness.h"
 #include "sync/agent/agent.h"
+#include "sync/events/events.h"
+#include "sync/hub/store.h"
 #include "sync/outbox/outbox.h"
 #include "sync/transfer/usb.h"
 
@@ -368,4 +370,40 @@ TEST_CASE("decommissioning wipes keys and outbox only once the hub has acknowled
     INFO(f);
     CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / f));
   }
+}
+
+TEST_CASE("a closed town-hall event's report reaches the hub once, signed by the kiosk", "[integration][events]") {
+  World w;
+  auto book = EventBook::open(w.kiosk->dir());
+  REQUIRE(book.ok());
+  REQUIRE(book->start("Ward 3 meeting", "City hall", 1795000000).ok());
+  REQUIRE(book->count(Channel::kTownHall).ok());
+  auto closed = book->close(30, 1795007200);
+  REQUIRE(closed.ok());
+  auto r = w.kiosk->sync({"run", "--once"});
+  INFO(r.output);
+  REQUIRE(r.exit_code == kExitOk);
+  auto store = open_sqlite_hub_store(w.hub.state() / "hub.db");
+  REQUIRE(store.ok());
+  auto reports = (*store)->event_reports();
+  REQUIRE(reports.ok());
+  REQUIRE(reports->size() == 1);
+  CHECK((*reports)[0].event_id == closed->id);
+  CHECK((*reports)[0].headcount == 30);
+  CHECK((*reports)[0].town_hall_records == 1);
+  CHECK((*reports)[0].kiosk_id == kiosk_id_from_key(w.kiosk->key().public_key));
+  // Sent once: the next run does not send it again.
+  std::ifstream sent(w.kiosk->dir() / "events-sent");
+  std::string line;
+  std::getline(sent, line);
+  CHECK(line == closed->id);
+  REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);
+  // A report signed by another key is refused.
+  const auto stranger = generate_signing_key_pair();
+  auto forged = encode_signed_event_report(EventReport{kiosk_id_from_key(w.kiosk->key().public_key), "ev-x",
+                                                       "forged", "", "", 0, 0, 999, 0, 0},
+                                           stranger);
+  REQUIRE(forged.ok());
+  auto reply = http_post(w.hub.port(), "/v1/events", std::string(as_chars(*forged)));
+  CHECK(reply.status == 403);
 }

@@ -174,6 +174,15 @@ int main(int argc, char** argv) {
                    {"checkpoint", to_hex(encode_signed_checkpoint(checkpoint, hub_sign))},
                    {"checkpoint_signed_at", checkpoint.signed_at}};
 
+  const EventReport event{kiosk_id, "ev-20261130-a1b2c3", "Ward 3 meeting", "Hôtel de ville", "2026-11-30",
+                          1795000000, 1795007200, 40, 12, 9};
+  auto event_bytes = encode_signed_event_report(event, kiosk);
+  if (!event_bytes.ok()) return 1;
+  out["event_report"] = {{"event_id", event.event_id}, {"name", event.name}, {"place", event.place},
+                         {"date", event.date}, {"started_at", event.started_at}, {"closed_at", event.closed_at},
+                         {"headcount", event.headcount}, {"town_hall_records", event.town_hall_records},
+                         {"paper_records", event.paper_records}, {"bytes", to_hex(*event_bytes)}};
+
   std::ofstream file(argv[1]);
   file << out.dump(2) << "\n";
   if (!file) {

@@ -1,4 +1,4 @@
-#include "events.h"
+#include "sync/events/events.h"
 
 #include <ctime>
 #include <fstream>
@@ -6,24 +6,34 @@
 
 #include "sync/transfer/usb.h"
 
-namespace civic::kiosk {
+namespace civic {
 
 namespace {
 
 using nlohmann::json;
 
 json to_json(const TownHallEvent& e) {
-  return {{"id", e.id},           {"name", e.name},
-          {"place", e.place},     {"date", e.date},
-          {"started_at", e.started_at}, {"closed_at", e.closed_at},
-          {"town_hall_records", e.town_hall_records}, {"paper_records", e.paper_records},
+  return {{"id", e.id},
+          {"name", e.name},
+          {"place", e.place},
+          {"date", e.date},
+          {"started_at", e.started_at},
+          {"closed_at", e.closed_at},
+          {"town_hall_records", e.town_hall_records},
+          {"paper_records", e.paper_records},
           {"headcount", e.headcount}};
 }
 
 TownHallEvent from_json(const json& j) {
-  return TownHallEvent{j.at("id"),         j.at("name"),         j.at("place"),         j.at("date"),
-                       j.at("started_at"), j.at("closed_at"),    j.at("town_hall_records"),
-                       j.at("paper_records"), j.at("headcount")};
+  return TownHallEvent{j.at("id"),
+                       j.at("name"),
+                       j.at("place"),
+                       j.at("date"),
+                       j.at("started_at"),
+                       j.at("closed_at"),
+                       j.at("town_hall_records"),
+                       j.at("paper_records"),
+                       j.at("headcount")};
 }
 
 std::string utc_date(std::uint64_t unix_now, const char* format) {
@@ -54,9 +64,11 @@ Result<EventBook> EventBook::open(const std::filesystem::path& state_dir) {
   return book;
 }
 
-Result<TownHallEvent> EventBook::start(const std::string& name, const std::string& place, std::uint64_t unix_now) {
+Result<TownHallEvent> EventBook::start(const std::string& name, const std::string& place,
+                                       std::uint64_t unix_now) {
   if (current_) {
-    return make_error(ErrorCode::kConflict, "the event '" + current_->name + "' is still open: close it first");
+    return make_error(ErrorCode::kConflict,
+                      "the event '" + current_->name + "' is still open: close it first");
   }
   if (name.empty()) return make_error(ErrorCode::kInvalidArgument, "give the event a name");
   TownHallEvent e;
@@ -72,8 +84,10 @@ Result<TownHallEvent> EventBook::start(const std::string& name, const std::strin
 
 Status EventBook::count(Channel channel) {
   if (!current_) return {};
-  if (channel == Channel::kPaper) ++current_->paper_records;
-  else ++current_->town_hall_records;
+  if (channel == Channel::kPaper)
+    ++current_->paper_records;
+  else
+    ++current_->town_hall_records;
   return save();
 }
 
@@ -95,4 +109,4 @@ Status EventBook::save() const {
   return write_file_durably(file_, as_bytes(text));
 }
 
-}  // namespace civic::kiosk
+}  // namespace civic

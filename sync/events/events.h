@@ -12,7 +12,7 @@
 
 #include "sync/protocol/record.h"
 
-namespace civic::kiosk {
+namespace civic {
 
 struct TownHallEvent {
   std::string id;  // "ev-YYYYMMDD-" + 6 hex: what records carry
@@ -43,4 +43,4 @@ class EventBook {
   std::vector<TownHallEvent> closed_;
 };
 
-}  // namespace civic::kiosk
+}  // namespace civic
