@@ -16,7 +16,7 @@ packages=(
   # tests: the results report in a real browser
   chromium
   # packages: build with CPack, check with lintian, run the kiosk under cage
-  dpkg-dev fakeroot lintian cage xwayland
+  dpkg-dev fakeroot lintian cage xwayland systemd adduser procps curl
 )
 
 missing=()
