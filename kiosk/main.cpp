@@ -292,6 +292,7 @@ int main(int argc, char** argv) {
     const bool more_input = input.apply(ImGui::GetIO());
     (*window)->begin_frame();
     ImGui::NewFrame();
+    ui.now_ms = monotonic_ms();
     auto actions = draw_frame(session, ui, &staff);
     ImGui::Render();
     // Screenshots for tests: one per screen and language, once input has settled.

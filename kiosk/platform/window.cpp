@@ -1,5 +1,7 @@
 #include "window.h"
 
+#include <algorithm>
+
 #include <SDL_opengl.h>
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
@@ -33,10 +35,11 @@ void map_keys(ImGuiIO& io) {
 
 Result<std::unique_ptr<Window>> Window::open(const WindowOptions& o) {
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-    return make_error(ErrorCode::kUnavailable, std::string("cannot start the display: ") + SDL_GetError() +
-                                                   " (is a graphical session running? DISPLAY or WAYLAND_DISPLAY set?)");
+    return make_error(ErrorCode::kUnavailable,
+                      std::string("cannot start the display: ") + SDL_GetError() +
+                          " (is a graphical session running? DISPLAY or WAYLAND_DISPLAY set?)");
   }
-  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");   // we handle fingers ourselves: no doubled taps
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");  // we handle fingers ourselves: no doubled taps
   SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
   SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
@@ -47,9 +50,11 @@ Result<std::unique_ptr<Window>> Window::open(const WindowOptions& o) {
   if (o.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
   w->window_ = SDL_CreateWindow("civic-kiosk", SDL_WINDOWPOS_CENTERED_DISPLAY(o.display),
                                 SDL_WINDOWPOS_CENTERED_DISPLAY(o.display), o.width, o.height, flags);
-  if (!w->window_) return make_error(ErrorCode::kUnavailable, std::string("cannot open the window: ") + SDL_GetError());
+  if (!w->window_)
+    return make_error(ErrorCode::kUnavailable, std::string("cannot open the window: ") + SDL_GetError());
   w->gl_ = SDL_GL_CreateContext(w->window_);
-  if (!w->gl_) return make_error(ErrorCode::kUnavailable, std::string("no OpenGL 3 context: ") + SDL_GetError());
+  if (!w->gl_)
+    return make_error(ErrorCode::kUnavailable, std::string("no OpenGL 3 context: ") + SDL_GetError());
   SDL_GL_MakeCurrent(w->window_, w->gl_);
   SDL_GL_SetSwapInterval(1);
   SDL_ShowCursor(SDL_DISABLE);
@@ -97,8 +102,12 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
         if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;
         to_design(static_cast<float>(e.button.x), static_cast<float>(e.button.y), x, y);
         input.push({InputEvent::Type::kPointerMove, x, y, 0, {}});
-        input.push({e.type == SDL_MOUSEBUTTONDOWN ? InputEvent::Type::kPointerDown : InputEvent::Type::kPointerUp, x, y,
-                    0, {}});
+        input.push(
+            {e.type == SDL_MOUSEBUTTONDOWN ? InputEvent::Type::kPointerDown : InputEvent::Type::kPointerUp,
+             x,
+             y,
+             0,
+             {}});
         break;
       case SDL_FINGERDOWN:
       case SDL_FINGERUP:
@@ -116,8 +125,11 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
         // Enter on a keypad activates like Space (ImGui 1.86 activates with Space).
         SDL_Scancode code = e.key.keysym.scancode;
         if (code == SDL_SCANCODE_RETURN || code == SDL_SCANCODE_KP_ENTER) code = SDL_SCANCODE_SPACE;
-        input.push({e.type == SDL_KEYDOWN ? InputEvent::Type::kKeyDown : InputEvent::Type::kKeyUp, 0, 0,
-                    static_cast<int>(code), {}});
+        input.push({e.type == SDL_KEYDOWN ? InputEvent::Type::kKeyDown : InputEvent::Type::kKeyUp,
+                    0,
+                    0,
+                    static_cast<int>(code),
+                    {}});
         break;
       }
       case SDL_TEXTINPUT: input.push({InputEvent::Type::kText, 0, 0, 0, e.text.text}); break;
@@ -130,10 +142,19 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
 void Window::begin_frame() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGuiIO& io = ImGui::GetIO();
+  // Real time between frames (the kiosk sleeps when idle: cap what one frame can see elapse).
+  const Uint64 now = SDL_GetPerformanceCounter();
+  if (last_frame_ != 0) {
+    const double seconds =
+        static_cast<double>(now - last_frame_) / static_cast<double>(SDL_GetPerformanceFrequency());
+    io.DeltaTime = static_cast<float>(std::clamp(seconds, 0.001, 0.1));
+  }
+  last_frame_ = now;
   int dw = 0, dh = 0;
   SDL_GL_GetDrawableSize(window_, &dw, &dh);
   io.DisplaySize = ImVec2(kDesignWidth, kDesignHeight);
-  io.DisplayFramebufferScale = ImVec2(static_cast<float>(dw) / kDesignWidth, static_cast<float>(dh) / kDesignHeight);
+  io.DisplayFramebufferScale =
+      ImVec2(static_cast<float>(dw) / kDesignWidth, static_cast<float>(dh) / kDesignHeight);
 }
 
 Status Window::end_frame(const std::string& screenshot_path) {

@@ -41,6 +41,7 @@ class Window {
   SDL_Window* window_ = nullptr;
   SDL_GLContext gl_ = nullptr;
   int width_ = 0, height_ = 0;
+  Uint64 last_frame_ = 0;
 };
 
 }  // namespace civic::kiosk

@@ -59,8 +59,8 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
     }
   }
   x -= 120 + 12;
-  if (widgets::button(fr.ui, "help", fr.tr("help.button"), ImVec2(x, 12), ImVec2(120, 72), Kind::kNormal, Role::kToggle,
-                      fr.ui.help_open)) {
+  if (widgets::button(fr.ui, "help", fr.tr("help.button"), ImVec2(x, 12), ImVec2(120, 72), Kind::kNormal,
+                      Role::kToggle, fr.ui.help_open)) {
     fr.ui.help_open = !fr.ui.help_open;
     fr.ui.speech_panel_open = false;
     fr.ui.changed = true;
@@ -103,15 +103,18 @@ void title_bar(Frame& fr) {
 void step_indicator(Frame& fr, const std::string& step_key) {
   auto [n, total] = fr.s.step();
   if (total == 0) return;
-  widgets::text(fr.ui, "step", fr.fmt("step.of", {{"n", std::to_string(n)}, {"total", std::to_string(total)}}) + " — " +
-                                   fr.tr(step_key),
-                ImVec2(kMargin, kTopBar + 16), kContentWidth, fr.f().small, Role::kStatus, &fr.ui.theme.muted_text);
+  widgets::text(fr.ui, "step",
+                fr.fmt("step.of", {{"n", std::to_string(n)}, {"total", std::to_string(total)}}) + " — " +
+                    fr.tr(step_key),
+                ImVec2(kMargin, kTopBar + 16), kContentWidth, fr.f().small, Role::kStatus,
+                &fr.ui.theme.muted_text);
   const float w = kContentWidth / static_cast<float>(total);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   for (int i = 0; i < total; ++i) {
     const Rgb& c = i < n ? fr.ui.theme.primary : fr.ui.theme.button_border;
     dl->AddRectFilled(ImVec2(kMargin + w * static_cast<float>(i) + 4, kTopBar + 50),
-                      ImVec2(kMargin + w * static_cast<float>(i + 1) - 4, kTopBar + 58), widgets::color(c), 4.0f);
+                      ImVec2(kMargin + w * static_cast<float>(i + 1) - 4, kTopBar + 58), widgets::color(c),
+                      4.0f);
   }
 }
 
@@ -121,35 +124,38 @@ void message_line(Frame& fr) {
   const std::string text = fr.fmt(m.key, m.args);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float y = kNavTop - 70;
-  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kDesignWidth - kMargin, y + 56), widgets::color(fr.ui.theme.warning), 8.0f);
-  widgets::text(fr.ui, "message", text, ImVec2(kMargin + 16, y + 12), kContentWidth - 32, fr.f().body, Role::kStatus,
-                &fr.ui.theme.warning_text);
+  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kDesignWidth - kMargin, y + 56),
+                    widgets::color(fr.ui.theme.warning), 8.0f);
+  widgets::text(fr.ui, "message", text, ImVec2(kMargin + 16, y + 12), kContentWidth - 32, fr.f().body,
+                Role::kStatus, &fr.ui.theme.warning_text);
 }
 
 struct NavButtons {
   bool back = true;
-  std::string skip_key;   // empty: no skip button
-  std::string next_key;   // empty: no next button
+  std::string skip_key;  // empty: no skip button
+  std::string next_key;  // empty: no next button
   Action::Kind next = Action::Kind::kNext;
   std::string next_id = "nav.next";
 };
 
 void nav_bar(Frame& fr, const NavButtons& nav) {
-  if (nav.back && widgets::button(fr.ui, "nav.back", fr.tr("nav.back"), ImVec2(kMargin, kNavTop), ImVec2(220, kNavButtonHeight))) {
+  if (nav.back && widgets::button(fr.ui, "nav.back", fr.tr("nav.back"), ImVec2(kMargin, kNavTop),
+                                  ImVec2(220, kNavButtonHeight))) {
     fr.act(Action::Kind::kBack);
   }
   float x = kDesignWidth - kMargin;
   if (!nav.next_key.empty()) {
     x -= 340;
-    if (widgets::button(fr.ui, nav.next_id, fr.tr(nav.next_key), ImVec2(x, kNavTop), ImVec2(340, kNavButtonHeight),
-                        Kind::kPrimary)) {
+    if (widgets::button(fr.ui, nav.next_id, fr.tr(nav.next_key), ImVec2(x, kNavTop),
+                        ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
       fr.act(nav.next);
     }
     ImGui::SetItemDefaultFocus();
   }
   if (!nav.skip_key.empty()) {
     x -= 300 + 24;
-    if (widgets::button(fr.ui, "nav.skip", fr.tr(nav.skip_key), ImVec2(x, kNavTop), ImVec2(300, kNavButtonHeight))) {
+    if (widgets::button(fr.ui, "nav.skip", fr.tr(nav.skip_key), ImVec2(x, kNavTop),
+                        ImVec2(300, kNavButtonHeight))) {
       fr.act(Action::Kind::kSkip);
     }
   }
@@ -158,7 +164,8 @@ void nav_bar(Frame& fr, const NavButtons& nav) {
 // [SECTION] Scrolling list: drag to scroll, explicit buttons, only visible rows built
 
 template <class RowFn>
-void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, float row_height, RowFn&& row) {
+void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, float row_height,
+                 RowFn&& row) {
   UiContext& ui = fr.ui;
   const float buttons_w = 120;
   const float content = static_cast<float>(rows) * row_height;
@@ -172,8 +179,8 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   ImGui::SetCursorPos(pos);
   // NavFlattened: the arrow keys move between the rows and the rest of the screen as one.
   ImGui::BeginChild(id, ImVec2(size.x - buttons_w - 16, size.y), false,
-                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoBackground |
-                        ImGuiWindowFlags_NavFlattened);
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
+                        ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NavFlattened);
   ui.list_scroll = ImGui::GetScrollY();
   ImGuiIO& io = ImGui::GetIO();
   // A press that starts on the list drags it, even when the finger then leaves the list; once a
@@ -196,7 +203,7 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
     }
   }
   clipper.End();
-  ImGui::SetCursorPos(ImVec2(0, content));  // the child's content extent
+  ImGui::SetCursorPos(ImVec2(0, content));                       // the child's content extent
   if (ImGui::GetScrollY() != ui.list_scroll) ui.changed = true;  // ImGui scrolled to follow the focus
   ImGui::EndChild();
   const float bx = pos.x + size.x - buttons_w;
@@ -223,27 +230,31 @@ void attract(Frame& fr) {
   const float left_of_buttons = display_buttons(fr, kDesignWidth - kMargin + 12, false);
   // Speech is one obvious control away, before anything else (and the keypad's F2 key).
   if (fr.ui.speech_available) {
-  const std::string speech_key = fr.s.speech() ? "speech.is_on" : "speech.turn_on";
-  const std::string speech_label =
-      fr.ui.strings->text("en", speech_key) + "  /  " + fr.ui.strings->text("fr", speech_key);
-  if (widgets::button(fr.ui, "attract.speech", speech_label, ImVec2(kMargin, 12),
-                      ImVec2(left_of_buttons - kMargin - 24, 72), Kind::kNormal, Role::kToggle, fr.s.speech())) {
-    fr.act(Action::Kind::kToggleSpeech);
-  }
+    const std::string speech_key = fr.s.speech() ? "speech.is_on" : "speech.turn_on";
+    const std::string speech_label =
+        fr.ui.strings->text("en", speech_key) + "  /  " + fr.ui.strings->text("fr", speech_key);
+    if (widgets::button(fr.ui, "attract.speech", speech_label, ImVec2(kMargin, 12),
+                        ImVec2(left_of_buttons - kMargin - 24, 72), Kind::kNormal, Role::kToggle,
+                        fr.s.speech())) {
+      fr.act(Action::Kind::kToggleSpeech);
+    }
   }
   // Both languages at once: nobody has chosen yet.
   float y = 120;
   for (const std::string lang : {"en", "fr"}) {
-    y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"), ImVec2(kMargin, y),
-                       kContentWidth, fr.f().heading, Role::kHeading, &fr.ui.theme.primary_text);
+    y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"),
+                       ImVec2(kMargin, y), kContentWidth, fr.f().heading, Role::kHeading,
+                       &fr.ui.theme.primary_text);
     fr.ui.tree.set_last_language(lang);
     y += 12;
-    y += widgets::text(fr.ui, "attract.subtitle." + lang, fr.ui.strings->text(lang, "attract.subtitle"),
-                       ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText, &fr.ui.theme.primary_text);
+    y +=
+        widgets::text(fr.ui, "attract.subtitle." + lang, fr.ui.strings->text(lang, "attract.subtitle"),
+                      ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText, &fr.ui.theme.primary_text);
     fr.ui.tree.set_last_language(lang);
     y += 40;
   }
-  const std::string label = fr.ui.strings->text("en", "attract.start") + "  /  " + fr.ui.strings->text("fr", "attract.start");
+  const std::string label =
+      fr.ui.strings->text("en", "attract.start") + "  /  " + fr.ui.strings->text("fr", "attract.start");
   if (widgets::button(fr.ui, "attract.start", label, ImVec2(kMargin, 560), ImVec2(kContentWidth, 160))) {
     fr.act(Action::Kind::kStart);
   }
@@ -255,7 +266,8 @@ void language(Frame& fr) {
   float x = kMargin;
   for (const std::string lang : {"en", "fr"}) {
     const std::string title = fr.ui.strings->text(lang, "language.title") + (lang == "en" ? " /" : "");
-    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, 140), kContentWidth, fr.f().heading, Role::kHeading);
+    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, 140), kContentWidth, fr.f().heading,
+                  Role::kHeading);
     fr.ui.tree.set_last_language(lang);
     x += fr.f().heading->CalcTextSizeA(fr.f().heading->FontSize, FLT_MAX, 0, (title + " ").c_str()).x;
   }
@@ -277,16 +289,18 @@ void consultations(Frame& fr) {
                 kContentWidth, fr.f().heading, Role::kHeading);
   auto list = fr.s.consultations();
   if (list.empty()) {
-    widgets::text(fr.ui, "consultations.none", fr.tr("consultations.none"), ImVec2(kMargin, kTopBar + 110), kContentWidth,
-                  fr.f().body);
+    widgets::text(fr.ui, "consultations.none", fr.tr("consultations.none"), ImVec2(kMargin, kTopBar + 110),
+                  kContentWidth, fr.f().body);
   }
   const float row_h = 150;
-  scroll_list(fr, "##consultations", ImVec2(kMargin, kTopBar + 100), ImVec2(kContentWidth, kNavTop - kTopBar - 190),
-              static_cast<int>(list.size()), row_h, [&](int i, ImVec2 at) {
+  scroll_list(fr, "##consultations", ImVec2(kMargin, kTopBar + 100),
+              ImVec2(kContentWidth, kNavTop - kTopBar - 190), static_cast<int>(list.size()), row_h,
+              [&](int i, ImVec2 at) {
                 const Consultation* c = list[static_cast<std::size_t>(i)];
                 std::string label = c->title.in(fr.s.language());
                 if (fr.s.already_took_part(c->id)) label += " — " + fr.tr("consultations.done");
-                if (widgets::button(fr.ui, "consultation." + c->id, label, at, ImVec2(kContentWidth - 136, row_h - 24),
+                if (widgets::button(fr.ui, "consultation." + c->id, label, at,
+                                    ImVec2(kContentWidth - 136, row_h - 24),
                                     fr.s.already_took_part(c->id) ? Kind::kSelected : Kind::kNormal)) {
                   fr.act(Action::Kind::kOpenConsultation, c->id);
                 }
@@ -302,17 +316,21 @@ void consultation(Frame& fr) {
   if (!c) return;
   const std::string& lang = fr.s.language();
   float y = kTopBar + 24;
-  y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
-                     Role::kHeading) + 16;
-  y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), kContentWidth, fr.f().body) + 24;
+  y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), kContentWidth,
+                     fr.f().heading, Role::kHeading) +
+       16;
+  y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), kContentWidth,
+                     fr.f().body) +
+       24;
   // However long the text, it scrolls (by drag or buttons) above the navigation bar.
   const float list_w = kContentWidth;
   const float text_w = list_w - 136;
   const float body_h = widgets::text_height(c->body.in(lang), text_w, fr.f().body) + 8;
-  scroll_list(fr, "##body", ImVec2(kMargin, y), ImVec2(list_w, kNavTop - y - 24), 1, body_h, [&](int, ImVec2 at) {
-    widgets::text(fr.ui, "consultation.body", c->body.in(lang), at, text_w, fr.f().body, Role::kText,
-                  &fr.ui.theme.muted_text);
-  });
+  scroll_list(fr, "##body", ImVec2(kMargin, y), ImVec2(list_w, kNavTop - y - 24), 1, body_h,
+              [&](int, ImVec2 at) {
+                widgets::text(fr.ui, "consultation.body", c->body.in(lang), at, text_w, fr.f().body,
+                              Role::kText, &fr.ui.theme.muted_text);
+              });
   nav_bar(fr, NavButtons{true, "", "consultation.take_part"});
 }
 
@@ -321,13 +339,16 @@ void idea(Frame& fr) {
   step_indicator(fr, "idea.step");
   UiContext& ui = fr.ui;
   const float top = kTopBar + 72;
-  widgets::text(ui, "idea.title", fr.tr("idea.title"), ImVec2(kMargin, top), kContentWidth, fr.f().body, Role::kHeading);
+  widgets::text(ui, "idea.title", fr.tr("idea.title"), ImVec2(kMargin, top), kContentWidth, fr.f().body,
+                Role::kHeading);
   // The text so far, in a box, with a caret.
   const ImVec2 box(kMargin, top + 48);
   const ImVec2 box_size(kContentWidth - 240, 100);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button), 8.0f);
-  dl->AddRect(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button_border), 8.0f, 0, 2.5f);
+  dl->AddRectFilled(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button),
+                    8.0f);
+  dl->AddRect(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button_border),
+              8.0f, 0, 2.5f);
   const std::string& text = fr.s.idea();
   // Show the end of a long text: the part being typed.
   std::string shown = text + "|";
@@ -337,15 +358,17 @@ void idea(Frame& fr) {
     while (cut < shown.size() && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) ++cut;
     shown.erase(0, cut);
   }
-  dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 8), widgets::color(ui.theme.text), shown.c_str(), nullptr,
-              box_size.x - 24);
+  dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 8), widgets::color(ui.theme.text),
+              shown.c_str(), nullptr, box_size.x - 24);
   ui.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
                        Rect{box.x, box.y, box_size.x, box_size.y}, "", true});
   widgets::text(ui, "idea.count",
                 fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
                                       {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
-                ImVec2(box.x + box_size.x + 24, box.y + 8), 200, fr.f().small, Role::kStatus, &ui.theme.muted_text);
-  if (widgets::button(ui, "key.clear", fr.tr("key.clear"), ImVec2(box.x + box_size.x + 24, box.y + 36), ImVec2(192, 64))) {
+                ImVec2(box.x + box_size.x + 24, box.y + 8), 200, fr.f().small, Role::kStatus,
+                &ui.theme.muted_text);
+  if (widgets::button(ui, "key.clear", fr.tr("key.clear"), ImVec2(box.x + box_size.x + 24, box.y + 36),
+                      ImVec2(192, 64))) {
     fr.act(Action::Kind::kClearIdea);
   }
 
@@ -356,7 +379,8 @@ void idea(Frame& fr) {
     float x = kMargin;
     for (const auto& key : row) {
       const std::string typed = ui.shift ? shifted(key) : key;
-      if (widgets::button(ui, "key." + key, typed, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal, Role::kKey)) {
+      if (widgets::button(ui, "key." + key, typed, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal,
+                          Role::kKey)) {
         fr.act(Action::Kind::kTypeText, typed);
         ui.shift = false;
       }
@@ -391,39 +415,42 @@ void vote(Frame& fr) {
   const Consultation* c = fr.s.consultation();
   if (!c) return;
   const bool support = c->voting == VotingMethod::kSupport;
-  const std::string heading = support ? fr.fmt("vote.support_title", {{"max", std::to_string(c->max_supports)},
-                                                                        {"n", std::to_string(fr.s.supports_used())}})
-                                      : fr.tr("vote.opinion_title");
-  widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), kContentWidth, fr.f().body, Role::kHeading);
+  const std::string heading =
+      support ? fr.fmt("vote.support_title", {{"max", std::to_string(c->max_supports)},
+                                              {"n", std::to_string(fr.s.supports_used())}})
+              : fr.tr("vote.opinion_title");
+  widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), kContentWidth, fr.f().body,
+                Role::kHeading);
   const float row_h = support ? 104 : 176;
   const float list_w = kContentWidth;
-  scroll_list(fr, "##ideas", ImVec2(kMargin, kTopBar + 128), ImVec2(list_w, kNavTop - kTopBar - 228),
-              static_cast<int>(c->ideas.size()), row_h, [&](int i, ImVec2 at) {
-                const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
-                const float text_w = list_w - 136 - (support ? 300 : 0);
-                widgets::text(fr.ui, idea.id + ".text", idea.text.in(fr.s.language()), ImVec2(at.x, at.y + 8), text_w,
-                              fr.f().body);
-                if (support) {
-                  const bool on = fr.s.supports(idea.id);
-                  if (widgets::button(fr.ui, idea.id + ".support", fr.tr(on ? "vote.supported" : "vote.support"),
-                                      ImVec2(at.x + text_w + 16, at.y + 4), ImVec2(280, row_h - 20), Kind::kNormal,
-                                      Role::kToggle, on)) {
-                    fr.act(Action::Kind::kToggleSupport, idea.id);
-                  }
-                  return;
-                }
-                const std::pair<VoteChoice, const char*> choices[] = {
-                    {VoteChoice::kAgree, "agree"}, {VoteChoice::kDisagree, "disagree"}, {VoteChoice::kPass, "pass"}};
-                float x = at.x;
-                for (const auto& [choice, name] : choices) {
-                  const bool on = fr.s.opinion(idea.id) == choice;
-                  if (widgets::button(fr.ui, idea.id + "." + name, fr.tr(std::string("vote.") + name),
-                                      ImVec2(x, at.y + 84), ImVec2(300, 72), Kind::kNormal, Role::kToggle, on)) {
-                    fr.ui.actions.push_back(Action{Action::Kind::kSetOpinion, idea.id, "", choice});
-                  }
-                  x += 316;
-                }
-              });
+  scroll_list(
+      fr, "##ideas", ImVec2(kMargin, kTopBar + 128), ImVec2(list_w, kNavTop - kTopBar - 228),
+      static_cast<int>(c->ideas.size()), row_h, [&](int i, ImVec2 at) {
+        const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
+        const float text_w = list_w - 136 - (support ? 300 : 0);
+        widgets::text(fr.ui, idea.id + ".text", idea.text.in(fr.s.language()), ImVec2(at.x, at.y + 8), text_w,
+                      fr.f().body);
+        if (support) {
+          const bool on = fr.s.supports(idea.id);
+          if (widgets::button(fr.ui, idea.id + ".support", fr.tr(on ? "vote.supported" : "vote.support"),
+                              ImVec2(at.x + text_w + 16, at.y + 4), ImVec2(280, row_h - 20), Kind::kNormal,
+                              Role::kToggle, on)) {
+            fr.act(Action::Kind::kToggleSupport, idea.id);
+          }
+          return;
+        }
+        const std::pair<VoteChoice, const char*> choices[] = {
+            {VoteChoice::kAgree, "agree"}, {VoteChoice::kDisagree, "disagree"}, {VoteChoice::kPass, "pass"}};
+        float x = at.x;
+        for (const auto& [choice, name] : choices) {
+          const bool on = fr.s.opinion(idea.id) == choice;
+          if (widgets::button(fr.ui, idea.id + "." + name, fr.tr(std::string("vote.") + name),
+                              ImVec2(x, at.y + 84), ImVec2(300, 72), Kind::kNormal, Role::kToggle, on)) {
+            fr.ui.actions.push_back(Action{Action::Kind::kSetOpinion, idea.id, "", choice});
+          }
+          x += 316;
+        }
+      });
   message_line(fr);
   nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
 }
@@ -435,25 +462,27 @@ void about_you(Frame& fr) {
   if (!c) return;
   UiContext& ui = fr.ui;
   float y = kTopBar + 72;
-  y += widgets::text(ui, "about.notice", fr.tr("about.notice"), ImVec2(kMargin, y), kContentWidth - 360, fr.f().small) ;
-  if (widgets::button(ui, "about.consent", fr.tr("about.consent"), ImVec2(kDesignWidth - kMargin - 340, kTopBar + 72),
-                      ImVec2(340, 80), Kind::kNormal, Role::kToggle, fr.s.consent())) {
+  y += widgets::text(ui, "about.notice", fr.tr("about.notice"), ImVec2(kMargin, y), kContentWidth - 360,
+                     fr.f().small);
+  if (widgets::button(ui, "about.consent", fr.tr("about.consent"),
+                      ImVec2(kDesignWidth - kMargin - 340, kTopBar + 72), ImVec2(340, 80), Kind::kNormal,
+                      Role::kToggle, fr.s.consent())) {
     ui.actions.push_back(Action{Action::Kind::kSetConsent, "", "", VoteChoice::kSupport, !fr.s.consent()});
   }
   y = std::max(y, kTopBar + 160.0f) + 12;
   for (const auto& qid : c->about_you) {
     const Question* q = fr.s.content().question(qid);
     if (!q) continue;
-    widgets::text(ui, "about." + qid, q->label.in(fr.s.language()), ImVec2(kMargin, y), kContentWidth, fr.f().body,
-                  Role::kHeading);
+    widgets::text(ui, "about." + qid, q->label.in(fr.s.language()), ImVec2(kMargin, y), kContentWidth,
+                  fr.f().body, Role::kHeading);
     y += 44;
     float x = kMargin;
     const float w = std::min(230.0f, (kContentWidth - 12 * static_cast<float>(q->answers.size() - 1)) /
                                          static_cast<float>(q->answers.size()));
     for (const auto& a : q->answers) {
       const bool on = fr.s.answer(qid) == a.id;
-      if (widgets::button(ui, "about." + qid + "." + a.id, a.label.in(fr.s.language()), ImVec2(x, y), ImVec2(w, 72),
-                          Kind::kNormal, Role::kToggle, on)) {
+      if (widgets::button(ui, "about." + qid + "." + a.id, a.label.in(fr.s.language()), ImVec2(x, y),
+                          ImVec2(w, 72), Kind::kNormal, Role::kToggle, on)) {
         fr.act(Action::Kind::kAnswer, qid, a.id);
       }
       x += w + 12;
@@ -469,15 +498,19 @@ void review(Frame& fr) {
   step_indicator(fr, "review.step");
   UiContext& ui = fr.ui;
   float y = kTopBar + 80;
-  y += widgets::text(ui, "review.title", fr.tr("review.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
-                     Role::kHeading) + 20;
+  y += widgets::text(ui, "review.title", fr.tr("review.title"), ImVec2(kMargin, y), kContentWidth,
+                     fr.f().heading, Role::kHeading) +
+       20;
   const std::string idea = fr.s.idea().empty() ? fr.tr("review.no_idea") : "« " + fr.s.idea() + " »";
-  y += widgets::text(ui, "review.idea", fr.tr("review.idea") + " " + idea, ImVec2(kMargin, y), kContentWidth, fr.f().body) + 16;
+  y += widgets::text(ui, "review.idea", fr.tr("review.idea") + " " + idea, ImVec2(kMargin, y), kContentWidth,
+                     fr.f().body) +
+       16;
   if (!fr.s.idea().empty()) ui.tree.mark_last_resident_text();
   y += widgets::text(ui, "review.votes", fr.fmt("review.votes", {{"n", std::to_string(fr.s.vote_count())}}),
-                     ImVec2(kMargin, y), kContentWidth, fr.f().body) + 16;
-  widgets::text(ui, "review.private", fr.tr("review.private"), ImVec2(kMargin, y), kContentWidth, fr.f().small,
-                Role::kText, &ui.theme.muted_text);
+                     ImVec2(kMargin, y), kContentWidth, fr.f().body) +
+       16;
+  widgets::text(ui, "review.private", fr.tr("review.private"), ImVec2(kMargin, y), kContentWidth,
+                fr.f().small, Role::kText, &ui.theme.muted_text);
   message_line(fr);
   nav_bar(fr, NavButtons{true, "", "review.confirm", Action::Kind::kConfirm, "nav.confirm"});
 }
@@ -491,18 +524,24 @@ void thanks(Frame& fr) {
   title_bar(fr);
   UiContext& ui = fr.ui;
   float y = kTopBar + 60;
-  y += widgets::text(ui, "thanks.title", fr.tr("thanks.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
-                     Role::kHeading) + 24;
-  y += widgets::text(ui, "thanks.receipt_label", fr.tr("thanks.receipt_label"), ImVec2(kMargin, y), kContentWidth,
-                     fr.f().body) + 12;
+  y += widgets::text(ui, "thanks.title", fr.tr("thanks.title"), ImVec2(kMargin, y), kContentWidth,
+                     fr.f().heading, Role::kHeading) +
+       24;
+  y += widgets::text(ui, "thanks.receipt_label", fr.tr("thanks.receipt_label"), ImVec2(kMargin, y),
+                     kContentWidth, fr.f().body) +
+       12;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button), 10.0f);
-  dl->AddRect(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button_border), 10.0f, 0, 3.0f);
-  widgets::text(ui, "thanks.receipt", fr.s.receipt(), ImVec2(kMargin + 40, y + 18), 460, fr.f().heading, Role::kStatus);
+  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button),
+                    10.0f);
+  dl->AddRect(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button_border),
+              10.0f, 0, 3.0f);
+  widgets::text(ui, "thanks.receipt", fr.s.receipt(), ImVec2(kMargin + 40, y + 18), 460, fr.f().heading,
+                Role::kStatus);
   y += 110;
-  widgets::text(ui, "thanks.receipt_help", fr.tr("thanks.receipt_help"), ImVec2(kMargin, y), kContentWidth, fr.f().body,
-                Role::kText, &ui.theme.muted_text);
-  if (widgets::button(ui, "nav.another", fr.tr("thanks.another"), ImVec2(kMargin, kNavTop), ImVec2(460, kNavButtonHeight))) {
+  widgets::text(ui, "thanks.receipt_help", fr.tr("thanks.receipt_help"), ImVec2(kMargin, y), kContentWidth,
+                fr.f().body, Role::kText, &ui.theme.muted_text);
+  if (widgets::button(ui, "nav.another", fr.tr("thanks.another"), ImVec2(kMargin, kNavTop),
+                      ImVec2(460, kNavButtonHeight))) {
     fr.act(Action::Kind::kAnotherConsultation);
   }
   if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
@@ -515,11 +554,12 @@ void out_of_service(Frame& fr) {
   UiContext& ui = fr.ui;
   float y = 100;
   y += widgets::text(ui, "oos.title", fr.tr("oos.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
-                     Role::kHeading) + 24;
+                     Role::kHeading) +
+       24;
   y += widgets::text(ui, "oos.text", fr.tr("oos.text"), ImVec2(kMargin, y), kContentWidth, fr.f().body) + 24;
   if (!fr.s.idea().empty()) {
-    widgets::text(ui, "oos.idea", fr.tr("review.idea") + " « " + fr.s.idea() + " »", ImVec2(kMargin, y), kContentWidth,
-                  fr.f().body, Role::kText, &ui.theme.muted_text);
+    widgets::text(ui, "oos.idea", fr.tr("review.idea") + " « " + fr.s.idea() + " »", ImVec2(kMargin, y),
+                  kContentWidth, fr.f().body, Role::kText, &ui.theme.muted_text);
     ui.tree.mark_last_resident_text();
   }
   if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
@@ -533,15 +573,18 @@ void draw_screen(Frame& fr);
 void help_overlay(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 box(kMargin, kTopBar + 24), size(kContentWidth, kNavTop - kTopBar - 48);
-  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background), 16.0f);
-  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f, 0, 4.0f);
+  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background),
+                    16.0f);
+  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f,
+              0, 4.0f);
   float y = box.y + 32;
-  y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + 32, y), size.x - 64, fr.f().heading,
-                     Role::kHeading) + 20;
-  widgets::text(fr.ui, "help.text", fr.tr(std::string("help.") + screen_name(fr.s.screen())), ImVec2(box.x + 32, y),
-                size.x - 64, fr.f().body);
-  if (widgets::button(fr.ui, "help.close", fr.tr("help.close"), ImVec2(box.x + size.x - 332, box.y + size.y - 112),
-                      ImVec2(300, 80), Kind::kPrimary)) {
+  y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + 32, y), size.x - 64,
+                     fr.f().heading, Role::kHeading) +
+       20;
+  widgets::text(fr.ui, "help.text", fr.tr(std::string("help.") + screen_name(fr.s.screen())),
+                ImVec2(box.x + 32, y), size.x - 64, fr.f().body);
+  if (widgets::button(fr.ui, "help.close", fr.tr("help.close"),
+                      ImVec2(box.x + size.x - 332, box.y + size.y - 112), ImVec2(300, 80), Kind::kPrimary)) {
     fr.ui.help_open = false;
     fr.ui.changed = true;
   }
@@ -551,11 +594,14 @@ void help_overlay(Frame& fr) {
 void speech_panel(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 box(kMargin, kTopBar + 24), size(kContentWidth, kNavTop - kTopBar - 48);
-  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background), 16.0f);
-  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f, 0, 4.0f);
+  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background),
+                    16.0f);
+  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f,
+              0, 4.0f);
   float y = box.y + 32;
-  y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + 32, y), size.x - 64, fr.f().heading,
-                     Role::kHeading) + 12;
+  y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + 32, y), size.x - 64,
+                     fr.f().heading, Role::kHeading) +
+       12;
   widgets::text(fr.ui, "speech.status",
                 fr.fmt("speech.status", {{"rate", std::to_string(fr.s.speech_rate() + 1)},
                                          {"volume", std::to_string(fr.s.speech_volume() + 1)}}),
@@ -577,8 +623,8 @@ void speech_panel(Frame& fr) {
   panel_button("speech.off", "speech.off", ImVec2(x0, y), Action::Kind::kToggleSpeech, true);
   panel_button("speech.quieter", "speech.quieter", ImVec2(x1, y), Action::Kind::kSpeechQuieter, false);
   panel_button("speech.louder", "speech.louder", ImVec2(x2, y), Action::Kind::kSpeechLouder, false);
-  if (widgets::button(fr.ui, "speech.close", fr.tr("speech.close"), ImVec2(box.x + size.x - 332, box.y + size.y - 112),
-                      ImVec2(300, 80), Kind::kPrimary)) {
+  if (widgets::button(fr.ui, "speech.close", fr.tr("speech.close"),
+                      ImVec2(box.x + size.x - 332, box.y + size.y - 112), ImVec2(300, 80), Kind::kPrimary)) {
     fr.ui.speech_panel_open = false;
     fr.ui.changed = true;
   }
@@ -589,9 +635,9 @@ void idle_warning(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 box(200, 200), size(880, 400);
   dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.warning), 16.0f);
-  widgets::text(fr.ui, "idle.text",
-                fr.fmt("idle.text", {{"n", std::to_string(fr.s.seconds_until_reset())}}), ImVec2(box.x + 40, box.y + 40),
-                size.x - 80, fr.f().heading, Role::kStatus, &fr.ui.theme.warning_text);
+  widgets::text(fr.ui, "idle.text", fr.fmt("idle.text", {{"n", std::to_string(fr.s.seconds_until_reset())}}),
+                ImVec2(box.x + 40, box.y + 40), size.x - 80, fr.f().heading, Role::kStatus,
+                &fr.ui.theme.warning_text);
   if (widgets::button(fr.ui, "idle.more_time", fr.tr("idle.more_time"), ImVec2(box.x + 140, box.y + 240),
                       ImVec2(size.x - 280, 120), Kind::kPrimary)) {
     fr.act(Action::Kind::kMoreTime);
@@ -608,14 +654,18 @@ void staff_gesture(UiContext& ui) {
   const bool left = ui.staff_corner.find("left") != std::string::npos;
   const bool top = ui.staff_corner.find("top") != std::string::npos;
   const ImVec2 p = io.MousePos;
-  const bool in_corner = (left ? p.x < size : p.x > kDesignWidth - size) && (top ? p.y < size : p.y > kDesignHeight - size * 0.5f);
-  if (!ImGui::IsMouseDown(0)) {
+  const bool in_corner = (left ? p.x < size : p.x > kDesignWidth - size) &&
+                         (top ? p.y < size : p.y > kDesignHeight - size * 0.5f);
+  if (!ImGui::IsMouseDown(0) || !in_corner) {
     ui.gesture_fired = false;
+    ui.gesture_started_ms = 0;
     return;
   }
-  if (!in_corner || ui.gesture_fired) return;
-  ui.changed = true;  // keep drawing while the press lasts, so that its duration is seen
-  if (io.MouseDownDuration[0] >= kStaffGestureSeconds) {
+  if (ui.gesture_fired) return;
+  // Timed by the clock, not by frames: a busy machine draws fewer of them.
+  if (ui.gesture_started_ms == 0) ui.gesture_started_ms = std::max<std::uint64_t>(1, ui.now_ms);
+  ui.changed = true;  // keep drawing while the press lasts, so that its end is seen
+  if (ui.now_ms - ui.gesture_started_ms >= static_cast<std::uint64_t>(kStaffGestureSeconds * 1000)) {
     ui.gesture_fired = true;
     ui.staff_actions.push_back(StaffAction{StaffAction::Kind::kGesture, {}});
   }
@@ -644,7 +694,8 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(kDesignWidth, kDesignHeight));
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(ui.theme.background.r, ui.theme.background.g, ui.theme.background.b, 1));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg,
+                        ImVec4(ui.theme.background.r, ui.theme.background.g, ui.theme.background.b, 1));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
   ImGui::Begin("kiosk", nullptr,
@@ -664,8 +715,10 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   const ImGuiIO& io = ImGui::GetIO();
   if (ImGui::IsKeyPressed(io.KeyMap[ImGuiKey_Escape], false)) {
     const bool finish = s.screen() == Screen::kThanks || s.screen() == Screen::kOutOfService;
-    if (ui.help_open || ui.speech_panel_open) ui.help_open = ui.speech_panel_open = false;
-    else fr.act(finish ? Action::Kind::kFinish : Action::Kind::kBack);
+    if (ui.help_open || ui.speech_panel_open)
+      ui.help_open = ui.speech_panel_open = false;
+    else
+      fr.act(finish ? Action::Kind::kFinish : Action::Kind::kBack);
   }
   if (ImGui::IsKeyPressed(kHelpKey, false) && s.screen() != Screen::kAttract) {
     ui.help_open = !ui.help_open;
@@ -675,8 +728,10 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
     fr.act(s.speech() ? Action::Kind::kSpeechRepeat : Action::Kind::kToggleSpeech);
   }
 
-  ui.drawn.view = std::string(screen_name(s.screen())) +
-                  (s.idle_warning() ? "+warning" : ui.help_open ? "+help" : ui.speech_panel_open ? "+speech" : "");
+  ui.drawn.view = std::string(screen_name(s.screen())) + (s.idle_warning()       ? "+warning"
+                                                          : ui.help_open         ? "+help"
+                                                          : ui.speech_panel_open ? "+speech"
+                                                                                 : "");
   ui.drawn.language = s.language();
   ui.drawn.speech = s.speech();
   ui.drawn.speech_repeats = s.speech_repeats();
@@ -746,7 +801,8 @@ std::string shifted(const std::string& key) {
   static const std::pair<const char*, const char*> kAccents[] = {
       {"é", "É"}, {"è", "È"}, {"ê", "Ê"}, {"à", "À"}, {"â", "Â"}, {"ç", "Ç"},
       {"ù", "Ù"}, {"û", "Û"}, {"î", "Î"}, {"ô", "Ô"}, {"œ", "Œ"}};
-  if (key.size() == 1 && key[0] >= 'a' && key[0] <= 'z') return std::string(1, static_cast<char>(key[0] - 'a' + 'A'));
+  if (key.size() == 1 && key[0] >= 'a' && key[0] <= 'z')
+    return std::string(1, static_cast<char>(key[0] - 'a' + 'A'));
   for (const auto& [lower, upper] : kAccents) {
     if (key == lower) return upper;
   }

@@ -66,6 +66,8 @@ struct UiContext {
   std::vector<StaffAction> staff_actions;  // staff mode's actions this frame
   std::string staff_corner = "bottom-left";  // where the hidden long press opens staff mode
   bool gesture_fired = false;                // this press already opened the PIN pad
+  std::uint64_t gesture_started_ms = 0;      // when the current press in the corner began (0: none)
+  std::uint64_t now_ms = 0;                  // monotonic time of this frame, set by the caller
 
   const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
 };

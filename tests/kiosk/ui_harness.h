@@ -39,8 +39,10 @@ class HeadlessKiosk {
     ImGuiIO& io = ImGui::GetIO();
     io.DeltaTime = 1.0f / 60.0f;
     input.apply(io);
+    ui.now_ms = now_ms;
     ImGui::NewFrame();
-    auto actions = kiosk::draw_frame(session_, ui);
+    auto actions = kiosk::draw_frame(session_, ui, staff);
+    all_staff_actions.insert(all_staff_actions.end(), ui.staff_actions.begin(), ui.staff_actions.end());
     ImGui::Render();
     for (const auto& a : actions) session_.apply(a);
     session_.tick();
@@ -101,6 +103,8 @@ class HeadlessKiosk {
   kiosk::UiContext ui;
   kiosk::InputQueue input;
   std::vector<kiosk::Action> all_actions;
+  const kiosk::Staff* staff = nullptr;  // staff mode, when a test gives one
+  std::vector<kiosk::StaffAction> all_staff_actions;
 
  private:
   ImGuiContext* context_ = nullptr;

@@ -90,62 +90,63 @@ TEST_CASE("typing on the on-screen keyboard: capitals, accents, space, delete", 
 TEST_CASE("every screen, theme and language: every string, help, targets large and apart", "[ui]") {
   for (const std::string lang : {"en", "fr"}) {
     for (const std::string consultation : {"parks-2026", "transit-2026"}) {
-     for (int display = 0; display < 4; ++display) {  // default, high contrast, large text, both
-      HeadlessKiosk k;
-      k.settle();
-      if (display & 1) REQUIRE(k.tap("display.contrast"));
-      if (display & 2) REQUIRE(k.tap("display.large_text"));
-      REQUIRE(k.session().high_contrast() == bool(display & 1));
-      // Touch targets: at least 44 x 44 px and no two overlapping, on the screen and its overlays.
-      auto check_targets = [&](const std::string& where) {
-        require_no_missing_strings(k.tree(), where);
-        const auto& nodes = k.tree().nodes();
-        for (std::size_t i = 0; i < nodes.size(); ++i) {
-          const A11yNode& a = nodes[i];
-          if (a.role != Role::kButton && a.role != Role::kToggle && a.role != Role::kKey) continue;
-          INFO(where << ": " << a.id << " is " << a.rect.w << "x" << a.rect.h);
-          if (!a.clipped) {  // a row half scrolled away shows only part of itself
-            CHECK(a.rect.w >= 44);
-            CHECK(a.rect.h >= 44);
+      for (int display = 0; display < 4; ++display) {  // default, high contrast, large text, both
+        HeadlessKiosk k;
+        k.settle();
+        if (display & 1) REQUIRE(k.tap("display.contrast"));
+        if (display & 2) REQUIRE(k.tap("display.large_text"));
+        REQUIRE(k.session().high_contrast() == bool(display & 1));
+        // Touch targets: at least 44 x 44 px and no two overlapping, on the screen and its overlays.
+        auto check_targets = [&](const std::string& where) {
+          require_no_missing_strings(k.tree(), where);
+          const auto& nodes = k.tree().nodes();
+          for (std::size_t i = 0; i < nodes.size(); ++i) {
+            const A11yNode& a = nodes[i];
+            if (a.role != Role::kButton && a.role != Role::kToggle && a.role != Role::kKey) continue;
+            INFO(where << ": " << a.id << " is " << a.rect.w << "x" << a.rect.h);
+            if (!a.clipped) {  // a row half scrolled away shows only part of itself
+              CHECK(a.rect.w >= 44);
+              CHECK(a.rect.h >= 44);
+            }
+            for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+              const A11yNode& b = nodes[j];
+              if (b.role != Role::kButton && b.role != Role::kToggle && b.role != Role::kKey) continue;
+              INFO(a.id << " overlaps " << b.id);
+              CHECK_FALSE(a.rect.overlaps(b.rect));
+            }
           }
-          for (std::size_t j = i + 1; j < nodes.size(); ++j) {
-            const A11yNode& b = nodes[j];
-            if (b.role != Role::kButton && b.role != Role::kToggle && b.role != Role::kKey) continue;
-            INFO(a.id << " overlaps " << b.id);
-            CHECK_FALSE(a.rect.overlaps(b.rect));
+        };
+        walk(k, lang, consultation, [&](const char* screen) {
+          const std::string where =
+              lang + "/" + consultation + "/" + screen + "/display " + std::to_string(display);
+          if (std::string(screen) != "attract") {  // every screen has help that explains it
+            REQUIRE(k.tap("help"));
+            const A11yNode* help = k.tree().find("help.text");
+            REQUIRE(help);
+            INFO(where << ": help says " << help->label);
+            CHECK(help->label.find("[") != 0);
+            CHECK(help->label.size() > 30);
+            check_targets(where + "/help");
+            REQUIRE(k.tap("help.close"));
+            REQUIRE_FALSE(k.tree().find("help.text"));
+            // Speech on (if it is not yet), then its panel: repeat, speed, volume.
+            if (!k.session().speech()) REQUIRE(k.tap("speech"));
+            REQUIRE(k.tap("speech"));
+            REQUIRE(k.tree().find("speech.repeat"));
+            check_targets(where + "/speech");
+            REQUIRE(k.tap("speech.close"));
+            REQUIRE_FALSE(k.tree().find("speech.repeat"));
           }
-        }
-      };
-      walk(k, lang, consultation, [&](const char* screen) {
-        const std::string where = lang + "/" + consultation + "/" + screen + "/display " + std::to_string(display);
-        if (std::string(screen) != "attract") {  // every screen has help that explains it
-          REQUIRE(k.tap("help"));
-          const A11yNode* help = k.tree().find("help.text");
-          REQUIRE(help);
-          INFO(where << ": help says " << help->label);
-          CHECK(help->label.find("[") != 0);
-          CHECK(help->label.size() > 30);
-          check_targets(where + "/help");
-          REQUIRE(k.tap("help.close"));
-          REQUIRE_FALSE(k.tree().find("help.text"));
-          // Speech on (if it is not yet), then its panel: repeat, speed, volume.
-          if (!k.session().speech()) REQUIRE(k.tap("speech"));
-          REQUIRE(k.tap("speech"));
-          REQUIRE(k.tree().find("speech.repeat"));
-          check_targets(where + "/speech");
-          REQUIRE(k.tap("speech.close"));
-          REQUIRE_FALSE(k.tree().find("speech.repeat"));
-        }
-        check_targets(where);
-      });
-      REQUIRE(k.tap("nav.confirm"));
-      REQUIRE(k.session().take_submission_to_store());
-      k.session().store_succeeded("X");
-      REQUIRE(k.tap("nav.finish"));
-      CHECK_FALSE(k.session().high_contrast());  // display choices reset with the session
-      CHECK_FALSE(k.session().large_text());
-      CHECK_FALSE(k.session().speech());
-     }
+          check_targets(where);
+        });
+        REQUIRE(k.tap("nav.confirm"));
+        REQUIRE(k.session().take_submission_to_store());
+        k.session().store_succeeded("X");
+        REQUIRE(k.tap("nav.finish"));
+        CHECK_FALSE(k.session().high_contrast());  // display choices reset with the session
+        CHECK_FALSE(k.session().large_text());
+        CHECK_FALSE(k.session().speech());
+      }
     }
   }
 }
@@ -299,7 +300,8 @@ TEST_CASE("10,000 ideas: only visible rows are built, drag and buttons scroll, a
   REQUIRE(k.session().screen() == Screen::kVote);
   auto count_rows = [&] {
     int rows = 0;
-    for (const auto& n : k.tree().nodes()) rows += n.id.size() > 8 && n.id.substr(n.id.size() - 8) == ".support";
+    for (const auto& n : k.tree().nodes())
+      rows += n.id.size() > 8 && n.id.substr(n.id.size() - 8) == ".support";
     return rows;
   };
   CHECK(count_rows() > 0);
@@ -326,7 +328,8 @@ TEST_CASE("10,000 ideas: only visible rows are built, drag and buttons scroll, a
   const float before = k.ui.list_scroll;
   k.input.push({InputEvent::Type::kPointerMove, x, y0, 0, {}});
   k.input.push({InputEvent::Type::kPointerDown, x, y0, 0, {}});
-  for (int i = 1; i <= 20; ++i) k.input.push({InputEvent::Type::kPointerMove, x, y0 - 15.0f * static_cast<float>(i), 0, {}});
+  for (int i = 1; i <= 20; ++i)
+    k.input.push({InputEvent::Type::kPointerMove, x, y0 - 15.0f * static_cast<float>(i), 0, {}});
   k.input.push({InputEvent::Type::kPointerUp, x, y0 - 300, 0, {}});
   for (int i = 0; i < 40; ++i) k.frame();
   CHECK(k.ui.list_scroll > before + 200);
@@ -375,4 +378,43 @@ TEST_CASE("every catalogue has exactly the same keys, and every key the code nam
     }
   }
   CHECK(found > 30);  // the scan itself works
+}
+
+TEST_CASE("the hidden staff gesture: three seconds in the corner by the clock, however few frames",
+          "[ui][staff]") {
+  HeadlessKiosk k;
+  const auto dir = std::filesystem::temp_directory_path() / ("civic-gesture-" + to_hex(random_fixed<6>()));
+  std::filesystem::create_directories(dir);
+  auto events = EventBook::open(dir);
+  REQUIRE(events.ok());
+  Staff staff(
+      std::make_unique<PinGuard>(dir / "pin", dir / "lockout", [] { return std::uint64_t{1795000000}; }),
+      StaffLog(dir / "staff.log"), std::move(*events),
+      Staff::Clocks{[&k] { return k.now_ms; }, [] { return std::uint64_t{1795000000}; }});
+  k.staff = &staff;
+  k.settle();
+  auto gestures = [&] {
+    return std::count_if(k.all_staff_actions.begin(), k.all_staff_actions.end(),
+                         [](const StaffAction& a) { return a.kind == StaffAction::Kind::kGesture; });
+  };
+  auto press = [&](float x, float y, std::uint64_t ms, int frames) {
+    k.input.push({InputEvent::Type::kPointerMove, x, y, 0, {}});
+    k.input.push({InputEvent::Type::kPointerDown, x, y, 0, {}});
+    k.settle(1);
+    for (int i = 0; i < frames; ++i) {
+      k.now_ms += ms / static_cast<std::uint64_t>(frames);
+      k.frame();
+    }
+    k.input.push({InputEvent::Type::kPointerUp, x, y, 0, {}});
+    k.settle();
+  };
+  press(60, 775, 2500, 50);  // too short
+  CHECK(gestures() == 0);
+  press(640, 775, 4000, 50);  // not in the corner
+  CHECK(gestures() == 0);
+  press(60, 775, 3100, 3);  // long enough, even in only three frames
+  CHECK(gestures() == 1);
+  press(60, 775, 9000, 90);  // one press opens it once
+  CHECK(gestures() == 2);
+  std::filesystem::remove_all(dir);
 }
