@@ -21,9 +21,22 @@ const char* role_name(Role r) {
 std::string A11yTree::to_json() const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& n : nodes_) {
-    out.push_back({{"id", n.id},       {"role", role_name(n.role)}, {"label", n.label}, {"value", n.value},
-                   {"selected", n.selected}, {"disabled", n.disabled}, {"clipped", n.clipped}, {"focused", n.focused}, {"language", n.language}, {"x", n.rect.x}, {"y", n.rect.y},
-                   {"w", n.rect.w},    {"h", n.rect.h}});
+    // What a resident typed never leaves memory: the dump (a file) carries only its length.
+    const bool hide = n.resident_text;
+    out.push_back({{"id", n.id},
+                   {"role", role_name(n.role)},
+                   {"label", hide && n.role != Role::kTextField ? "[resident text]" : n.label},
+                   {"value", hide ? nlohmann::json(nullptr) : nlohmann::json(n.value)},
+                   {"length", hide ? n.value.size() + (n.role == Role::kTextField ? 0 : n.label.size()) : 0},
+                   {"selected", n.selected},
+                   {"disabled", n.disabled},
+                   {"clipped", n.clipped},
+                   {"focused", n.focused},
+                   {"language", n.language},
+                   {"x", n.rect.x},
+                   {"y", n.rect.y},
+                   {"w", n.rect.w},
+                   {"h", n.rect.h}});
   }
   return out.dump();
 }

@@ -50,7 +50,9 @@ class A11yTree {
     }
     return nullptr;
   }
-  // JSON for tests and tools: [{"id","role","label","value","selected","disabled","x","y","w","h"}].
+  // JSON for tests and tools: [{"id","role","label","value","length","selected","disabled",
+  // "clipped","focused","language","x","y","w","h"}]. Nodes holding what a resident typed carry
+  // its length only: the dump is a file, and no plaintext submission may reach disk.
   std::string to_json() const;
 
  private:

@@ -418,3 +418,19 @@ TEST_CASE("the hidden staff gesture: three seconds in the corner by the clock, h
   CHECK(gestures() == 2);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the accessibility dump (a file) never holds what a resident typed", "[ui][privacy]") {
+  HeadlessKiosk k;
+  k.settle();
+  for (const char* id : {"attract.start", "language.en", "consultation.parks-2026", "nav.next"}) REQUIRE(k.tap(id));
+  k.type("secret garden");
+  const std::string on_idea = k.tree().to_json();
+  CHECK(on_idea.find("secret") == std::string::npos);
+  CHECK_THAT(on_idea, Catch::Contains("\"length\":13"));
+  for (const char* id : {"nav.next", "nav.skip", "nav.skip"}) REQUIRE(k.tap(id));
+  REQUIRE(k.session().screen() == Screen::kReview);
+  const A11yNode* review = k.tree().find("review.idea");
+  REQUIRE(review);
+  CHECK(review->label.find("secret garden") != std::string::npos);  // in memory, for speech
+  CHECK(k.tree().to_json().find("secret") == std::string::npos);    // never in the dump
+}
