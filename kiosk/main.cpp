@@ -30,10 +30,13 @@ using namespace civic::kiosk;
 namespace {
 
 std::uint64_t monotonic_ms() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
 }
-std::uint64_t unix_now() { return static_cast<std::uint64_t>(std::time(nullptr)); }
+std::uint64_t unix_now() {
+  return static_cast<std::uint64_t>(std::time(nullptr));
+}
 
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "civic-kiosk: %s\n", message.c_str());
@@ -44,9 +47,9 @@ int fail(const std::string& message, int code = 1) {
 void dump_tree(const std::string& path, const Session& s, const Staff& staff, const A11yTree& tree,
                std::uint64_t frame) {
   const std::string tmp = path + ".tmp";
-  std::ofstream(tmp) << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen()) << "\",\"staff\":\""
-                     << staff_screen_name(staff.screen()) << "\",\"locked\":" << (staff.locked() ? "true" : "false")
-                     << ",\"language\":\""
+  std::ofstream(tmp) << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen())
+                     << "\",\"staff\":\"" << staff_screen_name(staff.screen())
+                     << "\",\"locked\":" << (staff.locked() ? "true" : "false") << ",\"language\":\""
                      << s.language() << "\",\"nodes\":" << tree.to_json() << "}\n";
   std::filesystem::rename(tmp, path);
 }
@@ -57,8 +60,8 @@ void log_utterance(std::ofstream& log, std::uint64_t id, const Utterance& u) {
                      ",\"volume\":" + std::to_string(u.volume_step) + ",\"parts\":[";
   for (std::size_t i = 0; i < u.parts.size(); ++i) {
     const auto& p = u.parts[i];
-    line += (i ? "," : "") + std::string("{\"language\":\"") + p.language + "\",\"text\":" +
-            (p.resident_text ? std::string("null") : nlohmann::json(p.text).dump()) + "}";
+    line += (i ? "," : "") + std::string("{\"language\":\"") + p.language +
+            "\",\"text\":" + (p.resident_text ? std::string("null") : nlohmann::json(p.text).dump()) + "}";
   }
   log << line << "]}\n" << std::flush;
 }
@@ -85,8 +88,9 @@ int set_staff_pin(const KioskConfig& config) {
   const bool same = first == second;
   std::error_code ec;
   std::filesystem::create_directories(config.state_dir, ec);
-  auto saved_pin = same ? save_pin_hash(config.staff_pin_path(), first)
-                        : Status(make_error(ErrorCode::kInvalidArgument, "the two PINs differ; nothing was changed"));
+  auto saved_pin =
+      same ? save_pin_hash(config.staff_pin_path(), first)
+           : Status(make_error(ErrorCode::kInvalidArgument, "the two PINs differ; nothing was changed"));
   wipe_string(first);
   wipe_string(second);
   if (!saved_pin.ok()) return fail(saved_pin.message(), 65);
@@ -113,7 +117,8 @@ std::vector<std::string> find_drives(const KioskConfig& config) {
       for (const auto& e : std::filesystem::directory_iterator(p, ec)) self(e.path(), depth + 1, self);
     }
   };
-  for (const auto& e : std::filesystem::directory_iterator(config.usb_root, ec)) consider(e.path(), 1, consider);
+  for (const auto& e : std::filesystem::directory_iterator(config.usb_root, ec))
+    consider(e.path(), 1, consider);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -139,6 +144,46 @@ HealthInfo gather_health(KioskStore& store, const KioskConfig& config) {
   return h;
 }
 
+// Opens the kiosk's store; while the kiosk has no key or is not enrolled, shows "not set up yet"
+// and tries again every 15 s. kUnavailable: the kiosk was asked to quit meanwhile.
+Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config, Window& window,
+                                                      const Catalogues& strings, const Fonts& fonts,
+                                                      const std::string& a11y_dump) {
+  UiContext ui;
+  ui.strings = &strings;
+  ui.fonts = fonts;
+  InputQueue input;
+  std::uint64_t frame = 0;
+  for (;;) {
+    auto store = KioskStore::open(config);
+    if (store.ok() || store.code() != ErrorCode::kNotFound) return store;
+    if (frame == 0) std::fprintf(stderr, "civic-kiosk: not set up yet: %s\n", store.message().c_str());
+    const std::uint64_t retry_at = monotonic_ms() + 15000;
+    bool drawn = false;
+    while (monotonic_ms() < retry_at) {
+      const int wait_ms = drawn ? static_cast<int>(retry_at - std::min(retry_at, monotonic_ms())) : 0;
+      if (!window.wait_and_translate(wait_ms, input))
+        return make_error(ErrorCode::kUnavailable, "asked to quit");
+      (void)input.apply(ImGui::GetIO());
+      window.begin_frame();
+      ImGui::NewFrame();
+      draw_not_set_up(ui, config.default_language, store.message());
+      ImGui::Render();
+      (void)window.end_frame();
+      ++frame;
+      drawn = true;
+      if (!a11y_dump.empty()) {
+        std::ofstream(a11y_dump + ".tmp")
+            << "{\"frame\":" << frame
+            << ",\"screen\":\"not-set-up\",\"staff\":\"closed\","
+               "\"locked\":false,\"language\":\""
+            << config.default_language << "\",\"nodes\":" << ui.tree.to_json() << "}\n";
+        std::filesystem::rename(a11y_dump + ".tmp", a11y_dump);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,12 +195,15 @@ int main(int argc, char** argv) {
   app.add_option("--state", state_dir, "state directory (overrides the configuration)");
   app.add_option("--assets", assets_dir, "translations and other assets")->capture_default_str();
   app.add_flag("--windowed", windowed, "a window instead of full screen (for trying it out)");
-  app.add_option("--a11y-dump", a11y_dump, "write the accessibility tree as JSON here after every frame (tests)");
-  app.add_option("--screenshot-dir", screenshot_dir, "save a PPM screenshot here whenever the screen changes (tests)");
+  app.add_option("--a11y-dump", a11y_dump,
+                 "write the accessibility tree as JSON here after every frame (tests)");
+  app.add_option("--screenshot-dir", screenshot_dir,
+                 "save a PPM screenshot here whenever the screen changes (tests)");
   app.add_option("--speech-log", speech_log_path,
                  "append what the kiosk says here, one JSON line per utterance, typed text left out (tests)");
   bool set_pin = false;
-  app.add_flag("--set-staff-pin", set_pin, "read a new staff PIN (twice) from standard input, store its hash, exit");
+  app.add_flag("--set-staff-pin", set_pin,
+               "read a new staff PIN (twice) from standard input, store its hash, exit");
   app.add_flag("--redraw-every-frame", redraw_every_frame,
                "never sleep: draw continuously like a stock Dear ImGui example (benchmark peer only)");
   CLI11_PARSE(app, argc, argv);
@@ -172,10 +220,24 @@ int main(int argc, char** argv) {
 
   if (set_pin) return set_staff_pin(config);
 
-  auto store = KioskStore::open(config);
-  if (!store.ok()) return fail(store.message());
   auto strings = Catalogues::load(std::filesystem::path(assets_dir) / "i18n");
   if (!strings.ok()) return fail(strings.message());
+
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  auto fonts = load_fonts();
+  if (!fonts.ok()) return fail(fonts.message());
+  auto window = Window::open(
+      WindowOptions{config.width, config.height, config.display_index, config.fullscreen && !windowed});
+  if (!window.ok()) return fail(window.message());
+
+  // A kiosk installed but not enrolled yet says so on screen, and waits for its enrolment.
+  auto store = wait_until_set_up(config, **window, *strings, *fonts, a11y_dump);
+  if (!store.ok()) {
+    window->reset();
+    ImGui::DestroyContext();
+    return store.code() == ErrorCode::kUnavailable ? 0 : fail(store.message());
+  }
 
   SessionSettings settings;
   settings.idle_timeout_ms = static_cast<std::uint64_t>(config.idle_timeout_seconds) * 1000;
@@ -187,8 +249,10 @@ int main(int argc, char** argv) {
   // the set is checked again on the attract screen (with new content from the agent, if any).
   Content installed;
   auto content = (*store)->content(unix_now());
-  if (content.ok()) installed = std::move(*content);
-  else std::fprintf(stderr, "civic-kiosk: %s\n", content.message().c_str());
+  if (content.ok())
+    installed = std::move(*content);
+  else
+    std::fprintf(stderr, "civic-kiosk: %s\n", content.message().c_str());
   auto open_ids = [](const Content& c) {
     std::vector<std::string> ids;
     for (const auto& k : c.consultations) ids.push_back(k.id);
@@ -197,21 +261,15 @@ int main(int argc, char** argv) {
   session.set_content(open_at(installed, unix_now()));
   std::vector<std::string> shown_ids = open_ids(session.content());
 
-  ImGui::CreateContext();
-  ImGui::GetIO().IniFilename = nullptr;
-  auto fonts = load_fonts();
-  if (!fonts.ok()) return fail(fonts.message());
-  auto window = Window::open(WindowOptions{config.width, config.height, config.display_index,
-                                           config.fullscreen && !windowed});
-  if (!window.ok()) return fail(window.message());
-
   // Speech: without a sound card the kiosk still works, without its speech controls.
   auto audio = std::make_unique<SdlAudioSink>();
   std::unique_ptr<Speaker> speaker;
   if (config.speech_enabled) {
     auto opened = Speaker::open(*audio);
-    if (opened.ok()) speaker = std::move(*opened);
-    else std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
+    if (opened.ok())
+      speaker = std::move(*opened);
+    else
+      std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
   }
   std::ofstream speech_log;
   if (!speech_log_path.empty()) speech_log.open(speech_log_path, std::ios::app);
@@ -219,9 +277,10 @@ int main(int argc, char** argv) {
 
   auto events = EventBook::open(config.state_dir);
   if (!events.ok()) return fail(events.message());
-  Staff staff(std::make_unique<PinGuard>(config.staff_pin_path(), config.state_dir / "staff-lockout", unix_now),
-              StaffLog(config.state_dir / "staff.log"), std::move(*events), Staff::Clocks{monotonic_ms, unix_now},
-              static_cast<std::uint64_t>(config.staff_inactivity_seconds) * 1000);
+  Staff staff(
+      std::make_unique<PinGuard>(config.staff_pin_path(), config.state_dir / "staff-lockout", unix_now),
+      StaffLog(config.state_dir / "staff.log"), std::move(*events), Staff::Clocks{monotonic_ms, unix_now},
+      static_cast<std::uint64_t>(config.staff_inactivity_seconds) * 1000);
   BackgroundCommand operation;
   const std::string config_path = std::filesystem::absolute(config_file).string();
   bool transcribing = false;
@@ -261,7 +320,8 @@ int main(int argc, char** argv) {
     if (auto op = staff.take_operation()) {
       std::vector<std::string> command{sibling_program("civic-sync"), "--config", config_path};
       command.insert(command.end(), op->args.begin(), op->args.end());
-      if (auto started = operation.start(command); !started.ok()) staff.operation_finished(127, started.message());
+      if (auto started = operation.start(command); !started.ok())
+        staff.operation_finished(127, started.message());
     }
     if (staff.wants_health()) staff.set_health(gather_health(**store, config));
     if (staff.wants_drives()) staff.set_drives(find_drives(config));
@@ -274,7 +334,8 @@ int main(int argc, char** argv) {
       transcribing = false;
       staff.paper_card_done();
     }
-    if (!transcribing && session.screen() == Screen::kAttract) session.set_participation(staff.channel(), staff.event_id(), "");
+    if (!transcribing && session.screen() == Screen::kAttract)
+      session.set_participation(staff.channel(), staff.event_id(), "");
     if (session.screen() == Screen::kAttract && monotonic_ms() - last_content_check > 60000) {
       last_content_check = monotonic_ms();
       const std::uint64_t before = (*store)->content_version();
@@ -299,15 +360,17 @@ int main(int argc, char** argv) {
     std::string shot;
     if (!screenshot_dir.empty()) {
       const bool staff_shown = staff.screen() != StaffScreen::kClosed && !staff.transcribing();
-      const std::string key = std::string(staff_shown ? staff_screen_name(staff.screen()) : screen_name(session.screen())) +
-                              "-" + session.language() +
-                              (session.high_contrast() ? "-contrast" : "") + (session.large_text() ? "-large" : "");
+      const std::string key =
+          std::string(staff_shown ? staff_screen_name(staff.screen()) : screen_name(session.screen())) + "-" +
+          session.language() + (session.high_contrast() ? "-contrast" : "") +
+          (session.large_text() ? "-large" : "");
       if (key != last_screenshot_key && input.empty() && settle_frames <= 1) {
         last_screenshot_key = key;
         shot = screenshot_dir + "/" + key + ".ppm";
       }
     }
-    if (auto s = (*window)->end_frame(shot); !s.ok()) std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
+    if (auto s = (*window)->end_frame(shot); !s.ok())
+      std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
     ++frame;
     for (const auto& a : actions) session.apply(a);
     for (const auto& a : ui.staff_actions) staff.apply(a);
@@ -336,7 +399,9 @@ int main(int argc, char** argv) {
     }
     if (!a11y_dump.empty()) dump_tree(a11y_dump, session, staff, ui.tree, frame);
     drawn_revision = session.revision() + staff.revision();
-    settle_frames = (more_input || !actions.empty() || !ui.staff_actions.empty() || ui.changed) ? 2 : std::max(0, settle_frames - 1);
+    settle_frames = (more_input || !actions.empty() || !ui.staff_actions.empty() || ui.changed)
+                        ? 2
+                        : std::max(0, settle_frames - 1);
   }
   speaker.reset();
   audio.reset();

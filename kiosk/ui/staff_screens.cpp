@@ -301,4 +301,32 @@ void draw_locked(UiContext& ui, const std::string& language) {
   }
 }
 
+void draw_not_set_up(UiContext& ui, const std::string& language, const std::string& detail) {
+  ui.tree.clear();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(kDesignWidth, kDesignHeight));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg,
+                        ImVec4(ui.theme.background.r, ui.theme.background.g, ui.theme.background.b, 1));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::Begin("not-set-up", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoScrollWithMouse);
+  float y = 200;
+  for (const std::string& lang : {language, std::string(language == "fr" ? "en" : "fr")}) {
+    y += widgets::text(ui, "setup.title." + lang, ui.strings->text(lang, "setup.title"), ImVec2(kMargin, y),
+                       kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
+         16;
+    ui.tree.set_last_language(lang);
+    y += widgets::text(ui, "setup.text." + lang, ui.strings->text(lang, "staff.locked_text"),
+                       ImVec2(kMargin, y), kDesignWidth - 2 * kMargin, ui.font_set().body) +
+         40;
+    ui.tree.set_last_language(lang);
+  }
+  widgets::text(ui, "setup.detail", detail, ImVec2(kMargin, y + 40), kDesignWidth - 2 * kMargin,
+                ui.font_set().small, Role::kStatus, &ui.theme.muted_text);
+  ImGui::End();
+  ImGui::PopStyleVar();
+  ImGui::PopStyleColor();
+}
+
 }  // namespace civic::kiosk

@@ -80,6 +80,9 @@ std::vector<Action> draw_frame(const Session& session, UiContext& ui, const Staf
 void draw_staff(const Staff& staff, UiContext& ui, const std::string& language);
 // The out-of-service screen residents see while staff have locked the kiosk.
 void draw_locked(UiContext& ui, const std::string& language);
+// A whole frame for a kiosk that is not set up (no key, or not enrolled): says so in both
+// languages, with `detail` for the staff who set it up.
+void draw_not_set_up(UiContext& ui, const std::string& language, const std::string& detail);
 // Seconds a press must last in the staff corner to open staff mode.
 inline constexpr float kStaffGestureSeconds = 3.0f;
 

@@ -44,14 +44,14 @@ def run(*args, ok=True, **kw):
 
 
 class Kiosk:
-    def __init__(self, work, env):
+    def __init__(self, work, env, first_screen="attract"):
         self.dump = f"{work}/tree.json"
         self.shots = f"{work}/shots"
         os.makedirs(self.shots, exist_ok=True)
         self.env = env
         self.proc = subprocess.Popen([KIOSK, "--config", f"{work}/kiosk.toml", "--a11y-dump", self.dump,
                                       "--screenshot-dir", self.shots], env=env, stderr=subprocess.PIPE, text=True)
-        self.wait(lambda t: t["screen"] == "attract", "the attract screen")
+        self.wait(lambda t: t["screen"] == first_screen, f"the {first_screen} screen")
 
     def tree(self):
         try:
@@ -191,8 +191,13 @@ def main():
         with open(f"{work}/kiosk.toml", "w") as f:
             f.write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "http://127.0.0.1:{port}"\n'
                     f'[display]\nfullscreen = false\n[staff]\nusb_root = "{work}/media"\nusb_mounts_only = false\n')
+        # Installed but not enrolled: the kiosk says so, and starts once it is enrolled.
+        k = Kiosk(work, env, first_screen="not-set-up")
+        check(any(n["id"] == "setup.title.en" for n in k.tree()["nodes"]), "an unenrolled kiosk says it is not set up")
         token = [l for l in run(HUB, "--state", f"{work}/hub", "enroll-token").stdout.splitlines() if "-" in l][0]
         run(SYNC, "--config", f"{work}/kiosk.toml", "enroll", f"http://127.0.0.1:{port}", token)
+        k.wait(lambda t: t["screen"] == "attract", "the attract screen once enrolled", timeout=40)
+        check(k.stop() == 0, "the kiosk stops cleanly")
         run(SYNC, "--config", f"{work}/kiosk.toml", "run", "--once")
         # The hub goes away: the town hall has no network.
         hub.terminate()
