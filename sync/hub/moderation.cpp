@@ -131,8 +131,10 @@ Result<ModerationItem> HubService::approve(const std::string& moderation_id, con
       return make_error(ErrorCode::kInvalidArgument,
                         "'" + r + "' is not in the idea's text: nothing was approved");
     }
-    for (std::size_t at = text.find(r); at != std::string::npos; at = text.find(r, at + 3))
-      text.replace(at, r.size(), "[…]");
+    const std::string mark = "[…]";
+    for (std::size_t at = text.find(r); at != std::string::npos; at = text.find(r, at + mark.size())) {
+      text.replace(at, r.size(), mark);
+    }
   }
   item.status = "approved";
   item.reason.clear();
