@@ -570,13 +570,18 @@ void out_of_service(Frame& fr) {
 
 void draw_screen(Frame& fr);
 
-void help_overlay(Frame& fr) {
+// The panel help and speech open over a screen, below the title bar; returns its corner.
+const ImVec2 kOverlaySize(kContentWidth, kNavTop - kTopBar - 48);
+ImVec2 overlay_panel(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 box(kMargin, kTopBar + 24), size(kContentWidth, kNavTop - kTopBar - 48);
-  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background),
-                    16.0f);
-  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f,
-              0, 4.0f);
+  const ImVec2 box(kMargin, kTopBar + 24), end(box.x + kOverlaySize.x, box.y + kOverlaySize.y);
+  dl->AddRectFilled(box, end, widgets::color(fr.ui.theme.background), 16.0f);
+  dl->AddRect(box, end, widgets::color(fr.ui.theme.button_border), 16.0f, 0, 4.0f);
+  return box;
+}
+
+void help_overlay(Frame& fr) {
+  const ImVec2 box = overlay_panel(fr), size = kOverlaySize;
   float y = box.y + 32;
   y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + 32, y), size.x - 64,
                      fr.f().heading, Role::kHeading) +
@@ -592,12 +597,7 @@ void help_overlay(Frame& fr) {
 
 // Repeat, speed and volume, opened from the "speech" button while speech is on.
 void speech_panel(Frame& fr) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 box(kMargin, kTopBar + 24), size(kContentWidth, kNavTop - kTopBar - 48);
-  dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.background),
-                    16.0f);
-  dl->AddRect(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.button_border), 16.0f,
-              0, 4.0f);
+  const ImVec2 box = overlay_panel(fr), size = kOverlaySize;
   float y = box.y + 32;
   y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + 32, y), size.x - 64,
                      fr.f().heading, Role::kHeading) +

@@ -83,6 +83,15 @@ void number_pad(StaffFrame& fr, const std::string& shown, const std::string& con
     fr.act(K::kConfirm);
 }
 
+// A number to enter (headcount, card number): title, what it is for, the pad.
+void number_screen(StaffFrame& fr, const char* title_key, const char* help_key, const char* confirm_key) {
+  header(fr, title_key);
+  fr.text(help_key, fr.tr(help_key), kMargin, 110, fr.f().body);
+  number_pad(fr, fr.staff.number(), confirm_key);
+  message(fr, 680);
+  back_button(fr);
+}
+
 void pin(StaffFrame& fr, bool leaving) {
   header(fr, leaving ? "staff.exit_title" : "staff.pin_title");
   number_pad(fr, std::string(fr.staff.digits_entered(), '*'), "staff.ok");
@@ -268,37 +277,37 @@ void draw_staff(const Staff& staff, UiContext& ui, const std::string& language) 
     case StaffScreen::kHealth: health(fr); break;
     case StaffScreen::kEvent: event(fr); break;
     case StaffScreen::kHeadcount:
-      header(fr, "staff.headcount");
-      fr.text("staff.headcount_help", fr.tr("staff.headcount_help"), kMargin, 110, fr.f().body);
-      number_pad(fr, staff.number(), "staff.close_event");
-      message(fr, 680);
-      back_button(fr);
+      number_screen(fr, "staff.headcount", "staff.headcount_help", "staff.close_event");
       break;
     case StaffScreen::kPaperCard:
-      header(fr, "staff.paper");
-      fr.text("staff.paper_help", fr.tr("staff.paper_help"), kMargin, 110, fr.f().body);
-      number_pad(fr, staff.number(), "staff.transcribe");
-      message(fr, 680);
-      back_button(fr);
+      number_screen(fr, "staff.paper", "staff.paper_help", "staff.transcribe");
       break;
     case StaffScreen::kDrives: drives(fr); break;
     case StaffScreen::kOperation: operation(fr); break;
   }
 }
 
-void draw_locked(UiContext& ui, const std::string& language) {
-  float y = 260;
+namespace {
+// A title and a line of text in the kiosk's language, then the other one, from `y`; returns the
+// y below them.
+float bilingual_notice(UiContext& ui, const std::string& language, const std::string& id,
+                       const char* title_key, const char* text_key, float y) {
   for (const std::string& lang : {language, std::string(language == "fr" ? "en" : "fr")}) {
-    y +=
-        widgets::text(ui, "locked.title." + lang, ui.strings->text(lang, "staff.locked_title"),
-                      ImVec2(kMargin, y), kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
-        16;
+    y += widgets::text(ui, id + ".title." + lang, ui.strings->text(lang, title_key), ImVec2(kMargin, y),
+                       kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
+         16;
     ui.tree.set_last_language(lang);
-    y += widgets::text(ui, "locked.text." + lang, ui.strings->text(lang, "staff.locked_text"),
-                       ImVec2(kMargin, y), kDesignWidth - 2 * kMargin, ui.font_set().body) +
+    y += widgets::text(ui, id + ".text." + lang, ui.strings->text(lang, text_key), ImVec2(kMargin, y),
+                       kDesignWidth - 2 * kMargin, ui.font_set().body) +
          40;
     ui.tree.set_last_language(lang);
   }
+  return y;
+}
+}  // namespace
+
+void draw_locked(UiContext& ui, const std::string& language) {
+  bilingual_notice(ui, language, "locked", "staff.locked_title", "staff.locked_text", 260);
 }
 
 void draw_not_set_up(UiContext& ui, const std::string& language, const std::string& detail) {
@@ -311,17 +320,7 @@ void draw_not_set_up(UiContext& ui, const std::string& language, const std::stri
   ImGui::Begin("not-set-up", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoScrollWithMouse);
-  float y = 200;
-  for (const std::string& lang : {language, std::string(language == "fr" ? "en" : "fr")}) {
-    y += widgets::text(ui, "setup.title." + lang, ui.strings->text(lang, "setup.title"), ImVec2(kMargin, y),
-                       kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
-         16;
-    ui.tree.set_last_language(lang);
-    y += widgets::text(ui, "setup.text." + lang, ui.strings->text(lang, "staff.locked_text"),
-                       ImVec2(kMargin, y), kDesignWidth - 2 * kMargin, ui.font_set().body) +
-         40;
-    ui.tree.set_last_language(lang);
-  }
+  const float y = bilingual_notice(ui, language, "setup", "setup.title", "staff.locked_text", 200);
   widgets::text(ui, "setup.detail", detail, ImVec2(kMargin, y + 40), kDesignWidth - 2 * kMargin,
                 ui.font_set().small, Role::kStatus, &ui.theme.muted_text);
   ImGui::End();

@@ -9,6 +9,15 @@ namespace civic {
 
 using nlohmann::json;
 
+const char* voting_method_name(VotingMethod m) {
+  switch (m) {
+    case VotingMethod::kSupport: return "support";
+    case VotingMethod::kOpinion: return "opinion";
+    case VotingMethod::kNone: return "none";
+  }
+  return "none";
+}
+
 const std::string& LocalText::in(const std::string& language) const {
   static const std::string kEmpty;
   if (auto it = by_language.find(language); it != by_language.end()) return it->second;
@@ -42,15 +51,18 @@ Content open_at(const Content& content, std::uint64_t unix_now) {
 namespace {
 LocalText local_text(const json& j, const char* what) {
   LocalText t;
-  if (!j.is_object() || j.empty()) throw std::runtime_error(std::string(what) + " must be an object of languages");
+  if (!j.is_object() || j.empty())
+    throw std::runtime_error(std::string(what) + " must be an object of languages");
   for (const auto& [lang, text] : j.items()) t.by_language[lang] = text.get<std::string>();
   return t;
 }
 
 void check_id(const std::string& id, const char* what) {
   if (id.empty() || id.size() > kMaxIdBytes ||
-      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos) {
-    throw std::runtime_error(std::string(what) + " id '" + id + "' must be 1-64 letters, digits, '.', '_' or '-'");
+      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+          std::string::npos) {
+    throw std::runtime_error(std::string(what) + " id '" + id +
+                             "' must be 1-64 letters, digits, '.', '_' or '-'");
   }
 }
 }  // namespace
@@ -59,12 +71,14 @@ Result<Content> parse_content(const std::string& text) {
   Content c;
   std::set<std::string> seen;
   auto unique = [&seen](const std::string& kind, const std::string& id) {
-    if (!seen.insert(kind + "/" + id).second) throw std::runtime_error(kind + " id '" + id + "' is used twice");
+    if (!seen.insert(kind + "/" + id).second)
+      throw std::runtime_error(kind + " id '" + id + "' is used twice");
   };
   try {
     const json j = json::parse(text);
     if (j.value("format", 0) != 1) {
-      return make_error(ErrorCode::kUnknownVersion, "the content's format is not version 1; update the kiosk software");
+      return make_error(ErrorCode::kUnknownVersion,
+                        "the content's format is not version 1; update the kiosk software");
     }
     for (const auto& q : j.value("questions", json::array())) {
       Question question;
@@ -103,7 +117,8 @@ Result<Content> parse_content(const std::string& text) {
       }
       for (const auto& q : k.value("about_you", json::array())) {
         const std::string id = q.get<std::string>();
-        if (!c.question(id)) throw std::runtime_error("consultation '" + con.id + "' asks unknown question '" + id + "'");
+        if (!c.question(id))
+          throw std::runtime_error("consultation '" + con.id + "' asks unknown question '" + id + "'");
         con.about_you.push_back(id);
       }
       for (const auto& i : k.value("ideas", json::array())) {
@@ -115,7 +130,8 @@ Result<Content> parse_content(const std::string& text) {
       c.consultations.push_back(std::move(con));
     }
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::kMalformed, std::string("the consultation content is not usable: ") + e.what());
+    return make_error(ErrorCode::kMalformed,
+                      std::string("the consultation content is not usable: ") + e.what());
   }
   return c;
 }
@@ -136,11 +152,14 @@ std::string format_content(const Content& content) {
     j["questions"].push_back({{"id", q.id}, {"label", text_json(q.label)}, {"answers", answers}});
   }
   for (const auto& c : content.consultations) {
-    json k = {{"id", c.id}, {"title", text_json(c.title)}, {"summary", text_json(c.summary)},
-              {"body", text_json(c.body)}, {"opens_at", c.opens_at}, {"closes_at", c.closes_at}};
-    if (c.voting == VotingMethod::kSupport) k["voting"] = {{"method", "support"}, {"max_supports", c.max_supports}};
-    else if (c.voting == VotingMethod::kOpinion) k["voting"] = {{"method", "opinion"}};
-    else k["voting"] = {{"method", "none"}};
+    json k = {{"id", c.id},
+              {"title", text_json(c.title)},
+              {"summary", text_json(c.summary)},
+              {"body", text_json(c.body)},
+              {"opens_at", c.opens_at},
+              {"closes_at", c.closes_at}};
+    k["voting"] = {{"method", voting_method_name(c.voting)}};
+    if (c.voting == VotingMethod::kSupport) k["voting"]["max_supports"] = c.max_supports;
     k["about_you"] = c.about_you;
     json ideas = json::array();
     for (const auto& i : c.ideas) ideas.push_back({{"id", i.id}, {"text", text_json(i.text)}});

@@ -35,6 +35,8 @@ struct Question {
 };
 
 enum class VotingMethod { kNone, kSupport, kOpinion };  // opinion: agree / disagree / pass
+// "none", "support", "opinion": as the file format writes them.
+const char* voting_method_name(VotingMethod m);
 
 struct Consultation {
   std::string id;

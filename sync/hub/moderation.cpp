@@ -26,6 +26,15 @@ Result<Submission> open_record(HubStore& store, std::uint64_t record_id, const S
   return s;
 }
 
+Result<ModerationItem> find_item(HubStore& store, const std::string& moderation_id) {
+  CIVIC_ASSIGN(found, store.moderation_item(moderation_id));
+  if (!found) {
+    return make_error(ErrorCode::kNotFound,
+                      "no idea " + moderation_id + " is in moderation; list them with: civic-hub moderate");
+  }
+  return *found;
+}
+
 }  // namespace
 
 Status HubService::set_consultations(const std::string& json, std::uint64_t now) {
@@ -117,12 +126,7 @@ Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const 
 Result<ModerationItem> HubService::approve(const std::string& moderation_id, const SealKeyPair& key,
                                            const std::vector<std::string>& redactions,
                                            const std::string& replacement, std::uint64_t now) {
-  CIVIC_ASSIGN(found, store_->moderation_item(moderation_id));
-  if (!found)
-    return make_error(ErrorCode::kNotFound, "no idea " + moderation_id +
-                                                " is in moderation; list them "
-                                                "with: civic-hub moderate");
-  ModerationItem item = *found;
+  CIVIC_ASSIGN(item, find_item(*store_, moderation_id));
   CIVIC_ASSIGN(s, open_record(*store_, item.record_id, key));
   std::string text = replacement.empty() ? s.idea : replacement;
   for (const auto& r : redactions) {
@@ -149,12 +153,7 @@ Result<ModerationItem> HubService::reject(const std::string& moderation_id, cons
                                           std::uint64_t now) {
   if (reason.empty())
     return make_error(ErrorCode::kInvalidArgument, "give a reason for the rejection (--reason)");
-  CIVIC_ASSIGN(found, store_->moderation_item(moderation_id));
-  if (!found)
-    return make_error(ErrorCode::kNotFound, "no idea " + moderation_id +
-                                                " is in moderation; list them "
-                                                "with: civic-hub moderate");
-  ModerationItem item = *found;
+  CIVIC_ASSIGN(item, find_item(*store_, moderation_id));
   item.status = "rejected";
   item.reason = reason;
   item.published_text.clear();

@@ -11,15 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* method_name(VotingMethod m) {
-  switch (m) {
-    case VotingMethod::kSupport: return "support";
-    case VotingMethod::kOpinion: return "opinion";
-    case VotingMethod::kNone: return "none";
-  }
-  return "none";
-}
-
 json counts_json(const Counts& c) {
   return {{"support", c.support}, {"agree", c.agree}, {"disagree", c.disagree}, {"pass", c.pass}};
 }
@@ -149,7 +140,7 @@ std::string results_json(const Tally& t) {
     out["consultations"].push_back(
         {{"id", c.id},
          {"title", c.title},
-         {"voting", method_name(c.voting)},
+         {"voting", voting_method_name(c.voting)},
          {"participants", c.participants},
          {"repeated_ballots", c.repeated_ballots},
          {"ideas_submitted", c.ideas_submitted},

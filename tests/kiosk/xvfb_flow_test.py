@@ -14,95 +14,15 @@ Prints 'N passed, 0 failed' at the end; exits non-zero on the first failure.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+from xvfb_kiosk import Kiosk, check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 UPDATE = "--update-screens" in sys.argv
-HUB = f"{BUILD}/sync/hub/civic-hub"
-SYNC = f"{BUILD}/sync/agent/civic-sync"
-KIOSK = f"{BUILD}/kiosk/civic-kiosk"
 OPEN = f"{BUILD}/tests/open_outbox"
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    if not cond:
-        raise SystemExit(f"FAILED: {what}")
-    checks += 1
-
-
-def run(*args, **kw):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=60, **kw)
-    if r.returncode != 0:
-        raise SystemExit(f"FAILED: {' '.join(args)}: {r.stdout}{r.stderr}")
-    return r.stdout
-
-
-class Kiosk:
-    def __init__(self, work, env):
-        self.dump = f"{work}/tree.json"
-        self.shots = f"{work}/shots"
-        os.makedirs(self.shots, exist_ok=True)
-        self.env = env
-        self.speech_log = f"{work}/speech.jsonl"
-        self.proc = subprocess.Popen([KIOSK, "--config", f"{work}/kiosk.toml", "--a11y-dump", self.dump,
-                                      "--screenshot-dir", self.shots, "--speech-log", self.speech_log], env=env, stderr=subprocess.PIPE, text=True)
-        self.wait(lambda t: t["screen"] == "attract", "the attract screen")
-
-    def tree(self):
-        try:
-            with open(self.dump, encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return None
-
-    def wait(self, pred, what, timeout=20):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            t = self.tree()
-            if t and pred(t):
-                return t
-            if self.proc.poll() is not None:
-                raise SystemExit(f"FAILED: the kiosk exited while waiting for {what}: {self.proc.stderr.read()}")
-            time.sleep(0.05)
-        ids = [n["id"] + ("(clipped)" if n["clipped"] else "") for n in (self.tree() or {}).get("nodes", [])]
-        raise SystemExit(f"FAILED: timed out waiting for {what}; on screen: {ids}")
-
-    def node(self, node_id):
-        t = self.wait(lambda t: any(n["id"] == node_id for n in t["nodes"]), f"'{node_id}' on screen")
-        return next(n for n in t["nodes"] if n["id"] == node_id), t["frame"]
-
-    def settled(self, after_frame, what, timeout=20):
-        """Waits until the kiosk has drawn past `after_frame` and then stopped drawing for 150 ms:
-        it draws only when something changes, so by then every queued event has been handled."""
-        deadline = time.time() + timeout
-        last = None
-        while time.time() < deadline:
-            t = self.wait(lambda t: t["frame"] > after_frame, what, timeout=max(0.1, deadline - time.time()))
-            if last is not None and t["frame"] == last:
-                return t
-            last = t["frame"]
-            time.sleep(0.15)
-        raise SystemExit(f"FAILED: the kiosk kept drawing after {what}")
-
-    def tap(self, node_id):
-        n, frame = self.node(node_id)
-        x, y = int(n["x"] + n["w"] / 2), int(n["y"] + n["h"] / 2)
-        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=self.env, check=True, timeout=10)
-        self.settled(frame + 1, f"tapping '{node_id}'")
-
-    def type(self, text):
-        for ch in text:
-            self.tap("key.space" if ch == " " else "key." + ch)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=20)
 
 
 def resident(k, language, idea, vote_id, answer, scroll=False, display=()):
@@ -185,34 +105,17 @@ def main():
     display = None
     procs = []
     try:
-        # Xvfb on a free display number.
-        r, w = os.pipe()
-        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                pass_fds=[w], stderr=subprocess.DEVNULL)
+        xvfb, display = start_xvfb()
         procs.append(xvfb)
-        os.close(w)
-        display = ":" + os.read(r, 16).decode().strip()
         # No sound card here: SDL's "disk" audio driver plays into a file instead.
         env = dict(os.environ, DISPLAY=display, SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=f"{work}/audio.raw")
-
-        run(HUB, "--state", f"{work}/hub", "init")
-        hub = subprocess.Popen([HUB, "--state", f"{work}/hub", "serve", "--port", "0", "--ready-file", f"{work}/port"],
-                               stderr=subprocess.DEVNULL)
+        hub, port = start_hub(BUILD, SOURCE, work)
         procs.append(hub)
-        for _ in range(200):
-            if os.path.exists(f"{work}/port"):
-                break
-            time.sleep(0.05)
-        port = open(f"{work}/port").read().strip()
-        run(HUB, "--state", f"{work}/hub", "content", "publish", f"{SOURCE}/assets/demo/content.json")
-        with open(f"{work}/kiosk.toml", "w") as f:
-            f.write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "http://127.0.0.1:{port}"\n'
-                    '[display]\nfullscreen = false\n')
-        token = [l for l in run(HUB, "--state", f"{work}/hub", "enroll-token").splitlines() if "-" in l][0]
-        run(SYNC, "--config", f"{work}/kiosk.toml", "enroll", f"http://127.0.0.1:{port}", token)
-        run(SYNC, "--config", f"{work}/kiosk.toml", "run", "--once")
+        write_kiosk_config(work, port)
+        enroll(BUILD, work, port)
 
-        k = Kiosk(work, env)
+        speech_log = f"{work}/speech.jsonl"
+        k = Kiosk(BUILD, work, env, extra_args=("--speech-log", speech_log))
         receipt_en = resident(k, "en", "quokka", "idea-002.support", "about.age.65-74")
         receipt_fr = resident(k, "fr", "kiwis", "idea-005.support", None, scroll=True)
         receipt_big = resident(k, "fr", "poney", "idea-001.support", None,
@@ -224,7 +127,7 @@ def main():
         code = k.stop()
         check(code == 0, f"civic-kiosk stops cleanly on SIGTERM (exit code {code})")
 
-        lines = run(OPEN, f"{work}/kiosk", f"{work}/hub/offline/hub-submission.key").splitlines()
+        lines = run(OPEN, f"{work}/kiosk", f"{work}/hub/offline/hub-submission.key").stdout.splitlines()
         records = [json.loads(l) for l in lines]
         check(len(records) == 4, f"exactly four records in the outbox ({len(records)})")
         en, fr, big, spoken = records
@@ -236,7 +139,7 @@ def main():
         check(fr["receipt"] == receipt_fr, "the second receipt on screen finds the second record")
         check(big["idea"] == "poney" and big["receipt"] == receipt_big, "the third record, made with large text")
         check(spoken["idea"] == "lac bleu" and spoken["receipt"] == receipt_spoken, "the fourth record, made with speech")
-        check_speech(work, k.speech_log, receipt_spoken)
+        check_speech(work, speech_log, receipt_spoken)
 
         # Neither the outbox nor the kiosk's test dumps hold plaintext.
         dumped = open(k.dump, encoding="utf-8").read()
@@ -248,14 +151,9 @@ def main():
                       f"no plaintext in {name}")
 
         compare_screens(k.shots)
-        print(f"{checks} passed, 0 failed")
+        print(f"{passed()} passed, 0 failed")
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -19,6 +19,9 @@ import sys
 import tempfile
 import time
 
+import xvfb_kiosk
+from xvfb_kiosk import check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
+
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 HUB = f"{BUILD}/sync/hub/civic-hub"
 SYNC = f"{BUILD}/sync/agent/civic-sync"
@@ -26,77 +29,13 @@ KIOSK = f"{BUILD}/kiosk/civic-kiosk"
 OPEN = f"{BUILD}/tests/open_outbox"
 FILL = f"{BUILD}/tests/fill_outbox"
 PIN = "482913"
-checks = 0
 
 
-def check(cond, what):
-    global checks
-    if not cond:
-        raise SystemExit(f"FAILED: {what}")
-    checks += 1
+class Kiosk(xvfb_kiosk.Kiosk):
+    """The kiosk with staff mode's gestures."""
 
-
-def run(*args, ok=True, **kw):
-    r = subprocess.run(list(args), capture_output=True, text=True, timeout=120, **kw)
-    if ok and r.returncode != 0:
-        raise SystemExit(f"FAILED: {' '.join(args)}: {r.stdout}{r.stderr}")
-    return r
-
-
-class Kiosk:
     def __init__(self, work, env, first_screen="attract"):
-        self.dump = f"{work}/tree.json"
-        self.shots = f"{work}/shots"
-        os.makedirs(self.shots, exist_ok=True)
-        self.env = env
-        self.proc = subprocess.Popen([KIOSK, "--config", f"{work}/kiosk.toml", "--a11y-dump", self.dump,
-                                      "--screenshot-dir", self.shots], env=env, stderr=subprocess.PIPE, text=True)
-        self.wait(lambda t: t["screen"] == first_screen, f"the {first_screen} screen")
-
-    def tree(self):
-        try:
-            with open(self.dump, encoding="utf-8") as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return None
-
-    def wait(self, pred, what, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            t = self.tree()
-            if t and pred(t):
-                return t
-            if self.proc.poll() is not None:
-                raise SystemExit(f"FAILED: the kiosk exited while waiting for {what}: {self.proc.stderr.read()}")
-            time.sleep(0.05)
-        t = self.tree() or {}
-        raise SystemExit(f"FAILED: timed out waiting for {what}; screen {t.get('screen')}/{t.get('staff')}, "
-                         f"on screen: {[n['id'] for n in t.get('nodes', [])]}")
-
-    def node(self, node_id):
-        t = self.wait(lambda t: any(n["id"] == node_id for n in t["nodes"]), f"'{node_id}' on screen")
-        return next(n for n in t["nodes"] if n["id"] == node_id), t["frame"]
-
-    def settled(self, after_frame, what, timeout=30):
-        deadline = time.time() + timeout
-        last = None
-        while time.time() < deadline:
-            t = self.wait(lambda t: t["frame"] > after_frame, what, timeout=max(0.1, deadline - time.time()))
-            if last is not None and t["frame"] == last:
-                return t
-            last = t["frame"]
-            time.sleep(0.15)
-        raise SystemExit(f"FAILED: the kiosk kept drawing after {what}")
-
-    def tap(self, node_id):
-        n, frame = self.node(node_id)
-        x, y = int(n["x"] + n["w"] / 2), int(n["y"] + n["h"] / 2)
-        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=self.env, check=True, timeout=10)
-        self.settled(frame + 1, f"tapping '{node_id}'")
-
-    def long_press(self, x, y, seconds):
-        subprocess.run(["xdotool", "mousemove", str(x), str(y), "mousedown", "1", "sleep", str(seconds), "mouseup", "1"],
-                       env=self.env, check=True, timeout=30)
+        super().__init__(BUILD, work, env, first_screen=first_screen)
 
     def staff(self):
         return (self.tree() or {}).get("staff")
@@ -118,14 +57,6 @@ class Kiosk:
         self.digits(PIN)
         self.tap("staff.confirm")
         self.wait(lambda t: t["staff"] == "closed", "staff mode closed")
-
-    def type(self, text, prefix="key."):
-        for ch in text:
-            self.tap(f"{prefix}space" if ch == " " else prefix + ch)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=20)
 
 
 def participate(k, idea, vote_id, from_start=True):
@@ -169,36 +100,19 @@ def main():
     work = tempfile.mkdtemp(prefix="civic-staff-")
     procs = []
     try:
-        r, w = os.pipe()
-        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                pass_fds=[w], stderr=subprocess.DEVNULL)
+        xvfb, display = start_xvfb()
         procs.append(xvfb)
-        os.close(w)
-        display = ":" + os.read(r, 16).decode().strip()
         env = dict(os.environ, DISPLAY=display, SDL_AUDIODRIVER="dummy")
-
-        run(HUB, "--state", f"{work}/hub", "init")
-        hub = subprocess.Popen([HUB, "--state", f"{work}/hub", "serve", "--port", "0", "--ready-file", f"{work}/port"],
-                               stderr=subprocess.DEVNULL)
+        hub, port = start_hub(BUILD, SOURCE, work)
         procs.append(hub)
-        for _ in range(200):
-            if os.path.exists(f"{work}/port"):
-                break
-            time.sleep(0.05)
-        port = open(f"{work}/port").read().strip()
-        run(HUB, "--state", f"{work}/hub", "content", "publish", f"{SOURCE}/assets/demo/content.json")
         os.makedirs(f"{work}/media/usb0")
-        with open(f"{work}/kiosk.toml", "w") as f:
-            f.write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "http://127.0.0.1:{port}"\n'
-                    f'[display]\nfullscreen = false\n[staff]\nusb_root = "{work}/media"\nusb_mounts_only = false\n')
+        write_kiosk_config(work, port, f'[staff]\nusb_root = "{work}/media"\nusb_mounts_only = false\n')
         # Installed but not enrolled: the kiosk says so, and starts once it is enrolled.
         k = Kiosk(work, env, first_screen="not-set-up")
         check(any(n["id"] == "setup.title.en" for n in k.tree()["nodes"]), "an unenrolled kiosk says it is not set up")
-        token = [l for l in run(HUB, "--state", f"{work}/hub", "enroll-token").stdout.splitlines() if "-" in l][0]
-        run(SYNC, "--config", f"{work}/kiosk.toml", "enroll", f"http://127.0.0.1:{port}", token)
+        enroll(BUILD, work, port)
         k.wait(lambda t: t["screen"] == "attract", "the attract screen once enrolled", timeout=40)
         check(k.stop() == 0, "the kiosk stops cleanly")
-        run(SYNC, "--config", f"{work}/kiosk.toml", "run", "--once")
         # The hub goes away: the town hall has no network.
         hub.terminate()
         hub.wait(timeout=10)
@@ -332,14 +246,9 @@ def main():
         run(HUB, "--state", f"{work}/hub", "tally", "--key", f"{work}/hub/offline/hub-submission.key", "--out",
             f"{work}/results")
         check(json.load(open(f"{work}/results/results.json"))["records"] == 403, "every record reached the hub once")
-        print(f"{checks} passed, 0 failed")
+        print(f"{passed()} passed, 0 failed")
     finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop_all(procs)
         if os.environ.get("CIVIC_KEEP_WORK"):
             print(f"work directory kept: {work}")
         else:
