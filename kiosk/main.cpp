@@ -44,11 +44,17 @@ int fail(const std::string& message, int code = 1) {
 }
 
 // For tests and tools: the screen, language and accessibility tree after every frame.
-void dump_tree(const std::string& path, const Session& s, const Staff& staff, const A11yTree& tree,
+// Coordinates are design pixels: a display pixel is at design * scale. "tap_guard": taps are being
+// ignored just after a screen change.
+void dump_tree(const std::string& path, const Session& s, const Staff& staff, const UiContext& ui,
                std::uint64_t frame) {
+  const A11yTree& tree = ui.tree;
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp) << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen())
-                     << "\",\"staff\":\"" << staff_screen_name(staff.screen())
+                     << "\",\"view\":\"" << ui.drawn.view << "\",\"scale\":" << ui.canvas.scale
+                     << ",\"canvas\":[" << ui.canvas.width << "," << ui.canvas.height
+                     << "],\"tap_guard\":" << (ui.tap_guard ? "true" : "false")
+                     << ",\"list_scroll\":" << ui.list_scroll << ",\"staff\":\"" << staff_screen_name(staff.screen())
                      << "\",\"locked\":" << (staff.locked() ? "true" : "false") << ",\"language\":\""
                      << s.language() << "\",\"nodes\":" << tree.to_json() << "}\n";
   std::filesystem::rename(tmp, path);
@@ -308,6 +314,12 @@ int main(int argc, char** argv) {
     } else {
       timeout = 60000;  // on the attract screen: look for new content once a minute
     }
+    // The tap guard's end is drawn (taps count again), so wake up for it.
+    const std::uint64_t guard_ends = ui.screen_shown_ms + kTapGuardMs;
+    if (ui.tap_guard) {
+      const int until_guard = static_cast<int>(guard_ends - std::min(guard_ends, monotonic_ms()));
+      timeout = timeout < 0 ? until_guard : std::min(timeout, until_guard);
+    }
     if (!(*window)->wait_and_translate(timeout, input)) break;
 
     session.tick();
@@ -348,12 +360,15 @@ int main(int argc, char** argv) {
       }
     }
     const std::uint64_t revision = session.revision() + staff.revision();
-    if (input.empty() && settle_frames == 0 && revision == drawn_revision && !redraw_every_frame) continue;
+    const bool guard_ended = ui.tap_guard && monotonic_ms() >= guard_ends;
+    if (input.empty() && settle_frames == 0 && revision == drawn_revision && !redraw_every_frame && !guard_ended)
+      continue;
 
     const bool more_input = input.apply(ImGui::GetIO());
     (*window)->begin_frame();
     ImGui::NewFrame();
     ui.now_ms = monotonic_ms();
+    ui.canvas = (*window)->canvas();
     auto actions = draw_frame(session, ui, &staff);
     ImGui::Render();
     // Screenshots for tests: one per screen and language, once input has settled.
@@ -397,7 +412,7 @@ int main(int argc, char** argv) {
         speaker->stop();
       }
     }
-    if (!a11y_dump.empty()) dump_tree(a11y_dump, session, staff, ui.tree, frame);
+    if (!a11y_dump.empty()) dump_tree(a11y_dump, session, staff, ui, frame);
     drawn_revision = session.revision() + staff.revision();
     settle_frames = (more_input || !actions.empty() || !ui.staff_actions.empty() || ui.changed)
                         ? 2

@@ -76,9 +76,12 @@ Window::~Window() {
   SDL_Quit();
 }
 
+Canvas Window::canvas() const { return canvas_for(width_, height_); }
+
 void Window::to_design(float wx, float wy, float& dx, float& dy) const {
-  dx = wx * kDesignWidth / static_cast<float>(width_);
-  dy = wy * kDesignHeight / static_cast<float>(height_);
+  const float scale = canvas().scale;
+  dx = wx / scale;
+  dy = wy / scale;
 }
 
 bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
@@ -113,8 +116,8 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
       case SDL_FINGERUP:
       case SDL_FINGERMOTION: {
         // Finger coordinates are 0..1 of the touch device, mapped to the whole window.
-        x = e.tfinger.x * kDesignWidth;
-        y = e.tfinger.y * kDesignHeight;
+        x = e.tfinger.x * canvas().width;
+        y = e.tfinger.y * canvas().height;
         input.push({InputEvent::Type::kPointerMove, x, y, 0, {}});
         if (e.type == SDL_FINGERDOWN) input.push({InputEvent::Type::kPointerDown, x, y, 0, {}});
         if (e.type == SDL_FINGERUP) input.push({InputEvent::Type::kPointerUp, x, y, 0, {}});
@@ -152,9 +155,10 @@ void Window::begin_frame() {
   last_frame_ = now;
   int dw = 0, dh = 0;
   SDL_GL_GetDrawableSize(window_, &dw, &dh);
-  io.DisplaySize = ImVec2(kDesignWidth, kDesignHeight);
-  io.DisplayFramebufferScale =
-      ImVec2(static_cast<float>(dw) / kDesignWidth, static_cast<float>(dh) / kDesignHeight);
+  // One scale for both axes: the screens lay out into the canvas, never stretched.
+  const Canvas c = canvas();
+  io.DisplaySize = ImVec2(c.width, c.height);
+  io.DisplayFramebufferScale = ImVec2(static_cast<float>(dw) / c.width, static_cast<float>(dh) / c.height);
 }
 
 Status Window::end_frame(const std::string& screenshot_path) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kiosk/ui/input.h"
+#include "kiosk/ui/ui.h"
 #include "sync/protocol/result.h"
 
 namespace civic::kiosk {
@@ -28,7 +29,9 @@ class Window {
   // Waits up to `timeout_ms` (-1: forever) for events and queues them. Returns false when the
   // kiosk should quit (SIGTERM from systemd, window closed).
   bool wait_and_translate(int timeout_ms, InputQueue& input);
-  void begin_frame();  // renderer's new frame; sets ImGui's display size to the design size
+  void begin_frame();  // renderer's new frame; sets ImGui's display size to the canvas
+  // The canvas the screens lay out into, for the window's present size.
+  Canvas canvas() const;
   // Renders ImGui's draw data and swaps; with a path, first saves the frame there as a binary
   // PPM (for tests and bug reports).
   [[nodiscard]] Status end_frame(const std::string& screenshot_path = {});

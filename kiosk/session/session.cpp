@@ -46,6 +46,7 @@ void Session::set_participation(Channel channel, std::string event_id, std::stri
 void Session::set_content(Content content) {
   content_ = std::move(content);
   ++revision_;
+  ++content_revision_;
 }
 
 const Consultation* Session::consultation() const { return content_.consultation(consultation_id_); }
@@ -142,9 +143,40 @@ void Session::tick() {
     return;
   }
   if (screen_ == Screen::kAttract) return;
-  if (elapsed >= idle_timeout_ms() - settings_.idle_warning_ms && !warning_) {
+  if (elapsed >= idle_timeout_ms() - settings_.idle_warning_ms) {
+    // The countdown on screen (and in speech) changes every second: each second is a change.
+    const std::uint64_t left = seconds_until_reset();
+    if (!warning_ || left != warning_seconds_) ++revision_;
     warning_ = true;
-    ++revision_;
+    warning_seconds_ = left;
+  }
+}
+
+// Where Back goes: the screen before, or from the consultations (after "another consultation",
+// which starts afresh) the language screen.
+std::optional<Screen> Session::back_target() const {
+  if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || screen_ == Screen::kStoring ||
+      screen_ == Screen::kAttract)
+    return std::nullopt;
+  if (!history_.empty()) return history_.back();
+  if (screen_ == Screen::kConsultations)
+    return settings_.languages.size() > 1 ? Screen::kLanguage : Screen::kAttract;
+  if (screen_ == Screen::kLanguage) return Screen::kAttract;
+  return std::nullopt;
+}
+
+bool Session::would_discard(const Action& a) const {
+  if (!has_anything_to_send()) return false;
+  switch (a.kind) {
+    case Action::Kind::kFinish:
+      return screen_ == Screen::kConsultations || screen_ == Screen::kLanguage;
+    case Action::Kind::kBack:
+      return back_target() == Screen::kAttract;
+    case Action::Kind::kOpenConsultation:
+      return screen_ == Screen::kConsultations && a.value != consultation_id_ && !done_.count(a.value) &&
+             content_.consultation(a.value) != nullptr;
+    default:
+      return false;
   }
 }
 
@@ -152,8 +184,45 @@ void Session::apply(const Action& a) {
   if (screen_ == Screen::kStoring) return;  // nothing may change what is being stored
   touch();
   message_.reset();
+  // While the kiosk asks "delete what you have not sent?", only the answer (and the display and
+  // speech settings) count.
+  if (discard_) {
+    if (a.kind == Action::Kind::kConfirmDiscard) {
+      const Action asked = *discard_;
+      discard_.reset();
+      wipe_string(idea_);
+      supports_.clear();
+      opinions_.clear();
+      answers_.clear();
+      consent_ = false;
+      apply(asked);
+      return;
+    }
+    if (a.kind == Action::Kind::kCancelDiscard || a.kind == Action::Kind::kBack) {
+      discard_.reset();
+      return;
+    }
+    if (a.kind != Action::Kind::kToggleHighContrast && a.kind != Action::Kind::kToggleLargeText &&
+        a.kind != Action::Kind::kToggleSpeech && a.kind != Action::Kind::kSpeechRepeat &&
+        a.kind != Action::Kind::kMoreTime) {
+      return;
+    }
+  } else if (would_discard(a)) {
+    discard_ = a;
+    return;
+  }
   const Consultation* c = consultation();
   switch (a.kind) {
+    case Action::Kind::kConfirmDiscard:
+    case Action::Kind::kCancelDiscard:
+      break;
+    case Action::Kind::kChangeStep: {
+      if (screen_ != Screen::kReview) break;
+      for (Screen step : steps()) {
+        if (step != Screen::kReview && a.value == screen_name(step)) go(step);
+      }
+      break;
+    }
     case Action::Kind::kStart:
       if (screen_ != Screen::kAttract) break;
       session_id_ = random_id_();
@@ -173,12 +242,14 @@ void Session::apply(const Action& a) {
         message_ = Message{"consultations.already", {}};
         break;
       }
-      consultation_id_ = a.value;
-      wipe_string(idea_);
-      supports_.clear();
-      opinions_.clear();
-      answers_.clear();
-      consent_ = false;
+      if (a.value != consultation_id_) {  // the same one again keeps what was entered
+        consultation_id_ = a.value;
+        wipe_string(idea_);
+        supports_.clear();
+        opinions_.clear();
+        answers_.clear();
+        consent_ = false;
+      }
       go(Screen::kConsultation);
       break;
     }
@@ -206,12 +277,14 @@ void Session::apply(const Action& a) {
       }
       next_from(screen_);
       break;
-    case Action::Kind::kBack:
-      if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || history_.empty()) break;
-      screen_ = history_.back();
-      history_.pop_back();
+    case Action::Kind::kBack: {
+      const auto to = back_target();
+      if (!to) break;
+      if (!history_.empty()) history_.pop_back();
+      screen_ = *to;
       if (screen_ == Screen::kAttract) reset();
       break;
+    }
     case Action::Kind::kTypeText:
       if (screen_ != Screen::kIdea) break;
       if (idea_chars() + utf8_length(a.value) > settings_.idea_max_chars) {
@@ -394,6 +467,8 @@ void Session::reset() {
   speech_rate_ = 2;
   speech_volume_ = 2;
   message_.reset();
+  discard_.reset();
+  warning_seconds_ = 0;
   screen_ = Screen::kAttract;
   ++revision_;
 }

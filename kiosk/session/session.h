@@ -82,6 +82,11 @@ struct Action {
     kSpeechFaster,
     kSpeechQuieter,
     kSpeechLouder,
+    // Review: go back to one step to change it (value: the step's screen name, e.g. "vote").
+    kChangeStep,
+    // Leaving would delete what the resident has not sent: the kiosk asks first. These answer.
+    kConfirmDiscard,  // yes: delete it and do what was asked
+    kCancelDiscard,   // no: stay
   };
   Kind kind;
   std::string value;
@@ -137,6 +142,9 @@ class Session {
   std::optional<std::string> answer(const std::string& question_id) const;
   const std::optional<Message>& message() const { return message_; }
   bool idle_warning() const { return warning_; }
+  // Set while the kiosk asks whether to delete an unsent idea and votes (Finish, Back to the
+  // start, or another consultation, with something not sent yet).
+  bool confirming_discard() const { return discard_.has_value(); }
   // How the resident wants the screen: reset when the session ends.
   bool high_contrast() const { return high_contrast_; }
   bool large_text() const { return large_text_; }
@@ -156,10 +164,14 @@ class Session {
   bool has_anything_to_send() const { return !idea_.empty() || vote_count() > 0; }
   // Incremented on every change, so the UI can tell when to redraw.
   std::uint64_t revision() const { return revision_; }
+  // Incremented when the content changes (what lists are measured from).
+  std::uint64_t content_revision() const { return content_revision_; }
 
  private:
   void go(Screen s);
   void next_from(Screen s);
+  bool would_discard(const Action& a) const;
+  std::optional<Screen> back_target() const;  // a would delete an unsent idea or votes
   std::vector<Screen> steps() const;
   void reset();  // wipe everything and return to attract
   Submission build_submission() const;
@@ -186,8 +198,10 @@ class Session {
   std::optional<Submission> pending_;
   std::string receipt_;
   std::optional<Message> message_;
+  std::optional<Action> discard_;  // what the resident asked for, waiting for "delete it?"
   std::uint64_t last_activity_ = 0;
   bool warning_ = false;
+  std::uint64_t warning_seconds_ = 0;  // the countdown last shown: each new second is a change
   bool high_contrast_ = false;
   bool large_text_ = false;
   bool speech_ = false;
@@ -195,6 +209,7 @@ class Session {
   int speech_volume_ = 2;
   std::uint64_t speech_repeats_ = 0;
   std::uint64_t revision_ = 0;
+  std::uint64_t content_revision_ = 0;
 };
 
 // Counts Unicode code points, which is what a resident thinks of as characters.

@@ -33,6 +33,7 @@ std::string A11yTree::to_json() const {
                    {"clipped", n.clipped},
                    {"focused", n.focused},
                    {"language", n.language},
+                   {"context", n.context},
                    {"x", n.rect.x},
                    {"y", n.rect.y},
                    {"w", n.rect.w},

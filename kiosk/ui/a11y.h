@@ -29,6 +29,7 @@ struct A11yNode {
   bool clipped = false;  // partly scrolled out of view: rect is the visible, tappable part
   Rect rect;          // in design-resolution pixels
   std::string language;  // the label's language when it is not the one on screen ("" = the screen's)
+  std::string context = {};  // what a control acts on (the idea a vote button votes for): spoken with it
   bool resident_text = false;  // the label or value holds what the resident typed: spoken, never logged
 };
 
@@ -51,7 +52,7 @@ class A11yTree {
     return nullptr;
   }
   // JSON for tests and tools: [{"id","role","label","value","length","selected","disabled",
-  // "clipped","focused","language","x","y","w","h"}]. Nodes holding what a resident typed carry
+  // "clipped","focused","language","context","x","y","w","h"}]. Nodes holding what a resident typed carry
   // its length only: the dump is a file, and no plaintext submission may reach disk.
   std::string to_json() const;
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "review.h"
+
 namespace civic::kiosk {
 
 namespace {
@@ -23,12 +25,14 @@ bool is_switch(const std::string& id) {
 std::string Announcer::describe(const A11yNode& node, const Session& session, const UiContext& ui) const {
   const std::string& lang = ui.drawn.language;
   auto tr = [&](const char* key) { return ui.strings->text(lang, key); };
+  // A control says what it acts on: "Support: Public toilets open until 10 pm, not selected".
   std::string said = node.label;
+  if (!node.context.empty()) said += ": " + node.context;
   if (node.role == Role::kToggle) {
     if (is_switch(node.id))
       said += ", " + tr(node.selected ? "speech.state_on" : "speech.state_off");
-    else if (node.selected)
-      said += ", " + tr("speech.selected");
+    else
+      said += ", " + tr(node.selected ? "speech.selected" : "speech.not_selected");
   }
   if (node.id == "speech.slower" || node.id == "speech.faster" || node.id == "speech.quieter" ||
       node.id == "speech.louder") {
@@ -39,9 +43,21 @@ std::string Announcer::describe(const A11yNode& node, const Session& session, co
   return said;
 }
 
-Utterance Announcer::read_screen(const UiContext& ui) const {
+Utterance Announcer::read_screen(const Session& session, const UiContext& ui) const {
   Utterance u;
   const std::string& lang = ui.drawn.language;
+  // The review is read in full, scrolled out of view or not: everything that Send will seal.
+  const bool review = ui.drawn.view == "review";
+  if (review) {
+    for (const auto& n : ui.tree.nodes()) {
+      if (n.id == "review.title" || n.id == "step" || n.id == "review.private") u.parts.push_back({n.label, lang});
+    }
+    for (const auto& section : review_sections(session, *ui.strings)) {
+      u.parts.push_back({section.heading, lang});
+      for (const auto& line : section.lines) u.parts.push_back({line.text, lang, line.resident_text});
+    }
+    return u;
+  }
   for (const auto& n : ui.tree.nodes()) {
     const bool warning_button = n.id == "idle.more_time";
     if (!spoken_on_arrival(n) && !warning_button) continue;
@@ -97,7 +113,7 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
         u.parts.push_back({ui.strings->text(d.language, "speech.intro"), d.language});
       }
     }
-    Utterance screen = read_screen(ui);
+    Utterance screen = read_screen(session, ui);
     u.parts.insert(u.parts.end(), screen.parts.begin(), screen.parts.end());
     out = std::move(u);
   } else {
@@ -114,6 +130,12 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
       }
     }
     if (!message_now.empty() && message_now != message_) u.parts.push_back({message_now, d.language});
+    // The idle countdown, every ten seconds and each of the last five.
+    if (const A11yNode* idle = ui.tree.find("idle.text"); idle && session.idle_warning()) {
+      const std::uint64_t left = session.seconds_until_reset();
+      if (left != countdown_ && (left % 10 == 0 || left <= 5)) u.parts.push_back({idle->label, d.language});
+      countdown_ = left;
+    }
     if (focused && focused->id != focused_ &&
         std::none_of(touched_.begin(), touched_.end(),
                      [&](const A11yNode& t) { return t.id == focused->id; })) {

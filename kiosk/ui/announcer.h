@@ -21,7 +21,7 @@ class Announcer {
   std::optional<Utterance> after_frame(const Session& session, const UiContext& ui, bool* stop = nullptr);
 
  private:
-  Utterance read_screen(const UiContext& ui) const;
+  Utterance read_screen(const Session& session, const UiContext& ui) const;
   std::string describe(const A11yNode& node, const Session& session, const UiContext& ui) const;
 
   bool on_ = false;
@@ -29,6 +29,7 @@ class Announcer {
   std::string focused_;  // the keypad focus last spoken
   std::string message_;  // the error message last spoken
   std::uint64_t repeats_ = 0;
+  std::uint64_t countdown_ = 0;  // the idle countdown's second last spoken
   std::vector<A11yNode> touched_;  // activated last frame: spoken with their new state
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "review.h"
 #include "widgets.h"
 
 namespace civic::kiosk {
@@ -17,13 +18,23 @@ namespace {
 constexpr float kMargin = 48;
 constexpr float kTopBar = 96;
 constexpr float kNavBar = 112;
-constexpr float kNavTop = kDesignHeight - kNavBar + 16;
 constexpr float kNavButtonHeight = 80;
-constexpr float kContentWidth = kDesignWidth - 2 * kMargin;
+// Messages (errors, limits) have a band of their own above the navigation bar, which no control
+// uses: a message never covers what the resident needs to correct it.
+constexpr float kMessageHeight = 56;
+constexpr float kMessageGap = 8;
+constexpr float kListButtonsWidth = 120;  // the Up and Down buttons beside a scrolling list
 
 struct Frame {
   const Session& s;
   UiContext& ui;
+  // The canvas: the design size, or more room on a display of another aspect.
+  float W() const { return ui.canvas.width; }
+  float H() const { return ui.canvas.height; }
+  float nav_top() const { return H() - kNavBar + 16; }
+  float content_w() const { return W() - 2 * kMargin; }
+  // Where content must end: above the message band.
+  float content_bottom() const { return nav_top() - kMessageHeight - 2 * kMessageGap; }
   const std::string& tr(const std::string& key) const { return ui.strings->text(s.language(), key); }
   std::string fmt(const std::string& key, const std::map<std::string, std::string>& args) const {
     return ui.strings->format(s.language(), key, args);
@@ -36,9 +47,28 @@ struct Frame {
 
 // [SECTION] Chrome: title bar, language switch, step indicator, navigation, messages
 
+// A label in every language the kiosk offers, for screens shown before anyone has chosen one.
+std::string in_every_language(const Frame& fr, const std::string& key, const char* separator) {
+  std::string out;
+  for (const auto& lang : fr.s.settings().languages) {
+    if (!out.empty()) out += separator;
+    out += fr.ui.strings->text(lang, key);
+  }
+  return out;
+}
+
+// Before a language is chosen (attract and language screens), labels are in every language.
+bool before_language_chosen(const Frame& fr) {
+  return fr.s.screen() == Screen::kAttract || fr.s.screen() == Screen::kLanguage;
+}
+
 // Speech, help, high contrast and larger text, from `right` leftwards; returns the x where they
 // end. With speech off, "speech" turns it on; with speech on, it opens repeat, speed and volume.
+// Where speech cannot run (no sound card), a note says so in the speech button's place.
 float display_buttons(Frame& fr, float right, bool with_speech = true) {
+  const bool bilingual = before_language_chosen(fr);
+  const float height = bilingual ? 96 : 72;
+  auto label = [&](const char* key) { return bilingual ? in_every_language(fr, key, "\n") : fr.tr(key); };
   struct Item {
     const char* id;
     const char* key;
@@ -47,27 +77,35 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
     Action::Kind kind;
   };
   const Item items[] = {
-      {"display.large_text", "display.large_text", 200, fr.s.large_text(), Action::Kind::kToggleLargeText},
-      {"display.contrast", "display.contrast", 190, fr.s.high_contrast(), Action::Kind::kToggleHighContrast},
+      {"display.large_text", "display.large_text", bilingual ? 240.0f : 200.0f, fr.s.large_text(),
+       Action::Kind::kToggleLargeText},
+      {"display.contrast", "display.contrast", bilingual ? 240.0f : 190.0f, fr.s.high_contrast(),
+       Action::Kind::kToggleHighContrast},
   };
   float x = right;
   for (const auto& item : items) {
     x -= item.width + 12;
-    if (widgets::button(fr.ui, item.id, fr.tr(item.key), ImVec2(x, 12), ImVec2(item.width, 72), Kind::kNormal,
+    if (widgets::button(fr.ui, item.id, label(item.key), ImVec2(x, 12), ImVec2(item.width, height), Kind::kNormal,
                         Role::kToggle, item.on)) {
       fr.act(item.kind);
     }
   }
-  x -= 120 + 12;
-  if (widgets::button(fr.ui, "help", fr.tr("help.button"), ImVec2(x, 12), ImVec2(120, 72), Kind::kNormal,
+  const float help_w = bilingual ? 140 : 120;
+  x -= help_w + 12;
+  if (widgets::button(fr.ui, "help", label("help.button"), ImVec2(x, 12), ImVec2(help_w, height), Kind::kNormal,
                       Role::kToggle, fr.ui.help_open)) {
     fr.ui.help_open = !fr.ui.help_open;
     fr.ui.speech_panel_open = false;
     fr.ui.changed = true;
   }
-  if (!with_speech || !fr.ui.speech_available) return x;
+  if (!with_speech) return x;
   x -= 160 + 12;
-  if (widgets::button(fr.ui, "speech", fr.tr("speech.button"), ImVec2(x, 12), ImVec2(160, 72), Kind::kNormal,
+  if (!fr.ui.speech_available) {
+    widgets::text(fr.ui, "speech.unavailable", label("speech.unavailable"), ImVec2(x, 16), 160, fr.f().small,
+                  Role::kStatus, bilingual ? nullptr : &fr.ui.theme.primary_text);
+    return x;
+  }
+  if (widgets::button(fr.ui, "speech", label("speech.button"), ImVec2(x, 12), ImVec2(160, height), Kind::kNormal,
                       Role::kToggle, fr.s.speech())) {
     if (fr.s.speech()) {
       fr.ui.speech_panel_open = !fr.ui.speech_panel_open;
@@ -82,13 +120,15 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
 
 void title_bar(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kTopBar), widgets::color(fr.ui.theme.primary));
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(fr.W(), kTopBar), widgets::color(fr.ui.theme.primary));
   // The bar keeps its normal size with large text, so that its buttons fit.
   widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 280, fr.ui.fonts.normal.heading,
                 Role::kHeading, &fr.ui.theme.primary_text);
-  // The other language is always one tap away, labelled (and spoken) in its own language.
-  float x = kDesignWidth - kMargin;
-  for (const std::string lang : {"fr", "en"}) {
+  // The other languages are always one tap away, each labelled (and spoken) in its own language.
+  float x = fr.W() - kMargin;
+  const auto& languages = fr.s.settings().languages;
+  for (auto it = languages.rbegin(); it != languages.rend(); ++it) {
+    const std::string& lang = *it;
     if (lang == fr.s.language()) continue;
     const std::string label = fr.ui.strings->text(lang, "language.name");
     x -= 170;
@@ -100,21 +140,29 @@ void title_bar(Frame& fr) {
   display_buttons(fr, x);
 }
 
+// The steps as bars: done ones filled, the current one filled, taller and outlined, the ones to
+// come hollow. Shape tells them apart as well as colour (in high contrast, all are one colour).
 void step_indicator(Frame& fr, const std::string& step_key) {
   auto [n, total] = fr.s.step();
   if (total == 0) return;
   widgets::text(fr.ui, "step",
                 fr.fmt("step.of", {{"n", std::to_string(n)}, {"total", std::to_string(total)}}) + " — " +
                     fr.tr(step_key),
-                ImVec2(kMargin, kTopBar + 16), kContentWidth, fr.f().small, Role::kStatus,
+                ImVec2(kMargin, kTopBar + 12), fr.content_w(), fr.f().small, Role::kStatus,
                 &fr.ui.theme.muted_text);
-  const float w = kContentWidth / static_cast<float>(total);
+  const float w = fr.content_w() / static_cast<float>(total);
   ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float y = kTopBar + 50;
   for (int i = 0; i < total; ++i) {
-    const Rgb& c = i < n ? fr.ui.theme.primary : fr.ui.theme.button_border;
-    dl->AddRectFilled(ImVec2(kMargin + w * static_cast<float>(i) + 4, kTopBar + 50),
-                      ImVec2(kMargin + w * static_cast<float>(i + 1) - 4, kTopBar + 58), widgets::color(c),
-                      4.0f);
+    const float x0 = kMargin + w * static_cast<float>(i) + 4, x1 = kMargin + w * static_cast<float>(i + 1) - 4;
+    if (i + 1 < n) {
+      dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + 8), widgets::color(fr.ui.theme.primary), 4.0f);
+    } else if (i + 1 == n) {
+      dl->AddRectFilled(ImVec2(x0, y - 6), ImVec2(x1, y + 14), widgets::color(fr.ui.theme.primary), 4.0f);
+      dl->AddRect(ImVec2(x0 - 3, y - 9), ImVec2(x1 + 3, y + 17), widgets::color(fr.ui.theme.text), 6.0f, 0, 3.0f);
+    } else {
+      dl->AddRect(ImVec2(x0, y), ImVec2(x1, y + 8), widgets::color(fr.ui.theme.button_border), 4.0f, 0, 2.0f);
+    }
   }
 }
 
@@ -123,11 +171,14 @@ void message_line(Frame& fr) {
   const auto& m = *fr.s.message();
   const std::string text = fr.fmt(m.key, m.args);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float y = kNavTop - 70;
-  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kDesignWidth - kMargin, y + 56),
+  const float y = fr.nav_top() - kMessageHeight - kMessageGap;
+  dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(fr.W() - kMargin, y + kMessageHeight),
                     widgets::color(fr.ui.theme.warning), 8.0f);
-  widgets::text(fr.ui, "message", text, ImVec2(kMargin + 16, y + 12), kContentWidth - 32, fr.f().body,
-                Role::kStatus, &fr.ui.theme.warning_text);
+  // Larger text may need two lines: the small font keeps it inside the band.
+  ImFont* font = widgets::text_height(text, fr.content_w() - 32, fr.f().body) <= kMessageHeight - 8 ? fr.f().body
+                                                                                                     : fr.f().small;
+  widgets::text(fr.ui, "message", text, ImVec2(kMargin + 16, y + 6), fr.content_w() - 32, font, Role::kStatus,
+                &fr.ui.theme.warning_text);
 }
 
 struct NavButtons {
@@ -139,22 +190,23 @@ struct NavButtons {
 };
 
 void nav_bar(Frame& fr, const NavButtons& nav) {
-  if (nav.back && widgets::button(fr.ui, "nav.back", fr.tr("nav.back"), ImVec2(kMargin, kNavTop),
-                                  ImVec2(220, kNavButtonHeight))) {
+  const std::string back = before_language_chosen(fr) ? in_every_language(fr, "nav.back", " / ") : fr.tr("nav.back");
+  if (nav.back && widgets::button(fr.ui, "nav.back", back, ImVec2(kMargin, fr.nav_top()),
+                                  ImVec2(before_language_chosen(fr) ? 300 : 220, kNavButtonHeight))) {
     fr.act(Action::Kind::kBack);
   }
-  float x = kDesignWidth - kMargin;
+  float x = fr.W() - kMargin;
   if (!nav.next_key.empty()) {
     x -= 340;
-    if (widgets::button(fr.ui, nav.next_id, fr.tr(nav.next_key), ImVec2(x, kNavTop),
+    if (widgets::button(fr.ui, nav.next_id, fr.tr(nav.next_key), ImVec2(x, fr.nav_top()),
                         ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
       fr.act(nav.next);
     }
-    ImGui::SetItemDefaultFocus();
+    widgets::main_action(fr.ui);
   }
   if (!nav.skip_key.empty()) {
     x -= 300 + 24;
-    if (widgets::button(fr.ui, "nav.skip", fr.tr(nav.skip_key), ImVec2(x, kNavTop),
+    if (widgets::button(fr.ui, "nav.skip", fr.tr(nav.skip_key), ImVec2(x, fr.nav_top()),
                         ImVec2(300, kNavButtonHeight))) {
       fr.act(Action::Kind::kSkip);
     }
@@ -163,12 +215,28 @@ void nav_bar(Frame& fr, const NavButtons& nav) {
 
 // [SECTION] Scrolling list: drag to scroll, explicit buttons, only visible rows built
 
+// Row offsets for `rows` rows of the heights `height(i)` gives, kept in ui.rows while `key` (what
+// the heights depend on: content, language, text size, width) stays the same. A list of 10,000
+// ideas is measured once, not every frame.
+template <class HeightFn>
+const std::vector<float>& row_tops(UiContext& ui, const std::string& key, int rows, HeightFn&& height) {
+  if (ui.rows.key != key || ui.rows.tops.size() != static_cast<std::size_t>(rows) + 1) {
+    ui.rows.key = key;
+    ui.rows.tops.assign(1, 0.0f);
+    for (int i = 0; i < rows; ++i) ui.rows.tops.push_back(ui.rows.tops.back() + height(i));
+  }
+  return ui.rows.tops;
+}
+
+// A list of rows of any height (`tops`: where each starts, then the end). Each row's text and
+// controls are drawn by `row` at the row's position in the list's own scrolled space, so they
+// move together. Rows out of view are not built, except one on each side so that the keypad can
+// move to them (ImGui then scrolls to the focus).
 template <class RowFn>
-void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, float row_height,
-                 RowFn&& row) {
+void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, const std::vector<float>& tops, RowFn&& row) {
   UiContext& ui = fr.ui;
-  const float buttons_w = 120;
-  const float content = static_cast<float>(rows) * row_height;
+  const int rows = static_cast<int>(tops.size()) - 1;
+  const float content = tops.back();
   // ImGui owns the scroll position (its keypad navigation scrolls to the focused row); we set it
   // only when our buttons, a drag or a new screen change it, and read it back every frame.
   if (ui.scroll_requested) {
@@ -178,7 +246,7 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
   }
   ImGui::SetCursorPos(pos);
   // NavFlattened: the arrow keys move between the rows and the rest of the screen as one.
-  ImGui::BeginChild(id, ImVec2(size.x - buttons_w - 16, size.y), false,
+  ImGui::BeginChild(id, ImVec2(size.x - kListButtonsWidth - 16, size.y), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                         ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NavFlattened);
   ui.list_scroll = ImGui::GetScrollY();
@@ -195,90 +263,108 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, int rows, f
     ui.scroll_requested = true;
     ui.changed = true;
   }
-  ImGuiListClipper clipper;
-  clipper.Begin(rows, row_height);
-  while (clipper.Step()) {
-    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-      row(i, ImVec2(0, static_cast<float>(i) * row_height));
+  if (rows > 0) {
+    const float top = ui.list_scroll, bottom = ui.list_scroll + size.y;
+    int first = static_cast<int>(std::upper_bound(tops.begin(), tops.end(), top) - tops.begin()) - 1;
+    first = std::clamp(first - 1, 0, rows - 1);
+    for (int i = first; i < rows; ++i) {
+      row(i, ImVec2(0, tops[static_cast<std::size_t>(i)]));
+      if (tops[static_cast<std::size_t>(i)] > bottom) break;  // one row past the end, for the keypad
     }
   }
-  clipper.End();
   ImGui::SetCursorPos(ImVec2(0, content));                       // the child's content extent
   if (ImGui::GetScrollY() != ui.list_scroll) ui.changed = true;  // ImGui scrolled to follow the focus
   ImGui::EndChild();
-  const float bx = pos.x + size.x - buttons_w;
+  const float bx = pos.x + size.x - kListButtonsWidth;
   const bool can_up = ui.list_scroll > 0.5f;
   const bool can_down = ui.list_scroll < content - size.y - 0.5f;
-  if (can_up && widgets::button(ui, "list.up", fr.tr("list.up"), ImVec2(bx, pos.y), ImVec2(buttons_w, 100))) {
+  const float button_h = std::min(100.0f, size.y / 2 - 8);
+  if (can_up && widgets::button(ui, "list.up", fr.tr("list.up"), ImVec2(bx, pos.y),
+                                ImVec2(kListButtonsWidth, button_h))) {
     ui.list_scroll = std::max(0.0f, ui.list_scroll - size.y * 0.8f);
     ui.scroll_requested = true;
     ui.changed = true;
   }
-  if (can_down && widgets::button(ui, "list.down", fr.tr("list.down"), ImVec2(bx, pos.y + size.y - 100),
-                                  ImVec2(buttons_w, 100))) {
+  if (can_down && widgets::button(ui, "list.down", fr.tr("list.down"), ImVec2(bx, pos.y + size.y - button_h),
+                                  ImVec2(kListButtonsWidth, button_h))) {
     ui.list_scroll = std::min(content - size.y, ui.list_scroll + size.y * 0.8f);
     ui.scroll_requested = true;
     ui.changed = true;
   }
 }
 
+// A cache key for row heights: what they depend on.
+std::string rows_key(const Frame& fr, const std::string& what, float width) {
+  return what + "|" + fr.s.language() + "|" + std::to_string(fr.ui.theme.text_scale) + "|" +
+         std::to_string(static_cast<int>(width)) + "|" + std::to_string(fr.s.content_revision());
+}
 // [SECTION] Screens
 
 void attract(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(ImVec2(0, 0), ImVec2(kDesignWidth, kDesignHeight), widgets::color(fr.ui.theme.primary));
-  const float left_of_buttons = display_buttons(fr, kDesignWidth - kMargin + 12, false);
-  // Speech is one obvious control away, before anything else (and the keypad's F2 key).
+  dl->AddRectFilled(ImVec2(0, 0), ImVec2(fr.W(), fr.H()), widgets::color(fr.ui.theme.primary));
+  const float left_of_buttons = display_buttons(fr, fr.W() - kMargin + 12, false);
+  // Speech is one obvious control away, before anything else (and the keypad's F2 key). Where it
+  // cannot run, the same place says so.
+  const float speech_w = left_of_buttons - kMargin - 24;
   if (fr.ui.speech_available) {
     const std::string speech_key = fr.s.speech() ? "speech.is_on" : "speech.turn_on";
-    const std::string speech_label =
-        fr.ui.strings->text("en", speech_key) + "  /  " + fr.ui.strings->text("fr", speech_key);
-    if (widgets::button(fr.ui, "attract.speech", speech_label, ImVec2(kMargin, 12),
-                        ImVec2(left_of_buttons - kMargin - 24, 72), Kind::kNormal, Role::kToggle,
-                        fr.s.speech())) {
+    if (widgets::button(fr.ui, "attract.speech", in_every_language(fr, speech_key, "  /  "), ImVec2(kMargin, 12),
+                        ImVec2(speech_w, 96), Kind::kNormal, Role::kToggle, fr.s.speech())) {
       fr.act(Action::Kind::kToggleSpeech);
     }
+  } else {
+    widgets::text(fr.ui, "speech.unavailable", in_every_language(fr, "speech.unavailable", " / "),
+                  ImVec2(kMargin, 24), speech_w, fr.f().small, Role::kStatus, &fr.ui.theme.primary_text);
   }
-  // Both languages at once: nobody has chosen yet.
-  float y = 120;
-  for (const std::string lang : {"en", "fr"}) {
+  // Every language at once: nobody has chosen yet. On a tall display the text sits lower.
+  float y = 132 + std::max(0.0f, (fr.H() - kDesignHeight) / 3);
+  for (const auto& lang : fr.s.settings().languages) {
     y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"),
-                       ImVec2(kMargin, y), kContentWidth, fr.f().heading, Role::kHeading,
+                       ImVec2(kMargin, y), fr.content_w(), fr.f().heading, Role::kHeading,
                        &fr.ui.theme.primary_text);
     fr.ui.tree.set_last_language(lang);
     y += 12;
     y +=
         widgets::text(fr.ui, "attract.subtitle." + lang, fr.ui.strings->text(lang, "attract.subtitle"),
-                      ImVec2(kMargin, y), kContentWidth, fr.f().body, Role::kText, &fr.ui.theme.primary_text);
+                      ImVec2(kMargin, y), fr.content_w(), fr.f().body, Role::kText, &fr.ui.theme.primary_text);
     fr.ui.tree.set_last_language(lang);
-    y += 40;
+    y += 32;
   }
-  const std::string label =
-      fr.ui.strings->text("en", "attract.start") + "  /  " + fr.ui.strings->text("fr", "attract.start");
-  if (widgets::button(fr.ui, "attract.start", label, ImVec2(kMargin, 560), ImVec2(kContentWidth, 160))) {
+  const float start_y = std::max(y + 8, fr.H() - 240);
+  if (widgets::button(fr.ui, "attract.start", in_every_language(fr, "attract.start", "  /  "),
+                      ImVec2(kMargin, start_y), ImVec2(fr.content_w(), std::min(160.0f, fr.H() - start_y - 16)))) {
     fr.act(Action::Kind::kStart);
   }
+  widgets::main_action(fr.ui);
 }
 
 void language(Frame& fr) {
-  display_buttons(fr, kDesignWidth - kMargin + 12);
-  // The title in both languages, each recorded (and spoken) in its own.
-  float x = kMargin;
-  for (const std::string lang : {"en", "fr"}) {
-    const std::string title = fr.ui.strings->text(lang, "language.title") + (lang == "en" ? " /" : "");
-    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, 140), kContentWidth, fr.f().heading,
+  display_buttons(fr, fr.W() - kMargin + 12);
+  const auto& languages = fr.s.settings().languages;
+  // The title in every language, each recorded (and spoken) in its own.
+  float x = kMargin, y = 140;
+  for (std::size_t i = 0; i < languages.size(); ++i) {
+    const std::string& lang = languages[i];
+    const std::string title = fr.ui.strings->text(lang, "language.title") + (i + 1 < languages.size() ? " /" : "");
+    const float w = fr.f().heading->CalcTextSizeA(fr.f().heading->FontSize, FLT_MAX, 0, (title + " ").c_str()).x;
+    if (x > kMargin && x + w > fr.W() - kMargin) x = kMargin, y += fr.f().heading->FontSize * 1.3f;
+    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, y), fr.W() - kMargin - x, fr.f().heading,
                   Role::kHeading);
     fr.ui.tree.set_last_language(lang);
-    x += fr.f().heading->CalcTextSizeA(fr.f().heading->FontSize, FLT_MAX, 0, (title + " ").c_str()).x;
+    x += w;
   }
+  const float n = static_cast<float>(languages.size());
+  const float gap = 64, w = (fr.content_w() - gap * (n - 1)) / n;
   x = kMargin;
-  for (const std::string lang : {"en", "fr"}) {
-    if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"), ImVec2(x, 280),
-                        ImVec2(560, 200))) {
+  for (const auto& lang : languages) {
+    if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"),
+                        ImVec2(x, y + 140), ImVec2(w, 200))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
+    if (lang == languages.front()) widgets::main_action(fr.ui);
     fr.ui.tree.set_last_language(lang);
-    x += 560 + 64;
+    x += w + gap;
   }
   nav_bar(fr, NavButtons{true, "", ""});
 }
@@ -286,27 +372,31 @@ void language(Frame& fr) {
 void consultations(Frame& fr) {
   title_bar(fr);
   widgets::text(fr.ui, "consultations.title", fr.tr("consultations.title"), ImVec2(kMargin, kTopBar + 24),
-                kContentWidth, fr.f().heading, Role::kHeading);
+                fr.content_w(), fr.f().heading, Role::kHeading);
   auto list = fr.s.consultations();
   if (list.empty()) {
     widgets::text(fr.ui, "consultations.none", fr.tr("consultations.none"), ImVec2(kMargin, kTopBar + 110),
-                  kContentWidth, fr.f().body);
+                  fr.content_w(), fr.f().body);
   }
   const float row_h = 150;
-  scroll_list(fr, "##consultations", ImVec2(kMargin, kTopBar + 100),
-              ImVec2(kContentWidth, kNavTop - kTopBar - 190), static_cast<int>(list.size()), row_h,
+  const float top = kTopBar + 100;
+  const auto& tops =
+      row_tops(fr.ui, rows_key(fr, "consultations", 0), static_cast<int>(list.size()), [&](int) { return row_h; });
+  scroll_list(fr, "##consultations", ImVec2(kMargin, top), ImVec2(fr.content_w(), fr.content_bottom() - top), tops,
               [&](int i, ImVec2 at) {
                 const Consultation* c = list[static_cast<std::size_t>(i)];
                 std::string label = c->title.in(fr.s.language());
                 if (fr.s.already_took_part(c->id)) label += " — " + fr.tr("consultations.done");
                 if (widgets::button(fr.ui, "consultation." + c->id, label, at,
-                                    ImVec2(kContentWidth - 136, row_h - 24),
+                                    ImVec2(fr.content_w() - kListButtonsWidth - 16, row_h - 24),
                                     fr.s.already_took_part(c->id) ? Kind::kSelected : Kind::kNormal)) {
                   fr.act(Action::Kind::kOpenConsultation, c->id);
                 }
+                if (i == 0) widgets::main_action(fr.ui);
               });
   message_line(fr);
-  NavButtons nav{false, "", "nav.finish", Action::Kind::kFinish, "nav.finish"};
+  // Back to the languages; Finish ends the visit (asking first if something was not sent).
+  NavButtons nav{true, "", "nav.finish", Action::Kind::kFinish, "nav.finish"};
   nav_bar(fr, nav);
 }
 
@@ -316,21 +406,22 @@ void consultation(Frame& fr) {
   if (!c) return;
   const std::string& lang = fr.s.language();
   float y = kTopBar + 24;
-  y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), kContentWidth,
+  y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), fr.content_w(),
                      fr.f().heading, Role::kHeading) +
        16;
-  y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), kContentWidth,
+  y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), fr.content_w(),
                      fr.f().body) +
        24;
   // However long the text, it scrolls (by drag or buttons) above the navigation bar.
-  const float list_w = kContentWidth;
-  const float text_w = list_w - 136;
-  const float body_h = widgets::text_height(c->body.in(lang), text_w, fr.f().body) + 8;
-  scroll_list(fr, "##body", ImVec2(kMargin, y), ImVec2(list_w, kNavTop - y - 24), 1, body_h,
-              [&](int, ImVec2 at) {
-                widgets::text(fr.ui, "consultation.body", c->body.in(lang), at, text_w, fr.f().body,
-                              Role::kText, &fr.ui.theme.muted_text);
-              });
+  const float list_w = fr.content_w();
+  const float text_w = list_w - kListButtonsWidth - 16;
+  const auto& tops = row_tops(fr.ui, rows_key(fr, "body:" + c->id, text_w), 1, [&](int) {
+    return widgets::text_height(c->body.in(lang), text_w, fr.f().body) + 8;
+  });
+  scroll_list(fr, "##body", ImVec2(kMargin, y), ImVec2(list_w, fr.nav_top() - y - 24), tops, [&](int, ImVec2 at) {
+    widgets::text(fr.ui, "consultation.body", c->body.in(lang), at, text_w, fr.f().body, Role::kText,
+                  &fr.ui.theme.muted_text);
+  });
   nav_bar(fr, NavButtons{true, "", "consultation.take_part"});
 }
 
@@ -339,11 +430,15 @@ void idea(Frame& fr) {
   step_indicator(fr, "idea.step");
   UiContext& ui = fr.ui;
   const float top = kTopBar + 72;
-  widgets::text(ui, "idea.title", fr.tr("idea.title"), ImVec2(kMargin, top), kContentWidth, fr.f().body,
-                Role::kHeading);
+  const float title_h = widgets::text(ui, "idea.title", fr.tr("idea.title"), ImVec2(kMargin, top), fr.content_w(),
+                                      fr.f().body, Role::kHeading);
+  // The keyboard sits on the message band; the text box takes the room between it and the title.
+  const float key_w = 82, key_h = 64, gap = 6;
+  const auto rows = keyboard_rows(fr.s.language());
+  const float rows_top = fr.content_bottom() - static_cast<float>(rows.size()) * (key_h + gap);
   // The text so far, in a box, with a caret.
-  const ImVec2 box(kMargin, top + 48);
-  const ImVec2 box_size(kContentWidth - 240, 100);
+  const ImVec2 box(kMargin, top + title_h + 6);
+  const ImVec2 box_size(fr.content_w() - 240, std::max(48.0f, rows_top - 8 - box.y));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(box, ImVec2(box.x + box_size.x, box.y + box_size.y), widgets::color(ui.theme.button),
                     8.0f);
@@ -353,29 +448,29 @@ void idea(Frame& fr) {
   // Show the end of a long text: the part being typed.
   std::string shown = text + "|";
   ImFont* font = fr.f().body;
-  while (widgets::text_height(shown, box_size.x - 24, font) > box_size.y - 16 && shown.size() > 1) {
+  while (widgets::text_height(shown, box_size.x - 24, font) > box_size.y - 8 && shown.size() > 1) {
     std::size_t cut = 1;
     while (cut < shown.size() && (static_cast<unsigned char>(shown[cut]) & 0xC0) == 0x80) ++cut;
     shown.erase(0, cut);
   }
-  dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 8), widgets::color(ui.theme.text),
+  dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 4), widgets::color(ui.theme.text),
               shown.c_str(), nullptr, box_size.x - 24);
   ui.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
-                       Rect{box.x, box.y, box_size.x, box_size.y}, "", true});
-  widgets::text(ui, "idea.count",
-                fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
-                                      {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
-                ImVec2(box.x + box_size.x + 24, box.y + 8), 200, fr.f().small, Role::kStatus,
-                &ui.theme.muted_text);
-  if (widgets::button(ui, "key.clear", fr.tr("key.clear"), ImVec2(box.x + box_size.x + 24, box.y + 36),
+                       Rect{box.x, box.y, box_size.x, box_size.y}, "", "", true});
+  const float count_h = widgets::text(ui, "idea.count",
+                                      fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
+                                                            {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
+                                      ImVec2(box.x + box_size.x + 24, box.y), 200, fr.f().small, Role::kStatus,
+                                      &ui.theme.muted_text);
+  if (widgets::button(ui, "key.clear", fr.tr("key.clear"),
+                      ImVec2(box.x + box_size.x + 24, std::min(box.y + count_h + 4, rows_top - 72)),
                       ImVec2(192, 64))) {
     fr.act(Action::Kind::kClearIdea);
   }
 
   // The on-screen keyboard.
-  const float key_w = 82, key_h = 64, gap = 8;
-  float y = box.y + box_size.y + 12;
-  for (const auto& row : keyboard_rows(fr.s.language())) {
+  float y = rows_top;
+  for (const auto& row : rows) {
     float x = kMargin;
     for (const auto& key : row) {
       const std::string typed = ui.shift ? shifted(key) : key;
@@ -389,9 +484,8 @@ void idea(Frame& fr) {
     y += key_h + gap;
   }
   // Shift, space and delete beside the letter rows.
-  const float side_x = kMargin + 11 * (key_w + gap);
-  const float side_w = kDesignWidth - kMargin - side_x;
-  const float rows_top = box.y + box_size.y + 12;
+  const float side_x = kMargin + 11 * (key_w + gap) + 8;
+  const float side_w = fr.W() - kMargin - side_x;
   if (widgets::button(ui, "key.shift", fr.tr("key.shift"), ImVec2(side_x, rows_top), ImVec2(side_w, key_h),
                       ui.shift ? Kind::kSelected : Kind::kNormal, Role::kToggle, ui.shift)) {
     ui.shift = !ui.shift;
@@ -409,6 +503,8 @@ void idea(Frame& fr) {
   nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
 }
 
+// Each idea is one row: its text and the controls that vote for it, drawn at the row's place in
+// the list, so that they scroll, wrap and get hit together. Each control names its idea (speech).
 void vote(Frame& fr) {
   title_bar(fr);
   step_indicator(fr, "vote.step");
@@ -419,42 +515,58 @@ void vote(Frame& fr) {
       support ? fr.fmt("vote.support_title", {{"max", std::to_string(c->max_supports)},
                                               {"n", std::to_string(fr.s.supports_used())}})
               : fr.tr("vote.opinion_title");
-  widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), kContentWidth, fr.f().body,
-                Role::kHeading);
-  const float row_h = support ? 104 : 176;
-  const float list_w = kContentWidth;
-  scroll_list(
-      fr, "##ideas", ImVec2(kMargin, kTopBar + 128), ImVec2(list_w, kNavTop - kTopBar - 228),
-      static_cast<int>(c->ideas.size()), row_h, [&](int i, ImVec2 at) {
-        const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
-        const float text_w = list_w - 136 - (support ? 300 : 0);
-        widgets::text(fr.ui, idea.id + ".text", idea.text.in(fr.s.language()), ImVec2(at.x, at.y + 8), text_w,
-                      fr.f().body);
-        if (support) {
-          const bool on = fr.s.supports(idea.id);
-          if (widgets::button(fr.ui, idea.id + ".support", fr.tr(on ? "vote.supported" : "vote.support"),
-                              ImVec2(at.x + text_w + 16, at.y + 4), ImVec2(280, row_h - 20), Kind::kNormal,
-                              Role::kToggle, on)) {
-            fr.act(Action::Kind::kToggleSupport, idea.id);
-          }
-          return;
-        }
-        const std::pair<VoteChoice, const char*> choices[] = {
-            {VoteChoice::kAgree, "agree"}, {VoteChoice::kDisagree, "disagree"}, {VoteChoice::kPass, "pass"}};
-        float x = at.x;
-        for (const auto& [choice, name] : choices) {
-          const bool on = fr.s.opinion(idea.id) == choice;
-          if (widgets::button(fr.ui, idea.id + "." + name, fr.tr(std::string("vote.") + name),
-                              ImVec2(x, at.y + 84), ImVec2(300, 72), Kind::kNormal, Role::kToggle, on)) {
-            fr.ui.actions.push_back(Action{Action::Kind::kSetOpinion, idea.id, "", choice});
-          }
-          x += 316;
-        }
-      });
+  const float title_h = widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), fr.content_w(),
+                                      fr.f().body, Role::kHeading);
+  const std::string& lang = fr.s.language();
+  const float list_w = fr.content_w();
+  const float inner_w = list_w - kListButtonsWidth - 16;
+  const float support_w = 280, choice_h = 72, choice_gap = 16;
+  // Support: text left, the button right. Opinion: text above its three buttons.
+  const float text_w = support ? inner_w - support_w - 16 : inner_w;
+  const auto& tops = row_tops(fr.ui, rows_key(fr, "vote:" + c->id, text_w), static_cast<int>(c->ideas.size()),
+                              [&](int i) {
+                                const float h = widgets::text_height(
+                                    c->ideas[static_cast<std::size_t>(i)].text.in(lang), text_w, fr.f().body);
+                                return support ? std::max(h + 24, 96.0f) : h + 12 + choice_h + 28;
+                              });
+  const float list_top = kTopBar + 72 + title_h + 12;
+  scroll_list(fr, "##ideas", ImVec2(kMargin, list_top), ImVec2(list_w, fr.content_bottom() - list_top), tops,
+              [&](int i, ImVec2 at) {
+                const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
+                const std::string& text = idea.text.in(lang);
+                const float row_h = tops[static_cast<std::size_t>(i) + 1] - tops[static_cast<std::size_t>(i)];
+                widgets::text(fr.ui, idea.id + ".text", text, ImVec2(at.x, at.y + 8), text_w, fr.f().body);
+                if (support) {
+                  const bool on = fr.s.supports(idea.id);
+                  if (widgets::button(fr.ui, idea.id + ".support", fr.tr(on ? "vote.supported" : "vote.support"),
+                                      ImVec2(at.x + text_w + 16, at.y + 4), ImVec2(support_w, row_h - 16),
+                                      Kind::kNormal, Role::kToggle, on, text)) {
+                    fr.act(Action::Kind::kToggleSupport, idea.id);
+                  }
+                  return;
+                }
+                const std::pair<VoteChoice, const char*> choices[] = {
+                    {VoteChoice::kAgree, "agree"}, {VoteChoice::kDisagree, "disagree"}, {VoteChoice::kPass, "pass"}};
+                const float w = std::min(300.0f, (inner_w - 2 * choice_gap) / 3);
+                float x = at.x;
+                for (const auto& [choice, name] : choices) {
+                  const bool on = fr.s.opinion(idea.id) == choice;
+                  if (widgets::button(fr.ui, idea.id + "." + name, fr.tr(std::string("vote.") + name),
+                                      ImVec2(x, at.y + row_h - choice_h - 16), ImVec2(w, choice_h), Kind::kNormal,
+                                      Role::kToggle, on, text)) {
+                    Action a{Action::Kind::kSetOpinion, idea.id, ""};
+                    a.choice = choice;
+                    fr.ui.actions.push_back(std::move(a));
+                  }
+                  x += w + choice_gap;
+                }
+              });
   message_line(fr);
   nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
 }
 
+// The consent switch, then one row per question (its label above its answers), scrolling when
+// they do not fit (larger text, many questions).
 void about_you(Frame& fr) {
   title_bar(fr);
   step_indicator(fr, "about.step");
@@ -462,61 +574,109 @@ void about_you(Frame& fr) {
   if (!c) return;
   UiContext& ui = fr.ui;
   float y = kTopBar + 72;
-  y += widgets::text(ui, "about.notice", fr.tr("about.notice"), ImVec2(kMargin, y), kContentWidth - 360,
+  y += widgets::text(ui, "about.notice", fr.tr("about.notice"), ImVec2(kMargin, y), fr.content_w() - 360,
                      fr.f().small);
-  if (widgets::button(ui, "about.consent", fr.tr("about.consent"),
-                      ImVec2(kDesignWidth - kMargin - 340, kTopBar + 72), ImVec2(340, 80), Kind::kNormal,
-                      Role::kToggle, fr.s.consent())) {
-    ui.actions.push_back(Action{Action::Kind::kSetConsent, "", "", VoteChoice::kSupport, !fr.s.consent()});
+  if (widgets::button(ui, "about.consent", fr.tr("about.consent"), ImVec2(fr.W() - kMargin - 340, kTopBar + 72),
+                      ImVec2(340, 80), Kind::kNormal, Role::kToggle, fr.s.consent())) {
+    Action a{Action::Kind::kSetConsent, "", ""};
+    a.flag = !fr.s.consent();
+    ui.actions.push_back(std::move(a));
   }
-  y = std::max(y, kTopBar + 160.0f) + 12;
+  y = std::max(y, kTopBar + 160.0f) + 8;
+  std::vector<const Question*> questions;
   for (const auto& qid : c->about_you) {
-    const Question* q = fr.s.content().question(qid);
-    if (!q) continue;
-    widgets::text(ui, "about." + qid, q->label.in(fr.s.language()), ImVec2(kMargin, y), kContentWidth,
-                  fr.f().body, Role::kHeading);
-    y += 44;
-    float x = kMargin;
-    const float w = std::min(230.0f, (kContentWidth - 12 * static_cast<float>(q->answers.size() - 1)) /
-                                         static_cast<float>(q->answers.size()));
-    for (const auto& a : q->answers) {
-      const bool on = fr.s.answer(qid) == a.id;
-      if (widgets::button(ui, "about." + qid + "." + a.id, a.label.in(fr.s.language()), ImVec2(x, y),
-                          ImVec2(w, 72), Kind::kNormal, Role::kToggle, on)) {
-        fr.act(Action::Kind::kAnswer, qid, a.id);
-      }
-      x += w + 12;
-    }
-    y += 88;
+    if (const Question* q = fr.s.content().question(qid)) questions.push_back(q);
   }
+  const float inner_w = fr.content_w() - kListButtonsWidth - 16;
+  const float answer_h = 72;
+  const auto& tops = row_tops(ui, rows_key(fr, "about:" + c->id, inner_w), static_cast<int>(questions.size()),
+                              [&](int i) {
+                                return widgets::text_height(questions[static_cast<std::size_t>(i)]->label.in(
+                                                                fr.s.language()),
+                                                            inner_w, fr.f().body) +
+                                       4 + answer_h + 16;
+                              });
+  scroll_list(fr, "##questions", ImVec2(kMargin, y), ImVec2(fr.content_w(), fr.content_bottom() - y), tops,
+              [&](int i, ImVec2 at) {
+                const Question* q = questions[static_cast<std::size_t>(i)];
+                const std::string& label = q->label.in(fr.s.language());
+                const float label_h = widgets::text(ui, "about." + q->id, label, at, inner_w, fr.f().body,
+                                                    Role::kHeading);
+                float x = at.x;
+                const float n = static_cast<float>(q->answers.size());
+                const float w = std::min(230.0f, (inner_w - 12 * (n - 1)) / n);
+                for (const auto& a : q->answers) {
+                  const bool on = fr.s.answer(q->id) == a.id;
+                  if (widgets::button(ui, "about." + q->id + "." + a.id, a.label.in(fr.s.language()),
+                                      ImVec2(x, at.y + label_h + 4), ImVec2(w, answer_h), Kind::kNormal,
+                                      Role::kToggle, on, label)) {
+                    fr.act(Action::Kind::kAnswer, q->id, a.id);
+                  }
+                  x += w + 12;
+                }
+              });
   message_line(fr);
   nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
 }
 
+// Everything that will be sealed, by name: the idea in full, each vote with its idea, each answer
+// with its question; each section with a way back to change it. It scrolls when it is long.
 void review(Frame& fr) {
   title_bar(fr);
   step_indicator(fr, "review.step");
   UiContext& ui = fr.ui;
-  float y = kTopBar + 80;
-  y += widgets::text(ui, "review.title", fr.tr("review.title"), ImVec2(kMargin, y), kContentWidth,
-                     fr.f().heading, Role::kHeading) +
-       20;
-  const std::string idea = fr.s.idea().empty() ? fr.tr("review.no_idea") : "« " + fr.s.idea() + " »";
-  y += widgets::text(ui, "review.idea", fr.tr("review.idea") + " " + idea, ImVec2(kMargin, y), kContentWidth,
-                     fr.f().body) +
-       16;
-  if (!fr.s.idea().empty()) ui.tree.mark_last_resident_text();
-  y += widgets::text(ui, "review.votes", fr.fmt("review.votes", {{"n", std::to_string(fr.s.vote_count())}}),
-                     ImVec2(kMargin, y), kContentWidth, fr.f().body) +
-       16;
-  widgets::text(ui, "review.private", fr.tr("review.private"), ImVec2(kMargin, y), kContentWidth,
-                fr.f().small, Role::kText, &ui.theme.muted_text);
+  float y = kTopBar + 72;
+  y += widgets::text(ui, "review.title", fr.tr("review.title"), ImVec2(kMargin, y), fr.content_w(), fr.f().heading,
+                     Role::kHeading) +
+       8;
+  y += widgets::text(ui, "review.private", fr.tr("review.private"), ImVec2(kMargin, y), fr.content_w(),
+                     fr.f().small, Role::kText, &ui.theme.muted_text) +
+       8;
+  // One list row per heading (with its Change button) and per line.
+  struct Row {
+    const ReviewSection* section;
+    const ReviewLine* line;  // nullptr: the section's heading
+  };
+  const auto sections = review_sections(fr.s, *ui.strings);
+  std::vector<Row> rows;
+  for (const auto& s : sections) {
+    rows.push_back({&s, nullptr});
+    for (const auto& l : s.lines) rows.push_back({&s, &l});
+  }
+  const float inner_w = fr.content_w() - kListButtonsWidth - 16;
+  const float change_w = 260, change_h = 64, indent = 32;
+  // Not cached: what the review lists changes with every choice, and it is short.
+  std::vector<float> tops{0};
+  for (const auto& r : rows) {
+    const float h = r.line ? widgets::text_height(r.line->text, inner_w - indent, fr.f().body) + 12
+                           : std::max(change_h, widgets::text_height(r.section->heading, inner_w - change_w - 16,
+                                                                      fr.f().body)) +
+                                 12;
+    tops.push_back(tops.back() + h);
+  }
+  scroll_list(fr, "##review", ImVec2(kMargin, y), ImVec2(fr.content_w(), fr.content_bottom() - y), tops,
+              [&](int i, ImVec2 at) {
+                const Row& r = rows[static_cast<std::size_t>(i)];
+                if (r.line) {
+                  widgets::text(ui, r.line->id, r.line->text, ImVec2(at.x + indent, at.y + 4), inner_w - indent,
+                                fr.f().body);
+                  if (r.line->resident_text) ui.tree.mark_last_resident_text();
+                  return;
+                }
+                widgets::text(ui, "review.heading." + r.section->step, r.section->heading, ImVec2(at.x, at.y + 14),
+                              inner_w - change_w - 16, fr.f().body, Role::kHeading);
+                if (widgets::button(ui, "review.change." + r.section->step, fr.tr("review.change"),
+                                    ImVec2(at.x + inner_w - change_w, at.y), ImVec2(change_w, change_h),
+                                    Kind::kNormal, Role::kButton, false, r.section->heading)) {
+                  fr.act(Action::Kind::kChangeStep, r.section->step);
+                }
+              });
   message_line(fr);
   nav_bar(fr, NavButtons{true, "", "review.confirm", Action::Kind::kConfirm, "nav.confirm"});
 }
 
 void storing(Frame& fr) {
-  widgets::text(fr.ui, "storing", fr.tr("storing.text"), ImVec2(kMargin, 340), kContentWidth, fr.f().heading,
+  widgets::text(fr.ui, "storing", fr.tr("storing.text"), ImVec2(kMargin, 340), fr.content_w(), fr.f().heading,
                 Role::kStatus);
 }
 
@@ -524,11 +684,11 @@ void thanks(Frame& fr) {
   title_bar(fr);
   UiContext& ui = fr.ui;
   float y = kTopBar + 60;
-  y += widgets::text(ui, "thanks.title", fr.tr("thanks.title"), ImVec2(kMargin, y), kContentWidth,
+  y += widgets::text(ui, "thanks.title", fr.tr("thanks.title"), ImVec2(kMargin, y), fr.content_w(),
                      fr.f().heading, Role::kHeading) +
        24;
   y += widgets::text(ui, "thanks.receipt_label", fr.tr("thanks.receipt_label"), ImVec2(kMargin, y),
-                     kContentWidth, fr.f().body) +
+                     fr.content_w(), fr.f().body) +
        12;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(kMargin, y), ImVec2(kMargin + 520, y + 90), widgets::color(ui.theme.button),
@@ -538,31 +698,32 @@ void thanks(Frame& fr) {
   widgets::text(ui, "thanks.receipt", fr.s.receipt(), ImVec2(kMargin + 40, y + 18), 460, fr.f().heading,
                 Role::kStatus);
   y += 110;
-  widgets::text(ui, "thanks.receipt_help", fr.tr("thanks.receipt_help"), ImVec2(kMargin, y), kContentWidth,
+  widgets::text(ui, "thanks.receipt_help", fr.tr("thanks.receipt_help"), ImVec2(kMargin, y), fr.content_w(),
                 fr.f().body, Role::kText, &ui.theme.muted_text);
-  if (widgets::button(ui, "nav.another", fr.tr("thanks.another"), ImVec2(kMargin, kNavTop),
+  if (widgets::button(ui, "nav.another", fr.tr("thanks.another"), ImVec2(kMargin, fr.nav_top()),
                       ImVec2(460, kNavButtonHeight))) {
     fr.act(Action::Kind::kAnotherConsultation);
   }
-  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
+  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(fr.W() - kMargin - 340, fr.nav_top()),
                       ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
     fr.act(Action::Kind::kFinish);
   }
+  widgets::main_action(ui);
 }
 
 void out_of_service(Frame& fr) {
   UiContext& ui = fr.ui;
   float y = 100;
-  y += widgets::text(ui, "oos.title", fr.tr("oos.title"), ImVec2(kMargin, y), kContentWidth, fr.f().heading,
+  y += widgets::text(ui, "oos.title", fr.tr("oos.title"), ImVec2(kMargin, y), fr.content_w(), fr.f().heading,
                      Role::kHeading) +
        24;
-  y += widgets::text(ui, "oos.text", fr.tr("oos.text"), ImVec2(kMargin, y), kContentWidth, fr.f().body) + 24;
+  y += widgets::text(ui, "oos.text", fr.tr("oos.text"), ImVec2(kMargin, y), fr.content_w(), fr.f().body) + 24;
   if (!fr.s.idea().empty()) {
-    widgets::text(ui, "oos.idea", fr.tr("review.idea") + " « " + fr.s.idea() + " »", ImVec2(kMargin, y),
-                  kContentWidth, fr.f().body, Role::kText, &ui.theme.muted_text);
+    widgets::text(ui, "oos.idea", fr.tr("review.idea_heading") + " — « " + fr.s.idea() + " »", ImVec2(kMargin, y),
+                  fr.content_w(), fr.f().body, Role::kText, &ui.theme.muted_text);
     ui.tree.mark_last_resident_text();
   }
-  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(kDesignWidth - kMargin - 340, kNavTop),
+  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(fr.W() - kMargin - 340, fr.nav_top()),
                       ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
     fr.act(Action::Kind::kFinish);
   }
@@ -571,17 +732,17 @@ void out_of_service(Frame& fr) {
 void draw_screen(Frame& fr);
 
 // The panel help and speech open over a screen, below the title bar; returns its corner.
-const ImVec2 kOverlaySize(kContentWidth, kNavTop - kTopBar - 48);
+ImVec2 overlay_size(const Frame& fr) { return ImVec2(fr.content_w(), fr.nav_top() - kTopBar - 48); }
 ImVec2 overlay_panel(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 box(kMargin, kTopBar + 24), end(box.x + kOverlaySize.x, box.y + kOverlaySize.y);
+  const ImVec2 box(kMargin, kTopBar + 24), end(box.x + overlay_size(fr).x, box.y + overlay_size(fr).y);
   dl->AddRectFilled(box, end, widgets::color(fr.ui.theme.background), 16.0f);
   dl->AddRect(box, end, widgets::color(fr.ui.theme.button_border), 16.0f, 0, 4.0f);
   return box;
 }
 
 void help_overlay(Frame& fr) {
-  const ImVec2 box = overlay_panel(fr), size = kOverlaySize;
+  const ImVec2 box = overlay_panel(fr), size = overlay_size(fr);
   float y = box.y + 32;
   y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + 32, y), size.x - 64,
                      fr.f().heading, Role::kHeading) +
@@ -597,7 +758,7 @@ void help_overlay(Frame& fr) {
 
 // Repeat, speed and volume, opened from the "speech" button while speech is on.
 void speech_panel(Frame& fr) {
-  const ImVec2 box = overlay_panel(fr), size = kOverlaySize;
+  const ImVec2 box = overlay_panel(fr), size = overlay_size(fr);
   float y = box.y + 32;
   y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + 32, y), size.x - 64,
                      fr.f().heading, Role::kHeading) +
@@ -631,9 +792,32 @@ void speech_panel(Frame& fr) {
   ImGui::SetItemDefaultFocus();
 }
 
+// Leaving would delete an idea or votes not sent yet: ask, with staying as the main action.
+void discard_question(Frame& fr) {
+  const ImVec2 box = overlay_panel(fr), size = overlay_size(fr);
+  float y = box.y + 32;
+  y += widgets::text(fr.ui, "discard.title", fr.tr("discard.title"), ImVec2(box.x + 32, y), size.x - 64,
+                     fr.f().heading, Role::kHeading) +
+       20;
+  widgets::text(fr.ui, "discard.text",
+                fr.fmt("discard.text", {{"n", std::to_string(fr.s.vote_count())},
+                                        {"idea", fr.tr(fr.s.idea().empty() ? "discard.no_idea" : "discard.an_idea")}}),
+                ImVec2(box.x + 32, y), size.x - 64, fr.f().body);
+  const float bottom = box.y + size.y - 112, w = (size.x - 64 - 24) / 2;
+  if (widgets::button(fr.ui, "discard.leave", fr.tr("discard.leave"), ImVec2(box.x + 32, bottom), ImVec2(w, 80),
+                      Kind::kWarning)) {
+    fr.act(Action::Kind::kConfirmDiscard);
+  }
+  if (widgets::button(fr.ui, "discard.stay", fr.tr("discard.stay"), ImVec2(box.x + 32 + w + 24, bottom),
+                      ImVec2(w, 80), Kind::kPrimary)) {
+    fr.act(Action::Kind::kCancelDiscard);
+  }
+  widgets::main_action(fr.ui);
+}
+
 void idle_warning(Frame& fr) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 box(200, 200), size(880, 400);
+  const ImVec2 size(880, 400), box((fr.W() - size.x) / 2, (fr.H() - size.y) / 2);
   dl->AddRectFilled(box, ImVec2(box.x + size.x, box.y + size.y), widgets::color(fr.ui.theme.warning), 16.0f);
   widgets::text(fr.ui, "idle.text", fr.fmt("idle.text", {{"n", std::to_string(fr.s.seconds_until_reset())}}),
                 ImVec2(box.x + 40, box.y + 40), size.x - 80, fr.f().heading, Role::kStatus,
@@ -642,6 +826,7 @@ void idle_warning(Frame& fr) {
                       ImVec2(size.x - 280, 120), Kind::kPrimary)) {
     fr.act(Action::Kind::kMoreTime);
   }
+  widgets::main_action(fr.ui);
 }
 
 }  // namespace
@@ -654,8 +839,8 @@ void staff_gesture(UiContext& ui) {
   const bool left = ui.staff_corner.find("left") != std::string::npos;
   const bool top = ui.staff_corner.find("top") != std::string::npos;
   const ImVec2 p = io.MousePos;
-  const bool in_corner = (left ? p.x < size : p.x > kDesignWidth - size) &&
-                         (top ? p.y < size : p.y > kDesignHeight - size * 0.5f);
+  const bool in_corner = (left ? p.x < size : p.x > ui.canvas.width - size) &&
+                         (top ? p.y < size : p.y > ui.canvas.height - size * 0.5f);
   if (!ImGui::IsMouseDown(0) || !in_corner) {
     ui.gesture_fired = false;
     ui.gesture_started_ms = 0;
@@ -678,22 +863,35 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   ui.activated.clear();
   ui.staff_actions.clear();
   ui.changed = false;
-  const bool new_screen = s.screen() != ui.last_screen;
+  const ImGuiIO& io = ImGui::GetIO();
+  ui.canvas.width = io.DisplaySize.x;
+  ui.canvas.height = io.DisplaySize.y;
+  // A question over the screen (delete what was not sent?) counts as a screen of its own: for the
+  // tap guard and the keypad focus.
+  const int shown = static_cast<int>(s.screen()) * 2 + (s.confirming_discard() ? 1 : 0);
+  const bool new_screen = shown != ui.last_shown;
   if (new_screen) {
-    ui.list_scroll = 0;
-    ui.scroll_requested = true;
-    ui.shift = false;
+    if (s.screen() != ui.last_screen) {
+      ui.list_scroll = 0;
+      ui.scroll_requested = true;
+      ui.shift = false;
+    }
     ui.help_open = false;
     ui.speech_panel_open = false;
     ui.last_screen = s.screen();
+    // The first screen the kiosk shows has no screen before it to guard against.
+    ui.screen_shown_ms = ui.last_shown < 0 ? 0 : ui.now_ms;
+    ui.last_shown = shown;
+    ui.focus_main_action = true;
   }
+  ui.tap_guard = ui.now_ms < ui.screen_shown_ms + kTapGuardMs;
   if (!s.speech()) ui.speech_panel_open = false;
   ui.theme = s.high_contrast() ? high_contrast_theme() : default_theme();
   if (s.large_text()) ui.theme.text_scale = large_text_theme().text_scale;
   if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseReleased(0)) ui.drag_moved = false;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
-  ImGui::SetNextWindowSize(ImVec2(kDesignWidth, kDesignHeight));
+  ImGui::SetNextWindowSize(ImVec2(ui.canvas.width, ui.canvas.height));
   ImGui::PushStyleColor(ImGuiCol_WindowBg,
                         ImVec4(ui.theme.background.r, ui.theme.background.g, ui.theme.background.b, 1));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
@@ -702,7 +900,7 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
   // A new screen starts the keypad focus afresh: the items of the screen before are gone. The
-  // first arrow press then lands on the screen's main action (SetItemDefaultFocus in nav_bar).
+  // screen's main action then takes it (widgets::main_action).
   if (new_screen) {
     ImGuiWindow* window = ImGui::GetCurrentWindow();
     window->NavLastIds[0] = 0;
@@ -712,7 +910,6 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   ImGui::PushFont(ui.font_set().body);
   Frame fr{s, ui};
   // Keys of their own: Escape is Back (or Finish where there is no way back), F1 is help.
-  const ImGuiIO& io = ImGui::GetIO();
   if (ImGui::IsKeyPressed(io.KeyMap[ImGuiKey_Escape], false)) {
     const bool finish = s.screen() == Screen::kThanks || s.screen() == Screen::kOutOfService;
     if (ui.help_open || ui.speech_panel_open)
@@ -728,10 +925,11 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
     fr.act(s.speech() ? Action::Kind::kSpeechRepeat : Action::Kind::kToggleSpeech);
   }
 
-  ui.drawn.view = std::string(screen_name(s.screen())) + (s.idle_warning()       ? "+warning"
-                                                          : ui.help_open         ? "+help"
-                                                          : ui.speech_panel_open ? "+speech"
-                                                                                 : "");
+  ui.drawn.view = std::string(screen_name(s.screen())) + (s.idle_warning()         ? "+warning"
+                                                          : s.confirming_discard() ? "+discard"
+                                                          : ui.help_open           ? "+help"
+                                                          : ui.speech_panel_open   ? "+speech"
+                                                                                   : "");
   ui.drawn.language = s.language();
   ui.drawn.speech = s.speech();
   ui.drawn.speech_repeats = s.speech_repeats();
@@ -746,6 +944,9 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
     draw_locked(ui, s.settings().default_language);
   } else if (s.idle_warning()) {
     idle_warning(fr);
+  } else if (s.confirming_discard()) {
+    title_bar(fr);
+    discard_question(fr);
   } else if (ui.help_open) {
     title_bar(fr);
     help_overlay(fr);
@@ -779,6 +980,16 @@ void draw_screen(Frame& fr) {
   }
 }
 }  // namespace
+
+Canvas canvas_for(int width, int height) {
+  Canvas c;
+  if (width <= 0 || height <= 0) return c;
+  const float w = static_cast<float>(width), h = static_cast<float>(height);
+  c.scale = std::min(w / kDesignWidth, h / kDesignHeight);
+  c.width = w / c.scale;
+  c.height = h / c.scale;
+  return c;
+}
 
 // [SECTION] Keyboard layouts
 

@@ -2,6 +2,7 @@
 // the resident's actions. Every widget records itself in the accessibility tree.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,22 @@ struct ImFont;
 
 namespace civic::kiosk {
 
-// The design resolution: layout, touch-target checks and tests use these pixels.
+// The design resolution: layout, touch-target checks and tests use these pixels. A display of
+// another size or aspect is scaled evenly (never stretched) so that the smaller of its two sides
+// fits; the other side gets more room (the canvas), which the screens lay out into: a portrait
+// kiosk shows more ideas, not taller letters.
 inline constexpr float kDesignWidth = 1280.0f;
 inline constexpr float kDesignHeight = 800.0f;
+struct Canvas {
+  float width = kDesignWidth, height = kDesignHeight;  // in design pixels; at least the design size
+  float scale = 1.0f;                                  // display pixels per design pixel
+};
+// The canvas for a display of `width` x `height` pixels.
+Canvas canvas_for(int width, int height);
+
+// After a screen changes, taps are ignored for this long: a quick second tap meant for the
+// control before (Send, then Finish in the same place) must not act on the new screen.
+inline constexpr std::uint64_t kTapGuardMs = 350;
 
 struct FontSet {
   ImFont* body = nullptr;
@@ -51,10 +65,20 @@ struct UiContext {
   A11yTree tree;
   std::vector<Action> actions;
 
+  Canvas canvas;  // set by the caller from the display (tests: the design size)
   bool shift = false;
   float list_scroll = 0;
+  // Row offsets of the current list (variable heights), kept while nothing they depend on changes.
+  struct RowCache {
+    std::string key;
+    std::vector<float> tops;  // rows + 1 entries: where each row starts, then the content's end
+  } rows;
+  std::uint64_t screen_shown_ms = 0;  // when the current screen first appeared (the tap guard)
+  bool tap_guard = false;             // taps are being ignored this frame
+  bool focus_main_action = false;     // a new screen: the keypad focus goes to its main action
   bool scroll_requested = true;  // list_scroll was set by us and must be applied
   Screen last_screen = Screen::kAttract;
+  int last_shown = -1;  // the screen and any question over it, last frame
   bool list_pressed = false;  // the current press started on the scrolling list
   bool drag_moved = false;    // this press became a drag: it must not also tap a button
   bool changed = false;       // state of the screens' own changed this frame (scroll, shift): draw again

@@ -1,5 +1,7 @@
 #include "widgets.h"
 
+#include <imgui_internal.h>  // SetFocusID: a new screen's keypad focus
+
 #include <algorithm>
 
 namespace civic::kiosk::widgets {
@@ -8,6 +10,14 @@ ImU32 color(const Rgb& c, float alpha) { return ImGui::GetColorU32(ImVec4(c.r, c
 
 namespace {
 Rect rect_of(ImVec2 min, ImVec2 size) { return Rect{min.x, min.y, size.x, size.y}; }
+
+// A position in the current window's content (as SetCursorPos takes it) on the screen: the window's
+// corner, less how far it is scrolled. Buttons get this from ImGui's item layout; text and shapes
+// that are drawn directly must use the same, or they stay put while a list scrolls.
+ImVec2 screen_position(ImVec2 pos) {
+  const ImVec2 origin = ImGui::GetWindowPos();
+  return ImVec2(origin.x + pos.x - ImGui::GetScrollX(), origin.y + pos.y - ImGui::GetScrollY());
+}
 
 // Records a node with its visible part only (inside a scrolled list, rows can be cut off; ImGui
 // does not let the hidden part be tapped either). Nothing is recorded for a node out of view.
@@ -31,8 +41,8 @@ float text_height(const std::string& s, float width, ImFont* font) {
 float text(UiContext& ui, const std::string& id, const std::string& s, ImVec2 pos, float width, ImFont* font,
            Role role, const Rgb* colour) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const ImVec2 origin = ImGui::GetWindowPos();
-  const ImVec2 at(origin.x + pos.x, origin.y + pos.y);
+  // Where a button at `pos` would be: inside a scrolled list, text moves with the rows' controls.
+  const ImVec2 at = screen_position(pos);
   dl->AddText(font, font->FontSize, at, color(colour ? *colour : ui.theme.text), s.c_str(), nullptr, width);
   const float h = text_height(s, width, font);
   record(ui, A11yNode{id, role, s, "", false, false, false, false, rect_of(at, ImVec2(width, h)), ""});
@@ -40,7 +50,7 @@ float text(UiContext& ui, const std::string& id, const std::string& s, ImVec2 po
 }
 
 bool button(UiContext& ui, const std::string& id, const std::string& label, ImVec2 pos, ImVec2 size, Kind kind,
-            Role role, bool selected) {
+            Role role, bool selected, const std::string& context) {
   const Theme& t = ui.theme;
   Rgb fill = t.button, ink = t.button_text;
   if (kind == Kind::kPrimary) fill = t.primary, ink = t.primary_text;
@@ -78,10 +88,21 @@ bool button(UiContext& ui, const std::string& id, const std::string& label, ImVe
               nullptr, wrap);
   // Focused means the keypad focus, shown with its ring; a tap also gives ImGui's focus, unseen.
   const bool focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
-  record(ui, A11yNode{id, role, label, "", selected, false, focused, false, rect_of(min, size), ""});
-  const bool tapped = pressed && !ui.drag_moved;
+  A11yNode node{id, role, label, "", selected, false, focused, false, rect_of(min, size), ""};
+  node.context = context;
+  record(ui, std::move(node));
+  // A press by the keypad (Enter, Space) is never guarded; a tap right after the screen changed is.
+  const bool by_pointer = ImGui::IsMouseReleased(0) || ImGui::IsMouseClicked(0);
+  const bool tapped = pressed && !ui.drag_moved && !(ui.tap_guard && by_pointer);
   if (tapped) ui.activated.push_back(id);
   return tapped;
+}
+
+void main_action(UiContext& ui) {
+  if (!ui.focus_main_action) return;
+  ui.focus_main_action = false;
+  ImGui::SetFocusID(ImGui::GetItemID(), ImGui::GetCurrentWindow());
+  ImGui::SetItemDefaultFocus();
 }
 
 }  // namespace civic::kiosk::widgets

@@ -193,7 +193,11 @@ TEST_CASE("back navigation keeps what was entered", "[session]") {
   CHECK(f.s.idea() == "Benches near the river");
   f.act(K::kNext);
   CHECK(f.s.supports("idea-003"));
-  for (int i = 0; i < 10; ++i) f.act(K::kBack);
+  for (int i = 0; i < 10 && !f.s.confirming_discard(); ++i) f.act(K::kBack);
+  // Back to the start would delete the idea and the vote: the kiosk asks first.
+  CHECK(f.s.screen() == Screen::kLanguage);
+  CHECK(f.s.confirming_discard());
+  f.act(K::kConfirmDiscard);
   CHECK(f.s.screen() == Screen::kAttract);
   CHECK(f.s.idea().empty());
 }

@@ -62,6 +62,10 @@ struct SpokenKiosk {
   }
   bool tap(const std::string& id) {
     settle();
+    if (k.ui.tap_guard) {  // nobody taps within a fraction of a second of a new screen
+      k.now_ms += kTapGuardMs;
+      settle();
+    }
     const A11yNode* node = k.ui.tree.find(id);
     if (!node) return false;
     k.input.tap(node->rect.cx(), node->rect.cy());

@@ -58,6 +58,11 @@ class HeadlessKiosk {
   // Taps the widget with this accessibility id; false if it is not on screen.
   bool tap(const std::string& id) {
     settle();
+    // A person does not tap within a fraction of a second of a new screen (taps then are ignored).
+    if (ui.tap_guard) {
+      now_ms += kiosk::kTapGuardMs;
+      settle();
+    }
     const kiosk::A11yNode* node = ui.tree.find(id);
     if (!node) return false;
     input.tap(node->rect.cx(), node->rect.cy());

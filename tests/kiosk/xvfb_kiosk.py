@@ -109,8 +109,16 @@ class Kiosk:
                          f"on screen: {ids}")
 
     def node(self, node_id):
-        t = self.wait(lambda t: any(n["id"] == node_id for n in t["nodes"]), f"'{node_id}' on screen")
+        # Taps just after a screen change are ignored by design (the tap guard): wait it out, as a
+        # person would.
+        t = self.wait(lambda t: any(n["id"] == node_id for n in t["nodes"]) and not t.get("tap_guard"),
+                      f"'{node_id}' on screen")
         return next(n for n in t["nodes"] if n["id"] == node_id), t["frame"]
+
+    def at(self, n):
+        """The display pixel at the centre of a node (the dump is in design pixels)."""
+        scale = self.tree().get("scale", 1)
+        return int((n["x"] + n["w"] / 2) * scale), int((n["y"] + n["h"] / 2) * scale)
 
     def settled(self, after_frame, what, timeout=30):
         """Waits until the kiosk has drawn past `after_frame` and then stopped drawing for 150 ms:
@@ -127,7 +135,7 @@ class Kiosk:
 
     def tap(self, node_id):
         n, frame = self.node(node_id)
-        x, y = int(n["x"] + n["w"] / 2), int(n["y"] + n["h"] / 2)
+        x, y = self.at(n)
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], env=self.env, check=True, timeout=10)
         self.settled(frame + 1, f"tapping '{node_id}'")
 
