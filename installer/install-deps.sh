@@ -13,6 +13,8 @@ packages=(
   libimgui-dev libstb-dev libsdl2-dev libfreetype-dev libgl-dev fonts-noto-core libespeak-ng-dev espeak-ng
   # tests: headless display, screenshots, independent crypto checks
   xvfb xauth x11-apps xdotool imagemagick python3 python3-nacl sox
+  # tests: what the kiosk draws, read back by OCR (an oracle independent of the layout code)
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
   # tests: the results report in a real browser
   chromium
   # packages: build with CPack, check with lintian, run the kiosk under cage

@@ -3,6 +3,7 @@
 #include <imgui_internal.h>  // SetNextWindowScroll: the scroll applies in the same frame
 
 #include <algorithm>
+#include <cmath>
 
 #include "review.h"
 #include "widgets.h"
@@ -986,8 +987,9 @@ Canvas canvas_for(int width, int height) {
   if (width <= 0 || height <= 0) return c;
   const float w = static_cast<float>(width), h = static_cast<float>(height);
   c.scale = std::min(w / kDesignWidth, h / kDesignHeight);
-  c.width = w / c.scale;
-  c.height = h / c.scale;
+  // Whole design pixels: ImGui rounds clip rectangles to them.
+  c.width = std::floor(w / c.scale);
+  c.height = std::floor(h / c.scale);
   return c;
 }
 

@@ -27,10 +27,10 @@ def run(*args, ok=True, **kw):
     return r
 
 
-def start_xvfb():
+def start_xvfb(geometry="1280x800x24"):
     """Xvfb on a free display number; returns the process and its DISPLAY."""
     r, w = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", geometry, "-nolisten", "tcp"],
                             pass_fds=[w], stderr=subprocess.DEVNULL)
     os.close(w)
     return xvfb, ":" + os.read(r, 16).decode().strip()
