@@ -105,6 +105,7 @@ Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const 
         ModerationItem item;
         item.moderation_id = new_moderation_id();
         item.record_id = r.id;
+        item.record_hash = r.record_hash;  // the same sealed record again is not listed again
         item.consultation_id = s->consultation_id;
         item.language = s->language;
         queue.push_back(std::move(item));

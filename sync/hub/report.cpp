@@ -143,6 +143,7 @@ std::string results_json(const Tally& t) {
          {"voting", voting_method_name(c.voting)},
          {"participants", c.participants},
          {"repeated_ballots", c.repeated_ballots},
+         {"refused_ballots", c.refused_ballots},
          {"ideas_submitted", c.ideas_submitted},
          {"participants_by_channel", c.participants_by_channel},
          {"participants_by_event", c.participants_by_event},
@@ -229,6 +230,9 @@ figure{margin:1.5em 0}
     h += "<p><strong>" + std::to_string(c.participants) + "</strong> participants, " +
          std::to_string(c.ideas_submitted) + " ideas submitted";
     if (c.repeated_ballots) h += ", " + std::to_string(c.repeated_ballots) + " repeated ballots not counted";
+    std::uint64_t refused = 0;
+    for (const auto& [kind, n] : c.refused_ballots) refused += n;
+    if (refused) h += ", " + std::to_string(refused) + " impossible ballots refused (see anomalies)";
     h += ".</p>\n";
 
     const std::string measure = c.voting == VotingMethod::kOpinion ? "agree" : "supports";

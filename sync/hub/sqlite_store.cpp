@@ -112,6 +112,12 @@ constexpr const char* kHubMigrations[] = {
       PRIMARY KEY (kiosk_id, event_id)
     ) WITHOUT ROWID;
     )sql",
+    // v4: the same sealed record stored at two chain positions is moderated once: moderation
+    // items are keyed by the record's hash too (NULL for items queued before this version).
+    R"sql(
+    ALTER TABLE moderation ADD COLUMN record_hash BLOB;
+    CREATE UNIQUE INDEX moderation_by_record_hash ON moderation (record_hash);
+    )sql",
 };
 
 class SqliteHubStore final : public HubStore {
@@ -446,10 +452,12 @@ class SqliteHubStore final : public HubStore {
     sql::Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
     for (const auto& item : items) {
+      // OR IGNORE: a record already queued, or the same sealed record at another position.
       CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO moderation (record_id, moderation_id, consultation_id, "
-                                      "language, status) VALUES (?, ?, ?, ?, 'pending')"));
+                                      "language, status, record_hash) VALUES (?, ?, ?, ?, 'pending', ?)"));
       CIVIC_TRY(stmt.bind(1, item.record_id).bind(2, std::string_view(item.moderation_id))
-                    .bind(3, std::string_view(item.consultation_id)).bind(4, std::string_view(item.language)).run());
+                    .bind(3, std::string_view(item.consultation_id)).bind(4, std::string_view(item.language))
+                    .bind(5, ByteView(item.record_hash)).run());
     }
     CIVIC_ASSIGN(scan, db_->prepare("INSERT INTO moderation_scan (id, scanned_up_to) VALUES (1, ?) ON CONFLICT (id) "
                                     "DO UPDATE SET scanned_up_to = max(scanned_up_to, excluded.scanned_up_to)"));

@@ -62,6 +62,7 @@ struct ModerationItem {
   std::string published_text;  // approved only
   bool redacted = false;
   std::uint64_t decided_at = 0;
+  Hash32 record_hash = {};  // of the sealed record: one item however often it was stored
 };
 
 using AckSigner = std::function<Bytes(const Ack&)>;

@@ -11,6 +11,58 @@ namespace civic {
 
 namespace {
 constexpr const char* kNoAnswer = "(no answer)";
+
+// Why no kiosk screen could have produced this ballot for `c`, or nothing when one could. The hub
+// enforces every rule the screens enforce: kiosks can be old, buggy or stolen.
+std::optional<std::string> impossible_ballot(const Consultation& c, const Content& content, const Submission& b) {
+  std::set<std::string> voted;
+  int supports = 0;
+  for (const auto& v : b.votes) {
+    if (c.voting == VotingMethod::kNone) return "vote-without-voting";
+    const bool support = v.choice == VoteChoice::kSupport;
+    if (support != (c.voting == VotingMethod::kSupport)) return "wrong-vote-kind";
+    if (!voted.insert(v.idea_id).second) return "repeated-vote";
+    if (support) ++supports;
+  }
+  if (c.voting == VotingMethod::kSupport && supports > c.max_supports) return "too-many-supports";
+  std::set<std::string> answered;
+  for (const auto& a : b.answers) {
+    if (std::find(c.about_you.begin(), c.about_you.end(), a.question_id) == c.about_you.end())
+      return "unasked-question";
+    if (!answered.insert(a.question_id).second) return "repeated-answer";
+    const Question* q = content.question(a.question_id);
+    if (!q || std::none_of(q->answers.begin(), q->answers.end(),
+                           [&](const AnswerOption& o) { return o.id == a.answer_id; }))
+      return "unknown-answer";
+  }
+  return std::nullopt;
+}
+
+std::string impossible_ballot_words(const std::string& kind, const Consultation& c) {
+  if (kind == "vote-without-voting") return "votes, in a consultation without voting";
+  if (kind == "wrong-vote-kind")
+    return c.voting == VotingMethod::kSupport ? "agree/disagree/pass votes, in a support consultation"
+                                              : "support votes, in an agree/disagree consultation";
+  if (kind == "repeated-vote") return "two votes for the same idea";
+  if (kind == "too-many-supports")
+    return "more supports than the " + std::to_string(c.max_supports) + " a resident may give";
+  if (kind == "unasked-question") return "answers to an \"about you\" question this consultation does not ask";
+  if (kind == "repeated-answer") return "two answers to the same question";
+  if (kind == "unknown-answer") return "an answer that is not one of the question's answers";
+  return kind;
+}
+
+// The margins of the questions this consultation asked: a question it never asked says nothing
+// about who took part in it.
+PopulationMargins asked_margins(const PopulationMargins& margins, const Consultation& c) {
+  PopulationMargins out = margins;
+  out.shares.clear();
+  for (const auto& [question, shares] : margins.shares) {
+    if (std::find(c.about_you.begin(), c.about_you.end(), question) != c.about_you.end())
+      out.shares[question] = shares;
+  }
+  return out;
+}
 }  // namespace
 
 void Counts::add(VoteChoice c, double weight) {
@@ -178,11 +230,16 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
       idea_index[idea.id] = res.ideas.size();
       res.ideas.push_back(IdeaResult{idea.id, idea.text.in("en"), {}, {}, {}});
     }
-    // One ballot per session: the first to arrive counts; later ones are reported.
+    // Ballots no kiosk could have produced are refused from the count and reported by kind. Then
+    // one ballot per session: the first to arrive counts; later ones are reported.
     std::set<SessionId> seen;
     std::vector<const Submission*> ballots;
     for (const auto& r : records.opened) {
       if (r.submission.consultation_id != c.id) continue;
+      if (auto why = impossible_ballot(c, content, r.submission)) {
+        ++res.refused_ballots[*why];
+        continue;
+      }
       if (!seen.insert(r.submission.session_id).second) {
         ++res.repeated_ballots;
         continue;
@@ -195,7 +252,14 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
                                                     "already counted in '" +
                                                     c.id + "': reported, not counted"});
     }
+    for (const auto& [kind, n] : res.refused_ballots) {
+      t.anomalies.push_back({kind, std::to_string(n) + " ballot(s) in '" + c.id + "' with " +
+                                       impossible_ballot_words(kind, c) +
+                                       ": no kiosk screen allows this; refused from the count"});
+    }
     res.participants = ballots.size();
+    const std::optional<PopulationMargins> asked =
+        margins ? std::optional<PopulationMargins>(asked_margins(*margins, c)) : std::nullopt;
 
     std::vector<Profile> profiles;
     for (const auto* b : ballots) {
@@ -204,13 +268,15 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
       profiles.push_back(std::move(p));
     }
     std::vector<double> weights(ballots.size(), 1.0);
-    if (margins && !margins->shares.empty()) {
-      auto raked = rake(profiles, *margins);
+    if (asked && !asked->shares.empty()) {
+      auto raked = rake(profiles, *asked);
       weights = raked.weights;
       res.weighted = !ballots.empty();
       res.weighting_note = raked.note;
     } else {
-      res.weighting_note = "no population margins given: weighted equals raw";
+      res.weighting_note = margins ? "no population margins for the questions this consultation asked: "
+                                     "weighted equals raw"
+                                   : "no population margins given: weighted equals raw";
     }
 
     std::map<std::string, std::uint64_t> unknown_ideas;
@@ -250,9 +316,9 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
     });
 
     // Who took part, against the population.
-    if (margins) {
+    if (asked && !asked->shares.empty()) {
       double lo = INFINITY, hi = 0;
-      for (const auto& [question, shares] : margins->shares) {
+      for (const auto& [question, shares] : asked->shares) {
         std::map<std::string, std::uint64_t> answered;
         std::uint64_t total = 0;
         for (const auto& p : profiles) {

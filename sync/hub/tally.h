@@ -58,6 +58,10 @@ struct ConsultationResult {
   VotingMethod voting = VotingMethod::kNone;
   std::uint64_t participants = 0;      // counted ballots: one per session
   std::uint64_t repeated_ballots = 0;  // later ballots of a session already counted: reported, not counted
+  // Ballots no kiosk screen could have produced, by kind (too-many-supports, wrong-vote-kind,
+  // repeated-vote, vote-without-voting, unasked-question, unknown-answer, repeated-answer):
+  // refused from the count, reported in the anomalies.
+  std::map<std::string, std::uint64_t> refused_ballots;
   std::uint64_t ideas_submitted = 0;
   std::map<std::string, std::uint64_t> participants_by_channel;
   std::map<std::string, std::uint64_t> participants_by_event;  // town-hall events (event id)
@@ -69,7 +73,8 @@ struct ConsultationResult {
 };
 
 struct Anomaly {
-  std::string kind;    // busy-kiosk, repeated-ballot, unknown-idea, unknown-consultation, unreadable
+  std::string kind;    // busy-kiosk, repeated-ballot, unknown-idea, unknown-consultation, unreadable, or
+                       // an impossible ballot's kind (ConsultationResult::refused_ballots)
   std::string detail;  // for operators; never content
 };
 

@@ -264,3 +264,88 @@ TEST_CASE("reports: JSON, CSV and HTML carry the counts and escape what resident
   CHECK_THAT(html, !Catch::Contains("<script"));
   CHECK_THAT(html, !Catch::Contains("http://") || Catch::Contains("http://www.w3.org/2000/svg"));
 }
+
+TEST_CASE("ballots no kiosk could produce are refused from the count and reported by kind", "[results]") {
+  Builder b;
+  b.add(1).votes = {{"i1", VoteChoice::kSupport}};  // a good ballot, counted
+  b.add(2).votes = {{"i1", VoteChoice::kSupport},
+                    {"i2", VoteChoice::kSupport},
+                    {"i3", VoteChoice::kSupport},
+                    {"i4", VoteChoice::kSupport}};  // four supports where three are allowed
+  b.add(3).votes = {{"i1", VoteChoice::kSupport}, {"i2", VoteChoice::kSupport}, {"i3", VoteChoice::kSupport},
+                    {"i3", VoteChoice::kSupport}};  // four again, one repeated
+  b.add(4).votes = {{"i2", VoteChoice::kAgree}};    // an opinion in a support consultation
+  b.add(5).votes = {{"i2", VoteChoice::kSupport}, {"i2", VoteChoice::kSupport}};  // the same idea twice
+  b.add(6, Channel::kKiosk, "middle-aged").votes = {{"i3", VoteChoice::kSupport}};  // no such answer
+  auto& unasked = b.add(7);
+  unasked.votes = {{"i3", VoteChoice::kSupport}};
+  unasked.answers.push_back({"income", "high"});  // a question this consultation never asks
+  auto& twice = b.add(8, Channel::kKiosk, "young");
+  twice.votes = {{"i3", VoteChoice::kSupport}};
+  twice.answers.push_back({"age", "old"});  // two answers to one question
+  // A refused ballot does not take its session's place: the same session's good ballot counts.
+  b.add(2).votes = {{"i2", VoteChoice::kSupport}};
+
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr);
+  const ConsultationResult& c = t.consultations.at(0);
+  CHECK(c.participants == 2);
+  CHECK(idea(c, "i1").raw.support == 1);
+  CHECK(idea(c, "i2").raw.support == 1);
+  CHECK(idea(c, "i3").raw.support == 0);
+  CHECK(c.refused_ballots == std::map<std::string, std::uint64_t>{{"too-many-supports", 1},
+                                                                  {"repeated-vote", 2},
+                                                                  {"wrong-vote-kind", 1},
+                                                                  {"unknown-answer", 1},
+                                                                  {"unasked-question", 1},
+                                                                  {"repeated-answer", 1}});
+  for (const auto& kind : {"too-many-supports", "repeated-vote", "wrong-vote-kind", "unknown-answer",
+                           "unasked-question", "repeated-answer"}) {
+    CHECK(has_anomaly(t, kind));
+  }
+  bool said_how_many = false;
+  for (const auto& a : t.anomalies) {
+    if (a.kind == "repeated-vote") said_how_many = a.detail.rfind("2 ballot(s) in 'c1'", 0) == 0;
+  }
+  CHECK(said_how_many);
+  CHECK(c.repeated_ballots == 0);
+
+  // In an agree/disagree consultation, a support vote is the impossible one; in one without
+  // voting, any vote is.
+  Builder o;
+  o.add(1).votes = {{"i1", VoteChoice::kAgree}, {"i2", VoteChoice::kPass}};
+  o.add(2).votes = {{"i1", VoteChoice::kSupport}};
+  const Tally opinion = tally(content_for(VotingMethod::kOpinion), o.records, nullptr);
+  CHECK(opinion.consultations.at(0).participants == 1);
+  CHECK(opinion.consultations.at(0).refused_ballots == std::map<std::string, std::uint64_t>{{"wrong-vote-kind", 1}});
+  CHECK(idea(opinion.consultations.at(0), "i1").raw.support == 0);
+  CHECK(idea(opinion.consultations.at(0), "i1").raw.agree == 1);
+  const Tally none = tally(content_for(VotingMethod::kNone), o.records, nullptr);
+  CHECK(none.consultations.at(0).refused_ballots ==
+        std::map<std::string, std::uint64_t>{{"vote-without-voting", 2}});
+}
+
+TEST_CASE("representativeness and weights use only the questions the consultation asked", "[results]") {
+  Content content = content_for(VotingMethod::kSupport);
+  PopulationMargins margins;
+  margins.shares["age"] = {{"young", 0.5}, {"old", 0.5}};
+  margins.shares["social-media"] = {{"yes", 0.8}, {"no", 0.2}};  // never asked in c1
+  Builder b;
+  b.add(1, Channel::kKiosk, "young").votes = {{"i1", VoteChoice::kSupport}};
+  b.add(2, Channel::kKiosk, "old").votes = {{"i2", VoteChoice::kSupport}};
+  Tally t = tally(content, b.records, &margins);
+  const ConsultationResult& c = t.consultations.at(0);
+  for (const auto& g : c.representation) CHECK(g.question == "age");
+  CHECK(c.representation.size() == 2);
+  REQUIRE(c.representativeness);
+  CHECK(*c.representativeness == Approx(1.0));  // half young, half old, as in the population
+  CHECK(idea(c, "i1").weighted.support == Approx(1.0));
+
+  // A consultation that asks nothing has no representativeness at all, and weighted equals raw.
+  content.consultations[0].about_you.clear();
+  Builder n;
+  n.add(1).votes = {{"i1", VoteChoice::kSupport}};
+  t = tally(content, n.records, &margins);
+  CHECK(t.consultations.at(0).representation.empty());
+  CHECK_FALSE(t.consultations.at(0).representativeness);
+  CHECK_FALSE(t.consultations.at(0).weighted);
+}
