@@ -393,9 +393,10 @@ int main(int argc, char** argv) {
     // Effects run after the frame: a confirmed submission is sealed and stored here.
     if (auto submission = session.take_submission_to_store()) {
       const Channel channel = submission->channel;
+      const bool new_participant = !session.took_part();  // a second consultation: the same person
       auto receipt = (*store)->store(*submission, unix_now());
       if (receipt.ok()) {
-        staff.record_stored(channel);
+        staff.record_stored(channel, new_participant);
         session.store_succeeded(*receipt);
       } else {
         std::fprintf(stderr, "civic-kiosk: a submission could not be stored (%s): %s\n",

@@ -133,6 +133,7 @@ class Session {
   // The consultations offered; the app gives the session only those open now (open_at()).
   std::vector<const Consultation*> consultations() const;
   bool already_took_part(const std::string& consultation_id) const { return done_.count(consultation_id) > 0; }
+  bool took_part() const { return !done_.empty(); }  // this session stored something already
   const std::string& idea() const { return idea_; }
   std::size_t idea_chars() const;
   bool supports(const std::string& idea_id) const;

@@ -39,10 +39,27 @@ Status write_private_file(const std::filesystem::path& path, const std::string& 
 
 }  // namespace
 
+// One digit repeated (111111) or a run up or down (123456, 987654, 901234): the first PINs guessed.
+bool trivial_pin(const std::string& pin) {
+  bool same = true, up = true, down = true;
+  for (std::size_t i = 1; i < pin.size(); ++i) {
+    const int step = (pin[i] - pin[i - 1] + 10) % 10;
+    same = same && step == 0;
+    up = up && step == 1;
+    down = down && step == 9;
+  }
+  return same || up || down;
+}
+
 Result<std::string> hash_pin(const std::string& pin) {
   if (!valid_pin(pin)) {
     return make_error(ErrorCode::kInvalidArgument, "a staff PIN is " + std::to_string(kMinPinDigits) +
                                                        " to " + std::to_string(kMaxPinDigits) + " digits");
+  }
+  if (trivial_pin(pin)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "that PIN is too easy to guess (one digit repeated, or digits in a row such as 123456): "
+                      "choose another; nothing was changed");
   }
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,

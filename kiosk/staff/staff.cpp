@@ -107,6 +107,13 @@ void Staff::apply(const StaffAction& a) {
         check_pin(true);
       else if (screen_ == StaffScreen::kHeadcount) {
         const std::uint64_t headcount = digits_.empty() ? 0 : std::stoull(digits_);
+        // Fewer people in the room than took part cannot be right (0: the room was not counted).
+        const std::uint64_t took_part = event() ? event()->participants : 0;
+        if (headcount > 0 && headcount < took_part) {
+          message_ = "staff.headcount_too_low";
+          message_arg_ = std::to_string(took_part);
+          break;
+        }
         auto closed = events_.close(headcount, clocks_.unix_seconds());
         if (!closed.ok()) {
           message_ = "staff.failed";
@@ -123,7 +130,14 @@ void Staff::apply(const StaffAction& a) {
           message_ = "staff.card_number_needed";
           break;
         }
+        // A card is transcribed once per event: the same number again is a card entered twice.
+        if (events_.has_card(digits_)) {
+          message_ = "staff.card_duplicate";
+          message_arg_ = digits_;
+          break;
+        }
         pending_card_ = digits_;
+        transcribing_card_ = digits_;
         transcribing_ = true;
         log("transcribe-card", "card " + digits_ + (event() ? " for " + event()->id : ""));
         wipe_string(digits_);
@@ -252,6 +266,7 @@ std::optional<std::string> Staff::take_paper_card() {
 
 void Staff::paper_card_done() {
   transcribing_ = false;
+  transcribing_card_.clear();
   touch();
 }
 
@@ -267,9 +282,10 @@ void Staff::set_drives(std::vector<std::string> drives) {
   ++revision_;
 }
 
-void Staff::record_stored(Channel channel) {
+void Staff::record_stored(Channel channel, bool new_participant) {
   if (!events_.current()) return;
-  if (auto s = events_.count(channel); !s.ok()) log("count-failed", s.message());
+  const std::string card = channel == Channel::kPaper ? transcribing_card_ : std::string();
+  if (auto s = events_.count(channel, new_participant, card); !s.ok()) log("count-failed", s.message());
   ++revision_;
 }
 

@@ -118,7 +118,8 @@ class Staff {
   bool wants_drives() const { return screen_ == StaffScreen::kDrives && !drives_loaded_; }
   void set_drives(std::vector<std::string> drives);
   // A record was stored: counted for the open event.
-  void record_stored(Channel channel);
+  // `new_participant`: the first record of its resident's session (see EventBook::count).
+  void record_stored(Channel channel, bool new_participant);
   // The participation the resident session should use: channel, event id.
   Channel channel() const { return events_.current() ? Channel::kTownHall : Channel::kKiosk; }
   std::string event_id() const { return events_.current() ? events_.current()->id : std::string(); }
@@ -152,6 +153,7 @@ class Staff {
   bool operation_running_ = false;
   std::optional<int> operation_exit_;
   std::optional<std::string> pending_card_;
+  std::string transcribing_card_;  // the card being transcribed: counted with its record
   bool transcribing_ = false;
   std::uint64_t last_activity_ = 0;
   std::uint64_t revision_ = 0;

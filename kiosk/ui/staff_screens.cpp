@@ -51,13 +51,28 @@ void message(StaffFrame& fr, float y) {
           fr.f().body, Role::kStatus);
 }
 
+// Screens with the number pad keep text in the columns beside it: instructions on the left,
+// messages (a wrong PIN, a lock-out, a refused number) on the right. Nothing covers the pad.
+constexpr float kPadLeft = 420, kPadTop = 230, kPadKeyWidth = 140, kPadKeyHeight = 90, kPadGap = 14;
+constexpr float kPadRight = kPadLeft + 3 * kPadKeyWidth + 2 * kPadGap;
+void beside_pad(StaffFrame& fr, const std::string& id, const std::string& text, bool left, Role role) {
+  const float x = left ? kMargin : kPadRight + 32;
+  const float width = left ? kPadLeft - kMargin - 32 : kDesignWidth - kMargin - x;
+  fr.text(id, text, x, kPadTop - 100, fr.f().body, role, width);
+}
+void pad_message(StaffFrame& fr) {
+  if (fr.staff.message().empty()) return;
+  beside_pad(fr, "staff.message", fr.fmt(fr.staff.message(), {{"n", fr.staff.message_arg()}}), false,
+             Role::kStatus);
+}
+
 void back_button(StaffFrame& fr, bool enabled = true) {
   if (enabled && fr.button("staff.back", "staff.back", kMargin, 800 - 112 + 16, 260, 80)) fr.act(K::kCancel);
 }
 
 // A number pad: digits, delete and confirm, with `shown` above it.
 void number_pad(StaffFrame& fr, const std::string& shown, const std::string& confirm_key) {
-  const float x0 = 420, y0 = 230, w = 140, h = 90, gap = 14;
+  const float x0 = kPadLeft, y0 = kPadTop, w = kPadKeyWidth, h = kPadKeyHeight, gap = kPadGap;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(ImVec2(x0, y0 - 100), ImVec2(x0 + 3 * w + 2 * gap, y0 - 20),
                     widgets::color(fr.ui.theme.button), 8);
@@ -86,16 +101,16 @@ void number_pad(StaffFrame& fr, const std::string& shown, const std::string& con
 // A number to enter (headcount, card number): title, what it is for, the pad.
 void number_screen(StaffFrame& fr, const char* title_key, const char* help_key, const char* confirm_key) {
   header(fr, title_key);
-  fr.text(help_key, fr.tr(help_key), kMargin, 110, fr.f().body);
+  beside_pad(fr, help_key, fr.tr(help_key), true, Role::kText);
   number_pad(fr, fr.staff.number(), confirm_key);
-  message(fr, 680);
+  pad_message(fr);
   back_button(fr);
 }
 
 void pin(StaffFrame& fr, bool leaving) {
   header(fr, leaving ? "staff.exit_title" : "staff.pin_title");
   number_pad(fr, std::string(fr.staff.digits_entered(), '*'), "staff.ok");
-  message(fr, 680);
+  pad_message(fr);
   if (fr.button("staff.cancel", leaving ? "staff.back" : "staff.cancel", kMargin, 800 - 112 + 16, 260, 80)) {
     fr.act(K::kCancel);
   }

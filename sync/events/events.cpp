@@ -1,5 +1,6 @@
 #include "sync/events/events.h"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,7 +22,9 @@ json to_json(const TownHallEvent& e) {
           {"closed_at", e.closed_at},
           {"town_hall_records", e.town_hall_records},
           {"paper_records", e.paper_records},
-          {"headcount", e.headcount}};
+          {"headcount", e.headcount},
+          {"participants", e.participants},
+          {"paper_cards", e.paper_cards}};
 }
 
 TownHallEvent from_json(const json& j) {
@@ -33,7 +36,10 @@ TownHallEvent from_json(const json& j) {
                        j.at("closed_at"),
                        j.at("town_hall_records"),
                        j.at("paper_records"),
-                       j.at("headcount")};
+                       j.at("headcount"),
+                       // Files written before these were kept: no participants or cards known.
+                       j.value("participants", std::uint64_t{0}),
+                       j.value("paper_cards", std::vector<std::string>{})};
 }
 
 std::string utc_date(std::uint64_t unix_now, const char* format) {
@@ -82,13 +88,20 @@ Result<TownHallEvent> EventBook::start(const std::string& name, const std::strin
   return e;
 }
 
-Status EventBook::count(Channel channel) {
+Status EventBook::count(Channel channel, bool new_participant, const std::string& card) {
   if (!current_) return {};
   if (channel == Channel::kPaper)
     ++current_->paper_records;
   else
     ++current_->town_hall_records;
+  if (new_participant) ++current_->participants;
+  if (!card.empty() && !has_card(card)) current_->paper_cards.push_back(card);
   return save();
+}
+
+bool EventBook::has_card(const std::string& card) const {
+  return current_ && std::find(current_->paper_cards.begin(), current_->paper_cards.end(), card) !=
+                         current_->paper_cards.end();
 }
 
 Result<TownHallEvent> EventBook::close(std::uint64_t headcount, std::uint64_t unix_now) {

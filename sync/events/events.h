@@ -20,6 +20,8 @@ struct TownHallEvent {
   std::uint64_t started_at = 0, closed_at = 0;
   std::uint64_t town_hall_records = 0, paper_records = 0;
   std::uint64_t headcount = 0;  // people in the room, counted by staff; 0: not counted
+  std::uint64_t participants = 0;        // distinct people who took part (sessions and paper cards)
+  std::vector<std::string> paper_cards;  // the numbers of the cards transcribed: each once
 };
 
 class EventBook {
@@ -33,7 +35,11 @@ class EventBook {
   [[nodiscard]] Result<TownHallEvent> start(const std::string& name, const std::string& place,
                                             std::uint64_t unix_now);
   // Counts a record stored during the open event.
-  [[nodiscard]] Status count(Channel channel);
+  // Counts a record made during the open event. `new_participant`: the first record of its
+  // session (one person may take part in several consultations); `card`: a paper card's number.
+  [[nodiscard]] Status count(Channel channel, bool new_participant, const std::string& card = {});
+  // Whether the open event already has a paper card with this number.
+  bool has_card(const std::string& card) const;
   [[nodiscard]] Result<TownHallEvent> close(std::uint64_t headcount, std::uint64_t unix_now);
 
  private:

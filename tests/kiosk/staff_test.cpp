@@ -72,6 +72,13 @@ TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows
   CHECK((fs::status(dir.path / "staff-pin").permissions() & fs::perms::group_all) == fs::perms::none);
   CHECK_FALSE(save_pin_hash(dir.path / "staff-pin", "12a456").ok());
   CHECK_FALSE(save_pin_hash(dir.path / "staff-pin", "123").ok());
+  // PINs anyone would try first are refused, with a reason.
+  for (const char* easy : {"111111", "123456", "654321", "901234", "00000000"}) {
+    auto refused = save_pin_hash(dir.path / "easy-pin", easy);
+    CHECK_FALSE(refused.ok());
+    CHECK(refused.message().find("too easy") != std::string::npos);
+  }
+  CHECK(save_pin_hash(dir.path / "easy-pin", "135792").ok());
 
   using Kind = PinGuard::Outcome::Kind;
   PinGuard guard(dir.path / "staff-pin", dir.path / "lockout", [&] { return now; });
@@ -135,17 +142,24 @@ TEST_CASE("staff mode: gesture and PIN, an event with counts and a headcount, in
   CHECK(w.staff->channel() == Channel::kTownHall);
   const std::string id = w.staff->event_id();
   CHECK(id.rfind("ev-20261118-", 0) == 0);
-  w.staff->record_stored(Channel::kTownHall);
-  w.staff->record_stored(Channel::kTownHall);
-  w.staff->record_stored(Channel::kPaper);
+  w.staff->record_stored(Channel::kTownHall, true);
+  w.staff->record_stored(Channel::kTownHall, false);  // the same resident's second consultation
+  w.staff->record_stored(Channel::kPaper, true);
   // The event survives a restart of the kiosk.
   auto reopened = EventBook::open(w.dir.path);
   REQUIRE(reopened.ok());
   REQUIRE(reopened->current());
   CHECK(reopened->current()->town_hall_records == 2);
+  CHECK(reopened->current()->participants == 2);
 
   w.act(K::kCloseEvent);
   REQUIRE(w.staff->screen() == StaffScreen::kHeadcount);
+  // A room of one cannot hold the two people who took part: refused, with the number to beat.
+  w.enter("1");
+  CHECK(w.staff->message() == "staff.headcount_too_low");
+  CHECK(w.staff->message_arg() == "2");
+  CHECK(w.staff->event());
+  while (w.staff->number().size() > 0) w.act(K::kDeleteDigit);
   w.enter("40");
   REQUIRE(w.staff->last_closed());
   CHECK(w.staff->last_closed()->headcount == 40);
@@ -224,4 +238,33 @@ TEST_CASE("staff operations are handed to the app, and lock keeps residents out"
   w.act(K::kGesture);
   w.enter(kPin);
   CHECK_FALSE(w.staff->locked());
+}
+
+TEST_CASE("a paper card is transcribed once per event: the same number again is refused", "[staff]") {
+  World w;
+  using K = StaffAction::Kind;
+  w.act(K::kGesture);
+  w.enter(kPin);
+  w.act(K::kShow, "event");
+  w.act(K::kTypeText, "Ward 5");
+  w.act(K::kStartEvent);
+  REQUIRE(w.staff->event());
+  w.act(K::kCancel);
+  w.act(K::kShow, "paper");
+  w.enter("0117");
+  REQUIRE(w.staff->take_paper_card() == std::optional<std::string>("0117"));
+  w.staff->record_stored(Channel::kPaper, true);
+  w.staff->paper_card_done();
+  w.enter("0117");
+  CHECK(w.staff->message() == "staff.card_duplicate");
+  CHECK(w.staff->message_arg() == "0117");
+  CHECK_FALSE(w.staff->take_paper_card());
+  while (!w.staff->number().empty()) w.act(K::kDeleteDigit);
+  w.enter("0118");
+  CHECK(w.staff->take_paper_card() == std::optional<std::string>("0118"));
+  // The numbers are kept with the event, so a restarted kiosk still knows them.
+  auto reopened = EventBook::open(w.dir.path);
+  REQUIRE(reopened.ok());
+  CHECK(reopened->has_card("0117"));
+  CHECK_FALSE(reopened->has_card("0118"));  // not stored yet: a card abandoned is not used
 }
