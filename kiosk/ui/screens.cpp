@@ -458,16 +458,10 @@ void idea(Frame& fr) {
               shown.c_str(), nullptr, box_size.x - 24);
   ui.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
                        Rect{box.x, box.y, box_size.x, box_size.y}, "", "", true});
-  const float count_h = widgets::text(ui, "idea.count",
-                                      fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
-                                                            {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
-                                      ImVec2(box.x + box_size.x + 24, box.y), 200, fr.f().small, Role::kStatus,
-                                      &ui.theme.muted_text);
-  if (widgets::button(ui, "key.clear", fr.tr("key.clear"),
-                      ImVec2(box.x + box_size.x + 24, std::min(box.y + count_h + 4, rows_top - 72)),
-                      ImVec2(192, 64))) {
-    fr.act(Action::Kind::kClearIdea);
-  }
+  widgets::text(ui, "idea.count",
+                fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
+                                      {"max", std::to_string(fr.s.settings().idea_max_chars)}}),
+                ImVec2(box.x + box_size.x + 24, box.y), 200, fr.f().small, Role::kStatus, &ui.theme.muted_text);
 
   // The on-screen keyboard.
   float y = rows_top;
@@ -499,6 +493,10 @@ void idea(Frame& fr) {
   if (widgets::button(ui, "key.space", fr.tr("key.space"), ImVec2(side_x, rows_top + 2 * (key_h + gap)),
                       ImVec2(side_w, 2 * key_h + gap))) {
     fr.act(Action::Kind::kTypeText, " ");
+  }
+  if (widgets::button(ui, "key.clear", fr.tr("key.clear"), ImVec2(side_x, rows_top + 4 * (key_h + gap)),
+                      ImVec2(side_w, key_h))) {
+    fr.act(Action::Kind::kClearIdea);
   }
   message_line(fr);
   nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});

@@ -129,7 +129,7 @@ TEST_CASE("backspace removes exactly one character, whatever its length", "[sess
   CHECK(f.s.idea().empty());
 }
 
-TEST_CASE("support votes are limited; opinions toggle", "[session]") {
+TEST_CASE("support votes are limited, and opinions toggle", "[session]") {
   Fixture f;
   f.to_consultation("parks-2026");  // support, up to 3
   f.act(K::kNext);

@@ -434,3 +434,286 @@ TEST_CASE("the accessibility dump (a file) never holds what a resident typed", "
   CHECK(review->label.find("secret garden") != std::string::npos);  // in memory, for speech
   CHECK(k.tree().to_json().find("secret") == std::string::npos);    // never in the dump
 }
+
+namespace {
+
+bool is_control(const A11yNode& n) { return n.role == Role::kButton || n.role == Role::kToggle || n.role == Role::kKey; }
+
+// Text (headings, messages, statuses) never lies over a control, and everything drawn stays on
+// the canvas.
+void check_layout(const HeadlessKiosk& k, const std::string& where) {
+  const auto& nodes = k.tree().nodes();
+  const Canvas& canvas = k.ui.canvas;
+  for (const auto& a : nodes) {
+    INFO(where << ": " << a.id << " at " << a.rect.x << "," << a.rect.y << " " << a.rect.w << "x" << a.rect.h);
+    CHECK(a.rect.x >= 0);
+    CHECK(a.rect.y >= 0);
+    CHECK(a.rect.x + a.rect.w <= canvas.width + 0.5f);
+    CHECK(a.rect.y + a.rect.h <= canvas.height + 0.5f);
+    if (is_control(a)) {
+      if (!a.clipped) CHECK(std::min(a.rect.w, a.rect.h) >= 44);
+      continue;
+    }
+    for (const auto& b : nodes) {
+      if (!is_control(b)) continue;
+      INFO(a.id << " ('" << (a.resident_text ? "[typed]" : a.label) << "') covers " << b.id);
+      CHECK_FALSE(a.rect.overlaps(b.rect));
+    }
+  }
+}
+
+struct Size {
+  float w, h;
+};
+// The canvases of 1280x800, 1024x768, 1920x1080 and a portrait 1080x1920 display.
+const Size kCanvases[] = {{1280, 800}, {1280, 960}, {1422, 800}, {1280, 2275}};
+
+}  // namespace
+
+TEST_CASE("every message, at every display size and text size, leaves every control uncovered", "[ui]") {
+  for (const Size size : kCanvases) {
+    for (const std::string lang : {"en", "fr"}) {
+      for (int display = 0; display < 2; ++display) {
+        HeadlessKiosk k;
+        ImGui::GetIO().DisplaySize = ImVec2(size.w, size.h);
+        k.settle();
+        if (display) REQUIRE(k.tap("display.large_text"));
+        const std::string where = std::to_string(static_cast<int>(size.w)) + "x" +
+                                  std::to_string(static_cast<int>(size.h)) + "/" + lang +
+                                  (display ? "/large" : "");
+        check_layout(k, where + "/attract");
+        REQUIRE(k.tap("attract.start"));
+        check_layout(k, where + "/language");
+        REQUIRE(k.tap("language." + lang));
+        REQUIRE(k.tap("consultation.parks-2026"));
+        REQUIRE(k.tap("nav.next"));
+        k.type("ab");
+        REQUIRE(k.tap("nav.next"));  // too short
+        REQUIRE(k.session().message());
+        check_layout(k, where + "/idea+message");
+        k.type("cde");
+        REQUIRE(k.tap("nav.next"));
+        for (const char* id : {"idea-001", "idea-002", "idea-003", "idea-004"}) {
+          for (int i = 0; i < 10 && !k.tree().find(std::string(id) + ".support"); ++i) REQUIRE(k.tap("list.down"));
+          REQUIRE(k.tap(std::string(id) + ".support"));
+        }
+        REQUIRE(k.session().message());  // four is one too many
+        check_layout(k, where + "/vote+message");
+        REQUIRE(k.tap("nav.next"));
+        REQUIRE(k.tap("about.age.25-44"));  // consent first
+        REQUIRE(k.session().message());
+        check_layout(k, where + "/about+message");
+        REQUIRE(k.tap("nav.next"));
+        check_layout(k, where + "/review");
+        for (int i = 0; i < 3; ++i) REQUIRE(k.tap("nav.back"));  // review -> about -> vote -> idea
+        REQUIRE(k.tap("key.clear"));
+        REQUIRE(k.tap("nav.skip"));  // no idea
+        REQUIRE(k.tap("nav.skip"));  // no votes
+        REQUIRE(k.tap("nav.skip"));  // no answers
+        REQUIRE(k.session().screen() == Screen::kReview);
+        REQUIRE(k.tap("nav.confirm"));  // nothing to send
+        REQUIRE(k.session().message());
+        check_layout(k, where + "/review+message");
+      }
+    }
+  }
+}
+
+TEST_CASE("review names everything that will be sealed, scrolls when long, and each part can be changed",
+          "[ui]") {
+  for (const Size size : kCanvases) {
+    HeadlessKiosk k;
+    ImGui::GetIO().DisplaySize = ImVec2(size.w, size.h);
+    k.settle();
+    REQUIRE(k.tap("display.large_text"));
+    REQUIRE(k.tap("attract.start"));
+    REQUIRE(k.tap("language.en"));
+    REQUIRE(k.tap("consultation.parks-2026"));
+    REQUIRE(k.tap("nav.next"));
+    // A 1,000-character idea, typed.
+    const std::string idea = std::string("Benches ") + std::string(992, 'x');
+    k.type("Benches ");
+    for (int i = 0; i < 992; ++i) k.session().apply(Action{Action::Kind::kTypeText, "x", ""});
+    REQUIRE(k.session().idea() == idea);
+    REQUIRE(k.tap("nav.next"));
+    for (const char* id : {"idea-004", "idea-006"}) {
+      for (int i = 0; i < 10 && !k.tree().find(std::string(id) + ".support"); ++i) REQUIRE(k.tap("list.down"));
+      REQUIRE(k.tap(std::string(id) + ".support"));
+    }
+    REQUIRE(k.tap("nav.next"));
+    REQUIRE(k.tap("about.consent"));
+    REQUIRE(k.tap("about.age.65-74"));
+    REQUIRE(k.tap("nav.next"));
+    REQUIRE(k.session().screen() == Screen::kReview);
+    const std::string where = std::to_string(static_cast<int>(size.w)) + "x" + std::to_string(static_cast<int>(size.h));
+    // Scrolling down reaches every line; nothing ever covers Back or Send.
+    std::map<std::string, std::string> seen;
+    for (int i = 0; i < 30; ++i) {
+      check_layout(k, where + "/review");
+      for (const auto& n : k.tree().nodes()) {
+        if (n.id.rfind("review.", 0) == 0) seen[n.id] = n.label;
+      }
+      if (!k.tree().find("list.down")) break;
+      REQUIRE(k.tap("list.down"));
+    }
+    INFO(where);
+    CHECK(seen["review.idea"] == idea);
+    CHECK(seen["review.vote.idea-004"] == "Supported: Public toilets open until 10 pm");
+    CHECK(seen["review.vote.idea-006"] == "Supported: Quiet hours with no amplified music");
+    CHECK(seen["review.answer.age"] == "Your age: 65 to 74");
+    CHECK(seen.count("review.change.vote"));
+    // Change goes back to that step; Next comes back to the review, with the change in it.
+    while (k.tree().find("list.up")) REQUIRE(k.tap("list.up"));
+    for (int i = 0; i < 10 && !k.tree().find("review.change.vote"); ++i) REQUIRE(k.tap("list.down"));
+    REQUIRE(k.tap("review.change.vote"));
+    REQUIRE(k.session().screen() == Screen::kVote);
+    for (int i = 0; i < 10 && !k.tree().find("idea-006.support"); ++i) REQUIRE(k.tap("list.down"));
+    REQUIRE(k.tap("idea-006.support"));  // withdrawn
+    REQUIRE(k.tap("nav.next"));
+    REQUIRE(k.tap("nav.next"));
+    REQUIRE(k.session().screen() == Screen::kReview);
+    REQUIRE(k.tap("nav.confirm"));
+    auto sealed = k.session().take_submission_to_store();
+    REQUIRE(sealed);
+    CHECK(sealed->votes == std::vector<Vote>{{"idea-004", VoteChoice::kSupport}});
+    CHECK(sealed->idea == idea);
+  }
+}
+
+TEST_CASE("a second tap just after a screen change does nothing, on every screen-changing control", "[ui]") {
+  HeadlessKiosk k;
+  k.settle();
+  std::size_t changes = 0;
+  // Taps `id`; if the screen changed, a second tap 70 ms later at the same place must not act.
+  auto tap_twice = [&](const std::string& id) {
+    k.settle();
+    if (k.ui.tap_guard) {
+      k.now_ms += kTapGuardMs;
+      k.settle();
+    }
+    const A11yNode* n = k.tree().find(id);
+    REQUIRE(n);
+    const float x = n->rect.cx(), y = n->rect.cy();
+    const Screen before = k.session().screen();
+    k.input.tap(x, y);
+    k.settle();
+    if (k.session().screen() == Screen::kStoring) {
+      auto s = k.session().take_submission_to_store();
+      REQUIRE(s);
+      k.session().store_succeeded("RN6RJ-MUAKQ");
+      k.settle();
+    }
+    if (k.session().screen() == before) return;
+    ++changes;
+    const Screen after = k.session().screen();
+    const std::size_t actions = k.all_actions.size();
+    k.now_ms += 70;
+    k.input.tap(x, y);
+    k.settle();
+    INFO("a second tap on " << id << " at " << x << "," << y << " landed on " << screen_name(after));
+    CHECK(k.session().screen() == after);
+    CHECK(k.all_actions.size() == actions);
+  };
+  for (const char* id : {"attract.start", "language.en", "consultation.parks-2026", "nav.next"}) tap_twice(id);
+  k.type("Shade");
+  for (const char* id : {"nav.next", "nav.next", "nav.skip", "nav.confirm"}) tap_twice(id);
+  CHECK(k.session().screen() == Screen::kThanks);  // the receipt stays on screen
+  CHECK(changes == 8);
+  tap_twice("nav.finish");
+  CHECK(k.session().screen() == Screen::kAttract);
+}
+
+TEST_CASE("leaving with something not sent asks first, and the consultations screen has a way back", "[ui]") {
+  HeadlessKiosk k;
+  k.settle();
+  REQUIRE(k.tap("attract.start"));
+  REQUIRE(k.tap("language.en"));
+  REQUIRE(k.tap("consultation.parks-2026"));
+  REQUIRE(k.tap("nav.next"));
+  REQUIRE(k.tap("nav.skip"));
+  REQUIRE(k.tap("idea-001.support"));
+  REQUIRE(k.tap("nav.back"));
+  REQUIRE(k.tap("nav.back"));
+  REQUIRE(k.tap("nav.back"));
+  REQUIRE(k.session().screen() == Screen::kConsultations);
+  REQUIRE(k.tap("nav.finish"));
+  REQUIRE(k.tree().find("discard.text"));
+  CHECK(k.session().screen() == Screen::kConsultations);
+  REQUIRE(k.tap("discard.stay"));
+  CHECK(k.session().supports("idea-001"));
+  REQUIRE(k.tap("nav.back"));  // the consultations screen's Back: to the languages
+  CHECK(k.session().screen() == Screen::kLanguage);
+  REQUIRE(k.tap("language.en"));
+  REQUIRE(k.tap("consultation.parks-2026"));  // the same one again keeps the vote
+  CHECK(k.session().supports("idea-001"));
+  REQUIRE(k.tap("nav.back"));
+  REQUIRE(k.tap("nav.finish"));
+  REQUIRE(k.tap("discard.leave"));
+  CHECK(k.session().screen() == Screen::kAttract);
+  CHECK_FALSE(k.session().supports("idea-001"));
+}
+
+TEST_CASE("before a language is chosen, the display buttons and Back speak every language, and speech that "
+          "cannot run says so",
+          "[ui]") {
+  HeadlessKiosk k;
+  k.ui.speech_available = false;
+  k.settle();
+  for (const char* screen : {"attract", "language"}) {
+    INFO(screen);
+    for (const char* id : {"display.contrast", "display.large_text", "help"}) {
+      const A11yNode* n = k.tree().find(id);
+      REQUIRE(n);
+      for (const std::string lang : {"en", "fr"}) {
+        const std::string key = std::string(id) == "help" ? "help.button" : id;
+        CHECK(n->label.find(k.ui.strings->text(lang, key)) != std::string::npos);
+      }
+    }
+    const A11yNode* unavailable = k.tree().find("speech.unavailable");
+    REQUIRE(unavailable);
+    CHECK(unavailable->label.find(k.ui.strings->text("fr", "speech.unavailable")) != std::string::npos);
+    if (std::string(screen) == "attract") REQUIRE(k.tap("attract.start"));
+  }
+  const A11yNode* back = k.tree().find("nav.back");
+  REQUIRE(back);
+  CHECK(back->label == "Back / Retour");
+  REQUIRE(k.tap("language.fr"));
+  REQUIRE(k.tree().find("speech.unavailable"));  // in the title bar, where the Speech button would be
+  CHECK(k.tree().find("speech.unavailable")->label == k.ui.strings->text("fr", "speech.unavailable"));
+}
+
+TEST_CASE("the keypad: each new screen starts with the focus on its main action", "[ui]") {
+  HeadlessKiosk k;
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  const int down = 81, space = 44;  // SDL scancodes, as the platform maps them
+  io.KeyMap[ImGuiKey_DownArrow] = down;
+  io.KeyMap[ImGuiKey_Space] = space;
+  auto press = [&](int key) {
+    k.input.push({InputEvent::Type::kKeyDown, 0, 0, key, {}});
+    k.input.push({InputEvent::Type::kKeyUp, 0, 0, key, {}});
+    k.settle();
+  };
+  auto focused = [&]() -> std::string {
+    for (const auto& n : k.tree().nodes()) {
+      if (n.focused) return n.id;
+    }
+    return "";
+  };
+  k.settle();
+  press(down);  // the keypad is in use from now on: the focus is shown
+  k.settle();
+  CHECK(focused() == "attract.start");
+  press(space);
+  REQUIRE(k.session().screen() == Screen::kLanguage);
+  CHECK(focused() == "language.en");
+  press(space);
+  REQUIRE(k.session().screen() == Screen::kConsultations);
+  CHECK(focused() == "consultation.parks-2026");
+  press(space);
+  REQUIRE(k.session().screen() == Screen::kConsultation);
+  CHECK(focused() == "nav.next");
+  press(space);
+  REQUIRE(k.session().screen() == Screen::kIdea);
+  CHECK(focused() == "nav.next");
+}
