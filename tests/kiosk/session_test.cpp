@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "demo_content.h"
 #include "kiosk/session/session.h"
 
@@ -350,4 +352,25 @@ TEST_CASE("content is parsed strictly", "[session][content]") {
   CHECK_THAT(unknown_question.message(), Catch::Contains("unknown question 'nope'"));
   auto bad_id = parse_content(R"({"format":1,"consultations":[{"id":"a b","title":{"en":"t"},"summary":{"en":"s"},"body":{"en":"b"}}]})");
   CHECK_THAT(bad_id.message(), Catch::Contains("'a b'"));
+}
+
+TEST_CASE("idle: during the warning each second of the countdown is a change to draw", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  const auto& st = f.s.settings();
+  f.now_ms += st.idle_timeout_ms - st.idle_warning_ms;
+  f.s.tick();
+  REQUIRE(f.s.idle_warning());
+  std::set<std::uint64_t> shown;
+  for (int i = 0; i < 5; ++i) {
+    const std::uint64_t before = f.s.revision();
+    f.now_ms += 1000;
+    f.s.tick();
+    CHECK(f.s.revision() != before);  // the frame loop redraws only on a new revision
+    shown.insert(f.s.seconds_until_reset());
+    const std::uint64_t same = f.s.revision();
+    f.s.tick();  // no time passed: nothing new to draw
+    CHECK(f.s.revision() == same);
+  }
+  CHECK(shown.size() == 5);
 }

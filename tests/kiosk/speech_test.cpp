@@ -2,6 +2,8 @@
 // session says, and in which language).
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -303,4 +305,74 @@ TEST_CASE("speech by keypad alone: F2 turns it on, arrows speak the focused cont
   const std::size_t after = s.said.size();
   REQUIRE(s.tap("display.contrast"));
   CHECK(s.said.size() == after);  // off means silent
+}
+
+TEST_CASE("speech names what each vote control acts on, reads the whole review, and counts down", "[speech][ui]") {
+  SpokenKiosk s;
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  const int down = 81, up = 82, space = 44;  // SDL scancodes, as the platform maps them
+  io.KeyMap[ImGuiKey_DownArrow] = down;
+  io.KeyMap[ImGuiKey_UpArrow] = up;
+  io.KeyMap[ImGuiKey_Space] = space;
+  s.settle();
+  REQUIRE(s.tap("attract.speech"));
+  for (const char* id : {"attract.start", "language.en", "consultation.parks-2026", "nav.next", "nav.skip"})
+    REQUIRE(s.tap(id));
+  REQUIRE(s.k.session().screen() == Screen::kVote);
+  // A tap: the control, its idea and its new state.
+  std::size_t mark = s.said.size();
+  REQUIRE(s.tap("idea-002.support"));
+  CHECK(s.said_text("en:Supported: Drinking fountains that work all summer, selected", mark));
+  // The keypad reaches every idea, even those below the fold, each named with its control.
+  std::set<std::string> heard;
+  for (int i = 0; i < 20; ++i) {
+    s.key(up);
+    for (const auto& p : s.parts()) {
+      if (p.rfind("en:Support: ", 0) == 0 || p.rfind("en:Supported: ", 0) == 0) heard.insert(p);
+    }
+  }
+  for (int i = 0; i < 40; ++i) {
+    s.key(down);
+    for (const auto& p : s.parts()) {
+      if (p.rfind("en:Support: ", 0) == 0 || p.rfind("en:Supported: ", 0) == 0) heard.insert(p);
+    }
+  }
+  CHECK(heard.count("en:Support: Public toilets open until 10 pm, not selected"));
+  CHECK(heard.count("en:Support: Quiet hours with no amplified music, not selected"));
+  CHECK(heard.count("en:Support: A splash pad for children, not selected"));
+  // The review, read in full on arrival: each vote by name, each answer.
+  // A review longer than the screen (larger text, three votes, three answers): read in full all
+  // the same, the lines scrolled out of view included.
+  s.k.session().apply(Action{Action::Kind::kToggleSupport, "idea-006", ""});
+  s.k.session().apply(Action{Action::Kind::kToggleSupport, "idea-001", ""});
+  REQUIRE(s.tap("nav.next"));
+  REQUIRE(s.tap("about.consent"));
+  s.k.session().apply(Action{Action::Kind::kToggleLargeText, "", ""});
+  for (const auto& [q, a] : {std::pair{"age", "25-44"}, {"area", "north"}, {"social-media", "no"}})
+    s.k.session().apply(Action{Action::Kind::kAnswer, q, a});
+  mark = s.said.size();
+  REQUIRE(s.tap("nav.next"));
+  REQUIRE(s.k.session().screen() == Screen::kReview);
+  CHECK(s.said_text("en:Supported: Drinking fountains that work all summer", mark));
+  CHECK(s.said_text("en:Supported: Quiet hours with no amplified music", mark));
+  CHECK(s.said_text("en:Where you live: North of the river", mark));
+  CHECK(s.said_text("en:Do you use social media?: No", mark));
+  CHECK(s.said_text("en:Supported: More trees and shade along the paths", mark));
+  CHECK(s.k.ui.tree.find("list.down"));  // it did not all fit on the screen
+  CHECK(s.said_text("en:no idea", mark));
+  // The idle countdown ticks on screen and is spoken as it runs down.
+  const auto settings = s.k.session().settings();
+  s.k.now_ms += settings.speech_idle_timeout_ms - settings.idle_warning_ms + 10;
+  s.settle();
+  REQUIRE(s.k.session().idle_warning());
+  const std::string first = s.k.ui.tree.find("idle.text")->label;
+  mark = s.said.size();
+  for (int i = 0; i < 12; ++i) {
+    s.k.now_ms += 1000;
+    s.settle();
+  }
+  const std::string later = s.k.ui.tree.find("idle.text")->label;
+  CHECK(later != first);
+  CHECK(s.said_text("en:" + s.k.ui.strings->format("en", "idle.text", {{"n", "20"}}), mark));
 }
