@@ -129,8 +129,9 @@ std::vector<std::string> find_drives(const KioskConfig& config) {
   return out;
 }
 
-HealthInfo gather_health(KioskStore& store, const KioskConfig& config) {
+HealthInfo gather_health(KioskStore& store, const KioskConfig& config, const std::string& speech) {
   HealthInfo h;
+  h.speech = speech;
   h.kiosk_id = to_hex(store.kiosk_id());
   h.key_fingerprint = store.key_fingerprint();
   h.hub_url = config.hub_url;
@@ -270,12 +271,16 @@ int main(int argc, char** argv) {
   // Speech: without a sound card the kiosk still works, without its speech controls.
   auto audio = std::make_unique<SdlAudioSink>();
   std::unique_ptr<Speaker> speaker;
+  std::string speech_health = "off in the configuration ([speech] enabled)";
   if (config.speech_enabled) {
     auto opened = Speaker::open(*audio);
-    if (opened.ok())
+    if (opened.ok()) {
       speaker = std::move(*opened);
-    else
+      speech_health = "ok";
+    } else {
+      speech_health = "unavailable: " + opened.message();
       std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
+    }
   }
   std::ofstream speech_log;
   if (!speech_log_path.empty()) speech_log.open(speech_log_path, std::ios::app);
@@ -335,7 +340,7 @@ int main(int argc, char** argv) {
       if (auto started = operation.start(command); !started.ok())
         staff.operation_finished(127, started.message());
     }
-    if (staff.wants_health()) staff.set_health(gather_health(**store, config));
+    if (staff.wants_health()) staff.set_health(gather_health(**store, config, speech_health));
     if (staff.wants_drives()) staff.set_drives(find_drives(config));
     if (auto card = staff.take_paper_card()) {
       session.set_participation(Channel::kPaper, staff.event_id(), *card);
@@ -378,7 +383,7 @@ int main(int argc, char** argv) {
       const std::string key =
           std::string(staff_shown ? staff_screen_name(staff.screen()) : screen_name(session.screen())) + "-" +
           session.language() + (session.high_contrast() ? "-contrast" : "") +
-          (session.large_text() ? "-large" : "");
+          (session.large_text() ? "-large" : "") + (!staff_shown && ui.list_scroll > 0.5f ? "-scrolled" : "");
       if (key != last_screenshot_key && input.empty() && settle_frames <= 1) {
         last_screenshot_key = key;
         shot = screenshot_dir + "/" + key + ".ppm";

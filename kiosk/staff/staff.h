@@ -41,6 +41,7 @@ struct HealthInfo {
   std::uint64_t content_version = 0, content_expires_at = 0;
   std::uint64_t free_disk_bytes = 0;
   std::string integrity;  // "ok", or what is wrong
+  std::string speech;     // "ok", or why the kiosk cannot speak (no sound card, turned off)
 };
 
 struct StaffAction {

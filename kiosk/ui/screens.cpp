@@ -149,11 +149,11 @@ void step_indicator(Frame& fr, const std::string& step_key) {
   widgets::text(fr.ui, "step",
                 fr.fmt("step.of", {{"n", std::to_string(n)}, {"total", std::to_string(total)}}) + " — " +
                     fr.tr(step_key),
-                ImVec2(kMargin, kTopBar + 12), fr.content_w(), fr.f().small, Role::kStatus,
-                &fr.ui.theme.muted_text);
+                ImVec2(kMargin, kTopBar + 10), fr.content_w(), fr.ui.fonts.normal.small, Role::kStatus,
+                &fr.ui.theme.muted_text);  // like the title bar, one size: it must fit above the bars
   const float w = fr.content_w() / static_cast<float>(total);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float y = kTopBar + 50;
+  const float y = kTopBar + 54;
   for (int i = 0; i < total; ++i) {
     const float x0 = kMargin + w * static_cast<float>(i) + 4, x1 = kMargin + w * static_cast<float>(i + 1) - 4;
     if (i + 1 < n) {

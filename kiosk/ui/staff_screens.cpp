@@ -167,6 +167,7 @@ void health(StaffFrame& fr) {
                          : "-"},
       {"staff.h_disk", std::to_string(h.free_disk_bytes / (1024 * 1024)) + " MiB"},
       {"staff.h_integrity", h.integrity},
+      {"staff.h_speech", h.speech.empty() ? "-" : h.speech},
   };
   float y = 120;
   for (const auto& [key, value] : rows) {

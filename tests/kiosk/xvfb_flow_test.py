@@ -77,17 +77,43 @@ def check_speech(work, log_path, receipt):
     check(rms > 0.005, f"the audio played is speech, not silence (RMS amplitude {rms})")
 
 
+STEPS = {"idea": 1, "vote": 2, "about-you": 3, "review": 4}
+
+
+def check_step_indicator(name, png):
+    """In the pixels: the current step's bar stands out from the others by its shape, not only its
+    colour (in high contrast every bar is the same yellow). Counts the lit pixels down the middle of
+    each step's bar."""
+    screen = name.split("-fr")[0].split("-en")[0]
+    if screen not in STEPS:
+        return
+    total, current = 4, STEPS[screen]
+    width = (1280 - 96) / total
+    def column(x, y, height):
+        pixels = run("convert", png, "-crop", f"1x{height}+{x}+{y}", "+repage", "-colorspace", "gray", "txt:-").stdout
+        return [float(line.split("(")[1].split(",")[0]) for line in pixels.splitlines()[1:]]
+    background = column(8, 150, 1)[0]  # the margin beside the bars
+    lit = []
+    for i in range(total):
+        x = int(48 + width * (i + 0.5))
+        lit.append(sum(abs(v - background) > 40 for v in column(x, 140, 27)))
+    others = [n for i, n in enumerate(lit) if i + 1 != current]
+    check(lit[current - 1] >= 2 * max(others) and lit[current - 1] >= 12,
+          f"{name}: the current step ({current}) stands out by its shape (lit pixels per step {lit})")
+
+
 def compare_screens(shots):
     golden_dir = f"{SOURCE}/tests/data/screens"
     os.makedirs(golden_dir, exist_ok=True)
     names = sorted(f[:-4] for f in os.listdir(shots) if f.endswith(".ppm"))
     screens = ("consultations", "consultation", "idea", "vote", "review", "thanks")
     expected = ({f"{s}-{l}" for s in screens + ("about-you",) for l in ("en", "fr")} | {"attract-en", "language-en"} |
-                {f"{s}-fr-contrast-large" for s in screens})
+                {f"{s}-fr-contrast-large" for s in screens} | {"vote-fr-scrolled"})
     check(expected <= set(names), f"screenshots of every screen in both languages (missing {expected - set(names)})")
     for name in names:
         png = f"{shots}/{name}.png"
         run("convert", f"{shots}/{name}.ppm", png)
+        check_step_indicator(name, png)
         golden = f"{golden_dir}/{name}.png"
         if UPDATE or not os.path.exists(golden):
             shutil.copy(png, golden)
@@ -154,7 +180,10 @@ def main():
         print(f"{passed()} passed, 0 failed")
     finally:
         stop_all(procs)
-        shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("CIVIC_KEEP_WORK"):
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 main()

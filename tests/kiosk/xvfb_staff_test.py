@@ -120,6 +120,9 @@ def main():
 
         bad = run(KIOSK, "--config", f"{work}/kiosk.toml", "--set-staff-pin", input="123\n123\n", ok=False)
         check(bad.returncode != 0 and "digits" in bad.stderr, "a too-short PIN is refused with a reason")
+        for easy in ("111111", "123456"):
+            bad = run(KIOSK, "--config", f"{work}/kiosk.toml", "--set-staff-pin", input=f"{easy}\n{easy}\n", ok=False)
+            check(bad.returncode != 0 and "too easy" in bad.stderr, f"the PIN {easy} is refused as too easy to guess")
         run(KIOSK, "--config", f"{work}/kiosk.toml", "--set-staff-pin", input=f"{PIN}\n{PIN}\n")
 
         k = Kiosk(work, env)
@@ -141,6 +144,7 @@ def main():
         health = {n["id"]: n["label"] for n in k.wait(lambda t: t["staff"] == "staff-health", "health")["nodes"]}
         check("ok" in health.get("staff.h_integrity", ""), "the health screen shows the outbox check")
         check("staff.h_pending" in health and "staff.h_content" in health, "the health screen shows counts and content")
+        check(health.get("staff.h_speech", "").endswith(": ok"), f"the health screen says whether speech works ({health.get('staff.h_speech')})")
         k.tap("staff.back")
 
         k.tap("staff.event")
