@@ -258,7 +258,11 @@ int main(int argc, char** argv) {
     auto exports = read_kiosk_exports(import_dir);
     if (!exports.ok()) return fail(exports.error());
     int refused = 0;
-    for (const auto& ex : *exports) {
+    for (const auto& problem : exports->problems) {
+      ++refused;
+      std::fprintf(stderr, "civic-hub: a folder on the drive was left out: %s\n", problem.c_str());
+    }
+    for (const auto& ex : exports->exports) {
       for (const auto& b : ex.batches) {
         auto stored = (*service)->upload(b.bytes, "usb", now_seconds());
         if (!stored.ok()) {

@@ -8,6 +8,9 @@
 //
 // Every file is written to a temporary name, synced, renamed into place, and read back to verify.
 // A drive that fills up or is pulled out mid-write leaves either the complete file or none.
+// A drive is untrusted: every name on it is opened relative to its folder without following a
+// symbolic link (O_NOFOLLOW, O_EXCL for new files), only regular files are read (a FIFO or device
+// is refused at once, not waited on), and sizes are bounded before reading.
 #pragma once
 
 #include <filesystem>
@@ -37,7 +40,12 @@ std::filesystem::path usb_kiosk_dir(const std::filesystem::path& mount, const Ki
 [[nodiscard]] Status write_kiosk_export(const std::filesystem::path& mount, const KioskId& kiosk,
                                         const std::vector<ExportedBatch>& batches, std::uint64_t now);
 // Every kiosk folder with a manifest; each listed batch is read and checked against the manifest.
-[[nodiscard]] Result<std::vector<KioskExport>> read_kiosk_exports(const std::filesystem::path& mount);
+// A folder that is damaged or forged is reported in `problems` and the others are still read.
+struct DriveExports {
+  std::vector<KioskExport> exports;
+  std::vector<std::string> problems;  // one line per folder left out, saying why
+};
+[[nodiscard]] Result<DriveExports> read_kiosk_exports(const std::filesystem::path& mount);
 
 [[nodiscard]] Status write_usb_ack(const std::filesystem::path& mount, const KioskId& kiosk, std::uint64_t sequence,
                                    ByteView ack);
@@ -52,7 +60,8 @@ std::filesystem::path usb_kiosk_dir(const std::filesystem::path& mount, const Ki
 // std::nullopt when the drive carries no content bundle.
 [[nodiscard]] Result<std::optional<Bytes>> read_usb_content(const std::filesystem::path& mount);
 
-// The atomic, verified file write used above; exposed for other tools.
+// The atomic, verified file write used above, for other files too: the last component of `path`
+// is never followed if it is a link; the folders above it are the caller's.
 [[nodiscard]] Status write_file_durably(const std::filesystem::path& path, ByteView data);
 [[nodiscard]] Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size);
 

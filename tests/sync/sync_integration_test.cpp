@@ -2,10 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "harness.h"
 #include "sync/agent/agent.h"
@@ -406,4 +409,122 @@ TEST_CASE("a closed town-hall event's report reaches the hub once, signed by the
   REQUIRE(forged.ok());
   auto reply = http_post(w.hub.port(), "/v1/events", std::string(as_chars(*forged)));
   CHECK(reply.status == 403);
+}
+
+namespace {
+std::string file_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+TEST_CASE("a hostile drive: links planted on it never redirect a write, and nothing outside it changes",
+          "[integration][usb][hostile]") {
+  World w;
+  const fs::path drive = w.scratch.path / "usb";
+  const fs::path kiosk_folder = usb_kiosk_dir(drive, kiosk_id_from_key(w.kiosk->key().public_key));
+  fs::create_directories(kiosk_folder);
+  const fs::path content = w.scratch.path / "content.json";
+  std::ofstream(content) << R"({"format":1,"consultations":[]})";
+  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);
+  w.kiosk->write_config("", 1, 40);  // USB only
+  w.kiosk->fill(50);
+
+  // The kiosk's export: a manifest.json.partial aimed at the kiosk's own outbox, and a batch's
+  // temporary name aimed at a copy of it.
+  const fs::path outbox = w.kiosk->dir() / "outbox.db";
+  const fs::path copy = w.scratch.path / "outbox-copy.db";
+  fs::copy_file(outbox, copy);
+  const std::string copy_before = file_text(copy);
+  fs::create_symlink(outbox, kiosk_folder / "manifest.json.partial");
+  fs::create_symlink(copy, kiosk_folder / "batch-000001.ckb.partial");
+  auto exported = w.kiosk->sync({"export", drive.string()});
+  INFO(exported.output);
+  REQUIRE(exported.exit_code == kExitOk);
+  CHECK(file_text(copy) == copy_before);  // not one byte written through the link
+  CHECK(fs::file_size(outbox) > 8192);    // the outbox is still the outbox, every record in it
+  CHECK(kiosk_status(*w.kiosk).in_batch == 50);
+  CHECK(fs::is_regular_file(fs::symlink_status(kiosk_folder / "manifest.json")));
+
+  // The hub's import: a content.ckc.partial and an ack's temporary name aimed at the hub's own
+  // database and at a file of the operator's.
+  const fs::path hub_db = w.hub.state() / "hub.db";
+  const fs::path operators_file = w.scratch.path / "operators-notes.txt";
+  std::ofstream(operators_file) << "keep me";
+  fs::create_symlink(hub_db, drive / "civic-kiosk" / "content.ckc.partial");
+  fs::create_symlink(operators_file, kiosk_folder / "ack-000001.cka.partial");
+  auto imported = w.hub.cli({"import", drive.string()});
+  INFO(imported.output);
+  REQUIRE(imported.exit_code == 0);
+  CHECK(w.hub.record_count() == 50);
+  CHECK(file_text(operators_file) == "keep me");
+  CHECK(w.hub.cli({"kiosks"}).exit_code == 0);  // the hub's database is still a database
+
+  // A folder of the drive that is a link to elsewhere is refused, not written through.
+  const fs::path elsewhere = w.scratch.path / "elsewhere";
+  fs::create_directories(elsewhere);
+  const fs::path drive2 = w.scratch.path / "usb2";
+  fs::create_directories(drive2);
+  fs::create_directory_symlink(elsewhere, drive2 / "civic-kiosk");
+  auto redirected = w.kiosk->sync({"export", drive2.string()});
+  INFO(redirected.output);
+  CHECK(redirected.exit_code != kExitOk);
+  CHECK_THAT(redirected.output, Catch::Contains("link"));
+  CHECK(fs::is_empty(elsewhere));
+
+  // Acks and content come back over the original drive all the same.
+  auto acks = w.kiosk->sync({"import-acks", drive.string()});
+  INFO(acks.output);
+  REQUIRE(acks.exit_code == kExitOk);
+  CHECK(kiosk_status(*w.kiosk).acknowledged == 50);
+}
+
+TEST_CASE("a hostile drive: a FIFO, a repeated file and a lying folder are refused at once, and the valid "
+          "folders beside them are imported",
+          "[integration][usb][hostile]") {
+  World w;
+  const fs::path drive = w.scratch.path / "usb";
+  fs::create_directories(drive);
+  w.kiosk->write_config("", 1, 40);
+  w.kiosk->fill(30);
+  REQUIRE(w.kiosk->sync({"export", drive.string()}).exit_code == kExitOk);
+
+  // A forged kiosk folder: its manifest names one batch file 120 times.
+  const fs::path forged = drive / "civic-kiosk" / std::string(32, 'a');
+  fs::create_directories(forged);
+  {
+    nlohmann::json m = {{"format", 1}, {"kiosk_id", std::string(32, 'a')}, {"created_at", 0}, {"batches", nlohmann::json::array()}};
+    std::ofstream(forged / "batch-000001.ckb") << std::string(1000, 'x');
+    for (int i = 0; i < 120; ++i)
+      m["batches"].push_back({{"sequence", 1}, {"file", "batch-000001.ckb"}, {"bytes", 1000}, {"hash", "00"}});
+    std::ofstream(forged / "manifest.json") << m.dump();
+  }
+  // Another whose batch is a FIFO: reading it would wait forever.
+  const fs::path fifo_dir = drive / "civic-kiosk" / std::string(32, 'b');
+  fs::create_directories(fifo_dir);
+  REQUIRE(::mkfifo((fifo_dir / "batch-000001.ckb").c_str(), 0644) == 0);
+  std::ofstream(fifo_dir / "manifest.json")
+      << nlohmann::json({{"format", 1},
+                         {"kiosk_id", std::string(32, 'b')},
+                         {"created_at", 0},
+                         {"batches", {{{"sequence", 1}, {"file", "batch-000001.ckb"}, {"bytes", 10}, {"hash", "00"}}}}})
+             .dump();
+  // And a content bundle that is a FIFO.
+  REQUIRE(::mkfifo((drive / "civic-kiosk" / "content.ckc").c_str(), 0644) == 0);
+
+  const auto started = std::chrono::steady_clock::now();
+  auto imported = w.hub.cli({"import", drive.string()});
+  const auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  INFO(imported.output);
+  CHECK(seconds < 20);
+  CHECK(imported.exit_code != 0);  // something was left out, and the operator is told
+  CHECK_THAT(imported.output, Catch::Contains("twice"));
+  CHECK_THAT(imported.output, Catch::Contains("not a regular file"));
+  CHECK(w.hub.record_count() == 30);  // the real kiosk's folder was imported all the same
+
+  // The kiosk reading acks and content from the same drive is not held up by the FIFO either.
+  auto acks = w.kiosk->sync({"import-acks", drive.string()});
+  INFO(acks.output);
+  CHECK_THAT(acks.output, Catch::Contains("not a regular file"));
 }
