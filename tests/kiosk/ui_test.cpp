@@ -438,6 +438,8 @@ TEST_CASE("the accessibility dump (a file) never holds what a resident typed", "
 namespace {
 
 bool is_control(const A11yNode& n) { return n.role == Role::kButton || n.role == Role::kToggle || n.role == Role::kKey; }
+// What text must not cover: controls, and fields that show what is being entered.
+bool must_stay_clear(const A11yNode& n) { return is_control(n) || n.role == Role::kTextField; }
 
 // Text (headings, messages, statuses) never lies over a control, and everything drawn stays on
 // the canvas.
@@ -454,8 +456,9 @@ void check_layout(const HeadlessKiosk& k, const std::string& where) {
       if (!a.clipped) CHECK(std::min(a.rect.w, a.rect.h) >= 44);
       continue;
     }
+    if (a.role == Role::kTextField) continue;
     for (const auto& b : nodes) {
-      if (!is_control(b)) continue;
+      if (!must_stay_clear(b)) continue;
       INFO(a.id << " ('" << (a.resident_text ? "[typed]" : a.label) << "') covers " << b.id);
       CHECK_FALSE(a.rect.overlaps(b.rect));
     }
@@ -716,4 +719,68 @@ TEST_CASE("the keypad: each new screen starts with the focus on its main action"
   press(space);
   REQUIRE(k.session().screen() == Screen::kIdea);
   CHECK(focused() == "nav.next");
+}
+
+TEST_CASE("staff screens with the number pad: instructions and messages never cover the pad or the number",
+          "[ui][staff]") {
+  HeadlessKiosk k;
+  const auto dir = std::filesystem::temp_directory_path() / ("civic-staff-layout-" + to_hex(random_fixed<6>()));
+  std::filesystem::create_directories(dir);
+  REQUIRE(save_pin_hash(dir / "pin", "493817").ok());
+  auto events = EventBook::open(dir);
+  REQUIRE(events.ok());
+  Staff staff(std::make_unique<PinGuard>(dir / "pin", dir / "lockout", [] { return std::uint64_t{1795000000}; }),
+              StaffLog(dir / "staff.log"), std::move(*events),
+              Staff::Clocks{[&k] { return k.now_ms; }, [] { return std::uint64_t{1795000000}; }});
+  k.staff = &staff;
+  using K = StaffAction::Kind;
+  auto act = [&](K kind, const std::string& v = {}) {
+    staff.apply(StaffAction{kind, v});
+    k.settle();
+  };
+  auto enter = [&](const std::string& digits) {
+    for (char c : digits) act(K::kDigit, std::string(1, c));
+    act(K::kConfirm);
+  };
+  act(K::kGesture);
+  enter("000000");  // wrong: a message beside the pad
+  REQUIRE_FALSE(staff.message().empty());
+  check_layout(k, "pin+wrong");
+  for (int i = 0; i < 3; ++i) enter("000000");  // locked out: another message
+  check_layout(k, "pin+lockout");
+  // The rest of the screens, reached by a staff mode without that lock-out (its own file).
+  Staff open(std::make_unique<PinGuard>(dir / "pin", dir / "lockout2", [] { return std::uint64_t{1795000000}; }),
+             StaffLog(dir / "staff.log"), std::move(*EventBook::open(dir)),
+             Staff::Clocks{[&k] { return k.now_ms; }, [] { return std::uint64_t{1795000000}; }});
+  k.staff = &open;
+  auto act2 = [&](K kind, const std::string& v = {}) {
+    open.apply(StaffAction{kind, v});
+    k.settle();
+  };
+  auto enter2 = [&](const std::string& digits) {
+    for (char c : digits) act2(K::kDigit, std::string(1, c));
+    act2(K::kConfirm);
+  };
+  act2(K::kGesture);
+  enter2("493817");
+  REQUIRE(open.screen() == StaffScreen::kMenu);
+  act2(K::kShow, "event");
+  act2(K::kTypeText, "Ward 3");
+  act2(K::kStartEvent);
+  open.record_stored(Channel::kTownHall, true);
+  open.record_stored(Channel::kTownHall, true);
+  act2(K::kCancel);
+  act2(K::kShow, "paper");
+  check_layout(k, "paper");
+  act2(K::kConfirm);  // no number: a message
+  REQUIRE_FALSE(open.message().empty());
+  check_layout(k, "paper+message");
+  act2(K::kCancel);
+  act2(K::kShow, "event");
+  act2(K::kCloseEvent);
+  REQUIRE(open.screen() == StaffScreen::kHeadcount);
+  check_layout(k, "headcount");
+  enter2("1");  // fewer than took part: a message
+  REQUIRE(open.message() == "staff.headcount_too_low");
+  check_layout(k, "headcount+message");
 }
