@@ -59,8 +59,8 @@ Result<std::string> enroll(const KioskConfig& base, const std::string& url, cons
                                                              "sends; is " + url + " a civic-kiosk hub?");
   const json j = json::parse(response.body.begin(), response.body.end(), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("hub_signing_public_key") || !j.contains("hub_submission_public_key") ||
-      !j.contains("kiosk_id") || !j["hub_signing_public_key"].is_string() ||
-      !j["hub_submission_public_key"].is_string() || !j["kiosk_id"].is_string()) {
+      !j.contains("kiosk_id") || !j.contains("key_statement") || !j["hub_signing_public_key"].is_string() ||
+      !j["hub_submission_public_key"].is_string() || !j["kiosk_id"].is_string() || !j["key_statement"].is_string()) {
     return not_a_hub;
   }
   auto signing_bytes = fixed_from_hex<kPublicKeySize>(j["hub_signing_public_key"].get<std::string>());
@@ -76,6 +76,17 @@ Result<std::string> enroll(const KioskConfig& base, const std::string& url, cons
                       "the hub at " + url + " has signing key " + compact_fingerprint(hub_signing) +
                           ", but the token was made by the hub with key " + token.hub_fingerprint +
                           "; nothing was stored. Check the address: this may not be your hub.");
+  }
+  // The submission key (what every resident's record is sealed to) must be the one the hub's
+  // signing key vouches for: a relay that swapped it on the way is caught here.
+  auto statement_bytes = from_hex(j["key_statement"].get<std::string>());
+  if (!statement_bytes.ok()) return not_a_hub;
+  auto statement = verify_key_statement(*statement_bytes, hub_signing);
+  if (!statement.ok() || statement->hub_submission != hub_submission) {
+    return make_error(ErrorCode::kBadSignature,
+                      "the hub's submission key is not the one its signing key vouches for (" +
+                          (statement.ok() ? std::string("they differ") : statement.message()) +
+                          "): something between this kiosk and the hub altered the answer; nothing was stored");
   }
   CIVIC_TRY(write_key_file(config.hub_submission_key_path(), KeyType::kHubSubmissionPublic, hub_submission.bytes));
   CIVIC_TRY(write_key_file(config.hub_signing_key_path(), KeyType::kHubSigningPublic, hub_signing.bytes));

@@ -87,6 +87,9 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     }
     auto key = fixed_from_hex<kPublicKeySize>(body["public_key"].get<std::string>());
     if (!key.ok()) return send_error(res, make_error(ErrorCode::kMalformed, "'public_key' must be 64 hex digits"));
+    if (body.contains("name") && !body["name"].is_string()) {
+      return send_error(res, make_error(ErrorCode::kMalformed, "'name' must be a string"));
+    }
     const std::string name = body.value("name", std::string("unnamed kiosk"));
     auto result = service.enrol(body["token"].get<std::string>(), SigningPublicKey{*key}, name.substr(0, 200),
                                 req.remote_addr, now_seconds());
@@ -97,7 +100,8 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     log_line("enrolled kiosk %s (%s)", to_hex(result->kiosk.id), name);
     res.set_content(json{{"kiosk_id", to_hex(result->kiosk.id)},
                          {"hub_signing_public_key", to_hex(result->hub_signing.bytes)},
-                         {"hub_submission_public_key", to_hex(result->hub_submission.bytes)}}
+                         {"hub_submission_public_key", to_hex(result->hub_submission.bytes)},
+                         {"key_statement", to_hex(result->key_statement)}}
                         .dump(),
                     "application/json");
   });

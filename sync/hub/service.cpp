@@ -68,6 +68,17 @@ Result<EnrolResult> HubService::enrol(std::string_view token_text, const Signing
                                                "minute and check the token");
   }
   auto token = parse_enrolment_token(token_text);
+  // Checked before anything is stored: a token made by another hub (or mistyped) is not spent,
+  // and a key no kiosk could hold (all zeros, not a point of the curve) is not enrolled.
+  if (token.ok() && token->hub_fingerprint != compact_fingerprint(keys_.signing.public_key)) {
+    token = make_error(ErrorCode::kInvalidArgument,
+                       "this token was made for the hub with key " + token->hub_fingerprint + "; this hub's key is " +
+                           compact_fingerprint(keys_.signing.public_key) +
+                           ": check the token and the address (the token was not used)");
+  }
+  if (token.ok() && !is_valid_signing_key(kiosk_key)) {
+    return make_error(ErrorCode::kMalformed, "the kiosk's public key is not a valid Ed25519 key");
+  }
   Result<KioskInfo> enrolled = token.ok() ? store_->enrol(enrolment_token_hash(token->secret), kiosk_key, name, now)
                                           : Result<KioskInfo>(token.error());
   if (!enrolled.ok()) {
@@ -77,7 +88,8 @@ Result<EnrolResult> HubService::enrol(std::string_view token_text, const Signing
     }
     return enrolled.error();
   }
-  return EnrolResult{*enrolled, keys_.signing.public_key, keys_.submission};
+  return EnrolResult{*enrolled, keys_.signing.public_key, keys_.submission,
+                     encode_signed_key_statement(keys_.submission, now, keys_.signing)};
 }
 
 Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, std::uint64_t now) {

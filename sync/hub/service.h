@@ -25,6 +25,7 @@ struct EnrolResult {
   KioskInfo kiosk;
   SigningPublicKey hub_signing;
   SealPublicKey hub_submission;
+  Bytes key_statement;  // the signing key vouching for the submission key (PROTOCOL.md "Key statement")
 };
 
 // Loads the hub's keys from its state directory.

@@ -131,4 +131,8 @@ bool constant_time_equal(ByteView a, ByteView b) {
 
 void secure_wipe(void* data, std::size_t size) { sodium_memzero(data, size); }
 
+bool is_valid_signing_key(const SigningPublicKey& key) {
+  return crypto_core_ed25519_is_valid_point(key.bytes.data()) == 1;
+}
+
 }  // namespace civic

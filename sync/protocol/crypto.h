@@ -89,6 +89,9 @@ Digest64 tagged_digest(std::string_view tag, ByteView data);
 Signature sign_digest(const SigningKeyPair& key, const Digest64& digest);
 [[nodiscard]] bool verify_digest(const SigningPublicKey& key, const Digest64& digest,
                                  const Signature& signature);
+// A public key an Ed25519 signer could hold: a point of the curve, not of small order (so not
+// all zeros). Checked when a kiosk enrols.
+bool is_valid_signing_key(const SigningPublicKey& key);
 
 // A kiosk's identity is derived from its signing key, so it exists before enrolment.
 KioskId kiosk_id_from_key(const SigningPublicKey& key);

@@ -205,6 +205,14 @@ def main(path):
     check(len(raw) == off + 64, "event report length")
     VerifyKey(kiosk_pk).verify(h512("civic-kiosk/event-report/v1", raw[:off]), raw[off:])
 
+    # Key statement: the hub signing key vouches for the submission key.
+    k = vec["key_statement"]
+    raw = bytes.fromhex(k["bytes"])
+    check(len(raw) == 141, "key statement length")
+    check(struct.unpack(">4sB32s32sQ", raw[:77]) ==
+          (b"CKKS", 1, hub_sign_pk, bytes(hub_sub.public_key), k["issued_at"]), "key statement fields")
+    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/key-statement/v1", raw[:77]), raw[77:])
+
     print(f"{checks} passed, 0 failed")
 
 

@@ -185,6 +185,26 @@ TEST_CASE("vectors: transparency log root, every inclusion proof and the checkpo
   CHECK(to_hex(encode_signed_checkpoint(c, test::hub_signing_key())) == v["checkpoint"]);
 }
 
+TEST_CASE("vectors: key statement encodes to the exact bytes, verifies, and refuses every altered byte",
+          "[vectors][key-statement]") {
+  const auto& v = vectors()["key_statement"];
+  const auto hub = test::hub_signing_key();
+  const Bytes bytes = encode_signed_key_statement(test::hub_submission_key().public_key, v["issued_at"], hub);
+  CHECK(to_hex(bytes) == v["bytes"]);
+  auto back = verify_key_statement(bytes, hub.public_key);
+  REQUIRE(back.ok());
+  CHECK(back->hub_submission == test::hub_submission_key().public_key);
+  CHECK(back->issued_at == v["issued_at"].get<std::uint64_t>());
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    Bytes altered = bytes;
+    altered[i] ^= 0x01;
+    INFO("byte " << i);
+    CHECK_FALSE(verify_key_statement(altered, hub.public_key).ok());
+  }
+  CHECK_FALSE(verify_key_statement(bytes, test::kiosk_key().public_key).ok());  // another signer
+  CHECK_FALSE(verify_key_statement(ByteView(bytes).first(bytes.size() - 1), hub.public_key).ok());
+}
+
 TEST_CASE("vectors: event report encodes to the exact bytes and verifies", "[vectors][event-report]") {
   const auto& v = vectors()["event_report"];
   const auto kiosk = test::kiosk_key();

@@ -243,14 +243,33 @@ TEST_CASE("enrolment tokens are single-use, checked against the hub's key, and g
   CHECK(reused.exit_code != 0);
   CHECK_THAT(reused.output, Catch::Contains("used already"));
 
-  // A token whose fingerprint names another hub: the kiosk stores nothing.
+  // A token whose fingerprint names another hub (or was mistyped): refused before anything is
+  // stored on either side, and the token is not spent.
   Kiosk c(scratch.path / "c", hub.url());
-  std::string wrong_hub = hub.enrolment_token();
+  const std::string good = hub.enrolment_token();
+  std::string wrong_hub = good;
   wrong_hub.replace(33, 16, "0123456789abcdef");
   auto mismatch = c.sync({"enroll", hub.url(), wrong_hub});
   CHECK(mismatch.exit_code != 0);
-  CHECK_THAT(mismatch.output, Catch::Contains("may not be your hub"));
+  CHECK_THAT(mismatch.output, Catch::Contains("was not used"));
   CHECK_FALSE(fs::exists(scratch.path / "c" / "hub-signing.pub"));
+  CHECK_THAT(hub.cli({"kiosks"}).output, !Catch::Contains(to_hex(kiosk_id_from_key(c.key().public_key))));
+  auto corrected = c.sync({"enroll", hub.url(), good});  // the same secret, typed right this time
+  INFO(corrected.output);
+  CHECK(corrected.exit_code == 0);
+
+  // A key no kiosk could hold, and a name that is not text: refused, with a reason.
+  auto zero = http_post(hub.port(), "/v1/enroll",
+                        R"({"token":")" + hub.enrolment_token() + R"(","public_key":")" + std::string(64, '0') + "\"}",
+                        "application/json");
+  CHECK(zero.status == 400);
+  CHECK_THAT(zero.body, Catch::Contains("not a valid Ed25519 key"));
+  auto odd_name = http_post(hub.port(), "/v1/enroll",
+                            R"({"token":")" + hub.enrolment_token() + R"(","public_key":")" + std::string(64, '1') +
+                                R"(","name":42})",
+                            "application/json");
+  CHECK(odd_name.status == 400);
+  CHECK_THAT(odd_name.body, Catch::Contains("'name' must be a string"));
 
   // Guessing: after the configured number of failures a minute, even a good token is refused.
   int limited = 0;
@@ -527,4 +546,34 @@ TEST_CASE("a hostile drive: a FIFO, a repeated file and a lying folder are refus
   auto acks = w.kiosk->sync({"import-acks", drive.string()});
   INFO(acks.output);
   CHECK_THAT(acks.output, Catch::Contains("not a regular file"));
+}
+
+TEST_CASE("a man in the middle who swaps the hub's submission key at enrolment is caught", "[integration][hostile]") {
+  ScratchDir scratch;
+  HubProcess hub(scratch.path / "hub");
+  hub.init();
+  hub.start();
+  // The relay passes everything through but replaces the submission key in the enrolment answer
+  // with one of its own, so that it could read every resident's record.
+  const SealKeyPair attacker = generate_seal_key_pair();
+  FaultProxy relay(hub.port(), [&](const std::string&, const std::string& path, const std::string& response) {
+    if (path != "/v1/enroll") return FaultProxy::Decision{};
+    auto j = nlohmann::json::parse(response, nullptr, false);
+    if (!j.is_object() || !j.contains("hub_submission_public_key")) return FaultProxy::Decision{};
+    j["hub_submission_public_key"] = to_hex(attacker.public_key.bytes);
+    return FaultProxy::Decision{FaultProxy::Action::kReplaceBody, j.dump()};
+  });
+  Kiosk k(scratch.path / "kiosk", relay.url());
+  auto r = k.sync({"enroll", relay.url(), hub.enrolment_token()});
+  INFO(r.output);
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.output, Catch::Contains("altered"));
+  CHECK_FALSE(fs::exists(scratch.path / "kiosk" / "hub-submission.pub"));
+  CHECK_FALSE(fs::exists(scratch.path / "kiosk" / "hub-signing.pub"));
+  CHECK(relay.exchanges() >= 1);
+
+  // The same without the swap goes through, and the stored key is the hub's.
+  Kiosk direct(scratch.path / "direct", hub.url());
+  REQUIRE(direct.sync({"enroll", hub.url(), hub.enrolment_token()}).exit_code == 0);
+  CHECK(fs::exists(scratch.path / "direct" / "hub-submission.pub"));
 }

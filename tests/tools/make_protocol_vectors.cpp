@@ -183,6 +183,9 @@ int main(int argc, char** argv) {
                          {"headcount", event.headcount}, {"town_hall_records", event.town_hall_records},
                          {"paper_records", event.paper_records}, {"bytes", to_hex(*event_bytes)}};
 
+  out["key_statement"] = {{"issued_at", 1795000000},
+                          {"bytes", to_hex(encode_signed_key_statement(hub_sub.public_key, 1795000000, hub_sign))}};
+
   std::ofstream file(argv[1]);
   file << out.dump(2) << "\n";
   if (!file) {
