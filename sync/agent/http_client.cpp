@@ -32,6 +32,7 @@ Result<HttpResponse> HttpClient::perform(const std::string& path, const ByteView
     return make_error(ErrorCode::kInvalidArgument, "no hub_url in the [sync] configuration: this kiosk syncs by "
                                                    "USB only (civic-sync export / import-acks)");
   }
+  CIVIC_TRY(check_hub_url(config_.hub_url, config_.allow_plain_http));
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return make_error(ErrorCode::kInternal, "cannot start an HTTP transfer");
   std::string url = config_.hub_url;

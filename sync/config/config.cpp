@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <set>
 #include <toml++/toml.h>
 
@@ -113,6 +115,28 @@ Result<toml::table> parse(const std::filesystem::path& file, const std::set<std:
 
 }  // namespace
 
+Status check_hub_url(const std::string& url, bool allow_plain_http) {
+  if (url.rfind("https://", 0) == 0) return {};
+  if (url.rfind("http://", 0) != 0) {
+    return make_error(ErrorCode::kInvalidArgument, "the hub address '" + url + "' must start with https://");
+  }
+  std::string host = url.substr(7);
+  host = host.substr(0, host.find('/'));
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(1, host.find(']') == std::string::npos ? std::string::npos : host.find(']') - 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  in_addr v4{};
+  const bool loopback = host == "localhost" || host == "::1" ||
+                        (::inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
+  if (loopback || allow_plain_http) return {};
+  return make_error(ErrorCode::kInvalidArgument,
+                    "the hub address '" + url + "' uses plain http:// to another machine: residents' records and "
+                    "the hub's answers would cross the network unencrypted. Use https:// (see installer/README.md), "
+                    "or, on a private network you trust, set allow_plain_http = true in [sync]");
+}
+
 Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
   CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session", "speech", "staff"}));
   KioskConfig c;
@@ -123,6 +147,7 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
 
   TableReader sync(root["sync"].as_table(), f, "sync");
   CIVIC_TRY(sync.get_string("hub_url", c.hub_url));
+  CIVIC_TRY(sync.get_bool("allow_plain_http", c.allow_plain_http));
   CIVIC_TRY(sync.get_path("ca_file", c.ca_file));
   CIVIC_TRY(sync.get_string("pinned_public_key", c.pinned_public_key));
   CIVIC_TRY(sync.get_int("connect_timeout_seconds", c.connect_timeout_seconds, 1, 600));
@@ -134,9 +159,9 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
   CIVIC_TRY(sync.get_int("batch_max_bytes", c.batch_max_bytes, 65536, 16 * 1024 * 1024));
   CIVIC_TRY(sync.get_int("retention_days", c.retention_days, 0, 3650));
   CIVIC_TRY(sync.finish());
-  if (!c.hub_url.empty() && c.hub_url.rfind("http://", 0) != 0 && c.hub_url.rfind("https://", 0) != 0) {
-    return make_error(ErrorCode::kInvalidArgument, f + ": hub_url in [sync] must start with https:// (or http:// "
-                                                       "for a hub on this machine)");
+  if (!c.hub_url.empty()) {
+    if (auto s = check_hub_url(c.hub_url, c.allow_plain_http); !s.ok())
+      return make_error(s.code(), f + ": hub_url in [sync]: " + s.message());
   }
 
   TableReader display(root["display"].as_table(), f, "display");

@@ -12,12 +12,18 @@
 
 namespace civic {
 
+// A hub address a kiosk may use: https://, or http:// to this machine (127.0.0.0/8, localhost,
+// [::1]); http:// elsewhere only when `allow_plain_http` says so (the key statement still protects
+// the keys, but uploads and content would cross the network in the clear).
+[[nodiscard]] Status check_hub_url(const std::string& url, bool allow_plain_http);
+
 // /etc/civic-kiosk/kiosk.toml: read by civic-kiosk and civic-sync.
 struct KioskConfig {
   std::filesystem::path state_dir = "/var/lib/civic-kiosk";  // keys, outbox.db
 
   // [sync]
   std::string hub_url;                 // empty: USB only
+  bool allow_plain_http = false;       // http:// to a hub not on this machine (a private network)
   std::filesystem::path ca_file;       // PEM bundle that signs the hub's TLS certificate
   std::string pinned_public_key;       // curl pin, "sha256//BASE64"
   int connect_timeout_seconds = 10;

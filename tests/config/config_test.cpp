@@ -83,3 +83,21 @@ TEST_CASE("configuration errors name the file, the line and the key", "[config]"
     CHECK_THAT(c.message(), Catch::Contains("/nonexistent/kiosk.toml"));
   }
 }
+
+TEST_CASE("a hub address: https anywhere, plain http only to this machine unless the configuration says so",
+          "[config]") {
+  for (const char* ok : {"https://hub.example.org", "https://10.0.0.5:8443/", "http://127.0.0.1:8470",
+                         "http://localhost:8470/", "http://[::1]:8470", "http://127.0.0.2"}) {
+    INFO(ok);
+    CHECK(check_hub_url(ok, false).ok());
+  }
+  for (const char* plain : {"http://hub.example.org", "http://10.0.0.5:8470", "http://127.0.0.1.evil.example/",
+                            "http://localhost.example.org"}) {
+    INFO(plain);
+    auto refused = check_hub_url(plain, false);
+    CHECK_FALSE(refused.ok());
+    CHECK(refused.message().find("allow_plain_http") != std::string::npos);
+    CHECK(check_hub_url(plain, true).ok());
+  }
+  CHECK_FALSE(check_hub_url("ftp://hub.example.org", true).ok());
+}
