@@ -6,12 +6,28 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "sync/protocol/content.h"
+
 namespace civic {
 
 namespace {
+// The largest answer a hub gives is a content bundle; an answer that grows past that is refused
+// as it arrives (returning less than was offered makes curl stop), never held in memory whole.
+constexpr std::size_t kMaxResponseBytes = kMaxContentBundleBytes + 64 * 1024;
+
+struct Collected {
+  Bytes* body;
+  bool too_large = false;
+};
+
 std::size_t collect(char* data, std::size_t size, std::size_t n, void* out) {
-  auto* body = static_cast<Bytes*>(out);
-  body->insert(body->end(), reinterpret_cast<std::uint8_t*>(data), reinterpret_cast<std::uint8_t*>(data) + size * n);
+  auto* c = static_cast<Collected*>(out);
+  if (c->body->size() + size * n > kMaxResponseBytes) {
+    c->too_large = true;
+    return 0;
+  }
+  c->body->insert(c->body->end(), reinterpret_cast<std::uint8_t*>(data),
+                  reinterpret_cast<std::uint8_t*>(data) + size * n);
   return size * n;
 }
 }  // namespace
@@ -47,7 +63,8 @@ Result<HttpResponse> HttpClient::perform(const std::string& path, const ByteView
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config_.connect_timeout_seconds));
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config_.transfer_timeout_seconds));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  Collected collected{&response.body};
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &collected);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "civic-sync/1");
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -64,6 +81,11 @@ Result<HttpResponse> HttpClient::perform(const std::string& path, const ByteView
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
   }
   CURLcode rc = curl_easy_perform(c);
+  if (collected.too_large) {
+    return make_error(ErrorCode::kOversize, "the answer from " + config_.hub_url + " is larger than the " +
+                                                std::to_string(kMaxResponseBytes) +
+                                                " bytes a hub ever sends: refused (is this the hub?)");
+  }
   if (rc != CURLE_OK) {
     std::string why = error[0] ? error : curl_easy_strerror(rc);
     return make_error(ErrorCode::kUnavailable, "cannot reach the hub at " + config_.hub_url + ": " + why);

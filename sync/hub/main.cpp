@@ -199,6 +199,11 @@ int main(int argc, char** argv) {
   }
 
   if (token->parsed()) {
+    if (token->get_option("--hours")->count() > 0 && (hours < 1 || hours > 24 * 365)) {
+      return fail(make_error(ErrorCode::kInvalidArgument,
+                             "--hours must be from 1 to 8760 (a year); leave it out for the configured " +
+                                 std::to_string(config.token_lifetime_hours) + " hours"));
+    }
     const std::uint64_t lifetime = static_cast<std::uint64_t>(hours > 0 ? hours : config.token_lifetime_hours) * 3600;
     auto t = (*service)->create_enrolment_token(label, lifetime, now_seconds());
     if (!t.ok()) return fail(t.error());

@@ -34,7 +34,10 @@ int http_status_for(ErrorCode code) {
 
 void send_error(httplib::Response& res, const Error& e) {
   res.status = http_status_for(e.code);
-  res.set_content(json{{"error", error_code_name(e.code)}, {"message", e.message}}.dump(), "application/json");
+  // A message may quote what the client sent, which need not be UTF-8: replaced, never thrown on.
+  res.set_content(json{{"error", error_code_name(e.code)}, {"message", e.message}}.dump(
+                      -1, ' ', false, json::error_handler_t::replace),
+                  "application/json");
 }
 
 void log_line(const char* fmt, const std::string& a, const std::string& b = "") {
@@ -53,6 +56,14 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   server.set_write_timeout(30, 0);
   const int threads = config.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+
+  // A handler that throws (it should not) answers 500 with a plain message: never the exception's
+  // text, and never httplib's EXCEPTION_WHAT header, to a client.
+  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+    log_line("a request to %s failed inside the hub (%s)", req.path, "see the hub's code; nothing was stored");
+    res.headers.clear();
+    send_error(res, make_error(ErrorCode::kInternal, "the hub could not handle this request; try again later"));
+  });
 
   server.set_error_handler([&config](const httplib::Request&, httplib::Response& res) {
     if (res.status == 413) {

@@ -41,6 +41,10 @@ std::vector<double> tap_to_speech(test::HeadlessKiosk& k, Announcer& announcer, 
     (void)speaker.wait_idle(5000);
     if (k.session().idea_chars() > 900) k.session().apply(Action{Action::Kind::kClearIdea, {}, {}});
     k.settle();
+    if (k.ui.tap_guard) {  // a new screen ignores taps for a moment: a person would wait too
+      k.now_ms += kTapGuardMs;
+      k.settle();
+    }
     announcer.after_frame(k.session(), k.ui);
     const A11yNode* node = k.ui.tree.find(targets[i % 6]);
     if (!node) return {};

@@ -283,7 +283,7 @@ TEST_CASE("enrolment tokens are single-use, checked against the hub's key, and g
   CHECK_THAT(hub.cli({"events"}).output, Catch::Contains("token-guess"));
 }
 
-TEST_CASE("content: installed when valid; rolled back, expired or tampered bundles are refused and the kiosk keeps its content",
+TEST_CASE("content: installed when valid, and rolled back, expired or tampered bundles are refused and the kiosk keeps its content",
           "[integration][content]") {
   World w;
   const fs::path content = w.scratch.path / "content.json";
@@ -576,4 +576,36 @@ TEST_CASE("a man in the middle who swaps the hub's submission key at enrolment i
   Kiosk direct(scratch.path / "direct", hub.url());
   REQUIRE(direct.sync({"enroll", hub.url(), hub.enrolment_token()}).exit_code == 0);
   CHECK(fs::exists(scratch.path / "direct" / "hub-submission.pub"));
+}
+
+TEST_CASE("odd requests get 400 with the reason, never an exception's text, and odd token lifetimes are refused",
+          "[integration][hostile]") {
+  ScratchDir scratch;
+  HubProcess hub(scratch.path / "hub");
+  hub.init();
+  hub.start();
+  auto r = http_get(hub.port(), "/v1/log/proof?receipt=%C3%A9");
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("receipt codes never contain"));
+  CHECK_THAT(r.body, !Catch::Contains("json.exception"));
+  for (const char* hours : {"0", "-1", "100000"}) {
+    auto t = hub.cli({"enroll-token", "--hours", hours});
+    INFO(hours << ": " << t.output);
+    CHECK(t.exit_code != 0);
+    CHECK_THAT(t.output, Catch::Contains("--hours must be from 1"));
+  }
+  CHECK(hub.cli({"enroll-token", "--hours", "2"}).exit_code == 0);
+}
+
+TEST_CASE("an endless answer is refused as it arrives, not held in memory", "[integration][hostile]") {
+  World w;
+  // A hub (or whoever answers) that sends 40 MiB where a content bundle is expected.
+  FaultProxy relay(w.hub.port(), [](const std::string&, const std::string& path, const std::string&) {
+    if (path != "/v1/content") return FaultProxy::Decision{};
+    return FaultProxy::Decision{FaultProxy::Action::kReplaceBody, std::string(40 * 1024 * 1024, 'x')};
+  });
+  w.kiosk->write_config(relay.url());
+  auto r = w.kiosk->sync({"run", "--once"});
+  INFO(r.output.substr(0, 2000));
+  CHECK_THAT(r.output, Catch::Contains("larger than"));
 }
