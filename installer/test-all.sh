@@ -18,6 +18,7 @@ ctest --preset ci --no-tests=error "$@"
 echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer (asan preset)"
 cmake --preset asan -DCIVIC_BUILD_KIOSK=OFF >/dev/null
 cmake --build --preset asan --target protocol_tests outbox_tests outbox_append_child config_tests kiosk_session_tests \
+  kiosk_staff_tests hub_moderation_tests \
   hub_results_tests
 ctest --preset asan --no-tests=error -L unit -E "Python"
 

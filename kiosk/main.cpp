@@ -100,6 +100,7 @@ int set_staff_pin(const KioskConfig& config) {
   wipe_string(first);
   wipe_string(second);
   if (!saved_pin.ok()) return fail(saved_pin.message(), 65);
+  if (auto reset = PinGuard::reset(config.state_dir / "staff-lockout"); !reset.ok()) return fail(reset.message());
   StaffLog(config.state_dir / "staff.log").record(unix_now(), "set-pin").ok();
   std::printf("staff PIN set (stored as an Argon2id hash in %s)\n", config.staff_pin_path().string().c_str());
   return 0;

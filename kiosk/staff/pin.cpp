@@ -110,9 +110,20 @@ PinGuard::Outcome PinGuard::check(const std::string& pin) {
 
 void PinGuard::load() {
   std::ifstream in(state_file_);
+  std::string extra;
   in >> failures_ >> locked_until_;
-  if (!in) failures_ = 0, locked_until_ = 0;
+  const bool read = static_cast<bool>(in) && failures_ >= 0 && !(in >> extra);
+  if (read) return;
+  failures_ = 0;
+  locked_until_ = 0;
+  if (!has_pin()) return;
+  // Missing or garbled while a PIN is set: someone may have removed it to reset the count. Lock.
+  failures_ = kFreeAttempts;
+  locked_until_ = clock_() + kFirstLockSeconds;
+  save();
 }
+
+Status PinGuard::reset(const std::filesystem::path& state_file) { return write_private_file(state_file, "0 0\n"); }
 
 void PinGuard::save() const {
   // Best effort: if the state cannot be written the count still holds in memory.

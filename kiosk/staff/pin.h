@@ -41,6 +41,9 @@ class PinGuard {
   Outcome check(const std::string& pin);
   // Seconds until a PIN may be tried again (0: now).
   std::uint64_t locked_for() const;
+  // A fresh start for the lock-out, written when a new PIN is set. Once a PIN exists, a lock-out
+  // file that is missing or unreadable counts as a lock-out: deleting it does not reset the count.
+  [[nodiscard]] static Status reset(const std::filesystem::path& state_file);
 
   static constexpr int kFreeAttempts = 3;
   static constexpr std::uint64_t kFirstLockSeconds = 30;

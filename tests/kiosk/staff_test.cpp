@@ -44,6 +44,7 @@ struct World {
   std::unique_ptr<Staff> staff;
   World() {
     REQUIRE(save_pin_hash(dir.path / "staff-pin", kPin).ok());
+    REQUIRE(PinGuard::reset(dir.path / "staff-lockout").ok());  // as civic-kiosk --set-staff-pin does
     auto events = EventBook::open(dir.path);
     REQUIRE(events.ok());
     staff =
@@ -81,6 +82,7 @@ TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows
   CHECK(save_pin_hash(dir.path / "easy-pin", "135792").ok());
 
   using Kind = PinGuard::Outcome::Kind;
+  REQUIRE(PinGuard::reset(dir.path / "lockout").ok());
   PinGuard guard(dir.path / "staff-pin", dir.path / "lockout", [&] { return now; });
   CHECK(guard.check(kPin).kind == Kind::kAccepted);
   auto w1 = guard.check("000000");
@@ -96,6 +98,19 @@ TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows
   // A restart does not reset the lock-out.
   PinGuard restarted(dir.path / "staff-pin", dir.path / "lockout", [&] { return now; });
   CHECK(restarted.locked_for() == PinGuard::kFirstLockSeconds - 10);
+  // Nor does deleting or garbling its file: an unreadable lock-out is a lock-out.
+  {
+    fs::copy_file(dir.path / "lockout", dir.path / "lockout.kept");
+    fs::remove(dir.path / "lockout");
+    PinGuard deleted(dir.path / "staff-pin", dir.path / "lockout", [&] { return now; });
+    CHECK(deleted.locked_for() == PinGuard::kFirstLockSeconds);
+    CHECK(deleted.check(kPin).kind == Kind::kLockedOut);
+    std::ofstream(dir.path / "lockout") << "garbage";
+    PinGuard garbled(dir.path / "staff-pin", dir.path / "lockout", [&] { return now; });
+    CHECK(garbled.locked_for() == PinGuard::kFirstLockSeconds);
+    fs::remove(dir.path / "lockout");
+    fs::rename(dir.path / "lockout.kept", dir.path / "lockout");
+  }
   // The next wrong PIN after the lock doubles it.
   now += 20;
   CHECK(restarted.locked_for() == 0);

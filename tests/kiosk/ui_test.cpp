@@ -727,6 +727,8 @@ TEST_CASE("staff screens with the number pad: instructions and messages never co
   const auto dir = std::filesystem::temp_directory_path() / ("civic-staff-layout-" + to_hex(random_fixed<6>()));
   std::filesystem::create_directories(dir);
   REQUIRE(save_pin_hash(dir / "pin", "493817").ok());
+  REQUIRE(PinGuard::reset(dir / "lockout").ok());
+  REQUIRE(PinGuard::reset(dir / "lockout2").ok());
   auto events = EventBook::open(dir);
   REQUIRE(events.ok());
   Staff staff(std::make_unique<PinGuard>(dir / "pin", dir / "lockout", [] { return std::uint64_t{1795000000}; }),
