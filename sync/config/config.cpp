@@ -222,6 +222,7 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   TableReader enrolment(root["enrolment"].as_table(), f, "enrolment");
   CIVIC_TRY(enrolment.get_int("token_lifetime_hours", c.token_lifetime_hours, 1, 24 * 90));
   CIVIC_TRY(enrolment.get_int("failed_attempts_per_minute", c.failed_enrolments_per_minute, 1, 10000));
+  CIVIC_TRY(enrolment.get_string("trusted_proxy", c.trusted_proxy));
   CIVIC_TRY(enrolment.finish());
   TableReader content(root["content"].as_table(), f, "content");
   CIVIC_TRY(content.get_int("lifetime_days", c.content_lifetime_days, 1, 3650));

@@ -70,6 +70,9 @@ struct HubConfig {
   int threads = 8;
   int token_lifetime_hours = 72;
   int failed_enrolments_per_minute = 10;  // per client address; more are refused and logged
+  // The address of a reverse proxy (nginx) in front of the hub: requests from it are counted by
+  // the last address in their X-Forwarded-For header. Empty: the peer address, always.
+  std::string trusted_proxy;
   int content_lifetime_days = 30;
 
   std::filesystem::path database_path() const { return state_dir / "hub.db"; }

@@ -199,9 +199,9 @@ int main(int argc, char** argv) {
   }
 
   if (token->parsed()) {
-    if (token->get_option("--hours")->count() > 0 && (hours < 1 || hours > 24 * 365)) {
+    if (token->get_option("--hours")->count() > 0 && (hours < 1 || hours > 24 * 90)) {
       return fail(make_error(ErrorCode::kInvalidArgument,
-                             "--hours must be from 1 to 8760 (a year); leave it out for the configured " +
+                             "--hours must be from 1 to 2160 (90 days); leave it out for the configured " +
                                  std::to_string(config.token_lifetime_hours) + " hours"));
     }
     const std::uint64_t lifetime = static_cast<std::uint64_t>(hours > 0 ? hours : config.token_lifetime_hours) * 3600;

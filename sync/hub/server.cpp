@@ -40,6 +40,20 @@ void send_error(httplib::Response& res, const Error& e) {
                   "application/json");
 }
 
+// Who sent a request: the peer, or, for requests from the configured reverse proxy, the address
+// the proxy added last to X-Forwarded-For (the one it saw; anything before it the client wrote).
+std::string client_address(const httplib::Request& req, const std::string& trusted_proxy) {
+  if (trusted_proxy.empty() || req.remote_addr != trusted_proxy || !req.has_header("X-Forwarded-For"))
+    return req.remote_addr;
+  std::string forwarded = req.get_header_value("X-Forwarded-For");
+  const auto comma = forwarded.rfind(',');
+  if (comma != std::string::npos) forwarded = forwarded.substr(comma + 1);
+  const auto first = forwarded.find_first_not_of(' ');
+  const auto last = forwarded.find_last_not_of(' ');
+  if (first == std::string::npos) return req.remote_addr;
+  return forwarded.substr(first, last - first + 1).substr(0, 64);
+}
+
 void log_line(const char* fmt, const std::string& a, const std::string& b = "") {
   std::fprintf(stderr, fmt, a.c_str(), b.c_str());
   std::fputc('\n', stderr);
@@ -85,7 +99,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
                     "application/json");
   });
 
-  server.Post("/v1/enroll", [&service](const httplib::Request& req, httplib::Response& res) {
+  server.Post("/v1/enroll", [&service, &config](const httplib::Request& req, httplib::Response& res) {
     json body;
     try {
       body = json::parse(req.body);
@@ -103,7 +117,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     }
     const std::string name = body.value("name", std::string("unnamed kiosk"));
     auto result = service.enrol(body["token"].get<std::string>(), SigningPublicKey{*key}, name.substr(0, 200),
-                                req.remote_addr, now_seconds());
+                                client_address(req, config.trusted_proxy), now_seconds());
     if (!result.ok()) {
       log_line("enrolment refused from %s: %s", req.remote_addr, result.message());
       return send_error(res, result.error());

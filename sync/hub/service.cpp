@@ -50,23 +50,37 @@ Result<std::string> HubService::create_enrolment_token(const std::string& label,
 
 bool HubService::rate_limited(const std::string& client, std::uint64_t now) {
   std::lock_guard lock(failures_mutex_);
-  auto& times = failures_[client];
+  auto it = failures_.find(client);
+  if (it == failures_.end()) return false;
+  auto& times = it->second;
   while (!times.empty() && times.front() + 60 <= now) times.pop_front();
   return times.size() >= static_cast<std::size_t>(config_.failed_enrolments_per_minute);
 }
 
-void HubService::record_failure(const std::string& client, std::uint64_t now) {
+std::size_t HubService::record_failure(const std::string& client, std::uint64_t now) {
   std::lock_guard lock(failures_mutex_);
-  failures_[client].push_back(now);
+  // Addresses with no failure in the last minute are forgotten: the map holds only the last
+  // minute's failing addresses, however many have tried before.
+  if (failures_.size() >= 1024) {
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      while (!it->second.empty() && it->second.front() + 60 <= now) it->second.pop_front();
+      it = it->second.empty() ? failures_.erase(it) : std::next(it);
+    }
+  }
+  auto& times = failures_[client];
+  while (!times.empty() && times.front() + 60 <= now) times.pop_front();
+  // Beyond the limit the count stops growing: being limited is already known.
+  if (times.size() <= static_cast<std::size_t>(config_.failed_enrolments_per_minute)) times.push_back(now);
+  return times.size();
+}
+
+std::size_t HubService::failure_addresses() {
+  std::lock_guard lock(failures_mutex_);
+  return failures_.size();
 }
 
 Result<EnrolResult> HubService::enrol(std::string_view token_text, const SigningPublicKey& kiosk_key,
                                       const std::string& name, const std::string& client, std::uint64_t now) {
-  if (rate_limited(client, now)) {
-    note({now, "token-guess", client, "enrolment refused: too many failed attempts this minute"});
-    return make_error(ErrorCode::kRateLimited, "too many failed enrolment attempts from this address; wait a "
-                                               "minute and check the token");
-  }
   auto token = parse_enrolment_token(token_text);
   // Checked before anything is stored: a token made by another hub (or mistyped) is not spent,
   // and a key no kiosk could hold (all zeros, not a point of the curve) is not enrolled.
@@ -79,12 +93,28 @@ Result<EnrolResult> HubService::enrol(std::string_view token_text, const Signing
   if (token.ok() && !is_valid_signing_key(kiosk_key)) {
     return make_error(ErrorCode::kMalformed, "the kiosk's public key is not a valid Ed25519 key");
   }
+  // A valid token always enrols, whoever else has been guessing from the same address (behind a
+  // proxy, every kiosk may share one); only failures count, and only they are refused when the
+  // address has failed too often this minute.
+  const bool limited = rate_limited(client, now);
   Result<KioskInfo> enrolled = token.ok() ? store_->enrol(enrolment_token_hash(token->secret), kiosk_key, name, now)
                                           : Result<KioskInfo>(token.error());
   if (!enrolled.ok()) {
     if (enrolled.code() == ErrorCode::kUnauthorized || enrolled.code() == ErrorCode::kInvalidArgument) {
-      record_failure(client, now);
-      note({now, "enrolment-failed", client, enrolled.message()});
+      const std::size_t failures = record_failure(client, now);
+      // One event row for the first failure of a minute and one when the limit is reached, not
+      // one per guess: a flood of guesses does not become a flood of durable writes.
+      const auto limit = static_cast<std::size_t>(config_.failed_enrolments_per_minute);
+      if (failures == 1) note({now, "enrolment-failed", client, enrolled.message()});
+      if (failures == limit) {
+        note({now, "token-guess", client,
+              "enrolment failed " + std::to_string(limit) + " times from this address in a minute; further "
+              "failures are refused for a minute"});
+      }
+    }
+    if (limited) {
+      return make_error(ErrorCode::kRateLimited, "too many failed enrolment attempts from this address; wait a "
+                                                 "minute and check the token");
     }
     return enrolled.error();
   }

@@ -87,12 +87,14 @@ class HubService {
 
   HubStore& store() { return *store_; }
   const HubKeys& keys() const { return keys_; }
+  // Addresses with enrolment failures in the last minute that the limiter keeps (bounded).
+  std::size_t failure_addresses();
   const HubConfig& config() const { return config_; }
 
  private:
   void note(const HubEvent& event);
   bool rate_limited(const std::string& client, std::uint64_t now);
-  void record_failure(const std::string& client, std::uint64_t now);
+  std::size_t record_failure(const std::string& client, std::uint64_t now);  // failures this minute
 
   std::unique_ptr<HubStore> store_;
   HubKeys keys_;

@@ -89,11 +89,16 @@ void HubProcess::init() {
   if (r.exit_code != 0) die("civic-hub init failed: " + r.output);
 }
 
-void HubProcess::start() {
+void HubProcess::start(const std::vector<std::string>& options) {
   const fs::path ready = state_ / "port";
   fs::remove(ready);
   int log = ::open((state_ / "hub.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  pid_ = spawn({CIVIC_HUB_BIN, "--state", state_.string(), "serve", "--port", "0", "--ready-file", ready.string()}, log);
+  std::vector<std::string> args{CIVIC_HUB_BIN};
+  args.insert(args.end(), options.begin(), options.end());
+  for (const std::string& a : {std::string("--state"), state_.string(), std::string("serve"), std::string("--port"),
+                               std::string("0"), std::string("--ready-file"), ready.string()})
+    args.push_back(a);
+  pid_ = spawn(args, log);
   ::close(log);
   for (int i = 0; i < 1000 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::ifstream in(ready);
@@ -180,10 +185,13 @@ SigningKeyPair Kiosk::key() const {
   return *k;
 }
 
-HttpReply http_post(int port, const std::string& path, const std::string& body, const std::string& content_type) {
+HttpReply http_post(int port, const std::string& path, const std::string& body, const std::string& content_type,
+                    const std::vector<std::pair<std::string, std::string>>& headers) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(20, 0);
-  auto res = client.Post(path.c_str(), body, content_type.c_str());
+  httplib::Headers extra;
+  for (const auto& [k, v] : headers) extra.emplace(k, v);
+  auto res = client.Post(path.c_str(), extra, body, content_type.c_str());
   if (!res) return {0, "no response"};
   return {res->status, res->body};
 }

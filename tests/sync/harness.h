@@ -36,7 +36,8 @@ class HubProcess {
   explicit HubProcess(std::filesystem::path state);
   ~HubProcess();
   void init();           // civic-hub init
-  void start();          // serve on a free port; waits until it listens
+  // Serves on a free port and waits until it listens; `options` go before 'serve' (--config FILE).
+  void start(const std::vector<std::string>& options = {});
   void kill_hard();      // SIGKILL
   void stop();           // SIGTERM, then wait
   int port() const { return port_; }
@@ -75,7 +76,8 @@ struct HttpReply {
   std::string body;
 };
 HttpReply http_post(int port, const std::string& path, const std::string& body,
-                    const std::string& content_type = "application/octet-stream");
+                    const std::string& content_type = "application/octet-stream",
+                    const std::vector<std::pair<std::string, std::string>>& headers = {});
 HttpReply http_get(int port, const std::string& path);
 
 // An HTTP proxy of ours between agent and hub, one request per connection. The hook sees each

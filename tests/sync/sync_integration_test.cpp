@@ -609,3 +609,44 @@ TEST_CASE("an endless answer is refused as it arrives, not held in memory", "[in
   INFO(r.output.substr(0, 2000));
   CHECK_THAT(r.output, Catch::Contains("larger than"));
 }
+
+TEST_CASE("behind a proxy, guessing from one address does not block a valid token from any address",
+          "[integration][hostile]") {
+  ScratchDir scratch;
+  HubProcess hub(scratch.path / "hub");
+  hub.init();
+  const fs::path config = scratch.path / "hub.toml";
+  std::ofstream(config) << "[enrolment]\nfailed_attempts_per_minute = 5\ntrusted_proxy = \"127.0.0.1\"\n";
+  hub.start({"--config", config.string()});
+  const std::string bad = R"({"token":"00000000000000000000000000000000-0000000000000000","public_key":")" +
+                          std::string(64, '1') + "\"}";
+  int limited = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto r = http_post(hub.port(), "/v1/enroll", bad, "application/json", {{"X-Forwarded-For", "203.0.113.9"}});
+    if (r.status == 429) ++limited;
+  }
+  CHECK(limited >= 6);  // the guesser is limited...
+  auto guesser_again = http_post(hub.port(), "/v1/enroll", bad, "application/json",
+                                 {{"X-Forwarded-For", "198.51.100.7, 203.0.113.9"}});
+  CHECK(guesser_again.status == 429);  // ...by the address the proxy saw, whatever it claims before it
+  auto other_typo = http_post(hub.port(), "/v1/enroll", bad, "application/json", {{"X-Forwarded-For", "198.51.100.7"}});
+  CHECK(other_typo.status == 400);  // another client's mistake is its own: told what is wrong, not limited
+  // ...but another client behind the same proxy, and even a valid token from the guesser's
+  // address, still enrol.
+  for (const char* from : {"198.51.100.7", "203.0.113.9"}) {
+    const auto key = generate_signing_key_pair();
+    auto ok = http_post(hub.port(), "/v1/enroll",
+                        R"({"token":")" + hub.enrolment_token() + R"(","public_key":")" + to_hex(key.public_key.bytes) +
+                            R"(","name":"library"})",
+                        "application/json", {{"X-Forwarded-For", from}});
+    INFO(from << ": " << ok.body);
+    CHECK(ok.status == 200);
+  }
+  // A flood of guesses is a few event rows, not one per guess.
+  auto events = hub.cli({"events"});
+  std::size_t rows = 0;
+  for (std::size_t at = events.output.find("enrolment-failed"); at != std::string::npos;
+       at = events.output.find("enrolment-failed", at + 1))
+    ++rows;
+  CHECK(rows <= 2);
+}
