@@ -19,6 +19,7 @@
 
 #include "kiosk/app/command.h"
 #include "kiosk/app/store.h"
+#include "sync/keystore/keystore.h"
 #include "kiosk/platform/audio.h"
 #include "kiosk/platform/window.h"
 #include "kiosk/ui/announcer.h"
@@ -216,6 +217,7 @@ int main(int argc, char** argv) {
                "never sleep: draw continuously like a stock Dear ImGui example (benchmark peer only)");
   CLI11_PARSE(app, argc, argv);
 
+  no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.message());
   KioskConfig config;
   std::error_code ec;

@@ -99,6 +99,7 @@ int report(const SyncReport& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
   CLI::App app{"civic-sync: carries a kiosk's sealed submissions to the hub, and content back"};
   app.require_subcommand(1);

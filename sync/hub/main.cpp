@@ -73,6 +73,7 @@ Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
   CLI::App app{"civic-hub: the central server for civic-kiosk terminals, and its operator commands"};
   app.require_subcommand(1);

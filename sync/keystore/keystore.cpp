@@ -1,6 +1,7 @@
 #include "keystore.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -169,6 +170,11 @@ Status save_submission_key(const std::filesystem::path& secret_path,
   secure_wipe(secret.data(), secret.size());
   CIVIC_TRY(s);
   return write_key_file(public_path, KeyType::kHubSubmissionPublic, key.public_key.bytes);
+}
+
+void no_core_dumps() {
+  const rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
 }
 
 }  // namespace civic

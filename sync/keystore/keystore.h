@@ -33,4 +33,8 @@ namespace civic {
                                          const std::filesystem::path& public_path,
                                          const SealKeyPair& key);
 
+// Secret keys and residents' words live in these programs' memory: a crash must not write them
+// to a core file. Sets this process's core size limit to zero (every program calls it first).
+void no_core_dumps();
+
 }  // namespace civic

@@ -38,6 +38,7 @@ class HubProcess {
   void init();           // civic-hub init
   // Serves on a free port and waits until it listens; `options` go before 'serve' (--config FILE).
   void start(const std::vector<std::string>& options = {});
+  pid_t pid() const { return pid_; }
   void kill_hard();      // SIGKILL
   void stop();           // SIGTERM, then wait
   int port() const { return port_; }

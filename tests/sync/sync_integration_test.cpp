@@ -2,12 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
@@ -649,4 +651,33 @@ TEST_CASE("behind a proxy, guessing from one address does not block a valid toke
        at = events.output.find("enrolment-failed", at + 1))
     ++rows;
   CHECK(rows <= 2);
+}
+
+TEST_CASE("the hub never writes a core file: its core size limit is zero", "[integration][hostile]") {
+  ScratchDir scratch;
+  HubProcess hub(scratch.path / "hub");
+  hub.init();
+  // The hub inherits a limit that allows core files (as a shell with 'ulimit -c unlimited' would
+  // give it), so only the hub's own setting can make it zero.
+  rlimit allowed{};
+  ::getrlimit(RLIMIT_CORE, &allowed);
+  const rlimit before = allowed;
+  allowed.rlim_cur = allowed.rlim_max = RLIM_INFINITY;
+  if (::setrlimit(RLIMIT_CORE, &allowed) != 0) {
+    allowed = before;
+    allowed.rlim_cur = allowed.rlim_max;
+    ::setrlimit(RLIMIT_CORE, &allowed);
+  }
+  REQUIRE(allowed.rlim_cur != 0);
+  hub.start();
+  ::setrlimit(RLIMIT_CORE, &before);
+  // Read from the kernel's own view of the running process.
+  const std::string limits = file_text("/proc/" + std::to_string(hub.pid()) + "/limits");
+  INFO(limits);
+  bool zero = false;
+  std::istringstream lines(limits);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Max core file size", 0) == 0) zero = line.find(" 0 ") != std::string::npos;
+  }
+  CHECK(zero);
 }
