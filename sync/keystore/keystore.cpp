@@ -108,6 +108,27 @@ Result<FixedBytes<kKeyMaterialSize>> read_key_file(const std::filesystem::path& 
                       "secret key file " + path.string() + " can be read by other users (mode " +
                           mode + "); run: chmod 600 " + path.string());
   }
+  // A public key here is something this machine trusts (the hub's keys on a kiosk): whoever can
+  // change it, or the folder it is in, can make it trust another. Neither may be writable by others.
+  if (!is_secret_key_type(expected) && (st.st_mode & 0022) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error(ErrorCode::kInsecurePermissions,
+                      "key file " + path.string() + " can be changed by other users (mode " + mode +
+                          "); this machine trusts it: run chmod 644 " + path.string());
+  }
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  struct stat dir {};
+  if (::stat(folder.c_str(), &dir) == 0 && (dir.st_mode & 0022) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(dir.st_mode & 07777));
+    return make_error(ErrorCode::kInsecurePermissions,
+                      "the folder " + folder.string() + " that holds key file " + path.filename().string() +
+                          " can be written by other users (mode " + mode + "): anyone could replace the key; run: "
+                          "chmod 700 " + folder.string());
+  }
   std::uint8_t buffer[kKeyFileSize + 1];
   std::size_t got = 0;
   while (got < sizeof buffer) {

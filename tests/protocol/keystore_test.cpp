@@ -80,6 +80,23 @@ TEST_CASE("key file errors name the file and say what to do", "[keystore]") {
     CHECK(r.code() == ErrorCode::kInsecurePermissions);
     CHECK_THAT(r.message(), Catch::Contains("chmod 600 " + secret.string()));
   }
+  SECTION("a public key others can change, or in a folder others can write") {
+    const fs::path pub = dir.path / "hub-signing.pub";
+    REQUIRE(write_key_file(pub, KeyType::kHubSigningPublic, test::hub_signing_key().public_key.bytes).ok());
+    CHECK(read_key_file(pub, KeyType::kHubSigningPublic).ok());
+    ::chmod(pub.c_str(), 0666);
+    auto r = read_key_file(pub, KeyType::kHubSigningPublic);
+    CHECK(r.code() == ErrorCode::kInsecurePermissions);
+    CHECK_THAT(r.message(), Catch::Contains("chmod 644 " + pub.string()));
+    ::chmod(pub.c_str(), 0644);
+    ::chmod(dir.path.c_str(), 0777);
+    auto d = read_key_file(pub, KeyType::kHubSigningPublic);
+    CHECK(d.code() == ErrorCode::kInsecurePermissions);
+    CHECK_THAT(d.message(), Catch::Contains("chmod 700 " + dir.path.string()));
+    CHECK(read_key_file(secret, KeyType::kHubSigningSecret).code() == ErrorCode::kInsecurePermissions);
+    ::chmod(dir.path.c_str(), 0700);
+    CHECK(read_key_file(pub, KeyType::kHubSigningPublic).ok());
+  }
   SECTION("readable by the group") {
     ::chmod(secret.c_str(), 0640);
     CHECK(read_key_file(secret, KeyType::kHubSigningSecret).code() == ErrorCode::kInsecurePermissions);
