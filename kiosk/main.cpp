@@ -296,6 +296,7 @@ int main(int argc, char** argv) {
       StaffLog(config.state_dir / "staff.log"), std::move(*events), Staff::Clocks{monotonic_ms, unix_now},
       static_cast<std::uint64_t>(config.staff_inactivity_seconds) * 1000);
   BackgroundCommand operation;
+  std::string operation_stopped;  // why the running operation was stopped, if it was
   const std::string config_path = std::filesystem::absolute(config_file).string();
   bool transcribing = false;
 
@@ -334,8 +335,21 @@ int main(int argc, char** argv) {
     staff.tick();
     // Staff mode's effects: the agent in the background, the health screen's counts, drives.
     if (operation.running()) {
+      // Stopped by staff, or past the time limit: civic-sync's writes are atomic, so stopping
+      // it loses nothing (an export without its manifest claims nothing).
+      if (staff.take_cancel()) {
+        operation_stopped = "stopped by staff";
+        operation.stop();
+      } else if (operation.running_ms() > static_cast<std::uint64_t>(config.staff_operation_timeout_seconds) * 1000) {
+        operation_stopped = "stopped after " + std::to_string(config.staff_operation_timeout_seconds) +
+                            " s without finishing: check the drive or the network, then try again";
+        operation.stop();
+      }
       if (auto line = operation.poll_line()) staff.operation_progress(*line);
-      if (auto code = operation.poll_exit()) staff.operation_finished(*code, operation.last_line());
+      if (auto code = operation.poll_exit()) {
+        staff.operation_finished(*code, operation_stopped.empty() ? operation.last_line() : operation_stopped);
+        operation_stopped.clear();
+      }
     }
     if (auto op = staff.take_operation()) {
       std::vector<std::string> command{sibling_program("civic-sync"), "--config", config_path};

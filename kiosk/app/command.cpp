@@ -6,17 +6,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
 extern char** environ;
 
 namespace civic::kiosk {
 
+namespace {
+std::uint64_t monotonic_now_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
+}
+}  // namespace
+
 BackgroundCommand::~BackgroundCommand() {
   if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
+    stop(2000);  // SIGKILL after the grace period: a program that ignores SIGTERM cannot hang us
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    if (!stopped_status_) ::waitpid(pid_, &status, 0);
   }
   if (fd_ >= 0) ::close(fd_);
 }
@@ -41,6 +50,7 @@ Status BackgroundCommand::start(const std::vector<std::string>& argv) {
     return make_error(ErrorCode::kNotFound, "cannot run " + argv[0] + ": is civic-sync installed?");
   }
   ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+  started_ms_ = monotonic_now_ms();
   pid_ = pid;
   fd_ = pipe_fds[0];
   buffer_.clear();
@@ -68,7 +78,12 @@ std::optional<std::string> BackgroundCommand::poll_line() {
 std::optional<int> BackgroundCommand::poll_exit() {
   if (pid_ <= 0) return std::nullopt;
   int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+  if (stopped_status_) {
+    status = *stopped_status_;
+    stopped_status_.reset();
+  } else if (::waitpid(pid_, &status, WNOHANG) != pid_) {
+    return std::nullopt;
+  }
   pid_ = -1;
   poll_line();
   if (!buffer_.empty()) last_line_ = buffer_, buffer_.clear();
@@ -76,6 +91,25 @@ std::optional<int> BackgroundCommand::poll_exit() {
   fd_ = -1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+void BackgroundCommand::stop(int grace_ms) {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  for (int waited = 0; waited < grace_ms; waited += 50) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      // Reaped here: poll_exit reports it as stopped by the signal.
+      stopped_status_ = status;
+      return;
+    }
+    ::usleep(50 * 1000);
+  }
+  ::kill(pid_, SIGKILL);
+}
+
+std::uint64_t BackgroundCommand::running_ms() const {
+  return pid_ > 0 ? monotonic_now_ms() - started_ms_ : 0;
 }
 
 std::string sibling_program(const std::string& name) {

@@ -27,10 +27,17 @@ class BackgroundCommand {
   // The exit code once it has finished (nullopt while it runs), after poll_line has drained it.
   std::optional<int> poll_exit();
   const std::string& last_line() const { return last_line_; }
+  // Asks the program to stop (SIGTERM; SIGKILL if it has not after `grace_ms`). poll_exit then
+  // reports it; the caller says why it was stopped.
+  void stop(int grace_ms = 5000);
+  // Milliseconds since start() (0 when nothing runs).
+  std::uint64_t running_ms() const;
 
  private:
   pid_t pid_ = -1;
   int fd_ = -1;
+  std::uint64_t started_ms_ = 0;
+  std::optional<int> stopped_status_;  // reaped by stop(), reported by poll_exit()
   std::string buffer_, last_line_;
 };
 

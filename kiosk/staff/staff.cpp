@@ -1,6 +1,7 @@
 #include "staff.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "sync/protocol/record.h"
 
@@ -146,8 +147,10 @@ void Staff::apply(const StaffAction& a) {
     case K::kCancel:
       if (screen_ == StaffScreen::kPin)
         go(StaffScreen::kClosed);
-      else if (screen_ == StaffScreen::kOperation && operation_running_)
-        break;  // it finishes by itself
+      else if (screen_ == StaffScreen::kOperation && operation_running_) {
+        cancel_requested_ = true;  // the app stops it; its end is reported as usual
+        log("stop-operation", operation_title_);
+      }
       else
         go(StaffScreen::kMenu);
       break;
@@ -250,7 +253,10 @@ void Staff::operation_progress(const std::string& line) {
   ++revision_;
 }
 
+bool Staff::take_cancel() { return std::exchange(cancel_requested_, false); }
+
 void Staff::operation_finished(int exit_code, const std::string& summary) {
+  cancel_requested_ = false;
   operation_running_ = false;
   operation_exit_ = exit_code;
   operation_line_ = summary;

@@ -110,6 +110,8 @@ class Staff {
   std::optional<Operation> take_operation();
   void operation_progress(const std::string& line);
   void operation_finished(int exit_code, const std::string& summary);
+  // Staff asked to stop the running operation (Stop on its screen): the app stops it.
+  bool take_cancel();
   // A paper card number to transcribe: the app starts a resident flow with channel "paper".
   std::optional<std::string> take_paper_card();
   void paper_card_done();  // the transcription ended (stored or abandoned): next card
@@ -154,6 +156,7 @@ class Staff {
   bool operation_running_ = false;
   std::optional<int> operation_exit_;
   std::optional<std::string> pending_card_;
+  bool cancel_requested_ = false;
   std::string transcribing_card_;  // the card being transcribed: counted with its record
   bool transcribing_ = false;
   std::uint64_t last_activity_ = 0;

@@ -279,6 +279,9 @@ void operation(StaffFrame& fr) {
   y += fr.text("staff.operation_state", state, kMargin, y, fr.f().heading, Role::kStatus) + 24;
   fr.text("staff.operation_line", fr.staff.operation_line(), kMargin, y, fr.f().body, Role::kStatus);
   back_button(fr, !fr.staff.operation_running());
+  // A running operation can be stopped (a drive that hangs, a network that never answers).
+  if (fr.staff.operation_running() && fr.button("staff.stop", "staff.stop", kMargin, 800 - 112 + 16, 260, 80))
+    fr.act(K::kCancel);
 }
 
 }  // namespace

@@ -192,6 +192,7 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
 
   TableReader staff(root["staff"].as_table(), f, "staff");
   CIVIC_TRY(staff.get_int("inactivity_seconds", c.staff_inactivity_seconds, 30, 3600));
+  CIVIC_TRY(staff.get_int("operation_timeout_seconds", c.staff_operation_timeout_seconds, 10, 86400));
   CIVIC_TRY(staff.get_string("corner", c.staff_corner));
   std::string usb_root = c.usb_root.string();
   CIVIC_TRY(staff.get_string("usb_root", usb_root));

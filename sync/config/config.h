@@ -49,6 +49,7 @@ struct KioskConfig {
   bool speech_enabled = true;
   // [staff]: staff mode (civic-kiosk --set-staff-pin sets the PIN).
   int staff_inactivity_seconds = 180;
+  int staff_operation_timeout_seconds = 900;  // a sync or USB operation is stopped after this long
   std::string staff_corner = "bottom-left";  // top-left, top-right, bottom-left, bottom-right
   std::filesystem::path usb_root = "/media";   // removable drives are mounted below here
   bool usb_mounts_only = true;                 // offer only directories that are mount points

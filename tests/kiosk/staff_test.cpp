@@ -283,3 +283,21 @@ TEST_CASE("a paper card is transcribed once per event: the same number again is 
   CHECK(reopened->has_card("0117"));
   CHECK_FALSE(reopened->has_card("0118"));  // not stored yet: a card abandoned is not used
 }
+
+TEST_CASE("a running operation can be stopped by staff", "[staff]") {
+  World w;
+  using K = StaffAction::Kind;
+  w.act(K::kGesture);
+  w.enter(kPin);
+  w.act(K::kSyncNow);
+  REQUIRE(w.staff->take_operation());
+  REQUIRE(w.staff->operation_running());
+  CHECK_FALSE(w.staff->take_cancel());
+  w.act(K::kCancel);  // "Stop" on the operation screen
+  CHECK(w.staff->screen() == StaffScreen::kOperation);
+  CHECK(w.staff->take_cancel());
+  CHECK_FALSE(w.staff->take_cancel());  // asked once
+  w.staff->operation_finished(143, "stopped by staff");
+  CHECK_FALSE(w.staff->operation_running());
+  CHECK(w.staff->operation_line() == "stopped by staff");
+}

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-from xvfb_kiosk import Kiosk, check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
+from xvfb_kiosk import remove_work, Kiosk, check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 UPDATE = "--update-screens" in sys.argv
@@ -180,10 +180,7 @@ def main():
         print(f"{passed()} passed, 0 failed")
     finally:
         stop_all(procs)
-        if os.environ.get("CIVIC_KEEP_WORK"):
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        remove_work(work)
 
 
 main()

@@ -3,6 +3,7 @@ with xdotool taps at the rectangles the kiosk reports in its accessibility dump;
 and enrolment they start from. Every wait is bounded."""
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -65,6 +66,14 @@ def enroll(build, work, port):
     token = [l for l in out.splitlines() if "-" in l][0]
     run(sync_bin, "--config", f"{work}/kiosk.toml", "enroll", f"http://127.0.0.1:{port}", token)
     run(sync_bin, "--config", f"{work}/kiosk.toml", "run", "--once")
+
+
+def remove_work(work):
+    """Removes a test's work directory, unless CIVIC_KEEP_WORK asks to keep it for a look."""
+    if os.environ.get("CIVIC_KEEP_WORK"):
+        print(f"work directory kept: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def stop_all(procs):

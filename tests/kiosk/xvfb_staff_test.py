@@ -12,7 +12,6 @@ Usage: xvfb_staff_test.py BUILD_DIR SOURCE_DIR
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import tempfile
 import time
 
 import xvfb_kiosk
-from xvfb_kiosk import check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
+from xvfb_kiosk import remove_work, check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 HUB = f"{BUILD}/sync/hub/civic-hub"
@@ -253,10 +252,7 @@ def main():
         print(f"{passed()} passed, 0 failed")
     finally:
         stop_all(procs)
-        if os.environ.get("CIVIC_KEEP_WORK"):
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        remove_work(work)
 
 
 main()
