@@ -66,6 +66,20 @@ for unit in /usr/lib/systemd/system/civic-*.service /usr/lib/systemd/system/civi
 done
 ok "systemd-analyze verify accepts every unit"
 
+# Exposure (systemd-analyze security: 0 best, 10 worst): the hub and the sync agent at most 3.0;
+# the kiosk session is printed (its compositor needs devices and a seat).
+exposure() { systemd-analyze security --offline=true "/usr/lib/systemd/system/$1" 2>/dev/null |
+             grep -o 'exposure level for [^:]*: [0-9.]*' | grep -o '[0-9.]*$'; }
+for unit in civic-hub.service civic-sync.service civic-kiosk.service; do
+  level=$(exposure "$unit")
+  echo "  exposure of $unit: ${level:-unknown}"
+  case "$unit" in
+    civic-kiosk.service) ;;
+    *) awk -v l="${level:-10}" 'BEGIN { exit !(l <= 3.0) }' || fail "$unit is exposed at ${level:-unknown} (at most 3.0)" ;;
+  esac
+done
+ok "the hub and the sync agent are hardened (exposure at most 3.0)"
+
 echo "== the hub and a kiosk, as installed"
 runuser -u civic-hub -- /usr/bin/civic-hub --config /etc/civic-hub/hub.toml serve >"$work/hub.log" 2>&1 &
 for _ in $(seq 100); do curl -fs http://127.0.0.1:8470/v1/health >/dev/null && break; sleep 0.1; done

@@ -194,6 +194,10 @@ Status save_submission_key(const std::filesystem::path& secret_path,
 }
 
 void no_core_dumps() {
+  // Under systemd the unit already says LimitCORE=0 (and its system call filter may refuse
+  // changing limits): nothing to do then.
+  rlimit now{};
+  if (::getrlimit(RLIMIT_CORE, &now) == 0 && now.rlim_cur == 0 && now.rlim_max == 0) return;
   const rlimit none{0, 0};
   ::setrlimit(RLIMIT_CORE, &none);
 }
