@@ -163,8 +163,9 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     if (!c.ok()) return send_error(res, c.error());
     res.set_content(std::string(as_chars(*c)), "application/octet-stream");
   });
-  server.Get("/v1/log/proof", [&service](const httplib::Request& req, httplib::Response& res) {
-    auto proof = service.prove_receipt(req.get_param_value("receipt"), now_seconds());
+  server.Get("/v1/log/proof", [&service, &config](const httplib::Request& req, httplib::Response& res) {
+    auto proof = service.prove_receipt(req.get_param_value("receipt"), now_seconds(),
+                                       client_address(req, config.trusted_proxy));
     if (!proof.ok()) return send_error(res, proof.error());
     res.set_content(format_receipt_proof(*proof), "application/json");
   });

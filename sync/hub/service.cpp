@@ -29,7 +29,11 @@ Status create_hub_keys(const HubConfig& config, const std::filesystem::path& sub
 }
 
 HubService::HubService(std::unique_ptr<HubStore> store, HubKeys keys, HubConfig config)
-    : store_(std::move(store)), keys_(std::move(keys)), config_(std::move(config)) {}
+    : store_(std::move(store)),
+      keys_(std::move(keys)),
+      config_(std::move(config)),
+      enrolment_failures_(static_cast<std::size_t>(config_.failed_enrolments_per_minute)),
+      receipt_lookups_(kReceiptLookupsPerMinute) {}
 
 void HubService::note(const HubEvent& event) {
   // Events are for operators; failing to store one must not fail the request, but is logged.
@@ -46,37 +50,6 @@ Result<std::string> HubService::create_enrolment_token(const std::string& label,
   t.hub_fingerprint = compact_fingerprint(keys_.signing.public_key);
   CIVIC_TRY(store_->add_enrolment_token(enrolment_token_hash(t.secret), label, now + lifetime_seconds, now));
   return format_enrolment_token(t);
-}
-
-bool HubService::rate_limited(const std::string& client, std::uint64_t now) {
-  std::lock_guard lock(failures_mutex_);
-  auto it = failures_.find(client);
-  if (it == failures_.end()) return false;
-  auto& times = it->second;
-  while (!times.empty() && times.front() + 60 <= now) times.pop_front();
-  return times.size() >= static_cast<std::size_t>(config_.failed_enrolments_per_minute);
-}
-
-std::size_t HubService::record_failure(const std::string& client, std::uint64_t now) {
-  std::lock_guard lock(failures_mutex_);
-  // Addresses with no failure in the last minute are forgotten: the map holds only the last
-  // minute's failing addresses, however many have tried before.
-  if (failures_.size() >= 1024) {
-    for (auto it = failures_.begin(); it != failures_.end();) {
-      while (!it->second.empty() && it->second.front() + 60 <= now) it->second.pop_front();
-      it = it->second.empty() ? failures_.erase(it) : std::next(it);
-    }
-  }
-  auto& times = failures_[client];
-  while (!times.empty() && times.front() + 60 <= now) times.pop_front();
-  // Beyond the limit the count stops growing: being limited is already known.
-  if (times.size() <= static_cast<std::size_t>(config_.failed_enrolments_per_minute)) times.push_back(now);
-  return times.size();
-}
-
-std::size_t HubService::failure_addresses() {
-  std::lock_guard lock(failures_mutex_);
-  return failures_.size();
 }
 
 Result<EnrolResult> HubService::enrol(std::string_view token_text, const SigningPublicKey& kiosk_key,
@@ -96,12 +69,12 @@ Result<EnrolResult> HubService::enrol(std::string_view token_text, const Signing
   // A valid token always enrols, whoever else has been guessing from the same address (behind a
   // proxy, every kiosk may share one); only failures count, and only they are refused when the
   // address has failed too often this minute.
-  const bool limited = rate_limited(client, now);
+  const bool limited = enrolment_failures_.limited(client, now);
   Result<KioskInfo> enrolled = token.ok() ? store_->enrol(enrolment_token_hash(token->secret), kiosk_key, name, now)
                                           : Result<KioskInfo>(token.error());
   if (!enrolled.ok()) {
     if (enrolled.code() == ErrorCode::kUnauthorized || enrolled.code() == ErrorCode::kInvalidArgument) {
-      const std::size_t failures = record_failure(client, now);
+      const std::size_t failures = enrolment_failures_.add(client, now);
       // One event row for the first failure of a minute and one when the limit is reached, not
       // one per guess: a flood of guesses does not become a flood of durable writes.
       const auto limit = static_cast<std::size_t>(config_.failed_enrolments_per_minute);

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "rate_limiter.h"
 #include "store.h"
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
@@ -83,24 +84,25 @@ class HubService {
   // A checkpoint of the log as it stands: every accepted record, in arrival order, signed.
   [[nodiscard]] Result<Bytes> checkpoint(std::uint64_t now);
   // The inclusion proof for the record a receipt code names, against a fresh checkpoint.
-  [[nodiscard]] Result<ReceiptProof> prove_receipt(std::string_view code, std::uint64_t now);
+  // `client`: the asker's address; its failed lookups are limited to kReceiptLookupsPerMinute (a
+  // receipt code has about 44 bits: guessing must stay slow); empty for the operator's command line.
+  [[nodiscard]] Result<ReceiptProof> prove_receipt(std::string_view code, std::uint64_t now,
+                                                   const std::string& client = {});
+  static constexpr std::size_t kReceiptLookupsPerMinute = 30;
+  [[nodiscard]] Result<ReceiptProof> prove_receipt_unlimited(std::string_view code, std::uint64_t now);
 
   HubStore& store() { return *store_; }
   const HubKeys& keys() const { return keys_; }
-  // Addresses with enrolment failures in the last minute that the limiter keeps (bounded).
-  std::size_t failure_addresses();
   const HubConfig& config() const { return config_; }
 
  private:
   void note(const HubEvent& event);
-  bool rate_limited(const std::string& client, std::uint64_t now);
-  std::size_t record_failure(const std::string& client, std::uint64_t now);  // failures this minute
 
   std::unique_ptr<HubStore> store_;
   HubKeys keys_;
   HubConfig config_;
-  std::mutex failures_mutex_;
-  std::map<std::string, std::deque<std::uint64_t>> failures_;  // client -> times of failed enrolments
+  RateLimiter enrolment_failures_;  // failed enrolments per client address
+  RateLimiter receipt_lookups_;     // failed receipt lookups per client address
   std::mutex log_mutex_;
   std::optional<std::pair<std::uint64_t, Hash32>> log_cache_;  // log size -> root
 };

@@ -41,7 +41,23 @@ Result<Bytes> HubService::checkpoint(std::uint64_t now) {
   return encode_signed_checkpoint(Checkpoint{log.leaves.size(), root, now}, keys_.signing);
 }
 
-Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint64_t now) {
+Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint64_t now, const std::string& client) {
+  // Like enrolment: a code that exists is always proven; failed lookups (someone guessing codes)
+  // are counted per address, and past the limit they are refused without saying whether the
+  // code exists.
+  const bool limited = !client.empty() && receipt_lookups_.limited(client, now);
+  auto proof = prove_receipt_unlimited(code, now);
+  if (proof.ok() || client.empty() || proof.code() == ErrorCode::kInternal) return proof;
+  if (receipt_lookups_.add(client, now) == kReceiptLookupsPerMinute)
+    note({now, "receipt-guess", client, "failed receipt lookups reached the limit for this minute"});
+  if (limited) {
+    return make_error(ErrorCode::kRateLimited, "too many failed receipt lookups from this address; wait a minute "
+                                               "and check the code on the receipt");
+  }
+  return proof;
+}
+
+Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, std::uint64_t now) {
   CIVIC_ASSIGN(canonical, parse_receipt_code(code));
   CIVIC_ASSIGN(record, store_->record_by_receipt(canonical));
   if (!record) {

@@ -15,6 +15,7 @@
 #include "harness.h"
 #include "sync/agent/agent.h"
 #include "sync/events/events.h"
+#include "sync/hub/service.h"
 #include "sync/hub/store.h"
 #include "sync/outbox/outbox.h"
 #include "sync/transfer/usb.h"
@@ -680,4 +681,33 @@ TEST_CASE("the hub never writes a core file: its core size limit is zero", "[int
     if (line.rfind("Max core file size", 0) == 0) zero = line.find(" 0 ") != std::string::npos;
   }
   CHECK(zero);
+}
+
+TEST_CASE("guessing receipt codes is limited per address, and a real receipt is always proven",
+          "[integration][hostile]") {
+  World w;
+  w.kiosk->fill(3);
+  REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);
+  auto ob = Outbox::open_existing(w.kiosk->dir() / "outbox.db");
+  REQUIRE(ob.ok());
+  auto records = (*ob)->records();
+  REQUIRE(records.ok());
+  REQUIRE_FALSE(records->empty());
+  const std::string real =
+      format_receipt_code(make_receipt_code(kiosk_id_from_key(w.kiosk->key().public_key), records->front().record_hash));
+  // Codes of the right form that name no record: what someone guessing would send.
+  int limited = 0, not_found = 0;
+  for (int i = 0; i < 40; ++i) {
+    const std::string guess =
+        format_receipt_code(make_receipt_code(kiosk_id_from_key(w.kiosk->key().public_key), random_fixed<32>()));
+    auto r = http_get(w.hub.port(), "/v1/log/proof?receipt=" + guess);
+    if (r.status == 429) ++limited;
+    if (r.status == 404) ++not_found;
+  }
+  CHECK(not_found == static_cast<int>(HubService::kReceiptLookupsPerMinute));
+  CHECK(limited == 40 - static_cast<int>(HubService::kReceiptLookupsPerMinute));
+  auto proven = http_get(w.hub.port(), "/v1/log/proof?receipt=" + real);
+  INFO(proven.body);
+  CHECK(proven.status == 200);  // the resident behind the same address is not shut out
+  CHECK(w.hub.cli({"receipt", real}).exit_code == 0);  // nor the operator
 }
