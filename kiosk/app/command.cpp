@@ -24,8 +24,7 @@ std::uint64_t monotonic_now_ms() {
 BackgroundCommand::~BackgroundCommand() {
   if (pid_ > 0) {
     stop(2000);  // SIGKILL after the grace period: a program that ignores SIGTERM cannot hang us
-    int status = 0;
-    if (!stopped_status_) ::waitpid(pid_, &status, 0);
+    while (!poll_exit()) ::usleep(20 * 1000);
   }
   if (fd_ >= 0) ::close(fd_);
 }
@@ -78,12 +77,13 @@ std::optional<std::string> BackgroundCommand::poll_line() {
 std::optional<int> BackgroundCommand::poll_exit() {
   if (pid_ <= 0) return std::nullopt;
   int status = 0;
-  if (stopped_status_) {
-    status = *stopped_status_;
-    stopped_status_.reset();
-  } else if (::waitpid(pid_, &status, WNOHANG) != pid_) {
-    return std::nullopt;
+  if (kill_at_ms_ != 0 && monotonic_now_ms() >= kill_at_ms_) {
+    ::kill(pid_, SIGKILL);  // asked to stop and still running after the grace period
+    kill_at_ms_ = 0;
   }
+  if (::waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
+  stopping_ = false;
+  kill_at_ms_ = 0;
   pid_ = -1;
   poll_line();
   if (!buffer_.empty()) last_line_ = buffer_, buffer_.clear();
@@ -94,18 +94,10 @@ std::optional<int> BackgroundCommand::poll_exit() {
 }
 
 void BackgroundCommand::stop(int grace_ms) {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0 || stopping_) return;  // asked once; poll_exit does the rest
+  stopping_ = true;
   ::kill(pid_, SIGTERM);
-  for (int waited = 0; waited < grace_ms; waited += 50) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      // Reaped here: poll_exit reports it as stopped by the signal.
-      stopped_status_ = status;
-      return;
-    }
-    ::usleep(50 * 1000);
-  }
-  ::kill(pid_, SIGKILL);
+  kill_at_ms_ = monotonic_now_ms() + static_cast<std::uint64_t>(grace_ms);
 }
 
 std::uint64_t BackgroundCommand::running_ms() const {

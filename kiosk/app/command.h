@@ -27,8 +27,9 @@ class BackgroundCommand {
   // The exit code once it has finished (nullopt while it runs), after poll_line has drained it.
   std::optional<int> poll_exit();
   const std::string& last_line() const { return last_line_; }
-  // Asks the program to stop (SIGTERM; SIGKILL if it has not after `grace_ms`). poll_exit then
-  // reports it; the caller says why it was stopped.
+  // Asks the program to stop: SIGTERM now, and SIGKILL from poll_exit once `grace_ms` have passed
+  // without it ending. Never blocks (the kiosk's frame loop calls it); calling it again does
+  // nothing. poll_exit reports the end; the caller says why it was stopped.
   void stop(int grace_ms = 5000);
   // Milliseconds since start() (0 when nothing runs).
   std::uint64_t running_ms() const;
@@ -37,7 +38,8 @@ class BackgroundCommand {
   pid_t pid_ = -1;
   int fd_ = -1;
   std::uint64_t started_ms_ = 0;
-  std::optional<int> stopped_status_;  // reaped by stop(), reported by poll_exit()
+  bool stopping_ = false;
+  std::uint64_t kill_at_ms_ = 0;  // when poll_exit sends SIGKILL (0: not asked to stop)
   std::string buffer_, last_line_;
 };
 

@@ -90,6 +90,7 @@ class Dir {
       ::close(copy);
       return out;
     }
+    ::rewinddir(d);  // the copy shares its position with fd_: every listing starts at the top
     while (const dirent* e = ::readdir(d)) {
       const std::string name = e->d_name;
       if (name == "." || name == "..") continue;
