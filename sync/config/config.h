@@ -69,6 +69,11 @@ struct HubConfig {
   int port = 8470;
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   int threads = 8;
+  // Connections held at once, in all and per client address (the trusted proxy is not capped per
+  // address: nginx caps its clients itself), and the seconds a request head may take to arrive.
+  std::size_t max_connections = 512;
+  std::size_t max_connections_per_address = 16;
+  int request_head_seconds = 10;
   int token_lifetime_hours = 72;
   int failed_enrolments_per_minute = 10;  // per client address; more are refused and logged
   // The address of a reverse proxy (nginx) in front of the hub: requests from it are counted by

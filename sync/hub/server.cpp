@@ -1,6 +1,7 @@
 #include "server.h"
 
-#include <httplib.h>
+#include "http_server.h"
+
 #include <signal.h>
 
 #include <cstdio>
@@ -32,25 +33,37 @@ int http_status_for(ErrorCode code) {
   }
 }
 
-void send_error(httplib::Response& res, const Error& e) {
-  res.status = http_status_for(e.code);
+HttpResponse error_response(int status, const std::string& code, const std::string& message) {
   // A message may quote what the client sent, which need not be UTF-8: replaced, never thrown on.
-  res.set_content(json{{"error", error_code_name(e.code)}, {"message", e.message}}.dump(
-                      -1, ' ', false, json::error_handler_t::replace),
-                  "application/json");
+  return HttpResponse{status, "application/json",
+                      json{{"error", code}, {"message", message}}.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+void send_error(HttpResponse& res, const Error& e) {
+  res = error_response(http_status_for(e.code), error_code_name(e.code), e.message);
+}
+
+// The error code for an answer the HTTP layer gives before any handler runs.
+std::string http_error_code(int status) {
+  switch (status) {
+    case 413: return error_code_name(ErrorCode::kOversize);
+    case 429: return error_code_name(ErrorCode::kRateLimited);
+    case 503: return error_code_name(ErrorCode::kBusy);
+    case 500: return error_code_name(ErrorCode::kInternal);
+    default: return "http";
+  }
 }
 
 // Who sent a request: the peer, or, for requests from the configured reverse proxy, the address
 // the proxy added last to X-Forwarded-For (the one it saw; anything before it the client wrote).
-std::string client_address(const httplib::Request& req, const std::string& trusted_proxy) {
-  if (trusted_proxy.empty() || req.remote_addr != trusted_proxy || !req.has_header("X-Forwarded-For"))
-    return req.remote_addr;
-  std::string forwarded = req.get_header_value("X-Forwarded-For");
+std::string client_address(const HttpRequest& req, const std::string& trusted_proxy) {
+  if (trusted_proxy.empty() || req.peer != trusted_proxy || !req.has_header("X-Forwarded-For")) return req.peer;
+  std::string forwarded = req.header("X-Forwarded-For");
   const auto comma = forwarded.rfind(',');
   if (comma != std::string::npos) forwarded = forwarded.substr(comma + 1);
   const auto first = forwarded.find_first_not_of(' ');
   const auto last = forwarded.find_last_not_of(' ');
-  if (first == std::string::npos) return req.remote_addr;
+  if (first == std::string::npos) return req.peer;
   return forwarded.substr(first, last - first + 1).substr(0, 64);
 }
 
@@ -58,48 +71,37 @@ void log_line(const char* fmt, const std::string& a, const std::string& b = "") 
   std::fprintf(stderr, fmt, a.c_str(), b.c_str());
   std::fputc('\n', stderr);
 }
+
+std::string body_of(ByteView bytes) { return std::string(as_chars(bytes)); }
 }  // namespace
+
+static HttpLimits http_limits(const HubConfig& config) {
+  HttpLimits limits;
+  limits.max_connections = config.max_connections;
+  limits.max_connections_per_address = config.max_connections_per_address;
+  limits.unlimited_address = config.trusted_proxy;
+  limits.max_body_bytes = config.max_body_bytes;
+  limits.head_seconds = config.request_head_seconds;
+  limits.workers = config.threads;
+  return limits;
+}
 
 Status serve_http(HubService& service, const std::function<void(int port)>& on_listening) {
   const HubConfig& config = service.config();
-  httplib::Server server;
-  // Let bodies a little over the limit through so that HubService answers with a clear message;
-  // anything larger is refused by httplib and given the same message by the error handler.
-  server.set_payload_max_length(config.max_body_bytes + 1024);
-  server.set_read_timeout(30, 0);
-  server.set_write_timeout(30, 0);
-  const int threads = config.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-
-  // A handler that throws (it should not) answers 500 with a plain message: never the exception's
-  // text, and never httplib's EXCEPTION_WHAT header, to a client.
-  server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
-    log_line("a request to %s failed inside the hub (%s)", req.path, "see the hub's code; nothing was stored");
-    res.headers.clear();
-    send_error(res, make_error(ErrorCode::kInternal, "the hub could not handle this request; try again later"));
+  HttpServer server(http_limits(config));
+  server.on_error([](int status, const std::string& message) {
+    return error_response(status, http_error_code(status), message);
   });
 
-  server.set_error_handler([&config](const httplib::Request&, httplib::Response& res) {
-    if (res.status == 413) {
-      send_error(res, make_error(ErrorCode::kOversize, "the request body is larger than the " +
-                                                           std::to_string(config.max_body_bytes) +
-                                                           " bytes this hub accepts"));
-    } else if (res.body.empty()) {
-      res.set_content(json{{"error", "http"}, {"message", "no such endpoint; the API lives under /v1"}}.dump(),
-                      "application/json");
-    }
-  });
-
-  server.Get("/v1/health", [&service](const httplib::Request&, httplib::Response& res) {
+  server.route("GET", "/v1/health", [&service](const HttpRequest&, HttpResponse& res) {
     auto records = service.store().record_count();
     auto version = service.store().latest_content_version();
     if (!records.ok()) return send_error(res, records.error());
     if (!version.ok()) return send_error(res, version.error());
-    res.set_content(json{{"status", "ok"}, {"records", *records}, {"content_version", *version}}.dump(),
-                    "application/json");
+    res.body = json{{"status", "ok"}, {"records", *records}, {"content_version", *version}}.dump();
   });
 
-  server.Post("/v1/enroll", [&service, &config](const httplib::Request& req, httplib::Response& res) {
+  server.route("POST", "/v1/enroll", [&service, &config](const HttpRequest& req, HttpResponse& res) {
     json body;
     try {
       body = json::parse(req.body);
@@ -119,72 +121,60 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     auto result = service.enrol(body["token"].get<std::string>(), SigningPublicKey{*key}, name.substr(0, 200),
                                 client_address(req, config.trusted_proxy), now_seconds());
     if (!result.ok()) {
-      log_line("enrolment refused from %s: %s", req.remote_addr, result.message());
+      log_line("enrolment refused from %s: %s", req.peer, result.message());
       return send_error(res, result.error());
     }
     log_line("enrolled kiosk %s (%s)", to_hex(result->kiosk.id), name);
-    res.set_content(json{{"kiosk_id", to_hex(result->kiosk.id)},
-                         {"hub_signing_public_key", to_hex(result->hub_signing.bytes)},
-                         {"hub_submission_public_key", to_hex(result->hub_submission.bytes)},
-                         {"key_statement", to_hex(result->key_statement)}}
-                        .dump(),
-                    "application/json");
+    res.body = json{{"kiosk_id", to_hex(result->kiosk.id)},
+                    {"hub_signing_public_key", to_hex(result->hub_signing.bytes)},
+                    {"hub_submission_public_key", to_hex(result->hub_submission.bytes)},
+                    {"key_statement", to_hex(result->key_statement)}}
+                   .dump();
   });
 
-  server.Post("/v1/batches", [&service](const httplib::Request& req, httplib::Response& res) {
+  server.route("POST", "/v1/batches", [&service](const HttpRequest& req, HttpResponse& res) {
     auto stored = service.upload(as_bytes(req.body), "http", now_seconds());
     if (!stored.ok()) {
-      log_line("batch refused from %s: %s", req.remote_addr, stored.message());
+      log_line("batch refused from %s: %s", req.peer, stored.message());
       return send_error(res, stored.error());
     }
-    res.set_content(std::string(as_chars(stored->ack)), "application/octet-stream");
+    res.content_type = "application/octet-stream";
+    res.body = body_of(stored->ack);
   });
 
-  server.Post("/v1/events", [&service](const httplib::Request& req, httplib::Response& res) {
+  server.route("POST", "/v1/events", [&service](const HttpRequest& req, HttpResponse& res) {
     auto stored = service.accept_event_report(as_bytes(req.body), "http", now_seconds());
     if (!stored.ok()) {
-      log_line("event report refused from %s: %s", req.remote_addr, stored.message());
+      log_line("event report refused from %s: %s", req.peer, stored.message());
       return send_error(res, stored.error());
     }
-    res.set_content(nlohmann::json{{"status", "stored"}, {"event_id", stored->event_id}}.dump(), "application/json");
+    res.body = nlohmann::json{{"status", "stored"}, {"event_id", stored->event_id}}.dump();
   });
 
-  server.Get("/v1/content", [&service](const httplib::Request&, httplib::Response& res) {
+  server.route("GET", "/v1/content", [&service](const HttpRequest&, HttpResponse& res) {
     auto content = service.latest_content();
     if (!content.ok()) return send_error(res, content.error());
     if (!*content) return send_error(res, make_error(ErrorCode::kNotFound, "no content has been published yet"));
-    res.set_content(std::string(as_chars(**content)), "application/octet-stream");
+    res.content_type = "application/octet-stream";
+    res.body = body_of(**content);
   });
 
   // The transparency log, for anyone: a signed checkpoint, and the inclusion proof for a receipt
   // code (proofs carry hashes only, never content).
-  server.Get("/v1/log/checkpoint", [&service](const httplib::Request&, httplib::Response& res) {
+  server.route("GET", "/v1/log/checkpoint", [&service](const HttpRequest&, HttpResponse& res) {
     auto c = service.checkpoint(now_seconds());
     if (!c.ok()) return send_error(res, c.error());
-    res.set_content(std::string(as_chars(*c)), "application/octet-stream");
+    res.content_type = "application/octet-stream";
+    res.body = body_of(*c);
   });
-  server.Get("/v1/log/proof", [&service, &config](const httplib::Request& req, httplib::Response& res) {
-    auto proof = service.prove_receipt(req.get_param_value("receipt"), now_seconds(),
-                                       client_address(req, config.trusted_proxy));
+  server.route("GET", "/v1/log/proof", [&service, &config](const HttpRequest& req, HttpResponse& res) {
+    auto proof = service.prove_receipt(req.param("receipt"), now_seconds(), client_address(req, config.trusted_proxy));
     if (!proof.ok()) return send_error(res, proof.error());
-    res.set_content(format_receipt_proof(*proof), "application/json");
+    res.body = format_receipt_proof(*proof);
   });
 
-  // Debian's httplib listens with a backlog of 5, too few for a city's kiosks calling at once:
-  // remember the socket and listen again with a deeper queue once it is bound.
-  int listen_fd = -1;
-  server.set_socket_options([&listen_fd](socket_t fd) {
-    listen_fd = fd;
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  });
-  const int port = config.port == 0 ? server.bind_to_any_port(config.listen.c_str())
-                                    : (server.bind_to_port(config.listen.c_str(), config.port) ? config.port : -1);
-  if (port < 0) {
-    return make_error(ErrorCode::kIo, "cannot listen on " + config.listen + ":" + std::to_string(config.port) +
-                                          " (in use, or not an address of this machine?)");
-  }
-  if (listen_fd >= 0) ::listen(listen_fd, 1024);
+  auto port = server.bind(config.listen, config.port);
+  if (!port.ok()) return port.error();
 
   // Stop cleanly on SIGTERM (systemd) and SIGINT (Ctrl-C): a thread waits for the signals, which
   // are blocked everywhere else.
@@ -201,12 +191,9 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   });
   stopper.detach();
 
-  std::fprintf(stderr, "civic-hub: listening on http://%s:%d\n", config.listen.c_str(), port);
-  on_listening(port);
-  if (!server.listen_after_bind()) {
-    return make_error(ErrorCode::kIo, "the server stopped unexpectedly");
-  }
-  return {};
+  std::fprintf(stderr, "civic-hub: listening on http://%s:%d\n", config.listen.c_str(), *port);
+  on_listening(*port);
+  return server.run();
 }
 
 }  // namespace civic

@@ -5,6 +5,9 @@
 //   POST /v1/batches    a signed batch (application/octet-stream) -> its signed ack
 //   GET  /v1/content    the latest signed content bundle, or 404
 //
+// Served by HttpServer (http_server.h): every connection held by one thread under deadlines and
+// caps, so slow or flooding clients cannot starve the kiosks ([server] in hub.toml).
+//
 // Errors are JSON {"error": code, "message": text} with 400 (malformed), 403 (not enrolled,
 // revoked, bad signature or token), 409 (fork), 413 (too large), 429 (rate limited), 500.
 #pragma once
@@ -17,7 +20,7 @@
 
 namespace civic {
 
-// Serves until `stop` is set (checked every 100 ms) or SIGTERM/SIGINT arrives. `on_listening`
+// Serves until SIGTERM or SIGINT arrives. `on_listening`
 // receives the bound port (useful with port 0).
 [[nodiscard]] Status serve_http(HubService& service, const std::function<void(int port)>& on_listening);
 
