@@ -17,6 +17,8 @@ packages=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
   # tests: the results report in a real browser
   chromium
+  # tests: the documented reverse proxy in front of the hub, under floods
+  nginx
   # packages: build with CPack, check with lintian, run the kiosk under cage
   dpkg-dev fakeroot lintian cage xwayland systemd adduser procps curl
 )

@@ -7,12 +7,16 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,139 +133,167 @@ std::size_t hub_peak_memory_kib(pid_t pid) {
 struct FloodHub {
   ScratchDir scratch;
   HubProcess hub{scratch.path / "hub"};
-  explicit FloodHub(const std::string& server_settings = "") {
+  explicit FloodHub(const std::string& server_settings = "", const std::string& more = "") {
     hub.init();
     const fs::path config = scratch.path / "hub.toml";
-    std::ofstream(config) << "[server]\n" << server_settings;
+    std::ofstream(config) << "[server]\n" << server_settings << more;
     hub.start({"--config", config.string()});
   }
 };
+
+// The floods of the security review. Each lasts a few seconds and returns what the target
+// answered the attacker (one string per attacking connection).
+
+std::vector<std::string> slow_heads(int port, int connections, int seconds) {
+  std::vector<int> slow;
+  for (int i = 0; i < connections; ++i) {
+    slow.push_back(connect_from("127.0.0.2", port));
+    send_all(slow.back(), "GET /v1/health HTTP/1.1\r\nHost: hub\r\n");
+  }
+  for (int second = 0; second < seconds; ++second) {  // one header byte at a time, never the end
+    for (int fd : slow) send_all(fd, "X");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  std::vector<std::string> answers;
+  for (int fd : slow) {
+    answers.push_back(read_answer(fd, 3));
+    ::close(fd);
+  }
+  return answers;
+}
+
+// 8 requests declaring 2^64-1 bytes (answered), then 8 declaring 16 MB and sending a byte a second.
+std::vector<std::string> huge_and_slow_bodies(int port, int seconds) {
+  std::vector<std::string> answers;
+  for (int i = 0; i < 8; ++i) {
+    const int fd = connect_from("127.0.0.2", port);
+    send_all(fd, "POST /v1/batches HTTP/1.1\r\nHost: hub\r\nContent-Length: 18446744073709551615\r\n\r\nxx");
+    answers.push_back(read_answer(fd, 3));
+    ::close(fd);
+  }
+  std::vector<int> fds;
+  for (int i = 0; i < 8; ++i) {
+    fds.push_back(connect_from("127.0.0.3", port));
+    send_all(fds.back(), "POST /v1/batches HTTP/1.1\r\nHost: hub\r\nContent-Length: 16000000\r\n\r\n");
+  }
+  for (int second = 0; second < seconds; ++second) {
+    for (int fd : fds) send_all(fd, "x");
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  for (int fd : fds) ::close(fd);
+  return answers;
+}
+
+// `count` connections that never send a byte, spread over `addresses` (at most 250) loopback addresses.
+std::size_t idle_connections(int port, std::size_t count, int addresses, int seconds) {
+  std::vector<int> fds;
+  for (std::size_t i = 0; i < count; ++i) {
+    const int fd = connect_from("127.0.1." + std::to_string(i % static_cast<std::size_t>(addresses) + 1), port, false);
+    if (fd >= 0) fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  for (int fd : fds) ::close(fd);
+  return fds.size();
+}
+
+// Requests of 20,000 header lines, 4 at a time, again and again.
+std::vector<std::string> header_floods(int port, int seconds) {
+  std::string lines;
+  for (int i = 0; i < 20000; ++i) lines += "X-Filler-" + std::to_string(i) + ": yes\r\n";
+  std::vector<std::string> all;
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  while (Clock::now() < until) {
+    std::vector<std::thread> attackers;
+    std::vector<std::string> answers(4);  // checked by the caller: Catch assertions are not thread-safe
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      attackers.emplace_back([&, i] {
+        const int fd = connect_from("127.0.0.2", port);
+        send_all(fd, "GET /v1/health HTTP/1.1\r\nHost: hub\r\n" + lines);
+        answers[i] = read_answer(fd, 3);
+        ::close(fd);
+      });
+    }
+    for (auto& a : attackers) a.join();
+    all.insert(all.end(), answers.begin(), answers.end());
+  }
+  return all;
+}
+
+void raise_descriptor_limit() {
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &files);
+}
+
+std::size_t connections_we_can_open(std::size_t wanted) {
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  return std::min<std::size_t>(wanted, files.rlim_cur > 200 ? files.rlim_cur - 200 : 0);
+}
 
 }  // namespace
 
 TEST_CASE("slow request heads (slowloris) neither stop the hub nor hold a connection past the deadline",
           "[integration][hostile]") {
   FloodHub f("request_head_seconds = 2\n");
-  std::vector<int> slow;
-  auto t = legitimate_requests_during(
-      f.hub.port(),
-      [&] {
-        for (int i = 0; i < 8; ++i) {
-          slow.push_back(connect_from("127.0.0.2", f.hub.port()));
-          send_all(slow.back(), "GET /v1/health HTTP/1.1\r\nHost: hub\r\n");
-        }
-        for (int second = 0; second < 3; ++second) {  // one header byte at a time, never the end
-          for (int fd : slow) send_all(fd, "X");
-          std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-      },
-      "8 slow heads");
+  std::vector<std::string> answers;
+  auto t = legitimate_requests_during(f.hub.port(), [&] { answers = slow_heads(f.hub.port(), 8, 3); }, "8 slow heads");
   check_served(t);
   // Past the deadline the hub answered 408 and closed each one.
-  for (int fd : slow) {
-    CHECK_THAT(read_answer(fd, 3), Catch::Contains("408"));
-    ::close(fd);
-  }
+  for (const auto& answer : answers) CHECK_THAT(answer, Catch::Contains("408"));
 }
 
 TEST_CASE("declared bodies of 2^64-1 bytes are refused at once, slow bodies do not stop the hub",
           "[integration][hostile]") {
   FloodHub f;
-  std::vector<int> fds;
-  auto t = legitimate_requests_during(
-      f.hub.port(),
-      [&] {
-        for (int i = 0; i < 8; ++i) {
-          const int fd = connect_from("127.0.0.2", f.hub.port());
-          send_all(fd, "POST /v1/batches HTTP/1.1\r\nHost: hub\r\nContent-Length: 18446744073709551615\r\n\r\nxx");
-          CHECK_THAT(read_answer(fd, 3), Catch::Contains("413") && Catch::Contains("bytes this hub accepts"));
-          ::close(fd);
-        }
-        for (int i = 0; i < 8; ++i) {  // within the limit, but sent a byte a second
-          fds.push_back(connect_from("127.0.0.3", f.hub.port()));
-          send_all(fds.back(), "POST /v1/batches HTTP/1.1\r\nHost: hub\r\nContent-Length: 16000000\r\n\r\n");
-        }
-        for (int second = 0; second < 3; ++second) {
-          for (int fd : fds) send_all(fd, "x");
-          std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
-      },
-      "8 huge and 8 slow bodies");
+  std::vector<std::string> answers;
+  auto t = legitimate_requests_during(f.hub.port(), [&] { answers = huge_and_slow_bodies(f.hub.port(), 3); },
+                                      "8 huge and 8 slow bodies");
   check_served(t);
-  for (int fd : fds) ::close(fd);
+  REQUIRE(answers.size() == 8);
+  for (const auto& answer : answers) CHECK_THAT(answer, Catch::Contains("413") && Catch::Contains("bytes this hub accepts"));
 }
 
 TEST_CASE("idle connections and thousands of connections do not starve a legitimate request",
           "[integration][hostile]") {
-  rlimit files{};
-  ::getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &files);
+  raise_descriptor_limit();
   FloodHub f;
-  std::vector<int> fds;
   SECTION("100 idle connections from 100 addresses") {
-    auto t = legitimate_requests_during(
-        f.hub.port(),
-        [&] {
-          for (int i = 0; i < 100; ++i) fds.push_back(connect_from("127.0.1." + std::to_string(i + 1), f.hub.port()));
-          std::this_thread::sleep_for(std::chrono::seconds(2));
-        },
-        "100 idle connections");
+    auto t = legitimate_requests_during(f.hub.port(), [&] { idle_connections(f.hub.port(), 100, 100, 2); },
+                                        "100 idle connections");
     check_served(t);
   }
   SECTION("the same address is capped: its 17th connection is refused with a reason") {
+    std::vector<int> fds;
     for (int i = 0; i < 16; ++i) fds.push_back(connect_from("127.0.0.2", f.hub.port()));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const int one_more = connect_from("127.0.0.2", f.hub.port());
     CHECK_THAT(read_answer(one_more, 3), Catch::Contains("429") && Catch::Contains("too many connections"));
     ::close(one_more);
     CHECK(http_get(f.hub.port(), "/v1/health").status == 200);  // from another address: served
+    for (int fd : fds) ::close(fd);
   }
   SECTION("connections from many addresses, past the total cap") {
-    const std::size_t wanted = std::min<std::size_t>(10000, files.rlim_cur > 200 ? files.rlim_cur - 200 : 0);
+    std::size_t opened = 0;
     auto t = legitimate_requests_during(
-        f.hub.port(),
-        [&] {
-          for (std::size_t i = 0; i < wanted; ++i) {
-            const int fd = connect_from("127.0.2." + std::to_string(i % 250 + 1), f.hub.port(), false);
-            if (fd >= 0) fds.push_back(fd);
-          }
-          std::this_thread::sleep_for(std::chrono::seconds(2));
-        },
+        f.hub.port(), [&] { opened = idle_connections(f.hub.port(), connections_we_can_open(10000), 250, 2); },
         "10,000 connections, 250 addresses");
-    INFO(fds.size() << " connections opened");
-    CHECK(fds.size() >= 1000);
+    INFO(opened << " connections opened");
+    CHECK(opened >= 1000);
     check_served(t);
   }
-  for (int fd : fds) ::close(fd);
 }
 
 TEST_CASE("endless header lines are refused early and do not grow the hub's memory", "[integration][hostile]") {
   FloodHub f;
   const std::size_t before = hub_peak_memory_kib(f.hub.pid());
-  std::string lines;
-  for (int i = 0; i < 20000; ++i) lines += "X-Filler-" + std::to_string(i) + ": yes\r\n";
-  auto t = legitimate_requests_during(
-      f.hub.port(),
-      [&] {
-        const auto until = Clock::now() + std::chrono::seconds(2);
-        while (Clock::now() < until) {  // again and again, 4 at a time
-          std::vector<std::thread> attackers;
-          std::vector<std::string> answers(4);  // checked here: Catch assertions are not thread-safe
-          for (std::size_t i = 0; i < answers.size(); ++i) {
-            attackers.emplace_back([&, i] {
-              const int fd = connect_from("127.0.0.2", f.hub.port());
-              send_all(fd, "GET /v1/health HTTP/1.1\r\nHost: hub\r\n" + lines);
-              answers[i] = read_answer(fd, 3);
-              ::close(fd);
-            });
-          }
-          for (auto& a : attackers) a.join();
-          for (const auto& answer : answers) CHECK_THAT(answer, Catch::Contains("431"));
-        }
-      },
-      "4 x 20,000 header lines");
+  std::vector<std::string> answers;
+  auto t = legitimate_requests_during(f.hub.port(), [&] { answers = header_floods(f.hub.port(), 2); },
+                                      "4 x 20,000 header lines");
   check_served(t);
+  CHECK(!answers.empty());
+  for (const auto& answer : answers) CHECK_THAT(answer, Catch::Contains("431"));
   const std::size_t after = hub_peak_memory_kib(f.hub.pid());
   std::printf("flood: hub peak memory %zu KiB before, %zu KiB after the header flood\n", before, after);
   CHECK(after < before + 32 * 1024);
@@ -297,5 +329,134 @@ TEST_CASE("a request is answered whatever its framing: Expect 100-continue, quer
     send_all(fd, "DELETE /v1/content HTTP/1.1\r\nHost: hub\r\n\r\n");
     CHECK_THAT(read_answer(fd, 3), Catch::StartsWith("HTTP/1.1 405"));
     ::close(fd);
+  }
+}
+
+namespace {
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// The ```nginx blocks of installer/README.md, in order.
+std::vector<std::string> readme_nginx_blocks() {
+  std::ifstream in(std::string(CIVIC_SOURCE_DIR) + "/installer/README.md");
+  std::vector<std::string> blocks;
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (!inside && line == "```nginx") {
+      inside = true;
+      blocks.emplace_back();
+    } else if (inside && line == "```") {
+      inside = false;
+    } else if (inside) {
+      blocks.back() += line + "\n";
+    }
+  }
+  return blocks;
+}
+
+// Debian's nginx, run with the two blocks of installer/README.md: the site's TLS lines become a
+// plain listen on a test port (TLS is not what is under test; the limits and the proxying are).
+class NginxFront {
+ public:
+  NginxFront(const fs::path& dir, int hub_port) : port_(free_port()) {
+    const auto blocks = readme_nginx_blocks();
+    REQUIRE(blocks.size() == 2);
+    std::istringstream site(blocks[1]);
+    std::string server, line;
+    while (std::getline(site, line)) {
+      if (line.find("ssl_") != std::string::npos) continue;
+      if (line.find("listen 443") != std::string::npos) line = "    listen 127.0.0.1:" + std::to_string(port_) + ";";
+      const auto hub = line.find("127.0.0.1:8470");
+      if (hub != std::string::npos) line.replace(hub, 14, "127.0.0.1:" + std::to_string(hub_port));
+      server += line + "\n";
+    }
+    REQUIRE(server.find("8470") == std::string::npos);
+    fs::create_directories(dir);
+    fs::permissions(dir, fs::perms::all);  // nginx's workers run as another user when started as root
+    const std::string d = dir.string();
+    std::ofstream(dir / "nginx.conf") << "daemon off;\npid " << d << "/nginx.pid;\nerror_log " << d
+                                      << "/error.log warn;\nworker_processes 2;\n"
+                                      << (::geteuid() == 0 ? "user root;\n" : "") << "events {}\nhttp {\n"
+                                      << "access_log off;\nclient_body_temp_path " << d << "/body;\nproxy_temp_path "
+                                      << d << "/proxy;\nfastcgi_temp_path " << d << "/fastcgi;\nuwsgi_temp_path " << d
+                                      << "/uwsgi;\nscgi_temp_path " << d << "/scgi;\n"
+                                      << blocks[0] << server << "}\n";
+    const int log = ::open((dir / "nginx.out").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    pid_ = spawn({"/usr/sbin/nginx", "-p", d, "-c", d + "/nginx.conf", "-e", d + "/error.log"}, log);
+    ::close(log);
+    for (int i = 0; i < 100; ++i) {
+      const int fd = connect_from("127.0.0.1", port_);
+      if (fd >= 0) {
+        ::close(fd);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::ifstream err(dir / "error.log");
+    std::stringstream text;
+    text << err.rdbuf();
+    FAIL("nginx did not start (is Debian's nginx installed? installer/install-deps.sh installs it): " << text.str());
+  }
+  ~NginxFront() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("the nginx front of installer/README.md holds under the same floods, and kiosks still upload through it",
+          "[integration][hostile]") {
+  raise_descriptor_limit();
+  FloodHub f("", "[enrolment]\ntrusted_proxy = \"127.0.0.1\"\n");
+  NginxFront nginx(f.scratch.path / "nginx", f.hub.port());
+  Kiosk kiosk(f.scratch.path / "kiosk", nginx.url());
+  kiosk.enroll(f.hub, nginx.url());
+  std::uint64_t expected = 0;
+  const auto upload = [&](const std::string& what) {
+    kiosk.fill(5, "idea");
+    expected += 5;
+    const auto start = Clock::now();
+    auto r = kiosk.sync({"run", "--once"});
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("flood through nginx: %-28s a kiosk's upload of 5 records acknowledged in %.2f s\n", what.c_str(),
+                seconds);
+    INFO(what << ": " << r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(seconds < 10);
+    CHECK(f.hub.record_count() == expected);
+  };
+  upload("no flood");
+  const std::vector<std::pair<std::string, std::function<void()>>> floods = {
+      {"8 slow heads", [&] { slow_heads(nginx.port(), 8, 4); }},
+      {"8 huge and 8 slow bodies", [&] { huge_and_slow_bodies(nginx.port(), 4); }},
+      {"100 idle connections", [&] { idle_connections(nginx.port(), 100, 100, 4); }},
+      {"10,000 connections", [&] { idle_connections(nginx.port(), connections_we_can_open(10000), 250, 4); }},
+      {"4 x 20,000 header lines", [&] { header_floods(nginx.port(), 4); }},
+  };
+  for (const auto& [what, flood] : floods) {
+    std::thread attacker(flood);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    upload(what);
+    attacker.join();
   }
 }

@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 [[noreturn]] void die(const std::string& what) { throw std::runtime_error(what); }
+}  // namespace
 
 pid_t spawn(const std::vector<std::string>& argv, int out_fd) {
   pid_t pid = ::fork();
@@ -40,7 +41,6 @@ pid_t spawn(const std::vector<std::string>& argv, int out_fd) {
   }
   return pid;
 }
-}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_seconds) {
   int fds[2];

@@ -21,6 +21,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
+// Starts a program with stdout and stderr on `out_fd`; the caller waits for it.
+pid_t spawn(const std::vector<std::string>& argv, int out_fd);
+
 // Runs a program to completion (at most `timeout_seconds`, then it is killed).
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_seconds = 120);
 
