@@ -307,8 +307,11 @@ struct HttpServer::Impl {
     interest(c, EPOLLIN | EPOLLRDHUP);
   }
 
-  void accept_all() {
-    while (true) {
+  // Accepts what is waiting, at most 64 at a time: between two rounds the loop reads what the
+  // connections already accepted have sent, so a burst of new ones cannot evict a legitimate
+  // request before its head is read.
+  void accept_some() {
+    for (int round = 0; round < 64; ++round) {
       sockaddr_storage addr{};
       socklen_t len = sizeof addr;
       const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -660,7 +663,7 @@ struct HttpServer::Impl {
         const int fd = events[static_cast<std::size_t>(i)].data.fd;
         const std::uint32_t what = events[static_cast<std::size_t>(i)].events;
         if (fd == listen_fd) {
-          accept_all();
+          accept_some();
         } else if (fd == wake_fd) {
           collect_done();
         } else {

@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
   std::string receipt_code, proof_out;
   receipt->add_option("code", receipt_code, "the code on the resident's thank-you screen, e.g. 7KQ2M-X9ARC")->required();
   receipt->add_option("--out", proof_out, "write the proof here (JSON) as well");
+  std::uint64_t receipt_match = 1;
+  receipt->add_option("--match", receipt_match, "when several records share the code: which one (from 1)")
+      ->check(CLI::PositiveNumber);
 
   auto* log = app.add_subcommand("log", "the transparency log");
   log->require_subcommand(1);
@@ -399,9 +402,13 @@ int main(int argc, char** argv) {
   }
 
   if (receipt->parsed()) {
-    auto proof = (*service)->prove_receipt(receipt_code, now_seconds());
+    auto proof = (*service)->prove_receipt(receipt_code, now_seconds(), {}, receipt_match);
     if (!proof.ok()) return fail(proof.error());
     const std::string text = format_receipt_proof(*proof);
+    if (proof->matches > 1) {
+      std::fprintf(stderr, "%llu records share this code; this is match %llu (see the others with --match N)\n",
+                   static_cast<unsigned long long>(proof->matches), static_cast<unsigned long long>(proof->match));
+    }
     if (!proof_out.empty()) {
       if (auto s = write_text_file(proof_out, text); !s.ok()) return fail(s.error());
     }

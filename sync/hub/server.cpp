@@ -94,7 +94,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   });
 
   server.route("GET", "/v1/health", [&service](const HttpRequest&, HttpResponse& res) {
-    auto records = service.store().record_count();
+    auto records = service.log_size();
     auto version = service.store().latest_content_version();
     if (!records.ok()) return send_error(res, records.error());
     if (!version.ok()) return send_error(res, version.error());
@@ -168,7 +168,15 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     res.body = body_of(*c);
   });
   server.route("GET", "/v1/log/proof", [&service, &config](const HttpRequest& req, HttpResponse& res) {
-    auto proof = service.prove_receipt(req.param("receipt"), now_seconds(), client_address(req, config.trusted_proxy));
+    std::uint64_t match = 1;
+    if (const std::string m = req.param("match"); !m.empty()) {
+      if (m.size() > 6 || m.find_first_not_of("0123456789") != std::string::npos) {
+        return send_error(res, make_error(ErrorCode::kMalformed, "'match' must be a number from 1"));
+      }
+      match = std::stoull(m);
+    }
+    auto proof =
+        service.prove_receipt(req.param("receipt"), now_seconds(), client_address(req, config.trusted_proxy), match);
     if (!proof.ok()) return send_error(res, proof.error());
     res.body = format_receipt_proof(*proof);
   });

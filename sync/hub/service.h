@@ -83,13 +83,17 @@ class HubService {
 
   // A checkpoint of the log as it stands: every accepted record, in arrival order, signed.
   [[nodiscard]] Result<Bytes> checkpoint(std::uint64_t now);
-  // The inclusion proof for the record a receipt code names, against a fresh checkpoint.
+  // Records in the log (for /v1/health: no count over the records table).
+  [[nodiscard]] Result<std::uint64_t> log_size();
+  // The inclusion proof for the record a receipt code names, against a fresh checkpoint. When
+  // several records share the code, `match` (1-based) chooses one and the proof says how many.
   // `client`: the asker's address; its failed lookups are limited to kReceiptLookupsPerMinute (a
-  // receipt code has about 44 bits: guessing must stay slow); empty for the operator's command line.
+  // receipt code has about 43.7 bits: guessing must stay slow); empty for the operator's command line.
   [[nodiscard]] Result<ReceiptProof> prove_receipt(std::string_view code, std::uint64_t now,
-                                                   const std::string& client = {});
+                                                   const std::string& client = {}, std::uint64_t match = 1);
   static constexpr std::size_t kReceiptLookupsPerMinute = 30;
-  [[nodiscard]] Result<ReceiptProof> prove_receipt_unlimited(std::string_view code, std::uint64_t now);
+  [[nodiscard]] Result<ReceiptProof> prove_receipt_unlimited(std::string_view code, std::uint64_t now,
+                                                             std::uint64_t match = 1);
 
   HubStore& store() { return *store_; }
   const HubKeys& keys() const { return keys_; }
@@ -103,8 +107,12 @@ class HubService {
   HubConfig config_;
   RateLimiter enrolment_failures_;  // failed enrolments per client address
   RateLimiter receipt_lookups_;     // failed receipt lookups per client address
+  // The transparency log's tree, kept in memory as records arrive (read from the store once, then
+  // only what arrived since), so checkpoints and proofs never read every leaf.
+  [[nodiscard]] Status refresh_log_locked();
   std::mutex log_mutex_;
-  std::optional<std::pair<std::uint64_t, Hash32>> log_cache_;  // log size -> root
+  MerkleTree log_tree_;
+  std::vector<std::uint64_t> log_ids_;  // record id of each leaf, ascending
 };
 
 }  // namespace civic

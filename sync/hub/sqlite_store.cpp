@@ -412,9 +412,10 @@ class SqliteHubStore final : public HubStore {
     return std::optional<HubRecord>(std::move(r));
   }
 
-  Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves() override {
+  Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves(std::uint64_t after) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records ORDER BY id"));
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
+    stmt.bind(1, after);
     std::vector<std::pair<std::uint64_t, Hash32>> out;
     for (;;) {
       CIVIC_ASSIGN(row, stmt.step());
@@ -527,14 +528,18 @@ class SqliteHubStore final : public HubStore {
     return out;
   }
 
-  Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) override {
+  Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ?"));
+    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ? ORDER BY id"));
     stmt.bind(1, std::string_view(receipt));
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<HubRecord>{};
-    CIVIC_ASSIGN(r, read_record(stmt));
-    return std::optional<HubRecord>(std::move(r));
+    std::vector<HubRecord> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      CIVIC_ASSIGN(r, read_record(stmt));
+      out.push_back(std::move(r));
+    }
+    return out;
   }
 
  private:

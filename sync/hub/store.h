@@ -101,10 +101,13 @@ class HubStore {
   [[nodiscard]] virtual Result<std::uint64_t> record_count(const KioskId& kiosk) = 0;
   // Records in arrival order, from id `after` (exclusive), at most `limit`.
   [[nodiscard]] virtual Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) = 0;
-  [[nodiscard]] virtual Result<std::optional<HubRecord>> record_by_receipt(const std::string& receipt) = 0;
+  // Every record with this receipt code, in arrival order (two records can share a code: it has
+  // about 43.7 bits, so one pair is expected among a few million records).
+  [[nodiscard]] virtual Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) = 0;
   [[nodiscard]] virtual Result<std::optional<HubRecord>> record(std::uint64_t id) = 0;
-  // Every record's (id, record hash) in log order: the transparency log's leaves.
-  [[nodiscard]] virtual Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves() = 0;
+  // The (id, record hash) of every record after id `after`, in log order: the transparency log's
+  // leaves that arrived since.
+  [[nodiscard]] virtual Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves(std::uint64_t after) = 0;
 
   // The operators' consultations file (JSON, sync/consultation), as last set.
   [[nodiscard]] virtual Status set_consultations(const std::string& json, std::uint64_t now) = 0;

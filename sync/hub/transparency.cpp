@@ -1,52 +1,40 @@
 // The transparency log: HubService's checkpoints and receipt proofs. The log is the records
-// table in arrival order; its tree is computed when asked (2 SHA-256 per record).
+// table in arrival order; its tree is kept in memory and grows as records arrive.
 #include <algorithm>
 
 #include "service.h"
 
 namespace civic {
 
-namespace {
-struct Log {
-  std::vector<std::uint64_t> ids;
-  std::vector<Hash32> leaves;
-};
-
-Result<Log> read_log(HubStore& store) {
-  CIVIC_ASSIGN(entries, store.log_leaves());
-  Log log;
-  log.ids.reserve(entries.size());
-  log.leaves.reserve(entries.size());
+Status HubService::refresh_log_locked() {
+  const std::uint64_t after = log_ids_.empty() ? 0 : log_ids_.back();
+  CIVIC_ASSIGN(entries, store_->log_leaves(after));
   for (const auto& [id, hash] : entries) {
-    log.ids.push_back(id);
-    log.leaves.push_back(merkle_leaf_hash(hash));
+    log_ids_.push_back(id);
+    log_tree_.append(merkle_leaf_hash(hash));
   }
-  return log;
+  return {};
 }
-}  // namespace
+
+Result<std::uint64_t> HubService::log_size() {
+  std::lock_guard lock(log_mutex_);
+  CIVIC_TRY(refresh_log_locked());
+  return log_tree_.size();
+}
 
 Result<Bytes> HubService::checkpoint(std::uint64_t now) {
-  // The root is recomputed only when records arrived since (records are never removed).
-  CIVIC_ASSIGN(size, store_->record_count());
-  {
-    std::lock_guard lock(log_mutex_);
-    if (log_cache_ && log_cache_->first == size) {
-      return encode_signed_checkpoint(Checkpoint{size, log_cache_->second, now}, keys_.signing);
-    }
-  }
-  CIVIC_ASSIGN(log, read_log(*store_));
-  const Hash32 root = merkle_root(log.leaves);
   std::lock_guard lock(log_mutex_);
-  log_cache_ = std::make_pair(static_cast<std::uint64_t>(log.leaves.size()), root);
-  return encode_signed_checkpoint(Checkpoint{log.leaves.size(), root, now}, keys_.signing);
+  CIVIC_TRY(refresh_log_locked());
+  return encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
 }
 
-Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint64_t now, const std::string& client) {
+Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint64_t now, const std::string& client,
+                                               std::uint64_t match) {
   // Like enrolment: a code that exists is always proven; failed lookups (someone guessing codes)
   // are counted per address, and past the limit they are refused without saying whether the
   // code exists.
   const bool limited = !client.empty() && receipt_lookups_.limited(client, now);
-  auto proof = prove_receipt_unlimited(code, now);
+  auto proof = prove_receipt_unlimited(code, now, match);
   if (proof.ok() || client.empty() || proof.code() == ErrorCode::kInternal) return proof;
   if (receipt_lookups_.add(client, now) == kReceiptLookupsPerMinute)
     note({now, "receipt-guess", client, "failed receipt lookups reached the limit for this minute"});
@@ -57,30 +45,39 @@ Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint6
   return proof;
 }
 
-Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, std::uint64_t now) {
+Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, std::uint64_t now,
+                                                         std::uint64_t match) {
   CIVIC_ASSIGN(canonical, parse_receipt_code(code));
-  CIVIC_ASSIGN(record, store_->record_by_receipt(canonical));
-  if (!record) {
+  CIVIC_ASSIGN(records, store_->records_by_receipt(canonical));
+  if (records.empty()) {
     return make_error(ErrorCode::kNotFound,
                       "no record with receipt " + format_receipt_code(canonical) +
                           " has reached the hub yet; kiosks send overnight, so try again "
                           "tomorrow");
   }
-  CIVIC_ASSIGN(log, read_log(*store_));
-  const auto it = std::lower_bound(log.ids.begin(), log.ids.end(), record->id);
-  if (it == log.ids.end() || *it != record->id) {
+  if (match < 1 || match > records.size()) {
+    return make_error(ErrorCode::kNotFound, std::to_string(records.size()) + " record(s) have receipt " +
+                                                format_receipt_code(canonical) + "; ask for match 1 to " +
+                                                std::to_string(records.size()));
+  }
+  const HubRecord& record = records[match - 1];
+  std::lock_guard lock(log_mutex_);
+  CIVIC_TRY(refresh_log_locked());
+  const auto it = std::lower_bound(log_ids_.begin(), log_ids_.end(), record.id);
+  if (it == log_ids_.end() || *it != record.id) {
     return make_error(ErrorCode::kInternal,
                       "the record is missing from the log; report this to the hub's operators");
   }
-  const auto index = static_cast<std::uint64_t>(it - log.ids.begin());
+  const auto index = static_cast<std::uint64_t>(it - log_ids_.begin());
   ReceiptProof proof;
   proof.receipt = canonical;
-  proof.kiosk = record->kiosk;
-  proof.record_hash = record->record_hash;
+  proof.kiosk = record.kiosk;
+  proof.record_hash = record.record_hash;
   proof.leaf_index = index;
-  proof.path = merkle_inclusion_proof(log.leaves, index);
-  proof.checkpoint =
-      encode_signed_checkpoint(Checkpoint{log.leaves.size(), merkle_root(log.leaves), now}, keys_.signing);
+  proof.path = log_tree_.inclusion_proof(index);
+  proof.matches = records.size();
+  proof.match = match;
+  proof.checkpoint = encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
   return proof;
 }
 

@@ -135,4 +135,51 @@ Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub
   return c;
 }
 
+void MerkleTree::append(const Hash32& leaf_hash) {
+  if (levels_.empty()) levels_.emplace_back();
+  levels_[0].push_back(leaf_hash);
+  // Each time a level holds an even number of nodes, their parent is complete.
+  for (std::size_t h = 0; levels_[h].size() % 2 == 0; ++h) {
+    if (levels_.size() == h + 1) levels_.emplace_back();
+    const auto& level = levels_[h];
+    const Hash32 parent = merkle_node_hash(level[level.size() - 2], level[level.size() - 1]);
+    levels_[h + 1].push_back(parent);
+  }
+}
+
+Hash32 MerkleTree::subtree(std::uint64_t begin, std::uint64_t end) const {
+  const std::uint64_t n = end - begin;
+  if ((n & (n - 1)) == 0) {  // a complete subtree (RFC 9162 splits keep it aligned): stored
+    std::size_t h = 0;
+    while ((std::uint64_t{1} << h) < n) ++h;
+    return levels_[h][begin >> h];
+  }
+  const std::uint64_t k = split_point(n);
+  return merkle_node_hash(subtree(begin, begin + k), subtree(begin + k, end));
+}
+
+Hash32 MerkleTree::root() const {
+  if (size() == 0) return merkle_root({});
+  return subtree(0, size());
+}
+
+void MerkleTree::path(std::uint64_t index, std::uint64_t begin, std::uint64_t end, std::vector<Hash32>& out) const {
+  const std::uint64_t n = end - begin;
+  if (n <= 1) return;
+  const std::uint64_t k = split_point(n);
+  if (index < begin + k) {
+    path(index, begin, begin + k, out);
+    out.push_back(subtree(begin + k, end));
+  } else {
+    path(index, begin + k, end, out);
+    out.push_back(subtree(begin, begin + k));
+  }
+}
+
+std::vector<Hash32> MerkleTree::inclusion_proof(std::uint64_t index) const {
+  std::vector<Hash32> out;
+  if (index < size()) path(index, 0, size(), out);
+  return out;
+}
+
 }  // namespace civic

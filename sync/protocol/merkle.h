@@ -25,6 +25,25 @@ std::vector<Hash32> merkle_inclusion_proof(const std::vector<Hash32>& leaf_hashe
 bool verify_merkle_inclusion(const Hash32& leaf_hash, std::uint64_t index, std::uint64_t size,
                              const std::vector<Hash32>& proof, const Hash32& root);
 
+// The same tree kept as it grows: every complete subtree's hash is stored when its last leaf
+// arrives, so a root or an inclusion proof costs O(log^2 n) hashes and no read of the leaves
+// (about 64 bytes of memory per leaf). Equal, for every size, to merkle_root and
+// merkle_inclusion_proof over the same leaves.
+class MerkleTree {
+ public:
+  void append(const Hash32& leaf_hash);
+  std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  Hash32 root() const;
+  // index < size().
+  std::vector<Hash32> inclusion_proof(std::uint64_t index) const;
+
+ private:
+  Hash32 subtree(std::uint64_t begin, std::uint64_t end) const;  // MTH(D[begin:end])
+  void path(std::uint64_t index, std::uint64_t begin, std::uint64_t end, std::vector<Hash32>& out) const;
+  // levels_[h][i]: the hash of the complete subtree of leaves [i * 2^h, (i + 1) * 2^h).
+  std::vector<std::vector<Hash32>> levels_;
+};
+
 // A signed checkpoint: "CKCP", version 1, tree size (u64), root (32), signing time (u64, Unix
 // seconds), Ed25519 signature (64) over the tagged digest of what precedes it; 117 bytes.
 struct Checkpoint {

@@ -9,15 +9,18 @@ using nlohmann::json;
 std::string format_receipt_proof(const ReceiptProof& p) {
   json path = json::array();
   for (const auto& h : p.path) path.push_back(to_hex(h));
-  return json{{"format", 1},
-              {"receipt", format_receipt_code(p.receipt)},
-              {"kiosk_id", to_hex(p.kiosk)},
-              {"record_hash", to_hex(p.record_hash)},
-              {"leaf_index", p.leaf_index},
-              {"path", path},
-              {"checkpoint", to_hex(p.checkpoint)}}
-             .dump(2) +
-         "\n";
+  json j{{"format", 1},
+         {"receipt", format_receipt_code(p.receipt)},
+         {"kiosk_id", to_hex(p.kiosk)},
+         {"record_hash", to_hex(p.record_hash)},
+         {"leaf_index", p.leaf_index},
+         {"path", path},
+         {"checkpoint", to_hex(p.checkpoint)}};
+  if (p.matches > 1) {
+    j["matches"] = p.matches;
+    j["match"] = p.match;
+  }
+  return j.dump(2) + "\n";
 }
 
 Result<ReceiptProof> parse_receipt_proof(const std::string& text) {
@@ -35,6 +38,8 @@ Result<ReceiptProof> parse_receipt_proof(const std::string& text) {
     CIVIC_ASSIGN(hash, fixed_from_hex<kHashSize>(j.at("record_hash").get<std::string>()));
     p.record_hash = hash;
     p.leaf_index = j.at("leaf_index").get<std::uint64_t>();
+    p.matches = j.value("matches", std::uint64_t{1});
+    p.match = j.value("match", std::uint64_t{1});
     for (const auto& h : j.at("path")) {
       CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
       p.path.push_back(node);

@@ -18,6 +18,10 @@ struct ReceiptProof {
   std::uint64_t leaf_index = 0;
   std::vector<Hash32> path;
   Bytes checkpoint;  // CKCP, signed by the hub
+  // Records sharing this receipt code, and which of them this proof is for (1-based); written
+  // only when there are several.
+  std::uint64_t matches = 1;
+  std::uint64_t match = 1;
 };
 
 std::string format_receipt_proof(const ReceiptProof& proof);

@@ -94,3 +94,26 @@ TEST_CASE("checkpoints are signed by the hub and refuse any change", "[merkle]")
   CHECK(verify_checkpoint(longer, hub.public_key).code() == ErrorCode::kOversize);
   CHECK(verify_checkpoint(ByteView(bytes).first(50), hub.public_key).code() == ErrorCode::kTruncated);
 }
+
+TEST_CASE("the growing tree gives the same root and proofs as the tree built from all leaves, at every size",
+          "[merkle]") {
+  std::vector<Hash32> leaves;
+  MerkleTree tree;
+  CHECK(tree.root() == merkle_root(leaves));
+  for (int n = 1; n <= 130; ++n) {
+    Hash32 data{};
+    data[0] = static_cast<std::uint8_t>(n);
+    data[1] = static_cast<std::uint8_t>(n >> 8);
+    leaves.push_back(merkle_leaf_hash(data));
+    tree.append(leaves.back());
+    REQUIRE(tree.size() == leaves.size());
+    INFO("size " << n);
+    REQUIRE(tree.root() == merkle_root(leaves));
+    for (std::uint64_t i = 0; i < leaves.size(); ++i) {
+      INFO("leaf " << i);
+      const auto proof = tree.inclusion_proof(i);
+      REQUIRE(proof == merkle_inclusion_proof(leaves, i));
+      REQUIRE(verify_merkle_inclusion(leaves[i], i, leaves.size(), proof, tree.root()));
+    }
+  }
+}
