@@ -85,7 +85,7 @@ runuser -u civic-hub -- /usr/bin/civic-hub --config /etc/civic-hub/hub.toml serv
 for _ in $(seq 100); do curl -fs http://127.0.0.1:8470/v1/health >/dev/null && break; sleep 0.1; done
 curl -fs http://127.0.0.1:8470/v1/health >/dev/null || { cat "$work/hub.log"; fail "the installed hub does not answer"; }
 runuser -u civic-hub -- /usr/bin/civic-hub --config /etc/civic-hub/hub.toml content publish \
-  /usr/share/civic-kiosk/demo/content.json >/dev/null
+  --key /var/lib/civic-hub/offline/hub-content.key /usr/share/civic-kiosk/demo/content.json >/dev/null
 token=$(runuser -u civic-hub -- /usr/bin/civic-hub --config /etc/civic-hub/hub.toml enroll-token 2>/dev/null)
 sed -i 's|^hub_url = .*|hub_url = "http://127.0.0.1:8470"|' /etc/civic-kiosk/kiosk.toml
 grep -q '^hub_url = "http://127.0.0.1:8470"' /etc/civic-kiosk/kiosk.toml || fail "cannot set hub_url in kiosk.toml"

@@ -30,7 +30,7 @@ trap 'kill $hub_pid 2>/dev/null; wait $hub_pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -f "$demo/hub/port" ] && break; sleep 0.1; done
 [ -f "$demo/hub/port" ] || { echo "the hub did not start; see $demo/hub.log" >&2; exit 1; }
 url="http://127.0.0.1:$(cat "$demo/hub/port")"
-hub content publish assets/demo/content.json
+hub content publish --key "$demo/hub/offline/hub-content.key" assets/demo/content.json
 
 cat > "$demo/kiosk.toml" <<TOML
 [kiosk]

@@ -14,9 +14,11 @@ Result<std::unique_ptr<KioskStore>> KioskStore::open(const KioskConfig& config) 
     return key.error();
   }
   auto submission = load_submission_public_key(config.hub_submission_key_path());
-  auto signing = load_signing_public_key(config.hub_signing_key_path(), KeyType::kHubSigningPublic);
-  if (!submission.ok() || !signing.ok()) {
-    const Error& e = !submission.ok() ? submission.error() : signing.error();
+  // Content is verified with the hub's content key (kept offline by the operators), never with
+  // the online signing key: a compromised hub server cannot put words on the kiosk's screen.
+  auto content = load_signing_public_key(config.hub_content_key_path(), KeyType::kHubContentPublic);
+  if (!submission.ok() || !content.ok()) {
+    const Error& e = !submission.ok() ? submission.error() : content.error();
     if (e.code == ErrorCode::kNotFound) {
       return make_error(ErrorCode::kNotFound, "this kiosk is not enrolled with a hub yet: run 'civic-sync enroll URL "
                                               "TOKEN' with a token from the hub operators");
@@ -27,7 +29,7 @@ Result<std::unique_ptr<KioskStore>> KioskStore::open(const KioskConfig& config) 
   s->kiosk_ = kiosk_id_from_key(*key);
   s->fingerprint_ = civic::key_fingerprint(key->bytes);
   s->hub_submission_ = *submission;
-  s->hub_signing_ = *signing;
+  s->hub_content_ = *content;
   CIVIC_ASSIGN(outbox, Outbox::open(config.outbox_path(), s->kiosk_));
   s->outbox_ = std::move(outbox);
   return s;
@@ -43,7 +45,7 @@ Result<std::string> KioskStore::store(Submission& submission, std::uint64_t unix
 }
 
 Result<Content> KioskStore::content(std::uint64_t unix_now) {
-  auto current = outbox_->current_content(hub_signing_, unix_now);
+  auto current = outbox_->current_content(hub_content_, unix_now);
   if (!current.ok()) {
     if (current.code() == ErrorCode::kExpired) {
       content_version_ = 0;

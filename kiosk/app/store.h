@@ -37,7 +37,7 @@ class KioskStore {
   KioskId kiosk_{};
   std::string fingerprint_;
   SealPublicKey hub_submission_;
-  SigningPublicKey hub_signing_;
+  SigningPublicKey hub_content_;
   std::unique_ptr<Outbox> outbox_;
   std::uint64_t content_version_ = 0;
 };

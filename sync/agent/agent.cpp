@@ -59,36 +59,41 @@ Result<std::string> enroll(const KioskConfig& base, const std::string& url, cons
                                                              "sends; is " + url + " a civic-kiosk hub?");
   const json j = json::parse(response.body.begin(), response.body.end(), nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("hub_signing_public_key") || !j.contains("hub_submission_public_key") ||
-      !j.contains("kiosk_id") || !j.contains("key_statement") || !j["hub_signing_public_key"].is_string() ||
-      !j["hub_submission_public_key"].is_string() || !j["kiosk_id"].is_string() || !j["key_statement"].is_string()) {
+      !j.contains("hub_content_public_key") || !j.contains("kiosk_id") || !j.contains("key_statement") ||
+      !j["hub_signing_public_key"].is_string() || !j["hub_submission_public_key"].is_string() ||
+      !j["hub_content_public_key"].is_string() || !j["kiosk_id"].is_string() || !j["key_statement"].is_string()) {
     return not_a_hub;
   }
   auto signing_bytes = fixed_from_hex<kPublicKeySize>(j["hub_signing_public_key"].get<std::string>());
   auto submission_bytes = fixed_from_hex<kPublicKeySize>(j["hub_submission_public_key"].get<std::string>());
-  if (!signing_bytes.ok() || !submission_bytes.ok() ||
+  auto content_bytes = fixed_from_hex<kPublicKeySize>(j["hub_content_public_key"].get<std::string>());
+  if (!signing_bytes.ok() || !submission_bytes.ok() || !content_bytes.ok() ||
       j["kiosk_id"].get<std::string>() != to_hex(kiosk_id_from_key(key.public_key))) {
     return not_a_hub;
   }
   const SigningPublicKey hub_signing{*signing_bytes};
   const SealPublicKey hub_submission{*submission_bytes};
+  const SigningPublicKey hub_content{*content_bytes};
   if (compact_fingerprint(hub_signing) != token.hub_fingerprint) {
     return make_error(ErrorCode::kBadSignature,
                       "the hub at " + url + " has signing key " + compact_fingerprint(hub_signing) +
                           ", but the token was made by the hub with key " + token.hub_fingerprint +
                           "; nothing was stored. Check the address: this may not be your hub.");
   }
-  // The submission key (what every resident's record is sealed to) must be the one the hub's
-  // signing key vouches for: a relay that swapped it on the way is caught here.
+  // The submission key (what every resident's record is sealed to) and the content key (what
+  // kiosks show) must be the ones the hub's signing key vouches for: a relay that swapped either
+  // on the way is caught here.
   auto statement_bytes = from_hex(j["key_statement"].get<std::string>());
   if (!statement_bytes.ok()) return not_a_hub;
   auto statement = verify_key_statement(*statement_bytes, hub_signing);
-  if (!statement.ok() || statement->hub_submission != hub_submission) {
+  if (!statement.ok() || statement->hub_submission != hub_submission || statement->hub_content != hub_content) {
     return make_error(ErrorCode::kBadSignature,
-                      "the hub's submission key is not the one its signing key vouches for (" +
+                      "the hub's submission or content key is not the one its signing key vouches for (" +
                           (statement.ok() ? std::string("they differ") : statement.message()) +
                           "): something between this kiosk and the hub altered the answer; nothing was stored");
   }
   CIVIC_TRY(write_key_file(config.hub_submission_key_path(), KeyType::kHubSubmissionPublic, hub_submission.bytes));
+  CIVIC_TRY(write_key_file(config.hub_content_key_path(), KeyType::kHubContentPublic, hub_content.bytes));
   CIVIC_TRY(write_key_file(config.hub_signing_key_path(), KeyType::kHubSigningPublic, hub_signing.bytes));
   return to_hex(kiosk_id_from_key(key.public_key));
 }
@@ -103,12 +108,19 @@ Result<std::unique_ptr<Agent>> Agent::open(const KioskConfig& config, Clock cloc
     }
     return hub.error();
   }
+  CIVIC_ASSIGN(content, load_signing_public_key(config.hub_content_key_path(), KeyType::kHubContentPublic));
   CIVIC_ASSIGN(outbox, Outbox::open(config.outbox_path(), kiosk_id_from_key(key.public_key)));
-  return std::unique_ptr<Agent>(new Agent(config, std::move(clock), key, *hub, std::move(outbox)));
+  return std::unique_ptr<Agent>(new Agent(config, std::move(clock), key, *hub, content, std::move(outbox)));
 }
 
-Agent::Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, std::unique_ptr<Outbox> outbox)
-    : config_(std::move(config)), clock_(std::move(clock)), key_(key), hub_key_(hub), outbox_(std::move(outbox)),
+Agent::Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, SigningPublicKey content,
+             std::unique_ptr<Outbox> outbox)
+    : config_(std::move(config)),
+      clock_(std::move(clock)),
+      key_(key),
+      hub_key_(hub),
+      content_key_(content),
+      outbox_(std::move(outbox)),
       http_(config_) {}
 
 SyncReport Agent::finish(SyncReport report) {
@@ -135,7 +147,7 @@ Result<HttpResponse> Agent::with_retries(const std::function<Result<HttpResponse
 }
 
 std::string Agent::install_content(ByteView bundle, int& exit_code) {
-  auto installed = outbox_->install_content(bundle, hub_key_, clock_.now());
+  auto installed = outbox_->install_content(bundle, content_key_, clock_.now());
   if (!installed.ok()) {
     exit_code = kExitDataError;
     return "content refused, current content kept: " + installed.message();

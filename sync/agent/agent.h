@@ -65,7 +65,8 @@ class Agent {
   Outbox& outbox() { return *outbox_; }
 
  private:
-  Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, std::unique_ptr<Outbox> outbox);
+  Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, SigningPublicKey content,
+        std::unique_ptr<Outbox> outbox);
   SyncReport finish(SyncReport report);
   std::string install_content(ByteView bundle, int& exit_code);
   // Signed reports of the town-hall events staff closed on this kiosk (event.json), with their
@@ -77,7 +78,8 @@ class Agent {
   KioskConfig config_;
   Clock clock_;
   SigningKeyPair key_;
-  SigningPublicKey hub_key_;
+  SigningPublicKey hub_key_;      // acks
+  SigningPublicKey content_key_;  // content bundles (the hub's offline content key)
   std::unique_ptr<Outbox> outbox_;
   HttpClient http_;
 };

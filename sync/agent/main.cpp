@@ -64,7 +64,7 @@ int report_decommission(const KioskConfig& config) {
     }
   }
   for (const char* name : {"outbox.db", "outbox.db-wal", "outbox.db-shm", "outbox.db-journal", "kiosk-signing.key",
-                           "kiosk-signing.pub", "hub-signing.pub", "hub-submission.pub"}) {
+                           "kiosk-signing.pub", "hub-signing.pub", "hub-submission.pub", "hub-content.pub"}) {
     if (auto s = shred(config.state_dir / name); !s.ok()) return fail(s.error());
   }
   std::printf("decommissioned: keys and outbox wiped from %s; revoke the kiosk at the hub with 'civic-hub kiosks "

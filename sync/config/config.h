@@ -60,6 +60,7 @@ struct KioskConfig {
   std::filesystem::path kiosk_public_key_path() const { return state_dir / "kiosk-signing.pub"; }
   std::filesystem::path hub_signing_key_path() const { return state_dir / "hub-signing.pub"; }
   std::filesystem::path hub_submission_key_path() const { return state_dir / "hub-submission.pub"; }
+  std::filesystem::path hub_content_key_path() const { return state_dir / "hub-content.pub"; }
 };
 
 // /etc/civic-hub/hub.toml: read by civic-hub.
@@ -85,6 +86,7 @@ struct HubConfig {
   std::filesystem::path signing_key_path() const { return state_dir / "hub-signing.key"; }
   std::filesystem::path signing_public_key_path() const { return state_dir / "hub-signing.pub"; }
   std::filesystem::path submission_public_key_path() const { return state_dir / "hub-submission.pub"; }
+  std::filesystem::path content_public_key_path() const { return state_dir / "hub-content.pub"; }
 };
 
 [[nodiscard]] Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file);

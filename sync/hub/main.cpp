@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   std::string submission_out;
   init->add_option("--submission-key-out", submission_out,
                    "where to write the submission SECRET key, for operators to keep offline "
-                   "(default: STATE/offline/hub-submission.key)");
+                   "(default: STATE/offline/hub-submission.key); the content SECRET key "
+                   "(hub-content.key) goes beside it");
 
   auto* serve = app.add_subcommand("serve", "run the HTTP server");
   std::string listen;
@@ -124,6 +125,9 @@ int main(int argc, char** argv) {
   int days = 0;
   publish->add_option("file", content_file, "consultations file, JSON (see assets/README.md)");
   publish->add_option("--days", days, "days until kiosks refuse it (default from the configuration)");
+  std::string content_key_file;
+  publish->add_option("--key", content_key_file, "the content SECRET key file (kept offline; written by init)")
+      ->required();
   auto* show = content->add_subcommand("show", "print what the next bundle will carry (consultations and approved ideas)");
 
   std::string key_file;
@@ -178,15 +182,18 @@ int main(int argc, char** argv) {
   if (init->parsed()) {
     const std::filesystem::path out =
         submission_out.empty() ? config.state_dir / "offline" / "hub-submission.key" : std::filesystem::path(submission_out);
-    if (auto s = create_hub_keys(config, out); !s.ok()) return fail(s.error());
+    const std::filesystem::path content_out = out.parent_path() / "hub-content.key";
+    if (auto s = create_hub_keys(config, out, content_out); !s.ok()) return fail(s.error());
     auto keys = load_hub_keys(config);
     if (!keys.ok()) return fail(keys.error());
     std::printf("hub keys created in %s\n", config.state_dir.string().c_str());
     std::printf("signing key fingerprint:    %s\n", key_fingerprint(keys->signing.public_key.bytes).c_str());
     std::printf("submission key fingerprint: %s\n", key_fingerprint(keys->submission.bytes).c_str());
-    std::printf("\nThe submission SECRET key is %s.\n"
-                "Move it to offline storage now: only operators opening submissions need it, never the server.\n",
-                out.string().c_str());
+    std::printf("content key fingerprint:    %s\n", key_fingerprint(keys->content.bytes).c_str());
+    std::printf("\nThe submission SECRET key is %s and the content SECRET key is %s.\n"
+                "Move both to offline storage now: only operators opening submissions (submission key) and\n"
+                "publishing content (content key, 'content publish --key') need them, never the server.\n",
+                out.string().c_str(), content_out.string().c_str());
     return 0;
   }
 
@@ -315,7 +322,9 @@ int main(int argc, char** argv) {
       }
     }
     const std::uint64_t lifetime = static_cast<std::uint64_t>(days > 0 ? days : config.content_lifetime_days) * 86400;
-    auto version = (*service)->publish_content(lifetime, now_seconds());
+    auto content_key = load_signing_key(content_key_file, KeyType::kHubContentSecret);
+    if (!content_key.ok()) return fail(content_key.error());
+    auto version = (*service)->publish_content(lifetime, now_seconds(), *content_key);
     if (!version.ok()) return fail(version.error());
     std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
                 format_utc(now_seconds() + lifetime).c_str());

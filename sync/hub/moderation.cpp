@@ -70,13 +70,18 @@ Result<Content> HubService::consultations_with_approved_ideas() {
   return content;
 }
 
-Result<std::uint64_t> HubService::publish_content(std::uint64_t lifetime_seconds, std::uint64_t now) {
+Result<std::uint64_t> HubService::publish_content(std::uint64_t lifetime_seconds, std::uint64_t now,
+                                                  const SigningKeyPair& content_key) {
+  if (content_key.public_key != keys_.content) {
+    return make_error(ErrorCode::kInvalidArgument, "this is not the secret half of this hub's content key (fingerprint " +
+                                                       key_fingerprint(keys_.content.bytes) + ")");
+  }
   CIVIC_ASSIGN(content, consultations_with_approved_ideas());
   const std::string payload = format_content(content);
   CIVIC_TRY(parse_content(payload));  // what kiosks will parse, checked before it is signed
   CIVIC_ASSIGN(latest, store_->latest_content_version());
   ContentBundle bundle{latest + 1, now, now + lifetime_seconds, payload};
-  CIVIC_ASSIGN(bytes, encode_signed_content(bundle, keys_.signing));
+  CIVIC_ASSIGN(bytes, encode_signed_content(bundle, content_key));
   CIVIC_TRY(store_->publish_content(bytes, bundle.version, now));
   return bundle.version;
 }

@@ -128,6 +128,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     res.body = json{{"kiosk_id", to_hex(result->kiosk.id)},
                     {"hub_signing_public_key", to_hex(result->hub_signing.bytes)},
                     {"hub_submission_public_key", to_hex(result->hub_submission.bytes)},
+                    {"hub_content_public_key", to_hex(result->hub_content.bytes)},
                     {"key_statement", to_hex(result->key_statement)}}
                    .dump();
   });

@@ -9,10 +9,18 @@ namespace civic {
 Result<HubKeys> load_hub_keys(const HubConfig& config) {
   CIVIC_ASSIGN(signing, load_signing_key(config.signing_key_path(), KeyType::kHubSigningSecret));
   CIVIC_ASSIGN(submission, load_submission_public_key(config.submission_public_key_path()));
-  return HubKeys{signing, submission};
+  auto content = load_signing_public_key(config.content_public_key_path(), KeyType::kHubContentPublic);
+  if (!content.ok() && content.code() == ErrorCode::kNotFound) {
+    return make_error(ErrorCode::kNotFound, config.content_public_key_path().string() +
+                                                " is missing: this hub was set up before content had its own key; "
+                                                "set up a new hub with 'civic-hub init'");
+  }
+  if (!content.ok()) return content.error();
+  return HubKeys{signing, submission, *content};
 }
 
-Status create_hub_keys(const HubConfig& config, const std::filesystem::path& submission_secret_out) {
+Status create_hub_keys(const HubConfig& config, const std::filesystem::path& submission_secret_out,
+                       const std::filesystem::path& content_secret_out) {
   std::error_code ec;
   std::filesystem::create_directories(config.state_dir, ec);
   if (ec) {
@@ -25,6 +33,9 @@ Status create_hub_keys(const HubConfig& config, const std::filesystem::path& sub
                              KeyType::kHubSigningSecret, KeyType::kHubSigningPublic));
   const auto submission = generate_seal_key_pair();
   CIVIC_TRY(save_submission_key(submission_secret_out, config.submission_public_key_path(), submission));
+  if (!content_secret_out.parent_path().empty()) std::filesystem::create_directories(content_secret_out.parent_path(), ec);
+  CIVIC_TRY(save_signing_key(content_secret_out, config.content_public_key_path(), generate_signing_key_pair(),
+                             KeyType::kHubContentSecret, KeyType::kHubContentPublic));
   return {};
 }
 
@@ -91,8 +102,8 @@ Result<EnrolResult> HubService::enrol(std::string_view token_text, const Signing
     }
     return enrolled.error();
   }
-  return EnrolResult{*enrolled, keys_.signing.public_key, keys_.submission,
-                     encode_signed_key_statement(keys_.submission, now, keys_.signing)};
+  return EnrolResult{*enrolled, keys_.signing.public_key, keys_.submission, keys_.content,
+                     encode_signed_key_statement(keys_.submission, keys_.content, now, keys_.signing)};
 }
 
 Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, std::uint64_t now) {

@@ -20,20 +20,24 @@ namespace civic {
 struct HubKeys {
   SigningKeyPair signing;
   SealPublicKey submission;  // the secret half never comes near the hub server
+  SigningPublicKey content;  // signs content bundles; its secret half is kept offline too
 };
 
 struct EnrolResult {
   KioskInfo kiosk;
   SigningPublicKey hub_signing;
   SealPublicKey hub_submission;
-  Bytes key_statement;  // the signing key vouching for the submission key (PROTOCOL.md "Key statement")
+  SigningPublicKey hub_content;
+  Bytes key_statement;  // the signing key vouching for the submission and content keys (PROTOCOL.md)
 };
 
 // Loads the hub's keys from its state directory.
 [[nodiscard]] Result<HubKeys> load_hub_keys(const HubConfig& config);
-// Creates them (once): the signing key and the submission public key in the state directory, the
-// submission secret key at `submission_secret_out` for operators to keep offline.
-[[nodiscard]] Status create_hub_keys(const HubConfig& config, const std::filesystem::path& submission_secret_out);
+// Creates them (once): the signing key and the submission and content public keys in the state
+// directory; the submission secret key at `submission_secret_out` and the content secret key at
+// `content_secret_out`, for operators to keep offline.
+[[nodiscard]] Status create_hub_keys(const HubConfig& config, const std::filesystem::path& submission_secret_out,
+                                     const std::filesystem::path& content_secret_out);
 
 class HubService {
  public:
@@ -58,8 +62,10 @@ class HubService {
   [[nodiscard]] Status set_consultations(const std::string& json, std::uint64_t now);
   // The stored consultations with every approved idea added: what the next bundle will carry.
   [[nodiscard]] Result<Content> consultations_with_approved_ideas();
-  // Signs and publishes that as the next content bundle; returns its version.
-  [[nodiscard]] Result<std::uint64_t> publish_content(std::uint64_t lifetime_seconds, std::uint64_t now);
+  // Signs that with the offline content key (refused unless it is this hub's) and publishes it as
+  // the next content bundle; returns its version.
+  [[nodiscard]] Result<std::uint64_t> publish_content(std::uint64_t lifetime_seconds, std::uint64_t now,
+                                                      const SigningKeyPair& content_key);
 
   struct PendingIdea {
     ModerationItem item;

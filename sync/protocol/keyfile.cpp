@@ -23,13 +23,15 @@ const char* key_type_description(KeyType type) {
     case KeyType::kHubSubmissionPublic: return "hub submission public key";
     case KeyType::kHubSigningSecret: return "hub signing secret key";
     case KeyType::kHubSigningPublic: return "hub signing public key";
+    case KeyType::kHubContentSecret: return "hub content secret key";
+    case KeyType::kHubContentPublic: return "hub content public key";
   }
   return "unknown kind of key";
 }
 
 bool is_secret_key_type(KeyType type) {
   return type == KeyType::kKioskSigningSecret || type == KeyType::kHubSubmissionSecret ||
-         type == KeyType::kHubSigningSecret;
+         type == KeyType::kHubSigningSecret || type == KeyType::kHubContentSecret;
 }
 
 Bytes encode_key_file(KeyType type, const FixedBytes<kKeyMaterialSize>& material) {
@@ -56,7 +58,7 @@ Result<FixedBytes<kKeyMaterialSize>> decode_key_file(ByteView bytes, KeyType exp
   }
   CIVIC_ASSIGN(type, r.u8("type"));
   if (type != static_cast<std::uint8_t>(expected)) {
-    const bool known = type >= 1 && type <= 6;
+    const bool known = type >= 1 && type <= 8;
     return make_error(ErrorCode::kWrongKeyType,
                       std::string("this file holds a ") +
                           (known ? key_type_description(static_cast<KeyType>(type)) : "key of unknown type") +

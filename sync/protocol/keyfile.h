@@ -20,8 +20,10 @@ enum class KeyType : std::uint8_t {
   kKioskSigningPublic = 2,   // Ed25519 public key
   kHubSubmissionSecret = 3,  // X25519 secret: kept offline by operators
   kHubSubmissionPublic = 4,  // X25519 public key: kiosks seal to it
-  kHubSigningSecret = 5,     // Ed25519 seed: signs acks and content
+  kHubSigningSecret = 5,     // Ed25519 seed: signs acks, checkpoints and key statements (online)
   kHubSigningPublic = 6,     // Ed25519 public key: kiosks verify with it
+  kHubContentSecret = 7,     // Ed25519 seed: signs content bundles; kept offline by operators
+  kHubContentPublic = 8,     // Ed25519 public key: kiosks verify content with it
 };
 
 const char* key_type_description(KeyType type);

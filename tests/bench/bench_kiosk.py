@@ -41,7 +41,8 @@ def main():
         while not os.path.exists(f"{work}/port"):
             time.sleep(0.05)
         url = f"http://127.0.0.1:{open(f'{work}/port').read().strip()}"
-        run(HUB, "--state", f"{work}/hub", "content", "publish", f"{SOURCE}/assets/demo/content.json")
+        run(HUB, "--state", f"{work}/hub", "content", "publish",
+            "--key", f"{work}/hub/offline/hub-content.key", f"{SOURCE}/assets/demo/content.json")
         open(f"{work}/kiosk.toml", "w").write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "{url}"\n'
                                               '[display]\nfullscreen = false\n')
         token = [l for l in run(HUB, "--state", f"{work}/hub", "enroll-token").splitlines() if "-" in l][0]

@@ -30,7 +30,8 @@ struct Hub {
     auto store = open_sqlite_hub_store(dir / "hub.db");
     REQUIRE(store.ok());
     service = std::make_unique<HubService>(std::move(*store),
-                                           HubKeys{test::hub_signing_key(), test::hub_submission_key().public_key},
+                                           HubKeys{test::hub_signing_key(), test::hub_submission_key().public_key,
+                                                   test::hub_content_key().public_key},
                                            HubConfig{});
     std::ifstream in(fs::path(CIVIC_SOURCE_DIR) / "assets/demo/content.json");
     std::stringstream json;

@@ -67,7 +67,7 @@ TEST_CASE(
   HubProcess hub(scratch.path / "hub");
   hub.init();
   hub.start();
-  REQUIRE(hub.cli({"content", "publish", std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
+  REQUIRE(hub.cli({"content", "publish", "--key", hub.content_key_path().string(), std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
               .exit_code == 0);
   Kiosk kiosk(scratch.path / "kiosk", hub.url());
   kiosk.enroll(hub);
@@ -105,7 +105,7 @@ TEST_CASE(
   CHECK(db.find("555 1234") == std::string::npos);
 
   // Published: the next bundle carries the approved idea (redacted), not the rejected one.
-  REQUIRE(hub.cli({"content", "publish"}).exit_code == 0);
+  REQUIRE(hub.cli({"content", "publish", "--key", hub.content_key_path().string()}).exit_code == 0);
   const std::string next = hub.cli({"content", "show"}).output;
   CHECK(next.find("Free water […]refills") != std::string::npos);
   CHECK(next.find("555") == std::string::npos);

@@ -49,7 +49,8 @@ def start_hub(build, source, work):
             break
         time.sleep(0.05)
     port = open(f"{work}/port").read().strip()
-    run(hub_bin, "--state", f"{work}/hub", "content", "publish", f"{source}/assets/demo/content.json")
+    run(hub_bin, "--state", f"{work}/hub", "content", "publish",
+        "--key", f"{work}/hub/offline/hub-content.key", f"{source}/assets/demo/content.json")
     return hub, port
 
 

@@ -84,6 +84,8 @@ def main(path):
     check(hub_sign_pk.hex() == keys["hub_signing_public"], "hub signing public key")
     hub_sub = PrivateKey(bytes.fromhex(keys["hub_submission_secret"]))
     check(bytes(hub_sub.public_key).hex() == keys["hub_submission_public"], "hub submission public key")
+    hub_content_pk = bytes(SigningKey(bytes.fromhex(keys["hub_content_seed"])).verify_key)
+    check(hub_content_pk.hex() == keys["hub_content_public"], "hub content public key")
 
     for t in vec["tagged_hashes"]:
         data = bytes.fromhex(t["data_hex"])
@@ -154,7 +156,8 @@ def main(path):
     check((magic, version, bversion, issued, expires) == (b"CKCB", 1, c["version"], c["issued_at"], c["expires_at"]),
           "content header")
     check(raw[33:33 + plen].decode("utf-8") == c["payload"] and len(raw) == 33 + plen + 64, "content payload")
-    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/content/v1", raw[:33 + plen]), raw[33 + plen:])
+    # Content is signed by the hub's offline content key, not its online signing key.
+    VerifyKey(hub_content_pk).verify(h512("civic-kiosk/content/v1", raw[:33 + plen]), raw[33 + plen:])
     check(h256("civic-kiosk/content-id/v1", raw).hex() == c["content_hash"], "content hash")
 
     # Transparency log, RFC 9162 section 2.1 with SHA-256.
@@ -205,13 +208,14 @@ def main(path):
     check(len(raw) == off + 64, "event report length")
     VerifyKey(kiosk_pk).verify(h512("civic-kiosk/event-report/v1", raw[:off]), raw[off:])
 
-    # Key statement: the hub signing key vouches for the submission key.
+    # Key statement: the hub signing key vouches for the submission and content keys.
     k = vec["key_statement"]
     raw = bytes.fromhex(k["bytes"])
-    check(len(raw) == 141, "key statement length")
-    check(struct.unpack(">4sB32s32sQ", raw[:77]) ==
-          (b"CKKS", 1, hub_sign_pk, bytes(hub_sub.public_key), k["issued_at"]), "key statement fields")
-    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/key-statement/v1", raw[:77]), raw[77:])
+    check(len(raw) == 173, "key statement length")
+    check(struct.unpack(">4sB32s32s32sQ", raw[:109]) ==
+          (b"CKKS", 2, hub_sign_pk, bytes(hub_sub.public_key), hub_content_pk, k["issued_at"]),
+          "key statement fields")
+    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/key-statement/v2", raw[:109]), raw[109:])
 
     print(f"{checks} passed, 0 failed")
 

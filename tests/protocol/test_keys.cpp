@@ -11,6 +11,7 @@ FixedBytes<32> fixed_seed(std::uint8_t first) {
 SigningKeyPair kiosk_key() { return signing_key_pair_from_seed(fixed_seed(0x01)); }
 SigningKeyPair hub_signing_key() { return signing_key_pair_from_seed(fixed_seed(0x41)); }
 SealKeyPair hub_submission_key() { return seal_key_pair_from_secret(fixed_seed(0x81)); }
+SigningKeyPair hub_content_key() { return signing_key_pair_from_seed(fixed_seed(0xC1)); }
 
 Submission sample_submission() {
   Submission s;

@@ -158,10 +158,12 @@ TEST_CASE("vectors: ack encodes to the exact bytes and verifies", "[vectors]") {
 TEST_CASE("vectors: content bundle encodes to the exact bytes and verifies", "[vectors]") {
   const auto& v = vectors()["content"];
   ContentBundle b{v["version"], v["issued_at"], v["expires_at"], v["payload"]};
-  auto bytes = encode_signed_content(b, test::hub_signing_key());
+  auto bytes = encode_signed_content(b, test::hub_content_key());
   REQUIRE(bytes.ok());
   CHECK(to_hex(*bytes) == v["bytes"]);
-  auto verified = verify_content(*bytes, test::hub_signing_key().public_key, {}, b.issued_at);
+  // Signed by the offline content key: the online signing key does not verify it.
+  CHECK_FALSE(verify_content(*bytes, test::hub_signing_key().public_key, {}, b.issued_at).ok());
+  auto verified = verify_content(*bytes, test::hub_content_key().public_key, {}, b.issued_at);
   REQUIRE(verified.ok());
   CHECK(verified->bundle == b);
   CHECK(to_hex(verified->state.bundle_hash) == v["content_hash"]);
@@ -189,11 +191,13 @@ TEST_CASE("vectors: key statement encodes to the exact bytes, verifies, and refu
           "[vectors][key-statement]") {
   const auto& v = vectors()["key_statement"];
   const auto hub = test::hub_signing_key();
-  const Bytes bytes = encode_signed_key_statement(test::hub_submission_key().public_key, v["issued_at"], hub);
+  const Bytes bytes = encode_signed_key_statement(test::hub_submission_key().public_key,
+                                                  test::hub_content_key().public_key, v["issued_at"], hub);
   CHECK(to_hex(bytes) == v["bytes"]);
   auto back = verify_key_statement(bytes, hub.public_key);
   REQUIRE(back.ok());
   CHECK(back->hub_submission == test::hub_submission_key().public_key);
+  CHECK(back->hub_content == test::hub_content_key().public_key);
   CHECK(back->issued_at == v["issued_at"].get<std::uint64_t>());
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     Bytes altered = bytes;

@@ -144,6 +144,12 @@ SigningKeyPair HubProcess::signing_key() const {
   return *k;
 }
 
+SigningKeyPair HubProcess::content_key() const {
+  auto k = load_signing_key(content_key_path(), KeyType::kHubContentSecret);
+  if (!k.ok()) die(k.message());
+  return *k;
+}
+
 std::uint64_t HubProcess::record_count() {
   auto r = http_get(port_, "/v1/health");
   auto pos = r.body.find("\"records\":");

@@ -50,6 +50,9 @@ class HubProcess {
   CommandResult cli(const std::vector<std::string>& args);  // civic-hub --state STATE args...
   std::string enrolment_token();
   SigningKeyPair signing_key() const;
+  // The content key `civic-hub init` left beside the submission key, in STATE/offline.
+  std::filesystem::path content_key_path() const { return state_ / "offline" / "hub-content.key"; }
+  SigningKeyPair content_key() const;
   std::uint64_t record_count();  // from /v1/health
 
  private:

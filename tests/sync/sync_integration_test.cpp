@@ -286,22 +286,25 @@ TEST_CASE("enrolment tokens are single-use, checked against the hub's key, and g
   CHECK_THAT(hub.cli({"events"}).output, Catch::Contains("token-guess"));
 }
 
-TEST_CASE("content: installed when valid, and rolled back, expired or tampered bundles are refused and the kiosk keeps its content",
+TEST_CASE("content: installed when valid, and rolled back, expired, tampered or online-signed bundles are refused and the kiosk keeps its content",
           "[integration][content]") {
   World w;
   const fs::path content = w.scratch.path / "content.json";
   std::ofstream(content) << R"({"format":1,"consultations":[]})";
-  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);
-  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);  // version 2
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), content.string()}).exit_code == 0);
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), content.string()}).exit_code == 0);  // version 2
   auto first = w.kiosk->sync({"run", "--once"});
   INFO(first.output);
   REQUIRE(first.exit_code == kExitOk);
   CHECK_THAT(first.output, Catch::Contains("content version 2 installed"));
   CHECK(kiosk_status(*w.kiosk).content_version == 2);
 
-  const auto hub_key = w.hub.signing_key();
+  const auto hub_key = w.hub.content_key();
   const auto now = static_cast<std::uint64_t>(std::time(nullptr));
   std::string served;
+  SECTION("signed by the hub's online signing key: what a compromised hub server holds") {
+    served = std::string(as_chars(*encode_signed_content({3, now, now + 86400, "{}"}, w.hub.signing_key())));
+  }
   SECTION("rollback") {
     served = std::string(as_chars(*encode_signed_content({1, now, now + 86400, "{}"}, hub_key)));
   }
@@ -333,7 +336,7 @@ TEST_CASE("the whole path over USB: export, import, import-acks", "[integration]
   fs::create_directories(drive);
   const fs::path content = w.scratch.path / "content.json";
   std::ofstream(content) << R"({"format":1,"consultations":[]})";
-  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), content.string()}).exit_code == 0);
   w.kiosk->write_config("", 1, 40);  // USB only
   w.kiosk->fill(100);
 
@@ -448,7 +451,7 @@ TEST_CASE("a hostile drive: links planted on it never redirect a write, and noth
   fs::create_directories(kiosk_folder);
   const fs::path content = w.scratch.path / "content.json";
   std::ofstream(content) << R"({"format":1,"consultations":[]})";
-  REQUIRE(w.hub.cli({"content", "publish", content.string()}).exit_code == 0);
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), content.string()}).exit_code == 0);
   w.kiosk->write_config("", 1, 40);  // USB only
   w.kiosk->fill(50);
 
@@ -551,19 +554,29 @@ TEST_CASE("a hostile drive: a FIFO, a repeated file and a lying folder are refus
   CHECK_THAT(acks.output, Catch::Contains("not a regular file"));
 }
 
-TEST_CASE("a man in the middle who swaps the hub's submission key at enrolment is caught", "[integration][hostile]") {
+TEST_CASE("a man in the middle who swaps the hub's submission or content key at enrolment is caught",
+          "[integration][hostile]") {
   ScratchDir scratch;
   HubProcess hub(scratch.path / "hub");
   hub.init();
   hub.start();
-  // The relay passes everything through but replaces the submission key in the enrolment answer
-  // with one of its own, so that it could read every resident's record.
-  const SealKeyPair attacker = generate_seal_key_pair();
+  // The relay passes everything through but replaces a key in the enrolment answer with one of its
+  // own: the submission key (to read every resident's record) or the content key (to put its own
+  // consultations on the kiosk's screen).
+  std::string field, attacker_key;
+  SECTION("the submission key") {
+    field = "hub_submission_public_key";
+    attacker_key = to_hex(generate_seal_key_pair().public_key.bytes);
+  }
+  SECTION("the content key") {
+    field = "hub_content_public_key";
+    attacker_key = to_hex(generate_signing_key_pair().public_key.bytes);
+  }
   FaultProxy relay(hub.port(), [&](const std::string&, const std::string& path, const std::string& response) {
     if (path != "/v1/enroll") return FaultProxy::Decision{};
     auto j = nlohmann::json::parse(response, nullptr, false);
-    if (!j.is_object() || !j.contains("hub_submission_public_key")) return FaultProxy::Decision{};
-    j["hub_submission_public_key"] = to_hex(attacker.public_key.bytes);
+    if (!j.is_object() || !j.contains(field)) return FaultProxy::Decision{};
+    j[field] = attacker_key;
     return FaultProxy::Decision{FaultProxy::Action::kReplaceBody, j.dump()};
   });
   Kiosk k(scratch.path / "kiosk", relay.url());
@@ -572,6 +585,7 @@ TEST_CASE("a man in the middle who swaps the hub's submission key at enrolment i
   CHECK(r.exit_code != 0);
   CHECK_THAT(r.output, Catch::Contains("altered"));
   CHECK_FALSE(fs::exists(scratch.path / "kiosk" / "hub-submission.pub"));
+  CHECK_FALSE(fs::exists(scratch.path / "kiosk" / "hub-content.pub"));
   CHECK_FALSE(fs::exists(scratch.path / "kiosk" / "hub-signing.pub"));
   CHECK(relay.exchanges() >= 1);
 

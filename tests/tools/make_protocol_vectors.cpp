@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   auto kiosk = test::kiosk_key();
   auto hub_sign = test::hub_signing_key();
   auto hub_sub = test::hub_submission_key();
+  auto hub_content = test::hub_content_key();
   const KioskId kiosk_id = kiosk_id_from_key(kiosk.public_key);
 
   json out;
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
       {"hub_signing_public", hex(hub_sign.public_key.bytes)},
       {"hub_submission_secret", hex(test::fixed_seed(0x81))},
       {"hub_submission_public", hex(hub_sub.public_key.bytes)},
+      {"hub_content_seed", hex(test::fixed_seed(0xC1))},
+      {"hub_content_public", hex(hub_content.public_key.bytes)},
   };
 
   out["tagged_hashes"] = json::array();
@@ -144,7 +147,7 @@ int main(int argc, char** argv) {
 
   ContentBundle content{7, 1795000000, 1797592000,
                         R"({"format":1,"consultations":[{"id":"parks-2026","title":{"en":"Parks","fr":"Parcs"}}]})"};
-  auto content_bytes = encode_signed_content(content, hub_sign);
+  auto content_bytes = encode_signed_content(content, hub_content);
   if (!content_bytes.ok()) return 1;
   out["content"] = {{"version", content.version}, {"issued_at", content.issued_at},
                     {"expires_at", content.expires_at}, {"payload", content.payload},
@@ -184,7 +187,7 @@ int main(int argc, char** argv) {
                          {"paper_records", event.paper_records}, {"bytes", to_hex(*event_bytes)}};
 
   out["key_statement"] = {{"issued_at", 1795000000},
-                          {"bytes", to_hex(encode_signed_key_statement(hub_sub.public_key, 1795000000, hub_sign))}};
+                          {"bytes", to_hex(encode_signed_key_statement(hub_sub.public_key, hub_content.public_key, 1795000000, hub_sign))}};
 
   std::ofstream file(argv[1]);
   file << out.dump(2) << "\n";
