@@ -11,6 +11,7 @@
 
 #include "http_client.h"
 #include "sync/config/config.h"
+#include "sync/keystore/keystore.h"
 #include "sync/outbox/outbox.h"
 
 namespace civic {
@@ -78,6 +79,7 @@ class Agent {
   KioskConfig config_;
   Clock clock_;
   SigningKeyPair key_;
+  MemoryLock key_lock_{&key_, sizeof key_};  // after key_: wipes it at the end
   SigningPublicKey hub_key_;      // acks
   SigningPublicKey content_key_;  // content bundles (the hub's offline content key)
   std::unique_ptr<Outbox> outbox_;

@@ -324,6 +324,7 @@ int main(int argc, char** argv) {
     const std::uint64_t lifetime = static_cast<std::uint64_t>(days > 0 ? days : config.content_lifetime_days) * 86400;
     auto content_key = load_signing_key(content_key_file, KeyType::kHubContentSecret);
     if (!content_key.ok()) return fail(content_key.error());
+    const MemoryLock content_key_lock(&*content_key, sizeof *content_key);
     auto version = (*service)->publish_content(lifetime, now_seconds(), *content_key);
     if (!version.ok()) return fail(version.error());
     std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
@@ -347,6 +348,7 @@ int main(int argc, char** argv) {
     }
     auto key = load_operator_key(key_file);
     if (!key.ok()) return fail(key.error());
+    const MemoryLock key_lock(&*key, sizeof *key);
     if (moderate_action == "approve") {
       auto d = (*service)->approve(moderation_id, *key, redactions, replacement, now_seconds());
       if (!d.ok()) return fail(d.error());
@@ -369,6 +371,7 @@ int main(int argc, char** argv) {
   if (tally_cmd->parsed()) {
     auto key = load_operator_key(key_file);
     if (!key.ok()) return fail(key.error());
+    const MemoryLock key_lock(&*key, sizeof *key);
     std::optional<PopulationMargins> margins;
     if (!population_file.empty()) {
       auto m = load_population_margins(population_file);

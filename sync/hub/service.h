@@ -13,6 +13,7 @@
 #include "store.h"
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
+#include "sync/keystore/keystore.h"
 #include "sync/transparency/receipt_proof.h"
 
 namespace civic {
@@ -110,6 +111,7 @@ class HubService {
 
   std::unique_ptr<HubStore> store_;
   HubKeys keys_;
+  MemoryLock signing_key_lock_{&keys_.signing, sizeof keys_.signing};  // after keys_: wipes it at the end
   HubConfig config_;
   RateLimiter enrolment_failures_;  // failed enrolments per client address
   RateLimiter receipt_lookups_;     // failed receipt lookups per client address

@@ -1,6 +1,7 @@
 #include "keystore.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -191,6 +192,17 @@ Status save_submission_key(const std::filesystem::path& secret_path,
   secure_wipe(secret.data(), secret.size());
   CIVIC_TRY(s);
   return write_key_file(public_path, KeyType::kHubSubmissionPublic, key.public_key.bytes);
+}
+
+MemoryLock::MemoryLock(void* data, std::size_t size)
+    : data_(data), size_(size), locked_(sodium_mlock(data, size) == 0) {}
+
+MemoryLock::~MemoryLock() {
+  if (locked_) {
+    sodium_munlock(data_, size_);
+  } else {
+    sodium_memzero(data_, size_);
+  }
 }
 
 void no_core_dumps() {

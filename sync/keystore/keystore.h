@@ -33,6 +33,24 @@ namespace civic {
                                          const std::filesystem::path& public_path,
                                          const SealKeyPair& key);
 
+// Keeps a long-lived secret key's memory out of swap and core dumps (sodium_mlock: mlock and
+// MADV_DONTDUMP) while it lives, and wipes it when it ends (sodium_munlock), so declare it after
+// the key it guards. Best effort: when the locked-memory limit refuses, the key still works and
+// locked() says so.
+class MemoryLock {
+ public:
+  MemoryLock(void* data, std::size_t size);
+  ~MemoryLock();
+  MemoryLock(const MemoryLock&) = delete;
+  MemoryLock& operator=(const MemoryLock&) = delete;
+  bool locked() const { return locked_; }
+
+ private:
+  void* data_;
+  std::size_t size_;
+  bool locked_;
+};
+
 // Secret keys and residents' words live in these programs' memory: a crash must not write them
 // to a core file. Sets this process's core size limit to zero (every program calls it first).
 void no_core_dumps();

@@ -2,7 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 
 #include "sync/keystore/keystore.h"
@@ -141,4 +143,30 @@ TEST_CASE("key file errors name the file and say what to do", "[keystore]") {
     fs::create_directory(dir.path / "dir.key");
     CHECK_FALSE(read_key_file(dir.path / "dir.key", KeyType::kHubSigningPublic).ok());
   }
+}
+
+namespace {
+// Kilobytes of this process's memory locked in RAM, from the kernel's own account.
+std::size_t locked_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmLck:", 0) == 0) return std::stoul(line.substr(6));
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("a memory lock keeps a secret's pages in RAM while it lives and wipes the secret at its end", "[keystore]") {
+  REQUIRE(crypto_init().ok());
+  auto key = std::make_unique<SigningKeyPair>(test::hub_signing_key());
+  const std::size_t before = locked_kib();
+  {
+    const MemoryLock lock(key.get(), sizeof *key);
+    REQUIRE(lock.locked());  // 8 MiB is the usual unprivileged limit; a key pair is 128 bytes
+    CHECK(locked_kib() >= before + 4);
+    CHECK(key->seed.view()[0] == test::hub_signing_key().seed.view()[0]);  // still usable
+  }
+  CHECK(locked_kib() == before);
+  const auto bytes = reinterpret_cast<const std::uint8_t*>(key.get());
+  CHECK(std::all_of(bytes, bytes + sizeof *key, [](std::uint8_t b) { return b == 0; }));
 }

@@ -668,7 +668,8 @@ TEST_CASE("behind a proxy, guessing from one address does not block a valid toke
   CHECK(rows <= 2);
 }
 
-TEST_CASE("the hub never writes a core file: its core size limit is zero", "[integration][hostile]") {
+TEST_CASE("the hub never writes a core file (its core size limit is zero) and keeps its signing key in locked memory",
+          "[integration][hostile]") {
   ScratchDir scratch;
   HubProcess hub(scratch.path / "hub");
   hub.init();
@@ -695,6 +696,11 @@ TEST_CASE("the hub never writes a core file: its core size limit is zero", "[int
     if (line.rfind("Max core file size", 0) == 0) zero = line.find(" 0 ") != std::string::npos;
   }
   CHECK(zero);
+  // The signing key's page is locked (sodium_mlock): never swapped out, excluded from dumps.
+  const std::string status = file_text("/proc/" + std::to_string(hub.pid()) + "/status");
+  const auto at = status.find("VmLck:");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoul(status.substr(at + 6)) >= 4);
 }
 
 TEST_CASE("guessing receipt codes is limited per address, and a real receipt is always proven",
