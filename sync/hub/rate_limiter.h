@@ -1,5 +1,6 @@
 // Counts events per client (an address) over the last minute, for the hub's limits on failed
-// enrolments and on receipt lookups. Bounded: only the last minute's clients are kept.
+// enrolments and on receipt lookups. Bounded: only the last minute's clients are kept (pruned at
+// most once a second), and at most kMaxClients of them; past that, new clients share one count.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +21,15 @@ class RateLimiter {
   // count stops one past the limit: being limited is already known).
   std::size_t add(const std::string& client, std::uint64_t now);
   std::size_t clients();  // clients kept (those with an event in the last minute, or fewer than 1024)
+  static constexpr std::size_t kMaxClients = 65536;
 
  private:
   static void expire(std::deque<std::uint64_t>& times, std::uint64_t now);
+  const std::string& key_for(const std::string& client) const;
   const std::size_t per_minute_;
   std::mutex mutex_;
   std::map<std::string, std::deque<std::uint64_t>> events_;
+  std::uint64_t last_prune_ = 0;
 };
 
 }  // namespace civic
