@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "sync/hub/store.h"
 
 using namespace civic::test;
 namespace fs = std::filesystem;
@@ -459,4 +460,43 @@ TEST_CASE("the nginx front of installer/README.md holds under the same floods, a
     upload(what);
     attacker.join();
   }
+}
+
+TEST_CASE("receipt proofs asked as fast as four clients can do not slow the hub's other answers",
+          "[integration][hostile]") {
+  FloodHub f;
+  Kiosk kiosk(f.scratch.path / "kiosk", f.hub.url());
+  kiosk.enroll(f.hub);
+  kiosk.fill(200);
+  REQUIRE(kiosk.sync({"run", "--once"}).exit_code == 0);
+  auto store = civic::open_sqlite_hub_store(f.hub.state() / "hub.db");
+  REQUIRE(store.ok());
+  auto records = (*store)->records(0, 1);
+  REQUIRE(records.ok());
+  REQUIRE(!records->empty());
+  const std::string receipt = records->front().receipt;
+  std::atomic<int> proofs{0}, failed{0};
+  auto t = legitimate_requests_during(
+      f.hub.port(),
+      [&] {
+        std::vector<std::thread> askers;
+        const auto until = Clock::now() + std::chrono::seconds(2);
+        for (int i = 0; i < 4; ++i) {
+          askers.emplace_back([&] {
+            while (Clock::now() < until) {
+              if (http_get(f.hub.port(), "/v1/log/proof?receipt=" + receipt).status == 200) {
+                ++proofs;
+              } else {
+                ++failed;
+              }
+            }
+          });
+        }
+        for (auto& a : askers) a.join();
+      },
+      "4 clients asking for proofs");
+  std::printf("flood: %d proofs answered in 2 s (%d failed)\n", proofs.load(), failed.load());
+  check_served(t);
+  CHECK(failed == 0);
+  CHECK(proofs > 0);
 }
