@@ -184,7 +184,17 @@ struct HttpServer::Impl {
   Clock::time_point last_report = Clock::now();
   HttpRefusals reported;
 
-  explicit Impl(HttpLimits l) : limits(std::move(l)) {}
+  // The descriptors stop() uses exist from construction to destruction: stop() may come from
+  // another thread at any time in between.
+  explicit Impl(HttpLimits l)
+      : limits(std::move(l)),
+        epoll_fd(::epoll_create1(EPOLL_CLOEXEC)),
+        wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        reserve_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
+  ~Impl() {
+    for (int fd : {listen_fd, epoll_fd, wake_fd, reserve_fd})
+      if (fd >= 0) ::close(fd);
+  }
 
   HttpResponse error_response(int status, const std::string& message) const {
     if (make_error_response) {
@@ -646,9 +656,6 @@ struct HttpServer::Impl {
   }
 
   Status run() {
-    epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-    wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (epoll_fd < 0 || wake_fd < 0) return make_error(ErrorCode::kIo, std::string("cannot start: ") + std::strerror(errno));
     watch(listen_fd, EPOLLIN, true);
     watch(wake_fd, EPOLLIN, true);
@@ -701,18 +708,12 @@ struct HttpServer::Impl {
     std::vector<int> fds;
     for (const auto& [fd, c] : connections) fds.push_back(fd);
     for (int fd : fds) close_connection(fd);
-    for (int* fd : {&listen_fd, &epoll_fd, &wake_fd, &reserve_fd}) {
-      if (*fd >= 0) ::close(*fd);
-      *fd = -1;
-    }
   }
 };
 
 HttpServer::HttpServer(HttpLimits limits) : impl_(std::make_unique<Impl>(std::move(limits))) {}
 
-HttpServer::~HttpServer() {
-  if (impl_->listen_fd >= 0) ::close(impl_->listen_fd);
-}
+HttpServer::~HttpServer() = default;
 
 void HttpServer::route(const std::string& method, const std::string& path, HttpHandler handler) {
   impl_->routes[{method, path}] = std::move(handler);
@@ -759,7 +760,7 @@ Status HttpServer::run() {
 
 void HttpServer::stop() {
   impl_->stopping.store(true);
-  if (impl_->wake_fd >= 0) impl_->wake();
+  impl_->wake();
 }
 
 HttpRefusals HttpServer::refusals() const {

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -192,17 +193,22 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread stopper([&server, signals] {
+  std::atomic<bool> serving{true};
+  std::thread stopper([&server, &serving, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
-    std::fprintf(stderr, "civic-hub: stopping (signal %d)\n", sig);
+    if (serving.load()) std::fprintf(stderr, "civic-hub: stopping (signal %d)\n", sig);
     server.stop();
   });
-  stopper.detach();
 
   std::fprintf(stderr, "civic-hub: listening on http://%s:%d\n", config.listen.c_str(), *port);
   on_listening(*port);
-  return server.run();
+  Status served = server.run();
+  // The server outlives the thread that may stop it: wake that thread (if no signal came) and wait.
+  serving.store(false);
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  return served;
 }
 
 }  // namespace civic
