@@ -134,13 +134,16 @@ int main(int argc, char** argv) {
   auto* moderate = app.add_subcommand("moderate", "list residents' ideas waiting for moderation, approve or reject");
   std::string moderate_action = "list", moderation_id, reason, replacement;
   std::vector<std::string> redactions;
-  moderate->add_option("action", moderate_action, "list | approve | reject")
-      ->check(CLI::IsMember({"list", "approve", "reject"}));
+  moderate->add_option("action", moderate_action, "list | approve | reject | log (every decision taken)")
+      ->check(CLI::IsMember({"list", "approve", "reject", "log"}));
   moderate->add_option("id", moderation_id, "the idea's moderation id (m-...)");
   moderate->add_option("--key", key_file, "the submission SECRET key file (needed to read ideas)");
   moderate->add_option("--reason", reason, "why an idea is rejected (kept for the record)");
   moderate->add_option("--redact", redactions, "text to remove before approval (repeatable), e.g. a phone number");
   moderate->add_option("--text", replacement, "approve with this text instead (the idea rewritten without personal details)");
+  std::string reopen_reason, decided_by;
+  moderate->add_option("--reopen", reopen_reason, "change a decision already taken, saying why (decisions are final otherwise)");
+  moderate->add_option("--by", decided_by, "who decides, for the moderation log (default: the login name)");
 
   auto* tally_cmd = app.add_subcommand("tally", "count votes and write results: JSON, CSV and an HTML report");
   std::string population_file, out_dir = "results", only_consultation;
@@ -340,8 +343,22 @@ int main(int argc, char** argv) {
   }
 
   if (moderate->parsed()) {
+    if (moderate_action == "log") {
+      auto decisions = (*service)->store().moderation_log();
+      if (!decisions.ok()) return fail(decisions.error());
+      if (decisions->empty()) std::printf("no moderation decisions yet\n");
+      for (const auto& e : *decisions) {
+        const std::string what = e.action + (e.redacted ? " (redacted)" : "");
+        std::printf("%s  %s  %-28s  by %s%s%s\n", format_utc(e.at).c_str(), e.moderation_id.c_str(), what.c_str(),
+                    e.operator_name.c_str(), e.reason.empty() ? "" : ": ", e.reason.c_str());
+      }
+      return 0;
+    }
+    const char* login = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER") : std::getenv("USER");
+    const HubService::Decider by{decided_by.empty() ? std::string(login ? login : "unknown") : decided_by,
+                                 reopen_reason};
     if (moderate_action == "reject") {
-      auto d = (*service)->reject(moderation_id, reason, now_seconds());
+      auto d = (*service)->reject(moderation_id, reason, by, now_seconds());
       if (!d.ok()) return fail(d.error());
       std::printf("rejected %s: it will never leave the hub\n", moderation_id.c_str());
       return 0;
@@ -350,7 +367,7 @@ int main(int argc, char** argv) {
     if (!key.ok()) return fail(key.error());
     const MemoryLock key_lock(&*key, sizeof *key);
     if (moderate_action == "approve") {
-      auto d = (*service)->approve(moderation_id, *key, redactions, replacement, now_seconds());
+      auto d = (*service)->approve(moderation_id, *key, redactions, replacement, by, now_seconds());
       if (!d.ok()) return fail(d.error());
       std::printf("approved %s as idea %s in '%s'%s:\n  %s\nIt goes to the kiosks with the next: civic-hub content "
                   "publish\n",

@@ -35,6 +35,29 @@ Result<ModerationItem> find_item(HubStore& store, const std::string& moderation_
   return *found;
 }
 
+// Decisions are final: a decided idea changes only when reopened with a reason, and a pending one
+// has nothing to reopen.
+Status check_decision_allowed(const ModerationItem& item, const std::string& reopen_reason) {
+  if (item.status == "pending") {
+    if (!reopen_reason.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        item.moderation_id + " has not been decided yet: there is nothing to reopen (leave out --reopen)");
+    }
+    return {};
+  }
+  if (reopen_reason.empty()) {
+    return make_error(ErrorCode::kConflict,
+                      item.moderation_id + " was already " + item.status + (item.redacted ? " with redactions" : "") +
+                          "; decisions are final. To change it, say why: --reopen \"REASON\" (see the history with "
+                          "civic-hub moderate log)");
+  }
+  return {};
+}
+
+std::string logged_action(const std::string& status, const std::string& reopen_reason) {
+  return reopen_reason.empty() ? status : "reopened-" + status;
+}
+
 }  // namespace
 
 Status HubService::set_consultations(const std::string& json, std::uint64_t now) {
@@ -131,10 +154,13 @@ Result<std::vector<HubService::PendingIdea>> HubService::moderation_queue(const 
 
 Result<ModerationItem> HubService::approve(const std::string& moderation_id, const SealKeyPair& key,
                                            const std::vector<std::string>& redactions,
-                                           const std::string& replacement, std::uint64_t now) {
+                                           const std::string& replacement, const Decider& by, std::uint64_t now) {
   CIVIC_ASSIGN(item, find_item(*store_, moderation_id));
+  CIVIC_TRY(check_decision_allowed(item, by.reopen_reason));
   CIVIC_ASSIGN(s, open_record(*store_, item.record_id, key));
-  std::string text = replacement.empty() ? s.idea : replacement;
+  // What an operator removed once stays removed: a redacted idea starts from its redacted text.
+  const std::string& base = item.redacted && !item.published_text.empty() ? item.published_text : s.idea;
+  std::string text = replacement.empty() ? base : replacement;
   for (const auto& r : redactions) {
     if (r.empty()) continue;
     if (text.find(r) == std::string::npos) {
@@ -147,25 +173,28 @@ Result<ModerationItem> HubService::approve(const std::string& moderation_id, con
     }
   }
   item.status = "approved";
-  item.reason.clear();
+  item.reason = by.reopen_reason;
   item.published_text = text;
-  item.redacted = !replacement.empty() || !redactions.empty();
+  item.redacted = item.redacted || !replacement.empty() || !redactions.empty();
   item.decided_at = now;
-  CIVIC_TRY(store_->decide(item));
+  CIVIC_TRY(store_->decide(item, ModerationLogEntry{item.moderation_id, now, by.operator_name,
+                                                    logged_action("approved", by.reopen_reason), by.reopen_reason,
+                                                    item.redacted}));
   return item;
 }
 
 Result<ModerationItem> HubService::reject(const std::string& moderation_id, const std::string& reason,
-                                          std::uint64_t now) {
+                                          const Decider& by, std::uint64_t now) {
   if (reason.empty())
     return make_error(ErrorCode::kInvalidArgument, "give a reason for the rejection (--reason)");
   CIVIC_ASSIGN(item, find_item(*store_, moderation_id));
+  CIVIC_TRY(check_decision_allowed(item, by.reopen_reason));
   item.status = "rejected";
   item.reason = reason;
-  item.published_text.clear();
-  item.redacted = false;
-  item.decided_at = now;
-  CIVIC_TRY(store_->decide(item));
+  item.decided_at = now;  // the published text and redaction stay, for any later decision
+  const std::string why = by.reopen_reason.empty() ? reason : by.reopen_reason + "; " + reason;
+  CIVIC_TRY(store_->decide(item, ModerationLogEntry{item.moderation_id, now, by.operator_name,
+                                                    logged_action("rejected", by.reopen_reason), why, item.redacted}));
   return item;
 }
 

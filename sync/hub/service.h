@@ -75,13 +75,20 @@ class HubService {
   // Looks at records that arrived since the last look (decrypting them with the operator's key),
   // queues the ones with an idea, and returns every pending idea with its text.
   [[nodiscard]] Result<std::vector<PendingIdea>> moderation_queue(const SealKeyPair& submission_key);
+  // Who decides, and, to change a decision already taken, why it is reopened. Decisions are
+  // final otherwise: a decided idea is refused unless `reopen_reason` is given.
+  struct Decider {
+    std::string operator_name;
+    std::string reopen_reason;
+  };
   // Approves an idea for publishing, after removing each of `redactions` from its text (replaced
-  // by "[…]"), or with `replacement` as its whole text. Returns the decision.
+  // by "[…]"), or with `replacement` as its whole text. An idea approved with redactions before
+  // starts from that redacted text: a redaction survives every later decision. Returns the decision.
   [[nodiscard]] Result<ModerationItem> approve(const std::string& moderation_id, const SealKeyPair& submission_key,
                                                const std::vector<std::string>& redactions,
-                                               const std::string& replacement, std::uint64_t now);
+                                               const std::string& replacement, const Decider& by, std::uint64_t now);
   [[nodiscard]] Result<ModerationItem> reject(const std::string& moderation_id, const std::string& reason,
-                                              std::uint64_t now);
+                                              const Decider& by, std::uint64_t now);
   // The id an approved idea has in content bundles and results.
   static std::string published_idea_id(const ModerationItem& item) { return "r" + item.moderation_id.substr(1); }
   [[nodiscard]] Result<std::optional<Bytes>> latest_content() { return store_->latest_content(); }

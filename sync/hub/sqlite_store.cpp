@@ -118,6 +118,18 @@ constexpr const char* kHubMigrations[] = {
     ALTER TABLE moderation ADD COLUMN record_hash BLOB;
     CREATE UNIQUE INDEX moderation_by_record_hash ON moderation (record_hash);
     )sql",
+    // v5: every moderation decision, kept (who, when, what, why; never the idea's words).
+    R"sql(
+    CREATE TABLE moderation_log (
+      id INTEGER PRIMARY KEY,
+      moderation_id TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      operator TEXT NOT NULL,
+      action TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      redacted INTEGER NOT NULL
+    );
+    )sql",
 };
 
 class SqliteHubStore final : public HubStore {
@@ -488,18 +500,41 @@ class SqliteHubStore final : public HubStore {
     return std::optional<ModerationItem>(read_moderation(stmt));
   }
 
-  Status decide(const ModerationItem& d) override {
+  Status decide(const ModerationItem& d, const ModerationLogEntry& entry) override {
     std::lock_guard lock(mutex_);
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+    // The published text stays after a rejection (only approved items are published): a later
+    // approval starts from it, so a redaction survives every decision.
     CIVIC_ASSIGN(stmt, db_->prepare("UPDATE moderation SET status = ?, reason = ?, published_text = ?, redacted = ?, "
                                     "decided_at = ? WHERE moderation_id = ?"));
     stmt.bind(1, std::string_view(d.status)).bind(2, std::string_view(d.reason));
-    if (d.status == "approved") stmt.bind(3, std::string_view(d.published_text));
+    if (!d.published_text.empty()) stmt.bind(3, std::string_view(d.published_text));
     else stmt.bind_null(3);
     CIVIC_TRY(stmt.bind(4, d.redacted ? 1 : 0).bind(5, d.decided_at).bind(6, std::string_view(d.moderation_id)).run());
     if (db_->changes() != 1) {
       return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
     }
-    return {};
+    CIVIC_ASSIGN(log, db_->prepare("INSERT INTO moderation_log (moderation_id, at, operator, action, reason, redacted) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)"));
+    CIVIC_TRY(log.bind(1, std::string_view(entry.moderation_id)).bind(2, entry.at)
+                  .bind(3, std::string_view(entry.operator_name)).bind(4, std::string_view(entry.action))
+                  .bind(5, std::string_view(entry.reason)).bind(6, entry.redacted ? 1 : 0).run());
+    return txn.commit();
+  }
+
+  Result<std::vector<ModerationLogEntry>> moderation_log() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT moderation_id, at, operator, action, reason, redacted FROM moderation_log "
+                                    "ORDER BY id"));
+    std::vector<ModerationLogEntry> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      out.push_back(ModerationLogEntry{stmt.text(0), stmt.uint64(1), stmt.text(2), stmt.text(3), stmt.text(4),
+                                       stmt.uint64(5) != 0});
+    }
+    return out;
   }
 
   Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override {

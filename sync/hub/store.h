@@ -65,6 +65,17 @@ struct ModerationItem {
   Hash32 record_hash = {};  // of the sealed record: one item however often it was stored
 };
 
+// One moderation decision, as the moderation log keeps it: who, when, what and why, never the
+// idea's words. Actions: approved, rejected, reopened-approved, reopened-rejected.
+struct ModerationLogEntry {
+  std::string moderation_id;
+  std::uint64_t at = 0;
+  std::string operator_name;
+  std::string action;
+  std::string reason;
+  bool redacted = false;
+};
+
 using AckSigner = std::function<Bytes(const Ack&)>;
 
 class HubStore {
@@ -120,7 +131,9 @@ class HubStore {
                                                     std::uint64_t scanned_up_to) = 0;
   [[nodiscard]] virtual Result<std::vector<ModerationItem>> moderation(const std::string& status) = 0;
   [[nodiscard]] virtual Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) = 0;
-  [[nodiscard]] virtual Status decide(const ModerationItem& decision) = 0;
+  // Stores a decision and its log entry together (one transaction).
+  [[nodiscard]] virtual Status decide(const ModerationItem& decision, const ModerationLogEntry& entry) = 0;
+  [[nodiscard]] virtual Result<std::vector<ModerationLogEntry>> moderation_log() = 0;
 
   // Town-hall event reports, verified by the caller; a report sent again replaces the stored one.
   [[nodiscard]] virtual Status store_event_report(const EventReport& report, ByteView bytes, const std::string& via,

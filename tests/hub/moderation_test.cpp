@@ -86,3 +86,73 @@ TEST_CASE("the same sealed record at two chain positions is moderated once", "[m
   for (const auto& p : *queue) ideas.insert(p.text);
   CHECK(ideas == std::multiset<std::string>{"A water fountain by the gate", "Shade sails over the playground"});
 }
+
+namespace {
+// What the next content bundle would publish for this idea, if anything.
+std::optional<std::string> published(HubService& service, const ModerationItem& item) {
+  auto content = service.consultations_with_approved_ideas();
+  REQUIRE(content.ok());
+  for (const auto& c : content->consultations)
+    for (const auto& i : c.ideas)
+      if (i.id == HubService::published_idea_id(item)) return i.text.by_language.begin()->second;
+  return std::nullopt;
+}
+}  // namespace
+
+TEST_CASE("moderation decisions are final unless reopened, redactions survive, and every decision is logged",
+          "[moderation]") {
+  Hub hub;
+  hub.upload({sealed_idea("Call me at 555 1234 about the benches"), sealed_idea("Free wifi in the park")});
+  auto queue = hub.service->moderation_queue(test::hub_submission_key());
+  REQUIRE(queue.ok());
+  REQUIRE(queue->size() == 2);
+  const auto& key = test::hub_submission_key();
+  std::string phone, wifi;
+  for (const auto& p : *queue) (p.text.find("555") != std::string::npos ? phone : wifi) = p.item.moderation_id;
+  const HubService::Decider alice{"alice", ""};
+
+  SECTION("approving again does not bring back what was redacted") {
+    REQUIRE(hub.service->approve(phone, key, {"555 1234"}, "", alice, kNow).ok());
+    auto again = hub.service->approve(phone, key, {}, "", alice, kNow + 1);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.code() == ErrorCode::kConflict);
+    CHECK_THAT(again.message(), Catch::Contains("decisions are final") && Catch::Contains("--reopen"));
+    // Reopened (with a reason): the redaction stays, whatever the new decision.
+    REQUIRE(hub.service->reject(phone, "off topic", HubService::Decider{"bob", "second look"}, kNow + 2).ok());
+    auto reopened = hub.service->approve(phone, key, {}, "", HubService::Decider{"carol", "on topic after all"}, kNow + 3);
+    REQUIRE(reopened.ok());
+    const auto text = published(*hub.service, *reopened);
+    REQUIRE(text);
+    CHECK(text->find("555") == std::string::npos);
+    CHECK_THAT(*text, Catch::Contains("[…]"));
+  }
+  SECTION("a rejected idea is never published unless reopened") {
+    auto rejected = hub.service->reject(wifi, "duplicate", alice, kNow);
+    REQUIRE(rejected.ok());
+    CHECK_FALSE(hub.service->approve(wifi, key, {}, "", alice, kNow + 1).ok());
+    CHECK_FALSE(published(*hub.service, *rejected));
+    CHECK_FALSE(hub.service->reject(wifi, "again", alice, kNow + 1).ok());  // final either way
+    // Reopening something never decided is refused too.
+    CHECK_FALSE(hub.service->approve(phone, key, {}, "", HubService::Decider{"alice", "why not"}, kNow).ok());
+  }
+  // Every decision taken is in the log (who, when, what, why), never the idea's words.
+  auto log = hub.service->store().moderation_log();
+  REQUIRE(log.ok());
+  REQUIRE(!log->empty());
+  for (const auto& e : *log) {
+    CHECK(!e.operator_name.empty());
+    CHECK(e.reason.find("555") == std::string::npos);
+  }
+  if (log->size() == 3) {
+    CHECK((*log)[0].action == "approved");
+    CHECK((*log)[0].redacted);
+    CHECK((*log)[1].action == "reopened-rejected");
+    CHECK((*log)[1].operator_name == "bob");
+    CHECK((*log)[2].action == "reopened-approved");
+    CHECK((*log)[2].reason == "on topic after all");
+  } else {
+    CHECK(log->size() == 1);
+    CHECK((*log)[0].action == "rejected");
+    CHECK((*log)[0].reason == "duplicate");
+  }
+}

@@ -98,7 +98,14 @@ TEST_CASE(
   CHECK(hub.cli({"moderate", "reject", personal}).output.find("reason") != std::string::npos);
   CHECK(hub.cli({"moderate", "approve", good, "--key", key, "--redact", "not in it"}).exit_code != 0);
   REQUIRE(hub.cli({"moderate", "approve", good, "--key", key, "--redact", "bottle "}).exit_code == 0);
-  REQUIRE(hub.cli({"moderate", "reject", personal, "--reason", "personal information"}).exit_code == 0);
+  REQUIRE(hub.cli({"moderate", "reject", personal, "--reason", "personal information", "--by", "alice"}).exit_code == 0);
+  // Decisions are final: approving the rejected idea needs --reopen and a reason.
+  auto again = hub.cli({"moderate", "approve", personal, "--key", key});
+  CHECK(again.exit_code != 0);
+  CHECK_THAT(again.output, Catch::Contains("decisions are final"));
+  auto log = hub.cli({"moderate", "log"});
+  CHECK_THAT(log.output, Catch::Contains("approved (redacted)") &&
+                             Catch::Contains("rejected") && Catch::Contains("by alice: personal information"));
   CHECK(hub.cli({"moderate", "--key", key}).output.find("no ideas are waiting") != std::string::npos);
   // The hub's database holds the approved text only, never the rejected one.
   const std::string db = read_file(hub.state() / "hub.db") + read_file(hub.state() / "hub.db-wal");
