@@ -1,7 +1,13 @@
 // civic-hub: the central server and its operator commands.
 #include <CLI/CLI.hpp>
 #include "sync/common/human.h"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 
@@ -27,10 +33,25 @@ int fail(const Error& e) {
 }
 
 
+// An operator's file (consultations, population): a regular file of at most 16 MiB.
 Result<std::string> read_text_file(const std::string& path) {
+  constexpr std::uintmax_t kMaxBytes = 16 * 1024 * 1024;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return make_error(ErrorCode::kNotFound, "cannot read " + path + ": there is no such file; check the path");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return make_error(ErrorCode::kInvalidArgument, path + " is not a file (a folder?): give the file itself");
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxBytes || ec) {
+    return make_error(ErrorCode::kOversize, path + " is larger than 16 MiB: is it the right file?");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::kNotFound, "cannot read " + path + ": check the path and its permissions");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return make_error(ErrorCode::kIo, "cannot read " + path + ": the read failed");
+  return text;
 }
 
 Status write_text_file(const std::filesystem::path& path, const std::string& text) {
@@ -39,6 +60,20 @@ Status write_text_file(const std::filesystem::path& path, const std::string& tex
   out.close();
   if (!out) return make_error(ErrorCode::kIo, "cannot write " + path.string() + ": check the disk and permissions");
   return {};
+}
+
+// One `serve` per state directory: a second one would answer beside the first on another port
+// and confuse kiosks and operators. The lock lasts as long as the process (the descriptor is kept).
+Status lock_for_serving(const std::filesystem::path& state_dir) {
+  const std::filesystem::path lock_path = state_dir / "serve.lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(ErrorCode::kIo, "cannot open " + lock_path.string() + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return make_error(ErrorCode::kConflict, "another 'civic-hub serve' is already running on " + state_dir.string() +
+                                                ": stop it first (systemctl stop civic-hub), or give another --state");
+  }
+  return {};  // fd stays open: the lock is released when the process ends
 }
 
 Result<SealKeyPair> load_operator_key(const std::string& path) {
@@ -204,6 +239,7 @@ int main(int argc, char** argv) {
   if (!service.ok()) return fail(service.error());
 
   if (serve->parsed()) {
+    if (auto locked = lock_for_serving(config.state_dir); !locked.ok()) return fail(locked.error());
     auto s = serve_http(**service, [&ready_file](int bound) {
       if (ready_file.empty()) return;
       std::ofstream(ready_file + ".tmp") << bound << "\n";

@@ -795,3 +795,22 @@ TEST_CASE("the log grows with every batch: each checkpoint and proof covers ever
     CHECK(proof->path == merkle_inclusion_proof(leaves, leaves.size() - 1));
   }
 }
+
+TEST_CASE("operator mistakes get a clear refusal: a folder as the consultations file, a second serve",
+          "[integration]") {
+  World w;
+  SECTION("content publish given a folder") {
+    auto r = w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), w.scratch.path.string()});
+    INFO(r.output);
+    CHECK(r.exit_code != 0);
+    CHECK(r.exit_code != 134);  // not a crash
+    CHECK_THAT(r.output, Catch::Contains("is not a file"));
+  }
+  SECTION("a second serve on the same state directory") {
+    auto r = run_command({CIVIC_HUB_BIN, "--state", w.hub.state().string(), "serve", "--port", "0"}, 10);
+    INFO(r.output);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.output, Catch::Contains("already running"));
+    CHECK(http_get(w.hub.port(), "/v1/health").status == 200);  // the first one still serves
+  }
+}
