@@ -433,6 +433,9 @@ int main(int argc, char** argv) {
     }
     auto content_now = (*service)->consultations_with_approved_ideas();
     if (!content_now.ok()) return fail(content_now.error());
+    if (auto s = check_tally_request(*content_now, margins ? &*margins : nullptr, only_consultation); !s.ok()) {
+      return fail(s.error());
+    }
     auto opened = open_all_records((*service)->store(), *key);
     if (!opened.ok()) return fail(opened.error());
     TallyOptions options;

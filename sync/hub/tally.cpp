@@ -346,4 +346,46 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
   return t;
 }
 
+namespace {
+template <typename Items, typename Id>
+std::string list_of(const Items& items, Id id) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + id(item);
+  return out.empty() ? "(none)" : out;
+}
+}  // namespace
+
+Status check_tally_request(const Content& content, const PopulationMargins* margins,
+                           const std::string& only_consultation) {
+  if (!only_consultation.empty() && content.consultation(only_consultation) == nullptr) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "there is no consultation '" + only_consultation + "'; the consultations are: " +
+                          list_of(content.consultations, [](const Consultation& c) { return c.id; }));
+  }
+  if (margins == nullptr) return {};
+  for (const auto& question_margins : margins->shares) {
+    const std::string& question_id = question_margins.first;
+    const auto q = std::find_if(content.questions.begin(), content.questions.end(),
+                                [&](const Question& x) { return x.id == question_id; });
+    if (q == content.questions.end()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the population file has a question '" + question_id + "' that the consultations do not "
+                            "ask; their questions are: " +
+                            list_of(content.questions, [](const Question& x) { return x.id; }));
+    }
+    for (const auto& answer_share : question_margins.second) {
+      const std::string& answer_id = answer_share.first;
+      const bool known = std::any_of(q->answers.begin(), q->answers.end(),
+                                     [&](const AnswerOption& a) { return a.id == answer_id; });
+      if (!known) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "the population file gives question '" + question_id + "' an answer '" + answer_id +
+                              "' that it does not have; its answers are: " +
+                              list_of(q->answers, [](const AnswerOption& a) { return a.id; }));
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace civic

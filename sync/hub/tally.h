@@ -102,6 +102,12 @@ struct TallyOptions {
 Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
             const TallyOptions& options = {});
 
+// Refuses, naming the valid choices, a consultation that is not in `content` and population
+// margins for a question or an answer the consultations do not have (a typo would otherwise give
+// empty results or a representativeness of 0 without a word).
+[[nodiscard]] Status check_tally_request(const Content& content, const PopulationMargins* margins,
+                                         const std::string& only_consultation);
+
 // One participant's answers for raking: question id -> answer id (absent: not answered).
 using Profile = std::map<std::string, std::string>;
 struct RakingResult {

@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -129,6 +130,25 @@ TEST_CASE(
   resident(**store, *fresh, "", idea_id);
   REQUIRE(kiosk.sync({"run", "--once"}).exit_code == 0);
   const fs::path out = scratch.path / "results";
+  // Typos are refused with the valid names, never an empty result or a silent score of 0.
+  auto typo = hub.cli({"tally", "--key", key, "--out", out.string(), "--consultation", "parks-2062"});
+  CHECK(typo.exit_code != 0);
+  CHECK_THAT(typo.output, Catch::Contains("no consultation 'parks-2062'") && Catch::Contains("parks-2026"));
+  const fs::path population = scratch.path / "population.toml";
+  {
+    std::ifstream in(std::string(CIVIC_SOURCE_DIR) + "/config/population.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string changed = text.str();
+    const auto answer = changed.find("\"65-74\"");
+    REQUIRE(answer != std::string::npos);
+    changed.replace(answer, 7, "\"75+\"");
+    std::ofstream(population) << changed;
+  }
+  auto unknown = hub.cli({"tally", "--key", key, "--out", out.string(), "--population", population.string()});
+  INFO(unknown.output);
+  CHECK(unknown.exit_code != 0);
+  CHECK_THAT(unknown.output, Catch::Contains("answer '75+'") && Catch::Contains("its answers are"));
   auto tallied = hub.cli({"tally", "--key", key, "--out", out.string(), "--population",
                           std::string(CIVIC_SOURCE_DIR) + "/config/population.toml"});
   REQUIRE(tallied.exit_code == 0);
