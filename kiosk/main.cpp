@@ -354,6 +354,8 @@ int main(int argc, char** argv) {
     if (auto op = staff.take_operation()) {
       std::vector<std::string> command{sibling_program("civic-sync"), "--config", config_path};
       command.insert(command.end(), op->args.begin(), op->args.end());
+      // Drives offered without the mount-point check ([staff] usb_mounts_only = false) are folders.
+      if (!config.usb_mounts_only && op->args.front() == "export") command.push_back("--not-a-drive");
       if (auto started = operation.start(command); !started.ok())
         staff.operation_finished(127, started.message());
     }

@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "sync/keystore/keystore.h"
+#include "sync/transfer/usb.h"
 
 using namespace civic;
 
@@ -120,6 +121,8 @@ int main(int argc, char** argv) {
   auto* export_cmd = app.add_subcommand("export", "write unacknowledged batches to a USB drive");
   std::string dir;
   export_cmd->add_option("dir", dir, "the drive's mount point")->required();
+  bool not_a_drive = false;
+  export_cmd->add_flag("--not-a-drive", not_a_drive, "write to an ordinary folder on purpose (not a mounted drive)");
   auto* import_cmd = app.add_subcommand("import-acks", "apply the hub's acks and content from a USB drive");
   import_cmd->add_option("dir", dir, "the drive's mount point")->required();
   auto* status = app.add_subcommand("status", "what is waiting, and how the last sync went");
@@ -165,7 +168,12 @@ int main(int argc, char** argv) {
   auto agent = Agent::open(config, system_clock());
   if (!agent.ok()) return fail(agent.error());
   if (run->parsed()) return report((*agent)->run_once(terminal_progress()));
-  if (export_cmd->parsed()) return report((*agent)->export_usb(dir, terminal_progress()));
+  if (export_cmd->parsed()) {
+    if (!not_a_drive) {
+      if (auto mounted = check_drive_mount_point(dir); !mounted.ok()) return fail(mounted.error());
+    }
+    return report((*agent)->export_usb(dir, terminal_progress()));
+  }
   if (import_cmd->parsed()) return report((*agent)->import_usb(dir));
   if (status->parsed()) {
     auto st = (*agent)->outbox().status();

@@ -397,4 +397,25 @@ Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
   return out;
 }
 
+Status check_drive_mount_point(const std::filesystem::path& path) {
+  struct stat self{}, parent{};
+  if (::lstat(path.c_str(), &self) != 0) {
+    return make_error(ErrorCode::kNotFound, path.string() + " does not exist: plug in the USB drive and give the "
+                                                            "folder it is mounted on (for instance /media/usb0)");
+  }
+  if (!S_ISDIR(self.st_mode)) {
+    return make_error(ErrorCode::kInvalidArgument, path.string() + " is not a folder (a link or a file?): give the "
+                                                                   "folder the USB drive is mounted on");
+  }
+  const std::filesystem::path up = path / "..";
+  if (::stat(up.c_str(), &parent) != 0 || (self.st_dev == parent.st_dev && self.st_ino != parent.st_ino)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      path.string() + " is a folder on this machine, not a mounted drive: what is written there "
+                                      "never leaves the kiosk. Plug in the USB drive and give its mount point "
+                                      "(for instance /media/usb0), or add --not-a-drive to write to this folder "
+                                      "on purpose");
+  }
+  return {};
+}
+
 }  // namespace civic

@@ -36,6 +36,11 @@ struct KioskExport {
 std::filesystem::path usb_root(const std::filesystem::path& mount);
 std::filesystem::path usb_kiosk_dir(const std::filesystem::path& mount, const KioskId& kiosk);
 
+// Whether `path` is an existing folder that is the root of a mounted file system (a USB drive's
+// mount point), not an ordinary folder: its device differs from its parent's. Refused with a reason
+// when it is missing or not a folder.
+[[nodiscard]] Status check_drive_mount_point(const std::filesystem::path& path);
+
 // Writes each batch then the manifest; verifies every file by reading it back.
 [[nodiscard]] Status write_kiosk_export(const std::filesystem::path& mount, const KioskId& kiosk,
                                         const std::vector<ExportedBatch>& batches, std::uint64_t now);

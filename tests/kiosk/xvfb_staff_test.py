@@ -80,7 +80,7 @@ def export_with_limit(work, target, limit, pulled):
     def limit_child():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
         signal.signal(signal.SIGXFSZ, signal.SIG_DFL if pulled else signal.SIG_IGN)
-    return subprocess.run([SYNC, "--config", f"{work}/kiosk.toml", "export", target], capture_output=True, text=True,
+    return subprocess.run([SYNC, "--config", f"{work}/kiosk.toml", "export", target, "--not-a-drive"], capture_output=True, text=True,
                           timeout=120, preexec_fn=limit_child)
 
 

@@ -340,7 +340,7 @@ TEST_CASE("the whole path over USB: export, import, import-acks", "[integration]
   w.kiosk->write_config("", 1, 40);  // USB only
   w.kiosk->fill(100);
 
-  auto exported = w.kiosk->sync({"export", drive.string()});
+  auto exported = w.kiosk->sync({"export", drive.string(), "--not-a-drive"});
   INFO(exported.output);
   REQUIRE(exported.exit_code == kExitOk);
   CHECK_THAT(exported.output, Catch::Contains("3 batches (100 records)"));
@@ -364,7 +364,7 @@ TEST_CASE("the whole path over USB: export, import, import-acks", "[integration]
 
   // An ack altered on the drive is refused and changes nothing.
   w.kiosk->fill(1);
-  REQUIRE(w.kiosk->sync({"export", drive.string()}).exit_code == kExitOk);
+  REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
   REQUIRE(w.hub.cli({"import", drive.string()}).exit_code == 0);
   const fs::path ack = usb_kiosk_dir(drive, kiosk_id_from_key(w.kiosk->key().public_key)) / "ack-000004.cka";
   REQUIRE(fs::exists(ack));
@@ -463,7 +463,7 @@ TEST_CASE("a hostile drive: links planted on it never redirect a write, and noth
   const std::string copy_before = file_text(copy);
   fs::create_symlink(outbox, kiosk_folder / "manifest.json.partial");
   fs::create_symlink(copy, kiosk_folder / "batch-000001.ckb.partial");
-  auto exported = w.kiosk->sync({"export", drive.string()});
+  auto exported = w.kiosk->sync({"export", drive.string(), "--not-a-drive"});
   INFO(exported.output);
   REQUIRE(exported.exit_code == kExitOk);
   CHECK(file_text(copy) == copy_before);  // not one byte written through the link
@@ -491,7 +491,7 @@ TEST_CASE("a hostile drive: links planted on it never redirect a write, and noth
   const fs::path drive2 = w.scratch.path / "usb2";
   fs::create_directories(drive2);
   fs::create_directory_symlink(elsewhere, drive2 / "civic-kiosk");
-  auto redirected = w.kiosk->sync({"export", drive2.string()});
+  auto redirected = w.kiosk->sync({"export", drive2.string(), "--not-a-drive"});
   INFO(redirected.output);
   CHECK(redirected.exit_code != kExitOk);
   CHECK_THAT(redirected.output, Catch::Contains("link"));
@@ -512,7 +512,7 @@ TEST_CASE("a hostile drive: a FIFO, a repeated file and a lying folder are refus
   fs::create_directories(drive);
   w.kiosk->write_config("", 1, 40);
   w.kiosk->fill(30);
-  REQUIRE(w.kiosk->sync({"export", drive.string()}).exit_code == kExitOk);
+  REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
 
   // A forged kiosk folder: its manifest names one batch file 120 times.
   const fs::path forged = drive / "civic-kiosk" / std::string(32, 'a');
@@ -796,7 +796,7 @@ TEST_CASE("the log grows with every batch: each checkpoint and proof covers ever
   }
 }
 
-TEST_CASE("operator mistakes get a clear refusal: a folder as the consultations file, a second serve",
+TEST_CASE("operator mistakes get a clear refusal: a folder as the consultations file, export to a plain folder, a second serve",
           "[integration]") {
   World w;
   SECTION("content publish given a folder") {
@@ -805,6 +805,23 @@ TEST_CASE("operator mistakes get a clear refusal: a folder as the consultations 
     CHECK(r.exit_code != 0);
     CHECK(r.exit_code != 134);  // not a crash
     CHECK_THAT(r.output, Catch::Contains("is not a file"));
+  }
+  SECTION("export to a folder that is not a mounted drive, or to no folder at all") {
+    w.kiosk->fill(2);
+    const fs::path folder = w.scratch.path / "not-a-drive";
+    fs::create_directories(folder);
+    auto r = w.kiosk->sync({"export", folder.string()});
+    INFO(r.output);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.output, Catch::Contains("not a mounted drive") && Catch::Contains("--not-a-drive"));
+    CHECK(fs::is_empty(folder));  // nothing written, nothing claimed "written and verified"
+    auto missing = w.kiosk->sync({"export", (w.scratch.path / "no-such-drive").string()});
+    CHECK(missing.exit_code != 0);
+    CHECK_THAT(missing.output, Catch::Contains("does not exist"));
+    CHECK_FALSE(fs::exists(w.scratch.path / "no-such-drive"));
+    CHECK(kiosk_status(*w.kiosk).pending == 2);
+    // A real mount point passes the check: / is one on every machine.
+    CHECK(civic::check_drive_mount_point("/").ok());
   }
   SECTION("a second serve on the same state directory") {
     auto r = run_command({CIVIC_HUB_BIN, "--state", w.hub.state().string(), "serve", "--port", "0"}, 10);
