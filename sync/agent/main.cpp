@@ -49,28 +49,42 @@ Status shred(const std::filesystem::path& path) {
 
 int fail(const Error& e);
 
-// Wipes keys, outbox and content, but only when every record has been acknowledged by the hub.
-int report_decommission(const KioskConfig& config) {
+// Wipes keys, outbox and content, but only when every record has been acknowledged by the hub,
+// or when the operator says the unsent ones may be lost (a revoked kiosk the hub will not take).
+int report_decommission(const KioskConfig& config, bool discard_unsent) {
   std::error_code ec;
+  std::uint64_t unsent = 0;
   if (std::filesystem::exists(config.outbox_path(), ec)) {
     auto outbox = Outbox::open_existing(config.outbox_path());
     if (!outbox.ok()) return fail(outbox.error());
     auto st = (*outbox)->status();
     if (!st.ok()) return fail(st.error());
-    if (st->pending > 0 || st->in_batch > 0) {
+    unsent = st->pending + st->in_batch;
+    if (unsent > 0 && !discard_unsent) {
       return fail(make_error(ErrorCode::kUnavailable,
-                             std::to_string(st->pending + st->in_batch) +
+                             std::to_string(unsent) +
                                  " record(s) are not yet acknowledged by the hub; nothing was wiped. Run "
-                                 "'civic-sync run --once' (or export to USB and import the acks) first"));
+                                 "'civic-sync run --once' (or export to USB and import the acks) first. If the hub "
+                                 "revoked this kiosk, hand the records over on a USB drive ('civic-sync export "
+                                 "DRIVE') for the operators to decide, or lose them on purpose with "
+                                 "--discard-unsent"));
     }
+  }
+  std::string kiosk = "(no key)";
+  if (auto key = load_signing_public_key(config.kiosk_public_key_path(), KeyType::kKioskSigningPublic); key.ok()) {
+    kiosk = to_hex(kiosk_id_from_key(*key));
   }
   for (const char* name : {"outbox.db", "outbox.db-wal", "outbox.db-shm", "outbox.db-journal", "kiosk-signing.key",
                            "kiosk-signing.pub", "hub-signing.pub", "hub-submission.pub", "hub-content.pub"}) {
     if (auto s = shred(config.state_dir / name); !s.ok()) return fail(s.error());
   }
-  std::printf("decommissioned: keys and outbox wiped from %s; revoke the kiosk at the hub with 'civic-hub kiosks "
-              "revoke ID'\n",
-              config.state_dir.string().c_str());
+  if (unsent > 0) {
+    std::printf("%llu record(s) that never reached the hub were discarded, as --discard-unsent asked\n",
+                static_cast<unsigned long long>(unsent));
+  }
+  std::printf("decommissioned kiosk %s: keys and outbox wiped from %s; revoke it at the hub with 'civic-hub kiosks "
+              "revoke %s'\n",
+              kiosk.c_str(), config.state_dir.string().c_str(), kiosk.c_str());
   return 0;
 }
 
@@ -130,6 +144,9 @@ int main(int argc, char** argv) {
       "decommission", "wipe this kiosk's keys and outbox; refused while the hub has not acknowledged everything");
   bool really = false;
   decommission->add_flag("--yes", really, "confirm: this kiosk can never send again")->required();
+  bool discard_unsent = false;
+  decommission->add_flag("--discard-unsent", discard_unsent,
+                         "wipe even records the hub never acknowledged (says how many are lost)");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -162,7 +179,7 @@ int main(int argc, char** argv) {
 
   if (decommission->parsed()) {
     (void)really;  // required by the parser: nothing is wiped without it
-    return report_decommission(config);
+    return report_decommission(config, discard_unsent);
   }
 
   auto agent = Agent::open(config, system_clock());

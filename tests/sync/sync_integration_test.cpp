@@ -831,3 +831,29 @@ TEST_CASE("operator mistakes get a clear refusal: a folder as the consultations 
     CHECK(http_get(w.hub.port(), "/v1/health").status == 200);  // the first one still serves
   }
 }
+
+TEST_CASE("a revoked kiosk has a way out: it says what to do, and --discard-unsent wipes it saying what is lost",
+          "[integration]") {
+  World w;
+  w.kiosk->fill(4);
+  const std::string id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
+  REQUIRE(w.hub.cli({"kiosks", "revoke", id}).exit_code == 0);
+  CHECK(w.kiosk->sync({"run", "--once"}).exit_code == kExitNoPermission);  // the hub will not take them
+  auto refused = w.kiosk->sync({"decommission", "--yes"});
+  INFO(refused.output);
+  CHECK(refused.exit_code != kExitOk);
+  CHECK_THAT(refused.output, Catch::Contains("civic-sync export") && Catch::Contains("--discard-unsent"));
+  CHECK(std::filesystem::exists(w.kiosk->dir() / "kiosk-signing.key"));
+  // The records can still be handed over on a drive before the kiosk is wiped.
+  const fs::path drive = w.scratch.path / "handover";
+  fs::create_directories(drive);
+  REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
+  CHECK(fs::exists(drive / "civic-kiosk" / id / "manifest.json"));
+  auto wiped = w.kiosk->sync({"decommission", "--yes", "--discard-unsent"});
+  INFO(wiped.output);
+  REQUIRE(wiped.exit_code == kExitOk);
+  CHECK_THAT(wiped.output, Catch::Contains("4 record(s) that never reached the hub were discarded") &&
+                               Catch::Contains("decommissioned kiosk " + id));
+  CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / "kiosk-signing.key"));
+  CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / "outbox.db"));
+}
