@@ -16,11 +16,12 @@
 using namespace civic;
 
 namespace {
-int usage() {
-  std::fprintf(stderr,
+// Usage on stderr with exit 2 for a wrong command line; on stdout with exit 0 when asked (--help).
+int usage(bool asked = false) {
+  std::fprintf(asked ? stdout : stderr,
                "usage: civic-outbox status DB\n"
                "       civic-outbox check DB\n");
-  return 2;
+  return asked ? 0 : 2;
 }
 
 std::string human_age(std::uint64_t seconds) {
@@ -43,6 +44,7 @@ std::string human_bytes(std::uint64_t b) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) return usage(true);
   if (argc != 3) return usage();
   const std::string command = argv[1];
   if (command != "status" && command != "check") return usage();

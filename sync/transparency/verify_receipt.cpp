@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "receipt_proof.h"
 #include "sync/common/human.h"
@@ -11,13 +12,15 @@
 using namespace civic;
 
 int main(int argc, char** argv) {
+  const bool asked = argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
   if (argc != 3) {
+    // On stdout with exit 0 when asked for (--help); on stderr with exit 2 for a wrong command line.
     std::fprintf(
-        stderr,
+        asked ? stdout : stderr,
         "usage: civic-verify-receipt PROOF.json HUB-SIGNING.pub\n"
         "  PROOF.json: from 'civic-hub receipt CODE'; HUB-SIGNING.pub: the hub's public signing key,\n"
         "  obtained from the city, not from the proof's sender\n");
-    return 2;
+    return asked ? 0 : 2;
   }
   if (auto s = crypto_init(); !s.ok()) return 1;
   std::ifstream in(argv[1], std::ios::binary);

@@ -857,3 +857,16 @@ TEST_CASE("a revoked kiosk has a way out: it says what to do, and --discard-unse
   CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / "kiosk-signing.key"));
   CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / "outbox.db"));
 }
+
+TEST_CASE("every program answers --help with its usage and exit 0, and a wrong command line with exit 2 or more",
+          "[integration]") {
+  const std::string bin = CIVIC_BINARY_DIR;
+  for (const std::string& program : {std::string(CIVIC_HUB_BIN), std::string(CIVIC_SYNC_BIN),
+                                     bin + "/sync/civic-verify-receipt", bin + "/sync/tools/civic-outbox"}) {
+    INFO(program);
+    auto help = run_command({program, "--help"}, 10);
+    CHECK(help.exit_code == 0);
+    CHECK_THAT(help.output, Catch::Contains("sage"));  // "Usage" or "usage"
+    CHECK(run_command({program}, 10).exit_code >= 2);
+  }
+}
