@@ -83,7 +83,7 @@ int report_decommission(const KioskConfig& config, bool discard_unsent) {
                 static_cast<unsigned long long>(unsent));
   }
   std::printf("decommissioned kiosk %s: keys and outbox wiped from %s; revoke it at the hub with 'civic-hub kiosks "
-              "revoke %s'\n",
+              "revoke %s --yes'\n",
               kiosk.c_str(), config.state_dir.string().c_str(), kiosk.c_str());
   return 0;
 }

@@ -219,6 +219,7 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   CIVIC_TRY(server.get_int("max_connections", c.max_connections, 16, 60000));
   CIVIC_TRY(server.get_int("max_connections_per_address", c.max_connections_per_address, 1, 60000));
   CIVIC_TRY(server.get_int("request_head_seconds", c.request_head_seconds, 1, 300));
+  CIVIC_TRY(server.get_string("public_url", c.public_url));
   CIVIC_TRY(server.finish());
   TableReader storage(root["storage"].as_table(), f, "storage");
   CIVIC_TRY(storage.get_path("state_dir", c.state_dir));

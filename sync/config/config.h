@@ -75,6 +75,7 @@ struct HubConfig {
   std::size_t max_connections = 512;
   std::size_t max_connections_per_address = 16;
   int request_head_seconds = 10;
+  std::string public_url;  // the address kiosks reach the hub at, for the enrolment command printed
   int token_lifetime_hours = 72;
   int failed_enrolments_per_minute = 10;  // per client address; more are refused and logged
   // The address of a reverse proxy (nginx) in front of the hub: requests from it are counted by

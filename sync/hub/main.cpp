@@ -137,12 +137,16 @@ int main(int argc, char** argv) {
   int hours = 0;
   token->add_option("--label", label, "a note for operators: where the kiosk will stand");
   token->add_option("--hours", hours, "how long the token stays valid (default from the configuration)");
+  std::string hub_url;
+  token->add_option("--url", hub_url, "the hub's address as kiosks reach it (default: [server] public_url)");
 
   auto* kiosks = app.add_subcommand("kiosks", "list enrolled kiosks, show one, or revoke one");
   std::string action = "list";
   std::string kiosk_hex;
   kiosks->add_option("action", action, "list | show | revoke")->check(CLI::IsMember({"list", "show", "revoke"}));
   kiosks->add_option("kiosk", kiosk_hex, "kiosk id (32 hex digits)");
+  bool revoke_confirmed = false;
+  kiosks->add_flag("--yes", revoke_confirmed, "confirm a revocation (it cannot be undone)");
 
   auto* events = app.add_subcommand("events", "show what operators should know: forks, gaps, refused uploads");
   std::size_t limit = 50;
@@ -258,8 +262,15 @@ int main(int argc, char** argv) {
     auto t = (*service)->create_enrolment_token(label, lifetime, now_seconds());
     if (!t.ok()) return fail(t.error());
     std::printf("%s\n", t->c_str());
-    std::fprintf(stderr, "one-time token for '%s', valid until %s; on the kiosk run:\n  civic-sync enroll %s\n",
-                 label.c_str(), format_utc(now_seconds() + lifetime).c_str(), t->c_str());
+    const std::string url = !hub_url.empty()          ? hub_url
+                            : !config.public_url.empty() ? config.public_url
+                                                         : "https://HUB-ADDRESS";
+    std::fprintf(stderr, "one-time token for '%s', valid until %s; on the kiosk run:\n  civic-sync enroll %s %s\n%s",
+                 label.c_str(), format_utc(now_seconds() + lifetime).c_str(), url.c_str(), t->c_str(),
+                 hub_url.empty() && config.public_url.empty()
+                     ? "(put the hub's address in place of https://HUB-ADDRESS: set [server] public_url in hub.toml, "
+                       "or give --url)\n"
+                     : "");
     return 0;
   }
 
@@ -280,6 +291,11 @@ int main(int argc, char** argv) {
     auto id = fixed_from_hex<kKioskIdSize>(kiosk_hex);
     if (!id.ok()) return fail(make_error(ErrorCode::kInvalidArgument, "give the kiosk id: 32 hex digits"));
     if (action == "revoke") {
+      if (!revoke_confirmed) {
+        return fail(make_error(ErrorCode::kInvalidArgument,
+                               "revoking kiosk " + kiosk_hex + " cannot be undone: from then on the hub refuses "
+                               "everything it sends, including records it has not sent yet. Add --yes to revoke it"));
+      }
       if (auto s = (*service)->store().revoke(*id, now_seconds()); !s.ok()) return fail(s.error());
       std::printf("kiosk %s revoked: its batches are refused from now on\n", kiosk_hex.c_str());
       return 0;

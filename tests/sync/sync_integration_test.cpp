@@ -221,7 +221,7 @@ TEST_CASE("unenrolled and revoked kiosks are refused", "[integration]") {
   SECTION("a revoked kiosk") {
     w.kiosk->fill(3);
     auto id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
-    REQUIRE(w.hub.cli({"kiosks", "revoke", id}).exit_code == 0);
+    REQUIRE(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == 0);
     auto r = w.kiosk->sync({"run", "--once"});
     INFO(r.output);
     CHECK(r.exit_code == kExitNoPermission);
@@ -837,7 +837,7 @@ TEST_CASE("a revoked kiosk has a way out: it says what to do, and --discard-unse
   World w;
   w.kiosk->fill(4);
   const std::string id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
-  REQUIRE(w.hub.cli({"kiosks", "revoke", id}).exit_code == 0);
+  REQUIRE(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == 0);
   CHECK(w.kiosk->sync({"run", "--once"}).exit_code == kExitNoPermission);  // the hub will not take them
   auto refused = w.kiosk->sync({"decommission", "--yes"});
   INFO(refused.output);
@@ -869,4 +869,24 @@ TEST_CASE("every program answers --help with its usage and exit 0, and a wrong c
     CHECK_THAT(help.output, Catch::Contains("sage"));  // "Usage" or "usage"
     CHECK(run_command({program}, 10).exit_code >= 2);
   }
+}
+
+TEST_CASE("enroll-token prints the whole command for the kiosk, and revoking asks for --yes", "[integration]") {
+  World w;
+  auto token = run_command({CIVIC_HUB_BIN, "--state", w.hub.state().string(), "enroll-token", "--label", "library",
+                            "--url", "https://hub.example.org"});
+  REQUIRE(token.exit_code == 0);
+  std::string printed;  // the token: the line of its own (stdout; the note is on stderr)
+  std::istringstream lines(token.output);
+  for (std::string line; std::getline(lines, line);)
+    if (parse_enrolment_token(line).ok()) printed = line;
+  REQUIRE(!printed.empty());
+  CHECK_THAT(token.output, Catch::Contains("civic-sync enroll https://hub.example.org " + printed));
+  const std::string id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
+  auto unconfirmed = w.hub.cli({"kiosks", "revoke", id});
+  CHECK(unconfirmed.exit_code != 0);
+  CHECK_THAT(unconfirmed.output, Catch::Contains("cannot be undone") && Catch::Contains("--yes"));
+  w.kiosk->fill(1);
+  CHECK(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);  // still enrolled
+  CHECK(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == 0);
 }
