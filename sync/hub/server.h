@@ -9,7 +9,8 @@
 // caps, so slow or flooding clients cannot starve the kiosks ([server] in hub.toml).
 //
 // Errors are JSON {"error": code, "message": text} with 400 (malformed), 403 (not enrolled,
-// revoked, bad signature or token), 409 (fork), 413 (too large), 429 (rate limited), 500.
+// revoked, bad signature or token), 409 (fork), 413 (too large), 429 (rate limited), 500, and
+// from the HTTP layer 408, 411, 431 and 503 (sync/PROTOCOL.md "HTTP API").
 #pragma once
 
 #include <atomic>
@@ -20,8 +21,8 @@
 
 namespace civic {
 
-// Serves until SIGTERM or SIGINT arrives. `on_listening`
-// receives the bound port (useful with port 0).
+// Serves until SIGTERM or SIGINT arrives. `on_listening` receives the bound port (useful with
+// port 0).
 [[nodiscard]] Status serve_http(HubService& service, const std::function<void(int port)>& on_listening);
 
 }  // namespace civic
