@@ -51,7 +51,8 @@ struct HubRecord {
 
 // An idea in moderation. Pending ideas are listed by decrypting their records with the operator's
 // key each time: their words are never stored in clear. Only the published text of an approved
-// idea (as the operator approved it, redacted or not) is stored, because it is going public.
+// idea (as the operator approved it, redacted or not) is stored, because it is going public; it
+// stays if the idea is later rejected on reopening, so that a redaction survives every decision.
 struct ModerationItem {
   std::string moderation_id;   // random, "m-" + 8 hex: links to no receipt or log position
   std::uint64_t record_id = 0;  // the hub's internal record id; never shown to anyone
