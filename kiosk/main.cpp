@@ -19,6 +19,7 @@
 
 #include "kiosk/app/command.h"
 #include "kiosk/app/store.h"
+#include "sync/cli/cli.h"
 #include "sync/keystore/keystore.h"
 #include "kiosk/platform/audio.h"
 #include "kiosk/platform/window.h"
@@ -39,7 +40,7 @@ std::uint64_t unix_now() {
   return static_cast<std::uint64_t>(std::time(nullptr));
 }
 
-int fail(const std::string& message, int code = 1) {
+int fail(const std::string& message, int code = kExitFailure) {
   std::fprintf(stderr, "civic-kiosk: %s\n", message.c_str());
   return code;
 }
@@ -100,7 +101,7 @@ int set_staff_pin(const KioskConfig& config) {
            : Status(make_error(ErrorCode::kInvalidArgument, "the two PINs differ; nothing was changed"));
   wipe_string(first);
   wipe_string(second);
-  if (!saved_pin.ok()) return fail(saved_pin.message(), 65);
+  if (!saved_pin.ok()) return fail(saved_pin.message(), kExitDataError);
   if (auto reset = PinGuard::reset(config.state_dir / "staff-lockout"); !reset.ok()) return fail(reset.message());
   StaffLog(config.state_dir / "staff.log").record(unix_now(), "set-pin").ok();
   std::printf("staff PIN set (stored as an Argon2id hash in %s)\n", config.staff_pin_path().string().c_str());
@@ -197,6 +198,7 @@ Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config,
 
 int main(int argc, char** argv) {
   CLI::App app{"civic-kiosk: the public consultation terminal"};
+  set_up_command_line(app, "civic-kiosk");
   std::string config_file = "/etc/civic-kiosk/kiosk.toml";
   std::string state_dir, assets_dir = CIVIC_DEFAULT_ASSETS_DIR, a11y_dump, screenshot_dir, speech_log_path;
   bool windowed = false, redraw_every_frame = false;
@@ -215,7 +217,7 @@ int main(int argc, char** argv) {
                "read a new staff PIN (twice) from standard input, store its hash, exit");
   app.add_flag("--redraw-every-frame", redraw_every_frame,
                "never sleep: draw continuously like a stock Dear ImGui example (benchmark peer only)");
-  CLI11_PARSE(app, argc, argv);
+  if (auto done = parse_command_line(app, argc, argv)) return *done;
 
   no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.message());
@@ -223,7 +225,7 @@ int main(int argc, char** argv) {
   std::error_code ec;
   if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0) {
     auto loaded = load_kiosk_config(config_file);
-    if (!loaded.ok()) return fail(loaded.message(), 78);
+    if (!loaded.ok()) return fail(loaded.message(), kExitConfig);
     config = *loaded;
   }
   if (!state_dir.empty()) config.state_dir = state_dir;

@@ -12,18 +12,10 @@
 #include "http_client.h"
 #include "sync/config/config.h"
 #include "sync/keystore/keystore.h"
+#include "sync/cli/cli.h"  // the exit codes a sync run reports
 #include "sync/outbox/outbox.h"
 
 namespace civic {
-
-// Exit codes a systemd timer (or a person) can act on (sysexits.h values).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;       // local trouble: disk, database
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitDataError = 65;    // the hub refused something or sent something bad: operators look
-inline constexpr int kExitTempFail = 75;     // hub unreachable or busy: the next run retries
-inline constexpr int kExitNoPermission = 77; // not enrolled, or revoked
-inline constexpr int kExitConfig = 78;       // configuration error
 
 struct Clock {
   std::function<std::uint64_t()> now;

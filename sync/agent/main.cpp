@@ -16,17 +16,6 @@ using namespace civic;
 
 namespace {
 
-int exit_code_for(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::kInvalidArgument: return kExitConfig;
-    case ErrorCode::kUnauthorized: return kExitNoPermission;
-    case ErrorCode::kUnavailable: return kExitTempFail;
-    case ErrorCode::kBadSignature:
-    case ErrorCode::kMalformed: return kExitDataError;
-    default: return kExitFailure;
-  }
-}
-
 // Overwrites a file's bytes before removing it, so keys do not linger in free blocks (best effort:
 // journalling file systems and SSDs may keep copies; the keys are worthless once revoked).
 Status shred(const std::filesystem::path& path) {
@@ -88,10 +77,7 @@ int report_decommission(const KioskConfig& config, bool discard_unsent) {
   return 0;
 }
 
-int fail(const Error& e) {
-  std::fprintf(stderr, "civic-sync: %s\n", e.message.c_str());
-  return exit_code_for(e);
-}
+int fail(const Error& e) { return report_failure("civic-sync", e); }
 
 // A progress bar on a terminal; nothing for journald (the summary line is logged instead).
 Progress terminal_progress() {
@@ -117,6 +103,7 @@ int main(int argc, char** argv) {
   no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
   CLI::App app{"civic-sync: carries a kiosk's sealed submissions to the hub, and content back"};
+  set_up_command_line(app, "civic-sync");
   app.require_subcommand(1);
   std::string config_file = "/etc/civic-kiosk/kiosk.toml";
   std::string state_dir;
@@ -148,7 +135,7 @@ int main(int argc, char** argv) {
   decommission->add_flag("--discard-unsent", discard_unsent,
                          "wipe even records the hub never acknowledged (says how many are lost)");
 
-  CLI11_PARSE(app, argc, argv);
+  if (auto done = parse_command_line(app, argc, argv)) return *done;
 
   KioskConfig config;
   std::error_code ec;

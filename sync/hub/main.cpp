@@ -15,6 +15,7 @@
 #include "server.h"
 #include "tally.h"
 #include "service.h"
+#include "sync/cli/cli.h"
 #include "sync/keystore/keystore.h"
 #include "sync/transfer/usb.h"
 
@@ -22,15 +23,9 @@ using namespace civic;
 
 namespace {
 
-constexpr int kExitError = 1;
-constexpr int kExitConfig = 78;  // EX_CONFIG
-
 std::uint64_t now_seconds() { return static_cast<std::uint64_t>(std::time(nullptr)); }
 
-int fail(const Error& e) {
-  std::fprintf(stderr, "civic-hub: %s\n", e.message.c_str());
-  return e.code == ErrorCode::kInvalidArgument ? kExitConfig : kExitError;
-}
+int fail(const Error& e) { return report_failure("civic-hub", e); }
 
 
 // An operator's file (consultations, population): a regular file of at most 16 MiB.
@@ -111,6 +106,7 @@ int main(int argc, char** argv) {
   no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
   CLI::App app{"civic-hub: the central server for civic-kiosk terminals, and its operator commands"};
+  set_up_command_line(app, "civic-hub");
   app.require_subcommand(1);
   std::string config_file;
   std::string state_dir;
@@ -209,7 +205,9 @@ int main(int argc, char** argv) {
   std::string checkpoint_out;
   checkpoint_cmd->add_option("--out", checkpoint_out, "write the signed checkpoint here (binary, 117 bytes)");
 
-  CLI11_PARSE(app, argc, argv);
+  if (auto done = parse_command_line(app, argc, argv, {"list", "show", "revoke", "approve", "reject", "log"})) {
+    return *done;
+  }
 
   HubConfig config;
   if (!config_file.empty()) {
@@ -365,7 +363,7 @@ int main(int argc, char** argv) {
       if (auto s = write_usb_content(import_dir, **latest); !s.ok()) return fail(s.error());
       std::printf("latest content bundle written to the drive\n");
     }
-    return refused == 0 ? 0 : kExitError;
+    return refused == 0 ? kExitOk : kExitFailure;
   }
 
   if (publish->parsed()) {

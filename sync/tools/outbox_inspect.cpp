@@ -5,12 +5,13 @@
 //   civic-outbox status DB     counts, chain head, ages, disk
 //   civic-outbox check DB      PRAGMA integrity_check and a full chain recomputation
 //
-// Exit codes: 0 ok, 1 the outbox is damaged or cannot be read, 2 usage.
+// Exit codes (README.md): 0 ok, 1 the outbox is damaged or cannot be read, 2 usage.
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <string>
 
+#include "sync/cli/cli.h"
 #include "sync/outbox/outbox.h"
 
 using namespace civic;
@@ -21,7 +22,7 @@ int usage(bool asked = false) {
   std::fprintf(asked ? stdout : stderr,
                "usage: civic-outbox status DB\n"
                "       civic-outbox check DB\n");
-  return asked ? 0 : 2;
+  return asked ? kExitOk : kExitUsage;
 }
 
 std::string human_age(std::uint64_t seconds) {
@@ -45,18 +46,25 @@ std::string human_bytes(std::uint64_t b) {
 
 int main(int argc, char** argv) {
   if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) return usage(true);
+  if (argc == 2 && std::string(argv[1]) == "--version") {
+    std::printf("civic-outbox %s\n", civic_version());
+    return kExitOk;
+  }
   if (argc != 3) return usage();
   const std::string command = argv[1];
-  if (command != "status" && command != "check") return usage();
+  if (command != "status" && command != "check") {
+    if (auto close = closest_word(command, {"status", "check"})) std::fprintf(stderr, "did you mean '%s'?\n", close->c_str());
+    return usage();
+  }
   auto ob = Outbox::open_existing(argv[2]);
   if (!ob.ok()) {
     std::fprintf(stderr, "civic-outbox: %s\n", ob.message().c_str());
-    return 1;
+    return kExitFailure;
   }
   if (command == "check") {
     if (auto s = (*ob)->verify_integrity(); !s.ok()) {
       std::fprintf(stderr, "civic-outbox: %s\n", s.message().c_str());
-      return 1;
+      return kExitFailure;
     }
     std::printf("ok: integrity check passed and the chain verifies\n");
     return 0;
@@ -64,7 +72,7 @@ int main(int argc, char** argv) {
   auto st = (*ob)->status();
   if (!st.ok()) {
     std::fprintf(stderr, "civic-outbox: %s\n", st.message().c_str());
-    return 1;
+    return kExitFailure;
   }
   const auto now = static_cast<std::uint64_t>(std::time(nullptr));
   std::printf("outbox               %s\n", argv[2]);
@@ -92,5 +100,5 @@ int main(int argc, char** argv) {
                 expired ? "EXPIRED" : "expires in",
                 expired ? "" : human_age(st->content_expires_at - now).c_str());
   }
-  return 0;
+  return kExitOk;
 }

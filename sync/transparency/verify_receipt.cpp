@@ -1,11 +1,13 @@
 // civic-verify-receipt: checks a receipt proof offline against the hub's public signing key.
-// Exit 0: the record behind the receipt is in the hub's log; 1: it is not shown to be; 2: usage.
+// Exit codes (README.md): 0 the record behind the receipt is in the hub's log; 1 it is not shown to
+// be; 2 usage; 65 the proof file is not a proof; 78 the key file is not the hub's public signing key.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "receipt_proof.h"
+#include "sync/cli/cli.h"
 #include "sync/common/human.h"
 #include "sync/keystore/keystore.h"
 
@@ -13,6 +15,10 @@ using namespace civic;
 
 int main(int argc, char** argv) {
   const bool asked = argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
+  if (argc == 2 && std::string(argv[1]) == "--version") {
+    std::printf("civic-verify-receipt %s\n", civic_version());
+    return kExitOk;
+  }
   if (argc != 3) {
     // On stdout with exit 0 when asked for (--help); on stderr with exit 2 for a wrong command line.
     std::fprintf(
@@ -20,34 +26,28 @@ int main(int argc, char** argv) {
         "usage: civic-verify-receipt PROOF.json HUB-SIGNING.pub\n"
         "  PROOF.json: from 'civic-hub receipt CODE'; HUB-SIGNING.pub: the hub's public signing key,\n"
         "  obtained from the city, not from the proof's sender\n");
-    return asked ? 0 : 2;
+    return asked ? kExitOk : kExitUsage;
   }
-  if (auto s = crypto_init(); !s.ok()) return 1;
+  if (auto s = crypto_init(); !s.ok()) return report_failure("civic-verify-receipt", s.error());
   std::ifstream in(argv[1], std::ios::binary);
   if (!in) {
-    std::fprintf(stderr, "civic-verify-receipt: cannot read %s\n", argv[1]);
-    return 1;
+    std::fprintf(stderr, "civic-verify-receipt: cannot read %s: check the path\n", argv[1]);
+    return kExitFailure;
   }
   std::stringstream text;
   text << in.rdbuf();
   auto key = load_signing_public_key(argv[2], KeyType::kHubSigningPublic);
-  if (!key.ok()) {
-    std::fprintf(stderr, "civic-verify-receipt: %s\n", key.message().c_str());
-    return 1;
-  }
+  if (!key.ok()) return report_failure("civic-verify-receipt", key.error());
   auto proof = parse_receipt_proof(text.str());
-  if (!proof.ok()) {
-    std::fprintf(stderr, "civic-verify-receipt: %s\n", proof.message().c_str());
-    return 1;
-  }
+  if (!proof.ok()) return report_failure("civic-verify-receipt", proof.error());
   auto verified = verify_receipt_proof(*proof, *key);
   if (!verified.ok()) {
     std::fprintf(stderr, "civic-verify-receipt: NOT VERIFIED: %s\n", verified.message().c_str());
-    return 1;
+    return kExitFailure;
   }
   std::printf("verified: receipt %s is entry %llu of %llu in the hub's log (checkpoint signed %s, root %s)\n",
               verified->receipt.c_str(), static_cast<unsigned long long>(verified->leaf_index + 1),
               static_cast<unsigned long long>(verified->checkpoint.size),
               format_utc(verified->checkpoint.signed_at).c_str(), to_hex(verified->checkpoint.root).c_str());
-  return 0;
+  return kExitOk;
 }

@@ -858,17 +858,42 @@ TEST_CASE("a revoked kiosk has a way out: it says what to do, and --discard-unse
   CHECK_FALSE(std::filesystem::exists(w.kiosk->dir() / "outbox.db"));
 }
 
-TEST_CASE("every program answers --help with its usage and exit 0, and a wrong command line with exit 2 or more",
+TEST_CASE("every program answers --help and --version with exit 0, and a wrong command line with exit 2",
           "[integration]") {
   const std::string bin = CIVIC_BINARY_DIR;
-  for (const std::string& program : {std::string(CIVIC_HUB_BIN), std::string(CIVIC_SYNC_BIN),
-                                     bin + "/sync/civic-verify-receipt", bin + "/sync/tools/civic-outbox"}) {
+  for (const std::string& program :
+       {std::string(CIVIC_HUB_BIN), std::string(CIVIC_SYNC_BIN), bin + "/sync/civic-verify-receipt",
+        bin + "/sync/tools/civic-outbox", bin + "/kiosk/civic-kiosk"}) {
     INFO(program);
     auto help = run_command({program, "--help"}, 10);
-    CHECK(help.exit_code == 0);
+    CHECK(help.exit_code == kExitOk);
     CHECK_THAT(help.output, Catch::Contains("sage"));  // "Usage" or "usage"
-    CHECK(run_command({program}, 10).exit_code >= 2);
+    auto version = run_command({program, "--version"}, 10);
+    CHECK(version.exit_code == kExitOk);
+    const std::string name = std::filesystem::path(program).filename().string();
+    CHECK(version.output == name + " " + civic_version() + "\n");
+    CHECK(run_command({program, "--no-such-option"}, 10).exit_code == kExitUsage);
   }
+  // A mistyped word gets a suggestion, and the help shows defaults.
+  auto typo = run_command({CIVIC_HUB_BIN, "contnet", "show"}, 10);
+  CHECK(typo.exit_code == kExitUsage);
+  CHECK_THAT(typo.output, Catch::Contains("did you mean 'content'?"));
+  auto action = run_command({CIVIC_HUB_BIN, "moderate", "aprove", "m-1"}, 10);
+  CHECK(action.exit_code == kExitUsage);
+  CHECK_THAT(action.output, Catch::Contains("did you mean 'approve'?"));
+  auto option = run_command({CIVIC_SYNC_BIN, "export", "/tmp", "--not-a-driv"}, 10);
+  CHECK(option.exit_code == kExitUsage);
+  CHECK_THAT(option.output, Catch::Contains("did you mean '--not-a-drive'?"));
+  CHECK_THAT(run_command({CIVIC_HUB_BIN, "tally", "--help"}, 10).output, Catch::Contains("--out TEXT=results"));
+  CHECK_THAT(run_command({bin + "/sync/tools/civic-outbox", "stauts", "x.db"}, 10).output,
+             Catch::Contains("did you mean 'status'?"));
+}
+
+TEST_CASE("closest_word suggests only near misses") {
+  CHECK(closest_word("contnet", {"content", "kiosks"}) == std::optional<std::string>("content"));
+  CHECK(closest_word("content", {"content", "contents"}) == std::nullopt);  // typed right
+  CHECK(closest_word("xyz", {"tally", "log"}) == std::nullopt);
+  CHECK(closest_word("lg", {"log"}) == std::nullopt);  // one edit of two letters is a guess, not a typo
 }
 
 TEST_CASE("enroll-token prints the whole command for the kiosk, and revoking asks for --yes", "[integration]") {

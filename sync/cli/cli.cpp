@@ -1,0 +1,119 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+namespace civic {
+
+const char* civic_version() { return CIVIC_VERSION; }
+
+int exit_code_for(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kWrongKeyType:
+    case ErrorCode::kCorruptKeyFile:
+    case ErrorCode::kInsecurePermissions: return kExitConfig;
+    case ErrorCode::kUnauthorized: return kExitNoPermission;
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kBusy:
+    case ErrorCode::kRateLimited: return kExitTempFail;
+    case ErrorCode::kBadMagic:
+    case ErrorCode::kUnknownVersion:
+    case ErrorCode::kTruncated:
+    case ErrorCode::kTrailingBytes:
+    case ErrorCode::kLengthOverflow:
+    case ErrorCode::kOversize:
+    case ErrorCode::kNotCanonical:
+    case ErrorCode::kBadSignature:
+    case ErrorCode::kMalformed:
+    case ErrorCode::kChainMismatch:
+    case ErrorCode::kRollback:
+    case ErrorCode::kEquivocation:
+    case ErrorCode::kExpired:
+    case ErrorCode::kBadReceiptCode: return kExitDataError;
+    default: return kExitFailure;
+  }
+}
+
+int report_failure(const std::string& program, const Error& e) {
+  std::fprintf(stderr, "%s: %s\n", program.c_str(), e.message.c_str());
+  return exit_code_for(e);
+}
+
+void set_up_command_line(CLI::App& app, const std::string& program) {
+  app.name(program);
+  app.option_defaults()->always_capture_default();
+  app.set_version_flag("--version", program + " " + civic_version());
+}
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Every subcommand name and long option of `app` and below.
+void collect_words(const CLI::App& app, std::vector<std::string>& words) {
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& name : option->get_lnames()) words.push_back("--" + name);
+  }
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    words.push_back(sub->get_name());
+    collect_words(*sub, words);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> closest_word(const std::string& typed, const std::vector<std::string>& known) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;
+  for (const std::string& word : known) {
+    if (word == typed) return std::nullopt;  // not a typo
+    const std::size_t d = edit_distance(typed, word);
+    if (d < best_distance && d * 2 < typed.size()) {
+      best_distance = d;
+      best = word;
+    }
+  }
+  return best;
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, const std::vector<std::string>& words) {
+  try {
+    app.parse(argc, argv);
+    return std::nullopt;
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version: on stdout, exit 0
+  } catch (const CLI::ParseError& e) {
+    std::vector<std::string> known = words;
+    collect_words(app, known);
+    std::string suggestion;
+    for (int i = 1; i < argc && suggestion.empty(); ++i) {
+      std::string typed = argv[i];
+      if (const auto eq = typed.find('='); typed.rfind("--", 0) == 0 && eq != std::string::npos) typed.resize(eq);
+      if (auto close = closest_word(typed, known)) {
+        suggestion = "'" + typed + "' is not a word " + app.get_name() + " knows: did you mean '" + *close + "'?\n";
+      }
+    }
+    std::fprintf(stderr, "%s: %s%s\nrun '%s --help' for what it takes\n", app.get_name().c_str(),
+                 suggestion.c_str(), e.what(), app.get_name().c_str());
+    return kExitUsage;
+  }
+}
+
+}  // namespace civic
