@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,9 +62,33 @@ struct Content {
   const Question* question(const std::string& id) const;
 };
 
-// Strict: unknown format, missing fields, repeated ids or references to unknown questions are
-// errors.
+// A problem in a consultations file: where (JSON pointer, and the line it starts on) and what, in
+// words an operator can act on.
+struct ContentProblem {
+  std::string pointer;  // "/consultations/0/closes_at"; "" for the whole file
+  int line = 0;
+  std::string message;
+};
+
+struct ContentCheck {
+  std::optional<Content> content;  // only when there are no errors
+  std::vector<ContentProblem> errors;
+  std::vector<ContentProblem> warnings;
+  // One line each, errors first: "FILE:LINE: error at /pointer: message".
+  std::string report(const std::string& file) const;
+};
+
+// An operator's consultations file, checked whole: every problem is reported, not just the first.
+// Unknown fields, a consultation closing on or before it opens and ids starting with "r-" (kept
+// for residents' ideas) are errors.
+ContentCheck check_consultations_file(const std::string& json);
+
+// A content bundle's payload (format_content's output, approved "r-" ideas included). Strict in the
+// same way; the error names the first problem.
 [[nodiscard]] Result<Content> parse_content(const std::string& json);
+
+// Warnings for consultations that close after a bundle expiring at this time stops being offered.
+std::vector<std::string> expiry_warnings(const Content& content, std::uint64_t bundle_expires_at);
 // The same format back (parse_content(format_content(c)) gives c).
 std::string format_content(const Content& content);
 

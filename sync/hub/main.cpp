@@ -49,6 +49,19 @@ Result<std::string> read_text_file(const std::string& path) {
   return text;
 }
 
+// Reads and checks an operator's consultations file, printing every problem with its line.
+Result<std::string> read_consultations_file(const std::string& path, const std::string& nothing_was) {
+  CIVIC_ASSIGN(text, read_text_file(path));
+  const ContentCheck check = check_consultations_file(text);
+  std::fputs(check.report(path).c_str(), stderr);
+  if (!check.errors.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, path + " has " + std::to_string(check.errors.size()) +
+                                                       " error(s), listed above with their lines; nothing was " +
+                                                       nothing_was + ". Fix them and run this again");
+  }
+  return text;
+}
+
 Status write_text_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -164,6 +177,8 @@ int main(int argc, char** argv) {
   publish->add_option("--key", content_key_file, "the content SECRET key file (kept offline; written by init)")
       ->required();
   auto* show = content->add_subcommand("show", "print what the next bundle will carry (consultations and approved ideas)");
+  auto* check_cmd = content->add_subcommand("check", "check a consultations file and list every problem, publishing nothing");
+  check_cmd->add_option("file", content_file, "consultations file, JSON (see assets/README.md)")->required();
 
   std::string key_file;
   auto* moderate = app.add_subcommand("moderate", "list residents' ideas waiting for moderation, approve or reject");
@@ -235,6 +250,13 @@ int main(int argc, char** argv) {
                 "publishing content (content key, 'content publish --key') need them, never the server.\n",
                 out.string().c_str(), content_out.string().c_str());
     return 0;
+  }
+
+  if (check_cmd->parsed()) {  // needs no hub: an operator can check a file anywhere
+    auto text = read_consultations_file(content_file, "changed");
+    if (!text.ok()) return fail(text.error());
+    std::printf("%s: no errors\n", content_file.c_str());
+    return kExitOk;
   }
 
   auto service = open_service(config);
@@ -366,14 +388,13 @@ int main(int argc, char** argv) {
     return refused == 0 ? kExitOk : kExitFailure;
   }
 
+  if (publish->parsed() && !content_file.empty()) {
+    auto text = read_consultations_file(content_file, "published");
+    if (!text.ok()) return fail(text.error());
+    if (auto s = (*service)->set_consultations(*text, now_seconds()); !s.ok()) return fail(s.error());
+  }
+
   if (publish->parsed()) {
-    if (!content_file.empty()) {
-      auto text = read_text_file(content_file);
-      if (!text.ok()) return fail(text.error());
-      if (auto s = (*service)->set_consultations(*text, now_seconds()); !s.ok()) {
-        return fail(make_error(ErrorCode::kInvalidArgument, content_file + ": " + s.message()));
-      }
-    }
     const std::uint64_t lifetime = static_cast<std::uint64_t>(days > 0 ? days : config.content_lifetime_days) * 86400;
     auto content_key = load_signing_key(content_key_file, KeyType::kHubContentSecret);
     if (!content_key.ok()) return fail(content_key.error());
@@ -382,6 +403,11 @@ int main(int argc, char** argv) {
     if (!version.ok()) return fail(version.error());
     std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
                 format_utc(now_seconds() + lifetime).c_str());
+    if (auto published = (*service)->consultations_with_approved_ideas(); published.ok()) {
+      for (const auto& w : expiry_warnings(*published, now_seconds() + lifetime)) {
+        std::fprintf(stderr, "civic-hub: warning: %s\n", w.c_str());
+      }
+    }
     return 0;
   }
 

@@ -61,15 +61,10 @@ std::string logged_action(const std::string& status, const std::string& reopen_r
 }  // namespace
 
 Status HubService::set_consultations(const std::string& json, std::uint64_t now) {
-  CIVIC_ASSIGN(content, parse_content(json));
-  for (const auto& c : content.consultations) {
-    for (const auto& i : c.ideas) {
-      if (i.id.rfind("r-", 0) == 0) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "idea id '" + i.id + "' in consultation '" + c.id +
-                              "' starts with 'r-', which is kept for residents' ideas");
-      }
-    }
+  const ContentCheck check = check_consultations_file(json);
+  if (!check.errors.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "the consultations file has " + std::to_string(check.errors.size()) +
+                                                       " error(s):\n" + check.report("line"));
   }
   return store_->set_consultations(json, now);
 }

@@ -349,7 +349,7 @@ TEST_CASE("content is parsed strictly", "[session][content]") {
   CHECK(parse_content("not json").code() == ErrorCode::kMalformed);
   auto unknown_question = parse_content(
       R"({"format":1,"consultations":[{"id":"a","title":{"en":"t"},"summary":{"en":"s"},"body":{"en":"b"},"about_you":["nope"]}]})");
-  CHECK_THAT(unknown_question.message(), Catch::Contains("unknown question 'nope'"));
+  CHECK_THAT(unknown_question.message(), Catch::Contains("asks question 'nope', which"));
   auto bad_id = parse_content(R"({"format":1,"consultations":[{"id":"a b","title":{"en":"t"},"summary":{"en":"s"},"body":{"en":"b"}}]})");
   CHECK_THAT(bad_id.message(), Catch::Contains("'a b'"));
 }

@@ -915,3 +915,28 @@ TEST_CASE("enroll-token prints the whole command for the kiosk, and revoking ask
   CHECK(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);  // still enrolled
   CHECK(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == 0);
 }
+
+TEST_CASE("content publish lists every error of a consultations file with its line and changes nothing",
+          "[integration]") {
+  World w;
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(),
+                     std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
+              .exit_code == kExitOk);
+  auto before = w.hub.cli({"content", "show"});
+  REQUIRE(before.exit_code == kExitOk);
+  const std::filesystem::path file = w.hub.state() / "consultations.json";
+  std::ofstream(file) << "{\"format\": 1,\n \"consultations\": [\n  {\"id\": \"a\", \"title\": {\"en\": \"t\"},\n"
+                         "   \"summary\": {\"en\": \"s\"}, \"body\": {\"en\": \"b\"},\n   \"closes_on\": 5,\n"
+                         "   \"ideas\": [{\"id\": \"r-1\", \"text\": {\"en\": \"x\"}}]}]}\n";
+  auto refused = w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), file.string()});
+  CHECK(refused.exit_code == kExitConfig);
+  CHECK_THAT(refused.output, Catch::Contains(file.string() + ":5: error at /consultations/0/closes_on:") &&
+                                 Catch::Contains(file.string() + ":6: error at /consultations/0/ideas/0/id:") &&
+                                 Catch::Contains("has 2 error(s)") && Catch::Contains("nothing was published"));
+  CHECK(w.hub.cli({"content", "show"}).output == before.output);
+  auto checked = run_command({CIVIC_HUB_BIN, "content", "check", file.string()});  // no hub state needed
+  CHECK(checked.exit_code == kExitConfig);
+  CHECK_THAT(checked.output, Catch::Contains(":5: error at /consultations/0/closes_on:"));
+  auto demo = run_command({CIVIC_HUB_BIN, "content", "check", std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"});
+  CHECK(demo.exit_code == kExitOk);
+}
