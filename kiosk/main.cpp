@@ -199,7 +199,7 @@ Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config,
 int main(int argc, char** argv) {
   CLI::App app{"civic-kiosk: the public consultation terminal"};
   set_up_command_line(app, "civic-kiosk");
-  std::string config_file = "/etc/civic-kiosk/kiosk.toml";
+  std::string config_file = default_config_file("CIVIC_KIOSK_CONFIG", "/etc/civic-kiosk/kiosk.toml");
   std::string state_dir, assets_dir = CIVIC_DEFAULT_ASSETS_DIR, a11y_dump, screenshot_dir, speech_log_path;
   bool windowed = false, redraw_every_frame = false;
   app.add_option("--config", config_file, "configuration file (TOML; see config/kiosk.toml)");
@@ -223,7 +223,8 @@ int main(int argc, char** argv) {
   if (auto s = crypto_init(); !s.ok()) return fail(s.message());
   KioskConfig config;
   std::error_code ec;
-  if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0) {
+  if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0 ||
+      std::getenv("CIVIC_KIOSK_CONFIG")) {
     auto loaded = load_kiosk_config(config_file);
     if (!loaded.ok()) return fail(loaded.message(), kExitConfig);
     config = *loaded;

@@ -88,6 +88,15 @@ Result<HttpResponse> HttpClient::perform(const std::string& path, const ByteView
   }
   if (rc != CURLE_OK) {
     std::string why = error[0] ? error : curl_easy_strerror(rc);
+    // OpenSSL reading an HTTP answer as a TLS record says "wrong version number" (or "packet length
+    // too long"): the address says https but the server speaks plain HTTP.
+    if (rc == CURLE_SSL_CONNECT_ERROR &&
+        (why.find("wrong version number") != std::string::npos || why.find("packet length") != std::string::npos)) {
+      return make_error(ErrorCode::kUnavailable,
+                        "the hub at " + config_.hub_url + " answers in plain HTTP, not HTTPS (" + why +
+                            "): a hub is reached through TLS (nginx in front of it, installer/README.md); check the "
+                            "address, or for a test hub use http:// with allow_plain_http = true");
+    }
     return make_error(ErrorCode::kUnavailable, "cannot reach the hub at " + config_.hub_url + ": " + why);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
@@ -101,6 +110,10 @@ std::string hub_error_message(const HttpResponse& r) {
   } catch (const nlohmann::json::exception&) {
   }
   std::string text(as_chars(r.body).substr(0, 200));
+  if (r.status == 400 && text.find("plain HTTP request was sent to HTTPS port") != std::string::npos) {
+    return "the address says http:// but the hub is served over HTTPS: write https:// in hub_url (or in the enrol "
+           "command)";
+  }
   return "HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
 }
 

@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
   CLI::App app{"civic-sync: carries a kiosk's sealed submissions to the hub, and content back"};
   set_up_command_line(app, "civic-sync");
   app.require_subcommand(1);
-  std::string config_file = "/etc/civic-kiosk/kiosk.toml";
+  std::string config_file = default_config_file("CIVIC_KIOSK_CONFIG", "/etc/civic-kiosk/kiosk.toml");
   std::string state_dir;
   app.add_option("--config", config_file, "configuration file (TOML; see config/kiosk.toml)")->capture_default_str();
   app.add_option("--state", state_dir, "state directory (overrides the configuration)");
@@ -139,7 +139,8 @@ int main(int argc, char** argv) {
 
   KioskConfig config;
   std::error_code ec;
-  if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0) {
+  if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0 ||
+      std::getenv("CIVIC_KIOSK_CONFIG")) {
     auto loaded = load_kiosk_config(config_file);
     if (!loaded.ok()) return fail(loaded.error());
     config = *loaded;

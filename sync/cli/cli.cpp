@@ -3,12 +3,18 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
 namespace civic {
 
 const char* civic_version() { return CIVIC_VERSION; }
+
+std::string default_config_file(const char* environment_variable, const char* system_file) {
+  const char* set = std::getenv(environment_variable);
+  return set && *set ? set : system_file;
+}
 
 int exit_code_for(const Error& e) {
   switch (e.code) {

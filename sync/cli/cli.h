@@ -28,6 +28,10 @@ inline constexpr int kExitConfig = 78;        // a configuration or operator's f
 // This build's version, e.g. "0.1.0".
 const char* civic_version();
 
+// The configuration file to read when --config is not given: the environment variable's value
+// when it is set (CIVIC_HUB_CONFIG, CIVIC_KIOSK_CONFIG), else the system's file.
+std::string default_config_file(const char* environment_variable, const char* system_file);
+
 // The exit code that tells a script what kind of failure `e` is.
 int exit_code_for(const Error& e);
 

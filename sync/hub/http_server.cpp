@@ -409,6 +409,12 @@ struct HttpServer::Impl {
 
   // Looks for the end of the head in what arrived; false once the connection has been answered.
   bool scan_head(Connection& c) {
+    // A request starts with a method in capitals. Anything else (0x16: a TLS handshake sent to this
+    // plain-HTTP port) is answered at once, so the client fails now with words, not at a timeout.
+    if (c.head_scanned == 0 && !c.in.empty() && (c.in[0] < 'A' || c.in[0] > 'Z')) {
+      refuse(c, 400, "this is not an HTTP request (TLS? this port speaks plain HTTP; TLS is nginx's job)");
+      return false;
+    }
     std::size_t from = c.head_scanned;
     while (true) {
       const auto nl = c.in.find('\n', from);

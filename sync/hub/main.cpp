@@ -84,6 +84,25 @@ Status lock_for_serving(const std::filesystem::path& state_dir) {
   return {};  // fd stays open: the lock is released when the process ends
 }
 
+// Before anything opens the hub: is there one where the operator pointed (or where the system's
+// configuration points)? Without this, the first missing file's name is all they would see.
+Status check_hub_state(const HubConfig& config, bool defaulted) {
+  std::error_code ec;
+  const bool there = std::filesystem::exists(config.signing_key_path(), ec);
+  if (ec == std::errc::permission_denied) {
+    return make_error(ErrorCode::kUnauthorized, "cannot look into " + config.state_dir.string() +
+                                                    ": run this as the hub's user, e.g. sudo -u civic-hub civic-hub ...");
+  }
+  if (!there) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "there is no hub in " + config.state_dir.string() +
+                          (defaulted ? " (the system's hub, used when neither --state nor --config is given)" : "") +
+                          ": give --state DIR (or --config FILE) for the hub you mean, or create one there with "
+                          "'civic-hub --state DIR init'");
+  }
+  return {};
+}
+
 Result<SealKeyPair> load_operator_key(const std::string& path) {
   if (path.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "give the submission SECRET key file with --key (it is kept "
@@ -121,9 +140,11 @@ int main(int argc, char** argv) {
   CLI::App app{"civic-hub: the central server for civic-kiosk terminals, and its operator commands"};
   set_up_command_line(app, "civic-hub");
   app.require_subcommand(1);
-  std::string config_file;
+  std::string config_file = default_config_file("CIVIC_HUB_CONFIG", "/etc/civic-hub/hub.toml");
   std::string state_dir;
-  app.add_option("--config", config_file, "configuration file (TOML; see config/hub.toml)");
+  app.add_option("--config", config_file,
+                 "configuration file (TOML; see config/hub.toml); without --config or --state, $CIVIC_HUB_CONFIG or the "
+                 "system's file if it exists");
   app.add_option("--state", state_dir, "state directory (overrides the configuration)");
 
   auto* init = app.add_subcommand("init", "create the hub's keys");
@@ -225,7 +246,10 @@ int main(int argc, char** argv) {
   }
 
   HubConfig config;
-  if (!config_file.empty()) {
+  std::error_code ec;
+  // The system's configuration is the default only when neither --state nor --config names a hub.
+  const bool config_named = app.get_option("--config")->count() > 0 || std::getenv("CIVIC_HUB_CONFIG");
+  if (config_named || (state_dir.empty() && std::filesystem::exists(config_file, ec))) {
     auto loaded = load_hub_config(config_file);
     if (!loaded.ok()) return fail(loaded.error());
     config = *loaded;
@@ -250,6 +274,12 @@ int main(int argc, char** argv) {
                 "publishing content (content key, 'content publish --key') need them, never the server.\n",
                 out.string().c_str(), content_out.string().c_str());
     return 0;
+  }
+
+  if (!init->parsed() && !check_cmd->parsed()) {
+    if (auto s = check_hub_state(config, state_dir.empty() && app.get_option("--config")->count() == 0); !s.ok()) {
+      return fail(s.error());
+    }
   }
 
   if (check_cmd->parsed()) {  // needs no hub: an operator can check a file anywhere
@@ -486,7 +516,7 @@ int main(int argc, char** argv) {
     options.event_reports = *reports;
     const Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
     for (auto& r : opened->opened) wipe_submission(r.submission);
-    std::error_code ec;
+    ec.clear();
     std::filesystem::create_directories(out_dir, ec);
     const std::filesystem::path dir(out_dir);
     for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{

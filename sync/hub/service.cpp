@@ -27,7 +27,20 @@ Status create_hub_keys(const HubConfig& config, const std::filesystem::path& sub
     return make_error(ErrorCode::kIo, "cannot create the hub state directory " + config.state_dir.string() + ": " +
                                           ec.message());
   }
-  if (!submission_secret_out.parent_path().empty()) std::filesystem::create_directories(submission_secret_out.parent_path(), ec);
+  // Only the hub's user looks inside (init by hand would otherwise leave it as the umask says).
+  std::filesystem::permissions(config.state_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace,
+                               ec);
+  if (ec) {
+    return make_error(ErrorCode::kIo, "cannot make " + config.state_dir.string() + " private (mode 0700): " +
+                                          ec.message());
+  }
+  if (!submission_secret_out.parent_path().empty()) {
+    std::filesystem::create_directories(submission_secret_out.parent_path(), ec);
+    if (!ec && submission_secret_out.parent_path() == config.state_dir / "offline") {
+      std::filesystem::permissions(submission_secret_out.parent_path(), std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
+    }
+  }
   const auto signing = generate_signing_key_pair();
   CIVIC_TRY(save_signing_key(config.signing_key_path(), config.signing_public_key_path(), signing,
                              KeyType::kHubSigningSecret, KeyType::kHubSigningPublic));

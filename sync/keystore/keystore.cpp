@@ -101,35 +101,6 @@ Result<FixedBytes<kKeyMaterialSize>> read_key_file(const std::filesystem::path& 
     ::close(fd);
     return make_error(ErrorCode::kIo, "key file " + path.string() + " is not a regular file");
   }
-  if (is_secret_key_type(expected) && (st.st_mode & 0077) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return make_error(ErrorCode::kInsecurePermissions,
-                      "secret key file " + path.string() + " can be read by other users (mode " +
-                          mode + "); run: chmod 600 " + path.string());
-  }
-  // A public key here is something this machine trusts (the hub's keys on a kiosk): whoever can
-  // change it, or the folder it is in, can make it trust another. Neither may be writable by others.
-  if (!is_secret_key_type(expected) && (st.st_mode & 0022) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return make_error(ErrorCode::kInsecurePermissions,
-                      "key file " + path.string() + " can be changed by other users (mode " + mode +
-                          "); this machine trusts it: run chmod 644 " + path.string());
-  }
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  struct stat dir {};
-  if (::stat(folder.c_str(), &dir) == 0 && (dir.st_mode & 0022) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(dir.st_mode & 07777));
-    return make_error(ErrorCode::kInsecurePermissions,
-                      "the folder " + folder.string() + " that holds key file " + path.filename().string() +
-                          " can be written by other users (mode " + mode + "): anyone could replace the key; run: "
-                          "chmod 700 " + folder.string());
-  }
   std::uint8_t buffer[kKeyFileSize + 1];
   std::size_t got = 0;
   while (got < sizeof buffer) {
@@ -143,9 +114,43 @@ Result<FixedBytes<kKeyMaterialSize>> read_key_file(const std::filesystem::path& 
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
+  // The wrong kind of key is named first: "chmod 600" is no help to someone who gave the public
+  // key where the secret one belongs.
   ::close(fd);
   auto decoded = decode_key_file(ByteView(buffer, got), expected);
   secure_wipe(buffer, sizeof buffer);
+  if (!decoded.ok() && decoded.code() == ErrorCode::kWrongKeyType) return with_path(path, decoded.error());
+  // Refusing a key it read: the key material is wiped before the answer goes back.
+  auto refuse = [&decoded](Error e) -> Result<FixedBytes<kKeyMaterialSize>> {
+    if (decoded.ok()) secure_wipe(decoded->data(), decoded->size());
+    return e;
+  };
+  if (is_secret_key_type(expected) && (st.st_mode & 0077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return refuse(make_error(ErrorCode::kInsecurePermissions,
+                      "secret key file " + path.string() + " can be read by other users (mode " +
+                          mode + "); run: chmod 600 " + path.string()));
+  }
+  // A public key here is something this machine trusts (the hub's keys on a kiosk): whoever can
+  // change it, or the folder it is in, can make it trust another. Neither may be writable by others.
+  if (!is_secret_key_type(expected) && (st.st_mode & 0022) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return refuse(make_error(ErrorCode::kInsecurePermissions,
+                      "key file " + path.string() + " can be changed by other users (mode " + mode +
+                          "); this machine trusts it: run chmod 644 " + path.string()));
+  }
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  struct stat dir {};
+  if (::stat(folder.c_str(), &dir) == 0 && (dir.st_mode & 0022) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(dir.st_mode & 07777));
+    return refuse(make_error(ErrorCode::kInsecurePermissions,
+                      "the folder " + folder.string() + " that holds key file " + path.filename().string() +
+                          " can be written by other users (mode " + mode + "): anyone could replace the key; run: "
+                          "chmod 700 " + folder.string()));
+  }
   if (!decoded.ok()) return with_path(path, decoded.error());
   return decoded;
 }

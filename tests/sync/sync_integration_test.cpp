@@ -940,3 +940,30 @@ TEST_CASE("content publish lists every error of a consultations file with its li
   auto demo = run_command({CIVIC_HUB_BIN, "content", "check", std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"});
   CHECK(demo.exit_code == kExitOk);
 }
+
+TEST_CASE("operator mistakes are answered with what to do", "[integration]") {
+  World w;
+  // No hub where --state points.
+  auto nowhere = run_command({CIVIC_HUB_BIN, "--state", (w.hub.state() / "typo").string(), "events"});
+  CHECK(nowhere.exit_code == kExitConfig);
+  CHECK_THAT(nowhere.output, Catch::Contains("there is no hub in") && Catch::Contains("civic-hub --state DIR init"));
+  // The public key where the secret one belongs: named as such, not "chmod 600".
+  auto public_key = w.hub.cli({"moderate", "--key", (w.hub.state() / "hub-submission.pub").string()});
+  CHECK(public_key.exit_code == kExitConfig);
+  CHECK_THAT(public_key.output, Catch::Contains("holds a hub submission public key") && !Catch::Contains("chmod"));
+  // init by hand under a permissive umask still leaves the state private.
+  const mode_t old_umask = ::umask(022);
+  const std::filesystem::path fresh = w.hub.state().parent_path() / "fresh-hub";
+  auto init = run_command({CIVIC_HUB_BIN, "--state", fresh.string(), "init"});
+  ::umask(old_umask);
+  REQUIRE(init.exit_code == kExitOk);
+  CHECK((std::filesystem::status(fresh).permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+  CHECK((std::filesystem::status(fresh / "offline").permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+  // https:// to a hub that speaks plain HTTP is explained, not left as OpenSSL's words alone.
+  Kiosk second(w.scratch.path / "second-kiosk", w.hub.url());
+  auto tls = second.sync({"enroll", "https://127.0.0.1:" + std::to_string(w.hub.port()), w.hub.enrolment_token()});
+  CHECK(tls.exit_code == kExitTempFail);
+  CHECK_THAT(tls.output, Catch::Contains("answers in plain HTTP, not HTTPS"));
+}
