@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include "sync/common/human.h"
 #include <cstdio>
 #include <fstream>
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
   auto* import_cmd = app.add_subcommand("import-acks", "apply the hub's acks and content from a USB drive");
   import_cmd->add_option("dir", dir, "the drive's mount point")->required();
   auto* status = app.add_subcommand("status", "what is waiting, and how the last sync went");
+  bool as_json = false;
+  status->add_flag("--json", as_json, "print JSON for scripts and monitoring (shape: installer/README.md)");
   auto* decommission = app.add_subcommand(
       "decommission", "wipe this kiosk's keys and outbox; refused while the hub has not acknowledged everything");
   bool really = false;
@@ -184,6 +187,24 @@ int main(int argc, char** argv) {
     auto st = (*agent)->outbox().status();
     if (!st.ok()) return fail(st.error());
     const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+    if (as_json) {
+      auto when = [](std::optional<std::uint64_t> at) { return at ? nlohmann::json(*at) : nlohmann::json(nullptr); };
+      const nlohmann::json shown = {{"kiosk", to_hex((*agent)->outbox().kiosk_id())},
+                                    {"hub_url", config.hub_url.empty() ? nlohmann::json(nullptr) : nlohmann::json(config.hub_url)},
+                                    {"pending", st->pending},
+                                    {"in_batch", st->in_batch},
+                                    {"unacknowledged_batches", st->unacknowledged_batches},
+                                    {"acknowledged", st->acknowledged},
+                                    {"oldest_unacknowledged_at", when(st->oldest_unacknowledged_at)},
+                                    {"last_sync_at", when(st->last_sync_at)},
+                                    {"last_sync_result", st->last_sync_result},
+                                    {"last_sync_success_at", when(st->last_sync_success_at)},
+                                    {"content_version", st->content_version ? nlohmann::json(st->content_version) : nlohmann::json(nullptr)},
+                                    {"content_expires_at", st->content_version ? nlohmann::json(st->content_expires_at) : nlohmann::json(nullptr)},
+                                    {"free_disk_bytes", st->free_disk_bytes}};
+      std::printf("%s\n", shown.dump(2).c_str());
+      return 0;
+    }
     std::printf("kiosk                %s\n", to_hex((*agent)->outbox().kiosk_id()).c_str());
     std::printf("hub                  %s\n", config.hub_url.empty() ? "(USB only)" : config.hub_url.c_str());
     std::printf("waiting              %llu pending, %llu in %llu unacknowledged batch(es)\n",

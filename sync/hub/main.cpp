@@ -11,6 +11,8 @@
 #include <ctime>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "report.h"
 #include "server.h"
 #include "tally.h"
@@ -103,6 +105,19 @@ Status check_hub_state(const HubConfig& config, bool defaulted) {
   return {};
 }
 
+// A Unix time, or null for "never".
+nlohmann::json time_json(std::optional<std::uint64_t> at) { return at ? nlohmann::json(*at) : nlohmann::json(nullptr); }
+
+nlohmann::json kiosk_json(const KioskInfo& k, std::uint64_t records) {
+  return {{"id", to_hex(k.id)},
+          {"name", k.name},
+          {"status", k.revoked_at ? "revoked" : "active"},
+          {"enrolled_at", k.enrolled_at},
+          {"revoked_at", time_json(k.revoked_at)},
+          {"last_contact", time_json(k.last_contact)},
+          {"records", records}};
+}
+
 Result<SealKeyPair> load_operator_key(const std::string& path) {
   if (path.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "give the submission SECRET key file with --key (it is kept "
@@ -177,10 +192,14 @@ int main(int argc, char** argv) {
   kiosks->add_option("kiosk", kiosk_hex, "kiosk id (32 hex digits)");
   bool revoke_confirmed = false;
   kiosks->add_flag("--yes", revoke_confirmed, "confirm a revocation (it cannot be undone)");
+  bool as_json = false;  // for scripts and monitoring: shapes in installer/README.md
+  const char* kJsonHelp = "print JSON instead of a table (shapes: installer/README.md)";
+  kiosks->add_flag("--json", as_json, kJsonHelp);
 
   auto* events = app.add_subcommand("events", "show what operators should know: forks, gaps, refused uploads");
   std::size_t limit = 50;
   events->add_option("--limit", limit, "how many, newest first");
+  events->add_flag("--json", as_json, kJsonHelp);
 
   auto* import = app.add_subcommand("import", "import batches from a USB drive and write acks back to it");
   std::string import_dir;
@@ -215,6 +234,7 @@ int main(int argc, char** argv) {
   std::string reopen_reason, decided_by;
   moderate->add_option("--reopen", reopen_reason, "change a decision already taken, saying why (decisions are final otherwise)");
   moderate->add_option("--by", decided_by, "who decides, for the moderation log (default: the login name)");
+  moderate->add_flag("--json", as_json, kJsonHelp);
 
   auto* tally_cmd = app.add_subcommand("tally", "count votes and write results: JSON, CSV and an HTML report");
   std::string population_file, out_dir = "results", only_consultation;
@@ -226,6 +246,7 @@ int main(int argc, char** argv) {
   tally_cmd->add_option("--consultation", only_consultation, "only this consultation");
   tally_cmd->add_option("--max-sessions-per-hour", max_sessions, "flag kiosks with more sessions in an hour")
       ->capture_default_str();
+  tally_cmd->add_flag("--json", as_json, "print the summary as JSON (the results are written to --out either way)");
 
   auto* receipt = app.add_subcommand("receipt", "print the inclusion proof for a resident's receipt code");
   std::string receipt_code, proof_out;
@@ -328,14 +349,22 @@ int main(int argc, char** argv) {
     if (action == "list") {
       auto all = (*service)->store().kiosks();
       if (!all.ok()) return fail(all.error());
-      std::printf("%-32s  %-20s  %-8s  %9s  %-20s\n", "kiosk", "name", "status", "records", "last contact");
+      if (!as_json) {
+        std::printf("%-32s  %-20s  %-8s  %9s  %-20s\n", "kiosk", "name", "status", "records", "last contact");
+      }
+      nlohmann::json listed = nlohmann::json::array();
       for (const auto& k : *all) {
         auto records = (*service)->store().record_count(k.id);
         if (!records.ok()) return fail(records.error());
+        if (as_json) {
+          listed.push_back(kiosk_json(k, *records));
+          continue;
+        }
         std::printf("%-32s  %-20.20s  %-8s  %9llu  %-20s\n", to_hex(k.id).c_str(), k.name.c_str(),
                     k.revoked_at ? "revoked" : "active", static_cast<unsigned long long>(*records),
                     format_utc(k.last_contact).c_str());
       }
+      if (as_json) std::printf("%s\n", listed.dump(2).c_str());
       return 0;
     }
     auto id = fixed_from_hex<kKioskIdSize>(kiosk_hex);
@@ -356,6 +385,14 @@ int main(int argc, char** argv) {
     const KioskInfo& info = **k;
     auto records = (*service)->store().record_count(info.id);
     if (!records.ok()) return fail(records.error());
+    if (as_json) {
+      nlohmann::json shown = kiosk_json(info, *records);
+      shown["key_fingerprint"] = key_fingerprint(info.key.bytes);
+      shown["contiguous_position"] = info.contiguous_position;
+      shown["contiguous_head"] = to_hex(info.contiguous_head);
+      std::printf("%s\n", shown.dump(2).c_str());
+      return 0;
+    }
     std::printf("kiosk           %s\nname            %s\nkey fingerprint %s\nenrolled        %s\nstatus          %s\n"
                 "last contact    %s\nrecords         %llu\nchain           contiguous to position %llu, head %s\n",
                 to_hex(info.id).c_str(), info.name.c_str(), key_fingerprint(info.key.bytes).c_str(),
@@ -369,6 +406,14 @@ int main(int argc, char** argv) {
   if (events->parsed()) {
     auto all = (*service)->store().events(limit);
     if (!all.ok()) return fail(all.error());
+    if (as_json) {
+      nlohmann::json listed = nlohmann::json::array();
+      for (const auto& e : *all) {
+        listed.push_back({{"at", e.at}, {"kind", e.kind}, {"kiosk", e.kiosk}, {"detail", e.detail}});
+      }
+      std::printf("%s\n", listed.dump(2).c_str());
+      return 0;
+    }
     for (const auto& e : *all) {
       std::printf("%s  %-16s %s  %s\n", format_utc(e.at).c_str(), e.kind.c_str(), e.kiosk.c_str(), e.detail.c_str());
     }
@@ -452,6 +497,15 @@ int main(int argc, char** argv) {
     if (moderate_action == "log") {
       auto decisions = (*service)->store().moderation_log();
       if (!decisions.ok()) return fail(decisions.error());
+      if (as_json) {
+        nlohmann::json listed = nlohmann::json::array();
+        for (const auto& e : *decisions) {
+          listed.push_back({{"at", e.at}, {"moderation_id", e.moderation_id}, {"action", e.action},
+                            {"redacted", e.redacted}, {"by", e.operator_name}, {"reason", e.reason}});
+        }
+        std::printf("%s\n", listed.dump(2).c_str());
+        return 0;
+      }
       if (decisions->empty()) std::printf("no moderation decisions yet\n");
       for (const auto& e : *decisions) {
         const std::string what = e.action + (e.redacted ? " (redacted)" : "");
@@ -483,6 +537,15 @@ int main(int argc, char** argv) {
     }
     auto queue = (*service)->moderation_queue(*key);
     if (!queue.ok()) return fail(queue.error());
+    if (as_json) {
+      nlohmann::json listed = nlohmann::json::array();
+      for (const auto& p : *queue) {
+        listed.push_back({{"moderation_id", p.item.moderation_id}, {"consultation", p.item.consultation_id},
+                          {"language", p.item.language}, {"text", p.text}});
+      }
+      std::printf("%s\n", listed.dump(2).c_str());
+      return 0;
+    }
     if (queue->empty()) std::printf("no ideas are waiting for moderation\n");
     for (const auto& p : *queue) {
       std::printf("%s  %-20s %-3s  %s\n", p.item.moderation_id.c_str(), p.item.consultation_id.c_str(),
@@ -526,6 +589,21 @@ int main(int argc, char** argv) {
              {"representation.csv", representation_csv(t)},
              {"report.html", results_html(t, format_utc(now_seconds()))}}) {
       if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
+    }
+    if (as_json) {
+      nlohmann::json summary = {{"records", t.records}, {"out", out_dir}, {"consultations", nlohmann::json::array()},
+                                {"anomalies", nlohmann::json::array()}};
+      for (const auto& c : t.consultations) {
+        summary["consultations"].push_back({{"id", c.id},
+                                            {"participants", c.participants},
+                                            {"repeated_ballots", c.repeated_ballots},
+                                            {"representativeness", c.representativeness
+                                                                       ? nlohmann::json(*c.representativeness)
+                                                                       : nlohmann::json(nullptr)}});
+      }
+      for (const auto& a : t.anomalies) summary["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+      std::printf("%s\n", summary.dump(2).c_str());
+      return 0;
     }
     std::printf("%llu records tallied\n", static_cast<unsigned long long>(t.records));
     for (const auto& c : t.consultations) {

@@ -967,3 +967,47 @@ TEST_CASE("operator mistakes are answered with what to do", "[integration]") {
   CHECK(tls.exit_code == kExitTempFail);
   CHECK_THAT(tls.output, Catch::Contains("answers in plain HTTP, not HTTPS"));
 }
+
+TEST_CASE("listings with --json give scripts what the tables show", "[integration]") {
+  World w;
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(),
+                     std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
+              .exit_code == kExitOk);
+  w.kiosk->fill(5);
+  REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);
+  auto parse = [](const CommandResult& r) {
+    INFO(r.output);
+    REQUIRE(r.exit_code == kExitOk);
+    return nlohmann::json::parse(r.output);  // stdout and stderr together: nothing may be on stderr
+  };
+  const auto status = parse(w.kiosk->sync({"status", "--json"}));
+  CHECK(status["pending"] == 0);
+  CHECK(status["acknowledged"] == 5);
+  CHECK(status["last_sync_success_at"].is_number());
+  const std::string id = status["kiosk"];
+
+  const auto kiosks = parse(w.hub.cli({"kiosks", "--json"}));
+  REQUIRE(kiosks.size() == 1);
+  CHECK(kiosks[0]["id"] == id);  // the kiosk's own account and the hub's agree
+  CHECK(kiosks[0]["records"] == 5);
+  CHECK(kiosks[0]["status"] == "active");
+  CHECK(kiosks[0]["revoked_at"].is_null());
+  const auto shown = parse(w.hub.cli({"kiosks", "show", id, "--json"}));
+  CHECK(shown["contiguous_position"] == 5);
+  CHECK(shown["key_fingerprint"].is_string());
+  // The table says the same.
+  CHECK_THAT(w.hub.cli({"kiosks"}).output, Catch::Contains(id) && Catch::Contains("active"));
+
+  CHECK(parse(w.hub.cli({"events", "--json"})).is_array());
+  CHECK(parse(w.hub.cli({"moderate", "log", "--json"})) == nlohmann::json::array());
+  const std::string key = (w.hub.state() / "offline" / "hub-submission.key").string();
+  const auto queue = parse(w.hub.cli({"moderate", "--key", key, "--json"}));
+  REQUIRE(queue.is_array());
+  const auto tallied =
+      parse(w.hub.cli({"tally", "--key", key, "--out", (w.scratch.path / "results").string(), "--json"}));
+  CHECK(tallied["records"] == 5);
+  CHECK(tallied["consultations"].is_array());
+  CHECK(tallied["anomalies"].is_array());
+  REQUIRE(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == kExitOk);
+  CHECK(parse(w.hub.cli({"kiosks", "--json"}))[0]["status"] == "revoked");
+}
