@@ -105,6 +105,12 @@ Status check_hub_state(const HubConfig& config, bool defaulted) {
   return {};
 }
 
+// Who runs the command, for the logs: the person behind sudo, else the login.
+std::string login_name() {
+  const char* login = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER") : std::getenv("USER");
+  return login ? login : "unknown";
+}
+
 // A Unix time, or null for "never".
 nlohmann::json time_json(std::optional<std::uint64_t> at) { return at ? nlohmann::json(*at) : nlohmann::json(nullptr); }
 
@@ -201,6 +207,17 @@ int main(int argc, char** argv) {
   events->add_option("--limit", limit, "how many, newest first");
   events->add_flag("--json", as_json, kJsonHelp);
 
+  auto* held_cmd = app.add_subcommand(
+      "held", "batches a revoked kiosk handed over on a USB drive, held for a decision: list, accept or discard");
+  std::string held_action = "list", held_reason, held_by;
+  std::uint64_t held_id = 0;
+  held_cmd->add_option("action", held_action, "list | accept | discard")
+      ->check(CLI::IsMember({"list", "accept", "discard"}));
+  held_cmd->add_option("id", held_id, "the held batch's number (from the list)");
+  held_cmd->add_option("--reason", held_reason, "why (required to accept or discard; kept in the event log)");
+  held_cmd->add_option("--by", held_by, "who decides (default: the login name)");
+  held_cmd->add_flag("--json", as_json, kJsonHelp);
+
   auto* import = app.add_subcommand("import", "import batches from a USB drive and write acks back to it");
   std::string import_dir;
   import->add_option("dir", import_dir, "the drive's mount point")->required();
@@ -246,6 +263,9 @@ int main(int argc, char** argv) {
   tally_cmd->add_option("--consultation", only_consultation, "only this consultation");
   tally_cmd->add_option("--max-sessions-per-hour", max_sessions, "flag kiosks with more sessions in an hour")
       ->capture_default_str();
+  bool exclude_revoked = false;
+  tally_cmd->add_flag("--exclude-revoked", exclude_revoked,
+                      "leave out records from kiosks since revoked (they count by default, and are named either way)");
   tally_cmd->add_flag("--json", as_json, "print the summary as JSON (the results are written to --out either way)");
 
   auto* receipt = app.add_subcommand("receipt", "print the inclusion proof for a resident's receipt code");
@@ -403,6 +423,49 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (held_cmd->parsed()) {
+    if (held_action == "list") {
+      auto all = (*service)->store().held_batches();
+      if (!all.ok()) return fail(all.error());
+      nlohmann::json listed = nlohmann::json::array();
+      if (!as_json && all->empty()) std::printf("no batches are held\n");
+      for (const auto& h : *all) {
+        if (as_json) {
+          listed.push_back({{"id", h.id}, {"kiosk", to_hex(h.kiosk)}, {"sequence", h.sequence},
+                            {"first_position", h.first_position}, {"records", h.record_count},
+                            {"received_at", h.received_at}});
+          continue;
+        }
+        std::printf("%4llu  kiosk %s  batch %llu  %llu records from position %llu  received %s\n",
+                    static_cast<unsigned long long>(h.id), to_hex(h.kiosk).c_str(),
+                    static_cast<unsigned long long>(h.sequence), static_cast<unsigned long long>(h.record_count),
+                    static_cast<unsigned long long>(h.first_position), format_utc(h.received_at).c_str());
+      }
+      if (as_json) std::printf("%s\n", listed.dump(2).c_str());
+      return 0;
+    }
+    if (held_cmd->get_option("id")->count() == 0 || held_reason.empty()) {
+      return fail(make_error(ErrorCode::kInvalidArgument,
+                             "give the held batch's number and --reason \"why\": civic-hub held " + held_action +
+                                 " ID --reason \"...\" (see civic-hub held list)"));
+    }
+    const std::string by = held_by.empty() ? login_name() : held_by;
+    if (held_action == "discard") {
+      if (auto s = (*service)->discard_held_batch(held_id, by, held_reason, now_seconds()); !s.ok()) {
+        return fail(s.error());
+      }
+      std::printf("held batch %llu discarded: its records will never be counted\n",
+                  static_cast<unsigned long long>(held_id));
+      return 0;
+    }
+    auto stored = (*service)->accept_held_batch(held_id, by, held_reason, now_seconds());
+    if (!stored.ok()) return fail(stored.error());
+    std::printf("held batch %llu accepted: %u new records stored and counted, marked in results as from a revoked "
+                "kiosk\n",
+                static_cast<unsigned long long>(held_id), stored->new_records);
+    return 0;
+  }
+
   if (events->parsed()) {
     auto all = (*service)->store().events(limit);
     if (!all.ok()) return fail(all.error());
@@ -435,6 +498,12 @@ int main(int argc, char** argv) {
           ++refused;
           std::fprintf(stderr, "civic-hub: kiosk %s batch %llu refused: %s\n", to_hex(ex.kiosk).c_str(),
                        static_cast<unsigned long long>(b.sequence), stored.message().c_str());
+          continue;
+        }
+        if (stored->held) {
+          std::printf("kiosk %s batch %llu: the kiosk is revoked; held for an operator's decision (civic-hub held "
+                      "list), no ack written\n",
+                      to_hex(ex.kiosk).c_str(), static_cast<unsigned long long>(b.sequence));
           continue;
         }
         if (auto s = write_usb_ack(import_dir, ex.kiosk, b.sequence, stored->ack); !s.ok()) return fail(s.error());
@@ -514,9 +583,7 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    const char* login = std::getenv("SUDO_USER") ? std::getenv("SUDO_USER") : std::getenv("USER");
-    const HubService::Decider by{decided_by.empty() ? std::string(login ? login : "unknown") : decided_by,
-                                 reopen_reason};
+    const HubService::Decider by{decided_by.empty() ? login_name() : decided_by, reopen_reason};
     if (moderate_action == "reject") {
       auto d = (*service)->reject(moderation_id, reason, by, now_seconds());
       if (!d.ok()) return fail(d.error());
@@ -577,6 +644,10 @@ int main(int argc, char** argv) {
     auto reports = (*service)->store().event_reports();
     if (!reports.ok()) return fail(reports.error());
     options.event_reports = *reports;
+    auto kiosk_list = (*service)->store().kiosks();
+    if (!kiosk_list.ok()) return fail(kiosk_list.error());
+    options.revoked_kiosks = *kiosk_list;
+    options.exclude_revoked = exclude_revoked;
     const Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
     for (auto& r : opened->opened) wipe_submission(r.submission);
     ec.clear();
@@ -602,6 +673,11 @@ int main(int argc, char** argv) {
                                                                        : nlohmann::json(nullptr)}});
       }
       for (const auto& a : t.anomalies) summary["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+      summary["revoked_kiosks"] = nlohmann::json::array();
+      for (const auto& k : t.revoked_kiosks) {
+        summary["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
+                                             {"records", k.records}, {"counted", k.counted}});
+      }
       std::printf("%s\n", summary.dump(2).c_str());
       return 0;
     }
@@ -613,6 +689,11 @@ int main(int argc, char** argv) {
                                        : "");
     }
     for (const auto& a : t.anomalies) std::printf("anomaly: %s: %s\n", a.kind.c_str(), a.detail.c_str());
+    for (const auto& k : t.revoked_kiosks) {
+      std::printf("revoked kiosk %s ('%s', revoked %s): %llu records, %s\n", k.kiosk.c_str(), k.name.c_str(),
+                  format_utc(k.revoked_at).c_str(), static_cast<unsigned long long>(k.records),
+                  k.counted ? "counted (leave them out with --exclude-revoked)" : "left out");
+    }
     std::printf("results written to %s (open report.html in a browser)\n", out_dir.c_str());
     return 0;
   }

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "sync/common/human.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -154,6 +156,11 @@ std::string results_json(const Tally& t) {
          {"weighting_note", c.weighting_note}});
   }
   for (const auto& a : t.anomalies) out["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+  out["revoked_kiosks"] = json::array();
+  for (const auto& k : t.revoked_kiosks) {
+    out["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
+                                     {"records", k.records}, {"counted", k.counted}});
+  }
   out["events"] = json::array();
   for (const auto& e : t.events) {
     out["events"].push_back({{"id", e.report.event_id},
@@ -314,6 +321,17 @@ figure{margin:1.5em 0}
            (e.share_of_room ? number(*e.share_of_room * 100, 0) + "%" : "-") + "</td></tr>\n";
     }
     h += "</table>\n";
+  }
+  if (!t.revoked_kiosks.empty()) {
+    h += "<h2>Records from kiosks since revoked</h2>\n<table><tr><th>Kiosk</th><th>Name</th><th>Revoked</th>"
+         "<th>Records</th><th>In these results</th></tr>\n";
+    for (const auto& k : t.revoked_kiosks) {
+      h += "<tr><td>" + html_escape(k.kiosk) + "</td><td>" + html_escape(k.name) + "</td><td>" +
+           html_escape(format_utc(k.revoked_at)) + "</td><td class=\"n\">" + std::to_string(k.records) +
+           "</td><td>" + (k.counted ? "counted" : "left out (--exclude-revoked)") + "</td></tr>\n";
+    }
+    h += "</table>\n<p class=\"note\">Records a kiosk sent before it was revoked were verified when they arrived "
+         "and count; a tally with --exclude-revoked leaves them out.</p>\n";
   }
   if (!t.anomalies.empty()) {
     h += "<h2>For operators: anomalies</h2>\n<div class=\"anomaly\"><ul>\n";

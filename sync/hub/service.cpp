@@ -134,6 +134,29 @@ Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, st
     return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled with this hub; enrol it "
                                                 "with 'civic-sync enroll' first");
   }
+  if (kiosk->revoked_at && via == "usb") {
+    if (auto s = verify_batch(batch, kiosk->key); !s.ok()) {
+      note({now, "bad-signature", kiosk_hex, "a batch whose signature does not verify, via " + via});
+      return s.error();
+    }
+    if (batch.last_position() <= kiosk->contiguous_position) {
+      // Stored already (before the revocation, or accepted from the hold): the same ack again, so
+      // the drive tells the kiosk; a different batch at those positions is still caught as a fork.
+      const SigningKeyPair& key = keys_.signing;
+      return store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now, via);
+    }
+    CIVIC_ASSIGN(newly, store_->hold_batch(HeldBatch{0, batch.header.kiosk_id, batch.header.sequence,
+                                                     batch.header.first_position, batch.records.size(),
+                                                     Bytes(body.begin(), body.end()), now, via}));
+    if (newly) {
+      note({now, "held", kiosk_hex, "batch " + std::to_string(batch.header.sequence) + " (" +
+                                        std::to_string(batch.records.size()) +
+                                        " records) from a revoked kiosk, held for a decision: civic-hub held list"});
+    }
+    StoredBatch held;
+    held.held = true;
+    return held;
+  }
   if (kiosk->revoked_at) {
     note({now, "revoked-upload", kiosk_hex, "a batch from a revoked kiosk, via " + via});
     return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " has been revoked; its batches are no longer "
@@ -145,6 +168,43 @@ Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, st
   }
   const SigningKeyPair& key = keys_.signing;
   return store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now, via);
+}
+
+namespace {
+Result<HeldBatch> find_held(HubStore& store, std::uint64_t id) {
+  CIVIC_ASSIGN(all, store.held_batches());
+  for (auto& h : all) {
+    if (h.id == id) return std::move(h);
+  }
+  return make_error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " is held; see civic-hub held list");
+}
+}  // namespace
+
+Result<StoredBatch> HubService::accept_held_batch(std::uint64_t id, const std::string& by, const std::string& why,
+                                                  std::uint64_t now) {
+  CIVIC_ASSIGN(held, find_held(*store_, id));
+  CIVIC_ASSIGN(batch, parse_batch(held.batch));
+  CIVIC_ASSIGN(kiosk, store_->kiosk(batch.header.kiosk_id));
+  if (!kiosk) return make_error(ErrorCode::kNotFound, "the kiosk of held batch " + std::to_string(id) + " is gone");
+  CIVIC_TRY(verify_batch(batch, kiosk->key));
+  const SigningKeyPair& key = keys_.signing;
+  // Stored first, released after: a crash between leaves it held, and accepting again is a repeat.
+  CIVIC_ASSIGN(stored, store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now,
+                                           held.via + ", held and accepted"));
+  CIVIC_TRY(store_->release_held_batch(
+      id, {now, "held-accepted", to_hex(held.kiosk),
+           "batch " + std::to_string(held.sequence) + " (" + std::to_string(held.record_count) + " records) by " + by +
+               ": " + why}));
+  return stored;
+}
+
+Status HubService::discard_held_batch(std::uint64_t id, const std::string& by, const std::string& why,
+                                      std::uint64_t now) {
+  CIVIC_ASSIGN(held, find_held(*store_, id));
+  return store_->release_held_batch(
+      id, {now, "held-discarded", to_hex(held.kiosk),
+           "batch " + std::to_string(held.sequence) + " (" + std::to_string(held.record_count) + " records) by " + by +
+               ": " + why});
 }
 
 Result<EventReport> HubService::accept_event_report(ByteView body, const std::string& via, std::uint64_t now) {

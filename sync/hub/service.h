@@ -52,7 +52,15 @@ class HubService {
                                           const std::string& name, const std::string& client, std::uint64_t now);
   // Verifies and stores a batch. Error codes: kOversize, decoder codes (malformed input),
   // kUnauthorized (unknown or revoked kiosk), kBadSignature, kConflict (fork).
+  // A revoked kiosk's batch is refused, except by USB ("usb"): a drive field staff carried from
+  // the kiosk is held, verified against the kiosk's key, for an operator's decision (held=true).
   [[nodiscard]] Result<StoredBatch> upload(ByteView body, const std::string& via, std::uint64_t now);
+  // An operator's decision on a held batch: accepted, it is stored like any batch (exactly once,
+  // forks still caught) and its records count; discarded, it is gone. Both are logged with who and why.
+  [[nodiscard]] Result<StoredBatch> accept_held_batch(std::uint64_t id, const std::string& by, const std::string& why,
+                                                      std::uint64_t now);
+  [[nodiscard]] Status discard_held_batch(std::uint64_t id, const std::string& by, const std::string& why,
+                                          std::uint64_t now);
   // Verifies a town-hall event report against its kiosk's enrolled key and stores it. Errors as
   // for upload.
   [[nodiscard]] Result<EventReport> accept_event_report(ByteView body, const std::string& via, std::uint64_t now);

@@ -130,6 +130,20 @@ constexpr const char* kHubMigrations[] = {
       redacted INTEGER NOT NULL
     );
     )sql",
+    // v6: batches a revoked kiosk handed over on a USB drive, held for an operator's decision.
+    R"sql(
+    CREATE TABLE held_batches (
+      id INTEGER PRIMARY KEY,
+      kiosk_id BLOB NOT NULL,
+      sequence INTEGER NOT NULL,
+      first_position INTEGER NOT NULL,
+      record_count INTEGER NOT NULL,
+      batch BLOB NOT NULL,
+      received_at INTEGER NOT NULL,
+      via TEXT NOT NULL,
+      UNIQUE (kiosk_id, sequence)
+    );
+    )sql",
 };
 
 class SqliteHubStore final : public HubStore {
@@ -520,6 +534,50 @@ class SqliteHubStore final : public HubStore {
     CIVIC_TRY(log.bind(1, std::string_view(entry.moderation_id)).bind(2, entry.at)
                   .bind(3, std::string_view(entry.operator_name)).bind(4, std::string_view(entry.action))
                   .bind(5, std::string_view(entry.reason)).bind(6, entry.redacted ? 1 : 0).run());
+    return txn.commit();
+  }
+
+  Result<bool> hold_batch(const HeldBatch& held) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO held_batches (kiosk_id, sequence, first_position, "
+                                    "record_count, batch, received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    CIVIC_TRY(stmt.bind(1, ByteView(held.kiosk)).bind(2, held.sequence).bind(3, held.first_position)
+                  .bind(4, held.record_count).bind(5, ByteView(held.batch)).bind(6, held.received_at)
+                  .bind(7, std::string_view(held.via)).run());
+    return db_->changes() == 1;
+  }
+
+  Result<std::vector<HeldBatch>> held_batches() override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, kiosk_id, sequence, first_position, record_count, batch, received_at, "
+                                    "via FROM held_batches ORDER BY id"));
+    std::vector<HeldBatch> out;
+    for (;;) {
+      CIVIC_ASSIGN(row, stmt.step());
+      if (!row) break;
+      HeldBatch h;
+      h.id = stmt.uint64(0);
+      const Bytes kiosk = stmt.blob(1);
+      if (kiosk.size() == h.kiosk.size()) std::copy(kiosk.begin(), kiosk.end(), h.kiosk.begin());
+      h.sequence = stmt.uint64(2);
+      h.first_position = stmt.uint64(3);
+      h.record_count = stmt.uint64(4);
+      h.batch = stmt.blob(5);
+      h.received_at = stmt.uint64(6);
+      h.via = stmt.text(7);
+      out.push_back(std::move(h));
+    }
+    return out;
+  }
+
+  Status release_held_batch(std::uint64_t id, const HubEvent& decision) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction txn(*db_);
+    CIVIC_TRY(txn.begin());
+    CIVIC_ASSIGN(stmt, db_->prepare("DELETE FROM held_batches WHERE id = ?"));
+    CIVIC_TRY(stmt.bind(1, id).run());
+    if (db_->changes() != 1) return make_error(ErrorCode::kNotFound, "no held batch " + std::to_string(id));
+    CIVIC_TRY(insert_event(decision));
     return txn.commit();
   }
 

@@ -37,6 +37,7 @@ struct StoredBatch {
   Bytes ack;
   bool repeat = false;         // this exact batch had been accepted before; the same ack again
   std::uint32_t new_records = 0;
+  bool held = false;           // from a revoked kiosk, by USB: held for an operator's decision, no ack
 };
 
 struct HubRecord {
@@ -75,6 +76,19 @@ struct ModerationLogEntry {
   std::string action;
   std::string reason;
   bool redacted = false;
+};
+
+// A batch a revoked kiosk handed over on a USB drive: verified against the kiosk's key, kept
+// apart (not counted, no ack) until an operator accepts or discards it.
+struct HeldBatch {
+  std::uint64_t id = 0;
+  KioskId kiosk{};
+  std::uint64_t sequence = 0;
+  std::uint64_t first_position = 0;
+  std::uint64_t record_count = 0;
+  Bytes batch;
+  std::uint64_t received_at = 0;
+  std::string via;
 };
 
 using AckSigner = std::function<Bytes(const Ack&)>;
@@ -135,6 +149,12 @@ class HubStore {
   // Stores a decision and its log entry together (one transaction).
   [[nodiscard]] virtual Status decide(const ModerationItem& decision, const ModerationLogEntry& entry) = 0;
   [[nodiscard]] virtual Result<std::vector<ModerationLogEntry>> moderation_log() = 0;
+
+  // Held batches: false when this kiosk's batch of this sequence is held already.
+  [[nodiscard]] virtual Result<bool> hold_batch(const HeldBatch& held) = 0;
+  [[nodiscard]] virtual Result<std::vector<HeldBatch>> held_batches() = 0;
+  // Removes a held batch and logs the decision in one transaction (kNotFound: no such batch).
+  [[nodiscard]] virtual Status release_held_batch(std::uint64_t id, const HubEvent& decision) = 0;
 
   // Town-hall event reports, verified by the caller; a report sent again replaces the stored one.
   [[nodiscard]] virtual Status store_event_report(const EventReport& report, ByteView bytes, const std::string& via,

@@ -177,10 +177,28 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
   return r;
 }
 
-Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
+Tally tally(const Content& content, const OpenedRecords& all_records, const PopulationMargins* margins,
             const TallyOptions& options) {
   Tally t;
-  t.records = records.opened.size() + records.failed.size();
+  t.records = all_records.opened.size() + all_records.failed.size();
+  // Revoked kiosks' records: named in the results; left out only when asked.
+  std::map<KioskId, std::uint64_t> revoked_index;
+  for (const auto& k : options.revoked_kiosks) {
+    if (!k.revoked_at) continue;
+    revoked_index[k.id] = t.revoked_kiosks.size();
+    t.revoked_kiosks.push_back({to_hex(k.id), k.name, *k.revoked_at, 0, !options.exclude_revoked});
+  }
+  OpenedRecords kept;
+  for (const auto& r : all_records.opened) {
+    if (auto it = revoked_index.find(r.kiosk); it != revoked_index.end()) {
+      ++t.revoked_kiosks[it->second].records;
+      if (options.exclude_revoked) continue;
+    }
+    if (options.exclude_revoked) kept.opened.push_back(r);
+  }
+  std::erase_if(t.revoked_kiosks, [](const RevokedKioskRecords& k) { return k.records == 0; });
+  if (options.exclude_revoked) kept.failed = all_records.failed;
+  const OpenedRecords& records = options.exclude_revoked ? kept : all_records;
   for (const auto& [id, why] : records.failed) {
     t.anomalies.push_back({"unreadable", "a record could not be opened with this key: " + why});
   }

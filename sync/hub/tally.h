@@ -86,8 +86,20 @@ struct EventResult {
   std::optional<double> share_of_room;  // participants / headcount, when staff counted the room
 };
 
+// A kiosk the hub has revoked, and what of it the results hold: records accepted before the
+// revocation (or handed over and accepted by an operator after it) count unless the tally is run
+// with exclude_revoked, and are named either way.
+struct RevokedKioskRecords {
+  std::string kiosk;  // hex id
+  std::string name;
+  std::uint64_t revoked_at = 0;
+  std::uint64_t records = 0;
+  bool counted = true;
+};
+
 struct Tally {
   std::uint64_t records = 0;
+  std::vector<RevokedKioskRecords> revoked_kiosks;  // only kiosks with records
   std::vector<ConsultationResult> consultations;
   std::vector<EventResult> events;
   std::vector<Anomaly> anomalies;
@@ -97,6 +109,8 @@ struct TallyOptions {
   std::uint64_t max_sessions_per_hour = 60;  // more from one kiosk in one hour is flagged
   std::string consultation;                  // empty: all
   std::vector<EventReport> event_reports;    // from the kiosks (civic-hub stores them)
+  std::vector<KioskInfo> revoked_kiosks;     // kiosks with a revoked_at (civic-hub passes every kiosk)
+  bool exclude_revoked = false;              // leave their records out of the count
 };
 
 Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,

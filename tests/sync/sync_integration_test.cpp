@@ -1011,3 +1011,99 @@ TEST_CASE("listings with --json give scripts what the tables show", "[integratio
   REQUIRE(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == kExitOk);
   CHECK(parse(w.hub.cli({"kiosks", "--json"}))[0]["status"] == "revoked");
 }
+
+TEST_CASE("a revoked kiosk's hand-over by USB waits for an operator, and results name revoked kiosks' records",
+          "[integration]") {
+  World w;
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(),
+                     std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
+              .exit_code == kExitOk);
+  const std::string id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
+  auto records_at_hub = [&w](const std::string& kiosk) {
+    for (const auto& k : nlohmann::json::parse(w.hub.cli({"kiosks", "--json"}).output)) {
+      if (k["id"] == kiosk) return k["records"].get<int>();
+    }
+    return -1;
+  };
+  auto held = [&w] { return nlohmann::json::parse(w.hub.cli({"held", "--json"}).output); };
+  w.kiosk->fill(3);
+  REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);  // accepted before the revocation
+  w.kiosk->fill(4);
+  REQUIRE(w.hub.cli({"kiosks", "revoke", id, "--yes"}).exit_code == kExitOk);
+  const fs::path drive = w.scratch.path / "handover";
+  fs::create_directories(drive);
+  REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
+
+  auto imported = w.hub.cli({"import", drive.string()});
+  INFO(imported.output);
+  CHECK(imported.exit_code == kExitOk);
+  CHECK_THAT(imported.output, Catch::Contains("held for an operator's decision"));
+  CHECK(read_usb_acks(drive, kiosk_id_from_key(w.kiosk->key().public_key))->empty());  // nothing acknowledged
+  CHECK(records_at_hub(id) == 3);
+  REQUIRE(w.hub.cli({"import", drive.string()}).exit_code == kExitOk);  // twice: held once
+  auto waiting = held();
+  REQUIRE(waiting.size() == 1);
+  CHECK(waiting[0]["kiosk"] == id);
+  CHECK(waiting[0]["records"] == 4);
+  const std::string held_id = std::to_string(waiting[0]["id"].get<int>());
+  // Over the network it is still refused.
+  CHECK(w.kiosk->sync({"run", "--once"}).exit_code == kExitNoPermission);
+
+  CHECK(w.hub.cli({"held", "accept", held_id}).exit_code == kExitConfig);  // a reason is required
+  auto accepted = w.hub.cli({"held", "accept", held_id, "--reason", "stolen after closing; records checked", "--by",
+                             "ana"});
+  INFO(accepted.output);
+  REQUIRE(accepted.exit_code == kExitOk);
+  CHECK(records_at_hub(id) == 7);
+  CHECK(held().empty());
+  CHECK_THAT(w.hub.cli({"events"}).output, Catch::Contains("held-accepted") && Catch::Contains("by ana"));
+  // The drive again: already stored, so acks go back and nothing is held or counted twice.
+  REQUIRE(w.hub.cli({"import", drive.string()}).exit_code == kExitOk);
+  CHECK(held().empty());
+  CHECK(records_at_hub(id) == 7);
+  CHECK_FALSE(read_usb_acks(drive, kiosk_id_from_key(w.kiosk->key().public_key))->empty());
+
+  const std::string key = (w.hub.state() / "offline" / "hub-submission.key").string();
+  const fs::path out = w.scratch.path / "results";
+  auto counted = w.hub.cli({"tally", "--key", key, "--out", out.string(), "--json"});
+  REQUIRE(counted.exit_code == kExitOk);
+  const auto summary = nlohmann::json::parse(counted.output);
+  REQUIRE(summary["revoked_kiosks"].size() == 1);
+  CHECK(summary["revoked_kiosks"][0]["kiosk"] == id);
+  CHECK(summary["revoked_kiosks"][0]["records"] == 7);
+  CHECK(summary["revoked_kiosks"][0]["counted"] == true);
+  std::ifstream results_file(out / "results.json");
+  const auto results = nlohmann::json::parse(results_file);
+  CHECK(results["revoked_kiosks"][0]["records"] == 7);
+  std::ifstream report_file(out / "report.html");
+  const std::string report((std::istreambuf_iterator<char>(report_file)), std::istreambuf_iterator<char>());
+  CHECK_THAT(report, Catch::Contains("Records from kiosks since revoked") && Catch::Contains(id));
+  auto participants = [](const nlohmann::json& s) {
+    int n = 0;
+    for (const auto& c : s["consultations"]) n += c["participants"].get<int>();
+    return n;
+  };
+  auto excluded = w.hub.cli({"tally", "--key", key, "--out", out.string(), "--json", "--exclude-revoked"});
+  REQUIRE(excluded.exit_code == kExitOk);
+  const auto without = nlohmann::json::parse(excluded.output);
+  CHECK(without["revoked_kiosks"][0]["counted"] == false);
+  CHECK(participants(summary) > 0);
+  CHECK(participants(without) == 0);  // every record came from the revoked kiosk
+
+  // Another revoked kiosk's hand-over, discarded.
+  Kiosk second(w.scratch.path / "second", w.hub.url());
+  second.enroll(w.hub);
+  second.fill(2);
+  const std::string second_id = to_hex(kiosk_id_from_key(second.key().public_key));
+  REQUIRE(w.hub.cli({"kiosks", "revoke", second_id, "--yes"}).exit_code == kExitOk);
+  const fs::path drive2 = w.scratch.path / "handover2";
+  fs::create_directories(drive2);
+  REQUIRE(second.sync({"export", drive2.string(), "--not-a-drive"}).exit_code == kExitOk);
+  REQUIRE(w.hub.cli({"import", drive2.string()}).exit_code == kExitOk);
+  REQUIRE(held().size() == 1);
+  REQUIRE(w.hub.cli({"held", "discard", std::to_string(held()[0]["id"].get<int>()), "--reason", "unreliable"})
+              .exit_code == kExitOk);
+  CHECK(held().empty());
+  CHECK(records_at_hub(second_id) == 0);
+  CHECK_THAT(w.hub.cli({"events"}).output, Catch::Contains("held-discarded"));
+}
