@@ -648,7 +648,10 @@ int main(int argc, char** argv) {
     if (!kiosk_list.ok()) return fail(kiosk_list.error());
     options.revoked_kiosks = *kiosk_list;
     options.exclude_revoked = exclude_revoked;
-    const Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
+    Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
+    auto moderation_log = (*service)->store().moderation_log();
+    if (!moderation_log.ok()) return fail(moderation_log.error());
+    t.moderation = summarise_moderation(*moderation_log);
     for (auto& r : opened->opened) wipe_submission(r.submission);
     ec.clear();
     std::filesystem::create_directories(out_dir, ec);

@@ -156,6 +156,9 @@ std::string results_json(const Tally& t) {
          {"weighting_note", c.weighting_note}});
   }
   for (const auto& a : t.anomalies) out["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+  out["moderation"] = {{"decisions", t.moderation.decisions}, {"ideas_decided", t.moderation.ideas_decided},
+                       {"by_action", t.moderation.by_action}, {"redacted", t.moderation.redacted},
+                       {"reopened", t.moderation.reopened}};
   out["revoked_kiosks"] = json::array();
   for (const auto& k : t.revoked_kiosks) {
     out["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
@@ -321,6 +324,19 @@ figure{margin:1.5em 0}
            (e.share_of_room ? number(*e.share_of_room * 100, 0) + "%" : "-") + "</td></tr>\n";
     }
     h += "</table>\n";
+  }
+  if (t.moderation.decisions > 0) {
+    auto action = [&t](const char* name) {
+      auto it = t.moderation.by_action.find(name);
+      return std::to_string(it == t.moderation.by_action.end() ? 0 : it->second);
+    };
+    h += "<h2>Moderation of residents' ideas</h2>\n<p>" + std::to_string(t.moderation.ideas_decided) +
+         " ideas decided in " + std::to_string(t.moderation.decisions) + " decisions: " + action("approved") +
+         " approved, " + action("rejected") + " rejected; " + std::to_string(t.moderation.redacted) +
+         " published with personal details removed or rewritten; " + std::to_string(t.moderation.reopened) +
+         " earlier decisions reopened (" + action("reopened-approved") + " then approved, " +
+         action("reopened-rejected") + " then rejected). Every decision, with who took it and why, is in "
+         "the hub's moderation log (civic-hub moderate log).</p>\n";
   }
   if (!t.revoked_kiosks.empty()) {
     h += "<h2>Records from kiosks since revoked</h2>\n<table><tr><th>Kiosk</th><th>Name</th><th>Revoked</th>"

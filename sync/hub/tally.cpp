@@ -177,6 +177,20 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
   return r;
 }
 
+ModerationSummary summarise_moderation(const std::vector<ModerationLogEntry>& log) {
+  ModerationSummary m;
+  std::set<std::string> ideas;
+  for (const auto& e : log) {
+    ++m.decisions;
+    ++m.by_action[e.action];
+    ideas.insert(e.moderation_id);
+    if (e.redacted) ++m.redacted;
+    if (e.action.rfind("reopened-", 0) == 0) ++m.reopened;
+  }
+  m.ideas_decided = ideas.size();
+  return m;
+}
+
 Tally tally(const Content& content, const OpenedRecords& all_records, const PopulationMargins* margins,
             const TallyOptions& options) {
   Tally t;

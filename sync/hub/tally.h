@@ -97,8 +97,19 @@ struct RevokedKioskRecords {
   bool counted = true;
 };
 
+// What the moderation log says, in counts: never an idea's words or an operator's reasons.
+struct ModerationSummary {
+  std::uint64_t decisions = 0;             // every entry of the log
+  std::map<std::string, std::uint64_t> by_action;  // approved, rejected, reopened-approved, reopened-rejected
+  std::uint64_t ideas_decided = 0;         // distinct moderation ids
+  std::uint64_t redacted = 0;              // decisions that published a redacted or rewritten text
+  std::uint64_t reopened = 0;              // decisions that changed an earlier one
+};
+ModerationSummary summarise_moderation(const std::vector<ModerationLogEntry>& log);
+
 struct Tally {
   std::uint64_t records = 0;
+  ModerationSummary moderation;
   std::vector<RevokedKioskRecords> revoked_kiosks;  // only kiosks with records
   std::vector<ConsultationResult> consultations;
   std::vector<EventResult> events;

@@ -2,6 +2,11 @@
 // moderation once per distinct sealed record.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
+#include "sync/hub/report.h"
+#include "sync/hub/tally.h"
+
 #include <filesystem>
 #include <set>
 #include <fstream>
@@ -150,6 +155,16 @@ TEST_CASE("moderation decisions are final unless reopened, redactions survive, a
     CHECK((*log)[1].operator_name == "bob");
     CHECK((*log)[2].action == "reopened-approved");
     CHECK((*log)[2].reason == "on topic after all");
+    // The report summarises the log in counts.
+    const ModerationSummary m = summarise_moderation(*log);
+    CHECK(m.decisions == 3);
+    CHECK(m.ideas_decided == 1);
+    CHECK(m.reopened == 2);
+    CHECK(m.by_action.at("approved") == 1);
+    Tally t;
+    t.moderation = m;
+    CHECK_THAT(results_html(t, "now"), Catch::Contains("1 ideas decided in 3 decisions: 1 approved, 0 rejected"));
+    CHECK(nlohmann::json::parse(results_json(t))["moderation"]["reopened"] == 2);
   } else {
     CHECK(log->size() == 1);
     CHECK((*log)[0].action == "rejected");
