@@ -17,10 +17,16 @@ ctest --preset ci --no-tests=error "$@"
 
 echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer (asan preset)"
 cmake --preset asan -DCIVIC_BUILD_KIOSK=OFF >/dev/null
-cmake --build --preset asan --target protocol_tests outbox_tests outbox_append_child config_tests kiosk_session_tests \
-  kiosk_staff_tests hub_moderation_tests \
-  hub_results_tests
+# Every unit-test executable (the list comes from tests/CMakeLists.txt); each must have run tests.
+cmake --build --preset asan --target civic_unit_tests
 ctest --preset asan --no-tests=error -L unit -E "Python"
+registered=$(ctest --preset asan -N -L unit)
+while read -r target; do
+  if ! grep -q ": $target:" <<<"$registered"; then
+    echo "unit-test target $target registered no test under asan: was it built?" >&2
+    exit 1
+  fi
+done <build/asan/unit-test-targets.txt
 
 echo "== concurrency tests under ThreadSanitizer (tsan preset)"
 cmake --preset tsan -DCIVIC_BUILD_KIOSK=OFF >/dev/null

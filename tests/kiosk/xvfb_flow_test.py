@@ -115,9 +115,13 @@ def compare_screens(shots):
         run("convert", f"{shots}/{name}.ppm", png)
         check_step_indicator(name, png)
         golden = f"{golden_dir}/{name}.png"
-        if UPDATE or not os.path.exists(golden):
+        if UPDATE:
             shutil.copy(png, golden)
             print(f"stored {golden}")
+            continue
+        if not os.path.exists(golden):  # never written here: a missing reference is a failure
+            check(False, f"{name}: no reference screenshot {golden}; look at {png} and, if it is right, "
+                         "store it with --update-screens")
             continue
         r = subprocess.run(["compare", "-metric", "AE", "-fuzz", "20%", png, golden, "null:"], capture_output=True,
                            text=True, timeout=60)

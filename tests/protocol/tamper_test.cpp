@@ -29,18 +29,20 @@ TEST_CASE("every altered byte of a batch is detected", "[tamper][batch]") {
   auto ok = parse_batch(good);
   REQUIRE(ok.ok());
   REQUIRE(verify_batch(*ok, key.public_key).ok());
-  std::size_t tried = 0;
+  std::size_t refused = 0;
   for (std::size_t i = 0; i < good.size(); ++i) {
     for (auto flip : kFlips) {
       Bytes bad = good;
       bad[i] ^= flip;
       auto parsed = parse_batch(bad);
-      bool accepted = parsed.ok() && verify_batch(*parsed, key.public_key).ok();
-      if (accepted) FAIL("byte " << i << " xor " << int(flip) << " was accepted");
-      ++tried;
+      const bool accepted = parsed.ok() && verify_batch(*parsed, key.public_key).ok();
+      if (accepted) FAIL_CHECK("byte " << i << " xor " << int(flip) << " was accepted");
+      else ++refused;
     }
   }
-  CHECK(tried == good.size() * 3);
+  // Every altered copy was refused, and there were many (two records, a header and a signature).
+  CHECK(good.size() > 200);
+  CHECK(refused == good.size() * std::size(kFlips));
 }
 
 TEST_CASE("every altered byte of an ack is detected", "[tamper][ack]") {

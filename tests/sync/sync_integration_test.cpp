@@ -425,7 +425,13 @@ TEST_CASE("a closed town-hall event's report reaches the hub once, signed by the
   std::string line;
   std::getline(sent, line);
   CHECK(line == closed->id);
+  // The hub's copy is removed behind its back: a resend would put it back.
+  auto removed = run_command({"/usr/bin/sqlite3", (w.hub.state() / "hub.db").string(), "DELETE FROM event_reports"});
+  REQUIRE(removed.exit_code == 0);
   REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);
+  auto after = (*store)->event_reports();
+  REQUIRE(after.ok());
+  CHECK(after->empty());
   // A report signed by another key is refused.
   const auto stranger = generate_signing_key_pair();
   auto forged = encode_signed_event_report(EventReport{kiosk_id_from_key(w.kiosk->key().public_key), "ev-x",
