@@ -108,6 +108,15 @@ Database::~Database() {
   if (db_) sqlite3_close_v2(db_);
 }
 
+namespace {
+std::function<void(sqlite3*)>& open_hook() {
+  static std::function<void(sqlite3*)> hook;
+  return hook;
+}
+}  // namespace
+
+void set_open_hook(std::function<void(sqlite3*)> hook) { open_hook() = std::move(hook); }
+
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path, bool create,
                                                  const std::string& vfs, std::string context,
                                                  int busy_timeout_ms) {
@@ -121,6 +130,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   }
   sqlite3_extended_result_codes(db->db_, 1);
   sqlite3_busy_timeout(db->db_, busy_timeout_ms);
+  if (open_hook()) open_hook()(db->db_);
   return db;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,11 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   std::string context_;
 };
+
+// Tests only: called with every connection as soon as it is open, before its owner configures
+// it, to give it other defaults (as another SQLite build would) and to keep its handle for reading
+// settings back. An empty function removes it. Not thread-safe: set it before opening.
+void set_open_hook(std::function<void(sqlite3*)> hook);
 
 class Database {
  public:

@@ -296,3 +296,30 @@ TEST_CASE("a batch cannot be signed with another kiosk's key", "[outbox]") {
   CHECK(ob->next_batch(generate_signing_key_pair(), BatchLimits{}, kNow).code() == ErrorCode::kInvalidArgument);
   CHECK(ob->status()->pending == 1);
 }
+
+TEST_CASE("the outbox sets its durability and erasure itself, whatever SQLite's defaults", "[outbox]") {
+  // Debian's SQLite already defaults to synchronous = FULL and secure_delete = ON, which would hide
+  // a deleted PRAGMA line: every new connection starts here with the opposite defaults.
+  std::vector<sqlite3*> connections;
+  sql::set_open_hook([&connections](sqlite3* db) {
+    sqlite3_exec(db, "PRAGMA synchronous = OFF; PRAGMA secure_delete = OFF", nullptr, nullptr, nullptr);
+    connections.push_back(db);
+  });
+  TempDir dir;
+  auto ob = Outbox::open(dir.db(), test_kiosk_id());
+  sql::set_open_hook({});
+  REQUIRE(ob.ok());
+  REQUIRE(!connections.empty());
+  auto read = [](sqlite3* db, const char* pragma) {
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, pragma, -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const auto value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return value;
+  };
+  for (sqlite3* db : connections) {
+    CHECK(read(db, "PRAGMA synchronous") == 2);     // FULL: an acknowledged resident is on disk
+    CHECK(read(db, "PRAGMA secure_delete") == 1);   // pruned records are overwritten, not left in free pages
+  }
+}

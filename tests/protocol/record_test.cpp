@@ -146,3 +146,27 @@ TEST_CASE("coarse time rounds down to the hour", "[record]") {
   CHECK(coarsen_time(7199) == 3600);
   CHECK(coarsen_time(7200) == 7200);
 }
+
+TEST_CASE("wiping overwrites a submission's words where they were, not just forgets them", "[record]") {
+  Submission s;
+  s.idea = std::string(200, 'x') + " call me at 555 1234";  // long: on the heap, not in the string object
+  s.consultation_id = std::string(40, 'c');
+  s.card_number = std::string(40, 'n');
+  s.session_id.fill(0xab);
+  s.votes.push_back({std::string(40, 'v'), VoteChoice::kSupport});
+  s.answers.push_back({std::string(40, 'q'), std::string(40, 'a')});
+  // clear() keeps a string's capacity, so its old bytes can still be looked at through these
+  // pointers (the votes' and answers' strings are freed: they cannot be looked at afterwards).
+  const char* idea = s.idea.data();
+  const std::size_t idea_size = s.idea.size();
+  const char* consultation = s.consultation_id.data();
+  const char* card = s.card_number.data();
+  wipe_submission(s);
+  CHECK(s.idea.empty());
+  CHECK(std::all_of(idea, idea + idea_size, [](char c) { return c == 0; }));
+  CHECK(std::all_of(consultation, consultation + 40, [](char c) { return c == 0; }));
+  CHECK(std::all_of(card, card + 40, [](char c) { return c == 0; }));
+  CHECK(s.votes.empty());
+  CHECK(s.answers.empty());
+  CHECK(s.session_id == SessionId{});
+}
