@@ -374,3 +374,71 @@ TEST_CASE("idle: during the warning each second of the countdown is a change to 
   }
   CHECK(shown.size() == 5);
 }
+
+namespace {
+// From the attract screen to "about you" in parks-2026 with one support vote.
+void to_about_you(Fixture& f) {
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.act(K::kSkip);  // no idea
+  f.act(K::kToggleSupport, "idea-001");
+  f.act(K::kNext);
+  REQUIRE(f.s.screen() == Screen::kAboutYou);
+}
+void consent(Fixture& f, bool yes) { f.s.apply(Action{K::kSetConsent, "", "", VoteChoice::kSupport, yes}); }
+Submission confirm(Fixture& f) {
+  f.act(K::kNext);
+  REQUIRE(f.s.screen() == Screen::kReview);
+  f.act(K::kConfirm);
+  auto sub = f.s.take_submission_to_store();
+  REQUIRE(sub.has_value());
+  return *sub;
+}
+}  // namespace
+
+TEST_CASE("withdrawing consent drops the about-you answers already given", "[session]") {
+  Fixture f;
+  to_about_you(f);
+  consent(f, true);
+  f.act(K::kAnswer, "age", "65-74");
+  REQUIRE(f.s.answer("age") == std::optional<std::string>("65-74"));
+  consent(f, false);
+  CHECK_FALSE(f.s.answer("age").has_value());
+  consent(f, true);  // consenting again does not bring them back
+  CHECK_FALSE(f.s.answer("age").has_value());
+  consent(f, false);
+  CHECK(confirm(f).answers.empty());
+}
+
+TEST_CASE("the next resident starts clean: a new session id, and every question open to them", "[session]") {
+  Fixture f;
+  to_about_you(f);
+  consent(f, true);
+  f.act(K::kAnswer, "age", "65-74");
+  const Submission first = confirm(f);
+  f.s.store_succeeded("ABCDE-FGHJK");
+  f.act(K::kFinish);
+  REQUIRE(f.s.screen() == Screen::kAttract);
+  CHECK_FALSE(f.s.consent());
+  CHECK_FALSE(f.s.answer("age").has_value());
+
+  // A resident who answers and walks away: the idle reset wipes the answers too.
+  to_about_you(f);
+  consent(f, true);
+  f.act(K::kAnswer, "age", "65-74");
+  for (int i = 0; i < 20 && f.s.screen() != Screen::kAttract; ++i) {
+    f.now_ms += 60000;
+    f.s.tick();
+  }
+  REQUIRE(f.s.screen() == Screen::kAttract);
+  CHECK_FALSE(f.s.answer("age").has_value());
+
+  to_about_you(f);  // the same consultation: open to the next resident
+  CHECK_FALSE(f.s.answer("age").has_value());
+  consent(f, true);
+  f.act(K::kAnswer, "age", "25-44");
+  const Submission second = confirm(f);
+  CHECK(second.answers == std::vector<Answer>{{"age", "25-44"}});
+  CHECK(second.session_id != first.session_id);
+  CHECK(second.session_id != SessionId{});
+}
