@@ -12,67 +12,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "sync/hub/service.h"
-#include "tests/protocol/test_keys.h"
+#include "hub_fixture.h"
 
 using namespace civic;
 namespace fs = std::filesystem;
 
-namespace {
-
-constexpr std::uint64_t kNow = 1795000000;
-
-struct Hub {
-  fs::path dir;
-  std::unique_ptr<HubService> service;
-  KioskId kiosk{};
-  Hash32 head{};
-  std::uint64_t next_position = 1, next_sequence = 1;
-
-  Hub() {
-    dir = fs::temp_directory_path() / ("civic-moderation-" + to_hex(random_fixed<6>()));
-    fs::create_directories(dir);
-    auto store = open_sqlite_hub_store(dir / "hub.db");
-    REQUIRE(store.ok());
-    service = std::make_unique<HubService>(std::move(*store),
-                                           HubKeys{test::hub_signing_key(), test::hub_submission_key().public_key,
-                                                   test::hub_content_key().public_key},
-                                           HubConfig{});
-    std::ifstream in(fs::path(CIVIC_SOURCE_DIR) / "assets/demo/content.json");
-    std::stringstream json;
-    json << in.rdbuf();
-    REQUIRE(service->set_consultations(json.str(), kNow).ok());
-    auto token = service->create_enrolment_token("test", 3600, kNow);
-    REQUIRE(token.ok());
-    auto enrolled = service->enrol(*token, test::kiosk_key().public_key, "kiosk", "127.0.0.1", kNow);
-    REQUIRE(enrolled.ok());
-    kiosk = enrolled->kiosk.id;
-  }
-  ~Hub() { fs::remove_all(dir); }
-
-  void upload(const std::vector<Bytes>& records) {
-    BatchHeader h{kiosk, next_sequence++, next_position, kNow, head, {}};
-    auto batch = encode_signed_batch(h, records, test::kiosk_key());
-    REQUIRE(batch.ok());
-    auto stored = service->upload(batch->bytes, "test", kNow);
-    REQUIRE(stored.ok());
-    head = batch->new_head;
-    next_position += records.size();
-  }
-};
-
-Bytes sealed_idea(const std::string& idea) {
-  Submission s = test::sample_submission();
-  s.consultation_id = "parks-2026";
-  s.idea = idea;
-  s.votes.clear();
-  s.answers.clear();
-  auto sealed = seal_submission(s, test::hub_submission_key().public_key);
-  REQUIRE(sealed.ok());
-  return *sealed;
-}
-
-}  // namespace
+using test::Hub;
+using test::kNow;
+using test::sealed_idea;
 
 TEST_CASE("the same sealed record at two chain positions is moderated once", "[moderation]") {
   Hub hub;
