@@ -355,3 +355,90 @@ TEST_CASE("representativeness and weights use only the questions the consultatio
   CHECK_FALSE(t.consultations.at(0).representativeness);
   CHECK_FALSE(t.consultations.at(0).weighted);
 }
+
+TEST_CASE("tally: only consultations missing from the file are flagged unknown", "[results]") {
+  Builder b;
+  b.add(1).votes = {{"i1", VoteChoice::kSupport}};
+  b.add(2).consultation_id = "not-in-the-file";
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr);
+  std::vector<std::string> unknown;
+  for (const auto& a : t.anomalies) {
+    if (a.kind == "unknown-consultation") unknown.push_back(a.detail);
+  }
+  REQUIRE(unknown.size() == 1);
+  CHECK_THAT(unknown[0], Catch::Contains("'not-in-the-file'"));
+  CHECK(t.consultations[0].participants == 1);
+}
+
+TEST_CASE("tally: each town-hall event counts its own participants against its own room", "[results]") {
+  Builder b;
+  for (const std::uint8_t who : {std::uint8_t{1}, std::uint8_t{2}, std::uint8_t{3}}) {
+    auto& s = b.add(who, Channel::kTownHall);
+    s.event_id = who < 3 ? "e1" : "e2";
+    s.votes = {{"i1", VoteChoice::kSupport}};
+  }
+  b.add(2, Channel::kTownHall).event_id = "e1";  // the same person again: one participant
+  TallyOptions options;
+  options.event_reports = {EventReport{{}, "e1", "Ward 1", "", "", 0, 0, 10, 3, 0},
+                           EventReport{{}, "e2", "Ward 2", "", "", 0, 0, 4, 1, 0}};
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr, options);
+  REQUIRE(t.events.size() == 2);
+  CHECK(t.events[0].report.event_id == "e1");
+  CHECK(t.events[0].participants == 2);
+  CHECK(t.events[0].share_of_room == Approx(0.2));
+  CHECK(t.events[1].participants == 1);
+  CHECK(t.events[1].share_of_room == Approx(0.25));
+}
+
+TEST_CASE("tally: a population group of zero share, and nobody answering, give numbers, not NaN", "[results]") {
+  Builder b;
+  b.add(1, Channel::kKiosk, "young").votes = {{"i1", VoteChoice::kSupport}};
+  b.add(2, Channel::kKiosk, "young").votes = {{"i2", VoteChoice::kSupport}};
+  PopulationMargins zero_share{{{"age", {{"young", 1.0}, {"old", 0.0}}}}};
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, &zero_share);
+  const auto& c = t.consultations[0];
+  for (const auto& g : c.representation) {
+    INFO(g.answer);
+    CHECK(std::isfinite(g.ratio));
+    CHECK(std::isfinite(g.participant_share));
+  }
+  for (const auto& i : c.ideas) CHECK(std::isfinite(i.weighted.support));
+  CHECK(idea(c, "i1").weighted.support == Approx(1.0));
+  if (c.representativeness) CHECK(std::isfinite(*c.representativeness));
+
+  Builder silent;  // margins given, but nobody answered "about you"
+  silent.add(1).votes = {{"i1", VoteChoice::kSupport}};
+  silent.add(2).votes = {{"i1", VoteChoice::kSupport}};
+  PopulationMargins half{{{"age", {{"young", 0.5}, {"old", 0.5}}}}};
+  const Tally quiet = tally(content_for(VotingMethod::kSupport), silent.records, &half);
+  CHECK(idea(quiet.consultations[0], "i1").weighted.support == Approx(2.0));  // unanswered keep weight 1
+  if (quiet.consultations[0].representativeness) CHECK(std::isfinite(*quiet.consultations[0].representativeness));
+}
+
+TEST_CASE("raking counts its rounds exactly, converged or not", "[results][raking]") {
+  const std::vector<Profile> one_margin{{{"age", "young"}}, {{"age", "old"}}, {{"age", "old"}}};
+  auto r = rake(one_margin, PopulationMargins{{{"age", {{"young", 0.5}, {"old", 0.5}}}}});
+  REQUIRE(r.converged);
+  CHECK(r.iterations == 1);  // one margin is met in one round, and the next round sees it
+  CHECK_THAT(r.note, Catch::Contains("after 1 rounds"));
+  // Two margins that need many rounds, stopped after three.
+  const std::vector<Profile> cells{{{"age", "y"}, {"area", "n"}}, {{"age", "y"}, {"area", "s"}},
+                                   {{"age", "o"}, {"area", "n"}}, {{"age", "o"}, {"area", "n"}},
+                                   {{"age", "o"}, {"area", "n"}}, {{"age", "o"}, {"area", "s"}}};
+  PopulationMargins two{{{"age", {{"y", 0.7}, {"o", 0.3}}}, {"area", {{"n", 0.2}, {"s", 0.8}}}}};
+  auto stopped = rake(cells, two, 3);
+  CHECK_FALSE(stopped.converged);
+  CHECK(stopped.iterations == 3);
+  CHECK_THAT(stopped.note, Catch::Contains("did not converge in 3 rounds"));
+}
+
+TEST_CASE("tally: ideas with the same count keep the consultations file's order", "[results]") {
+  Builder b;
+  b.add(1).votes = {{"i3", VoteChoice::kSupport}, {"i2", VoteChoice::kSupport}, {"i1", VoteChoice::kSupport}};
+  const Tally t = tally(content_for(VotingMethod::kSupport), b.records, nullptr);
+  const auto& ideas = t.consultations[0].ideas;
+  REQUIRE(ideas.size() == 3);
+  CHECK(ideas[0].id == "i1");
+  CHECK(ideas[1].id == "i2");
+  CHECK(ideas[2].id == "i3");
+}
