@@ -153,9 +153,449 @@ Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
   return std::make_unique<HubService>(std::move(store), std::move(keys), config);
 }
 
+// Every option of every subcommand, as the command line set them (defaults here).
+struct Options {
+  std::string submission_out;                                            // init
+  std::string listen, ready_file;                                        // serve
+  int port = -1;
+  std::string label = "kiosk", hub_url;                                  // enroll-token
+  int hours = 0;
+  bool hours_given = false;
+  std::string action = "list", kiosk_hex;                                // kiosks
+  bool revoke_confirmed = false;
+  bool as_json = false;                                                  // listings: shapes in installer/README.md
+  std::size_t limit = 50;                                                // events
+  std::string held_action = "list", held_reason, held_by;                // held
+  std::uint64_t held_id = 0;
+  bool held_id_given = false;
+  std::string import_dir;                                                // import
+  std::string content_file, content_key_file;                            // content
+  int days = 0;
+  std::string key_file;                                                  // moderate, tally
+  std::string moderate_action = "list", moderation_id, reason, replacement, reopen_reason, decided_by;
+  std::vector<std::string> redactions;
+  std::string population_file, out_dir = "results", only_consultation;  // tally
+  std::uint64_t max_sessions = 60;
+  bool exclude_revoked = false;
+  std::string receipt_code, proof_out;                                   // receipt
+  std::uint64_t receipt_match = 1;
+  std::string checkpoint_out;                                            // log checkpoint
+};
+
+// civic-hub init: the hub's keys, the secret ones to be moved offline.
+int run_init(const HubConfig& config, const Options& o) {
+  const std::filesystem::path out =
+      o.submission_out.empty() ? config.state_dir / "offline" / "hub-submission.key" : std::filesystem::path(o.submission_out);
+  const std::filesystem::path content_out = out.parent_path() / "hub-content.key";
+  if (auto s = create_hub_keys(config, out, content_out); !s.ok()) return fail(s.error());
+  auto keys = load_hub_keys(config);
+  if (!keys.ok()) return fail(keys.error());
+  std::printf("hub keys created in %s\n", config.state_dir.string().c_str());
+  std::printf("signing key fingerprint:    %s\n", key_fingerprint(keys->signing.public_key.bytes).c_str());
+  std::printf("submission key fingerprint: %s\n", key_fingerprint(keys->submission.bytes).c_str());
+  std::printf("content key fingerprint:    %s\n", key_fingerprint(keys->content.bytes).c_str());
+  std::printf("\nThe submission SECRET key is %s and the content SECRET key is %s.\n"
+              "Move both to offline storage now: only operators opening submissions (submission key) and\n"
+              "publishing content (content key, 'content publish --key') need them, never the server.\n",
+              out.string().c_str(), content_out.string().c_str());
+  return 0;
+}
+
+// civic-hub content check FILE: needs no hub, so an operator can check a file anywhere.
+int run_content_check(const Options& o) {
+  auto text = read_consultations_file(o.content_file, "changed");
+  if (!text.ok()) return fail(text.error());
+  std::printf("%s: no errors\n", o.content_file.c_str());
+  return kExitOk;
+}
+
+// civic-hub serve.
+int run_serve(HubService& service, const HubConfig& config, const Options& o) {
+  if (auto locked = lock_for_serving(config.state_dir); !locked.ok()) return fail(locked.error());
+  auto s = serve_http(service, [&o](int bound) {
+    if (o.ready_file.empty()) return;
+    std::ofstream(o.ready_file + ".tmp") << bound << "\n";
+    std::filesystem::rename(o.ready_file + ".tmp", o.ready_file);
+  });
+  return s.ok() ? 0 : fail(s.error());
+}
+
+// civic-hub enroll-token.
+int run_enroll_token(HubService& service, const HubConfig& config, const Options& o) {
+  if (o.hours_given && (o.hours < 1 || o.hours > 24 * 90)) {
+    return fail(make_error(ErrorCode::kInvalidArgument,
+                           "--hours must be from 1 to 2160 (90 days); leave it out for the configured " +
+                               std::to_string(config.token_lifetime_hours) + " hours"));
+  }
+  const std::uint64_t lifetime = static_cast<std::uint64_t>(o.hours > 0 ? o.hours : config.token_lifetime_hours) * 3600;
+  auto t = service.create_enrolment_token(o.label, lifetime, now_seconds());
+  if (!t.ok()) return fail(t.error());
+  std::printf("%s\n", t->c_str());
+  const std::string url = !o.hub_url.empty()          ? o.hub_url
+                          : !config.public_url.empty() ? config.public_url
+                                                       : "https://HUB-ADDRESS";
+  std::fprintf(stderr, "one-time token for '%s', valid until %s; on the kiosk run:\n  civic-sync enroll %s %s\n%s",
+               o.label.c_str(), format_utc(now_seconds() + lifetime).c_str(), url.c_str(), t->c_str(),
+               o.hub_url.empty() && config.public_url.empty()
+                   ? "(put the hub's address in place of https://HUB-ADDRESS: set [server] public_url in hub.toml, "
+                     "or give --url)\n"
+                   : "");
+  return 0;
+}
+
+// civic-hub kiosks [list | show ID | revoke ID --yes].
+int run_kiosks(HubService& service, const Options& o) {
+  if (o.action == "list") {
+    auto all = service.store().kiosks();
+    if (!all.ok()) return fail(all.error());
+    if (!o.as_json) {
+      std::printf("%-32s  %-20s  %-8s  %9s  %-20s\n", "kiosk", "name", "status", "records", "last contact");
+    }
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& k : *all) {
+      auto records = service.store().record_count(k.id);
+      if (!records.ok()) return fail(records.error());
+      if (o.as_json) {
+        listed.push_back(kiosk_json(k, *records));
+        continue;
+      }
+      std::printf("%-32s  %-20.20s  %-8s  %9llu  %-20s\n", to_hex(k.id).c_str(), k.name.c_str(),
+                  k.revoked_at ? "revoked" : "active", static_cast<unsigned long long>(*records),
+                  format_utc(k.last_contact).c_str());
+    }
+    if (o.as_json) std::printf("%s\n", listed.dump(2).c_str());
+    return 0;
+  }
+  auto id = fixed_from_hex<kKioskIdSize>(o.kiosk_hex);
+  if (!id.ok()) return fail(make_error(ErrorCode::kInvalidArgument, "give the kiosk id: 32 hex digits"));
+  if (o.action == "revoke") {
+    if (!o.revoke_confirmed) {
+      return fail(make_error(ErrorCode::kInvalidArgument,
+                             "revoking kiosk " + o.kiosk_hex + " cannot be undone: from then on the hub refuses "
+                             "everything it sends, including records it has not sent yet. Add --yes to revoke it"));
+    }
+    if (auto s = service.store().revoke(*id, now_seconds()); !s.ok()) return fail(s.error());
+    std::printf("kiosk %s revoked: its batches are refused from now on\n", o.kiosk_hex.c_str());
+    return 0;
+  }
+  auto k = service.store().kiosk(*id);
+  if (!k.ok()) return fail(k.error());
+  if (!*k) return fail(make_error(ErrorCode::kNotFound, "no kiosk " + o.kiosk_hex + " is enrolled"));
+  const KioskInfo& info = **k;
+  auto records = service.store().record_count(info.id);
+  if (!records.ok()) return fail(records.error());
+  if (o.as_json) {
+    nlohmann::json shown = kiosk_json(info, *records);
+    shown["key_fingerprint"] = key_fingerprint(info.key.bytes);
+    shown["contiguous_position"] = info.contiguous_position;
+    shown["contiguous_head"] = to_hex(info.contiguous_head);
+    std::printf("%s\n", shown.dump(2).c_str());
+    return 0;
+  }
+  std::printf("kiosk           %s\nname            %s\nkey fingerprint %s\nenrolled        %s\nstatus          %s\n"
+              "last contact    %s\nrecords         %llu\nchain           contiguous to position %llu, head %s\n",
+              to_hex(info.id).c_str(), info.name.c_str(), key_fingerprint(info.key.bytes).c_str(),
+              format_utc(info.enrolled_at).c_str(),
+              info.revoked_at ? ("revoked " + format_utc(info.revoked_at)).c_str() : "active",
+              format_utc(info.last_contact).c_str(), static_cast<unsigned long long>(*records),
+              static_cast<unsigned long long>(info.contiguous_position), to_hex(info.contiguous_head).c_str());
+  return 0;
+}
+
+// civic-hub held [list | accept N | discard N].
+int run_held(HubService& service, const Options& o) {
+  if (o.held_action == "list") {
+    auto all = service.store().held_batches();
+    if (!all.ok()) return fail(all.error());
+    nlohmann::json listed = nlohmann::json::array();
+    if (!o.as_json && all->empty()) std::printf("no batches are held\n");
+    for (const auto& h : *all) {
+      if (o.as_json) {
+        listed.push_back({{"id", h.id}, {"kiosk", to_hex(h.kiosk)}, {"sequence", h.sequence},
+                          {"first_position", h.first_position}, {"records", h.record_count},
+                          {"received_at", h.received_at}});
+        continue;
+      }
+      std::printf("%4llu  kiosk %s  batch %llu  %llu records from position %llu  received %s\n",
+                  static_cast<unsigned long long>(h.id), to_hex(h.kiosk).c_str(),
+                  static_cast<unsigned long long>(h.sequence), static_cast<unsigned long long>(h.record_count),
+                  static_cast<unsigned long long>(h.first_position), format_utc(h.received_at).c_str());
+    }
+    if (o.as_json) std::printf("%s\n", listed.dump(2).c_str());
+    return 0;
+  }
+  if (!o.held_id_given || o.held_reason.empty()) {
+    return fail(make_error(ErrorCode::kInvalidArgument,
+                           "give the held batch's number and --reason \"why\": civic-hub held " + o.held_action +
+                               " ID --reason \"...\" (see civic-hub held list)"));
+  }
+  const std::string by = o.held_by.empty() ? login_name() : o.held_by;
+  if (o.held_action == "discard") {
+    if (auto s = service.discard_held_batch(o.held_id, by, o.held_reason, now_seconds()); !s.ok()) {
+      return fail(s.error());
+    }
+    std::printf("held batch %llu discarded: its records will never be counted\n",
+                static_cast<unsigned long long>(o.held_id));
+    return 0;
+  }
+  auto stored = service.accept_held_batch(o.held_id, by, o.held_reason, now_seconds());
+  if (!stored.ok()) return fail(stored.error());
+  std::printf("held batch %llu accepted: %u new records stored and counted, marked in results as from a revoked "
+              "kiosk\n",
+              static_cast<unsigned long long>(o.held_id), stored->new_records);
+  return 0;
+}
+
+// civic-hub events.
+int run_events(HubService& service, const Options& o) {
+  auto all = service.store().events(o.limit);
+  if (!all.ok()) return fail(all.error());
+  if (o.as_json) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& e : *all) {
+      listed.push_back({{"at", e.at}, {"kind", e.kind}, {"kiosk", e.kiosk}, {"detail", e.detail}});
+    }
+    std::printf("%s\n", listed.dump(2).c_str());
+    return 0;
+  }
+  for (const auto& e : *all) {
+    std::printf("%s  %-16s %s  %s\n", format_utc(e.at).c_str(), e.kind.c_str(), e.kiosk.c_str(), e.detail.c_str());
+  }
+  return 0;
+}
+
+// civic-hub import DIR.
+int run_import(HubService& service, const Options& o) {
+  auto imported = service.import_drive(o.import_dir, now_seconds());
+  if (!imported.ok()) return fail(imported.error());
+  for (const auto& why : imported->refused) std::fprintf(stderr, "civic-hub: %s\n", why.c_str());
+  for (const auto& b : imported->batches) {
+    const std::string kiosk = to_hex(b.kiosk);
+    if (b.stored.held) {
+      std::printf("kiosk %s batch %llu: the kiosk is revoked; held for an operator's decision (civic-hub held "
+                  "list), no ack written\n",
+                  kiosk.c_str(), static_cast<unsigned long long>(b.sequence));
+    } else {
+      std::printf("kiosk %s batch %llu: %s (%u new records)\n", kiosk.c_str(),
+                  static_cast<unsigned long long>(b.sequence), b.stored.repeat ? "already had it" : "stored",
+                  b.stored.new_records);
+    }
+  }
+  for (const auto& e : imported->event_reports) {
+    std::printf("event %s '%s': report stored (headcount %llu)\n", e.event_id.c_str(), e.name.c_str(),
+                static_cast<unsigned long long>(e.headcount));
+  }
+  if (imported->content_written) std::printf("latest content bundle written to the drive\n");
+  return imported->refused.empty() ? kExitOk : kExitFailure;
+}
+
+// civic-hub content publish --key KEY [FILE].
+int run_content_publish(HubService& service, const HubConfig& config, const Options& o) {
+  if (!o.content_file.empty()) {
+    auto text = read_consultations_file(o.content_file, "published");
+    if (!text.ok()) return fail(text.error());
+    if (auto s = service.set_consultations(*text, now_seconds()); !s.ok()) return fail(s.error());
+  }
+  const std::uint64_t lifetime = static_cast<std::uint64_t>(o.days > 0 ? o.days : config.content_lifetime_days) * 86400;
+  auto content_key = load_signing_key(o.content_key_file, KeyType::kHubContentSecret);
+  if (!content_key.ok()) return fail(content_key.error());
+  const MemoryLock content_key_lock(&*content_key, sizeof *content_key);
+  auto version = service.publish_content(lifetime, now_seconds(), *content_key);
+  if (!version.ok()) return fail(version.error());
+  std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
+              format_utc(now_seconds() + lifetime).c_str());
+  if (auto published = service.consultations_with_approved_ideas(); published.ok()) {
+    for (const auto& w : expiry_warnings(*published, now_seconds() + lifetime)) {
+      std::fprintf(stderr, "civic-hub: warning: %s\n", w.c_str());
+    }
+  }
+  return 0;
+}
+
+// civic-hub content show.
+int run_content_show(HubService& service) {
+  auto c = service.consultations_with_approved_ideas();
+  if (!c.ok()) return fail(c.error());
+  std::printf("%s\n", format_content(*c).c_str());
+  return 0;
+}
+
+// civic-hub moderate [approve | reject | log].
+int run_moderate(HubService& service, const Options& o) {
+  if (o.moderate_action == "log") {
+    auto decisions = service.store().moderation_log();
+    if (!decisions.ok()) return fail(decisions.error());
+    if (o.as_json) {
+      nlohmann::json listed = nlohmann::json::array();
+      for (const auto& e : *decisions) {
+        listed.push_back({{"at", e.at}, {"moderation_id", e.moderation_id}, {"action", e.action},
+                          {"redacted", e.redacted}, {"by", e.operator_name}, {"reason", e.reason}});
+      }
+      std::printf("%s\n", listed.dump(2).c_str());
+      return 0;
+    }
+    if (decisions->empty()) std::printf("no moderation decisions yet\n");
+    for (const auto& e : *decisions) {
+      const std::string what = e.action + (e.redacted ? " (redacted)" : "");
+      std::printf("%s  %s  %-28s  by %s%s%s\n", format_utc(e.at).c_str(), e.moderation_id.c_str(), what.c_str(),
+                  e.operator_name.c_str(), e.reason.empty() ? "" : ": ", e.reason.c_str());
+    }
+    return 0;
+  }
+  const HubService::Decider by{o.decided_by.empty() ? login_name() : o.decided_by, o.reopen_reason};
+  if (o.moderate_action == "reject") {
+    auto d = service.reject(o.moderation_id, o.reason, by, now_seconds());
+    if (!d.ok()) return fail(d.error());
+    std::printf("rejected %s: it will never leave the hub\n", o.moderation_id.c_str());
+    return 0;
+  }
+  auto key = load_operator_key(o.key_file);
+  if (!key.ok()) return fail(key.error());
+  const MemoryLock key_lock(&*key, sizeof *key);
+  if (o.moderate_action == "approve") {
+    auto d = service.approve(o.moderation_id, *key, o.redactions, o.replacement, by, now_seconds());
+    if (!d.ok()) return fail(d.error());
+    std::printf("approved %s as idea %s in '%s'%s:\n  %s\nIt goes to the kiosks with the next: civic-hub content "
+                "publish\n",
+                o.moderation_id.c_str(), HubService::published_idea_id(*d).c_str(), d->consultation_id.c_str(),
+                d->redacted ? " (redacted)" : "", d->published_text.c_str());
+    return 0;
+  }
+  auto queue = service.moderation_queue(*key);
+  if (!queue.ok()) return fail(queue.error());
+  if (o.as_json) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& p : *queue) {
+      listed.push_back({{"moderation_id", p.item.moderation_id}, {"consultation", p.item.consultation_id},
+                        {"language", p.item.language}, {"text", p.text}});
+    }
+    std::printf("%s\n", listed.dump(2).c_str());
+    return 0;
+  }
+  if (queue->empty()) std::printf("no ideas are waiting for moderation\n");
+  for (const auto& p : *queue) {
+    std::printf("%s  %-20s %-3s  %s\n", p.item.moderation_id.c_str(), p.item.consultation_id.c_str(),
+                p.item.language.c_str(), p.text.c_str());
+  }
+  return 0;
+}
+
+// civic-hub tally.
+int run_tally(HubService& service, const Options& o) {
+  auto key = load_operator_key(o.key_file);
+  if (!key.ok()) return fail(key.error());
+  const MemoryLock key_lock(&*key, sizeof *key);
+  std::optional<PopulationMargins> margins;
+  if (!o.population_file.empty()) {
+    auto m = load_population_margins(o.population_file);
+    if (!m.ok()) return fail(m.error());
+    margins = *m;
+  }
+  auto content_now = service.consultations_with_approved_ideas();
+  if (!content_now.ok()) return fail(content_now.error());
+  if (auto s = check_tally_request(*content_now, margins ? &*margins : nullptr, o.only_consultation); !s.ok()) {
+    return fail(s.error());
+  }
+  auto opened = open_all_records(service.store(), *key);
+  if (!opened.ok()) return fail(opened.error());
+  TallyOptions options;
+  options.max_sessions_per_hour = o.max_sessions;
+  options.consultation = o.only_consultation;
+  auto reports = service.store().event_reports();
+  if (!reports.ok()) return fail(reports.error());
+  options.event_reports = *reports;
+  auto kiosk_list = service.store().kiosks();
+  if (!kiosk_list.ok()) return fail(kiosk_list.error());
+  options.revoked_kiosks = *kiosk_list;
+  options.exclude_revoked = o.exclude_revoked;
+  Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
+  auto moderation_log = service.store().moderation_log();
+  if (!moderation_log.ok()) return fail(moderation_log.error());
+  t.moderation = summarise_moderation(*moderation_log);
+  for (auto& r : opened->opened) wipe_submission(r.submission);
+  std::error_code ec;
+  std::filesystem::create_directories(o.out_dir, ec);
+  const std::filesystem::path dir(o.out_dir);
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"results.json", results_json(t)},
+           {"ideas.csv", ideas_csv(t)},
+           {"breakdown.csv", breakdown_csv(t)},
+           {"representation.csv", representation_csv(t)},
+           {"report.html", results_html(t, format_utc(now_seconds()))}}) {
+    if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
+  }
+  if (o.as_json) {
+    nlohmann::json summary = {{"records", t.records}, {"out", o.out_dir}, {"consultations", nlohmann::json::array()},
+                              {"anomalies", nlohmann::json::array()}};
+    for (const auto& c : t.consultations) {
+      summary["consultations"].push_back({{"id", c.id},
+                                          {"participants", c.participants},
+                                          {"repeated_ballots", c.repeated_ballots},
+                                          {"representativeness", c.representativeness
+                                                                     ? nlohmann::json(*c.representativeness)
+                                                                     : nlohmann::json(nullptr)}});
+    }
+    for (const auto& a : t.anomalies) summary["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+    summary["revoked_kiosks"] = nlohmann::json::array();
+    for (const auto& k : t.revoked_kiosks) {
+      summary["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
+                                           {"records", k.records}, {"counted", k.counted}});
+    }
+    std::printf("%s\n", summary.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%llu records tallied\n", static_cast<unsigned long long>(t.records));
+  for (const auto& c : t.consultations) {
+    std::printf("%s: %llu participants, %llu repeated ballots not counted%s\n", c.id.c_str(),
+                static_cast<unsigned long long>(c.participants), static_cast<unsigned long long>(c.repeated_ballots),
+                c.representativeness ? (", representativeness " + std::to_string(*c.representativeness)).c_str()
+                                     : "");
+  }
+  for (const auto& a : t.anomalies) std::printf("anomaly: %s: %s\n", a.kind.c_str(), a.detail.c_str());
+  for (const auto& k : t.revoked_kiosks) {
+    std::printf("revoked kiosk %s ('%s', revoked %s): %llu records, %s\n", k.kiosk.c_str(), k.name.c_str(),
+                format_utc(k.revoked_at).c_str(), static_cast<unsigned long long>(k.records),
+                k.counted ? "counted (leave them out with --exclude-revoked)" : "left out");
+  }
+  std::printf("results written to %s (open report.html in a browser)\n", o.out_dir.c_str());
+  return 0;
+}
+
+// civic-hub receipt CODE.
+int run_receipt(HubService& service, const Options& o) {
+  auto proof = service.prove_receipt(o.receipt_code, now_seconds(), {}, o.receipt_match);
+  if (!proof.ok()) return fail(proof.error());
+  const std::string text = format_receipt_proof(*proof);
+  if (proof->matches > 1) {
+    std::fprintf(stderr, "%llu records share this code; this is match %llu (see the others with --match N)\n",
+                 static_cast<unsigned long long>(proof->matches), static_cast<unsigned long long>(proof->match));
+  }
+  if (!o.proof_out.empty()) {
+    if (auto s = write_text_file(o.proof_out, text); !s.ok()) return fail(s.error());
+  }
+  std::printf("%s", text.c_str());
+  return 0;
+}
+
+// civic-hub log checkpoint.
+int run_log_checkpoint(HubService& service, const Options& o) {
+  auto c = service.checkpoint(now_seconds());
+  if (!c.ok()) return fail(c.error());
+  auto parsed = verify_checkpoint(*c, service.keys().signing.public_key);
+  if (!parsed.ok()) return fail(parsed.error());
+  if (!o.checkpoint_out.empty()) {
+    if (auto s = write_text_file(o.checkpoint_out, std::string(c->begin(), c->end())); !s.ok()) return fail(s.error());
+  }
+  std::printf("log size %llu\nroot     %s\nsigned   %s\ncheckpoint %s\n",
+              static_cast<unsigned long long>(parsed->size), to_hex(parsed->root).c_str(),
+              format_utc(parsed->signed_at).c_str(), to_hex(*c).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  Options o;
   no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
   CLI::App app{"civic-hub: the central server for civic-kiosk terminals, and its operator commands"};
@@ -169,122 +609,96 @@ int main(int argc, char** argv) {
   app.add_option("--state", state_dir, "state directory (overrides the configuration)");
 
   auto* init = app.add_subcommand("init", "create the hub's keys");
-  std::string submission_out;
-  init->add_option("--submission-key-out", submission_out,
+  init->add_option("--submission-key-out", o.submission_out,
                    "where to write the submission SECRET key, for operators to keep offline "
                    "(default: STATE/offline/hub-submission.key); the content SECRET key "
                    "(hub-content.key) goes beside it");
 
   auto* serve = app.add_subcommand("serve", "run the HTTP server");
-  std::string listen;
-  int port = -1;
-  std::string ready_file;
-  serve->add_option("--listen", listen, "address to listen on");
-  serve->add_option("--port", port, "port (0: any free port)");
-  serve->add_option("--ready-file", ready_file, "write the port here once listening");
+  serve->add_option("--listen", o.listen, "address to listen on");
+  serve->add_option("--port", o.port, "port (0: any free port)");
+  serve->add_option("--ready-file", o.ready_file, "write the port here once listening");
 
   auto* token = app.add_subcommand("enroll-token", "create a one-time enrolment token for a kiosk");
-  std::string label = "kiosk";
-  int hours = 0;
-  token->add_option("--label", label, "a note for operators: where the kiosk will stand");
-  token->add_option("--hours", hours, "how long the token stays valid (default from the configuration)");
-  std::string hub_url;
-  token->add_option("--url", hub_url, "the hub's address as kiosks reach it (default: [server] public_url)");
+  token->add_option("--label", o.label, "a note for operators: where the kiosk will stand");
+  token->add_option("--hours", o.hours, "how long the token stays valid (default from the configuration)");
+  token->add_option("--url", o.hub_url, "the hub's address as kiosks reach it (default: [server] public_url)");
 
   auto* kiosks = app.add_subcommand("kiosks", "list enrolled kiosks, show one, or revoke one");
-  std::string action = "list";
-  std::string kiosk_hex;
-  kiosks->add_option("action", action, "list | show | revoke")->check(CLI::IsMember({"list", "show", "revoke"}));
-  kiosks->add_option("kiosk", kiosk_hex, "kiosk id (32 hex digits)");
-  bool revoke_confirmed = false;
-  kiosks->add_flag("--yes", revoke_confirmed, "confirm a revocation (it cannot be undone)");
-  bool as_json = false;  // for scripts and monitoring: shapes in installer/README.md
+  kiosks->add_option("action", o.action, "list | show | revoke")->check(CLI::IsMember({"list", "show", "revoke"}));
+  kiosks->add_option("kiosk", o.kiosk_hex, "kiosk id (32 hex digits)");
+  kiosks->add_flag("--yes", o.revoke_confirmed, "confirm a revocation (it cannot be undone)");
   const char* kJsonHelp = "print JSON instead of a table (shapes: installer/README.md)";
-  kiosks->add_flag("--json", as_json, kJsonHelp);
+  kiosks->add_flag("--json", o.as_json, kJsonHelp);
 
   auto* events = app.add_subcommand("events", "show what operators should know: forks, gaps, refused uploads");
-  std::size_t limit = 50;
-  events->add_option("--limit", limit, "how many, newest first");
-  events->add_flag("--json", as_json, kJsonHelp);
+  events->add_option("--limit", o.limit, "how many, newest first");
+  events->add_flag("--json", o.as_json, kJsonHelp);
 
   auto* held_cmd = app.add_subcommand(
       "held", "batches a revoked kiosk handed over on a USB drive, held for a decision: list, accept or discard");
-  std::string held_action = "list", held_reason, held_by;
-  std::uint64_t held_id = 0;
-  held_cmd->add_option("action", held_action, "list | accept | discard")
+  held_cmd->add_option("action", o.held_action, "list | accept | discard")
       ->check(CLI::IsMember({"list", "accept", "discard"}));
-  held_cmd->add_option("id", held_id, "the held batch's number (from the list)");
-  held_cmd->add_option("--reason", held_reason, "why (required to accept or discard; kept in the event log)");
-  held_cmd->add_option("--by", held_by, "who decides (default: the login name)");
-  held_cmd->add_flag("--json", as_json, kJsonHelp);
+  held_cmd->add_option("id", o.held_id, "the held batch's number (from the list)");
+  held_cmd->add_option("--reason", o.held_reason, "why (required to accept or discard; kept in the event log)");
+  held_cmd->add_option("--by", o.held_by, "who decides (default: the login name)");
+  held_cmd->add_flag("--json", o.as_json, kJsonHelp);
 
   auto* import = app.add_subcommand("import", "import batches from a USB drive and write acks back to it");
-  std::string import_dir;
-  import->add_option("dir", import_dir, "the drive's mount point")->required();
+  import->add_option("dir", o.import_dir, "the drive's mount point")->required();
 
   auto* content = app.add_subcommand("content", "publish signed content for the kiosks");
   content->require_subcommand(1);
   auto* publish = content->add_subcommand(
       "publish", "sign and publish the consultations with every approved idea (optionally setting them from FILE)");
-  std::string content_file;
-  int days = 0;
-  publish->add_option("file", content_file, "consultations file, JSON (see assets/README.md)");
-  publish->add_option("--days", days, "days until kiosks refuse it (default from the configuration)");
-  std::string content_key_file;
-  publish->add_option("--key", content_key_file, "the content SECRET key file (kept offline; written by init)")
+  publish->add_option("file", o.content_file, "consultations file, JSON (see assets/README.md)");
+  publish->add_option("--days", o.days, "days until kiosks refuse it (default from the configuration)");
+  publish->add_option("--key", o.content_key_file, "the content SECRET key file (kept offline; written by init)")
       ->required();
   auto* show = content->add_subcommand("show", "print what the next bundle will carry (consultations and approved ideas)");
   auto* check_cmd = content->add_subcommand("check", "check a consultations file and list every problem, publishing nothing");
-  check_cmd->add_option("file", content_file, "consultations file, JSON (see assets/README.md)")->required();
+  check_cmd->add_option("file", o.content_file, "consultations file, JSON (see assets/README.md)")->required();
 
-  std::string key_file;
   auto* moderate = app.add_subcommand("moderate", "list residents' ideas waiting for moderation, approve or reject");
-  std::string moderate_action = "list", moderation_id, reason, replacement;
-  std::vector<std::string> redactions;
-  moderate->add_option("action", moderate_action, "list | approve | reject | log (every decision taken)")
+  moderate->add_option("action", o.moderate_action, "list | approve | reject | log (every decision taken)")
       ->check(CLI::IsMember({"list", "approve", "reject", "log"}));
-  moderate->add_option("id", moderation_id, "the idea's moderation id (m-...)");
-  moderate->add_option("--key", key_file, "the submission SECRET key file (needed to read ideas)");
-  moderate->add_option("--reason", reason, "why an idea is rejected (kept for the record)");
-  moderate->add_option("--redact", redactions, "text to remove before approval (repeatable), e.g. a phone number");
-  moderate->add_option("--text", replacement, "approve with this text instead (the idea rewritten without personal details)");
-  std::string reopen_reason, decided_by;
-  moderate->add_option("--reopen", reopen_reason, "change a decision already taken, saying why (decisions are final otherwise)");
-  moderate->add_option("--by", decided_by, "who decides, for the moderation log (default: the login name)");
-  moderate->add_flag("--json", as_json, kJsonHelp);
+  moderate->add_option("id", o.moderation_id, "the idea's moderation id (m-...)");
+  moderate->add_option("--key", o.key_file, "the submission SECRET key file (needed to read ideas)");
+  moderate->add_option("--reason", o.reason, "why an idea is rejected (kept for the record)");
+  moderate->add_option("--redact", o.redactions, "text to remove before approval (repeatable), e.g. a phone number");
+  moderate->add_option("--text", o.replacement, "approve with this text instead (the idea rewritten without personal details)");
+  moderate->add_option("--reopen", o.reopen_reason, "change a decision already taken, saying why (decisions are final otherwise)");
+  moderate->add_option("--by", o.decided_by, "who decides, for the moderation log (default: the login name)");
+  moderate->add_flag("--json", o.as_json, kJsonHelp);
 
   auto* tally_cmd = app.add_subcommand("tally", "count votes and write results: JSON, CSV and an HTML report");
-  std::string population_file, out_dir = "results", only_consultation;
-  std::uint64_t max_sessions = 60;
-  tally_cmd->add_option("--key", key_file, "the submission SECRET key file")->required();
-  tally_cmd->add_option("--population", population_file, "population margins (TOML; see config/population.toml)");
-  tally_cmd->add_option("--out", out_dir, "directory for results.json, ideas.csv, breakdown.csv, "
+  tally_cmd->add_option("--key", o.key_file, "the submission SECRET key file")->required();
+  tally_cmd->add_option("--population", o.population_file, "population margins (TOML; see config/population.toml)");
+  tally_cmd->add_option("--out", o.out_dir, "directory for results.json, ideas.csv, breakdown.csv, "
                                           "representation.csv and report.html")->capture_default_str();
-  tally_cmd->add_option("--consultation", only_consultation, "only this consultation");
-  tally_cmd->add_option("--max-sessions-per-hour", max_sessions, "flag kiosks with more sessions in an hour")
+  tally_cmd->add_option("--consultation", o.only_consultation, "only this consultation");
+  tally_cmd->add_option("--max-sessions-per-hour", o.max_sessions, "flag kiosks with more sessions in an hour")
       ->capture_default_str();
-  bool exclude_revoked = false;
-  tally_cmd->add_flag("--exclude-revoked", exclude_revoked,
+  tally_cmd->add_flag("--exclude-revoked", o.exclude_revoked,
                       "leave out records from kiosks since revoked (they count by default, and are named either way)");
-  tally_cmd->add_flag("--json", as_json, "print the summary as JSON (the results are written to --out either way)");
+  tally_cmd->add_flag("--json", o.as_json, "print the summary as JSON (the results are written to --out either way)");
 
   auto* receipt = app.add_subcommand("receipt", "print the inclusion proof for a resident's receipt code");
-  std::string receipt_code, proof_out;
-  receipt->add_option("code", receipt_code, "the code on the resident's thank-you screen, e.g. 7KQ2M-X9ARC")->required();
-  receipt->add_option("--out", proof_out, "write the proof here (JSON) as well");
-  std::uint64_t receipt_match = 1;
-  receipt->add_option("--match", receipt_match, "when several records share the code: which one (from 1)")
+  receipt->add_option("code", o.receipt_code, "the code on the resident's thank-you screen, e.g. 7KQ2M-X9ARC")->required();
+  receipt->add_option("--out", o.proof_out, "write the proof here (JSON) as well");
+  receipt->add_option("--match", o.receipt_match, "when several records share the code: which one (from 1)")
       ->check(CLI::PositiveNumber);
 
   auto* log = app.add_subcommand("log", "the transparency log");
   log->require_subcommand(1);
   auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
-  std::string checkpoint_out;
-  checkpoint_cmd->add_option("--out", checkpoint_out, "write the signed checkpoint here (binary, 117 bytes)");
+  checkpoint_cmd->add_option("--out", o.checkpoint_out, "write the signed checkpoint here (binary, 117 bytes)");
 
   if (auto done = parse_command_line(app, argc, argv, {"list", "show", "revoke", "approve", "reject", "log"})) {
     return *done;
   }
+  o.hours_given = token->get_option("--hours")->count() > 0;
+  o.held_id_given = held_cmd->get_option("id")->count() > 0;
 
   HubConfig config;
   std::error_code ec;
@@ -296,438 +710,28 @@ int main(int argc, char** argv) {
     config = *loaded;
   }
   if (!state_dir.empty()) config.state_dir = state_dir;
-  if (!listen.empty()) config.listen = listen;
-  if (port >= 0) config.port = port;
+  if (!o.listen.empty()) config.listen = o.listen;
+  if (o.port >= 0) config.port = o.port;
 
-  if (init->parsed()) {
-    const std::filesystem::path out =
-        submission_out.empty() ? config.state_dir / "offline" / "hub-submission.key" : std::filesystem::path(submission_out);
-    const std::filesystem::path content_out = out.parent_path() / "hub-content.key";
-    if (auto s = create_hub_keys(config, out, content_out); !s.ok()) return fail(s.error());
-    auto keys = load_hub_keys(config);
-    if (!keys.ok()) return fail(keys.error());
-    std::printf("hub keys created in %s\n", config.state_dir.string().c_str());
-    std::printf("signing key fingerprint:    %s\n", key_fingerprint(keys->signing.public_key.bytes).c_str());
-    std::printf("submission key fingerprint: %s\n", key_fingerprint(keys->submission.bytes).c_str());
-    std::printf("content key fingerprint:    %s\n", key_fingerprint(keys->content.bytes).c_str());
-    std::printf("\nThe submission SECRET key is %s and the content SECRET key is %s.\n"
-                "Move both to offline storage now: only operators opening submissions (submission key) and\n"
-                "publishing content (content key, 'content publish --key') need them, never the server.\n",
-                out.string().c_str(), content_out.string().c_str());
-    return 0;
+  if (init->parsed()) return run_init(config, o);
+  if (check_cmd->parsed()) return run_content_check(o);
+  if (auto s = check_hub_state(config, state_dir.empty() && app.get_option("--config")->count() == 0); !s.ok()) {
+    return fail(s.error());
   }
-
-  if (!init->parsed() && !check_cmd->parsed()) {
-    if (auto s = check_hub_state(config, state_dir.empty() && app.get_option("--config")->count() == 0); !s.ok()) {
-      return fail(s.error());
-    }
-  }
-
-  if (check_cmd->parsed()) {  // needs no hub: an operator can check a file anywhere
-    auto text = read_consultations_file(content_file, "changed");
-    if (!text.ok()) return fail(text.error());
-    std::printf("%s: no errors\n", content_file.c_str());
-    return kExitOk;
-  }
-
-  auto service = open_service(config);
-  if (!service.ok()) return fail(service.error());
-
-  if (serve->parsed()) {
-    if (auto locked = lock_for_serving(config.state_dir); !locked.ok()) return fail(locked.error());
-    auto s = serve_http(**service, [&ready_file](int bound) {
-      if (ready_file.empty()) return;
-      std::ofstream(ready_file + ".tmp") << bound << "\n";
-      std::filesystem::rename(ready_file + ".tmp", ready_file);
-    });
-    return s.ok() ? 0 : fail(s.error());
-  }
-
-  if (token->parsed()) {
-    if (token->get_option("--hours")->count() > 0 && (hours < 1 || hours > 24 * 90)) {
-      return fail(make_error(ErrorCode::kInvalidArgument,
-                             "--hours must be from 1 to 2160 (90 days); leave it out for the configured " +
-                                 std::to_string(config.token_lifetime_hours) + " hours"));
-    }
-    const std::uint64_t lifetime = static_cast<std::uint64_t>(hours > 0 ? hours : config.token_lifetime_hours) * 3600;
-    auto t = (*service)->create_enrolment_token(label, lifetime, now_seconds());
-    if (!t.ok()) return fail(t.error());
-    std::printf("%s\n", t->c_str());
-    const std::string url = !hub_url.empty()          ? hub_url
-                            : !config.public_url.empty() ? config.public_url
-                                                         : "https://HUB-ADDRESS";
-    std::fprintf(stderr, "one-time token for '%s', valid until %s; on the kiosk run:\n  civic-sync enroll %s %s\n%s",
-                 label.c_str(), format_utc(now_seconds() + lifetime).c_str(), url.c_str(), t->c_str(),
-                 hub_url.empty() && config.public_url.empty()
-                     ? "(put the hub's address in place of https://HUB-ADDRESS: set [server] public_url in hub.toml, "
-                       "or give --url)\n"
-                     : "");
-    return 0;
-  }
-
-  if (kiosks->parsed()) {
-    if (action == "list") {
-      auto all = (*service)->store().kiosks();
-      if (!all.ok()) return fail(all.error());
-      if (!as_json) {
-        std::printf("%-32s  %-20s  %-8s  %9s  %-20s\n", "kiosk", "name", "status", "records", "last contact");
-      }
-      nlohmann::json listed = nlohmann::json::array();
-      for (const auto& k : *all) {
-        auto records = (*service)->store().record_count(k.id);
-        if (!records.ok()) return fail(records.error());
-        if (as_json) {
-          listed.push_back(kiosk_json(k, *records));
-          continue;
-        }
-        std::printf("%-32s  %-20.20s  %-8s  %9llu  %-20s\n", to_hex(k.id).c_str(), k.name.c_str(),
-                    k.revoked_at ? "revoked" : "active", static_cast<unsigned long long>(*records),
-                    format_utc(k.last_contact).c_str());
-      }
-      if (as_json) std::printf("%s\n", listed.dump(2).c_str());
-      return 0;
-    }
-    auto id = fixed_from_hex<kKioskIdSize>(kiosk_hex);
-    if (!id.ok()) return fail(make_error(ErrorCode::kInvalidArgument, "give the kiosk id: 32 hex digits"));
-    if (action == "revoke") {
-      if (!revoke_confirmed) {
-        return fail(make_error(ErrorCode::kInvalidArgument,
-                               "revoking kiosk " + kiosk_hex + " cannot be undone: from then on the hub refuses "
-                               "everything it sends, including records it has not sent yet. Add --yes to revoke it"));
-      }
-      if (auto s = (*service)->store().revoke(*id, now_seconds()); !s.ok()) return fail(s.error());
-      std::printf("kiosk %s revoked: its batches are refused from now on\n", kiosk_hex.c_str());
-      return 0;
-    }
-    auto k = (*service)->store().kiosk(*id);
-    if (!k.ok()) return fail(k.error());
-    if (!*k) return fail(make_error(ErrorCode::kNotFound, "no kiosk " + kiosk_hex + " is enrolled"));
-    const KioskInfo& info = **k;
-    auto records = (*service)->store().record_count(info.id);
-    if (!records.ok()) return fail(records.error());
-    if (as_json) {
-      nlohmann::json shown = kiosk_json(info, *records);
-      shown["key_fingerprint"] = key_fingerprint(info.key.bytes);
-      shown["contiguous_position"] = info.contiguous_position;
-      shown["contiguous_head"] = to_hex(info.contiguous_head);
-      std::printf("%s\n", shown.dump(2).c_str());
-      return 0;
-    }
-    std::printf("kiosk           %s\nname            %s\nkey fingerprint %s\nenrolled        %s\nstatus          %s\n"
-                "last contact    %s\nrecords         %llu\nchain           contiguous to position %llu, head %s\n",
-                to_hex(info.id).c_str(), info.name.c_str(), key_fingerprint(info.key.bytes).c_str(),
-                format_utc(info.enrolled_at).c_str(),
-                info.revoked_at ? ("revoked " + format_utc(info.revoked_at)).c_str() : "active",
-                format_utc(info.last_contact).c_str(), static_cast<unsigned long long>(*records),
-                static_cast<unsigned long long>(info.contiguous_position), to_hex(info.contiguous_head).c_str());
-    return 0;
-  }
-
-  if (held_cmd->parsed()) {
-    if (held_action == "list") {
-      auto all = (*service)->store().held_batches();
-      if (!all.ok()) return fail(all.error());
-      nlohmann::json listed = nlohmann::json::array();
-      if (!as_json && all->empty()) std::printf("no batches are held\n");
-      for (const auto& h : *all) {
-        if (as_json) {
-          listed.push_back({{"id", h.id}, {"kiosk", to_hex(h.kiosk)}, {"sequence", h.sequence},
-                            {"first_position", h.first_position}, {"records", h.record_count},
-                            {"received_at", h.received_at}});
-          continue;
-        }
-        std::printf("%4llu  kiosk %s  batch %llu  %llu records from position %llu  received %s\n",
-                    static_cast<unsigned long long>(h.id), to_hex(h.kiosk).c_str(),
-                    static_cast<unsigned long long>(h.sequence), static_cast<unsigned long long>(h.record_count),
-                    static_cast<unsigned long long>(h.first_position), format_utc(h.received_at).c_str());
-      }
-      if (as_json) std::printf("%s\n", listed.dump(2).c_str());
-      return 0;
-    }
-    if (held_cmd->get_option("id")->count() == 0 || held_reason.empty()) {
-      return fail(make_error(ErrorCode::kInvalidArgument,
-                             "give the held batch's number and --reason \"why\": civic-hub held " + held_action +
-                                 " ID --reason \"...\" (see civic-hub held list)"));
-    }
-    const std::string by = held_by.empty() ? login_name() : held_by;
-    if (held_action == "discard") {
-      if (auto s = (*service)->discard_held_batch(held_id, by, held_reason, now_seconds()); !s.ok()) {
-        return fail(s.error());
-      }
-      std::printf("held batch %llu discarded: its records will never be counted\n",
-                  static_cast<unsigned long long>(held_id));
-      return 0;
-    }
-    auto stored = (*service)->accept_held_batch(held_id, by, held_reason, now_seconds());
-    if (!stored.ok()) return fail(stored.error());
-    std::printf("held batch %llu accepted: %u new records stored and counted, marked in results as from a revoked "
-                "kiosk\n",
-                static_cast<unsigned long long>(held_id), stored->new_records);
-    return 0;
-  }
-
-  if (events->parsed()) {
-    auto all = (*service)->store().events(limit);
-    if (!all.ok()) return fail(all.error());
-    if (as_json) {
-      nlohmann::json listed = nlohmann::json::array();
-      for (const auto& e : *all) {
-        listed.push_back({{"at", e.at}, {"kind", e.kind}, {"kiosk", e.kiosk}, {"detail", e.detail}});
-      }
-      std::printf("%s\n", listed.dump(2).c_str());
-      return 0;
-    }
-    for (const auto& e : *all) {
-      std::printf("%s  %-16s %s  %s\n", format_utc(e.at).c_str(), e.kind.c_str(), e.kiosk.c_str(), e.detail.c_str());
-    }
-    return 0;
-  }
-
-  if (import->parsed()) {
-    auto exports = read_kiosk_exports(import_dir);
-    if (!exports.ok()) return fail(exports.error());
-    int refused = 0;
-    for (const auto& problem : exports->problems) {
-      ++refused;
-      std::fprintf(stderr, "civic-hub: a folder on the drive was left out: %s\n", problem.c_str());
-    }
-    for (const auto& ex : exports->exports) {
-      for (const auto& b : ex.batches) {
-        auto stored = (*service)->upload(b.bytes, "usb", now_seconds());
-        if (!stored.ok()) {
-          ++refused;
-          std::fprintf(stderr, "civic-hub: kiosk %s batch %llu refused: %s\n", to_hex(ex.kiosk).c_str(),
-                       static_cast<unsigned long long>(b.sequence), stored.message().c_str());
-          continue;
-        }
-        if (stored->held) {
-          std::printf("kiosk %s batch %llu: the kiosk is revoked; held for an operator's decision (civic-hub held "
-                      "list), no ack written\n",
-                      to_hex(ex.kiosk).c_str(), static_cast<unsigned long long>(b.sequence));
-          continue;
-        }
-        if (auto s = write_usb_ack(import_dir, ex.kiosk, b.sequence, stored->ack); !s.ok()) return fail(s.error());
-        std::printf("kiosk %s batch %llu: %s (%u new records)\n", to_hex(ex.kiosk).c_str(),
-                    static_cast<unsigned long long>(b.sequence), stored->repeat ? "already had it" : "stored",
-                    stored->new_records);
-      }
-    }
-    auto event_reports = read_usb_event_reports(import_dir);
-    if (!event_reports.ok()) return fail(event_reports.error());
-    for (const auto& bytes : *event_reports) {
-      auto stored = (*service)->accept_event_report(bytes, "usb", now_seconds());
-      if (!stored.ok()) {
-        ++refused;
-        std::fprintf(stderr, "civic-hub: an event report was refused: %s\n", stored.message().c_str());
-        continue;
-      }
-      std::printf("event %s '%s': report stored (headcount %llu)\n", stored->event_id.c_str(), stored->name.c_str(),
-                  static_cast<unsigned long long>(stored->headcount));
-    }
-    auto latest = (*service)->latest_content();
-    if (latest.ok() && *latest) {
-      if (auto s = write_usb_content(import_dir, **latest); !s.ok()) return fail(s.error());
-      std::printf("latest content bundle written to the drive\n");
-    }
-    return refused == 0 ? kExitOk : kExitFailure;
-  }
-
-  if (publish->parsed() && !content_file.empty()) {
-    auto text = read_consultations_file(content_file, "published");
-    if (!text.ok()) return fail(text.error());
-    if (auto s = (*service)->set_consultations(*text, now_seconds()); !s.ok()) return fail(s.error());
-  }
-
-  if (publish->parsed()) {
-    const std::uint64_t lifetime = static_cast<std::uint64_t>(days > 0 ? days : config.content_lifetime_days) * 86400;
-    auto content_key = load_signing_key(content_key_file, KeyType::kHubContentSecret);
-    if (!content_key.ok()) return fail(content_key.error());
-    const MemoryLock content_key_lock(&*content_key, sizeof *content_key);
-    auto version = (*service)->publish_content(lifetime, now_seconds(), *content_key);
-    if (!version.ok()) return fail(version.error());
-    std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
-                format_utc(now_seconds() + lifetime).c_str());
-    if (auto published = (*service)->consultations_with_approved_ideas(); published.ok()) {
-      for (const auto& w : expiry_warnings(*published, now_seconds() + lifetime)) {
-        std::fprintf(stderr, "civic-hub: warning: %s\n", w.c_str());
-      }
-    }
-    return 0;
-  }
-
-  if (show->parsed()) {
-    auto c = (*service)->consultations_with_approved_ideas();
-    if (!c.ok()) return fail(c.error());
-    std::printf("%s\n", format_content(*c).c_str());
-    return 0;
-  }
-
-  if (moderate->parsed()) {
-    if (moderate_action == "log") {
-      auto decisions = (*service)->store().moderation_log();
-      if (!decisions.ok()) return fail(decisions.error());
-      if (as_json) {
-        nlohmann::json listed = nlohmann::json::array();
-        for (const auto& e : *decisions) {
-          listed.push_back({{"at", e.at}, {"moderation_id", e.moderation_id}, {"action", e.action},
-                            {"redacted", e.redacted}, {"by", e.operator_name}, {"reason", e.reason}});
-        }
-        std::printf("%s\n", listed.dump(2).c_str());
-        return 0;
-      }
-      if (decisions->empty()) std::printf("no moderation decisions yet\n");
-      for (const auto& e : *decisions) {
-        const std::string what = e.action + (e.redacted ? " (redacted)" : "");
-        std::printf("%s  %s  %-28s  by %s%s%s\n", format_utc(e.at).c_str(), e.moderation_id.c_str(), what.c_str(),
-                    e.operator_name.c_str(), e.reason.empty() ? "" : ": ", e.reason.c_str());
-      }
-      return 0;
-    }
-    const HubService::Decider by{decided_by.empty() ? login_name() : decided_by, reopen_reason};
-    if (moderate_action == "reject") {
-      auto d = (*service)->reject(moderation_id, reason, by, now_seconds());
-      if (!d.ok()) return fail(d.error());
-      std::printf("rejected %s: it will never leave the hub\n", moderation_id.c_str());
-      return 0;
-    }
-    auto key = load_operator_key(key_file);
-    if (!key.ok()) return fail(key.error());
-    const MemoryLock key_lock(&*key, sizeof *key);
-    if (moderate_action == "approve") {
-      auto d = (*service)->approve(moderation_id, *key, redactions, replacement, by, now_seconds());
-      if (!d.ok()) return fail(d.error());
-      std::printf("approved %s as idea %s in '%s'%s:\n  %s\nIt goes to the kiosks with the next: civic-hub content "
-                  "publish\n",
-                  moderation_id.c_str(), HubService::published_idea_id(*d).c_str(), d->consultation_id.c_str(),
-                  d->redacted ? " (redacted)" : "", d->published_text.c_str());
-      return 0;
-    }
-    auto queue = (*service)->moderation_queue(*key);
-    if (!queue.ok()) return fail(queue.error());
-    if (as_json) {
-      nlohmann::json listed = nlohmann::json::array();
-      for (const auto& p : *queue) {
-        listed.push_back({{"moderation_id", p.item.moderation_id}, {"consultation", p.item.consultation_id},
-                          {"language", p.item.language}, {"text", p.text}});
-      }
-      std::printf("%s\n", listed.dump(2).c_str());
-      return 0;
-    }
-    if (queue->empty()) std::printf("no ideas are waiting for moderation\n");
-    for (const auto& p : *queue) {
-      std::printf("%s  %-20s %-3s  %s\n", p.item.moderation_id.c_str(), p.item.consultation_id.c_str(),
-                  p.item.language.c_str(), p.text.c_str());
-    }
-    return 0;
-  }
-
-  if (tally_cmd->parsed()) {
-    auto key = load_operator_key(key_file);
-    if (!key.ok()) return fail(key.error());
-    const MemoryLock key_lock(&*key, sizeof *key);
-    std::optional<PopulationMargins> margins;
-    if (!population_file.empty()) {
-      auto m = load_population_margins(population_file);
-      if (!m.ok()) return fail(m.error());
-      margins = *m;
-    }
-    auto content_now = (*service)->consultations_with_approved_ideas();
-    if (!content_now.ok()) return fail(content_now.error());
-    if (auto s = check_tally_request(*content_now, margins ? &*margins : nullptr, only_consultation); !s.ok()) {
-      return fail(s.error());
-    }
-    auto opened = open_all_records((*service)->store(), *key);
-    if (!opened.ok()) return fail(opened.error());
-    TallyOptions options;
-    options.max_sessions_per_hour = max_sessions;
-    options.consultation = only_consultation;
-    auto reports = (*service)->store().event_reports();
-    if (!reports.ok()) return fail(reports.error());
-    options.event_reports = *reports;
-    auto kiosk_list = (*service)->store().kiosks();
-    if (!kiosk_list.ok()) return fail(kiosk_list.error());
-    options.revoked_kiosks = *kiosk_list;
-    options.exclude_revoked = exclude_revoked;
-    Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
-    auto moderation_log = (*service)->store().moderation_log();
-    if (!moderation_log.ok()) return fail(moderation_log.error());
-    t.moderation = summarise_moderation(*moderation_log);
-    for (auto& r : opened->opened) wipe_submission(r.submission);
-    ec.clear();
-    std::filesystem::create_directories(out_dir, ec);
-    const std::filesystem::path dir(out_dir);
-    for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
-             {"results.json", results_json(t)},
-             {"ideas.csv", ideas_csv(t)},
-             {"breakdown.csv", breakdown_csv(t)},
-             {"representation.csv", representation_csv(t)},
-             {"report.html", results_html(t, format_utc(now_seconds()))}}) {
-      if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
-    }
-    if (as_json) {
-      nlohmann::json summary = {{"records", t.records}, {"out", out_dir}, {"consultations", nlohmann::json::array()},
-                                {"anomalies", nlohmann::json::array()}};
-      for (const auto& c : t.consultations) {
-        summary["consultations"].push_back({{"id", c.id},
-                                            {"participants", c.participants},
-                                            {"repeated_ballots", c.repeated_ballots},
-                                            {"representativeness", c.representativeness
-                                                                       ? nlohmann::json(*c.representativeness)
-                                                                       : nlohmann::json(nullptr)}});
-      }
-      for (const auto& a : t.anomalies) summary["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
-      summary["revoked_kiosks"] = nlohmann::json::array();
-      for (const auto& k : t.revoked_kiosks) {
-        summary["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
-                                             {"records", k.records}, {"counted", k.counted}});
-      }
-      std::printf("%s\n", summary.dump(2).c_str());
-      return 0;
-    }
-    std::printf("%llu records tallied\n", static_cast<unsigned long long>(t.records));
-    for (const auto& c : t.consultations) {
-      std::printf("%s: %llu participants, %llu repeated ballots not counted%s\n", c.id.c_str(),
-                  static_cast<unsigned long long>(c.participants), static_cast<unsigned long long>(c.repeated_ballots),
-                  c.representativeness ? (", representativeness " + std::to_string(*c.representativeness)).c_str()
-                                       : "");
-    }
-    for (const auto& a : t.anomalies) std::printf("anomaly: %s: %s\n", a.kind.c_str(), a.detail.c_str());
-    for (const auto& k : t.revoked_kiosks) {
-      std::printf("revoked kiosk %s ('%s', revoked %s): %llu records, %s\n", k.kiosk.c_str(), k.name.c_str(),
-                  format_utc(k.revoked_at).c_str(), static_cast<unsigned long long>(k.records),
-                  k.counted ? "counted (leave them out with --exclude-revoked)" : "left out");
-    }
-    std::printf("results written to %s (open report.html in a browser)\n", out_dir.c_str());
-    return 0;
-  }
-
-  if (receipt->parsed()) {
-    auto proof = (*service)->prove_receipt(receipt_code, now_seconds(), {}, receipt_match);
-    if (!proof.ok()) return fail(proof.error());
-    const std::string text = format_receipt_proof(*proof);
-    if (proof->matches > 1) {
-      std::fprintf(stderr, "%llu records share this code; this is match %llu (see the others with --match N)\n",
-                   static_cast<unsigned long long>(proof->matches), static_cast<unsigned long long>(proof->match));
-    }
-    if (!proof_out.empty()) {
-      if (auto s = write_text_file(proof_out, text); !s.ok()) return fail(s.error());
-    }
-    std::printf("%s", text.c_str());
-    return 0;
-  }
-
-  if (checkpoint_cmd->parsed()) {
-    auto c = (*service)->checkpoint(now_seconds());
-    if (!c.ok()) return fail(c.error());
-    auto parsed = verify_checkpoint(*c, (*service)->keys().signing.public_key);
-    if (!parsed.ok()) return fail(parsed.error());
-    if (!checkpoint_out.empty()) {
-      if (auto s = write_text_file(checkpoint_out, std::string(c->begin(), c->end())); !s.ok()) return fail(s.error());
-    }
-    std::printf("log size %llu\nroot     %s\nsigned   %s\ncheckpoint %s\n",
-                static_cast<unsigned long long>(parsed->size), to_hex(parsed->root).c_str(),
-                format_utc(parsed->signed_at).c_str(), to_hex(*c).c_str());
-    return 0;
-  }
-  return 0;
+  auto opened = open_service(config);
+  if (!opened.ok()) return fail(opened.error());
+  HubService& service = **opened;
+  if (serve->parsed()) return run_serve(service, config, o);
+  if (token->parsed()) return run_enroll_token(service, config, o);
+  if (kiosks->parsed()) return run_kiosks(service, o);
+  if (held_cmd->parsed()) return run_held(service, o);
+  if (events->parsed()) return run_events(service, o);
+  if (import->parsed()) return run_import(service, o);
+  if (publish->parsed()) return run_content_publish(service, config, o);
+  if (show->parsed()) return run_content_show(service);
+  if (moderate->parsed()) return run_moderate(service, o);
+  if (tally_cmd->parsed()) return run_tally(service, o);
+  if (receipt->parsed()) return run_receipt(service, o);
+  if (checkpoint_cmd->parsed()) return run_log_checkpoint(service, o);
+  return kExitUsage;  // require_subcommand makes this unreachable
 }

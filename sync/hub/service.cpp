@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "sync/keystore/keystore.h"
+#include "sync/transfer/usb.h"
 
 namespace civic {
 
@@ -168,6 +169,39 @@ Result<StoredBatch> HubService::upload(ByteView body, const std::string& via, st
   }
   const SigningKeyPair& key = keys_.signing;
   return store_->store_batch(batch, [&key](const Ack& a) { return encode_signed_ack(a, key); }, now, via);
+}
+
+Result<HubService::DriveImport> HubService::import_drive(const std::filesystem::path& mount, std::uint64_t now) {
+  DriveImport out;
+  CIVIC_ASSIGN(exports, read_kiosk_exports(mount));
+  for (const auto& problem : exports.problems) out.refused.push_back("a folder on the drive was left out: " + problem);
+  for (const auto& ex : exports.exports) {
+    for (const auto& b : ex.batches) {
+      auto stored = upload(b.bytes, "usb", now);
+      if (!stored.ok()) {
+        out.refused.push_back("kiosk " + to_hex(ex.kiosk) + " batch " + std::to_string(b.sequence) +
+                              " refused: " + stored.message());
+        continue;
+      }
+      if (!stored->held) CIVIC_TRY(write_usb_ack(mount, ex.kiosk, b.sequence, stored->ack));
+      out.batches.push_back({ex.kiosk, b.sequence, *stored});
+    }
+  }
+  CIVIC_ASSIGN(event_reports, read_usb_event_reports(mount));
+  for (const auto& bytes : event_reports) {
+    auto stored = accept_event_report(bytes, "usb", now);
+    if (!stored.ok()) {
+      out.refused.push_back("an event report was refused: " + stored.message());
+      continue;
+    }
+    out.event_reports.push_back(*stored);
+  }
+  CIVIC_ASSIGN(latest, store_->latest_content());
+  if (latest) {
+    CIVIC_TRY(write_usb_content(mount, *latest));
+    out.content_written = true;
+  }
+  return out;
 }
 
 namespace {

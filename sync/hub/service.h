@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,6 +56,23 @@ class HubService {
   // A revoked kiosk's batch is refused, except by USB ("usb"): a drive field staff carried from
   // the kiosk is held, verified against the kiosk's key, for an operator's decision (held=true).
   [[nodiscard]] Result<StoredBatch> upload(ByteView body, const std::string& via, std::uint64_t now);
+  // What a USB import did, batch by batch, for the operator's screen.
+  struct DriveImport {
+    struct Batch {
+      KioskId kiosk{};
+      std::uint64_t sequence = 0;
+      StoredBatch stored;  // repeat, held, new_records
+    };
+    std::vector<Batch> batches;
+    std::vector<EventReport> event_reports;
+    std::vector<std::string> refused;  // each folder, batch or report left out, and why
+    bool content_written = false;      // the latest content bundle went onto the drive
+  };
+  // Imports every kiosk folder on a mounted drive: batches stored (or held, for a revoked kiosk)
+  // with their acks written back, event reports stored, and the latest content bundle written for
+  // the kiosks. What is refused is listed, not fatal; an error means the drive could not be used.
+  [[nodiscard]] Result<DriveImport> import_drive(const std::filesystem::path& mount, std::uint64_t now);
+
   // An operator's decision on a held batch: accepted, it is stored like any batch (exactly once,
   // forks still caught) and its records count; discarded, it is gone. Both are logged with who and why.
   [[nodiscard]] Result<StoredBatch> accept_held_batch(std::uint64_t id, const std::string& by, const std::string& why,
