@@ -6,6 +6,16 @@
 
 namespace civic {
 
+// The format's sizes are libsodium's: a libsodium that changed one would break every file and
+// message, so the build stops instead.
+static_assert(kPublicKeySize == crypto_sign_PUBLICKEYBYTES && kPublicKeySize == crypto_box_PUBLICKEYBYTES);
+static_assert(kSeedSize == crypto_sign_SEEDBYTES && kSeedSize == crypto_box_SEEDBYTES);
+static_assert(kSignatureSize == crypto_sign_BYTES);
+static_assert(kSealOverhead == crypto_box_SEALBYTES);
+static_assert(kHashSize >= crypto_generichash_BYTES_MIN && kHashSize <= crypto_generichash_BYTES_MAX);
+static_assert(kDigestSize <= crypto_generichash_BYTES_MAX);
+
+
 namespace {
 bool sodium_ready() {
   static const bool ready = sodium_init() >= 0;
