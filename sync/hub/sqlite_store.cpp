@@ -146,40 +146,21 @@ constexpr const char* kHubMigrations[] = {
     )sql",
 };
 
+const sql::Schema kHubSchema{kHubApplicationId, kHubMigrations,
+                             "check the state directory (this is not a civic-hub database)"};
+
 class SqliteHubStore final : public HubStore {
  public:
   explicit SqliteHubStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
 
   Status init() {
-    CIVIC_ASSIGN(app, db_->query_int("PRAGMA application_id"));
-    CIVIC_ASSIGN(version, db_->query_int("PRAGMA user_version"));
-    CIVIC_ASSIGN(tables, db_->query_int("SELECT count(*) FROM sqlite_schema"));
-    if (!(app == 0 && version == 0 && tables == 0) && app != kHubApplicationId) {
-      return make_error(ErrorCode::kForeignDatabase, db_->context() + " is not a civic-hub database; it was left "
-                                                                      "untouched: check the state directory");
-    }
-    const auto latest = static_cast<std::int64_t>(std::size(kHubMigrations));
-    if (version > latest) {
-      return make_error(ErrorCode::kUnknownVersion, db_->context() + " was written by newer software; install it");
-    }
+    CIVIC_ASSIGN(version, sql::schema_version(*db_, kHubSchema));
     CIVIC_TRY(db_->exec("PRAGMA journal_mode = WAL"));
     CIVIC_TRY(db_->exec("PRAGMA synchronous = FULL"));  // an ack promises durability
-    if (tables != 0) {
-      CIVIC_ASSIGN(check, db_->prepare("PRAGMA quick_check"));
-      CIVIC_ASSIGN(row, check.step());
-      if (!row || check.text(0) != "ok") {
-        return make_error(ErrorCode::kCorruptDatabase, db_->context() + " failed its integrity check; restore the "
-                                                                        "hub database from a backup");
-      }
+    if (version > 0) {
+      CIVIC_TRY(sql::check_integrity(*db_, false, "restore the hub database from a backup"));
     }
-    for (std::int64_t v = version; v < latest; ++v) {
-      sql::Transaction txn(*db_);
-      CIVIC_TRY(txn.begin());
-      CIVIC_TRY(db_->exec(kHubMigrations[v]));
-      if (v == 0) CIVIC_TRY(db_->exec("PRAGMA application_id = " + std::to_string(kHubApplicationId)));
-      CIVIC_TRY(db_->exec("PRAGMA user_version = " + std::to_string(v + 1)));
-      CIVIC_TRY(txn.commit());
-    }
+    CIVIC_TRY(sql::migrate(*db_, kHubSchema, version));
     return {};
   }
 

@@ -138,19 +138,8 @@ Status configure(sql::Database& db, const OutboxOptions& o) {
   return {};
 }
 
-Status migrate(sql::Database& db, std::int64_t from) {
-  for (std::int64_t v = from; v < kLatestSchema; ++v) {
-    sql::Transaction txn(db);
-    CIVIC_TRY(txn.begin());
-    CIVIC_TRY(db.exec(kMigrations[v]));
-    if (v == 0) {
-      CIVIC_TRY(db.exec("PRAGMA application_id = " + std::to_string(kOutboxApplicationId)));
-    }
-    CIVIC_TRY(db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
-    CIVIC_TRY(txn.commit());
-  }
-  return {};
-}
+const sql::Schema kOutboxSchema{kOutboxApplicationId, kMigrations,
+                                "check the configured path (this is not a civic-kiosk outbox)"};
 
 Result<std::unique_ptr<Outbox::Impl>> open_impl(const std::filesystem::path& path, bool create,
                                                  const OutboxOptions& options) {
@@ -169,31 +158,13 @@ Result<std::unique_ptr<Outbox::Impl>> open_impl(const std::filesystem::path& pat
     }
     return app_id.error();
   }
-  CIVIC_ASSIGN(version, d.query_int("PRAGMA user_version"));
-  CIVIC_ASSIGN(tables, d.query_int("SELECT count(*) FROM sqlite_schema"));
-  const bool empty = *app_id == 0 && version == 0 && tables == 0;
-  if (!empty && *app_id != kOutboxApplicationId) {
-    return make_error(ErrorCode::kForeignDatabase,
-                      d.context() + " is an SQLite database of some other program, not a civic-kiosk "
-                                    "outbox; it was left untouched: check the configured path");
-  }
-  if (version > kLatestSchema) {
-    return make_error(ErrorCode::kUnknownVersion,
-                      d.context() + " was written by newer software (schema " + std::to_string(version) +
-                          ", this software knows up to " + std::to_string(kLatestSchema) +
-                          "); install the newer version");
-  }
+  CIVIC_ASSIGN(version, sql::schema_version(d, kOutboxSchema));
   CIVIC_TRY(configure(d, options));
-  if (!empty) {
-    CIVIC_ASSIGN(check, d.prepare(options.full_integrity_check ? "PRAGMA integrity_check" : "PRAGMA quick_check"));
-    CIVIC_ASSIGN(row, check.step());
-    if (!row || check.text(0) != "ok") {
-      return make_error(ErrorCode::kCorruptDatabase,
-                        d.context() + " failed its integrity check (" + (row ? check.text(0) : "no answer") +
-                            "); it was left untouched: keep it for investigation and restore from a backup");
-    }
+  if (version > 0) {
+    CIVIC_TRY(sql::check_integrity(d, options.full_integrity_check,
+                                   "it was left untouched: keep it for investigation and restore from a backup"));
   }
-  CIVIC_TRY(migrate(d, version));
+  CIVIC_TRY(sql::migrate(d, kOutboxSchema, version));
   return impl;
 }
 

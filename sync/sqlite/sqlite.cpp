@@ -182,4 +182,45 @@ Status Transaction::commit() {
   return {};
 }
 
+Result<std::int64_t> schema_version(Database& db, const Schema& schema) {
+  CIVIC_ASSIGN(app, db.query_int("PRAGMA application_id"));
+  CIVIC_ASSIGN(version, db.query_int("PRAGMA user_version"));
+  CIVIC_ASSIGN(tables, db.query_int("SELECT count(*) FROM sqlite_schema"));
+  const bool empty = app == 0 && version == 0 && tables == 0;
+  if (!empty && app != static_cast<std::int64_t>(schema.application_id)) {
+    return make_error(ErrorCode::kForeignDatabase, db.context() + " is an SQLite database of some other program; it "
+                                                                  "was left untouched: " + schema.foreign_advice);
+  }
+  const auto latest = static_cast<std::int64_t>(schema.migrations.size());
+  if (version > latest) {
+    return make_error(ErrorCode::kUnknownVersion,
+                      db.context() + " was written by newer software (schema " + std::to_string(version) +
+                          ", this software knows up to " + std::to_string(latest) + "); install the newer version");
+  }
+  return version;
+}
+
+Status check_integrity(Database& db, bool full, const std::string& advice) {
+  CIVIC_ASSIGN(check, db.prepare(full ? "PRAGMA integrity_check" : "PRAGMA quick_check"));
+  CIVIC_ASSIGN(row, check.step());
+  if (!row || check.text(0) != "ok") {
+    return make_error(ErrorCode::kCorruptDatabase, db.context() + " failed its integrity check (" +
+                                                       (row ? check.text(0) : "no answer") + "); " + advice);
+  }
+  return {};
+}
+
+Status migrate(Database& db, const Schema& schema, std::int64_t from) {
+  const auto latest = static_cast<std::int64_t>(schema.migrations.size());
+  for (std::int64_t v = from; v < latest; ++v) {
+    Transaction txn(db);
+    CIVIC_TRY(txn.begin());
+    CIVIC_TRY(db.exec(schema.migrations[static_cast<std::size_t>(v)]));
+    if (v == 0) CIVIC_TRY(db.exec("PRAGMA application_id = " + std::to_string(schema.application_id)));
+    CIVIC_TRY(db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
+    CIVIC_TRY(txn.commit());
+  }
+  return {};
+}
+
 }  // namespace civic::sql

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -94,6 +95,24 @@ class Database {
   sqlite3* db_ = nullptr;
   std::string context_;
 };
+
+// A database file of one of our programs: application_id says whose it is, user_version which
+// schema it has. migrations[v] takes a database at user_version v to v + 1; a shipped step is
+// never edited.
+struct Schema {
+  std::uint32_t application_id;
+  std::span<const char* const> migrations;
+  std::string foreign_advice;  // what to do when the file is some other program's
+};
+
+// The schema version of an empty file (0) or of one of ours; refuses another program's file and
+// one written by newer software.
+[[nodiscard]] Result<std::int64_t> schema_version(Database& db, const Schema& schema);
+// PRAGMA quick_check (or integrity_check when `full`) must say "ok"; `advice` ends the message.
+[[nodiscard]] Status check_integrity(Database& db, bool full, const std::string& advice);
+// Runs the migrations from `from` to the latest, each in its own transaction; the first also
+// sets application_id.
+[[nodiscard]] Status migrate(Database& db, const Schema& schema, std::int64_t from);
 
 // BEGIN IMMEDIATE (take the write lock up front, so two writers never deadlock on upgrade);
 // rolls back on destruction unless committed.
