@@ -86,6 +86,17 @@ constexpr const char* kRecordStates =
     "WHEN b.sequence IS NULL THEN -1 WHEN b.acked_at IS NULL THEN 1 ELSE 2 END AS state "
     "FROM records r CROSS JOIN chain_state c LEFT JOIN batches b "
     "ON r.position BETWEEN b.first_position AND b.first_position + b.record_count - 1";
+
+// kRecordStates' state column as a RecordState: the one place that maps them. Nothing for -1 (a
+// record batched but in no batch) or any other value: the outbox is damaged.
+std::optional<RecordState> record_state_from(std::int64_t column) {
+  switch (column) {
+    case 0: return RecordState::kPending;
+    case 1: return RecordState::kInBatch;
+    case 2: return RecordState::kAcknowledged;
+    default: return std::nullopt;
+  }
+}
 }  // namespace
 
 // [SECTION] Connection and prepared statements
@@ -570,11 +581,12 @@ Result<OutboxStatus> Outbox::status() {
     CIVIC_ASSIGN(row, counts.step());
     if (!row) break;
     const auto n = counts.uint64(1);
-    switch (counts.int64(0)) {
-      case 0: s.pending = n; break;
-      case 1: s.in_batch = n; break;
-      case 2: s.acknowledged = n; break;
-      default: return impl_->mismatch("a stored record is in no batch although one was made for it");
+    const auto state = record_state_from(counts.int64(0));
+    if (!state) return impl_->mismatch("a stored record is in no batch although one was made for it");
+    switch (*state) {
+      case RecordState::kPending: s.pending = n; break;
+      case RecordState::kInBatch: s.in_batch = n; break;
+      case RecordState::kAcknowledged: s.acknowledged = n; break;
     }
   }
   CIVIC_ASSIGN(tip, impl_->tip());
@@ -627,7 +639,9 @@ Result<std::vector<StoredRecord>> Outbox::records() {
     r.record_hash = rh;
     r.chain_head = ch;
     r.created_at = stmt.uint64(4);
-    r.state = static_cast<RecordState>(stmt.int64(5));
+    const auto state = record_state_from(stmt.int64(5));
+    if (!state) return impl_->mismatch("record " + std::to_string(r.position) + " is in no batch although one was made for it");
+    r.state = *state;
     out.push_back(std::move(r));
   }
   return out;
@@ -660,8 +674,8 @@ Status Outbox::verify_integrity() {
     if (record_hash(sealed) != rh) return impl_->mismatch("record " + std::to_string(position) + " was altered");
     head = chain_next(position, head, rh);
     if (head != ch) return impl_->mismatch("the chain breaks at record " + std::to_string(position));
-    const std::int64_t record_state = stmt.int64(4);
-    if (record_state < 0 || (record_state == static_cast<int>(RecordState::kPending)) != (position > last_batched)) {
+    const auto record_state = record_state_from(stmt.int64(4));
+    if (!record_state || (*record_state == RecordState::kPending) != (position > last_batched)) {
       return impl_->mismatch("record " + std::to_string(position) + " has a state that disagrees with the batches");
     }
   }
