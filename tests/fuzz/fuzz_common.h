@@ -6,24 +6,22 @@
 #include <cstdlib>
 
 #include "sync/protocol/protocol.h"
+#include "tests/protocol/test_keys.h"
 
 namespace civic::fuzz {
 
-inline FixedBytes<32> seed_from(std::uint8_t first) {
-  FixedBytes<32> s{};
-  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint8_t>(first + i);
-  return s;
-}
+// The tests' fixed keys (tests/protocol/test_keys.h), made once per process: a fuzzer calls these
+// for every input.
 inline const SigningKeyPair& kiosk_key() {
-  static const SigningKeyPair k = signing_key_pair_from_seed(seed_from(0x01));
+  static const SigningKeyPair k = test::kiosk_key();
   return k;
 }
 inline const SigningKeyPair& hub_signing_key() {
-  static const SigningKeyPair k = signing_key_pair_from_seed(seed_from(0x41));
+  static const SigningKeyPair k = test::hub_signing_key();
   return k;
 }
 inline const SealKeyPair& hub_submission_key() {
-  static const SealKeyPair k = seal_key_pair_from_secret(seed_from(0x81));
+  static const SealKeyPair k = test::hub_submission_key();
   return k;
 }
 

@@ -10,21 +10,21 @@
 
 #include "sync/hub/service.h"
 #include "tests/protocol/test_keys.h"
+#include "tests/temp_dir.h"
 
 namespace civic::test {
 
 inline constexpr std::uint64_t kNow = 1795000000;
 
 struct Hub {
-  std::filesystem::path dir;
+  TempDir temp{"hub"};
+  std::filesystem::path dir = temp.path;
   std::unique_ptr<HubService> service;
   KioskId kiosk{};
   Hash32 head{};
   std::uint64_t next_position = 1, next_sequence = 1;
 
   Hub() {
-    dir = std::filesystem::temp_directory_path() / ("civic-moderation-" + to_hex(random_fixed<6>()));
-    std::filesystem::create_directories(dir);
     auto store = open_sqlite_hub_store(dir / "hub.db");
     REQUIRE(store.ok());
     service = std::make_unique<HubService>(std::move(*store),
@@ -41,7 +41,6 @@ struct Hub {
     REQUIRE(enrolled.ok());
     kiosk = enrolled->kiosk.id;
   }
-  ~Hub() { std::filesystem::remove_all(dir); }
 
   void upload(const std::vector<Bytes>& records) {
     BatchHeader h{kiosk, next_sequence++, next_position, kNow, head, {}};

@@ -52,33 +52,18 @@ struct SpokenKiosk {
   std::vector<Utterance> said;
   int stops = 0;
 
-  void frame() {
-    k.frame();
-    bool stop = false;
-    if (auto u = announcer.after_frame(k.session(), k.ui, &stop)) said.push_back(*u);
-    if (stop) ++stops;
+  SpokenKiosk() {
+    k.after_frame = [this] {
+      bool stop = false;
+      if (auto u = announcer.after_frame(k.session(), k.ui, &stop)) said.push_back(*u);
+      if (stop) ++stops;
+    };
   }
-  void settle(int n = 3) {
-    for (int guard = 0; guard < 100 && !k.input.empty(); ++guard) frame();
-    for (int i = 0; i < n; ++i) frame();
-  }
-  bool tap(const std::string& id) {
-    settle();
-    if (k.ui.tap_guard) {  // nobody taps within a fraction of a second of a new screen
-      k.now_ms += kTapGuardMs;
-      settle();
-    }
-    const A11yNode* node = k.ui.tree.find(id);
-    if (!node) return false;
-    k.input.tap(node->rect.cx(), node->rect.cy());
-    settle();
-    return true;
-  }
-  void key(int scancode) {
-    k.input.push({InputEvent::Type::kKeyDown, 0, 0, scancode, {}});
-    k.input.push({InputEvent::Type::kKeyUp, 0, 0, scancode, {}});
-    settle();
-  }
+  SpokenKiosk(const SpokenKiosk&) = delete;
+  void frame() { k.frame(); }
+  void settle(int n = 3) { k.settle(n); }
+  bool tap(const std::string& id) { return k.tap(id, 3); }
+  void key(int scancode) { k.key(scancode, 3); }
   // Everything said since `from`, as "lang:text" strings (resident text as "lang:<typed>").
   std::vector<std::string> parts(std::size_t from = 0) const {
     std::vector<std::string> out;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "kiosk/staff/staff.h"
+#include "tests/temp_dir.h"
 
 using namespace civic;
 using namespace civic::kiosk;
@@ -14,14 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("civic-staff-" + to_hex(random_fixed<6>()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using civic::test::TempDir;
 
 std::string everything_in(const fs::path& dir) {
   std::string all;

@@ -4,6 +4,7 @@
 
 #include <imgui.h>
 
+#include <functional>
 #include <random>
 
 #include "demo_content.h"
@@ -47,6 +48,7 @@ class HeadlessKiosk {
     for (const auto& a : actions) session_.apply(a);
     session_.tick();
     all_actions.insert(all_actions.end(), actions.begin(), actions.end());
+    if (after_frame) after_frame();
     return actions;
   }
 
@@ -56,18 +58,25 @@ class HeadlessKiosk {
   }
 
   // Taps the widget with this accessibility id; false if it is not on screen.
-  bool tap(const std::string& id) {
-    settle();
+  bool tap(const std::string& id, int extra = 2) {
+    settle(extra);
     // A person does not tap within a fraction of a second of a new screen (taps then are ignored).
     if (ui.tap_guard) {
       now_ms += kiosk::kTapGuardMs;
-      settle();
+      settle(extra);
     }
     const kiosk::A11yNode* node = ui.tree.find(id);
     if (!node) return false;
     input.tap(node->rect.cx(), node->rect.cy());
-    settle();
+    settle(extra);
     return true;
+  }
+
+  // Presses and releases a key (an SDL scancode), then lets the frames run.
+  void key(int scancode, int extra = 2) {
+    input.push({kiosk::InputEvent::Type::kKeyDown, 0, 0, scancode, {}});
+    input.push({kiosk::InputEvent::Type::kKeyUp, 0, 0, scancode, {}});
+    settle(extra);
   }
 
   // Types text on the on-screen keyboard, key by key (space and capitals included).
@@ -110,6 +119,7 @@ class HeadlessKiosk {
   std::vector<kiosk::Action> all_actions;
   const kiosk::Staff* staff = nullptr;  // staff mode, when a test gives one
   std::vector<kiosk::StaffAction> all_staff_actions;
+  std::function<void()> after_frame;  // runs after every frame (a test's announcer, for instance)
 
  private:
   ImGuiContext* context_ = nullptr;

@@ -8,18 +8,9 @@
 
 #include "sync/outbox/outbox.h"
 #include "tests/protocol/test_keys.h"
+#include "tests/temp_dir.h"
 
 namespace civic::test {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/civic-outbox-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path db() const { return path / "outbox.db"; }
-};
 
 inline KioskId test_kiosk_id() { return kiosk_id_from_key(kiosk_key().public_key); }
 

@@ -9,19 +9,13 @@
 
 #include "sync/keystore/keystore.h"
 #include "test_keys.h"
+#include "tests/temp_dir.h"
 
 using namespace civic;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/civic-keystore-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using civic::test::TempDir;
 
 Bytes read_all(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -69,12 +69,6 @@ CommandResult run_command(const std::vector<std::string>& argv, int timeout_seco
   return r;
 }
 
-ScratchDir::ScratchDir() {
-  char tmpl[] = "/tmp/civic-it-XXXXXX";
-  path = ::mkdtemp(tmpl);
-}
-ScratchDir::~ScratchDir() { fs::remove_all(path); }
-
 HubProcess::HubProcess(fs::path state) : state_(std::move(state)) {}
 HubProcess::~HubProcess() { stop(); }
 

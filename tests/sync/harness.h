@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sync/protocol/protocol.h"
+#include "tests/temp_dir.h"
 
 namespace civic::test {
 
@@ -27,11 +28,7 @@ pid_t spawn(const std::vector<std::string>& argv, int out_fd);
 // Runs a program to completion (at most `timeout_seconds`, then it is killed).
 CommandResult run_command(const std::vector<std::string>& argv, int timeout_seconds = 120);
 
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir();
-  ~ScratchDir();
-};
+using ScratchDir = test::TempDir;  // tests/temp_dir.h
 
 // A civic-hub server with its own state directory.
 class HubProcess {
