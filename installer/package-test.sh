@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The packages, as a library's or a city's IT person would use them (issue 9): build the .debs,
+# The packages, as a library's or a city's IT person would use them: build the .debs,
 # lintian (no errors), systemd-analyze verify, install, install again over them (config and data
 # survive), run civic-kiosk under cage's headless backend (it draws its attract screen and stops
 # cleanly on SIGTERM), remove with nothing of ours left running, purge (residents' data kept while

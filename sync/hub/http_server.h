@@ -1,4 +1,4 @@
-// The hub's HTTP/1.1 server, built to stay up under slow and flooding clients (issue 14: eight
+// The hub's HTTP/1.1 server, built to stay up under slow and flooding clients (eight
 // slowloris connections stopped a thread-per-connection server). One thread holds every connection
 // (non-blocking, epoll) and enforces the limits below; worker threads only ever see complete
 // requests, so a slow or idle client costs a descriptor and a small buffer, never a worker.

@@ -70,7 +70,7 @@ constexpr const char* kHubMigrations[] = {
       bundle BLOB NOT NULL
     );
     )sql",
-    // v2: consultations and moderation (issue 7).
+    // v2: consultations and moderation.
     R"sql(
     CREATE TABLE consultation_file (
       id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -93,7 +93,7 @@ constexpr const char* kHubMigrations[] = {
       scanned_up_to INTEGER NOT NULL
     );
     )sql",
-    // v3: town-hall event reports (issue 8).
+    // v3: town-hall event reports.
     R"sql(
     CREATE TABLE event_reports (
       kiosk_id BLOB NOT NULL,

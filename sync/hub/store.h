@@ -1,6 +1,6 @@
 // The hub's storage: enrolled kiosks, enrolment tokens, accepted batches with their acks, sealed
 // records, operator events and published content. An interface, so that a PostgreSQL backend
-// can stand beside the SQLite one (ARCHITECTURE.md decision 7); every method is one transaction.
+// can stand beside the SQLite one; every method is one transaction.
 #pragma once
 
 #include <cstdint>

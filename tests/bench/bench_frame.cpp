@@ -1,5 +1,5 @@
 // UI frame build time with 10,000 ideas on the vote screen, headless (no GPU): the time to run
-// the screens and build ImGui's draw lists, p50 and p99. Target (issue 4): p99 at most 2 ms.
+// the screens and build ImGui's draw lists, p50 and p99. Target: p99 at most 2 ms.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

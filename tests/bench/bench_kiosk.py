@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Kiosk benchmarks under Xvfb (issue 4), measured in the same run:
+"""Kiosk benchmarks under Xvfb, measured in the same run:
 - idle CPU on the attract screen over 30 s, beside the same binary drawing every frame as a stock
   Dear ImGui example does (--redraw-every-frame): target at most 1% of a core, ratio under 0.05;
 - cold start to first frame (the first accessibility dump written): target at most 500 ms.

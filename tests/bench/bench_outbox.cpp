@@ -1,4 +1,4 @@
-// Outbox benchmarks (issue 3):
+// Outbox benchmarks:
 // 1. append latency p50/p99 (seal + chain + durable commit) beside a raw SQLite single-row
 //    commit of a blob of the same size with the same durability (WAL, synchronous=FULL), the two
 //    interleaved one operation at a time in the same run; target ratio at most 1.5.

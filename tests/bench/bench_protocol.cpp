@@ -1,5 +1,5 @@
 // Protocol throughput beside the raw libsodium primitives, measured in the same run.
-// Target (issue 2): our wrappers cost less than 10% over the primitives.
+// Target: our wrappers cost less than 10% over the primitives.
 #include <sodium.h>
 
 #include <cstring>
@@ -78,7 +78,7 @@ int main() {
                              1);
   bench::report("open submission", "rec/s", open, "crypto_box_seal_open");
 
-  // The hub's receipt proofs (issue 14: 407 ms each at 300k records, rebuilt from every leaf):
+  // The hub's receipt proofs (407 ms each at 300k records, rebuilt from every leaf):
   // the growing tree beside the rebuild over the same 300,000 leaves.
   std::vector<Hash32> leaves;
   MerkleTree tree;

@@ -1,4 +1,4 @@
-// Speech (issue 5). 1) Tap to speech: from the moment a tap is queued to the moment the first
+// Speech. 1) Tap to speech: from the moment a tap is queued to the moment the first
 // synthesised audio is handed to the audio device (our sink), through the real screens, announcer
 // and espeak-ng, p50 and p99; once with frames as fast as they go and once paced at 60 Hz like
 // the kiosk's display (vsync). Target: under 150 ms. 2) Frame time with speech synthesising

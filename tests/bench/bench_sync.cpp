@@ -1,4 +1,4 @@
-// Sync benchmarks (issue 6), real processes on loopback:
+// Sync benchmarks, real processes on loopback:
 // 1. 100,000 records synced by civic-sync to civic-hub serve: records/s end to end and bytes on
 //    the wire per record, beside the raw SQLite insert rate of the same blobs (one transaction,
 //    WAL) measured in the same run (target: at least 40% of it) and the sealed record size

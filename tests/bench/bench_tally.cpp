@@ -1,4 +1,4 @@
-// Tally of sealed records (issue 7): records per second for the whole tally (open on all cores,
+// Tally of sealed records: records per second for the whole tally (open on all cores,
 // decode, one ballot per session, counts, breakdowns, raking), beside the raw libsodium
 // crypto_box_seal_open rate over the same records on the same cores, measured in the same run.
 // Target: the tally runs at 70% or more of the raw rate. BENCH_RECORDS overrides 1,000,000.

@@ -1,4 +1,4 @@
-// The hub under the floods of the security review (issue 14): slow heads, huge declared bodies,
+// The hub under the floods of the security review: slow heads, huge declared bodies,
 // idle connections, thousands of connections and endless headers, each against the real civic-hub
 // while a legitimate client asks for /v1/health. Prints the legitimate answer times.
 #include <arpa/inet.h>
