@@ -10,7 +10,7 @@
 
 #include "kiosk/ui/input.h"
 #include "kiosk/ui/ui.h"
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic::kiosk {
 

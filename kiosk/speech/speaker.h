@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 #include "utterance.h"
 
 namespace civic::kiosk {

@@ -9,7 +9,7 @@
 #include <functional>
 #include <string>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic::kiosk {
 

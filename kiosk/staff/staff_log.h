@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic::kiosk {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace CLI {
 class App;

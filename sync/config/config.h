@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic {
 

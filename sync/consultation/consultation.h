@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic {
 

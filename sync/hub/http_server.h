@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic {
 

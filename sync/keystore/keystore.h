@@ -7,7 +7,7 @@
 
 #include "sync/protocol/crypto.h"
 #include "sync/protocol/keyfile.h"
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic {
 

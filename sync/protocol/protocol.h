@@ -14,4 +14,4 @@
 #include "merkle.h"     // IWYU pragma: export
 #include "receipt.h"    // IWYU pragma: export
 #include "record.h"     // IWYU pragma: export
-#include "result.h"     // IWYU pragma: export
+#include "sync/common/result.h"     // IWYU pragma: export

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "crypto.h"
-#include "result.h"
+#include "sync/common/result.h"
 
 namespace civic {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "sync/protocol/bytes.h"
-#include "sync/protocol/result.h"
+#include "sync/common/result.h"
 
 namespace civic::sql {
 

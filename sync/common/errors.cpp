@@ -1,4 +1,4 @@
-#include "result.h"
+#include "sync/common/result.h"
 
 namespace civic {
 
