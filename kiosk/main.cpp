@@ -139,9 +139,9 @@ HealthInfo gather_health(KioskStore& store, const KioskConfig& config, const std
   h.key_fingerprint = store.key_fingerprint();
   h.hub_url = config.hub_url;
   if (auto st = store.status(); st.ok()) {
-    h.pending = st->pending + st->in_batch;
+    h.unsent = st->pending + st->in_batch;
     h.unacknowledged_batches = st->unacknowledged_batches;
-    h.oldest_pending_at = st->oldest_unacknowledged_at;
+    h.oldest_unsent_at = st->oldest_unacknowledged_at;
     h.last_sync_at = st->last_sync_at;
     h.last_success_at = st->last_sync_success_at;
     h.last_sync_result = st->last_sync_result;

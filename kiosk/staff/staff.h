@@ -34,8 +34,9 @@ const char* staff_screen_name(StaffScreen s);
 // Counts for the health screen, gathered by the app from the kiosk's store.
 struct HealthInfo {
   std::string kiosk_id, key_fingerprint, hub_url;
-  std::uint64_t pending = 0, unacknowledged_batches = 0;
-  std::optional<std::uint64_t> oldest_pending_at;
+  std::uint64_t unsent = 0;  // not yet acknowledged by the hub: pending and in a batch
+  std::uint64_t unacknowledged_batches = 0;
+  std::optional<std::uint64_t> oldest_unsent_at;
   std::optional<std::uint64_t> last_sync_at, last_success_at;
   std::string last_sync_result;
   std::uint64_t content_version = 0, content_expires_at = 0;

@@ -41,7 +41,7 @@ int fail(const Error& e);
 
 // Wipes keys, outbox and content, but only when every record has been acknowledged by the hub,
 // or when the operator says the unsent ones may be lost (a revoked kiosk the hub will not take).
-int report_decommission(const KioskConfig& config, bool discard_unsent) {
+int decommission_kiosk(const KioskConfig& config, bool discard_unsent) {
   std::error_code ec;
   std::uint64_t unsent = 0;
   if (std::filesystem::exists(config.outbox_path(), ec)) {
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
 
   if (decommission->parsed()) {
     (void)really;  // required by the parser: nothing is wiped without it
-    return report_decommission(config, discard_unsent);
+    return decommission_kiosk(config, discard_unsent);
   }
 
   auto agent = Agent::open(config, system_clock());
