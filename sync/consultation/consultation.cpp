@@ -60,7 +60,7 @@ class LineIndex {
  public:
   explicit LineIndex(const std::string& text) : text_(text) {
     skip_space();
-    value("");
+    value("", 0);
   }
   int line_of(const std::string& pointer) const {
     auto it = lines_.find(pointer);
@@ -94,11 +94,32 @@ class LineIndex {
     for (char ch : token) out += ch == '~' ? "~0" : ch == '/' ? "~1" : std::string(1, ch);
     return out;
   }
-  void value(const std::string& pointer) {
+  // The file's own structure is six levels deep; deeper values are stepped over without recursion,
+  // so a hostile file nested a million times cannot exhaust the stack.
+  static constexpr int kMaxDepth = 16;
+
+  void skip_nested() {  // at '{' or '['; to just past its matching close
+    int depth = 0;
+    do {
+      const char ch = text_[at_];
+      if (ch == '"') {
+        string_token();
+        continue;
+      }
+      if (ch == '\n') ++line_;
+      if (ch == '{' || ch == '[') ++depth;
+      if (ch == '}' || ch == ']') --depth;
+      ++at_;
+    } while (depth > 0 && at_ < text_.size());
+  }
+
+  void value(const std::string& pointer, int depth) {
     lines_[pointer] = line_;
     if (at_ >= text_.size()) return;
     const char ch = text_[at_];
-    if (ch == '{' || ch == '[') {
+    if ((ch == '{' || ch == '[') && depth >= kMaxDepth) {
+      skip_nested();
+    } else if (ch == '{' || ch == '[') {
       const char close = ch == '{' ? '}' : ']';
       ++at_;
       skip_space();
@@ -110,7 +131,7 @@ class LineIndex {
           ++at_;  // ':'
           skip_space();
         }
-        value(child);
+        value(child, depth + 1);
         skip_space();
         if (at_ < text_.size() && text_[at_] == ',') ++at_;
         skip_space();

@@ -140,3 +140,18 @@ TEST_CASE("a good file passes, closes_at is optional, and a bundle expiring firs
   REQUIRE(same_second.errors.size() == 1);
   CHECK_THAT(same_second.errors[0].message, Catch::Contains("on or before it opens"));
 }
+
+TEST_CASE("a consultations file nested a hundred thousand deep is refused, not a crash", "[content]") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string text = "{\"format\": 1,\n \"consultations\": [{\"id\": \"a\", \"title\": " + deep +
+                           ",\n  \"summary\": {\"en\": \"s\"}, \"body\": {\"en\": \"b\"},\n  \"closes_on\": 1}]}";
+  const ContentCheck check = check_consultations_file(text);
+  CHECK_FALSE(check.content);
+  const ContentProblem* title = problem_at(check.errors, "/consultations/0/title");
+  REQUIRE(title != nullptr);
+  CHECK(title->line == 2);
+  const ContentProblem* typo = problem_at(check.errors, "/consultations/0/closes_on");
+  REQUIRE(typo != nullptr);
+  CHECK(typo->line == 4);  // lines are still counted past the deep part
+  CHECK_FALSE(parse_content(text).ok());
+}
