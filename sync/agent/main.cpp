@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
   KioskConfig config;
   std::error_code ec;
   if (std::filesystem::exists(config_file, ec) || app.get_option("--config")->count() > 0 ||
-      std::getenv("CIVIC_KIOSK_CONFIG")) {
+      environment_names_config("CIVIC_KIOSK_CONFIG")) {
     auto loaded = load_kiosk_config(config_file);
     if (!loaded.ok()) return fail(loaded.error());
     config = *loaded;

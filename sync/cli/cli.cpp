@@ -16,6 +16,11 @@ std::string default_config_file(const char* environment_variable, const char* sy
   return set && *set ? set : system_file;
 }
 
+bool environment_names_config(const char* environment_variable) {
+  const char* set = std::getenv(environment_variable);
+  return set && *set;
+}
+
 int exit_code_for(const Error& e) {
   switch (e.code) {
     case ErrorCode::kInvalidArgument:

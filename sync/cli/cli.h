@@ -29,8 +29,10 @@ inline constexpr int kExitConfig = 78;        // a configuration or operator's f
 const char* civic_version();
 
 // The configuration file to read when --config is not given: the environment variable's value
-// when it is set (CIVIC_HUB_CONFIG, CIVIC_KIOSK_CONFIG), else the system's file.
+// when it is set and not empty (CIVIC_HUB_CONFIG, CIVIC_KIOSK_CONFIG), else the system's file.
 std::string default_config_file(const char* environment_variable, const char* system_file);
+// Whether that variable names a configuration file (set and not empty): then it must be read.
+bool environment_names_config(const char* environment_variable);
 
 // The exit code that tells a script what kind of failure `e` is.
 int exit_code_for(const Error& e);

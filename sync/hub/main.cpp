@@ -703,7 +703,7 @@ int main(int argc, char** argv) {
   HubConfig config;
   std::error_code ec;
   // The system's configuration is the default only when neither --state nor --config names a hub.
-  const bool config_named = app.get_option("--config")->count() > 0 || std::getenv("CIVIC_HUB_CONFIG");
+  const bool config_named = app.get_option("--config")->count() > 0 || environment_names_config("CIVIC_HUB_CONFIG");
   if (config_named || (state_dir.empty() && std::filesystem::exists(config_file, ec))) {
     auto loaded = load_hub_config(config_file);
     if (!loaded.ok()) return fail(loaded.error());
