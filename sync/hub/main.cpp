@@ -391,16 +391,17 @@ int run_import(HubService& service, const Options& o) {
 
 // civic-hub content publish --key KEY [FILE].
 int run_content_publish(HubService& service, const HubConfig& config, const Options& o) {
+  std::optional<std::string> consultations;
   if (!o.content_file.empty()) {
     auto text = read_consultations_file(o.content_file, "published");
     if (!text.ok()) return fail(text.error());
-    if (auto s = service.set_consultations(*text, now_seconds()); !s.ok()) return fail(s.error());
+    consultations = std::move(*text);
   }
   const std::uint64_t lifetime = static_cast<std::uint64_t>(o.days > 0 ? o.days : config.content_lifetime_days) * 86400;
   auto content_key = load_signing_key(o.content_key_file, KeyType::kHubContentSecret);
   if (!content_key.ok()) return fail(content_key.error());
   const MemoryLock content_key_lock(&*content_key, sizeof *content_key);
-  auto version = service.publish_content(lifetime, now_seconds(), *content_key);
+  auto version = service.publish_content(lifetime, now_seconds(), *content_key, consultations ? &*consultations : nullptr);
   if (!version.ok()) return fail(version.error());
   std::printf("published content version %llu, valid until %s\n", static_cast<unsigned long long>(*version),
               format_utc(now_seconds() + lifetime).c_str());
@@ -496,23 +497,24 @@ int run_tally(HubService& service, const Options& o) {
   if (auto s = check_tally_request(*content_now, margins ? &*margins : nullptr, o.only_consultation); !s.ok()) {
     return fail(s.error());
   }
-  auto opened = open_all_records(service.store(), *key);
-  if (!opened.ok()) return fail(opened.error());
+  // Everything else first: once records are opened, nothing returns before their words are wiped.
   TallyOptions options;
   options.max_sessions_per_hour = o.max_sessions;
   options.consultation = o.only_consultation;
+  options.exclude_revoked = o.exclude_revoked;
   auto reports = service.store().event_reports();
   if (!reports.ok()) return fail(reports.error());
   options.event_reports = *reports;
   auto kiosk_list = service.store().kiosks();
   if (!kiosk_list.ok()) return fail(kiosk_list.error());
-  options.revoked_kiosks = *kiosk_list;
-  options.exclude_revoked = o.exclude_revoked;
-  Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
+  options.kiosks = *kiosk_list;
   auto moderation_log = service.store().moderation_log();
   if (!moderation_log.ok()) return fail(moderation_log.error());
-  t.moderation = summarise_moderation(*moderation_log);
+  auto opened = open_all_records(service.store(), *key);
+  if (!opened.ok()) return fail(opened.error());
+  Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
   for (auto& r : opened->opened) wipe_submission(r.submission);
+  t.moderation = summarise_moderation(*moderation_log);
   std::error_code ec;
   std::filesystem::create_directories(o.out_dir, ec);
   const std::filesystem::path dir(o.out_dir);
@@ -525,23 +527,7 @@ int run_tally(HubService& service, const Options& o) {
     if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
   }
   if (o.as_json) {
-    nlohmann::json summary = {{"records", t.records}, {"out", o.out_dir}, {"consultations", nlohmann::json::array()},
-                              {"anomalies", nlohmann::json::array()}};
-    for (const auto& c : t.consultations) {
-      summary["consultations"].push_back({{"id", c.id},
-                                          {"participants", c.participants},
-                                          {"repeated_ballots", c.repeated_ballots},
-                                          {"representativeness", c.representativeness
-                                                                     ? nlohmann::json(*c.representativeness)
-                                                                     : nlohmann::json(nullptr)}});
-    }
-    for (const auto& a : t.anomalies) summary["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
-    summary["revoked_kiosks"] = nlohmann::json::array();
-    for (const auto& k : t.revoked_kiosks) {
-      summary["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
-                                           {"records", k.records}, {"counted", k.counted}});
-    }
-    std::printf("%s\n", summary.dump(2).c_str());
+    std::printf("%s\n", results_summary_json(t, o.out_dir).c_str());
     return 0;
   }
   std::printf("%llu records tallied\n", static_cast<unsigned long long>(t.records));

@@ -89,11 +89,13 @@ Result<Content> HubService::consultations_with_approved_ideas() {
 }
 
 Result<std::uint64_t> HubService::publish_content(std::uint64_t lifetime_seconds, std::uint64_t now,
-                                                  const SigningKeyPair& content_key) {
+                                                  const SigningKeyPair& content_key,
+                                                  const std::string* consultations) {
   if (content_key.public_key != keys_.content) {
     return make_error(ErrorCode::kInvalidArgument, "this is not the secret half of this hub's content key (fingerprint " +
                                                        key_fingerprint(keys_.content.bytes) + ")");
   }
+  if (consultations) CIVIC_TRY(set_consultations(*consultations, now));
   CIVIC_ASSIGN(content, consultations_with_approved_ideas());
   const std::string payload = format_content(content);
   CIVIC_TRY(parse_content(payload));  // what kiosks will parse, checked before it is signed

@@ -116,6 +116,36 @@ std::string bar_chart(const std::string& title, const std::vector<std::string>& 
 
 }  // namespace
 
+namespace {
+json revoked_kiosks_json(const Tally& t) {
+  json out = json::array();
+  for (const auto& k : t.revoked_kiosks) {
+    out.push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at}, {"records", k.records},
+                   {"counted", k.counted}});
+  }
+  return out;
+}
+
+json anomalies_json(const Tally& t) {
+  json out = json::array();
+  for (const auto& a : t.anomalies) out.push_back({{"kind", a.kind}, {"detail", a.detail}});
+  return out;
+}
+}  // namespace
+
+std::string results_summary_json(const Tally& t, const std::string& out_dir) {
+  json summary = {{"records", t.records}, {"out", out_dir}, {"consultations", json::array()},
+                  {"anomalies", anomalies_json(t)}, {"revoked_kiosks", revoked_kiosks_json(t)}};
+  for (const auto& c : t.consultations) {
+    summary["consultations"].push_back(
+        {{"id", c.id},
+         {"participants", c.participants},
+         {"repeated_ballots", c.repeated_ballots},
+         {"representativeness", c.representativeness ? json(*c.representativeness) : json(nullptr)}});
+  }
+  return summary.dump(2);
+}
+
 std::string results_json(const Tally& t) {
   json out = {
       {"format", 1}, {"records", t.records}, {"consultations", json::array()}, {"anomalies", json::array()}};
@@ -155,15 +185,11 @@ std::string results_json(const Tally& t) {
          {"weighted", c.weighted},
          {"weighting_note", c.weighting_note}});
   }
-  for (const auto& a : t.anomalies) out["anomalies"].push_back({{"kind", a.kind}, {"detail", a.detail}});
+  out["anomalies"] = anomalies_json(t);
   out["moderation"] = {{"decisions", t.moderation.decisions}, {"ideas_decided", t.moderation.ideas_decided},
                        {"by_action", t.moderation.by_action}, {"redacted", t.moderation.redacted},
                        {"reopened", t.moderation.reopened}};
-  out["revoked_kiosks"] = json::array();
-  for (const auto& k : t.revoked_kiosks) {
-    out["revoked_kiosks"].push_back({{"kiosk", k.kiosk}, {"name", k.name}, {"revoked_at", k.revoked_at},
-                                     {"records", k.records}, {"counted", k.counted}});
-  }
+  out["revoked_kiosks"] = revoked_kiosks_json(t);
   out["events"] = json::array();
   for (const auto& e : t.events) {
     out["events"].push_back({{"id", e.report.event_id},

@@ -9,6 +9,9 @@
 namespace civic {
 
 std::string results_json(const Tally& tally);
+// What `civic-hub tally --json` prints: the records counted, where the files went, each
+// consultation's participants, the anomalies and the revoked kiosks (installer/README.md).
+std::string results_summary_json(const Tally& tally, const std::string& out_dir);
 // One row per idea: raw and weighted counts.
 std::string ideas_csv(const Tally& tally);
 // One row per idea and group (channel, event, "about you" answer).

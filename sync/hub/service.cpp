@@ -206,11 +206,9 @@ Result<HubService::DriveImport> HubService::import_drive(const std::filesystem::
 
 namespace {
 Result<HeldBatch> find_held(HubStore& store, std::uint64_t id) {
-  CIVIC_ASSIGN(all, store.held_batches());
-  for (auto& h : all) {
-    if (h.id == id) return std::move(h);
-  }
-  return make_error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " is held; see civic-hub held list");
+  CIVIC_ASSIGN(held, store.held_batch(id));
+  if (!held) return make_error(ErrorCode::kNotFound, "no batch " + std::to_string(id) + " is held; see civic-hub held list");
+  return std::move(*held);
 }
 }  // namespace
 

@@ -91,8 +91,11 @@ class HubService {
   [[nodiscard]] Result<Content> consultations_with_approved_ideas();
   // Signs that with the offline content key (refused unless it is this hub's) and publishes it as
   // the next content bundle; returns its version.
+  // With `consultations` (a consultations file's text), those are checked and stored first, and
+  // only once the key is known to be the right one: a wrong key changes nothing.
   [[nodiscard]] Result<std::uint64_t> publish_content(std::uint64_t lifetime_seconds, std::uint64_t now,
-                                                      const SigningKeyPair& content_key);
+                                                      const SigningKeyPair& content_key,
+                                                      const std::string* consultations = nullptr);
 
   struct PendingIdea {
     ModerationItem item;

@@ -518,6 +518,22 @@ class SqliteHubStore final : public HubStore {
     return txn.commit();
   }
 
+  // A held batch's columns, in the order read_held() reads them; its bytes come last (or NULL).
+  static constexpr const char* kHeldColumns = "id, kiosk_id, sequence, first_position, record_count, received_at, via";
+  static Result<HeldBatch> read_held(sql::Statement& stmt) {
+    HeldBatch h;
+    h.id = stmt.uint64(0);
+    CIVIC_ASSIGN(kiosk, stmt.fixed<kKioskIdSize>(1));
+    h.kiosk = kiosk;
+    h.sequence = stmt.uint64(2);
+    h.first_position = stmt.uint64(3);
+    h.record_count = stmt.uint64(4);
+    h.received_at = stmt.uint64(5);
+    h.via = stmt.text(6);
+    if (!stmt.is_null(7)) h.batch = stmt.blob(7);
+    return h;
+  }
+
   Result<bool> hold_batch(const HeldBatch& held) override {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO held_batches (kiosk_id, sequence, first_position, "
@@ -530,25 +546,25 @@ class SqliteHubStore final : public HubStore {
 
   Result<std::vector<HeldBatch>> held_batches() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, kiosk_id, sequence, first_position, record_count, batch, received_at, "
-                                    "via FROM held_batches ORDER BY id"));
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", NULL FROM held_batches ORDER BY id"));
     std::vector<HeldBatch> out;
     for (;;) {
       CIVIC_ASSIGN(row, stmt.step());
       if (!row) break;
-      HeldBatch h;
-      h.id = stmt.uint64(0);
-      const Bytes kiosk = stmt.blob(1);
-      if (kiosk.size() == h.kiosk.size()) std::copy(kiosk.begin(), kiosk.end(), h.kiosk.begin());
-      h.sequence = stmt.uint64(2);
-      h.first_position = stmt.uint64(3);
-      h.record_count = stmt.uint64(4);
-      h.batch = stmt.blob(5);
-      h.received_at = stmt.uint64(6);
-      h.via = stmt.text(7);
-      out.push_back(std::move(h));
+      CIVIC_ASSIGN(held, read_held(stmt));
+      out.push_back(std::move(held));
     }
     return out;
+  }
+
+  Result<std::optional<HeldBatch>> held_batch(std::uint64_t id) override {
+    std::lock_guard lock(mutex_);
+    CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", batch FROM held_batches WHERE id = ?"));
+    stmt.bind(1, id);
+    CIVIC_ASSIGN(row, stmt.step());
+    if (!row) return std::optional<HeldBatch>();
+    CIVIC_ASSIGN(held, read_held(stmt));
+    return std::optional<HeldBatch>(std::move(held));
   }
 
   Status release_held_batch(std::uint64_t id, const HubEvent& decision) override {

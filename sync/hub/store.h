@@ -86,7 +86,7 @@ struct HeldBatch {
   std::uint64_t sequence = 0;
   std::uint64_t first_position = 0;
   std::uint64_t record_count = 0;
-  Bytes batch;
+  Bytes batch;  // left empty by held_batches(): held_batch(id) reads it
   std::uint64_t received_at = 0;
   std::string via;
 };
@@ -152,7 +152,9 @@ class HubStore {
 
   // Held batches: false when this kiosk's batch of this sequence is held already.
   [[nodiscard]] virtual Result<bool> hold_batch(const HeldBatch& held) = 0;
+  // Every held batch without its bytes (a list for operators); one with its bytes by id.
   [[nodiscard]] virtual Result<std::vector<HeldBatch>> held_batches() = 0;
+  [[nodiscard]] virtual Result<std::optional<HeldBatch>> held_batch(std::uint64_t id) = 0;
   // Removes a held batch and logs the decision in one transaction (kNotFound: no such batch).
   [[nodiscard]] virtual Status release_held_batch(std::uint64_t id, const HubEvent& decision) = 0;
 

@@ -197,12 +197,19 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
   t.records = all_records.opened.size() + all_records.failed.size();
   // Revoked kiosks' records: named in the results; left out only when asked.
   std::map<KioskId, std::uint64_t> revoked_index;
-  for (const auto& k : options.revoked_kiosks) {
+  for (const auto& k : options.kiosks) {
     if (!k.revoked_at) continue;
     revoked_index[k.id] = t.revoked_kiosks.size();
     t.revoked_kiosks.push_back({to_hex(k.id), k.name, *k.revoked_at, 0, !options.exclude_revoked});
   }
-  OpenedRecords kept;
+  // A copy of residents' words when revoked kiosks are left out: wiped however the tally ends.
+  struct WipedOnExit {
+    OpenedRecords records;
+    ~WipedOnExit() {
+      for (auto& r : records.opened) wipe_submission(r.submission);
+    }
+  } kept_copy;
+  OpenedRecords& kept = kept_copy.records;
   for (const auto& r : all_records.opened) {
     if (auto it = revoked_index.find(r.kiosk); it != revoked_index.end()) {
       ++t.revoked_kiosks[it->second].records;
@@ -397,9 +404,8 @@ Status check_tally_request(const Content& content, const PopulationMargins* marg
   if (margins == nullptr) return {};
   for (const auto& question_margins : margins->shares) {
     const std::string& question_id = question_margins.first;
-    const auto q = std::find_if(content.questions.begin(), content.questions.end(),
-                                [&](const Question& x) { return x.id == question_id; });
-    if (q == content.questions.end()) {
+    const Question* q = content.question(question_id);
+    if (q == nullptr) {
       return make_error(ErrorCode::kInvalidArgument,
                         "the population file has a question '" + question_id + "' that the consultations do not "
                             "ask; their questions are: " +

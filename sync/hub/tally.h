@@ -120,7 +120,7 @@ struct TallyOptions {
   std::uint64_t max_sessions_per_hour = 60;  // more from one kiosk in one hour is flagged
   std::string consultation;                  // empty: all
   std::vector<EventReport> event_reports;    // from the kiosks (civic-hub stores them)
-  std::vector<KioskInfo> revoked_kiosks;     // kiosks with a revoked_at (civic-hub passes every kiosk)
+  std::vector<KioskInfo> kiosks;             // the enrolled kiosks: those revoked are named in the results
   bool exclude_revoked = false;              // leave their records out of the count
 };
 

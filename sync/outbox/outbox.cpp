@@ -648,13 +648,7 @@ Result<std::vector<StoredRecord>> Outbox::records() {
 }
 
 Status Outbox::verify_integrity() {
-  CIVIC_ASSIGN(check, impl_->prepare("PRAGMA integrity_check"));
-  CIVIC_ASSIGN(row, check.step());
-  if (!row || check.text(0) != "ok") {
-    return make_error(ErrorCode::kCorruptDatabase, impl_->db->context() + " failed its integrity check: " +
-                                                       (row ? check.text(0) : std::string("no answer")));
-  }
-  check.reset();
+  CIVIC_TRY(sql::check_integrity(*impl_->db, true, "keep it for investigation and restore from a backup"));
   CIVIC_ASSIGN(state, impl_->prepare("SELECT pruned_position, pruned_head, last_batched_position FROM chain_state"));
   CIVIC_ASSIGN(srow, state.step());
   if (!srow) return impl_->mismatch("the chain state is missing");

@@ -45,6 +45,12 @@ struct World {
   }
 };
 
+// The demo consultations, published with the hub's content key.
+void publish_demo_content(World& w) {
+  const std::string demo = std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json";
+  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(), demo}).exit_code == kExitOk);
+}
+
 // The first batch of a kiosk's outbox, as the agent would send it.
 std::string first_batch_bytes(Kiosk& k) {
   auto ob = Outbox::open_existing(k.dir() / "outbox.db");
@@ -925,9 +931,7 @@ TEST_CASE("enroll-token prints the whole command for the kiosk, and revoking ask
 TEST_CASE("content publish lists every error of a consultations file with its line and changes nothing",
           "[integration]") {
   World w;
-  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(),
-                     std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
-              .exit_code == kExitOk);
+  publish_demo_content(w);
   auto before = w.hub.cli({"content", "show"});
   REQUIRE(before.exit_code == kExitOk);
   const std::filesystem::path file = w.hub.state() / "consultations.json";
@@ -976,9 +980,7 @@ TEST_CASE("operator mistakes are answered with what to do", "[integration]") {
 
 TEST_CASE("listings with --json give scripts what the tables show", "[integration]") {
   World w;
-  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(),
-                     std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
-              .exit_code == kExitOk);
+  publish_demo_content(w);
   w.kiosk->fill(5);
   REQUIRE(w.kiosk->sync({"run", "--once"}).exit_code == kExitOk);
   auto parse = [](const CommandResult& r) {
@@ -1021,9 +1023,7 @@ TEST_CASE("listings with --json give scripts what the tables show", "[integratio
 TEST_CASE("a revoked kiosk's hand-over by USB waits for an operator, and results name revoked kiosks' records",
           "[integration]") {
   World w;
-  REQUIRE(w.hub.cli({"content", "publish", "--key", w.hub.content_key_path().string(),
-                     std::string(CIVIC_SOURCE_DIR) + "/assets/demo/content.json"})
-              .exit_code == kExitOk);
+  publish_demo_content(w);
   const std::string id = to_hex(kiosk_id_from_key(w.kiosk->key().public_key));
   auto records_at_hub = [&w](const std::string& kiosk) {
     for (const auto& k : nlohmann::json::parse(w.hub.cli({"kiosks", "--json"}).output)) {
@@ -1112,4 +1112,20 @@ TEST_CASE("a revoked kiosk's hand-over by USB waits for an operator, and results
   CHECK(held().empty());
   CHECK(records_at_hub(second_id) == 0);
   CHECK_THAT(w.hub.cli({"events"}).output, Catch::Contains("held-discarded"));
+}
+
+TEST_CASE("content publish refused for its key leaves the published consultations as they were", "[integration]") {
+  World w;
+  publish_demo_content(w);
+  const auto before = w.hub.cli({"content", "show"});
+  REQUIRE(before.exit_code == kExitOk);
+  const std::filesystem::path file = w.hub.state() / "other.json";
+  std::ofstream(file) << R"({"format": 1, "consultations": [{"id": "other", "title": {"en": "t"},
+                            "summary": {"en": "s"}, "body": {"en": "b"}}]})";
+  // The public content key, and a key file that is not there: refused, and nothing changed.
+  for (const auto& key : {w.hub.state() / "hub-content.pub", w.hub.state() / "no-such.key"}) {
+    INFO(key);
+    CHECK(w.hub.cli({"content", "publish", "--key", key.string(), file.string()}).exit_code != kExitOk);
+    CHECK(w.hub.cli({"content", "show"}).output == before.output);
+  }
 }
