@@ -92,6 +92,10 @@ class Kiosk:
         self.shots = f"{work}/shots"
         os.makedirs(self.shots, exist_ok=True)
         self.env = env
+        # A dump left by an earlier kiosk in this folder would be read as this one's first frame
+        # (its screen, its frame count) and a tap sent before this kiosk's window exists.
+        if os.path.exists(self.dump):
+            os.remove(self.dump)
         self.proc = subprocess.Popen([f"{build}/kiosk/civic-kiosk", "--config", f"{work}/kiosk.toml", "--a11y-dump",
                                       self.dump, "--screenshot-dir", self.shots, *extra_args],
                                      env=env, stderr=subprocess.PIPE, text=True)
