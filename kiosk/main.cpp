@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "kiosk/app/command.h"
 #include "kiosk/app/store.h"
 #include "sync/cli/cli.h"
+#include "sync/files/files.h"
 #include "sync/keystore/keystore.h"
 #include "kiosk/platform/audio.h"
 #include "kiosk/platform/window.h"
@@ -45,21 +47,28 @@ int fail(const std::string& message, int code = kExitFailure) {
   return code;
 }
 
+// Replaced whole after every frame (a reader never sees half of one), without syncing: it is for
+// tests and tools, and rewritten many times a second.
+void write_dump(const std::string& path, const std::string& json) {
+  if (auto s = files::write_file(path, json, {.durable = false}); !s.ok())
+    std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
+}
+
 // For tests and tools: the screen, language and accessibility tree after every frame.
 // Coordinates are design pixels: a display pixel is at design * scale. "tap_guard": taps are being
 // ignored just after a screen change.
 void dump_tree(const std::string& path, const Session& s, const Staff& staff, const UiContext& ui,
                std::uint64_t frame) {
   const A11yTree& tree = ui.tree;
-  const std::string tmp = path + ".tmp";
-  std::ofstream(tmp) << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen())
+  std::ostringstream json;
+  json << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen())
                      << "\",\"view\":\"" << ui.drawn.view << "\",\"scale\":" << ui.canvas.scale
                      << ",\"canvas\":[" << ui.canvas.width << "," << ui.canvas.height
                      << "],\"tap_guard\":" << (ui.tap_guard ? "true" : "false")
                      << ",\"list_scroll\":" << ui.list_scroll << ",\"staff\":\"" << staff_screen_name(staff.screen())
                      << "\",\"locked\":" << (staff.locked() ? "true" : "false") << ",\"language\":\""
                      << s.language() << "\",\"nodes\":" << tree.to_json() << "}\n";
-  std::filesystem::rename(tmp, path);
+  write_dump(path, json.str());
 }
 
 // For tests: one JSON line per utterance, with what the resident typed left out.
@@ -183,12 +192,12 @@ Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config,
       ++frame;
       drawn = true;
       if (!a11y_dump.empty()) {
-        std::ofstream(a11y_dump + ".tmp")
-            << "{\"frame\":" << frame
+        std::ostringstream json;
+        json << "{\"frame\":" << frame
             << ",\"screen\":\"not-set-up\",\"staff\":\"closed\","
                "\"locked\":false,\"language\":\""
             << config.default_language << "\",\"nodes\":" << ui.tree.to_json() << "}\n";
-        std::filesystem::rename(a11y_dump + ".tmp", a11y_dump);
+        write_dump(a11y_dump, json.str());
       }
     }
   }

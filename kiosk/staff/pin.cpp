@@ -1,11 +1,11 @@
 #include "pin.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <sstream>
+
+#include "sync/files/files.h"
 
 namespace civic::kiosk {
 
@@ -16,25 +16,15 @@ bool valid_pin(const std::string& pin) {
          std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string read_small_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string s;
-  std::getline(in, s);
-  return s;
+// The first line of a small state file; empty when it is missing or unreadable.
+std::string read_first_line(const std::filesystem::path& path) {
+  auto text = files::read_text_file(path, 4096);
+  if (!text.ok()) return {};
+  return text->substr(0, text->find('\n'));
 }
 
 Status write_private_file(const std::filesystem::path& path, const std::string& text) {
-  const std::string tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(ErrorCode::kIo, "cannot write " + tmp + ": check the state directory");
-  const bool written =
-      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return make_error(ErrorCode::kIo, "cannot write " + path.string() + ": check the disk");
-  }
-  return {};
+  return files::write_file(path, text, {.mode = 0600});
 }
 
 }  // namespace
@@ -80,7 +70,7 @@ PinGuard::PinGuard(std::filesystem::path hash_file, std::filesystem::path state_
 }
 
 bool PinGuard::has_pin() const {
-  return !read_small_file(hash_file_).empty();
+  return !read_first_line(hash_file_).empty();
 }
 
 std::uint64_t PinGuard::locked_for() const {
@@ -89,7 +79,7 @@ std::uint64_t PinGuard::locked_for() const {
 }
 
 PinGuard::Outcome PinGuard::check(const std::string& pin) {
-  const std::string hash = read_small_file(hash_file_);
+  const std::string hash = read_first_line(hash_file_);
   if (hash.empty()) return {Outcome::Kind::kNoPin, 0, 0};
   if (const auto wait = locked_for(); wait > 0) return {Outcome::Kind::kLockedOut, wait, 0};
   if (valid_pin(pin) && crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0) {
@@ -109,7 +99,8 @@ PinGuard::Outcome PinGuard::check(const std::string& pin) {
 }
 
 void PinGuard::load() {
-  std::ifstream in(state_file_);
+  auto text = files::read_text_file(state_file_, 4096);
+  std::istringstream in(text.ok() ? *text : std::string());
   std::string extra;
   in >> failures_ >> locked_until_;
   const bool read = static_cast<bool>(in) && failures_ >= 0 && !(in >> extra);

@@ -6,36 +6,16 @@
 #include <nlohmann/json.hpp>
 #include "sync/common/human.h"
 #include <cstdio>
-#include <fstream>
 #include <ctime>
 
 #include "agent.h"
+#include "sync/files/files.h"
 #include "sync/keystore/keystore.h"
 #include "sync/transfer/usb.h"
 
 using namespace civic;
 
 namespace {
-
-// Overwrites a file's bytes before removing it, so keys do not linger in free blocks (best effort:
-// journalling file systems and SSDs may keep copies; the keys are worthless once revoked).
-Status shred(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return {};
-  const auto size = std::filesystem::file_size(path, ec);
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::in | std::ios::out);
-    const std::string zeros(4096, '\0');
-    for (std::uintmax_t done = 0; out && done < size; done += zeros.size()) {
-      out.write(zeros.data(), static_cast<std::streamsize>(std::min<std::uintmax_t>(zeros.size(), size - done)));
-    }
-    out.flush();
-  }
-  if (!std::filesystem::remove(path, ec) || ec) {
-    return make_error(ErrorCode::kIo, "cannot remove " + path.string() + ": " + ec.message());
-  }
-  return {};
-}
 
 int fail(const Error& e);
 
@@ -66,7 +46,9 @@ int decommission_kiosk(const KioskConfig& config, bool discard_unsent) {
   }
   for (const char* name : {"outbox.db", "outbox.db-wal", "outbox.db-shm", "outbox.db-journal", "kiosk-signing.key",
                            "kiosk-signing.pub", "hub-signing.pub", "hub-submission.pub", "hub-content.pub"}) {
-    if (auto s = shred(config.state_dir / name); !s.ok()) return fail(s.error());
+    // Each file's bytes are overwritten before it is removed, so keys do not linger in free blocks
+    // (best effort on journalling file systems and SSDs; the keys are worthless once revoked).
+    if (auto s = files::overwrite_and_remove(config.state_dir / name); !s.ok()) return fail(s.error());
   }
   if (unsent > 0) {
     std::printf("%llu record(s) that never reached the hub were discarded, as --discard-unsent asked\n",

@@ -2,16 +2,18 @@
 
 #include <algorithm>
 #include <ctime>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "sync/transfer/usb.h"
+#include "sync/files/files.h"
 
 namespace civic {
 
 namespace {
 
 using nlohmann::json;
+
+// The events of a kiosk's life with their paper card numbers: far below this.
+constexpr std::size_t kMaxEventFileBytes = 16 * 1024 * 1024;
 
 json to_json(const TownHallEvent& e) {
   return {{"id", e.id},
@@ -56,11 +58,11 @@ std::string utc_date(std::uint64_t unix_now, const char* format) {
 Result<EventBook> EventBook::open(const std::filesystem::path& state_dir) {
   EventBook book;
   book.file_ = state_dir / "event.json";
-  std::error_code ec;
-  if (!std::filesystem::exists(book.file_, ec)) return book;
+  auto text = files::read_text_file(book.file_, kMaxEventFileBytes);
+  if (!text.ok() && text.code() == ErrorCode::kNotFound) return book;
+  if (!text.ok()) return text.error();
   try {
-    std::ifstream in(book.file_);
-    const json j = json::parse(in);
+    const json j = json::parse(*text);
     if (!j.at("current").is_null()) book.current_ = from_json(j.at("current"));
     for (const auto& e : j.at("closed")) book.closed_.push_back(from_json(e));
   } catch (const std::exception& e) {
@@ -119,7 +121,7 @@ Status EventBook::save() const {
   json j = {{"current", current_ ? to_json(*current_) : json(nullptr)}, {"closed", json::array()}};
   for (const auto& e : closed_) j["closed"].push_back(to_json(e));
   const std::string text = j.dump(2) + "\n";
-  return write_file_durably(file_, as_bytes(text));
+  return files::write_file(file_, text);
 }
 
 }  // namespace civic

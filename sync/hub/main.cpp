@@ -1,15 +1,9 @@
 // civic-hub: the central server and its operator commands.
 #include <CLI/CLI.hpp>
 #include "sync/common/human.h"
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +12,7 @@
 #include "tally.h"
 #include "service.h"
 #include "sync/cli/cli.h"
+#include "sync/files/files.h"
 #include "sync/keystore/keystore.h"
 #include "sync/transfer/usb.h"
 
@@ -44,11 +39,10 @@ Result<std::string> read_text_file(const std::string& path) {
   if (std::filesystem::file_size(path, ec) > kMaxBytes || ec) {
     return make_error(ErrorCode::kOversize, path + " is larger than 16 MiB: is it the right file?");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kNotFound, "cannot read " + path + ": check the path and its permissions");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return make_error(ErrorCode::kIo, "cannot read " + path + ": the read failed");
-  return text;
+  // The operator's path may be a link to their file: read what it names.
+  const auto target = std::filesystem::canonical(path, ec);
+  if (ec) return make_error(ErrorCode::kNotFound, "cannot read " + path + ": " + ec.message());
+  return files::read_text_file(target, kMaxBytes);
 }
 
 // Reads and checks an operator's consultations file, printing every problem with its line.
@@ -65,25 +59,18 @@ Result<std::string> read_consultations_file(const std::string& path, const std::
 }
 
 Status write_text_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return make_error(ErrorCode::kIo, "cannot write " + path.string() + ": check the disk and permissions");
-  return {};
+  return files::write_file(path, text);
 }
 
 // One `serve` per state directory: a second one would answer beside the first on another port
-// and confuse kiosks and operators. The lock lasts as long as the process (the descriptor is kept).
-Status lock_for_serving(const std::filesystem::path& state_dir) {
-  const std::filesystem::path lock_path = state_dir / "serve.lock";
-  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error(ErrorCode::kIo, "cannot open " + lock_path.string() + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
+// and confuse kiosks and operators. The lock lasts as long as the returned descriptor.
+Result<files::Fd> lock_for_serving(const std::filesystem::path& state_dir) {
+  auto lock = files::lock_file(state_dir / "serve.lock");
+  if (!lock.ok() && lock.code() == ErrorCode::kConflict) {
     return make_error(ErrorCode::kConflict, "another 'civic-hub serve' is already running on " + state_dir.string() +
                                                 ": stop it first (systemctl stop civic-hub), or give another --state");
   }
-  return {};  // fd stays open: the lock is released when the process ends
+  return lock;
 }
 
 // Before anything opens the hub: is there one where the operator pointed (or where the system's
@@ -211,11 +198,12 @@ int run_content_check(const Options& o) {
 
 // civic-hub serve.
 int run_serve(HubService& service, const HubConfig& config, const Options& o) {
-  if (auto locked = lock_for_serving(config.state_dir); !locked.ok()) return fail(locked.error());
+  auto serve_lock = lock_for_serving(config.state_dir);
+  if (!serve_lock.ok()) return fail(serve_lock.error());
   auto s = serve_http(service, [&o](int bound) {
     if (o.ready_file.empty()) return;
-    std::ofstream(o.ready_file + ".tmp") << bound << "\n";
-    std::filesystem::rename(o.ready_file + ".tmp", o.ready_file);
+    if (auto s = files::write_file(o.ready_file, std::to_string(bound) + "\n", {.durable = false}); !s.ok())
+      std::fprintf(stderr, "civic-hub: %s\n", s.message().c_str());
   });
   return s.ok() ? 0 : fail(s.error());
 }

@@ -1,5 +1,7 @@
 #include "keystore.h"
 
+#include "sync/files/files.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/resource.h>
@@ -14,27 +16,12 @@ namespace civic {
 
 namespace {
 
-Error io_error(const std::filesystem::path& path, const std::string& action, int err) {
-  return make_error(err == ENOSPC ? ErrorCode::kDiskFull : ErrorCode::kIo,
-                    "cannot " + action + " key file " + path.string() + ": " + std::strerror(err));
-}
-
 Error with_path(const std::filesystem::path& path, const Error& e) {
   return Error{e.code, "key file " + path.string() + ": " + e.message};
 }
 
-bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
+// Room for a key file and then some: a longer file is refused by its decoder ("trailing bytes").
+constexpr std::size_t kMaxKeyFileRead = 4096;
 
 }  // namespace
 
@@ -47,96 +34,49 @@ Status write_key_file(const std::filesystem::path& path, KeyType type,
                                                 "mean to replace this key");
   }
   Bytes contents = encode_key_file(type, material);
-  const mode_t mode = is_secret_key_type(type) ? 0600 : 0644;
-  // Write beside the target, make it durable, then rename: a crash leaves the old state or the
-  // complete new file, never half a key.
-  std::filesystem::path temp = path;
-  temp += ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return io_error(temp, "create", errno);
-  if (::fchmod(fd, mode) != 0 || !write_all(fd, contents.data(), contents.size()) || ::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    secure_wipe(contents.data(), contents.size());
-    return io_error(temp, "write", err);
-  }
+  // Written beside the target, made durable, then linked into place: a crash leaves no key or the
+  // whole key, and a file that appeared meanwhile is never replaced.
+  Status written = files::write_file(path, ByteView(contents),
+                                     {.mode = static_cast<mode_t>(is_secret_key_type(type) ? 0600 : 0644), .replace = false});
   secure_wipe(contents.data(), contents.size());
-  ::close(fd);
-  if (::link(temp.c_str(), path.c_str()) != 0) {  // link() fails rather than replace a file
-    int err = errno;
-    ::unlink(temp.c_str());
-    if (err == EEXIST) {
-      return make_error(ErrorCode::kConflict, "key file " + path.string() + " already exists");
-    }
-    return io_error(path, "create", err);
+  if (!written.ok() && written.code() == ErrorCode::kConflict) {
+    return make_error(ErrorCode::kConflict, "key file " + path.string() + " already exists");
   }
-  ::unlink(temp.c_str());
-  std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (!written.ok()) return with_path(path, written.error());
   return {};
 }
 
 Result<FixedBytes<kKeyMaterialSize>> read_key_file(const std::filesystem::path& path, KeyType expected) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT) {
-      return make_error(ErrorCode::kNotFound, "key file " + path.string() + " does not exist (" +
-                                                  key_type_description(expected) + " expected)");
-    }
-    return io_error(path, "open", err);
+  files::FileInfo info;
+  auto bytes = files::read_file(path, kMaxKeyFileRead, &info);
+  if (!bytes.ok() && bytes.code() == ErrorCode::kNotFound) {
+    return make_error(ErrorCode::kNotFound, "key file " + path.string() + " does not exist (" +
+                                                key_type_description(expected) + " expected)");
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return io_error(path, "inspect", err);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return make_error(ErrorCode::kIo, "key file " + path.string() + " is not a regular file");
-  }
-  std::uint8_t buffer[kKeyFileSize + 1];
-  std::size_t got = 0;
-  while (got < sizeof buffer) {
-    ssize_t n = ::read(fd, buffer + got, sizeof buffer - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return io_error(path, "read", err);
-    }
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
+  if (!bytes.ok()) return with_path(path, bytes.error());
+  const mode_t mode_bits = info.mode;
   // The wrong kind of key is named first: "chmod 600" is no help to someone who gave the public
   // key where the secret one belongs.
-  ::close(fd);
-  auto decoded = decode_key_file(ByteView(buffer, got), expected);
-  secure_wipe(buffer, sizeof buffer);
+  auto decoded = decode_key_file(ByteView(*bytes), expected);
+  secure_wipe(bytes->data(), bytes->size());
   if (!decoded.ok() && decoded.code() == ErrorCode::kWrongKeyType) return with_path(path, decoded.error());
   // Refusing a key it read: the key material is wiped before the answer goes back.
   auto refuse = [&decoded](Error e) -> Result<FixedBytes<kKeyMaterialSize>> {
     if (decoded.ok()) secure_wipe(decoded->data(), decoded->size());
     return e;
   };
-  if (is_secret_key_type(expected) && (st.st_mode & 0077) != 0) {
+  if (is_secret_key_type(expected) && (mode_bits & 0077) != 0) {
     char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(mode_bits & 07777));
     return refuse(make_error(ErrorCode::kInsecurePermissions,
                       "secret key file " + path.string() + " can be read by other users (mode " +
                           mode + "); run: chmod 600 " + path.string()));
   }
   // A public key here is something this machine trusts (the hub's keys on a kiosk): whoever can
   // change it, or the folder it is in, can make it trust another. Neither may be writable by others.
-  if (!is_secret_key_type(expected) && (st.st_mode & 0022) != 0) {
+  if (!is_secret_key_type(expected) && (mode_bits & 0022) != 0) {
     char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(mode_bits & 07777));
     return refuse(make_error(ErrorCode::kInsecurePermissions,
                       "key file " + path.string() + " can be changed by other users (mode " + mode +
                           "); this machine trusts it: run chmod 644 " + path.string()));

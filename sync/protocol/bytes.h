@@ -1,4 +1,4 @@
-// Byte buffers and the canonical big-endian encoding every format in PROTOCOL.md is built from:
+// The canonical big-endian encoding every format in PROTOCOL.md is built from:
 // fixed-width unsigned integers, fixed-size byte arrays and u32-length-prefixed byte strings.
 #pragma once
 
@@ -10,22 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "sync/common/bytes.h"
 #include "sync/common/result.h"
 
 namespace civic {
-
-using Bytes = std::vector<std::uint8_t>;
-using ByteView = std::span<const std::uint8_t>;
-
-template <std::size_t N>
-using FixedBytes = std::array<std::uint8_t, N>;
-
-inline ByteView as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-inline std::string_view as_chars(ByteView b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
 
 std::string to_hex(ByteView bytes);
 // Lower- or upper-case hex, even length, nothing else.

@@ -12,27 +12,17 @@
 #include <utility>
 #include <nlohmann/json.hpp>
 
+#include "sync/files/files.h"
+
 namespace civic {
 
 namespace fs = std::filesystem;
+using files::Dir;
 using nlohmann::json;
 
 namespace {
 constexpr std::size_t kMaxManifestBytes = 4 * 1024 * 1024;
 constexpr std::size_t kMaxManifestBatches = 100000;
-
-Error io_error(const fs::path& path, const std::string& action, int err) {
-  if (err == ENOSPC || err == EDQUOT) {
-    return make_error(ErrorCode::kDiskFull, "the drive is full while writing " + path.string() +
-                                                ": use a drive with more free space (nothing incomplete was kept)");
-  }
-  if (err == ELOOP || err == ENOTDIR) {
-    return make_error(ErrorCode::kMalformed, path.string() + " is a link or not what it should be: this drive was "
-                                                 "prepared to redirect what is written; nothing was written through it");
-  }
-  return make_error(ErrorCode::kIo, "cannot " + action + " " + path.string() + ": " + std::strerror(err) +
-                                        " (was the drive removed?)");
-}
 
 std::string sequence_name(const char* prefix, std::uint64_t sequence, const char* ext) {
   char buf[64];
@@ -40,170 +30,23 @@ std::string sequence_name(const char* prefix, std::uint64_t sequence, const char
   return buf;
 }
 
-// An open directory. Everything on a drive is reached from the mount point one name at a time,
-// relative to the directory above it: no name is resolved through a symbolic link, and nothing is
-// opened that is not a directory or a regular file. A drive is hostile until proven otherwise.
-class Dir {
- public:
-  Dir() = default;
-  explicit Dir(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
-  Dir(Dir&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
-  Dir& operator=(Dir&& o) noexcept {
-    if (this != &o) {
-      close();
-      fd_ = std::exchange(o.fd_, -1);
-      path_ = std::move(o.path_);
-    }
-    return *this;
-  }
-  ~Dir() { close(); }
-  int fd() const { return fd_; }
-  const fs::path& path() const { return path_; }
+// Everything on a drive is reached from the mount point one name at a time, relative to the
+// folder above it (files::Dir): no name is resolved through a symbolic link, and nothing is opened
+// that is not a folder or a regular file. A drive is hostile until proven otherwise.
+Result<Dir> drive(const fs::path& mount) { return Dir::open(mount, files::Medium::kRemovableDrive); }
 
-  // The mount point (or a local state directory) itself: the caller's path, taken as given.
-  static Result<Dir> open_root(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) return make_error(ErrorCode::kNotFound, path.string() + " does not exist");
-      return io_error(path, "open the folder", errno);
-    }
-    return Dir(fd, path);
-  }
-  // A folder below this one; with `create`, made when missing. Never a link.
-  Result<Dir> sub(const std::string& name, bool create) const {
-    const fs::path p = path_ / name;
-    if (create && ::mkdirat(fd_, name.c_str(), 0755) != 0 && errno != EEXIST) return io_error(p, "create the folder", errno);
-    const int fd = ::openat(fd_, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) return make_error(ErrorCode::kNotFound, p.string() + " does not exist");
-      return io_error(p, "open the folder", errno);
-    }
-    return Dir(fd, p);
-  }
-  // Names of the entries that are folders (is_dir) or regular files, links and others left out.
-  std::vector<std::string> list(bool dirs) const {
-    std::vector<std::string> out;
-    const int copy = ::dup(fd_);
-    if (copy < 0) return out;
-    DIR* d = ::fdopendir(copy);
-    if (!d) {
-      ::close(copy);
-      return out;
-    }
-    ::rewinddir(d);  // the copy shares its position with fd_: every listing starts at the top
-    while (const dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      struct stat st {};
-      if (::fstatat(fd_, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (dirs ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) out.push_back(name);
-    }
-    ::closedir(d);
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  void sync() const { ::fsync(fd_); }
-
- private:
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd_ = -1;
-  fs::path path_;
-};
-
-// Reads a regular file of at most `max_size` bytes. A link, a FIFO, a device or a folder under
-// that name is refused at once (opened without blocking, checked with fstat), never waited on.
-Result<Bytes> read_at(const Dir& dir, const std::string& name, std::size_t max_size) {
-  const fs::path path = dir.path() / name;
-  const int fd = ::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return make_error(ErrorCode::kNotFound, path.string() + " does not exist");
-    return io_error(path, "open", errno);
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return make_error(ErrorCode::kMalformed, path.string() + " is not a regular file (a link, a pipe or a device): "
-                                                 "refused; use a drive prepared by civic-sync or civic-hub");
-  }
-  if (static_cast<std::uint64_t>(st.st_size) > max_size) {
-    ::close(fd);
-    return make_error(ErrorCode::kOversize, path.string() + " is larger than the " + std::to_string(max_size) +
-                                                " bytes allowed");
-  }
-  Bytes out;
-  out.reserve(static_cast<std::size_t>(st.st_size));
-  std::uint8_t buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return io_error(path, "read", err);
-    }
-    if (n == 0) break;
-    out.insert(out.end(), buf, buf + n);
-    if (out.size() > max_size) {  // it grew while being read
-      ::close(fd);
-      return make_error(ErrorCode::kOversize, path.string() + " is larger than the " + std::to_string(max_size) +
-                                                  " bytes allowed");
-    }
-  }
-  ::close(fd);
-  return out;
+// Every file is verified by reading it back: a drive that lies about writes is caught here, not
+// at the hub.
+Status write_at(const Dir& dir, const std::string& name, ByteView data) {
+  return files::write_file(dir, name, as_chars(data), {.mode = 0644, .read_back = true});
 }
 
-// Writes `name` in `dir` atomically: a new temporary file (O_EXCL: whatever stood under its name,
-// a link included, is removed first, never written through), synced, renamed over the name (a
-// rename replaces a link; it does not follow it), the folder synced, then read back.
-Status write_at(const Dir& dir, const std::string& name, ByteView data) {
-  const std::string temp = name + ".partial";
-  const fs::path temp_path = dir.path() / temp;
-  int fd = ::openat(dir.fd(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == EEXIST) {
-    // A temporary file left by a pulled drive, or something planted: remove the name itself.
-    if (::unlinkat(dir.fd(), temp.c_str(), 0) != 0 && errno != ENOENT) return io_error(temp_path, "remove", errno);
-    fd = ::openat(dir.fd(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  }
-  if (fd < 0) return io_error(temp_path, "create", errno);
-  const std::uint8_t* p = data.data();
-  std::size_t left = data.size();
-  auto fail = [&](const char* action) {
-    const int err = errno;
-    ::close(fd);
-    ::unlinkat(dir.fd(), temp.c_str(), 0);
-    return Status(io_error(temp_path, action, err));
-  };
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("write");
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("sync");
-  ::close(fd);
-  if (::renameat(dir.fd(), temp.c_str(), dir.fd(), name.c_str()) != 0) {
-    const int err = errno;
-    ::unlinkat(dir.fd(), temp.c_str(), 0);
-    return io_error(dir.path() / name, "rename into", err);
-  }
-  dir.sync();
-  // Read back: a drive that lies about writes is caught here, not at the hub.
-  auto back = read_at(dir, name, data.size());
-  if (!back.ok()) return back.error();
-  if (back->size() != data.size() || !std::equal(back->begin(), back->end(), data.begin())) {
-    return make_error(ErrorCode::kIo, "what was written to " + (dir.path() / name).string() +
-                                          " reads back differently: the drive is faulty, use another one");
-  }
-  return {};
+Result<Bytes> read_at(const Dir& dir, const std::string& name, std::size_t max_size) {
+  return files::read_file(dir, name, max_size);
 }
 
 Result<Dir> kiosk_dir(const fs::path& mount, const KioskId& kiosk, bool create) {
-  CIVIC_ASSIGN(top, Dir::open_root(mount));
+  CIVIC_ASSIGN(top, drive(mount));
   CIVIC_ASSIGN(root, top.sub("civic-kiosk", create));
   return root.sub(to_hex(kiosk), create);
 }
@@ -264,23 +107,12 @@ Result<KioskExport> read_one_export(const Dir& dir) {
 fs::path usb_root(const fs::path& mount) { return mount / "civic-kiosk"; }
 fs::path usb_kiosk_dir(const fs::path& mount, const KioskId& kiosk) { return usb_root(mount) / to_hex(kiosk); }
 
-Status write_file_durably(const fs::path& path, ByteView data) {
-  CIVIC_ASSIGN(dir, Dir::open_root(path.parent_path().empty() ? fs::path(".") : path.parent_path()));
-  return write_at(dir, path.filename().string(), data);
-}
-
-Result<Bytes> read_file(const fs::path& path, std::size_t max_size) {
-  CIVIC_ASSIGN(dir, Dir::open_root(path.parent_path().empty() ? fs::path(".") : path.parent_path()));
-  return read_at(dir, path.filename().string(), max_size);
-}
-
 Status write_kiosk_export(const fs::path& mount, const KioskId& kiosk, const std::vector<ExportedBatch>& batches,
                           std::uint64_t now) {
   CIVIC_ASSIGN(dir, kiosk_dir(mount, kiosk, true));
   // An earlier manifest goes first: until the new one is written last, nothing on the drive
   // claims to be a complete export.
-  if (::unlinkat(dir.fd(), "manifest.json", 0) != 0 && errno != ENOENT)
-    return io_error(dir.path() / "manifest.json", "remove the earlier manifest", errno);
+  CIVIC_TRY(dir.remove("manifest.json"));
   json manifest;
   manifest["format"] = 1;
   manifest["kiosk_id"] = to_hex(kiosk);
@@ -299,7 +131,7 @@ Status write_kiosk_export(const fs::path& mount, const KioskId& kiosk, const std
 }
 
 Result<DriveExports> read_kiosk_exports(const fs::path& mount) {
-  CIVIC_ASSIGN(top, Dir::open_root(mount));
+  CIVIC_ASSIGN(top, drive(mount));
   auto root = top.sub("civic-kiosk", false);
   if (!root.ok()) {
     if (root.code() == ErrorCode::kNotFound) {
@@ -350,13 +182,13 @@ Result<std::vector<Bytes>> read_usb_acks(const fs::path& mount, const KioskId& k
 }
 
 Status write_usb_content(const fs::path& mount, ByteView bundle) {
-  CIVIC_ASSIGN(top, Dir::open_root(mount));
+  CIVIC_ASSIGN(top, drive(mount));
   CIVIC_ASSIGN(root, top.sub("civic-kiosk", true));
   return write_at(root, "content.ckc", bundle);
 }
 
 Result<std::optional<Bytes>> read_usb_content(const fs::path& mount) {
-  CIVIC_ASSIGN(top, Dir::open_root(mount));
+  CIVIC_ASSIGN(top, drive(mount));
   auto root = top.sub("civic-kiosk", false);
   if (!root.ok()) {
     if (root.code() == ErrorCode::kNotFound) return std::optional<Bytes>{};
@@ -379,7 +211,7 @@ Status write_usb_event_reports(const fs::path& mount, const KioskId& kiosk,
 
 Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
   std::vector<Bytes> out;
-  CIVIC_ASSIGN(top, Dir::open_root(mount));
+  CIVIC_ASSIGN(top, drive(mount));
   auto root = top.sub("civic-kiosk", false);
   if (!root.ok()) {
     if (root.code() == ErrorCode::kNotFound) return out;

@@ -65,9 +65,4 @@ struct DriveExports {
 // std::nullopt when the drive carries no content bundle.
 [[nodiscard]] Result<std::optional<Bytes>> read_usb_content(const std::filesystem::path& mount);
 
-// The atomic, verified file write used above, for other files too: the last component of `path`
-// is never followed if it is a link; the folders above it are the caller's.
-[[nodiscard]] Status write_file_durably(const std::filesystem::path& path, ByteView data);
-[[nodiscard]] Result<Bytes> read_file(const std::filesystem::path& path, std::size_t max_size);
-
 }  // namespace civic
