@@ -8,15 +8,11 @@
 namespace civic {
 
 namespace {
-constexpr std::string_view kBatchMagic = "CKBT";
-constexpr std::string_view kAckMagic = "CKAK";
-constexpr std::string_view kBatchSignTag = "civic-kiosk/batch/v1";
-constexpr std::string_view kAckSignTag = "civic-kiosk/ack/v1";
 
 }  // namespace
 
 Hash32 batch_id_of(const Digest64& signed_digest, const Signature& signature) {
-  return tagged_hash("civic-kiosk/batch-id/v1", {ByteView(signed_digest), ByteView(signature)});
+  return tagged_hash(tag::kBatchId, {ByteView(signed_digest), ByteView(signature)});
 }
 
 Result<EncodedBatch> encode_signed_batch(const BatchHeader& header, const std::vector<Bytes>& records,
@@ -41,7 +37,7 @@ Result<EncodedBatch> encode_signed_batch(const BatchHeader& header, const std::v
                                                 std::to_string(kMaxBatchBytes) + " bytes");
   }
   ByteWriter w(total);
-  w.raw(as_bytes(kBatchMagic));
+  w.raw(as_bytes(magic::kBatch));
   w.u8(kBatchVersion);
   w.raw(header.kiosk_id);
   w.u64(header.sequence);
@@ -53,7 +49,7 @@ Result<EncodedBatch> encode_signed_batch(const BatchHeader& header, const std::v
   out.new_head = chain_over(header.first_position, header.previous_head, records);
   w.raw(out.new_head);
   for (const auto& r : records) w.long_bytes(r);
-  const Digest64 digest = tagged_digest(kBatchSignTag, w.bytes());
+  const Digest64 digest = tagged_digest(tag::kBatch, w.bytes());
   const Signature signature = sign_digest(kiosk_key, digest);
   w.raw(signature);
   out.batch_id = batch_id_of(digest, signature);
@@ -67,7 +63,7 @@ Result<ParsedBatch> parse_batch(ByteView bytes) {
                                                 " bytes; the limit is " + std::to_string(kMaxBatchBytes));
   }
   ByteReader r(bytes);
-  CIVIC_TRY(expect_magic(r, kBatchMagic, "a civic-kiosk batch"));
+  CIVIC_TRY(expect_magic(r, magic::kBatch, "a civic-kiosk batch"));
   CIVIC_TRY(expect_version(r, kBatchVersion, "batch"));
   ParsedBatch b;
   CIVIC_ASSIGN(kiosk, r.fixed<kKioskIdSize>("kiosk_id"));
@@ -118,7 +114,7 @@ Result<ParsedBatch> parse_batch(ByteView bytes) {
     return make_error(ErrorCode::kChainMismatch,
                       "the batch's records do not chain from its previous head to its new head");
   }
-  b.signed_digest = tagged_digest(kBatchSignTag, bytes.first(signed_size));
+  b.signed_digest = tagged_digest(tag::kBatch, bytes.first(signed_size));
   b.batch_id = batch_id_of(b.signed_digest, b.signature);
   return b;
 }
@@ -138,7 +134,7 @@ Status verify_batch(const ParsedBatch& batch, const SigningPublicKey& kiosk_key)
 
 Bytes encode_signed_ack(const Ack& ack, const SigningKeyPair& hub_key) {
   ByteWriter w(kAckSize);
-  w.raw(as_bytes(kAckMagic));
+  w.raw(as_bytes(magic::kAck));
   w.u8(kAckVersion);
   w.raw(ack.kiosk_id);
   w.u64(ack.batch_sequence);
@@ -147,7 +143,7 @@ Bytes encode_signed_ack(const Ack& ack, const SigningKeyPair& hub_key) {
   w.raw(ack.new_head);
   w.raw(ack.batch_id);
   w.u64(ack.accepted_at);
-  w.raw(sign_digest(hub_key, tagged_digest(kAckSignTag, w.bytes())));
+  w.raw(sign_digest(hub_key, tagged_digest(tag::kAck, w.bytes())));
   return w.take();
 }
 
@@ -157,7 +153,7 @@ Result<Ack> verify_ack(ByteView bytes, const SigningPublicKey& hub_key) {
                                                 " bytes; this one is " + std::to_string(bytes.size()));
   }
   ByteReader r(bytes);
-  CIVIC_TRY(expect_magic(r, kAckMagic, "a civic-kiosk ack"));
+  CIVIC_TRY(expect_magic(r, magic::kAck, "a civic-kiosk ack"));
   CIVIC_TRY(expect_version(r, kAckVersion, "ack"));
   Ack a;
   CIVIC_ASSIGN(kiosk, r.fixed<kKioskIdSize>("kiosk_id"));
@@ -170,7 +166,7 @@ Result<Ack> verify_ack(ByteView bytes, const SigningPublicKey& hub_key) {
   const std::size_t signed_size = r.offset();
   CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
   CIVIC_TRY(r.expect_end("the ack"));
-  if (!verify_digest(hub_key, tagged_digest(kAckSignTag, bytes.first(signed_size)), signature)) {
+  if (!verify_digest(hub_key, tagged_digest(tag::kAck, bytes.first(signed_size)), signature)) {
     return make_error(ErrorCode::kBadSignature,
                       "the ack's signature does not verify against the hub's key: it was altered "
                       "or did not come from this hub");

@@ -7,16 +7,10 @@
 
 #include "bytes.h"
 #include "crypto.h"
+#include "format.h"
 
 namespace civic {
 
-inline constexpr std::uint8_t kBatchVersion = 1;
-inline constexpr std::uint8_t kAckVersion = 1;
-inline constexpr std::size_t kMaxBatchRecords = 10000;
-inline constexpr std::size_t kMaxBatchBytes = 16 * 1024 * 1024;
-inline constexpr std::size_t kBatchHeaderSize = 4 + 1 + 16 + 8 + 8 + 4 + 8 + 32 + 32;
-inline constexpr std::size_t kBatchRecordOverhead = 4;  // the u32 length before each record
-inline constexpr std::size_t kAckSize = 4 + 1 + 16 + 8 + 8 + 4 + 32 + 32 + 8 + kSignatureSize;
 
 struct BatchHeader {
   KioskId kiosk_id{};

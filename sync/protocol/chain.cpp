@@ -3,13 +3,13 @@
 namespace civic {
 
 Hash32 record_hash(ByteView sealed_record) {
-  return tagged_hash("civic-kiosk/record/v1", {sealed_record});
+  return tagged_hash(tag::kRecord, {sealed_record});
 }
 
 Hash32 chain_next(std::uint64_t position, const Hash32& previous_head, const Hash32& record) {
   std::uint8_t pos[8];
   for (int i = 0; i < 8; ++i) pos[i] = static_cast<std::uint8_t>(position >> (56 - 8 * i));
-  return tagged_hash("civic-kiosk/chain/v1", {ByteView(pos), ByteView(previous_head), ByteView(record)});
+  return tagged_hash(tag::kChain, {ByteView(pos), ByteView(previous_head), ByteView(record)});
 }
 
 Hash32 chain_over(std::uint64_t first_position, const Hash32& previous_head,

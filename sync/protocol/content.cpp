@@ -5,12 +5,10 @@
 namespace civic {
 
 namespace {
-constexpr std::string_view kContentMagic = "CKCB";
-constexpr std::string_view kContentSignTag = "civic-kiosk/content/v1";
 }  // namespace
 
 Hash32 content_hash(ByteView bundle_bytes) {
-  return tagged_hash("civic-kiosk/content-id/v1", {bundle_bytes});
+  return tagged_hash(tag::kContentId, {bundle_bytes});
 }
 
 Result<Bytes> encode_signed_content(const ContentBundle& b, const SigningKeyPair& hub_key) {
@@ -27,13 +25,13 @@ Result<Bytes> encode_signed_content(const ContentBundle& b, const SigningKeyPair
     return make_error(ErrorCode::kInvalidArgument, "the content is not valid UTF-8 text");
   }
   ByteWriter w(kContentFixedSize + b.payload.size());
-  w.raw(as_bytes(kContentMagic));
+  w.raw(as_bytes(magic::kContent));
   w.u8(kContentVersion);
   w.u64(b.version);
   w.u64(b.issued_at);
   w.u64(b.expires_at);
   w.long_bytes(as_bytes(b.payload));
-  w.raw(sign_digest(hub_key, tagged_digest(kContentSignTag, w.bytes())));
+  w.raw(sign_digest(hub_key, tagged_digest(tag::kContent, w.bytes())));
   return w.take();
 }
 
@@ -46,8 +44,8 @@ Result<VerifiedContent> verify_content(ByteView bytes, const SigningPublicKey& h
                                                 std::to_string(kMaxContentBundleBytes));
   }
   ByteReader r(bytes);
-  CIVIC_ASSIGN(magic, r.raw(kContentMagic.size(), "magic"));
-  if (as_chars(magic) != kContentMagic) {
+  CIVIC_ASSIGN(magic, r.raw(magic::kContent.size(), "magic"));
+  if (as_chars(magic) != magic::kContent) {
     return make_error(ErrorCode::kBadMagic, "this is not a civic-kiosk content bundle");
   }
   CIVIC_ASSIGN(format, r.u8("version"));
@@ -64,7 +62,7 @@ Result<VerifiedContent> verify_content(ByteView bytes, const SigningPublicKey& h
   const std::size_t signed_size = r.offset();
   CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
   CIVIC_TRY(r.expect_end("the content bundle"));
-  if (!verify_digest(hub_key, tagged_digest(kContentSignTag, bytes.first(signed_size)), signature)) {
+  if (!verify_digest(hub_key, tagged_digest(tag::kContent, bytes.first(signed_size)), signature)) {
     return make_error(ErrorCode::kBadSignature,
                       "the content bundle's signature does not verify against the hub's key: it "
                       "was altered or did not come from this hub");

@@ -10,13 +10,10 @@
 
 #include "bytes.h"
 #include "crypto.h"
+#include "format.h"
 
 namespace civic {
 
-inline constexpr std::uint8_t kContentVersion = 1;
-inline constexpr std::size_t kMaxContentPayload = 8 * 1024 * 1024;
-inline constexpr std::size_t kContentFixedSize = 4 + 1 + 8 + 8 + 8 + 4 + kSignatureSize;
-inline constexpr std::size_t kMaxContentBundleBytes = kContentFixedSize + kMaxContentPayload;
 
 struct ContentBundle {
   std::uint64_t version = 0;     // strictly increasing per hub, from 1

@@ -117,14 +117,14 @@ bool verify_digest(const SigningPublicKey& key, const Digest64& digest, const Si
 }
 
 KioskId kiosk_id_from_key(const SigningPublicKey& key) {
-  auto h = tagged_hash("civic-kiosk/kiosk-id/v1", {ByteView(key.bytes)});
+  auto h = tagged_hash(tag::kKioskId, {ByteView(key.bytes)});
   KioskId id{};
   std::memcpy(id.data(), h.data(), id.size());
   return id;
 }
 
 std::string key_fingerprint(ByteView public_key) {
-  auto h = tagged_hash("civic-kiosk/fingerprint/v1", {public_key});
+  auto h = tagged_hash(tag::kFingerprint, {public_key});
   std::string hex = to_hex(ByteView(h).first(8));
   std::string out;
   for (std::size_t i = 0; i < hex.size(); ++i) {

@@ -8,16 +8,9 @@
 #include <string_view>
 
 #include "bytes.h"
+#include "format.h"
 
 namespace civic {
-
-inline constexpr std::size_t kPublicKeySize = 32;
-inline constexpr std::size_t kSeedSize = 32;
-inline constexpr std::size_t kSignatureSize = 64;
-inline constexpr std::size_t kHashSize = 32;
-inline constexpr std::size_t kDigestSize = 64;
-inline constexpr std::size_t kKioskIdSize = 16;
-inline constexpr std::size_t kSealOverhead = 48;  // crypto_box_SEALBYTES
 
 using Hash32 = FixedBytes<kHashSize>;
 using Digest64 = FixedBytes<kDigestSize>;

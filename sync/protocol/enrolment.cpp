@@ -5,7 +5,7 @@
 namespace civic {
 
 Hash32 enrolment_token_hash(const FixedBytes<16>& secret) {
-  return tagged_hash("civic-kiosk/enrolment-token/v1", {ByteView(secret)});
+  return tagged_hash(tag::kEnrolmentToken, {ByteView(secret)});
 }
 
 std::string compact_fingerprint(const SigningPublicKey& key) {

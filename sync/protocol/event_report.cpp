@@ -6,9 +6,6 @@ namespace civic {
 
 namespace {
 
-constexpr std::string_view kMagic = "CKEV";
-constexpr std::uint8_t kVersion = 1;
-constexpr std::string_view kSignTag = "civic-kiosk/event-report/v1";
 
 Status check_text(const std::string& s, std::size_t max, const char* field) {
   if (s.size() > max || !is_valid_utf8(as_bytes(s))) {
@@ -32,11 +29,11 @@ Result<Bytes> encode_signed_event_report(const EventReport& e, const SigningKeyP
   CIVIC_TRY(check_text(e.event_id, kMaxIdBytes, "id"));
   CIVIC_TRY(check_text(e.name, kMaxEventTextBytes, "name"));
   CIVIC_TRY(check_text(e.place, kMaxEventTextBytes, "place"));
-  CIVIC_TRY(check_text(e.date, 16, "date"));
+  CIVIC_TRY(check_text(e.date, kMaxEventDateBytes, "date"));
   if (e.event_id.empty()) return make_error(ErrorCode::kMalformed, "an event report needs the event's id");
   ByteWriter w(kMaxEventReportSize);
-  w.raw(as_bytes(kMagic));
-  w.u8(kVersion);
+  w.raw(as_bytes(magic::kEventReport));
+  w.u8(kEventReportVersion);
   w.raw(e.kiosk_id);
   w.u64(e.started_at);
   w.u64(e.closed_at);
@@ -44,7 +41,7 @@ Result<Bytes> encode_signed_event_report(const EventReport& e, const SigningKeyP
   w.u64(e.town_hall_records);
   w.u64(e.paper_records);
   for (const std::string* s : {&e.event_id, &e.name, &e.place, &e.date}) w.short_bytes(as_bytes(*s));
-  w.raw(sign_digest(kiosk_key, tagged_digest(kSignTag, w.bytes())));
+  w.raw(sign_digest(kiosk_key, tagged_digest(tag::kEventReport, w.bytes())));
   return w.take();
 }
 
@@ -55,15 +52,15 @@ Result<KioskId> event_report_kiosk(ByteView bytes) {
                                                 std::to_string(bytes.size()));
   }
   ByteReader r(bytes);
-  CIVIC_TRY(expect_magic(r, kMagic, "a civic-kiosk event report"));
-  CIVIC_TRY(expect_version(r, kVersion, "event report"));
+  CIVIC_TRY(expect_magic(r, magic::kEventReport, "a civic-kiosk event report"));
+  CIVIC_TRY(expect_version(r, kEventReportVersion, "event report"));
   return r.fixed<kKioskIdSize>("kiosk_id");
 }
 
 Result<EventReport> verify_event_report(ByteView bytes, const SigningPublicKey& kiosk_key) {
   CIVIC_ASSIGN(kiosk, event_report_kiosk(bytes));
   ByteReader r(bytes);
-  CIVIC_TRY(r.raw(4 + 1 + kKioskIdSize, "header"));
+  CIVIC_TRY(r.raw(kMagicSize + kVersionSize + kKioskIdSize, "header"));
   EventReport e;
   e.kiosk_id = kiosk;
   for (std::uint64_t* v :
@@ -78,7 +75,7 @@ Result<EventReport> verify_event_report(ByteView bytes, const SigningPublicKey& 
   const std::size_t signed_size = r.offset();
   CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
   CIVIC_TRY(r.expect_end("the event report"));
-  if (!verify_digest(kiosk_key, tagged_digest(kSignTag, bytes.first(signed_size)), signature)) {
+  if (!verify_digest(kiosk_key, tagged_digest(tag::kEventReport, bytes.first(signed_size)), signature)) {
     return make_error(ErrorCode::kBadSignature,
                       "the event report's signature does not verify against the kiosk's "
                       "key: it was altered or came from another kiosk");

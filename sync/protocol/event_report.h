@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crypto.h"
+#include "format.h"
 
 namespace civic {
 
@@ -19,9 +20,6 @@ struct EventReport {
   bool operator==(const EventReport&) const = default;
 };
 
-inline constexpr std::size_t kMaxEventTextBytes = 200;
-inline constexpr std::size_t kMaxEventReportSize =
-    4 + 1 + 16 + 5 * 8 + (2 + 64) + 2 * (2 + kMaxEventTextBytes) + (2 + 16) + kSignatureSize;
 
 [[nodiscard]] Result<Bytes> encode_signed_event_report(const EventReport& report,
                                                        const SigningKeyPair& kiosk_key);

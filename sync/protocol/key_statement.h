@@ -6,11 +6,10 @@
 #pragma once
 
 #include "crypto.h"
+#include "format.h"
 
 namespace civic {
 
-inline constexpr std::size_t kKeyStatementSize =
-    4 + 1 + kPublicKeySize + kPublicKeySize + kPublicKeySize + 8 + kSignatureSize;
 
 struct KeyStatement {
   SigningPublicKey hub_signing;

@@ -5,10 +5,9 @@
 namespace civic {
 
 namespace {
-constexpr std::string_view kKeyMagic = "CKKY";
 
 FixedBytes<kKeyChecksumSize> checksum(ByteView body) {
-  auto h = tagged_hash("civic-kiosk/keyfile/v1", {body});
+  auto h = tagged_hash(tag::kKeyFile, {body});
   FixedBytes<kKeyChecksumSize> out{};
   std::memcpy(out.data(), h.data(), out.size());
   return out;
@@ -36,7 +35,7 @@ bool is_secret_key_type(KeyType type) {
 
 Bytes encode_key_file(KeyType type, const FixedBytes<kKeyMaterialSize>& material) {
   ByteWriter w;
-  w.raw(as_bytes(kKeyMagic));
+  w.raw(as_bytes(magic::kKeyFile));
   w.u8(kKeyFileVersion);
   w.u8(static_cast<std::uint8_t>(type));
   w.raw(material);
@@ -47,8 +46,8 @@ Bytes encode_key_file(KeyType type, const FixedBytes<kKeyMaterialSize>& material
 
 Result<FixedBytes<kKeyMaterialSize>> decode_key_file(ByteView bytes, KeyType expected) {
   ByteReader r(bytes);
-  CIVIC_ASSIGN(magic, r.raw(kKeyMagic.size(), "magic"));
-  if (as_chars(magic) != kKeyMagic) {
+  CIVIC_ASSIGN(magic, r.raw(magic::kKeyFile.size(), "magic"));
+  if (as_chars(magic) != magic::kKeyFile) {
     return make_error(ErrorCode::kBadMagic, "this is not a civic-kiosk key file");
   }
   CIVIC_ASSIGN(version, r.u8("version"));

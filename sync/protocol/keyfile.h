@@ -7,13 +7,10 @@
 
 #include "bytes.h"
 #include "crypto.h"
+#include "format.h"
 
 namespace civic {
 
-inline constexpr std::uint8_t kKeyFileVersion = 1;
-inline constexpr std::size_t kKeyMaterialSize = 32;
-inline constexpr std::size_t kKeyChecksumSize = 16;
-inline constexpr std::size_t kKeyFileSize = 4 + 1 + 1 + kKeyMaterialSize + kKeyChecksumSize;
 
 enum class KeyType : std::uint8_t {
   kKioskSigningSecret = 1,   // Ed25519 seed

@@ -6,9 +6,6 @@ namespace civic {
 
 namespace {
 
-constexpr std::string_view kCheckpointMagic = "CKCP";
-constexpr std::uint8_t kCheckpointVersion = 1;
-constexpr std::string_view kCheckpointSignTag = "civic-kiosk/checkpoint/v1";
 
 Hash32 sha256(std::uint8_t prefix, ByteView a, ByteView b = {}) {
   crypto_hash_sha256_state st;
@@ -99,12 +96,12 @@ bool verify_merkle_inclusion(const Hash32& leaf_hash, std::uint64_t index, std::
 
 Bytes encode_signed_checkpoint(const Checkpoint& c, const SigningKeyPair& hub_key) {
   ByteWriter w(kCheckpointSize);
-  w.raw(as_bytes(kCheckpointMagic));
+  w.raw(as_bytes(magic::kCheckpoint));
   w.u8(kCheckpointVersion);
   w.u64(c.size);
   w.raw(c.root);
   w.u64(c.signed_at);
-  w.raw(sign_digest(hub_key, tagged_digest(kCheckpointSignTag, w.bytes())));
+  w.raw(sign_digest(hub_key, tagged_digest(tag::kCheckpoint, w.bytes())));
   return w.take();
 }
 
@@ -114,7 +111,7 @@ Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub
                                                 " bytes; this one is " + std::to_string(bytes.size()));
   }
   ByteReader r(bytes);
-  CIVIC_TRY(expect_magic(r, kCheckpointMagic, "a civic-kiosk checkpoint"));
+  CIVIC_TRY(expect_magic(r, magic::kCheckpoint, "a civic-kiosk checkpoint"));
   CIVIC_TRY(expect_version(r, kCheckpointVersion, "checkpoint"));
   Checkpoint c;
   CIVIC_ASSIGN(size, r.u64("size"));
@@ -123,7 +120,7 @@ Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub
   const std::size_t signed_size = r.offset();
   CIVIC_ASSIGN(signature, r.fixed<kSignatureSize>("signature"));
   CIVIC_TRY(r.expect_end("the checkpoint"));
-  if (!verify_digest(hub_key, tagged_digest(kCheckpointSignTag, bytes.first(signed_size)), signature)) {
+  if (!verify_digest(hub_key, tagged_digest(tag::kCheckpoint, bytes.first(signed_size)), signature)) {
     return make_error(
         ErrorCode::kBadSignature,
         "the checkpoint's signature does not verify against the hub's key: it was altered or did "

@@ -52,7 +52,6 @@ struct Checkpoint {
   std::uint64_t signed_at = 0;
   bool operator==(const Checkpoint&) const = default;
 };
-inline constexpr std::size_t kCheckpointSize = 4 + 1 + 8 + 32 + 8 + kSignatureSize;
 Bytes encode_signed_checkpoint(const Checkpoint& checkpoint, const SigningKeyPair& hub_key);
 [[nodiscard]] Result<Checkpoint> verify_checkpoint(ByteView bytes, const SigningPublicKey& hub_key);
 

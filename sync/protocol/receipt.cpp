@@ -22,7 +22,7 @@ std::uint64_t weighted_sum(std::string_view symbols) {
 }  // namespace
 
 std::string make_receipt_code(const KioskId& kiosk, const Hash32& record) {
-  auto h = tagged_hash("civic-kiosk/receipt/v1", {ByteView(kiosk), ByteView(record)});
+  auto h = tagged_hash(tag::kReceipt, {ByteView(kiosk), ByteView(record)});
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | h[i];
   std::uint64_t space = 1;

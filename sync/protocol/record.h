@@ -9,21 +9,10 @@
 
 #include "bytes.h"
 #include "crypto.h"
+#include "format.h"
 
 namespace civic {
 
-inline constexpr std::uint8_t kSubmissionVersion = 1;
-inline constexpr std::size_t kMaxIdBytes = 64;          // consultation, idea, question, answer, event ids
-inline constexpr std::size_t kMaxLanguageBytes = 16;
-inline constexpr std::size_t kMaxCardNumberBytes = 32;
-inline constexpr std::size_t kMaxIdeaBytes = 4000;      // ~1,000 characters even with accents
-inline constexpr std::size_t kMaxVotes = 256;
-inline constexpr std::size_t kMaxAnswers = 32;
-inline constexpr std::uint64_t kTimeGranularitySeconds = 3600;
-// Padded plaintext sizes: a sealed record is one of these plus kSealOverhead bytes long.
-inline constexpr std::size_t kPadBuckets[] = {512, 1024, 2048, 4096, 8192, 16384, 32768};
-inline constexpr std::size_t kMinSealedSize = 512 + kSealOverhead;
-inline constexpr std::size_t kMaxSealedSize = 32768 + kSealOverhead;
 
 enum class Channel : std::uint8_t { kKiosk = 1, kTownHall = 2, kPaper = 3 };
 const char* channel_name(Channel c);

@@ -91,7 +91,7 @@ Result<KioskExport> read_one_export(const Dir& dir) {
       const auto sequence = b.at("sequence").get<std::uint64_t>();
       CIVIC_ASSIGN(bytes, read_at(dir, file, kMaxBatchBytes));
       if (bytes.size() != b.at("bytes").get<std::size_t>() ||
-          to_hex(tagged_hash("civic-kiosk/usb-file/v1", {ByteView(bytes)})) != b.at("hash").get<std::string>()) {
+          to_hex(tagged_hash(tag::kUsbFile, {ByteView(bytes)})) != b.at("hash").get<std::string>()) {
         return make_error(ErrorCode::kMalformed, (dir.path() / file).string() +
                                                      " does not match its manifest: the copy is damaged; export again");
       }
@@ -124,7 +124,7 @@ Status write_kiosk_export(const fs::path& mount, const KioskId& kiosk, const std
     manifest["batches"].push_back({{"sequence", b.sequence},
                                    {"file", name},
                                    {"bytes", b.bytes.size()},
-                                   {"hash", to_hex(tagged_hash("civic-kiosk/usb-file/v1", {ByteView(b.bytes)}))}});
+                                   {"hash", to_hex(tagged_hash(tag::kUsbFile, {ByteView(b.bytes)}))}});
   }
   const std::string text = manifest.dump(2) + "\n";
   return write_at(dir, "manifest.json", as_bytes(text));

@@ -215,7 +215,7 @@ TEST_CASE("content: installed atomically, rollback and freeze refused, old conte
   CHECK(ob->install_content(make(2, kNow, kNow + 86400, R"({"v":"other"})"), hub.public_key, kNow).code() ==
         ErrorCode::kEquivocation);
   Bytes tampered = make(3, kNow, kNow + 86400, R"({"v":3})");
-  tampered[40] ^= 1;
+  tampered[kContentFixedSize - kSignatureSize] ^= 1;  // the first byte of the payload
   CHECK(ob->install_content(tampered, hub.public_key, kNow).code() == ErrorCode::kBadSignature);
 
   auto current = ob->current_content(hub.public_key, kNow);

@@ -90,7 +90,7 @@ TEST_CASE("batch decode rejections each have their own code", "[batch]") {
     CHECK(parse_batch(bytes).code() == ErrorCode::kBadMagic);
   }
   SECTION("unknown version") {
-    bytes[4] = 2;
+    bytes[kMagicSize] = kBatchVersion + 1;
     CHECK(parse_batch(bytes).code() == ErrorCode::kUnknownVersion);
   }
   SECTION("trailing bytes") {
@@ -104,7 +104,7 @@ TEST_CASE("batch decode rejections each have their own code", "[batch]") {
     }
   }
   SECTION("record count beyond the limit") {
-    const std::size_t count_offset = 4 + 1 + 16 + 8 + 8;
+    const std::size_t count_offset = batch_layout::kRecordCountOffset;
     bytes[count_offset] = 0xff;
     CHECK(parse_batch(bytes).code() == ErrorCode::kLengthOverflow);
   }

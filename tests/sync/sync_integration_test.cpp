@@ -319,7 +319,7 @@ TEST_CASE("content: installed when valid, and rolled back, expired, tampered or 
   }
   SECTION("tampered") {
     Bytes b = *encode_signed_content({3, now, now + 86400, R"({"format":1})"}, hub_key);
-    b[40] ^= 1;
+    b[kContentFixedSize - kSignatureSize] ^= 1;  // the first byte of the payload
     served = std::string(as_chars(b));
   }
   FaultProxy proxy(w.hub.port(), [&](const std::string&, const std::string& path, const std::string&) {
