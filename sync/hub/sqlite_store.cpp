@@ -216,14 +216,7 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<KioskInfo>> kiosks() override {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " ORDER BY k.enrolled_at"));
-    std::vector<KioskInfo> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      CIVIC_ASSIGN(info, read_kiosk(stmt));
-      out.push_back(info);
-    }
-    return out;
+    return sql::collect_rows(stmt, read_kiosk);
   }
 
   Status revoke(const KioskId& id, std::uint64_t now) override {
@@ -343,13 +336,9 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare("SELECT at, kind, kiosk, detail FROM events ORDER BY id DESC LIMIT ?"));
     stmt.bind(1, static_cast<std::uint64_t>(limit));
-    std::vector<HubEvent> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      out.push_back({stmt.uint64(0), stmt.text(1), stmt.text(2), stmt.text(3)});
-    }
-    return out;
+    return sql::collect_rows(stmt, [](sql::Statement& row) {
+      return HubEvent{row.uint64(0), row.text(1), row.text(2), row.text(3)};
+    });
   }
 
   Status publish_content(ByteView bundle, std::uint64_t version, std::uint64_t now) override {
@@ -399,14 +388,7 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id > ? ORDER BY id LIMIT ?"));
     stmt.bind(1, after).bind(2, static_cast<std::uint64_t>(limit));
-    std::vector<HubRecord> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      CIVIC_ASSIGN(r, read_record(stmt));
-      out.push_back(std::move(r));
-    }
-    return out;
+    return sql::collect_rows(stmt, read_record);
   }
 
   Result<std::optional<HubRecord>> record(std::uint64_t id) override {
@@ -423,14 +405,10 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
     stmt.bind(1, after);
-    std::vector<std::pair<std::uint64_t, Hash32>> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      CIVIC_ASSIGN(hash, stmt.fixed<kHashSize>(1));
-      out.emplace_back(stmt.uint64(0), hash);
-    }
-    return out;
+    return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<std::pair<std::uint64_t, Hash32>> {
+      CIVIC_ASSIGN(hash, row.fixed<kHashSize>(1));
+      return std::pair{row.uint64(0), hash};
+    });
   }
 
   Status set_consultations(const std::string& json, std::uint64_t now) override {
@@ -477,13 +455,7 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE status = ? ORDER BY record_id"));
     stmt.bind(1, std::string_view(status));
-    std::vector<ModerationItem> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      out.push_back(read_moderation(stmt));
-    }
-    return out;
+    return sql::collect_rows(stmt, read_moderation);
   }
 
   Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) override {
@@ -547,14 +519,7 @@ class SqliteHubStore final : public HubStore {
   Result<std::vector<HeldBatch>> held_batches() override {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", NULL FROM held_batches ORDER BY id"));
-    std::vector<HeldBatch> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      CIVIC_ASSIGN(held, read_held(stmt));
-      out.push_back(std::move(held));
-    }
-    return out;
+    return sql::collect_rows(stmt, read_held);
   }
 
   Result<std::optional<HeldBatch>> held_batch(std::uint64_t id) override {
@@ -582,14 +547,9 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare("SELECT moderation_id, at, operator, action, reason, redacted FROM moderation_log "
                                     "ORDER BY id"));
-    std::vector<ModerationLogEntry> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      out.push_back(ModerationLogEntry{stmt.text(0), stmt.uint64(1), stmt.text(2), stmt.text(3), stmt.text(4),
-                                       stmt.uint64(5) != 0});
-    }
-    return out;
+    return sql::collect_rows(stmt, [](sql::Statement& row) {
+      return ModerationLogEntry{row.text(0), row.uint64(1), row.text(2), row.text(3), row.text(4), row.uint64(5) != 0};
+    });
   }
 
   Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override {
@@ -607,29 +567,18 @@ class SqliteHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare("SELECT kiosk_id, event_id, name, place, date, started_at, closed_at, headcount, "
                                     "town_hall_records, paper_records FROM event_reports ORDER BY started_at"));
-    std::vector<EventReport> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      CIVIC_ASSIGN(kiosk, stmt.fixed<kKioskIdSize>(0));
-      out.push_back(EventReport{kiosk, stmt.text(1), stmt.text(2), stmt.text(3), stmt.text(4), stmt.uint64(5),
-                                stmt.uint64(6), stmt.uint64(7), stmt.uint64(8), stmt.uint64(9)});
-    }
-    return out;
+    return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<EventReport> {
+      CIVIC_ASSIGN(kiosk, row.fixed<kKioskIdSize>(0));
+      return EventReport{kiosk, row.text(1), row.text(2), row.text(3), row.text(4), row.uint64(5),
+                         row.uint64(6), row.uint64(7), row.uint64(8), row.uint64(9)};
+    });
   }
 
   Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override {
     std::lock_guard lock(mutex_);
     CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ? ORDER BY id"));
     stmt.bind(1, std::string_view(receipt));
-    std::vector<HubRecord> out;
-    for (;;) {
-      CIVIC_ASSIGN(row, stmt.step());
-      if (!row) break;
-      CIVIC_ASSIGN(r, read_record(stmt));
-      out.push_back(std::move(r));
-    }
-    return out;
+    return sql::collect_rows(stmt, read_record);
   }
 
  private:

@@ -62,6 +62,21 @@ constexpr const char* kMigrations[] = {
       bundle BLOB NOT NULL
     );
     )sql",
+    // 1 -> 2: the last sync's times as integers in a table of their own (they were text in
+    // outbox_meta, parsed back on every read).
+    R"sql(
+    CREATE TABLE sync_status (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      last_sync_at INTEGER,
+      last_sync_success_at INTEGER,
+      last_sync_result TEXT NOT NULL
+    );
+    INSERT INTO sync_status (id, last_sync_at, last_sync_success_at, last_sync_result) VALUES (1,
+      (SELECT CAST(CAST(value AS TEXT) AS INTEGER) FROM outbox_meta WHERE key = 'last_sync_at'),
+      (SELECT CAST(CAST(value AS TEXT) AS INTEGER) FROM outbox_meta WHERE key = 'last_sync_success_at'),
+      COALESCE((SELECT CAST(value AS TEXT) FROM outbox_meta WHERE key = 'last_sync_result'), ''));
+    DELETE FROM outbox_meta WHERE key IN ('last_sync_at', 'last_sync_success_at', 'last_sync_result');
+    )sql",
 };
 constexpr int kLatestSchema = static_cast<int>(std::size(kMigrations));
 static_assert(kLatestSchema == kOutboxSchemaVersion);
@@ -123,6 +138,8 @@ struct Outbox::Impl {
   // The last position in the chain and the head after it.
   Result<ChainTip> tip();
   Result<Hash32> head_before(std::uint64_t position);
+  // The chain head stored with the record at `position`; none when that record is not kept.
+  Result<std::optional<Hash32>> stored_chain_head(std::uint64_t position);
   // Batches not yet acknowledged, oldest first, rebuilt from their records.
   Result<std::vector<OutgoingBatch>> unacknowledged(const KioskId& kiosk, const SigningKeyPair& key,
                                                     std::size_t limit);
@@ -289,12 +306,19 @@ Result<ChainTip> Outbox::Impl::tip() {
   return t;
 }
 
+Result<std::optional<Hash32>> Outbox::Impl::stored_chain_head(std::uint64_t position) {
+  CIVIC_ASSIGN(stmt, prepare("SELECT chain_head FROM records WHERE position = ?"));
+  stmt.bind(1, position);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<Hash32>{};
+  CIVIC_ASSIGN(head, stmt.fixed<kHashSize>(0));
+  return std::optional<Hash32>(head);
+}
+
 Result<Hash32> Outbox::Impl::head_before(std::uint64_t position) {
   if (position <= 1) return kGenesisHead;
-  CIVIC_ASSIGN(stmt, prepare("SELECT chain_head FROM records WHERE position = ?"));
-  stmt.bind(1, position - 1);
-  CIVIC_ASSIGN(row, stmt.step());
-  if (row) return stmt.fixed<kHashSize>(0);
+  CIVIC_ASSIGN(kept, stored_chain_head(position - 1));
+  if (kept) return *kept;
   CIVIC_ASSIGN(pruned, prepare("SELECT pruned_position, pruned_head FROM chain_state"));
   CIVIC_ASSIGN(prow, pruned.step());
   if (prow && pruned.uint64(0) == position - 1) return pruned.fixed<kHashSize>(1);
@@ -320,14 +344,8 @@ Result<std::vector<OutgoingBatch>> Outbox::Impl::unacknowledged(const KioskId& k
     CIVIC_ASSIGN(previous, stmt.fixed<kHashSize>(4));
     CIVIC_ASSIGN(stored_id, stmt.fixed<kHashSize>(5));
     h.previous_head = previous;
-    std::vector<Bytes> sealed;
-    sealed.reserve(count);
     records.bind(1, h.first_position).bind(2, h.first_position + count - 1);
-    for (;;) {
-      CIVIC_ASSIGN(rrow, records.step());
-      if (!rrow) break;
-      sealed.push_back(records.blob(0));
-    }
+    CIVIC_ASSIGN(sealed, sql::collect_rows(records, [](sql::Statement& row) { return row.blob(0); }));
     records.reset();
     if (sealed.size() != count) {
       return mismatch("batch " + std::to_string(h.sequence) + " has lost records before its ack");
@@ -382,12 +400,9 @@ Result<std::optional<OutgoingBatch>> Outbox::Impl::create_batch(const KioskId& k
   CIVIC_ASSIGN(encoded, encode_signed_batch(header, sealed, key));
 
   const std::uint64_t last = first + sealed.size() - 1;
-  CIVIC_ASSIGN(stored_head, prepare("SELECT chain_head FROM records WHERE position = ?"));
-  stored_head.bind(1, last);
-  CIVIC_ASSIGN(hrow, stored_head.step());
-  if (!hrow) return mismatch("record " + std::to_string(last) + " vanished");
-  CIVIC_ASSIGN(expected_head, stored_head.fixed<kHashSize>(0));
-  if (expected_head != encoded.new_head) {
+  CIVIC_ASSIGN(expected_head, stored_chain_head(last));
+  if (!expected_head) return mismatch("record " + std::to_string(last) + " vanished");
+  if (*expected_head != encoded.new_head) {
     return mismatch("the stored records do not chain to the stored head at position " + std::to_string(last));
   }
 
@@ -471,17 +486,12 @@ Result<AckResult> Outbox::apply_ack(ByteView ack_bytes, const SigningPublicKey& 
   const bool already = !stmt.is_null(3);
   stmt.reset();
   const std::uint64_t last = ack.first_position + ack.record_count - 1;
-  CIVIC_ASSIGN(head, impl_->prepare("SELECT chain_head FROM records WHERE position = ?"));
-  head.bind(1, last);
-  CIVIC_ASSIGN(hrow, head.step());
-  if (hrow) {
-    CIVIC_ASSIGN(stored, head.fixed<kHashSize>(0));
-    if (stored != ack.new_head) {
-      return make_error(ErrorCode::kConflict, "the ack's chain head does not match this kiosk's chain at position " +
-                                                  std::to_string(last) + "; nothing was marked acknowledged");
-    }
+  // A record already pruned is not checked again (its ack was checked when it came).
+  CIVIC_ASSIGN(stored, impl_->stored_chain_head(last));
+  if (stored && *stored != ack.new_head) {
+    return make_error(ErrorCode::kConflict, "the ack's chain head does not match this kiosk's chain at position " +
+                                                std::to_string(last) + "; nothing was marked acknowledged");
   }
-  head.reset();
   AckResult result{ack.batch_sequence, 0};
   if (!already) {
     result.records_acknowledged = ack.record_count;
@@ -604,16 +614,12 @@ Result<OutboxStatus> Outbox::status() {
   struct statvfs vfs {};
   const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
   if (::statvfs(dir.c_str(), &vfs) == 0) s.free_disk_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  CIVIC_ASSIGN(meta, impl_->prepare("SELECT key, value FROM outbox_meta WHERE key LIKE 'last_sync%'"));
-  for (;;) {
-    CIVIC_ASSIGN(mrow, meta.step());
-    if (!mrow) break;
-    const std::string key = meta.text(0);
-    const Bytes value = meta.blob(1);
-    const std::string text(as_chars(value));
-    if (key == "last_sync_result") s.last_sync_result = text;
-    else if (key == "last_sync_at") s.last_sync_at = std::strtoull(text.c_str(), nullptr, 10);
-    else if (key == "last_sync_success_at") s.last_sync_success_at = std::strtoull(text.c_str(), nullptr, 10);
+  CIVIC_ASSIGN(sync, impl_->prepare("SELECT last_sync_at, last_sync_success_at, last_sync_result FROM sync_status"));
+  CIVIC_ASSIGN(srow, sync.step());
+  if (srow) {
+    if (!sync.is_null(0)) s.last_sync_at = sync.uint64(0);
+    if (!sync.is_null(1)) s.last_sync_success_at = sync.uint64(1);
+    s.last_sync_result = sync.text(2);
   }
   CIVIC_ASSIGN(content, impl_->prepare("SELECT version, expires_at FROM content"));
   CIVIC_ASSIGN(trow, content.step());
@@ -627,24 +633,20 @@ Result<OutboxStatus> Outbox::status() {
 Result<std::vector<StoredRecord>> Outbox::records() {
   CIVIC_ASSIGN(stmt, impl_->prepare(std::string("SELECT position, sealed, record_hash, chain_head, created_at, state "
                                                 "FROM (") + kRecordStates + ") ORDER BY position"));
-  std::vector<StoredRecord> out;
-  for (;;) {
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) break;
+  return sql::collect_rows(stmt, [this](sql::Statement& row) -> Result<StoredRecord> {
     StoredRecord r;
-    r.position = stmt.uint64(0);
-    r.sealed = stmt.blob(1);
-    CIVIC_ASSIGN(rh, stmt.fixed<kHashSize>(2));
-    CIVIC_ASSIGN(ch, stmt.fixed<kHashSize>(3));
+    r.position = row.uint64(0);
+    r.sealed = row.blob(1);
+    CIVIC_ASSIGN(rh, row.fixed<kHashSize>(2));
+    CIVIC_ASSIGN(ch, row.fixed<kHashSize>(3));
     r.record_hash = rh;
     r.chain_head = ch;
-    r.created_at = stmt.uint64(4);
-    const auto state = record_state_from(stmt.int64(5));
+    r.created_at = row.uint64(4);
+    const auto state = record_state_from(row.int64(5));
     if (!state) return impl_->mismatch("record " + std::to_string(r.position) + " is in no batch although one was made for it");
     r.state = *state;
-    out.push_back(std::move(r));
-  }
-  return out;
+    return r;
+  });
 }
 
 Status Outbox::verify_integrity() {
@@ -679,11 +681,9 @@ Status Outbox::verify_integrity() {
 Status Outbox::note_sync(bool success, const std::string& summary, std::uint64_t now) {
   sql::Transaction txn(*impl_->db);
   CIVIC_TRY(txn.begin());
-  CIVIC_ASSIGN(put, impl_->prepare("INSERT OR REPLACE INTO outbox_meta (key, value) VALUES (?, ?)"));
-  const std::string at = std::to_string(now);
-  CIVIC_TRY(put.bind(1, std::string_view("last_sync_at")).bind(2, as_bytes(at)).run());
-  CIVIC_TRY(put.bind(1, std::string_view("last_sync_result")).bind(2, as_bytes(summary)).run());
-  if (success) CIVIC_TRY(put.bind(1, std::string_view("last_sync_success_at")).bind(2, as_bytes(at)).run());
+  CIVIC_ASSIGN(put, impl_->prepare("UPDATE sync_status SET last_sync_at = ?1, last_sync_result = ?2, "
+                                    "last_sync_success_at = CASE WHEN ?3 THEN ?1 ELSE last_sync_success_at END"));
+  CIVIC_TRY(put.bind(1, now).bind(2, std::string_view(summary)).bind(3, success ? 1 : 0).run());
   return txn.commit();
 }
 

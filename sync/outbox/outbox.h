@@ -23,7 +23,7 @@
 
 namespace civic {
 
-inline constexpr int kOutboxSchemaVersion = 1;
+inline constexpr int kOutboxSchemaVersion = 2;
 inline constexpr std::uint32_t kOutboxApplicationId = 0x434B4F42;  // "CKOB" in the file header
 
 struct OutboxOptions {

@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "sync/protocol/bytes.h"
 #include "sync/common/result.h"
@@ -65,6 +67,42 @@ class Statement {
 // it, to give it other defaults (as another SQLite build would) and to keep its handle for reading
 // settings back. An empty function removes it. Not thread-safe: set it before opening.
 void set_open_hook(std::function<void(sqlite3*)> hook);
+
+namespace detail {
+template <typename T>
+struct RowValue {
+  using type = T;
+};
+template <typename T>
+struct RowValue<Result<T>> {
+  using type = T;
+};
+template <typename T>
+inline constexpr bool kIsResult = false;
+template <typename T>
+inline constexpr bool kIsResult<Result<T>> = true;
+}  // namespace detail
+
+// Every row `stmt` gives, each turned into a value by `read_row(stmt)` (a value, or a Result whose
+// error stops the reading), in order: the one loop over rows.
+template <typename ReadRow>
+auto collect_rows(Statement& stmt, ReadRow&& read_row)
+    -> Result<std::vector<typename detail::RowValue<std::invoke_result_t<ReadRow&, Statement&>>::type>> {
+  using Returned = std::invoke_result_t<ReadRow&, Statement&>;
+  std::vector<typename detail::RowValue<Returned>::type> out;
+  for (;;) {
+    auto row = stmt.step();
+    if (!row.ok()) return row.error();
+    if (!*row) return out;
+    if constexpr (detail::kIsResult<Returned>) {
+      auto value = read_row(stmt);
+      if (!value.ok()) return value.error();
+      out.push_back(std::move(*value));
+    } else {
+      out.push_back(read_row(stmt));
+    }
+  }
+}
 
 class Database {
  public:

@@ -323,3 +323,43 @@ TEST_CASE("the outbox sets its durability and erasure itself, whatever SQLite's 
     CHECK(read(db, "PRAGMA secure_delete") == 1);   // pruned records are overwritten, not left in free pages
   }
 }
+
+TEST_CASE("the last sync's outcome is kept, and survives the upgrade from schema 1", "[outbox]") {
+  TempDir dir;
+  {
+    auto ob = open_outbox(dir);
+    auto fresh = ob->status();
+    REQUIRE(fresh.ok());
+    CHECK_FALSE(fresh->last_sync_at.has_value());
+    CHECK_FALSE(fresh->last_sync_success_at.has_value());
+    REQUIRE(ob->note_sync(false, "the hub did not answer", 1000).ok());
+    CHECK(ob->status()->last_sync_at == 1000u);
+    CHECK_FALSE(ob->status()->last_sync_success_at.has_value());
+    REQUIRE(ob->note_sync(true, "sent 3 records", 2000).ok());
+    REQUIRE(ob->note_sync(false, "the hub did not answer", 3000).ok());
+    auto s = ob->status();
+    CHECK(s->last_sync_at == 3000u);
+    CHECK(s->last_sync_success_at == 2000u);
+    CHECK(s->last_sync_result == "the hub did not answer");
+  }
+  // The same outcome as schema 1 kept it (text in outbox_meta), then opened by this software.
+  {
+    auto db = sql::Database::open(dir.db(), false, "", "x");
+    REQUIRE(db.ok());
+    REQUIRE((*db)->exec("DROP TABLE sync_status; "
+                        "INSERT INTO outbox_meta (key, value) VALUES ('last_sync_at', CAST('3000' AS BLOB)), "
+                        "('last_sync_success_at', CAST('2000' AS BLOB)), "
+                        "('last_sync_result', CAST('the hub did not answer' AS BLOB)); "
+                        "PRAGMA user_version = 1")
+                .ok());
+  }
+  auto ob = open_outbox(dir);
+  auto s = ob->status();
+  REQUIRE(s.ok());
+  CHECK(s->last_sync_at == 3000u);
+  CHECK(s->last_sync_success_at == 2000u);
+  CHECK(s->last_sync_result == "the hub did not answer");
+  auto db = sql::Database::open(dir.db(), false, "", "x");
+  CHECK((*db)->query_int("SELECT count(*) FROM outbox_meta WHERE key LIKE 'last_sync%'").value() == 0);
+  CHECK((*db)->query_int("SELECT typeof(last_sync_at) = 'integer' FROM sync_status").value() == 1);
+}
