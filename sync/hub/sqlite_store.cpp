@@ -153,433 +153,45 @@ class SqliteHubStore final : public HubStore {
  public:
   explicit SqliteHubStore(std::unique_ptr<sql::Database> db) : db_(std::move(db)) {}
 
-  Status init() {
-    CIVIC_ASSIGN(version, sql::schema_version(*db_, kHubSchema));
-    CIVIC_TRY(db_->exec("PRAGMA journal_mode = WAL"));
-    CIVIC_TRY(db_->exec("PRAGMA synchronous = FULL"));  // an ack promises durability
-    if (version > 0) {
-      CIVIC_TRY(sql::check_integrity(*db_, false, "restore the hub database from a backup"));
-    }
-    CIVIC_TRY(sql::migrate(*db_, kHubSchema, version));
-    return {};
-  }
-
+  Status init();
   Status add_enrolment_token(const Hash32& token_hash, const std::string& label, std::uint64_t expires_at,
-                             std::uint64_t now) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO enrolment_tokens (token_hash, label, created_at, expires_at) "
-                                    "VALUES (?, ?, ?, ?)"));
-    return stmt.bind(1, ByteView(token_hash)).bind(2, std::string_view(label)).bind(3, now).bind(4, expires_at).run();
-  }
-
+                             std::uint64_t now) override;
   Result<KioskInfo> enrol(const Hash32& token_hash, const SigningPublicKey& key, const std::string& name,
-                          std::uint64_t now) override {
-    std::lock_guard lock(mutex_);
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    CIVIC_ASSIGN(token, db_->prepare("SELECT expires_at, used_at FROM enrolment_tokens WHERE token_hash = ?"));
-    token.bind(1, ByteView(token_hash));
-    CIVIC_ASSIGN(row, token.step());
-    if (!row) return make_error(ErrorCode::kUnauthorized, "this enrolment token is not known to the hub");
-    if (!token.is_null(1)) {
-      return make_error(ErrorCode::kUnauthorized, "this enrolment token was used already; ask the hub operators "
-                                                  "for a new one");
-    }
-    if (token.uint64(0) <= now) {
-      return make_error(ErrorCode::kUnauthorized, "this enrolment token has expired; ask the hub operators for a "
-                                                  "new one");
-    }
-    token.reset();
-    const KioskId id = kiosk_id_from_key(key);
-    CIVIC_ASSIGN(existing, kiosk_locked(id));
-    if (existing) {
-      return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " is enrolled already; a kiosk enrols once "
-                                              "(to move it, revoke it and enrol a new key)");
-    }
-    CIVIC_ASSIGN(insert, db_->prepare("INSERT INTO kiosks (kiosk_id, public_key, name, enrolled_at, contiguous_head) "
-                                      "VALUES (?, ?, ?, ?, ?)"));
-    CIVIC_TRY(insert.bind(1, ByteView(id)).bind(2, ByteView(key.bytes)).bind(3, std::string_view(name)).bind(4, now)
-                  .bind(5, ByteView(kGenesisHead)).run());
-    CIVIC_ASSIGN(use, db_->prepare("UPDATE enrolment_tokens SET used_at = ?, used_by = ? WHERE token_hash = ?"));
-    CIVIC_TRY(use.bind(1, now).bind(2, ByteView(id)).bind(3, ByteView(token_hash)).run());
-    CIVIC_TRY(insert_event({now, "enrolled", to_hex(id), "name '" + name + "'"}));
-    CIVIC_TRY(txn.commit());
-    CIVIC_ASSIGN(info, kiosk_locked(id));
-    return *info;
-  }
-
-  Result<std::optional<KioskInfo>> kiosk(const KioskId& id) override {
-    std::lock_guard lock(mutex_);
-    return kiosk_locked(id);
-  }
-
-  Result<std::vector<KioskInfo>> kiosks() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " ORDER BY k.enrolled_at"));
-    return sql::collect_rows(stmt, read_kiosk);
-  }
-
-  Status revoke(const KioskId& id, std::uint64_t now) override {
-    std::lock_guard lock(mutex_);
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    CIVIC_ASSIGN(stmt, db_->prepare("UPDATE kiosks SET revoked_at = ? WHERE kiosk_id = ? AND revoked_at IS NULL"));
-    CIVIC_TRY(stmt.bind(1, now).bind(2, ByteView(id)).run());
-    if (sqlite3_changes(db_->handle()) == 0) {
-      CIVIC_ASSIGN(k, kiosk_locked(id));
-      if (!k) return make_error(ErrorCode::kNotFound, "no kiosk " + to_hex(id) + " is enrolled");
-      return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " was revoked already");
-    }
-    CIVIC_TRY(insert_event({now, "revoked", to_hex(id), "by an operator"}));
-    return txn.commit();
-  }
-
+                          std::uint64_t now) override;
+  Result<std::optional<KioskInfo>> kiosk(const KioskId& id) override;
+  Result<std::vector<KioskInfo>> kiosks() override;
+  Status revoke(const KioskId& id, std::uint64_t now) override;
   Result<StoredBatch> store_batch(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
-                                  const std::string& via) override {
-    std::lock_guard lock(mutex_);
-    const BatchHeader& h = batch.header;
-    const std::string kiosk_hex = to_hex(h.kiosk_id);
-    const std::uint64_t last = batch.last_position();
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-
-    // A repeat of an accepted batch: the same ack, nothing stored twice.
-    CIVIC_ASSIGN(same_seq, db_->prepare("SELECT batch_id, ack FROM batches WHERE kiosk_id = ? AND sequence = ?"));
-    same_seq.bind(1, ByteView(h.kiosk_id)).bind(2, h.sequence);
-    CIVIC_ASSIGN(seq_row, same_seq.step());
-    if (seq_row) {
-      CIVIC_ASSIGN(stored_id, same_seq.fixed<kHashSize>(0));
-      if (stored_id == batch.batch_id) {
-        StoredBatch out{same_seq.blob(1), true, 0};
-        same_seq.reset();
-        CIVIC_TRY(touch(h.kiosk_id, now));
-        CIVIC_TRY(txn.commit());
-        return out;
-      }
-      same_seq.reset();
-      return fork(txn, h, now, "batch " + std::to_string(h.sequence) +
-                                   " was accepted before with different content");
-    }
-    same_seq.reset();
-
-    CIVIC_ASSIGN(overlap, db_->prepare("SELECT count(*) FROM records WHERE kiosk_id = ? AND position BETWEEN ? AND ?"));
-    overlap.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position).bind(3, last);
-    CIVIC_ASSIGN(orow, overlap.step());
-    if (orow && overlap.int64(0) > 0) {
-      overlap.reset();
-      return fork(txn, h, now, "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
-                                   " overlap records received in another batch");
-    }
-    overlap.reset();
-
-    CIVIC_ASSIGN(k, kiosk_locked(h.kiosk_id));
-    if (!k) return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled");
-    if (h.first_position <= k->contiguous_position) {
-      return fork(txn, h, now, "positions from " + std::to_string(h.first_position) + " were received already");
-    }
-    if (h.first_position == k->contiguous_position + 1 && h.previous_head != k->contiguous_head) {
-      return fork(txn, h, now, "the batch does not continue the kiosk's chain at position " +
-                                   std::to_string(k->contiguous_position));
-    }
-    // A batch stored earlier after a gap must continue from this one.
-    CIVIC_ASSIGN(next, db_->prepare("SELECT previous_head FROM batches WHERE kiosk_id = ? AND first_position = ?"));
-    next.bind(1, ByteView(h.kiosk_id)).bind(2, last + 1);
-    CIVIC_ASSIGN(nrow, next.step());
-    if (nrow) {
-      CIVIC_ASSIGN(next_prev, next.fixed<kHashSize>(0));
-      next.reset();
-      if (next_prev != h.new_head) {
-        return fork(txn, h, now, "the batch does not lead into the batch received after it");
-      }
-    }
-    next.reset();
-
-    Ack ack{h.kiosk_id, h.sequence, h.first_position, static_cast<std::uint32_t>(batch.records.size()), h.new_head,
-            batch.batch_id, now};
-    const Bytes ack_bytes = sign(ack);
-    CIVIC_ASSIGN(insert_batch, db_->prepare("INSERT INTO batches (kiosk_id, sequence, first_position, record_count, "
-                                            "previous_head, new_head, batch_id, ack, received_at, via) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    CIVIC_TRY(insert_batch.bind(1, ByteView(h.kiosk_id)).bind(2, h.sequence).bind(3, h.first_position)
-                  .bind(4, static_cast<std::uint64_t>(batch.records.size())).bind(5, ByteView(h.previous_head))
-                  .bind(6, ByteView(h.new_head)).bind(7, ByteView(batch.batch_id)).bind(8, ByteView(ack_bytes))
-                  .bind(9, now).bind(10, std::string_view(via)).run());
-    CIVIC_ASSIGN(insert_record, db_->prepare("INSERT INTO records (kiosk_id, position, sealed, record_hash, receipt, "
-                                             "batch_sequence, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    for (std::size_t i = 0; i < batch.records.size(); ++i) {
-      const Hash32& rh = batch.record_hashes[i];
-      insert_record.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position + i).bind(3, ByteView(batch.records[i]))
-          .bind(4, ByteView(rh)).bind(5, std::string_view(make_receipt_code(h.kiosk_id, rh))).bind(6, h.sequence)
-          .bind(7, now);
-      Status s = insert_record.run();
-      insert_record.reset();
-      CIVIC_TRY(s);
-    }
-    if (h.first_position > k->contiguous_position + 1) {
-      CIVIC_TRY(insert_event({now, "gap", kiosk_hex,
-                              "positions " + std::to_string(k->contiguous_position + 1) + ".." +
-                                  std::to_string(h.first_position - 1) + " have not arrived (batch " +
-                                  std::to_string(h.sequence) + " came first, via " + via + ")"}));
-    }
-    CIVIC_TRY(advance_contiguous(h.kiosk_id, *k, now));
-    CIVIC_TRY(touch(h.kiosk_id, now));
-    CIVIC_TRY(txn.commit());
-    return StoredBatch{ack_bytes, false, static_cast<std::uint32_t>(batch.records.size())};
-  }
-
-  Status log_event(const HubEvent& event) override {
-    std::lock_guard lock(mutex_);
-    return insert_event(event);
-  }
-
-  Result<std::vector<HubEvent>> events(std::size_t limit) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT at, kind, kiosk, detail FROM events ORDER BY id DESC LIMIT ?"));
-    stmt.bind(1, static_cast<std::uint64_t>(limit));
-    return sql::collect_rows(stmt, [](sql::Statement& row) {
-      return HubEvent{row.uint64(0), row.text(1), row.text(2), row.text(3)};
-    });
-  }
-
-  Status publish_content(ByteView bundle, std::uint64_t version, std::uint64_t now) override {
-    std::lock_guard lock(mutex_);
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    CIVIC_ASSIGN(latest, db_->query_int("SELECT coalesce(max(version), 0) FROM content"));
-    if (static_cast<std::uint64_t>(latest) >= version) {
-      return make_error(ErrorCode::kConflict, "content version " + std::to_string(version) +
-                                                  " is not newer than the published version " +
-                                                  std::to_string(latest));
-    }
-    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO content (version, bundle, published_at) VALUES (?, ?, ?)"));
-    CIVIC_TRY(stmt.bind(1, version).bind(2, bundle).bind(3, now).run());
-    return txn.commit();
-  }
-
-  Result<std::optional<Bytes>> latest_content() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT bundle FROM content ORDER BY version DESC LIMIT 1"));
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<Bytes>{};
-    return std::optional<Bytes>(stmt.blob(0));
-  }
-
-  Result<std::uint64_t> latest_content_version() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(v, db_->query_int("SELECT coalesce(max(version), 0) FROM content"));
-    return static_cast<std::uint64_t>(v);
-  }
-
-  Result<std::uint64_t> record_count() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(n, db_->query_int("SELECT count(*) FROM records"));
-    return static_cast<std::uint64_t>(n);
-  }
-
-  Result<std::uint64_t> record_count(const KioskId& kiosk) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT count(*) FROM records WHERE kiosk_id = ?"));
-    stmt.bind(1, ByteView(kiosk));
-    CIVIC_ASSIGN(row, stmt.step());
-    return row ? stmt.uint64(0) : std::uint64_t{0};
-  }
-
-  Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id > ? ORDER BY id LIMIT ?"));
-    stmt.bind(1, after).bind(2, static_cast<std::uint64_t>(limit));
-    return sql::collect_rows(stmt, read_record);
-  }
-
-  Result<std::optional<HubRecord>> record(std::uint64_t id) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id = ?"));
-    stmt.bind(1, id);
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<HubRecord>{};
-    CIVIC_ASSIGN(r, read_record(stmt));
-    return std::optional<HubRecord>(std::move(r));
-  }
-
-  Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves(std::uint64_t after) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
-    stmt.bind(1, after);
-    return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<std::pair<std::uint64_t, Hash32>> {
-      CIVIC_ASSIGN(hash, row.fixed<kHashSize>(1));
-      return std::pair{row.uint64(0), hash};
-    });
-  }
-
-  Status set_consultations(const std::string& json, std::uint64_t now) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO consultation_file (id, json, updated_at) VALUES (1, ?, ?) "
-                                    "ON CONFLICT (id) DO UPDATE SET json = excluded.json, "
-                                    "updated_at = excluded.updated_at"));
-    return stmt.bind(1, std::string_view(json)).bind(2, now).run();
-  }
-
-  Result<std::optional<std::string>> consultations() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT json FROM consultation_file WHERE id = 1"));
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<std::string>{};
-    return std::optional<std::string>(stmt.text(0));
-  }
-
-  Result<std::uint64_t> moderation_scanned_up_to() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(v, db_->query_int("SELECT coalesce(max(scanned_up_to), 0) FROM moderation_scan"));
-    return static_cast<std::uint64_t>(v);
-  }
-
-  Status queue_for_moderation(const std::vector<ModerationItem>& items, std::uint64_t scanned_up_to) override {
-    std::lock_guard lock(mutex_);
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    for (const auto& item : items) {
-      // OR IGNORE: a record already queued, or the same sealed record at another position.
-      CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO moderation (record_id, moderation_id, consultation_id, "
-                                      "language, status, record_hash) VALUES (?, ?, ?, ?, 'pending', ?)"));
-      CIVIC_TRY(stmt.bind(1, item.record_id).bind(2, std::string_view(item.moderation_id))
-                    .bind(3, std::string_view(item.consultation_id)).bind(4, std::string_view(item.language))
-                    .bind(5, ByteView(item.record_hash)).run());
-    }
-    CIVIC_ASSIGN(scan, db_->prepare("INSERT INTO moderation_scan (id, scanned_up_to) VALUES (1, ?) ON CONFLICT (id) "
-                                    "DO UPDATE SET scanned_up_to = max(scanned_up_to, excluded.scanned_up_to)"));
-    CIVIC_TRY(scan.bind(1, scanned_up_to).run());
-    return txn.commit();
-  }
-
-  Result<std::vector<ModerationItem>> moderation(const std::string& status) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE status = ? ORDER BY record_id"));
-    stmt.bind(1, std::string_view(status));
-    return sql::collect_rows(stmt, read_moderation);
-  }
-
-  Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE moderation_id = ?"));
-    stmt.bind(1, std::string_view(moderation_id));
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<ModerationItem>{};
-    return std::optional<ModerationItem>(read_moderation(stmt));
-  }
-
-  Status decide(const ModerationItem& d, const ModerationLogEntry& entry) override {
-    std::lock_guard lock(mutex_);
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    // The published text stays after a rejection (only approved items are published): a later
-    // approval starts from it, so a redaction survives every decision.
-    CIVIC_ASSIGN(stmt, db_->prepare("UPDATE moderation SET status = ?, reason = ?, published_text = ?, redacted = ?, "
-                                    "decided_at = ? WHERE moderation_id = ?"));
-    stmt.bind(1, std::string_view(d.status)).bind(2, std::string_view(d.reason));
-    if (!d.published_text.empty()) stmt.bind(3, std::string_view(d.published_text));
-    else stmt.bind_null(3);
-    CIVIC_TRY(stmt.bind(4, d.redacted ? 1 : 0).bind(5, d.decided_at).bind(6, std::string_view(d.moderation_id)).run());
-    if (db_->changes() != 1) {
-      return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
-    }
-    CIVIC_ASSIGN(log, db_->prepare("INSERT INTO moderation_log (moderation_id, at, operator, action, reason, redacted) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)"));
-    CIVIC_TRY(log.bind(1, std::string_view(entry.moderation_id)).bind(2, entry.at)
-                  .bind(3, std::string_view(entry.operator_name)).bind(4, std::string_view(entry.action))
-                  .bind(5, std::string_view(entry.reason)).bind(6, entry.redacted ? 1 : 0).run());
-    return txn.commit();
-  }
+                                  const std::string& via) override;
+  Status log_event(const HubEvent& event) override;
+  Result<std::vector<HubEvent>> events(std::size_t limit) override;
+  Status publish_content(ByteView bundle, std::uint64_t version, std::uint64_t now) override;
+  Result<std::optional<Bytes>> latest_content() override;
+  Result<std::uint64_t> latest_content_version() override;
+  Result<std::uint64_t> record_count() override;
+  Result<std::uint64_t> record_count(const KioskId& kiosk) override;
+  Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) override;
+  Result<std::optional<HubRecord>> record(std::uint64_t id) override;
+  Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves(std::uint64_t after) override;
+  Status set_consultations(const std::string& json, std::uint64_t now) override;
+  Result<std::optional<std::string>> consultations() override;
+  Result<std::uint64_t> moderation_scanned_up_to() override;
+  Status queue_for_moderation(const std::vector<ModerationItem>& items, std::uint64_t scanned_up_to) override;
+  Result<std::vector<ModerationItem>> moderation(const std::string& status) override;
+  Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) override;
+  Status decide(const ModerationItem& d, const ModerationLogEntry& entry) override;
 
   // A held batch's columns, in the order read_held() reads them; its bytes come last (or NULL).
   static constexpr const char* kHeldColumns = "id, kiosk_id, sequence, first_position, record_count, received_at, via";
-  static Result<HeldBatch> read_held(sql::Statement& stmt) {
-    HeldBatch h;
-    h.id = stmt.uint64(0);
-    CIVIC_ASSIGN(kiosk, stmt.fixed<kKioskIdSize>(1));
-    h.kiosk = kiosk;
-    h.sequence = stmt.uint64(2);
-    h.first_position = stmt.uint64(3);
-    h.record_count = stmt.uint64(4);
-    h.received_at = stmt.uint64(5);
-    h.via = stmt.text(6);
-    if (!stmt.is_null(7)) h.batch = stmt.blob(7);
-    return h;
-  }
-
-  Result<bool> hold_batch(const HeldBatch& held) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO held_batches (kiosk_id, sequence, first_position, "
-                                    "record_count, batch, received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    CIVIC_TRY(stmt.bind(1, ByteView(held.kiosk)).bind(2, held.sequence).bind(3, held.first_position)
-                  .bind(4, held.record_count).bind(5, ByteView(held.batch)).bind(6, held.received_at)
-                  .bind(7, std::string_view(held.via)).run());
-    return db_->changes() == 1;
-  }
-
-  Result<std::vector<HeldBatch>> held_batches() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", NULL FROM held_batches ORDER BY id"));
-    return sql::collect_rows(stmt, read_held);
-  }
-
-  Result<std::optional<HeldBatch>> held_batch(std::uint64_t id) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", batch FROM held_batches WHERE id = ?"));
-    stmt.bind(1, id);
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<HeldBatch>();
-    CIVIC_ASSIGN(held, read_held(stmt));
-    return std::optional<HeldBatch>(std::move(held));
-  }
-
-  Status release_held_batch(std::uint64_t id, const HubEvent& decision) override {
-    std::lock_guard lock(mutex_);
-    sql::Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    CIVIC_ASSIGN(stmt, db_->prepare("DELETE FROM held_batches WHERE id = ?"));
-    CIVIC_TRY(stmt.bind(1, id).run());
-    if (db_->changes() != 1) return make_error(ErrorCode::kNotFound, "no held batch " + std::to_string(id));
-    CIVIC_TRY(insert_event(decision));
-    return txn.commit();
-  }
-
-  Result<std::vector<ModerationLogEntry>> moderation_log() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT moderation_id, at, operator, action, reason, redacted FROM moderation_log "
-                                    "ORDER BY id"));
-    return sql::collect_rows(stmt, [](sql::Statement& row) {
-      return ModerationLogEntry{row.text(0), row.uint64(1), row.text(2), row.text(3), row.text(4), row.uint64(5) != 0};
-    });
-  }
-
-  Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR REPLACE INTO event_reports (kiosk_id, event_id, name, place, date, "
-                                    "started_at, closed_at, headcount, town_hall_records, paper_records, report, "
-                                    "received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    return stmt.bind(1, ByteView(e.kiosk_id)).bind(2, std::string_view(e.event_id)).bind(3, std::string_view(e.name))
-        .bind(4, std::string_view(e.place)).bind(5, std::string_view(e.date)).bind(6, e.started_at)
-        .bind(7, e.closed_at).bind(8, e.headcount).bind(9, e.town_hall_records).bind(10, e.paper_records)
-        .bind(11, bytes).bind(12, now).bind(13, std::string_view(via)).run();
-  }
-
-  Result<std::vector<EventReport>> event_reports() override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare("SELECT kiosk_id, event_id, name, place, date, started_at, closed_at, headcount, "
-                                    "town_hall_records, paper_records FROM event_reports ORDER BY started_at"));
-    return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<EventReport> {
-      CIVIC_ASSIGN(kiosk, row.fixed<kKioskIdSize>(0));
-      return EventReport{kiosk, row.text(1), row.text(2), row.text(3), row.text(4), row.uint64(5),
-                         row.uint64(6), row.uint64(7), row.uint64(8), row.uint64(9)};
-    });
-  }
-
-  Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override {
-    std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ? ORDER BY id"));
-    stmt.bind(1, std::string_view(receipt));
-    return sql::collect_rows(stmt, read_record);
-  }
+  static Result<HeldBatch> read_held(sql::Statement& stmt);
+  Result<bool> hold_batch(const HeldBatch& held) override;
+  Result<std::vector<HeldBatch>> held_batches() override;
+  Result<std::optional<HeldBatch>> held_batch(std::uint64_t id) override;
+  Status release_held_batch(std::uint64_t id, const HubEvent& decision) override;
+  Result<std::vector<ModerationLogEntry>> moderation_log() override;
+  Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override;
+  Result<std::vector<EventReport>> event_reports() override;
+  Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override;
 
  private:
   static constexpr const char* kKioskSelect =
@@ -587,107 +199,541 @@ class SqliteHubStore final : public HubStore {
       "k.contiguous_head FROM kiosks k";
   static constexpr const char* kRecordSelect =
       "SELECT id, kiosk_id, position, sealed, record_hash, receipt, received_at FROM records";
-
-  static Result<KioskInfo> read_kiosk(sql::Statement& s) {
-    KioskInfo k;
-    CIVIC_ASSIGN(id, s.fixed<kKioskIdSize>(0));
-    CIVIC_ASSIGN(key, s.fixed<kPublicKeySize>(1));
-    CIVIC_ASSIGN(head, s.fixed<kHashSize>(7));
-    k.id = id;
-    k.key.bytes = key;
-    k.name = s.text(2);
-    k.enrolled_at = s.uint64(3);
-    if (!s.is_null(4)) k.revoked_at = s.uint64(4);
-    if (!s.is_null(5)) k.last_contact = s.uint64(5);
-    k.contiguous_position = s.uint64(6);
-    k.contiguous_head = head;
-    return k;
-  }
-
+  static Result<KioskInfo> read_kiosk(sql::Statement& s);
   static constexpr const char* kModerationSelect =
       "SELECT moderation_id, record_id, consultation_id, language, status, reason, coalesce(published_text, ''), "
       "redacted, coalesce(decided_at, 0) FROM moderation";
-
-  static ModerationItem read_moderation(sql::Statement& s) {
-    return ModerationItem{s.text(0), s.uint64(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
-                          s.int64(7) != 0, s.uint64(8)};
-  }
-
-  static Result<HubRecord> read_record(sql::Statement& s) {
-    HubRecord r;
-    r.id = s.uint64(0);
-    CIVIC_ASSIGN(kiosk, s.fixed<kKioskIdSize>(1));
-    CIVIC_ASSIGN(rh, s.fixed<kHashSize>(4));
-    r.kiosk = kiosk;
-    r.position = s.uint64(2);
-    r.sealed = s.blob(3);
-    r.record_hash = rh;
-    r.receipt = s.text(5);
-    r.received_at = s.uint64(6);
-    return r;
-  }
-
-  Result<std::optional<KioskInfo>> kiosk_locked(const KioskId& id) {
-    CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " WHERE k.kiosk_id = ?"));
-    stmt.bind(1, ByteView(id));
-    CIVIC_ASSIGN(row, stmt.step());
-    if (!row) return std::optional<KioskInfo>{};
-    CIVIC_ASSIGN(info, read_kiosk(stmt));
-    return std::optional<KioskInfo>(info);
-  }
-
-  Status insert_event(const HubEvent& e) {
-    CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO events (at, kind, kiosk, detail) VALUES (?, ?, ?, ?)"));
-    return stmt.bind(1, e.at).bind(2, std::string_view(e.kind)).bind(3, std::string_view(e.kiosk))
-        .bind(4, std::string_view(e.detail)).run();
-  }
-
-  Status touch(const KioskId& id, std::uint64_t now) {
-    CIVIC_ASSIGN(stmt, db_->prepare("UPDATE kiosks SET last_contact = ? WHERE kiosk_id = ?"));
-    return stmt.bind(1, now).bind(2, ByteView(id)).run();
-  }
-
-  // Refuses the batch, but keeps the event: the transaction is committed with only the event in it.
-  Error fork(sql::Transaction& txn, const BatchHeader& h, std::uint64_t now, const std::string& why) {
-    const std::string detail = "batch " + std::to_string(h.sequence) + " (positions from " +
-                               std::to_string(h.first_position) + ") refused: " + why;
-    Status logged = insert_event({now, "fork", to_hex(h.kiosk_id), detail});
-    if (logged.ok()) (void)txn.commit();
-    return make_error(ErrorCode::kConflict, "kiosk " + to_hex(h.kiosk_id) + ": " + detail +
-                                                ". The hub operators have been alerted; do not resend.");
-  }
-
-  Status advance_contiguous(const KioskId& id, const KioskInfo& before, std::uint64_t now) {
-    std::uint64_t position = before.contiguous_position;
-    Hash32 head = before.contiguous_head;
-    CIVIC_ASSIGN(next, db_->prepare("SELECT previous_head, first_position + record_count - 1, new_head FROM batches "
-                                    "WHERE kiosk_id = ? AND first_position = ?"));
-    bool filled_gap = false;
-    for (;;) {
-      next.bind(1, ByteView(id)).bind(2, position + 1);
-      CIVIC_ASSIGN(row, next.step());
-      if (!row) break;
-      CIVIC_ASSIGN(prev, next.fixed<kHashSize>(0));
-      CIVIC_ASSIGN(new_head, next.fixed<kHashSize>(2));
-      const std::uint64_t last = next.uint64(1);
-      next.reset();
-      if (prev != head) break;  // checked before storing; a mismatch here would have been refused
-      if (position != before.contiguous_position) filled_gap = true;
-      position = last;
-      head = new_head;
-    }
-    next.reset();
-    if (filled_gap) {
-      CIVIC_TRY(insert_event({now, "gap-filled", to_hex(id), "received contiguously up to position " +
-                                                               std::to_string(position)}));
-    }
-    CIVIC_ASSIGN(update, db_->prepare("UPDATE kiosks SET contiguous_position = ?, contiguous_head = ? WHERE kiosk_id = ?"));
-    return update.bind(1, position).bind(2, ByteView(head)).bind(3, ByteView(id)).run();
-  }
-
+  static ModerationItem read_moderation(sql::Statement& s);
+  static Result<HubRecord> read_record(sql::Statement& s);
+  Result<std::optional<KioskInfo>> kiosk_locked(const KioskId& id);
+  Status insert_event(const HubEvent& e);
+  Status touch(const KioskId& id, std::uint64_t now);
+  Error fork(sql::Transaction& txn, const BatchHeader& h, std::uint64_t now, const std::string& why);
+  Status advance_contiguous(const KioskId& id, const KioskInfo& before, std::uint64_t now);
   std::mutex mutex_;
   std::unique_ptr<sql::Database> db_;
 };
+
+Status SqliteHubStore::init() {
+  CIVIC_ASSIGN(version, sql::schema_version(*db_, kHubSchema));
+  CIVIC_TRY(db_->exec("PRAGMA journal_mode = WAL"));
+  CIVIC_TRY(db_->exec("PRAGMA synchronous = FULL"));  // an ack promises durability
+  if (version > 0) {
+    CIVIC_TRY(sql::check_integrity(*db_, false, "restore the hub database from a backup"));
+  }
+  CIVIC_TRY(sql::migrate(*db_, kHubSchema, version));
+  return {};
+}
+
+Status SqliteHubStore::add_enrolment_token(const Hash32& token_hash, const std::string& label, std::uint64_t expires_at,
+                                           std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO enrolment_tokens (token_hash, label, created_at, expires_at) "
+                                  "VALUES (?, ?, ?, ?)"));
+  return stmt.bind(1, ByteView(token_hash)).bind(2, std::string_view(label)).bind(3, now).bind(4, expires_at).run();
+}
+
+Result<KioskInfo> SqliteHubStore::enrol(const Hash32& token_hash, const SigningPublicKey& key, const std::string& name,
+                                        std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(token, db_->prepare("SELECT expires_at, used_at FROM enrolment_tokens WHERE token_hash = ?"));
+  token.bind(1, ByteView(token_hash));
+  CIVIC_ASSIGN(row, token.step());
+  if (!row) return make_error(ErrorCode::kUnauthorized, "this enrolment token is not known to the hub");
+  if (!token.is_null(1)) {
+    return make_error(ErrorCode::kUnauthorized, "this enrolment token was used already; ask the hub operators "
+                                                "for a new one");
+  }
+  if (token.uint64(0) <= now) {
+    return make_error(ErrorCode::kUnauthorized, "this enrolment token has expired; ask the hub operators for a "
+                                                "new one");
+  }
+  token.reset();
+  const KioskId id = kiosk_id_from_key(key);
+  CIVIC_ASSIGN(existing, kiosk_locked(id));
+  if (existing) {
+    return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " is enrolled already; a kiosk enrols once "
+                                            "(to move it, revoke it and enrol a new key)");
+  }
+  CIVIC_ASSIGN(insert, db_->prepare("INSERT INTO kiosks (kiosk_id, public_key, name, enrolled_at, contiguous_head) "
+                                    "VALUES (?, ?, ?, ?, ?)"));
+  CIVIC_TRY(insert.bind(1, ByteView(id)).bind(2, ByteView(key.bytes)).bind(3, std::string_view(name)).bind(4, now)
+                .bind(5, ByteView(kGenesisHead)).run());
+  CIVIC_ASSIGN(use, db_->prepare("UPDATE enrolment_tokens SET used_at = ?, used_by = ? WHERE token_hash = ?"));
+  CIVIC_TRY(use.bind(1, now).bind(2, ByteView(id)).bind(3, ByteView(token_hash)).run());
+  CIVIC_TRY(insert_event({now, "enrolled", to_hex(id), "name '" + name + "'"}));
+  CIVIC_TRY(txn.commit());
+  CIVIC_ASSIGN(info, kiosk_locked(id));
+  return *info;
+}
+
+Result<std::optional<KioskInfo>> SqliteHubStore::kiosk(const KioskId& id) {
+  std::lock_guard lock(mutex_);
+  return kiosk_locked(id);
+}
+
+Result<std::vector<KioskInfo>> SqliteHubStore::kiosks() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " ORDER BY k.enrolled_at"));
+  return sql::collect_rows(stmt, read_kiosk);
+}
+
+Status SqliteHubStore::revoke(const KioskId& id, std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(stmt, db_->prepare("UPDATE kiosks SET revoked_at = ? WHERE kiosk_id = ? AND revoked_at IS NULL"));
+  CIVIC_TRY(stmt.bind(1, now).bind(2, ByteView(id)).run());
+  if (sqlite3_changes(db_->handle()) == 0) {
+    CIVIC_ASSIGN(k, kiosk_locked(id));
+    if (!k) return make_error(ErrorCode::kNotFound, "no kiosk " + to_hex(id) + " is enrolled");
+    return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " was revoked already");
+  }
+  CIVIC_TRY(insert_event({now, "revoked", to_hex(id), "by an operator"}));
+  return txn.commit();
+}
+
+Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
+                                                const std::string& via) {
+  std::lock_guard lock(mutex_);
+  const BatchHeader& h = batch.header;
+  const std::string kiosk_hex = to_hex(h.kiosk_id);
+  const std::uint64_t last = batch.last_position();
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+
+  // A repeat of an accepted batch: the same ack, nothing stored twice.
+  CIVIC_ASSIGN(same_seq, db_->prepare("SELECT batch_id, ack FROM batches WHERE kiosk_id = ? AND sequence = ?"));
+  same_seq.bind(1, ByteView(h.kiosk_id)).bind(2, h.sequence);
+  CIVIC_ASSIGN(seq_row, same_seq.step());
+  if (seq_row) {
+    CIVIC_ASSIGN(stored_id, same_seq.fixed<kHashSize>(0));
+    if (stored_id == batch.batch_id) {
+      StoredBatch out{same_seq.blob(1), true, 0};
+      same_seq.reset();
+      CIVIC_TRY(touch(h.kiosk_id, now));
+      CIVIC_TRY(txn.commit());
+      return out;
+    }
+    same_seq.reset();
+    return fork(txn, h, now, "batch " + std::to_string(h.sequence) +
+                                 " was accepted before with different content");
+  }
+  same_seq.reset();
+
+  CIVIC_ASSIGN(overlap, db_->prepare("SELECT count(*) FROM records WHERE kiosk_id = ? AND position BETWEEN ? AND ?"));
+  overlap.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position).bind(3, last);
+  CIVIC_ASSIGN(orow, overlap.step());
+  if (orow && overlap.int64(0) > 0) {
+    overlap.reset();
+    return fork(txn, h, now, "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
+                                 " overlap records received in another batch");
+  }
+  overlap.reset();
+
+  CIVIC_ASSIGN(k, kiosk_locked(h.kiosk_id));
+  if (!k) return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled");
+  if (h.first_position <= k->contiguous_position) {
+    return fork(txn, h, now, "positions from " + std::to_string(h.first_position) + " were received already");
+  }
+  if (h.first_position == k->contiguous_position + 1 && h.previous_head != k->contiguous_head) {
+    return fork(txn, h, now, "the batch does not continue the kiosk's chain at position " +
+                                 std::to_string(k->contiguous_position));
+  }
+  // A batch stored earlier after a gap must continue from this one.
+  CIVIC_ASSIGN(next, db_->prepare("SELECT previous_head FROM batches WHERE kiosk_id = ? AND first_position = ?"));
+  next.bind(1, ByteView(h.kiosk_id)).bind(2, last + 1);
+  CIVIC_ASSIGN(nrow, next.step());
+  if (nrow) {
+    CIVIC_ASSIGN(next_prev, next.fixed<kHashSize>(0));
+    next.reset();
+    if (next_prev != h.new_head) {
+      return fork(txn, h, now, "the batch does not lead into the batch received after it");
+    }
+  }
+  next.reset();
+
+  Ack ack{h.kiosk_id, h.sequence, h.first_position, static_cast<std::uint32_t>(batch.records.size()), h.new_head,
+          batch.batch_id, now};
+  const Bytes ack_bytes = sign(ack);
+  CIVIC_ASSIGN(insert_batch, db_->prepare("INSERT INTO batches (kiosk_id, sequence, first_position, record_count, "
+                                          "previous_head, new_head, batch_id, ack, received_at, via) "
+                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  CIVIC_TRY(insert_batch.bind(1, ByteView(h.kiosk_id)).bind(2, h.sequence).bind(3, h.first_position)
+                .bind(4, static_cast<std::uint64_t>(batch.records.size())).bind(5, ByteView(h.previous_head))
+                .bind(6, ByteView(h.new_head)).bind(7, ByteView(batch.batch_id)).bind(8, ByteView(ack_bytes))
+                .bind(9, now).bind(10, std::string_view(via)).run());
+  CIVIC_ASSIGN(insert_record, db_->prepare("INSERT INTO records (kiosk_id, position, sealed, record_hash, receipt, "
+                                           "batch_sequence, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  for (std::size_t i = 0; i < batch.records.size(); ++i) {
+    const Hash32& rh = batch.record_hashes[i];
+    insert_record.bind(1, ByteView(h.kiosk_id)).bind(2, h.first_position + i).bind(3, ByteView(batch.records[i]))
+        .bind(4, ByteView(rh)).bind(5, std::string_view(make_receipt_code(h.kiosk_id, rh))).bind(6, h.sequence)
+        .bind(7, now);
+    Status s = insert_record.run();
+    insert_record.reset();
+    CIVIC_TRY(s);
+  }
+  if (h.first_position > k->contiguous_position + 1) {
+    CIVIC_TRY(insert_event({now, "gap", kiosk_hex,
+                            "positions " + std::to_string(k->contiguous_position + 1) + ".." +
+                                std::to_string(h.first_position - 1) + " have not arrived (batch " +
+                                std::to_string(h.sequence) + " came first, via " + via + ")"}));
+  }
+  CIVIC_TRY(advance_contiguous(h.kiosk_id, *k, now));
+  CIVIC_TRY(touch(h.kiosk_id, now));
+  CIVIC_TRY(txn.commit());
+  return StoredBatch{ack_bytes, false, static_cast<std::uint32_t>(batch.records.size())};
+}
+
+Status SqliteHubStore::log_event(const HubEvent& event) {
+  std::lock_guard lock(mutex_);
+  return insert_event(event);
+}
+
+Result<std::vector<HubEvent>> SqliteHubStore::events(std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT at, kind, kiosk, detail FROM events ORDER BY id DESC LIMIT ?"));
+  stmt.bind(1, static_cast<std::uint64_t>(limit));
+  return sql::collect_rows(stmt, [](sql::Statement& row) {
+    return HubEvent{row.uint64(0), row.text(1), row.text(2), row.text(3)};
+  });
+}
+
+Status SqliteHubStore::publish_content(ByteView bundle, std::uint64_t version, std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(latest, db_->query_int("SELECT coalesce(max(version), 0) FROM content"));
+  if (static_cast<std::uint64_t>(latest) >= version) {
+    return make_error(ErrorCode::kConflict, "content version " + std::to_string(version) +
+                                                " is not newer than the published version " +
+                                                std::to_string(latest));
+  }
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO content (version, bundle, published_at) VALUES (?, ?, ?)"));
+  CIVIC_TRY(stmt.bind(1, version).bind(2, bundle).bind(3, now).run());
+  return txn.commit();
+}
+
+Result<std::optional<Bytes>> SqliteHubStore::latest_content() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT bundle FROM content ORDER BY version DESC LIMIT 1"));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<Bytes>{};
+  return std::optional<Bytes>(stmt.blob(0));
+}
+
+Result<std::uint64_t> SqliteHubStore::latest_content_version() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(v, db_->query_int("SELECT coalesce(max(version), 0) FROM content"));
+  return static_cast<std::uint64_t>(v);
+}
+
+Result<std::uint64_t> SqliteHubStore::record_count() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(n, db_->query_int("SELECT count(*) FROM records"));
+  return static_cast<std::uint64_t>(n);
+}
+
+Result<std::uint64_t> SqliteHubStore::record_count(const KioskId& kiosk) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT count(*) FROM records WHERE kiosk_id = ?"));
+  stmt.bind(1, ByteView(kiosk));
+  CIVIC_ASSIGN(row, stmt.step());
+  return row ? stmt.uint64(0) : std::uint64_t{0};
+}
+
+Result<std::vector<HubRecord>> SqliteHubStore::records(std::uint64_t after, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id > ? ORDER BY id LIMIT ?"));
+  stmt.bind(1, after).bind(2, static_cast<std::uint64_t>(limit));
+  return sql::collect_rows(stmt, read_record);
+}
+
+Result<std::optional<HubRecord>> SqliteHubStore::record(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE id = ?"));
+  stmt.bind(1, id);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<HubRecord>{};
+  CIVIC_ASSIGN(r, read_record(stmt));
+  return std::optional<HubRecord>(std::move(r));
+}
+
+Result<std::vector<std::pair<std::uint64_t, Hash32>>> SqliteHubStore::log_leaves(std::uint64_t after) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
+  stmt.bind(1, after);
+  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<std::pair<std::uint64_t, Hash32>> {
+    CIVIC_ASSIGN(hash, row.fixed<kHashSize>(1));
+    return std::pair{row.uint64(0), hash};
+  });
+}
+
+Status SqliteHubStore::set_consultations(const std::string& json, std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO consultation_file (id, json, updated_at) VALUES (1, ?, ?) "
+                                  "ON CONFLICT (id) DO UPDATE SET json = excluded.json, "
+                                  "updated_at = excluded.updated_at"));
+  return stmt.bind(1, std::string_view(json)).bind(2, now).run();
+}
+
+Result<std::optional<std::string>> SqliteHubStore::consultations() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT json FROM consultation_file WHERE id = 1"));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<std::string>{};
+  return std::optional<std::string>(stmt.text(0));
+}
+
+Result<std::uint64_t> SqliteHubStore::moderation_scanned_up_to() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(v, db_->query_int("SELECT coalesce(max(scanned_up_to), 0) FROM moderation_scan"));
+  return static_cast<std::uint64_t>(v);
+}
+
+Status SqliteHubStore::queue_for_moderation(const std::vector<ModerationItem>& items, std::uint64_t scanned_up_to) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  for (const auto& item : items) {
+    // OR IGNORE: a record already queued, or the same sealed record at another position.
+    CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO moderation (record_id, moderation_id, consultation_id, "
+                                    "language, status, record_hash) VALUES (?, ?, ?, ?, 'pending', ?)"));
+    CIVIC_TRY(stmt.bind(1, item.record_id).bind(2, std::string_view(item.moderation_id))
+                  .bind(3, std::string_view(item.consultation_id)).bind(4, std::string_view(item.language))
+                  .bind(5, ByteView(item.record_hash)).run());
+  }
+  CIVIC_ASSIGN(scan, db_->prepare("INSERT INTO moderation_scan (id, scanned_up_to) VALUES (1, ?) ON CONFLICT (id) "
+                                  "DO UPDATE SET scanned_up_to = max(scanned_up_to, excluded.scanned_up_to)"));
+  CIVIC_TRY(scan.bind(1, scanned_up_to).run());
+  return txn.commit();
+}
+
+Result<std::vector<ModerationItem>> SqliteHubStore::moderation(const std::string& status) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE status = ? ORDER BY record_id"));
+  stmt.bind(1, std::string_view(status));
+  return sql::collect_rows(stmt, read_moderation);
+}
+
+Result<std::optional<ModerationItem>> SqliteHubStore::moderation_item(const std::string& moderation_id) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kModerationSelect) + " WHERE moderation_id = ?"));
+  stmt.bind(1, std::string_view(moderation_id));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<ModerationItem>{};
+  return std::optional<ModerationItem>(read_moderation(stmt));
+}
+
+Status SqliteHubStore::decide(const ModerationItem& d, const ModerationLogEntry& entry) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  // The published text stays after a rejection (only approved items are published): a later
+  // approval starts from it, so a redaction survives every decision.
+  CIVIC_ASSIGN(stmt, db_->prepare("UPDATE moderation SET status = ?, reason = ?, published_text = ?, redacted = ?, "
+                                  "decided_at = ? WHERE moderation_id = ?"));
+  stmt.bind(1, std::string_view(d.status)).bind(2, std::string_view(d.reason));
+  if (!d.published_text.empty()) stmt.bind(3, std::string_view(d.published_text));
+  else stmt.bind_null(3);
+  CIVIC_TRY(stmt.bind(4, d.redacted ? 1 : 0).bind(5, d.decided_at).bind(6, std::string_view(d.moderation_id)).run());
+  if (db_->changes() != 1) {
+    return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
+  }
+  CIVIC_ASSIGN(log, db_->prepare("INSERT INTO moderation_log (moderation_id, at, operator, action, reason, redacted) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)"));
+  CIVIC_TRY(log.bind(1, std::string_view(entry.moderation_id)).bind(2, entry.at)
+                .bind(3, std::string_view(entry.operator_name)).bind(4, std::string_view(entry.action))
+                .bind(5, std::string_view(entry.reason)).bind(6, entry.redacted ? 1 : 0).run());
+  return txn.commit();
+}
+
+Result<HeldBatch> SqliteHubStore::read_held(sql::Statement& stmt) {
+  HeldBatch h;
+  h.id = stmt.uint64(0);
+  CIVIC_ASSIGN(kiosk, stmt.fixed<kKioskIdSize>(1));
+  h.kiosk = kiosk;
+  h.sequence = stmt.uint64(2);
+  h.first_position = stmt.uint64(3);
+  h.record_count = stmt.uint64(4);
+  h.received_at = stmt.uint64(5);
+  h.via = stmt.text(6);
+  if (!stmt.is_null(7)) h.batch = stmt.blob(7);
+  return h;
+}
+
+Result<bool> SqliteHubStore::hold_batch(const HeldBatch& held) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO held_batches (kiosk_id, sequence, first_position, "
+                                  "record_count, batch, received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  CIVIC_TRY(stmt.bind(1, ByteView(held.kiosk)).bind(2, held.sequence).bind(3, held.first_position)
+                .bind(4, held.record_count).bind(5, ByteView(held.batch)).bind(6, held.received_at)
+                .bind(7, std::string_view(held.via)).run());
+  return db_->changes() == 1;
+}
+
+Result<std::vector<HeldBatch>> SqliteHubStore::held_batches() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", NULL FROM held_batches ORDER BY id"));
+  return sql::collect_rows(stmt, read_held);
+}
+
+Result<std::optional<HeldBatch>> SqliteHubStore::held_batch(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT " + std::string(kHeldColumns) + ", batch FROM held_batches WHERE id = ?"));
+  stmt.bind(1, id);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<HeldBatch>();
+  CIVIC_ASSIGN(held, read_held(stmt));
+  return std::optional<HeldBatch>(std::move(held));
+}
+
+Status SqliteHubStore::release_held_batch(std::uint64_t id, const HubEvent& decision) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(stmt, db_->prepare("DELETE FROM held_batches WHERE id = ?"));
+  CIVIC_TRY(stmt.bind(1, id).run());
+  if (db_->changes() != 1) return make_error(ErrorCode::kNotFound, "no held batch " + std::to_string(id));
+  CIVIC_TRY(insert_event(decision));
+  return txn.commit();
+}
+
+Result<std::vector<ModerationLogEntry>> SqliteHubStore::moderation_log() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT moderation_id, at, operator, action, reason, redacted FROM moderation_log "
+                                  "ORDER BY id"));
+  return sql::collect_rows(stmt, [](sql::Statement& row) {
+    return ModerationLogEntry{row.text(0), row.uint64(1), row.text(2), row.text(3), row.text(4), row.uint64(5) != 0};
+  });
+}
+
+Status SqliteHubStore::store_event_report(const EventReport& e, ByteView bytes, const std::string& via,
+                                          std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR REPLACE INTO event_reports (kiosk_id, event_id, name, place, date, "
+                                  "started_at, closed_at, headcount, town_hall_records, paper_records, report, "
+                                  "received_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return stmt.bind(1, ByteView(e.kiosk_id)).bind(2, std::string_view(e.event_id)).bind(3, std::string_view(e.name))
+      .bind(4, std::string_view(e.place)).bind(5, std::string_view(e.date)).bind(6, e.started_at)
+      .bind(7, e.closed_at).bind(8, e.headcount).bind(9, e.town_hall_records).bind(10, e.paper_records)
+      .bind(11, bytes).bind(12, now).bind(13, std::string_view(via)).run();
+}
+
+Result<std::vector<EventReport>> SqliteHubStore::event_reports() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT kiosk_id, event_id, name, place, date, started_at, closed_at, headcount, "
+                                  "town_hall_records, paper_records FROM event_reports ORDER BY started_at"));
+  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<EventReport> {
+    CIVIC_ASSIGN(kiosk, row.fixed<kKioskIdSize>(0));
+    return EventReport{kiosk, row.text(1), row.text(2), row.text(3), row.text(4), row.uint64(5),
+                       row.uint64(6), row.uint64(7), row.uint64(8), row.uint64(9)};
+  });
+}
+
+Result<std::vector<HubRecord>> SqliteHubStore::records_by_receipt(const std::string& receipt) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ? ORDER BY id"));
+  stmt.bind(1, std::string_view(receipt));
+  return sql::collect_rows(stmt, read_record);
+}
+
+Result<KioskInfo> SqliteHubStore::read_kiosk(sql::Statement& s) {
+  KioskInfo k;
+  CIVIC_ASSIGN(id, s.fixed<kKioskIdSize>(0));
+  CIVIC_ASSIGN(key, s.fixed<kPublicKeySize>(1));
+  CIVIC_ASSIGN(head, s.fixed<kHashSize>(7));
+  k.id = id;
+  k.key.bytes = key;
+  k.name = s.text(2);
+  k.enrolled_at = s.uint64(3);
+  if (!s.is_null(4)) k.revoked_at = s.uint64(4);
+  if (!s.is_null(5)) k.last_contact = s.uint64(5);
+  k.contiguous_position = s.uint64(6);
+  k.contiguous_head = head;
+  return k;
+}
+
+ModerationItem SqliteHubStore::read_moderation(sql::Statement& s) {
+  return ModerationItem{s.text(0), s.uint64(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6),
+                        s.int64(7) != 0, s.uint64(8)};
+}
+
+Result<HubRecord> SqliteHubStore::read_record(sql::Statement& s) {
+  HubRecord r;
+  r.id = s.uint64(0);
+  CIVIC_ASSIGN(kiosk, s.fixed<kKioskIdSize>(1));
+  CIVIC_ASSIGN(rh, s.fixed<kHashSize>(4));
+  r.kiosk = kiosk;
+  r.position = s.uint64(2);
+  r.sealed = s.blob(3);
+  r.record_hash = rh;
+  r.receipt = s.text(5);
+  r.received_at = s.uint64(6);
+  return r;
+}
+
+Result<std::optional<KioskInfo>> SqliteHubStore::kiosk_locked(const KioskId& id) {
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kKioskSelect) + " WHERE k.kiosk_id = ?"));
+  stmt.bind(1, ByteView(id));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<KioskInfo>{};
+  CIVIC_ASSIGN(info, read_kiosk(stmt));
+  return std::optional<KioskInfo>(info);
+}
+
+Status SqliteHubStore::insert_event(const HubEvent& e) {
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO events (at, kind, kiosk, detail) VALUES (?, ?, ?, ?)"));
+  return stmt.bind(1, e.at).bind(2, std::string_view(e.kind)).bind(3, std::string_view(e.kiosk))
+      .bind(4, std::string_view(e.detail)).run();
+}
+
+Status SqliteHubStore::touch(const KioskId& id, std::uint64_t now) {
+  CIVIC_ASSIGN(stmt, db_->prepare("UPDATE kiosks SET last_contact = ? WHERE kiosk_id = ?"));
+  return stmt.bind(1, now).bind(2, ByteView(id)).run();
+}
+
+// Refuses the batch, but keeps the event: the transaction is committed with only the event in it.
+Error SqliteHubStore::fork(sql::Transaction& txn, const BatchHeader& h, std::uint64_t now, const std::string& why) {
+  const std::string detail = "batch " + std::to_string(h.sequence) + " (positions from " +
+                             std::to_string(h.first_position) + ") refused: " + why;
+  Status logged = insert_event({now, "fork", to_hex(h.kiosk_id), detail});
+  if (logged.ok()) (void)txn.commit();
+  return make_error(ErrorCode::kConflict, "kiosk " + to_hex(h.kiosk_id) + ": " + detail +
+                                              ". The hub operators have been alerted; do not resend.");
+}
+
+Status SqliteHubStore::advance_contiguous(const KioskId& id, const KioskInfo& before, std::uint64_t now) {
+  std::uint64_t position = before.contiguous_position;
+  Hash32 head = before.contiguous_head;
+  CIVIC_ASSIGN(next, db_->prepare("SELECT previous_head, first_position + record_count - 1, new_head FROM batches "
+                                  "WHERE kiosk_id = ? AND first_position = ?"));
+  bool filled_gap = false;
+  for (;;) {
+    next.bind(1, ByteView(id)).bind(2, position + 1);
+    CIVIC_ASSIGN(row, next.step());
+    if (!row) break;
+    CIVIC_ASSIGN(prev, next.fixed<kHashSize>(0));
+    CIVIC_ASSIGN(new_head, next.fixed<kHashSize>(2));
+    const std::uint64_t last = next.uint64(1);
+    next.reset();
+    if (prev != head) break;  // checked before storing; a mismatch here would have been refused
+    if (position != before.contiguous_position) filled_gap = true;
+    position = last;
+    head = new_head;
+  }
+  next.reset();
+  if (filled_gap) {
+    CIVIC_TRY(insert_event({now, "gap-filled", to_hex(id), "received contiguously up to position " +
+                                                             std::to_string(position)}));
+  }
+  CIVIC_ASSIGN(update,
+               db_->prepare("UPDATE kiosks SET contiguous_position = ?, contiguous_head = ? WHERE kiosk_id = ?"));
+  return update.bind(1, position).bind(2, ByteView(head)).bind(3, ByteView(id)).run();
+}
 
 }  // namespace
 
