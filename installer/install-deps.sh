@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config clang clang-tidy libclang-rt-14-dev
   # libraries
   libsodium-dev libsqlite3-dev sqlite3 catch2 libcurl4-openssl-dev libcpp-httplib-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev

@@ -2,7 +2,8 @@
 # README's test command: installs what is missing, builds everything with warnings as errors,
 # and runs every default test: unit, integration, ui and short fuzz runs (ci preset), the unit
 # tests again under AddressSanitizer + UndefinedBehaviorSanitizer (asan preset), and the
-# concurrency tests under ThreadSanitizer (tsan preset), then the Debian packages (build, lintian,
+# concurrency tests under ThreadSanitizer (tsan preset), clang-tidy over every source of sync/ and
+# kiosk/ (.clang-tidy: any finding fails), then the Debian packages (build, lintian,
 # install, upgrade, cage, remove: installer/package-test.sh). Long runs and benchmarks have their own
 # labels; see README.md. Extra arguments go to the first ctest run.
 set -euo pipefail
@@ -44,6 +45,14 @@ if compgen -G "$tsan_logs/report*" >/dev/null; then
   exit 1
 fi
 rm -rf "$tsan_logs"
+
+echo "== clang-tidy over sync/ and kiosk/ (.clang-tidy)"
+# The ci preset's compile commands; run-clang-tidy exits non-zero on any finding.
+run-clang-tidy -p build/ci -quiet -j "$(nproc)" "^$PWD/(sync|kiosk)/" >build/ci/clang-tidy.log 2>&1 || {
+  grep -E "(warning|error):" build/ci/clang-tidy.log | sort -u >&2
+  echo "clang-tidy found the above (whole output: build/ci/clang-tidy.log)" >&2
+  exit 1
+}
 
 echo "== Debian packages: build, lintian, install, upgrade, cage, remove (installer/package-test.sh)"
 bash installer/package-test.sh

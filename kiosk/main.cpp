@@ -205,7 +205,7 @@ Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config,
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   CLI::App app{"civic-kiosk: the public consultation terminal"};
   set_up_command_line(app, "civic-kiosk");
   std::string config_file = default_config_file("CIVIC_KIOSK_CONFIG", "/etc/civic-kiosk/kiosk.toml");
@@ -460,4 +460,6 @@ int main(int argc, char** argv) {
   window->reset();  // the renderer shuts down inside the ImGui context, before it goes
   ImGui::DestroyContext();
   return 0;
+} catch (...) {
+  return report_unexpected("civic-kiosk");
 }

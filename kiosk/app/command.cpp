@@ -9,8 +9,6 @@
 #include <ctime>
 #include <filesystem>
 
-extern char** environ;
-
 namespace civic::kiosk {
 
 namespace {
@@ -38,6 +36,7 @@ Status BackgroundCommand::start(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;

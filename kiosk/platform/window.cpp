@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kiosk/ui/ui.h"
+#include "sync/files/files.h"
 
 namespace civic::kiosk {
 
@@ -181,15 +182,15 @@ Status Window::save_back_buffer(const std::string& path) const {
   glReadBuffer(GL_BACK);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return make_error(ErrorCode::kIo, "cannot write the screenshot " + path);
-  std::fprintf(f, "P6\n%d %d\n255\n", w, h);
+  // A binary PPM, rows from the top (OpenGL reads them from the bottom).
+  std::string ppm = "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n";
+  const std::size_t row_bytes = static_cast<std::size_t>(w) * 3;
+  ppm.reserve(ppm.size() + pixels.size());
   for (int row = h - 1; row >= 0; --row) {
-    std::fwrite(pixels.data() + static_cast<std::size_t>(row) * static_cast<std::size_t>(w) * 3, 1,
-                static_cast<std::size_t>(w) * 3, f);
+    const auto* start = reinterpret_cast<const char*>(pixels.data()) + static_cast<std::size_t>(row) * row_bytes;
+    ppm.append(start, row_bytes);
   }
-  std::fclose(f);
-  return {};
+  return files::write_file(path, ppm, {.durable = false});
 }
 
 }  // namespace civic::kiosk

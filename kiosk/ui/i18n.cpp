@@ -1,18 +1,24 @@
 #include "i18n.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "sync/files/files.h"
+
 namespace civic::kiosk {
+
+namespace {
+constexpr std::size_t kMaxCatalogueBytes = 4 * 1024 * 1024;
+}  // namespace
 
 Result<Catalogues> Catalogues::load(const std::filesystem::path& dir) {
   Catalogues c;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path());
+    auto text = files::read_named_file(entry.path(), kMaxCatalogueBytes);
+    if (!text.ok()) return text.error();
     try {
-      auto j = nlohmann::json::parse(in);
+      auto j = nlohmann::json::parse(*text);
       auto& cat = c.by_language_[entry.path().stem().string()];
       for (const auto& [key, value] : j.items()) cat[key] = value.get<std::string>();
     } catch (const std::exception& e) {

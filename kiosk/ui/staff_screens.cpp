@@ -81,8 +81,8 @@ void number_pad(StaffFrame& fr, const std::string& shown, const std::string& con
   fr.text("staff.entry", shown, x0 + 20, y0 - 82, fr.f().heading, Role::kTextField, 3 * w);
   const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
   for (int i = 0; i < 9; ++i) {
-    const float x = x0 + static_cast<float>(i % 3) * (w + gap),
-                y = y0 + static_cast<float>(i / 3) * (h + gap);
+    const int row = i / 3, column = i % 3;
+    const float x = x0 + static_cast<float>(column) * (w + gap), y = y0 + static_cast<float>(row) * (h + gap);
     if (widgets::button(fr.ui, std::string("staff.digit.") + keys[i], keys[i], ImVec2(x, y), ImVec2(w, h),
                         Kind::kNormal, Role::kKey)) {
       fr.act(K::kDigit, keys[i]);
@@ -137,8 +137,8 @@ void menu(StaffFrame& fr) {
                         {"staff.exit", "staff.exit", K::kExit, ""}};
   const float w = (kDesignWidth - 2 * kMargin - 24) / 2, h = 96;
   for (int i = 0; i < 8; ++i) {
-    const float x = kMargin + static_cast<float>(i % 2) * (w + 24),
-                y = 180 + static_cast<float>(i / 2) * (h + 24);
+    const int row = i / 2, column = i % 2;
+    const float x = kMargin + static_cast<float>(column) * (w + 24), y = 180 + static_cast<float>(row) * (h + 24);
     if (fr.button(items[i].id, items[i].key, x, y, w, h)) fr.act(items[i].kind, items[i].value);
   }
 }

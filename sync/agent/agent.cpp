@@ -1,17 +1,23 @@
 #include "agent.h"
 
 #include <chrono>
-#include <fstream>
 #include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
+#include "sync/files/files.h"
 #include "sync/keystore/keystore.h"
 #include "sync/events/events.h"
 #include "sync/transfer/usb.h"
 
 namespace civic {
+
+namespace {
+// One line per event report sent: far below this.
+constexpr std::size_t kMaxEventsSentBytes = 4 * 1024 * 1024;
+}  // namespace
 
 using nlohmann::json;
 
@@ -113,7 +119,7 @@ Result<std::unique_ptr<Agent>> Agent::open(const KioskConfig& config, Clock cloc
   return std::unique_ptr<Agent>(new Agent(config, std::move(clock), key, *hub, content, std::move(outbox)));
 }
 
-Agent::Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, SigningPublicKey content,
+Agent::Agent(KioskConfig config, Clock clock, const SigningKeyPair& key, SigningPublicKey hub, SigningPublicKey content,
              std::unique_ptr<Outbox> outbox)
     : config_(std::move(config)),
       clock_(std::move(clock)),
@@ -130,7 +136,8 @@ SyncReport Agent::finish(SyncReport report) {
   return report;
 }
 
-Result<HttpResponse> Agent::with_retries(const std::function<Result<HttpResponse>()>& request, const std::string& what) {
+Result<HttpResponse> Agent::with_retries(const std::function<Result<HttpResponse>()>& request,
+                                         const std::string& what) const {
   std::mt19937_64 rng(std::random_device{}());
   double delay = config_.backoff_initial_seconds;
   for (int attempt = 1;; ++attempt) {
@@ -287,8 +294,10 @@ SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress&
 Result<std::vector<std::pair<std::string, Bytes>>> Agent::event_reports(bool unsent_only) {
   CIVIC_ASSIGN(book, EventBook::open(config_.state_dir));
   std::set<std::string> sent;
-  std::ifstream in(config_.state_dir / "events-sent");
-  for (std::string line; std::getline(in, line);) sent.insert(line);
+  if (auto text = files::read_text_file(config_.state_dir / "events-sent", kMaxEventsSentBytes); text.ok()) {
+    std::istringstream in(*text);
+    for (std::string line; std::getline(in, line);) sent.insert(line);
+  }
   std::vector<std::pair<std::string, Bytes>> out;
   for (const auto& e : book.closed()) {
     if (unsent_only && sent.count(e.id)) continue;
@@ -300,9 +309,10 @@ Result<std::vector<std::pair<std::string, Bytes>>> Agent::event_reports(bool uns
   return out;
 }
 
-void Agent::mark_event_sent(const std::string& event_id) {
+void Agent::mark_event_sent(const std::string& event_id) const {
   // Losing this line only means the report is sent again, and the hub replaces it.
-  std::ofstream(config_.state_dir / "events-sent", std::ios::app) << event_id << "\n";
+  if (auto s = files::append_durably(config_.state_dir / "events-sent", event_id + "\n", 0600); !s.ok())
+    std::fprintf(stderr, "civic-sync: %s (the event report will be sent again)\n", s.message().c_str());
 }
 
 SyncReport Agent::import_usb(const std::filesystem::path& mount) {

@@ -58,15 +58,16 @@ class Agent {
   Outbox& outbox() { return *outbox_; }
 
  private:
-  Agent(KioskConfig config, Clock clock, SigningKeyPair key, SigningPublicKey hub, SigningPublicKey content,
+  Agent(KioskConfig config, Clock clock, const SigningKeyPair& key, SigningPublicKey hub, SigningPublicKey content,
         std::unique_ptr<Outbox> outbox);
   SyncReport finish(SyncReport report);
   std::string install_content(ByteView bundle, int& exit_code);
   // Signed reports of the town-hall events staff closed on this kiosk (event.json), with their
   // ids; only those the hub has not confirmed yet when `unsent_only`.
   Result<std::vector<std::pair<std::string, Bytes>>> event_reports(bool unsent_only);
-  void mark_event_sent(const std::string& event_id);
-  Result<HttpResponse> with_retries(const std::function<Result<HttpResponse>()>& request, const std::string& what);
+  void mark_event_sent(const std::string& event_id) const;
+  Result<HttpResponse> with_retries(const std::function<Result<HttpResponse>()>& request,
+                                    const std::string& what) const;
 
   KioskConfig config_;
   Clock clock_;

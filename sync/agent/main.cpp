@@ -82,7 +82,7 @@ int report(const SyncReport& r) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
   CLI::App app{"civic-sync: carries a kiosk's sealed submissions to the hub, and content back"};
@@ -206,4 +206,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   return 0;
+} catch (...) {
+  return report_unexpected("civic-sync");
 }

@@ -49,6 +49,18 @@ int exit_code_for(const Error& e) {
   }
 }
 
+int report_unexpected(const char* program) noexcept {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: unexpected error: %s; what was done so far is kept. Please report this.\n", program,
+                 e.what());
+  } catch (...) {
+    std::fprintf(stderr, "%s: unexpected error; what was done so far is kept. Please report this.\n", program);
+  }
+  return kExitFailure;
+}
+
 int report_failure(const std::string& program, const Error& e) {
   std::fprintf(stderr, "%s: %s\n", program.c_str(), e.message.c_str());
   return exit_code_for(e);

@@ -40,6 +40,11 @@ int exit_code_for(const Error& e);
 // Prints "PROGRAM: message" on stderr and returns exit_code_for(e).
 int report_failure(const std::string& program, const Error& e);
 
+// For main()'s function-try-block, inside `catch (...)`: an exception nothing else caught (memory
+// exhausted, a library's surprise) is reported in one line and ends the program with
+// kExitFailure, never an abort.
+int report_unexpected(const char* program) noexcept;
+
 // Adds --version and shows every option's default in --help. Call before adding options.
 void set_up_command_line(CLI::App& app, const std::string& program);
 

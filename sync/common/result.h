@@ -101,7 +101,7 @@ inline Error make_error(ErrorCode code, std::string message) {
 // Propagate a failed Status or Result from the current function.
 #define CIVIC_TRY(expr)                                   \
   do {                                                    \
-    auto civic_try_result_ = (expr);                      \
+    auto&& civic_try_result_ = (expr);                    \
     if (!civic_try_result_.ok()) {                        \
       return civic_try_result_.error();                   \
     }                                                     \

@@ -262,7 +262,7 @@ class ContentReader {
       error(pointer, what + " id must be text in quotes, not " + kind_of(j));
       return {};
     }
-    const std::string value = j.get<std::string>();
+    std::string value = j.get<std::string>();
     if (value.empty() || value.size() > kMaxIdBytes ||
         value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
             std::string::npos) {

@@ -184,6 +184,13 @@ Result<std::string> read_text_file(const fs::path& path, std::size_t max_size, E
   return std::string(bytes.begin(), bytes.end());
 }
 
+Result<std::string> read_named_file(const fs::path& path, std::size_t max_size) {
+  std::error_code ec;
+  const fs::path target = fs::canonical(path, ec);
+  if (ec) return file_error(path, "read", ec.value());
+  return read_text_file(target, max_size);
+}
+
 Status write_file(const Dir& dir, const std::string& name, std::string_view data, const WriteOptions& options) {
   Env& env = dir.env();
   const std::string temp = name + ".partial";

@@ -127,6 +127,9 @@ struct FileInfo {
                                       FileInfo* info = nullptr, Env& env = system_env());
 [[nodiscard]] Result<std::string> read_text_file(const std::filesystem::path& path, std::size_t max_size,
                                                  Env& env = system_env());
+// A file a person named (an operator's file, an installed asset): links on the way are followed
+// to it, as they meant; otherwise as read_text_file.
+[[nodiscard]] Result<std::string> read_named_file(const std::filesystem::path& path, std::size_t max_size);
 
 // Appends `text` to `path` (created with `mode`) and syncs it before returning: a log line that
 // was acknowledged is on the disk.

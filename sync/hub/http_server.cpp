@@ -236,12 +236,12 @@ struct HttpServer::Impl {
     last_report = now;
   }
 
-  void wake() {
+  void wake() const {
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
   }
 
-  void watch(int fd, std::uint32_t events, bool add) {
+  void watch(int fd, std::uint32_t events, bool add) const {
     epoll_event ev{};
     ev.events = events;
     ev.data.fd = fd;
@@ -250,7 +250,7 @@ struct HttpServer::Impl {
 
   // What epoll reports for a connection; none while a worker has its request (a reset connection
   // would otherwise be reported again and again).
-  void interest(Connection& c, std::uint32_t events) {
+  void interest(Connection& c, std::uint32_t events) const {
     if (events == 0) {
       if (c.watched) ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c.fd, nullptr);
       c.watched = false;
@@ -382,7 +382,7 @@ struct HttpServer::Impl {
     return true;
   }
 
-  void send_and_close(int fd, int status, const std::string& message) {
+  void send_and_close(int fd, int status, const std::string& message) const {
     const std::string bytes = serialize(error_response(status, message));
     [[maybe_unused]] auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(fd);

@@ -39,10 +39,7 @@ Result<std::string> read_text_file(const std::string& path) {
   if (std::filesystem::file_size(path, ec) > kMaxBytes || ec) {
     return make_error(ErrorCode::kOversize, path + " is larger than 16 MiB: is it the right file?");
   }
-  // The operator's path may be a link to their file: read what it names.
-  const auto target = std::filesystem::canonical(path, ec);
-  if (ec) return make_error(ErrorCode::kNotFound, "cannot read " + path + ": " + ec.message());
-  return files::read_text_file(target, kMaxBytes);
+  return files::read_named_file(path, kMaxBytes);
 }
 
 // Reads and checks an operator's consultations file, printing every problem with its line.
@@ -568,7 +565,7 @@ int run_log_checkpoint(HubService& service, const Options& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   Options o;
   no_core_dumps();
   if (auto s = crypto_init(); !s.ok()) return fail(s.error());
@@ -708,4 +705,6 @@ int main(int argc, char** argv) {
   if (receipt->parsed()) return run_receipt(service, o);
   if (checkpoint_cmd->parsed()) return run_log_checkpoint(service, o);
   return kExitUsage;  // require_subcommand makes this unreachable
+} catch (...) {
+  return report_unexpected("civic-hub");
 }

@@ -206,7 +206,8 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   Status served = server.run();
   // The server outlives the thread that may stop it: wake that thread (if no signal came) and wait.
   serving.store(false);
-  pthread_kill(stopper.native_handle(), SIGTERM);
+  // It waits in sigwait(): the signal wakes it, and it ends by itself.
+  pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   stopper.join();
   return served;
 }

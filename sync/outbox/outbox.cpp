@@ -127,7 +127,7 @@ struct Outbox::Impl {
   sql::Statement pruned_tip;
   sql::Statement insert_record;
 
-  Result<sql::Statement> prepare(std::string_view s) { return db->prepare(s); }
+  Result<sql::Statement> prepare(std::string_view s) const { return db->prepare(s); }
 
   Error mismatch(const std::string& what) const {
     return make_error(ErrorCode::kCorruptDatabase, db->context() + ": " + what +

@@ -44,7 +44,7 @@ std::string human_bytes(std::uint64_t b) {
 }
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) return usage(true);
   if (argc == 2 && std::string(argv[1]) == "--version") {
     std::printf("civic-outbox %s\n", civic_version());
@@ -101,4 +101,6 @@ int main(int argc, char** argv) {
                 expired ? "" : human_age(st->content_expires_at - now).c_str());
   }
   return kExitOk;
+} catch (...) {
+  return report_unexpected("civic-outbox");
 }
