@@ -62,4 +62,26 @@ Result<Content> KioskStore::content(std::uint64_t unix_now) {
   return parsed;
 }
 
+HealthInfo KioskStore::health(const KioskConfig& config, const std::string& speech) {
+  HealthInfo h;
+  h.speech = speech;
+  h.kiosk_id = to_hex(kiosk_);
+  h.key_fingerprint = fingerprint_;
+  h.hub_url = config.hub_url;
+  if (auto st = status(); st.ok()) {
+    h.unsent = st->pending + st->in_batch;
+    h.unacknowledged_batches = st->unacknowledged_batches;
+    h.oldest_unsent_at = st->oldest_unacknowledged_at;
+    h.last_sync_at = st->last_sync_at;
+    h.last_success_at = st->last_sync_success_at;
+    h.last_sync_result = st->last_sync_result;
+    h.content_version = st->content_version;
+    h.content_expires_at = st->content_expires_at;
+    h.free_disk_bytes = st->free_disk_bytes;
+  }
+  auto integrity = check_integrity();
+  h.integrity = integrity.ok() ? "ok" : integrity.message();
+  return h;
+}
+
 }  // namespace civic::kiosk

@@ -8,6 +8,7 @@
 
 #include "sync/consultation/consultation.h"
 #include "sync/config/config.h"
+#include "kiosk/staff/staff.h"
 #include "sync/outbox/outbox.h"
 
 namespace civic::kiosk {
@@ -31,6 +32,8 @@ class KioskStore {
   const std::string& key_fingerprint() const { return fingerprint_; }
   [[nodiscard]] Result<OutboxStatus> status() { return outbox_->status(); }
   [[nodiscard]] Status check_integrity() { return outbox_->verify_integrity(); }
+  // Everything the staff health screen shows, with `speech` as the speaker reported it.
+  HealthInfo health(const KioskConfig& config, const std::string& speech);
 
  private:
   KioskStore() = default;

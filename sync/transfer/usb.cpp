@@ -229,6 +229,27 @@ Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
   return out;
 }
 
+std::vector<std::string> find_usb_drives(const fs::path& usb_root, bool mount_points_only) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  struct stat root {};
+  if (::stat(usb_root.c_str(), &root) != 0) return out;
+  auto consider = [&](const fs::path& p, int depth, auto&& self) -> void {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+    if (!mount_points_only || st.st_dev != root.st_dev) {
+      if (::access(p.c_str(), W_OK) == 0) out.push_back(p.string());
+      return;
+    }
+    if (depth < 2) {
+      for (const auto& e : fs::directory_iterator(p, ec)) self(e.path(), depth + 1, self);
+    }
+  };
+  for (const auto& e : fs::directory_iterator(usb_root, ec)) consider(e.path(), 1, consider);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Status check_drive_mount_point(const std::filesystem::path& path) {
   struct stat self{}, parent{};
   if (::lstat(path.c_str(), &self) != 0) {

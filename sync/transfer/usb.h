@@ -41,6 +41,11 @@ std::filesystem::path usb_kiosk_dir(const std::filesystem::path& mount, const Ki
 // when it is missing or not a folder.
 [[nodiscard]] Status check_drive_mount_point(const std::filesystem::path& path);
 
+// Removable drives where a kiosk may export or import: the folders below `usb_root` (one or two
+// levels down, as usbmount and udisks mount them) that this process can write to; with
+// `mount_points_only`, only those that are a mounted file system of their own. Sorted.
+std::vector<std::string> find_usb_drives(const std::filesystem::path& usb_root, bool mount_points_only);
+
 // Writes each batch then the manifest; verifies every file by reading it back.
 [[nodiscard]] Status write_kiosk_export(const std::filesystem::path& mount, const KioskId& kiosk,
                                         const std::vector<ExportedBatch>& batches, std::uint64_t now);
