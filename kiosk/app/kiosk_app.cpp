@@ -55,13 +55,13 @@ void write_dump(const std::string& path, const std::string& json) {
 // ignored just after a screen change.
 void dump_tree(const std::string& path, const Session& s, const Staff& staff, const UiContext& ui,
                std::uint64_t frame) {
-  const A11yTree& tree = ui.tree;
+  const A11yTree& tree = ui.frame.tree;
   std::ostringstream json;
   json << "{\"frame\":" << frame << ",\"screen\":\"" << screen_name(s.screen())
-                     << "\",\"view\":\"" << ui.drawn.view << "\",\"scale\":" << ui.canvas.scale
+                     << "\",\"view\":\"" << ui.frame.drawn.view << "\",\"scale\":" << ui.canvas.scale
                      << ",\"canvas\":[" << ui.canvas.width << "," << ui.canvas.height
-                     << "],\"tap_guard\":" << (ui.tap_guard ? "true" : "false")
-                     << ",\"list_scroll\":" << ui.list_scroll << ",\"staff\":\"" << staff_screen_name(staff.screen())
+                     << "],\"tap_guard\":" << (ui.frame.tap_guard ? "true" : "false")
+                     << ",\"list_scroll\":" << ui.kept.list_scroll << ",\"staff\":\"" << staff_screen_name(staff.screen())
                      << "\",\"locked\":" << (staff.locked() ? "true" : "false") << ",\"language\":\""
                      << s.language() << "\",\"nodes\":" << tree.to_json() << "}\n";
   write_dump(path, json.str());
@@ -112,7 +112,7 @@ Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config,
         json << "{\"frame\":" << frame
             << ",\"screen\":\"not-set-up\",\"staff\":\"closed\","
                "\"locked\":false,\"language\":\""
-            << config.default_language << "\",\"nodes\":" << ui.tree.to_json() << "}\n";
+            << config.default_language << "\",\"nodes\":" << ui.frame.tree.to_json() << "}\n";
         write_dump(a11y_dump, json.str());
       }
     }
@@ -229,8 +229,8 @@ int KioskApp::wait_timeout_ms() const {
     timeout = 60000;  // on the attract screen: look for new content once a minute
   }
   // The tap guard's end is drawn (taps count again), so wake up for it.
-  if (ui_.tap_guard) {
-    const std::uint64_t guard_ends = ui_.screen_shown_ms + kTapGuardMs;
+  if (ui_.frame.tap_guard) {
+    const std::uint64_t guard_ends = ui_.kept.screen_shown_ms + kTapGuardMs;
     const int until_guard = static_cast<int>(guard_ends - std::min(guard_ends, monotonic_ms()));
     timeout = timeout < 0 ? until_guard : std::min(timeout, until_guard);
   }
@@ -301,7 +301,7 @@ std::string KioskApp::screenshot_path() {
   const std::string key =
       std::string(staff_shown ? staff_screen_name(staff_.screen()) : screen_name(session_.screen())) + "-" +
       session_.language() + (session_.high_contrast() ? "-contrast" : "") + (session_.large_text() ? "-large" : "") +
-      (!staff_shown && ui_.list_scroll > 0.5f ? "-scrolled" : "");
+      (!staff_shown && ui_.kept.list_scroll > 0.5f ? "-scrolled" : "");
   if (key == last_screenshot_key_ || !input_.empty() || settle_frames_ > 1) return {};
   last_screenshot_key_ = key;
   return options_.screenshot_dir + "/" + key + ".ppm";
@@ -319,8 +319,8 @@ void KioskApp::draw() {
     std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
   ++frame_;
   for (const auto& a : actions) session_.apply(a);
-  for (const auto& a : ui_.staff_actions) staff_.apply(a);
-  frame_changed_ = !actions.empty() || !ui_.staff_actions.empty() || ui_.changed;
+  for (const auto& a : ui_.frame.staff_actions) staff_.apply(a);
+  frame_changed_ = !actions.empty() || !ui_.frame.staff_actions.empty() || ui_.frame.changed;
 }
 
 // After the frame: a confirmed submission is sealed and stored here, and only then thanked for.
@@ -359,7 +359,7 @@ void KioskApp::run() {
     run_staff_effects();
     check_content();
     const std::uint64_t revision = session_.revision() + staff_.revision();
-    const bool guard_ended = ui_.tap_guard && monotonic_ms() >= ui_.screen_shown_ms + kTapGuardMs;
+    const bool guard_ended = ui_.frame.tap_guard && monotonic_ms() >= ui_.kept.screen_shown_ms + kTapGuardMs;
     if (input_.empty() && settle_frames_ == 0 && revision == drawn_revision_ && !options_.redraw_every_frame &&
         !guard_ended)
       continue;

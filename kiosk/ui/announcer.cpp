@@ -23,7 +23,7 @@ bool is_switch(const std::string& id) {
 }  // namespace
 
 std::string Announcer::describe(const A11yNode& node, const Session& session, const UiContext& ui) const {
-  const std::string& lang = ui.drawn.language;
+  const std::string& lang = ui.frame.drawn.language;
   auto tr = [&](const char* key) { return ui.strings->text(lang, key); };
   // A control says what it acts on: "Support: Public toilets open until 10 pm, not selected".
   std::string said = node.label;
@@ -45,11 +45,11 @@ std::string Announcer::describe(const A11yNode& node, const Session& session, co
 
 Utterance Announcer::read_screen(const Session& session, const UiContext& ui) const {
   Utterance u;
-  const std::string& lang = ui.drawn.language;
+  const std::string& lang = ui.frame.drawn.language;
   // The review is read in full, scrolled out of view or not: everything that Send will seal.
-  const bool review = ui.drawn.view == "review";
+  const bool review = ui.frame.drawn.view == "review";
   if (review) {
-    for (const auto& n : ui.tree.nodes()) {
+    for (const auto& n : ui.frame.tree.nodes()) {
       if (n.id == "review.title" || n.id == "step" || n.id == "review.private") u.parts.push_back({n.label, lang});
     }
     for (const auto& section : review_sections(session, *ui.strings)) {
@@ -58,7 +58,7 @@ Utterance Announcer::read_screen(const Session& session, const UiContext& ui) co
     }
     return u;
   }
-  for (const auto& n : ui.tree.nodes()) {
+  for (const auto& n : ui.frame.tree.nodes()) {
     const bool warning_button = n.id == "idle.more_time";
     if (!spoken_on_arrival(n) && !warning_button) continue;
     const std::string in = n.language.empty() ? lang : n.language;
@@ -77,7 +77,7 @@ Utterance Announcer::read_screen(const Session& session, const UiContext& ui) co
 
 std::optional<Utterance> Announcer::after_frame(const Session& session, const UiContext& ui, bool* stop) {
   if (stop) *stop = false;
-  const DrawnView& d = ui.drawn;
+  const DrawnView& d = ui.frame.drawn;
   if (!d.speech) {
     if (!on_) return std::nullopt;
     on_ = false;
@@ -96,10 +96,10 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   }
 
   std::optional<Utterance> out;
-  const A11yNode* message = ui.tree.find("message");
+  const A11yNode* message = ui.frame.tree.find("message");
   const std::string message_now = message ? message->label : "";
   const A11yNode* focused = nullptr;
-  for (const auto& n : ui.tree.nodes()) {
+  for (const auto& n : ui.frame.tree.nodes()) {
     if (n.focused) focused = &n;
   }
   if (!on_ || d.view != view_ || d.speech_repeats != repeats_) {
@@ -119,7 +119,7 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   } else {
     Utterance u;
     for (const auto& before : touched_) {
-      const A11yNode* now = ui.tree.find(before.id);
+      const A11yNode* now = ui.frame.tree.find(before.id);
       if (!now) continue;
       const std::string in = now->language.empty() ? d.language : now->language;
       if (now->role == Role::kKey) {
@@ -131,7 +131,7 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
     }
     if (!message_now.empty() && message_now != message_) u.parts.push_back({message_now, d.language});
     // The idle countdown, every ten seconds and each of the last five.
-    if (const A11yNode* idle = ui.tree.find("idle.text"); idle && session.idle_warning()) {
+    if (const A11yNode* idle = ui.frame.tree.find("idle.text"); idle && session.idle_warning()) {
       const std::uint64_t left = session.seconds_until_reset();
       if (left != countdown_ && (left % 10 == 0 || left <= 5)) u.parts.push_back({idle->label, d.language});
       countdown_ = left;
@@ -153,8 +153,8 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   message_ = message_now;
   focused_ = focused ? focused->id : "";
   touched_.clear();
-  for (const auto& id : ui.activated) {
-    if (const A11yNode* n = ui.tree.find(id)) touched_.push_back(*n);
+  for (const auto& id : ui.frame.activated) {
+    if (const A11yNode* n = ui.frame.tree.find(id)) touched_.push_back(*n);
   }
   if (out) {
     out->rate_step = session.speech_rate();

@@ -41,7 +41,7 @@ struct Frame {
     return ui.strings->format(s.language(), key, args);
   }
   void act(Action::Kind k, std::string value = {}, std::string value2 = {}) {
-    ui.actions.push_back(Action{k, std::move(value), std::move(value2)});
+    ui.frame.actions.push_back(Action{k, std::move(value), std::move(value2)});
   }
   const FontSet& f() const { return ui.font_set(); }
 };
@@ -94,10 +94,10 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
   const float help_w = bilingual ? 140 : 120;
   x -= help_w + 12;
   if (widgets::button(fr.ui, "help", label("help.button"), ImVec2(x, 12), ImVec2(help_w, height), Kind::kNormal,
-                      Role::kToggle, fr.ui.help_open)) {
-    fr.ui.help_open = !fr.ui.help_open;
-    fr.ui.speech_panel_open = false;
-    fr.ui.changed = true;
+                      Role::kToggle, fr.ui.kept.help_open)) {
+    fr.ui.kept.help_open = !fr.ui.kept.help_open;
+    fr.ui.kept.speech_panel_open = false;
+    fr.ui.frame.changed = true;
   }
   if (!with_speech) return x;
   x -= 160 + 12;
@@ -109,9 +109,9 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
   if (widgets::button(fr.ui, "speech", label("speech.button"), ImVec2(x, 12), ImVec2(160, height), Kind::kNormal,
                       Role::kToggle, fr.s.speech())) {
     if (fr.s.speech()) {
-      fr.ui.speech_panel_open = !fr.ui.speech_panel_open;
-      fr.ui.help_open = false;
-      fr.ui.changed = true;
+      fr.ui.kept.speech_panel_open = !fr.ui.kept.speech_panel_open;
+      fr.ui.kept.help_open = false;
+      fr.ui.frame.changed = true;
     } else {
       fr.act(Action::Kind::kToggleSpeech);
     }
@@ -136,7 +136,7 @@ void title_bar(Frame& fr) {
     if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(170, 72))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
-    fr.ui.tree.set_last_language(lang);
+    fr.ui.frame.tree.set_last_language(lang);
   }
   display_buttons(fr, x);
 }
@@ -216,17 +216,17 @@ void nav_bar(Frame& fr, const NavButtons& nav) {
 
 // [SECTION] Scrolling list: drag to scroll, explicit buttons, only visible rows built
 
-// Row offsets for `rows` rows of the heights `height(i)` gives, kept in ui.rows while `key` (what
+// Row offsets for `rows` rows of the heights `height(i)` gives, kept in ui.kept.rows while `key` (what
 // the heights depend on: content, language, text size, width) stays the same. A list of 10,000
 // ideas is measured once, not every frame.
 template <class HeightFn>
 const std::vector<float>& row_tops(UiContext& ui, const std::string& key, int rows, HeightFn&& height) {
-  if (ui.rows.key != key || ui.rows.tops.size() != static_cast<std::size_t>(rows) + 1) {
-    ui.rows.key = key;
-    ui.rows.tops.assign(1, 0.0f);
-    for (int i = 0; i < rows; ++i) ui.rows.tops.push_back(ui.rows.tops.back() + height(i));
+  if (ui.kept.rows.key != key || ui.kept.rows.tops.size() != static_cast<std::size_t>(rows) + 1) {
+    ui.kept.rows.key = key;
+    ui.kept.rows.tops.assign(1, 0.0f);
+    for (int i = 0; i < rows; ++i) ui.kept.rows.tops.push_back(ui.kept.rows.tops.back() + height(i));
   }
-  return ui.rows.tops;
+  return ui.kept.rows.tops;
 }
 
 // A list of rows of any height (`tops`: where each starts, then the end). Each row's text and
@@ -240,32 +240,32 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, const std::
   const float content = tops.back();
   // ImGui owns the scroll position (its keypad navigation scrolls to the focused row); we set it
   // only when our buttons, a drag or a new screen change it, and read it back every frame.
-  if (ui.scroll_requested) {
-    ui.list_scroll = std::clamp(ui.list_scroll, 0.0f, std::max(0.0f, content - size.y));
-    ImGui::SetNextWindowScroll(ImVec2(-1.0f, ui.list_scroll));
-    ui.scroll_requested = false;
+  if (ui.kept.scroll_requested) {
+    ui.kept.list_scroll = std::clamp(ui.kept.list_scroll, 0.0f, std::max(0.0f, content - size.y));
+    ImGui::SetNextWindowScroll(ImVec2(-1.0f, ui.kept.list_scroll));
+    ui.kept.scroll_requested = false;
   }
   ImGui::SetCursorPos(pos);
   // NavFlattened: the arrow keys move between the rows and the rest of the screen as one.
   ImGui::BeginChild(id, ImVec2(size.x - kListButtonsWidth - 16, size.y), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                         ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NavFlattened);
-  ui.list_scroll = ImGui::GetScrollY();
+  ui.kept.list_scroll = ImGui::GetScrollY();
   ImGuiIO& io = ImGui::GetIO();
   // A press that starts on the list drags it, even when the finger then leaves the list; once a
   // press has moved, it is a drag, not a tap.
   if (ImGui::IsMouseClicked(0) && ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem)) {
-    ui.list_pressed = true;
+    ui.kept.list_pressed = true;
   }
-  if (!ImGui::IsMouseDown(0)) ui.list_pressed = false;
-  if (ui.list_pressed && ImGui::IsMouseDragging(0, 12.0f)) {
-    ui.drag_moved = true;
-    ui.list_scroll -= io.MouseDelta.y;
-    ui.scroll_requested = true;
-    ui.changed = true;
+  if (!ImGui::IsMouseDown(0)) ui.kept.list_pressed = false;
+  if (ui.kept.list_pressed && ImGui::IsMouseDragging(0, 12.0f)) {
+    ui.kept.drag_moved = true;
+    ui.kept.list_scroll -= io.MouseDelta.y;
+    ui.kept.scroll_requested = true;
+    ui.frame.changed = true;
   }
   if (rows > 0) {
-    const float top = ui.list_scroll, bottom = ui.list_scroll + size.y;
+    const float top = ui.kept.list_scroll, bottom = ui.kept.list_scroll + size.y;
     int first = static_cast<int>(std::upper_bound(tops.begin(), tops.end(), top) - tops.begin()) - 1;
     first = std::clamp(first - 1, 0, rows - 1);
     for (int i = first; i < rows; ++i) {
@@ -274,23 +274,23 @@ void scroll_list(Frame& fr, const char* id, ImVec2 pos, ImVec2 size, const std::
     }
   }
   ImGui::SetCursorPos(ImVec2(0, content));                       // the child's content extent
-  if (ImGui::GetScrollY() != ui.list_scroll) ui.changed = true;  // ImGui scrolled to follow the focus
+  if (ImGui::GetScrollY() != ui.kept.list_scroll) ui.frame.changed = true;  // ImGui scrolled to follow the focus
   ImGui::EndChild();
   const float bx = pos.x + size.x - kListButtonsWidth;
-  const bool can_up = ui.list_scroll > 0.5f;
-  const bool can_down = ui.list_scroll < content - size.y - 0.5f;
+  const bool can_up = ui.kept.list_scroll > 0.5f;
+  const bool can_down = ui.kept.list_scroll < content - size.y - 0.5f;
   const float button_h = std::min(100.0f, size.y / 2 - 8);
   if (can_up && widgets::button(ui, "list.up", fr.tr("list.up"), ImVec2(bx, pos.y),
                                 ImVec2(kListButtonsWidth, button_h))) {
-    ui.list_scroll = std::max(0.0f, ui.list_scroll - size.y * 0.8f);
-    ui.scroll_requested = true;
-    ui.changed = true;
+    ui.kept.list_scroll = std::max(0.0f, ui.kept.list_scroll - size.y * 0.8f);
+    ui.kept.scroll_requested = true;
+    ui.frame.changed = true;
   }
   if (can_down && widgets::button(ui, "list.down", fr.tr("list.down"), ImVec2(bx, pos.y + size.y - button_h),
                                   ImVec2(kListButtonsWidth, button_h))) {
-    ui.list_scroll = std::min(content - size.y, ui.list_scroll + size.y * 0.8f);
-    ui.scroll_requested = true;
-    ui.changed = true;
+    ui.kept.list_scroll = std::min(content - size.y, ui.kept.list_scroll + size.y * 0.8f);
+    ui.kept.scroll_requested = true;
+    ui.frame.changed = true;
   }
 }
 
@@ -324,12 +324,12 @@ void attract(Frame& fr) {
     y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"),
                        ImVec2(kMargin, y), fr.content_w(), fr.f().heading, Role::kHeading,
                        &fr.ui.theme.primary_text);
-    fr.ui.tree.set_last_language(lang);
+    fr.ui.frame.tree.set_last_language(lang);
     y += 12;
     y +=
         widgets::text(fr.ui, "attract.subtitle." + lang, fr.ui.strings->text(lang, "attract.subtitle"),
                       ImVec2(kMargin, y), fr.content_w(), fr.f().body, Role::kText, &fr.ui.theme.primary_text);
-    fr.ui.tree.set_last_language(lang);
+    fr.ui.frame.tree.set_last_language(lang);
     y += 32;
   }
   const float start_y = std::max(y + 8, fr.H() - 240);
@@ -352,7 +352,7 @@ void language(Frame& fr) {
     if (x > kMargin && x + w > fr.W() - kMargin) x = kMargin, y += fr.f().heading->FontSize * 1.3f;
     widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, y), fr.W() - kMargin - x, fr.f().heading,
                   Role::kHeading);
-    fr.ui.tree.set_last_language(lang);
+    fr.ui.frame.tree.set_last_language(lang);
     x += w;
   }
   const float n = static_cast<float>(languages.size());
@@ -364,7 +364,7 @@ void language(Frame& fr) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
     if (lang == languages.front()) widgets::main_action(fr.ui);
-    fr.ui.tree.set_last_language(lang);
+    fr.ui.frame.tree.set_last_language(lang);
     x += w + gap;
   }
   nav_bar(fr, NavButtons{true, "", ""});
@@ -456,7 +456,7 @@ void idea(Frame& fr) {
   }
   dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 4), widgets::color(ui.theme.text),
               shown.c_str(), nullptr, box_size.x - 24);
-  ui.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
+  ui.frame.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
                        Rect{box.x, box.y, box_size.x, box_size.y}, "", "", true});
   widgets::text(ui, "idea.count",
                 fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
@@ -468,11 +468,11 @@ void idea(Frame& fr) {
   for (const auto& row : rows) {
     float x = kMargin;
     for (const auto& key : row) {
-      const std::string typed = ui.shift ? shifted(key) : key;
+      const std::string typed = ui.kept.shift ? shifted(key) : key;
       if (widgets::button(ui, "key." + key, typed, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal,
                           Role::kKey)) {
         fr.act(Action::Kind::kTypeText, typed);
-        ui.shift = false;
+        ui.kept.shift = false;
       }
       x += key_w + gap;
     }
@@ -482,9 +482,9 @@ void idea(Frame& fr) {
   const float side_x = kMargin + 11 * (key_w + gap) + 8;
   const float side_w = fr.W() - kMargin - side_x;
   if (widgets::button(ui, "key.shift", fr.tr("key.shift"), ImVec2(side_x, rows_top), ImVec2(side_w, key_h),
-                      ui.shift ? Kind::kSelected : Kind::kNormal, Role::kToggle, ui.shift)) {
-    ui.shift = !ui.shift;
-    ui.changed = true;
+                      ui.kept.shift ? Kind::kSelected : Kind::kNormal, Role::kToggle, ui.kept.shift)) {
+    ui.kept.shift = !ui.kept.shift;
+    ui.frame.changed = true;
   }
   if (widgets::button(ui, "key.backspace", fr.tr("key.backspace"), ImVec2(side_x, rows_top + key_h + gap),
                       ImVec2(side_w, key_h))) {
@@ -555,7 +555,7 @@ void vote(Frame& fr) {
                                       Role::kToggle, on, text)) {
                     Action a{Action::Kind::kSetOpinion, idea.id, ""};
                     a.choice = choice;
-                    fr.ui.actions.push_back(std::move(a));
+                    fr.ui.frame.actions.push_back(std::move(a));
                   }
                   x += w + choice_gap;
                 }
@@ -579,7 +579,7 @@ void about_you(Frame& fr) {
                       ImVec2(340, 80), Kind::kNormal, Role::kToggle, fr.s.consent())) {
     Action a{Action::Kind::kSetConsent, "", ""};
     a.flag = !fr.s.consent();
-    ui.actions.push_back(std::move(a));
+    ui.frame.actions.push_back(std::move(a));
   }
   y = std::max(y, kTopBar + 160.0f) + 8;
   std::vector<const Question*> questions;
@@ -659,7 +659,7 @@ void review(Frame& fr) {
                 if (r.line) {
                   widgets::text(ui, r.line->id, r.line->text, ImVec2(at.x + indent, at.y + 4), inner_w - indent,
                                 fr.f().body);
-                  if (r.line->resident_text) ui.tree.mark_last_resident_text();
+                  if (r.line->resident_text) ui.frame.tree.mark_last_resident_text();
                   return;
                 }
                 widgets::text(ui, "review.heading." + r.section->step, r.section->heading, ImVec2(at.x, at.y + 14),
@@ -720,7 +720,7 @@ void out_of_service(Frame& fr) {
   if (!fr.s.idea().empty()) {
     widgets::text(ui, "oos.idea", fr.tr("review.idea_heading") + " — « " + fr.s.idea() + " »", ImVec2(kMargin, y),
                   fr.content_w(), fr.f().body, Role::kText, &ui.theme.muted_text);
-    ui.tree.mark_last_resident_text();
+    ui.frame.tree.mark_last_resident_text();
   }
   if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(fr.W() - kMargin - 340, fr.nav_top()),
                       ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
@@ -750,8 +750,8 @@ void help_overlay(Frame& fr) {
                 ImVec2(box.x + 32, y), size.x - 64, fr.f().body);
   if (widgets::button(fr.ui, "help.close", fr.tr("help.close"),
                       ImVec2(box.x + size.x - 332, box.y + size.y - 112), ImVec2(300, 80), Kind::kPrimary)) {
-    fr.ui.help_open = false;
-    fr.ui.changed = true;
+    fr.ui.kept.help_open = false;
+    fr.ui.frame.changed = true;
   }
 }
 
@@ -771,8 +771,8 @@ void speech_panel(Frame& fr) {
   auto panel_button = [&](const char* id, const char* key, ImVec2 at, Action::Kind kind, bool close) {
     if (widgets::button(fr.ui, id, fr.tr(key), at, ImVec2(w, 88))) {
       fr.act(kind);
-      if (close) fr.ui.speech_panel_open = false;
-      fr.ui.changed = true;
+      if (close) fr.ui.kept.speech_panel_open = false;
+      fr.ui.frame.changed = true;
     }
   };
   const float x0 = box.x + 32, x1 = x0 + w + 24, x2 = x1 + w + 24;
@@ -785,8 +785,8 @@ void speech_panel(Frame& fr) {
   panel_button("speech.louder", "speech.louder", ImVec2(x2, y), Action::Kind::kSpeechLouder, false);
   if (widgets::button(fr.ui, "speech.close", fr.tr("speech.close"),
                       ImVec2(box.x + size.x - 332, box.y + size.y - 112), ImVec2(300, 80), Kind::kPrimary)) {
-    fr.ui.speech_panel_open = false;
-    fr.ui.changed = true;
+    fr.ui.kept.speech_panel_open = false;
+    fr.ui.frame.changed = true;
   }
   ImGui::SetItemDefaultFocus();
 }
@@ -841,53 +841,53 @@ void staff_gesture(UiContext& ui) {
   const bool in_corner = (left ? p.x < size : p.x > ui.canvas.width - size) &&
                          (top ? p.y < size : p.y > ui.canvas.height - size * 0.5f);
   if (!ImGui::IsMouseDown(0) || !in_corner) {
-    ui.gesture_fired = false;
-    ui.gesture_started_ms = 0;
+    ui.kept.gesture_fired = false;
+    ui.kept.gesture_started_ms = 0;
     return;
   }
-  if (ui.gesture_fired) return;
+  if (ui.kept.gesture_fired) return;
   // Timed by the clock, not by frames: a busy machine draws fewer of them.
-  if (ui.gesture_started_ms == 0) ui.gesture_started_ms = std::max<std::uint64_t>(1, ui.now_ms);
-  ui.changed = true;  // keep drawing while the press lasts, so that its end is seen
-  if (ui.now_ms - ui.gesture_started_ms >= static_cast<std::uint64_t>(kStaffGestureSeconds * 1000)) {
-    ui.gesture_fired = true;
-    ui.staff_actions.push_back(StaffAction{StaffAction::Kind::kGesture, {}});
+  if (ui.kept.gesture_started_ms == 0) ui.kept.gesture_started_ms = std::max<std::uint64_t>(1, ui.now_ms);
+  ui.frame.changed = true;  // keep drawing while the press lasts, so that its end is seen
+  if (ui.now_ms - ui.kept.gesture_started_ms >= static_cast<std::uint64_t>(kStaffGestureSeconds * 1000)) {
+    ui.kept.gesture_fired = true;
+    ui.frame.staff_actions.push_back(StaffAction{StaffAction::Kind::kGesture, {}});
   }
 }
 }  // namespace
 
 std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* staff) {
-  ui.tree.clear();
-  ui.actions.clear();
-  ui.activated.clear();
-  ui.staff_actions.clear();
-  ui.changed = false;
+  ui.frame.tree.clear();
+  ui.frame.actions.clear();
+  ui.frame.activated.clear();
+  ui.frame.staff_actions.clear();
+  ui.frame.changed = false;
   const ImGuiIO& io = ImGui::GetIO();
   ui.canvas.width = io.DisplaySize.x;
   ui.canvas.height = io.DisplaySize.y;
   // A question over the screen (delete what was not sent?) counts as a screen of its own: for the
   // tap guard and the keypad focus.
   const int shown = static_cast<int>(s.screen()) * 2 + (s.confirming_discard() ? 1 : 0);
-  const bool new_screen = shown != ui.last_shown;
+  const bool new_screen = shown != ui.kept.last_shown;
   if (new_screen) {
-    if (s.screen() != ui.last_screen) {
-      ui.list_scroll = 0;
-      ui.scroll_requested = true;
-      ui.shift = false;
+    if (s.screen() != ui.kept.last_screen) {
+      ui.kept.list_scroll = 0;
+      ui.kept.scroll_requested = true;
+      ui.kept.shift = false;
     }
-    ui.help_open = false;
-    ui.speech_panel_open = false;
-    ui.last_screen = s.screen();
+    ui.kept.help_open = false;
+    ui.kept.speech_panel_open = false;
+    ui.kept.last_screen = s.screen();
     // The first screen the kiosk shows has no screen before it to guard against.
-    ui.screen_shown_ms = ui.last_shown < 0 ? 0 : ui.now_ms;
-    ui.last_shown = shown;
-    ui.focus_main_action = true;
+    ui.kept.screen_shown_ms = ui.kept.last_shown < 0 ? 0 : ui.now_ms;
+    ui.kept.last_shown = shown;
+    ui.kept.focus_main_action = true;
   }
-  ui.tap_guard = ui.now_ms < ui.screen_shown_ms + kTapGuardMs;
-  if (!s.speech()) ui.speech_panel_open = false;
+  ui.frame.tap_guard = ui.now_ms < ui.kept.screen_shown_ms + kTapGuardMs;
+  if (!s.speech()) ui.kept.speech_panel_open = false;
   ui.theme = s.high_contrast() ? high_contrast_theme() : default_theme();
   if (s.large_text()) ui.theme.text_scale = large_text_theme().text_scale;
-  if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseReleased(0)) ui.drag_moved = false;
+  if (!ImGui::IsMouseDown(0) && !ImGui::IsMouseReleased(0)) ui.kept.drag_moved = false;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(ui.canvas.width, ui.canvas.height));
@@ -911,31 +911,31 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   // Keys of their own: Escape is Back (or Finish where there is no way back), F1 is help.
   if (ImGui::IsKeyPressed(io.KeyMap[ImGuiKey_Escape], false)) {
     const bool finish = s.screen() == Screen::kThanks || s.screen() == Screen::kOutOfService;
-    if (ui.help_open || ui.speech_panel_open)
-      ui.help_open = ui.speech_panel_open = false;
+    if (ui.kept.help_open || ui.kept.speech_panel_open)
+      ui.kept.help_open = ui.kept.speech_panel_open = false;
     else
       fr.act(finish ? Action::Kind::kFinish : Action::Kind::kBack);
   }
   if (ImGui::IsKeyPressed(kHelpKey, false) && s.screen() != Screen::kAttract) {
-    ui.help_open = !ui.help_open;
-    ui.speech_panel_open = false;
+    ui.kept.help_open = !ui.kept.help_open;
+    ui.kept.speech_panel_open = false;
   }
   if (ImGui::IsKeyPressed(kSpeechKey, false) && ui.speech_available) {
     fr.act(s.speech() ? Action::Kind::kSpeechRepeat : Action::Kind::kToggleSpeech);
   }
 
-  ui.drawn.view = std::string(screen_name(s.screen())) + (s.idle_warning()         ? "+warning"
+  ui.frame.drawn.view = std::string(screen_name(s.screen())) + (s.idle_warning()         ? "+warning"
                                                           : s.confirming_discard() ? "+discard"
-                                                          : ui.help_open           ? "+help"
-                                                          : ui.speech_panel_open   ? "+speech"
+                                                          : ui.kept.help_open           ? "+help"
+                                                          : ui.kept.speech_panel_open   ? "+speech"
                                                                                    : "");
-  ui.drawn.language = s.language();
-  ui.drawn.speech = s.speech();
-  ui.drawn.speech_repeats = s.speech_repeats();
+  ui.frame.drawn.language = s.language();
+  ui.frame.drawn.speech = s.speech();
+  ui.frame.drawn.speech_repeats = s.speech_repeats();
   const bool staff_screen = staff && staff->screen() != StaffScreen::kClosed && !staff->transcribing();
   const bool locked = staff && staff->locked() && !staff_screen;
   if (staff && (locked || (s.screen() == Screen::kAttract && !staff_screen))) staff_gesture(ui);
-  if (staff_screen) ui.drawn.view = staff_screen_name(staff->screen());
+  if (staff_screen) ui.frame.drawn.view = staff_screen_name(staff->screen());
   // While the idle warning is up, it is all there is: one thing to do, "more time".
   if (staff_screen) {
     draw_staff(*staff, ui, s.settings().default_language);
@@ -946,10 +946,10 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   } else if (s.confirming_discard()) {
     title_bar(fr);
     discard_question(fr);
-  } else if (ui.help_open) {
+  } else if (ui.kept.help_open) {
     title_bar(fr);
     help_overlay(fr);
-  } else if (ui.speech_panel_open) {
+  } else if (ui.kept.speech_panel_open) {
     title_bar(fr);
     speech_panel(fr);
   } else {
@@ -959,7 +959,7 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   ImGui::End();
   ImGui::PopStyleVar(2);
   ImGui::PopStyleColor();
-  return ui.actions;
+  return ui.frame.actions;
 }
 
 namespace {

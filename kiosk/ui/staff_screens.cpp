@@ -24,7 +24,7 @@ struct StaffFrame {
     return ui.strings->format(language, key, args);
   }
   void act(K kind, std::string value = {}) {
-    ui.staff_actions.push_back(StaffAction{kind, std::move(value)});
+    ui.frame.staff_actions.push_back(StaffAction{kind, std::move(value)});
   }
   const FontSet& f() const { return ui.font_set(); }
   float text(const std::string& id, const std::string& s, float x, float y, ImFont* font,
@@ -315,11 +315,11 @@ float bilingual_notice(UiContext& ui, const std::string& language, const std::st
     y += widgets::text(ui, id + ".title." + lang, ui.strings->text(lang, title_key), ImVec2(kMargin, y),
                        kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
          16;
-    ui.tree.set_last_language(lang);
+    ui.frame.tree.set_last_language(lang);
     y += widgets::text(ui, id + ".text." + lang, ui.strings->text(lang, text_key), ImVec2(kMargin, y),
                        kDesignWidth - 2 * kMargin, ui.font_set().body) +
          40;
-    ui.tree.set_last_language(lang);
+    ui.frame.tree.set_last_language(lang);
   }
   return y;
 }
@@ -330,7 +330,7 @@ void draw_locked(UiContext& ui, const std::string& language) {
 }
 
 void draw_not_set_up(UiContext& ui, const std::string& language, const std::string& detail) {
-  ui.tree.clear();
+  ui.frame.tree.clear();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(kDesignWidth, kDesignHeight));
   ImGui::PushStyleColor(ImGuiCol_WindowBg,

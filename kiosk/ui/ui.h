@@ -48,7 +48,6 @@ struct Fonts {
 };
 [[nodiscard]] Result<Fonts> load_fonts(const std::string& font_dir = "/usr/share/fonts/truetype/noto");
 
-// Widget state that lives between frames (scroll position, keyboard shift) plus per-frame output.
 // What the last frame showed, for the announcer: the session may have moved on since (the
 // frame's actions are applied after it is drawn), but speech must match the tree.
 struct DrawnView {
@@ -58,40 +57,50 @@ struct DrawnView {
   std::uint64_t speech_repeats = 0;
 };
 
+// What the screens are drawn with: what the caller gives them, what they keep between frames,
+// and what each frame produces for the caller.
 struct UiContext {
+  // Given by the caller (before each frame where it says so).
   const Catalogues* strings = nullptr;
   Theme theme = default_theme();
   Fonts fonts;
-  A11yTree tree;
-  std::vector<Action> actions;
-
-  Canvas canvas;  // set by the caller from the display (tests: the design size)
-  bool shift = false;
-  float list_scroll = 0;
-  // Row offsets of the current list (variable heights), kept while nothing they depend on changes.
-  struct RowCache {
-    std::string key;
-    std::vector<float> tops;  // rows + 1 entries: where each row starts, then the content's end
-  } rows;
-  std::uint64_t screen_shown_ms = 0;  // when the current screen first appeared (the tap guard)
-  bool tap_guard = false;             // taps are being ignored this frame
-  bool focus_main_action = false;     // a new screen: the keypad focus goes to its main action
-  bool scroll_requested = true;  // list_scroll was set by us and must be applied
-  Screen last_screen = Screen::kAttract;
-  int last_shown = -1;  // the screen and any question over it, last frame
-  bool list_pressed = false;  // the current press started on the scrolling list
-  bool drag_moved = false;    // this press became a drag: it must not also tap a button
-  bool changed = false;       // state of the screens' own changed this frame (scroll, shift): draw again
-  bool help_open = false;     // the help overlay for the current screen
-  bool speech_panel_open = false;  // repeat, speed and volume, while speech is on
-  std::vector<std::string> activated;  // ids of the widgets tapped or activated this frame
-  DrawnView drawn;
-  bool speech_available = true;  // false: no sound card or speech turned off in the config
-  std::vector<StaffAction> staff_actions;  // staff mode's actions this frame
+  Canvas canvas;                             // from the display, each frame (tests: the design size)
+  std::uint64_t now_ms = 0;                  // monotonic time of this frame
+  bool speech_available = true;              // false: no sound card or speech turned off in the config
   std::string staff_corner = "bottom-left";  // where the hidden long press opens staff mode
-  bool gesture_fired = false;                // this press already opened the PIN pad
-  std::uint64_t gesture_started_ms = 0;      // when the current press in the corner began (0: none)
-  std::uint64_t now_ms = 0;                  // monotonic time of this frame, set by the caller
+
+  // Kept by the screens from one frame to the next (scroll position, keyboard shift, overlays).
+  struct Kept {
+    bool shift = false;
+    float list_scroll = 0;
+    // Row offsets of the current list (variable heights), kept while nothing they depend on changes.
+    struct RowCache {
+      std::string key;
+      std::vector<float> tops;  // rows + 1 entries: where each row starts, then the content's end
+    } rows;
+    bool scroll_requested = true;       // list_scroll was set by us and must be applied
+    std::uint64_t screen_shown_ms = 0;  // when the current screen first appeared (the tap guard)
+    bool focus_main_action = false;     // a new screen: the keypad focus goes to its main action
+    Screen last_screen = Screen::kAttract;
+    int last_shown = -1;             // the screen and any question over it, last frame
+    bool list_pressed = false;       // the current press started on the scrolling list
+    bool drag_moved = false;         // this press became a drag: it must not also tap a button
+    bool help_open = false;          // the help overlay for the current screen
+    bool speech_panel_open = false;  // repeat, speed and volume, while speech is on
+    bool gesture_fired = false;              // this press already opened the PIN pad
+    std::uint64_t gesture_started_ms = 0;    // when the current press in the corner began (0: none)
+  } kept;
+
+  // Produced by each frame, read by the caller after it.
+  struct Frame {
+    A11yTree tree;
+    std::vector<Action> actions;
+    std::vector<StaffAction> staff_actions;  // staff mode's actions this frame
+    std::vector<std::string> activated;      // ids of the widgets tapped or activated this frame
+    bool tap_guard = false;                  // taps were being ignored this frame
+    bool changed = false;  // the screens' own state changed this frame (scroll, shift): draw again
+    DrawnView drawn;
+  } frame;
 
   const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
 };

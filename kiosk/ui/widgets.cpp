@@ -30,7 +30,7 @@ void record(UiContext& ui, A11yNode node) {
   node.clipped = x0 != node.rect.x || y0 != node.rect.y || x1 != node.rect.x + node.rect.w ||
                  y1 != node.rect.y + node.rect.h;
   node.rect = Rect{x0, y0, x1 - x0, y1 - y0};
-  ui.tree.add(std::move(node));
+  ui.frame.tree.add(std::move(node));
 }
 }  // namespace
 
@@ -93,14 +93,14 @@ bool button(UiContext& ui, const std::string& id, const std::string& label, ImVe
   record(ui, std::move(node));
   // A press by the keypad (Enter, Space) is never guarded; a tap right after the screen changed is.
   const bool by_pointer = ImGui::IsMouseReleased(0) || ImGui::IsMouseClicked(0);
-  const bool tapped = pressed && !ui.drag_moved && !(ui.tap_guard && by_pointer);
-  if (tapped) ui.activated.push_back(id);
+  const bool tapped = pressed && !ui.kept.drag_moved && !(ui.frame.tap_guard && by_pointer);
+  if (tapped) ui.frame.activated.push_back(id);
   return tapped;
 }
 
 void main_action(UiContext& ui) {
-  if (!ui.focus_main_action) return;
-  ui.focus_main_action = false;
+  if (!ui.kept.focus_main_action) return;
+  ui.kept.focus_main_action = false;
   ImGui::SetFocusID(ImGui::GetItemID(), ImGui::GetCurrentWindow());
   ImGui::SetItemDefaultFocus();
 }

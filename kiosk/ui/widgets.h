@@ -18,7 +18,7 @@ inline constexpr float kMinTarget = 64.0f;
 ImU32 color(const Rgb& c, float alpha = 1.0f);
 
 // A large button with a wrapped label. Tapping a button after dragging a list does nothing.
-// `context` names what the button acts on (spoken with it). While ui.tap_guard is set, taps are
+// `context` names what the button acts on (spoken with it). While ui.frame.tap_guard is set, taps are
 // ignored (keypad activation still works).
 bool button(UiContext& ui, const std::string& id, const std::string& label, ImVec2 pos, ImVec2 size,
             Kind kind = Kind::kNormal, Role role = Role::kButton, bool selected = false,

@@ -21,7 +21,7 @@ int main() {
   }
   std::vector<double> ms;
   for (int i = 0; i < 3000; ++i) {
-    if (i % 50 == 0) k.ui.list_scroll = static_cast<float>(i) * 30.0f;  // visit the whole list
+    if (i % 50 == 0) k.ui.kept.list_scroll = static_cast<float>(i) * 30.0f;  // visit the whole list
     auto t0 = std::chrono::steady_clock::now();
     k.frame();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());

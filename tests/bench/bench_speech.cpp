@@ -41,12 +41,12 @@ std::vector<double> tap_to_speech(test::HeadlessKiosk& k, Announcer& announcer, 
     (void)speaker.wait_idle(5000);
     if (k.session().idea_chars() > 900) k.session().apply(Action{Action::Kind::kClearIdea, {}, {}});
     k.settle();
-    if (k.ui.tap_guard) {  // a new screen ignores taps for a moment: a person would wait too
+    if (k.ui.frame.tap_guard) {  // a new screen ignores taps for a moment: a person would wait too
       k.now_ms += kTapGuardMs;
       k.settle();
     }
     announcer.after_frame(k.session(), k.ui);
-    const A11yNode* node = k.ui.tree.find(targets[i % 6]);
+    const A11yNode* node = k.ui.frame.tree.find(targets[i % 6]);
     if (!node) return {};
     const auto t0 = Clock::now();
     k.input.tap(node->rect.cx(), node->rect.cy());
@@ -123,7 +123,7 @@ int main() {
       if (speaking && (*speaker)->wait_idle(0)) {
         ids.push_back((*speaker)->say(Utterance{{{long_text, "en"}}}));
       }
-      if (i % 10 == 0) k.ui.list_scroll = static_cast<float>(i % 3000) * 30.0f;
+      if (i % 10 == 0) k.ui.kept.list_scroll = static_cast<float>(i % 3000) * 30.0f;
       const auto t0 = Clock::now();
       k.frame();
       (speaking ? on : off).push_back(ms_between(t0, Clock::now()));

@@ -215,7 +215,7 @@ TEST_CASE("a scripted session with speech: what is said, and in which language",
   mark = s.said.size();
   REQUIRE(s.tap("nav.next"));
   REQUIRE(s.k.session().message());
-  CHECK(s.said_text("fr:" + s.k.ui.tree.find("message")->label, mark));
+  CHECK(s.said_text("fr:" + s.k.ui.frame.tree.find("message")->label, mark));
 
   // A toggle is spoken with its new state.
   mark = s.said.size();
@@ -245,7 +245,7 @@ TEST_CASE("a scripted session with speech: what is said, and in which language",
   s.k.now_ms += settings.speech_idle_timeout_ms - settings.idle_warning_ms + 10;
   s.settle();
   REQUIRE(s.k.session().idle_warning());
-  CHECK(s.said_text("fr:" + s.k.ui.tree.find("idle.text")->label, mark));
+  CHECK(s.said_text("fr:" + s.k.ui.frame.tree.find("idle.text")->label, mark));
   CHECK(s.said_text("fr:" + s.k.ui.strings->text("fr", "idle.more_time"), mark));
 
   // The session ends: speech goes off at once, silently, and speed and volume are reset.
@@ -275,7 +275,7 @@ TEST_CASE("speech by keypad alone: F2 turns it on, arrows speak the focused cont
   const std::size_t mark = s.said.size();
   s.key(down);
   const A11yNode* focused = nullptr;
-  for (const auto& n : s.k.ui.tree.nodes()) {
+  for (const auto& n : s.k.ui.frame.tree.nodes()) {
     if (n.focused) focused = &n;
   }
   REQUIRE(focused != nullptr);
@@ -344,20 +344,20 @@ TEST_CASE("speech names what each vote control acts on, reads the whole review, 
   CHECK(s.said_text("en:Where you live: North of the river", mark));
   CHECK(s.said_text("en:Do you use social media?: No", mark));
   CHECK(s.said_text("en:Supported: More trees and shade along the paths", mark));
-  CHECK(s.k.ui.tree.find("list.down"));  // it did not all fit on the screen
+  CHECK(s.k.ui.frame.tree.find("list.down"));  // it did not all fit on the screen
   CHECK(s.said_text("en:no idea", mark));
   // The idle countdown ticks on screen and is spoken as it runs down.
   const auto settings = s.k.session().settings();
   s.k.now_ms += settings.speech_idle_timeout_ms - settings.idle_warning_ms + 10;
   s.settle();
   REQUIRE(s.k.session().idle_warning());
-  const std::string first = s.k.ui.tree.find("idle.text")->label;
+  const std::string first = s.k.ui.frame.tree.find("idle.text")->label;
   mark = s.said.size();
   for (int i = 0; i < 12; ++i) {
     s.k.now_ms += 1000;
     s.settle();
   }
-  const std::string later = s.k.ui.tree.find("idle.text")->label;
+  const std::string later = s.k.ui.frame.tree.find("idle.text")->label;
   CHECK(later != first);
   CHECK(s.said_text("en:" + s.k.ui.strings->format("en", "idle.text", {{"n", "20"}}), mark));
 }

@@ -43,7 +43,7 @@ class HeadlessKiosk {
     ui.now_ms = now_ms;
     ImGui::NewFrame();
     auto actions = kiosk::draw_frame(session_, ui, staff);
-    all_staff_actions.insert(all_staff_actions.end(), ui.staff_actions.begin(), ui.staff_actions.end());
+    all_staff_actions.insert(all_staff_actions.end(), ui.frame.staff_actions.begin(), ui.frame.staff_actions.end());
     ImGui::Render();
     for (const auto& a : actions) session_.apply(a);
     session_.tick();
@@ -61,11 +61,11 @@ class HeadlessKiosk {
   bool tap(const std::string& id, int extra = 2) {
     settle(extra);
     // A person does not tap within a fraction of a second of a new screen (taps then are ignored).
-    if (ui.tap_guard) {
+    if (ui.frame.tap_guard) {
       now_ms += kiosk::kTapGuardMs;
       settle(extra);
     }
-    const kiosk::A11yNode* node = ui.tree.find(id);
+    const kiosk::A11yNode* node = ui.frame.tree.find(id);
     if (!node) return false;
     input.tap(node->rect.cx(), node->rect.cy());
     settle(extra);
@@ -111,7 +111,7 @@ class HeadlessKiosk {
   }
 
   kiosk::Session& session() { return session_; }
-  const kiosk::A11yTree& tree() const { return ui.tree; }
+  const kiosk::A11yTree& tree() const { return ui.frame.tree; }
 
   std::uint64_t now_ms = 1000;
   kiosk::UiContext ui;

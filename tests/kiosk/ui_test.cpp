@@ -325,14 +325,14 @@ TEST_CASE("10,000 ideas: only visible rows are built, drag and buttons scroll, a
   }
   REQUIRE(row);
   const float x = row->rect.cx(), y0 = row->rect.cy();
-  const float before = k.ui.list_scroll;
+  const float before = k.ui.kept.list_scroll;
   k.input.push({InputEvent::Type::kPointerMove, x, y0, 0, {}});
   k.input.push({InputEvent::Type::kPointerDown, x, y0, 0, {}});
   for (int i = 1; i <= 20; ++i)
     k.input.push({InputEvent::Type::kPointerMove, x, y0 - 15.0f * static_cast<float>(i), 0, {}});
   k.input.push({InputEvent::Type::kPointerUp, x, y0 - 300, 0, {}});
   for (int i = 0; i < 40; ++i) k.frame();
-  CHECK(k.ui.list_scroll > before + 200);
+  CHECK(k.ui.kept.list_scroll > before + 200);
   CHECK(k.session().supports_used() == 0);
 }
 
@@ -590,7 +590,7 @@ TEST_CASE("a second tap just after a screen change does nothing, on every screen
   // Taps `id`; if the screen changed, a second tap 70 ms later at the same place must not act.
   auto tap_twice = [&](const std::string& id) {
     k.settle();
-    if (k.ui.tap_guard) {
+    if (k.ui.frame.tap_guard) {
       k.now_ms += kTapGuardMs;
       k.settle();
     }
