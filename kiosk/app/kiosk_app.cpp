@@ -268,7 +268,7 @@ void KioskApp::run_staff_effects() {
   if (staff_.wants_drives()) staff_.set_drives(find_usb_drives(config_.usb_root, config_.usb_mounts_only));
   if (auto card = staff_.take_paper_card()) {
     session_.set_participation(Channel::kPaper, staff_.event_id(), *card);
-    session_.apply(Action{Action::Kind::kStart, {}, {}});
+    session_.apply(Action{.kind = Action::Kind::kStart});
     transcribing_ = true;
   }
   if (transcribing_ && session_.screen() == Screen::kAttract) {

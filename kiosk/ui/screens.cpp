@@ -456,8 +456,12 @@ void idea(Frame& fr) {
   }
   dl->AddText(font, font->FontSize, ImVec2(box.x + 12, box.y + 4), widgets::color(ui.theme.text),
               shown.c_str(), nullptr, box_size.x - 24);
-  ui.frame.tree.add(A11yNode{"idea.text", Role::kTextField, fr.tr("idea.title"), text, false, false, false, false,
-                       Rect{box.x, box.y, box_size.x, box_size.y}, "", "", true});
+  ui.frame.tree.add(A11yNode{.id = "idea.text",
+                             .role = Role::kTextField,
+                             .label = fr.tr("idea.title"),
+                             .value = text,
+                             .rect = Rect{box.x, box.y, box_size.x, box_size.y},
+                             .resident_text = true});
   widgets::text(ui, "idea.count",
                 fr.fmt("idea.count", {{"n", std::to_string(fr.s.idea_chars())},
                                       {"max", std::to_string(fr.s.settings().idea_max_chars)}}),

@@ -45,7 +45,7 @@ float text(UiContext& ui, const std::string& id, const std::string& s, ImVec2 po
   const ImVec2 at = screen_position(pos);
   dl->AddText(font, font->FontSize, at, color(colour ? *colour : ui.theme.text), s.c_str(), nullptr, width);
   const float h = text_height(s, width, font);
-  record(ui, A11yNode{id, role, s, "", false, false, false, false, rect_of(at, ImVec2(width, h)), ""});
+  record(ui, A11yNode{.id = id, .role = role, .label = s, .rect = rect_of(at, ImVec2(width, h))});
   return h;
 }
 
@@ -88,9 +88,13 @@ bool button(UiContext& ui, const std::string& id, const std::string& label, ImVe
               nullptr, wrap);
   // Focused means the keypad focus, shown with its ring; a tap also gives ImGui's focus, unseen.
   const bool focused = ImGui::IsItemFocused() && ImGui::GetIO().NavVisible;
-  A11yNode node{id, role, label, "", selected, false, focused, false, rect_of(min, size), ""};
-  node.context = context;
-  record(ui, std::move(node));
+  record(ui, A11yNode{.id = id,
+                      .role = role,
+                      .label = label,
+                      .selected = selected,
+                      .focused = focused,
+                      .rect = rect_of(min, size),
+                      .context = context});
   // A press by the keypad (Enter, Space) is never guarded; a tap right after the screen changed is.
   const bool by_pointer = ImGui::IsMouseReleased(0) || ImGui::IsMouseClicked(0);
   const bool tapped = pressed && !ui.kept.drag_moved && !(ui.frame.tap_guard && by_pointer);

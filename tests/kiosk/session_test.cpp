@@ -20,7 +20,9 @@ struct Fixture {
             }};
   Fixture() { s.set_content(test::demo_content()); }
   void act(K kind, std::string value = "", std::string value2 = "") { s.apply(Action{kind, value, value2}); }
-  void opinion(const std::string& idea, VoteChoice c) { s.apply(Action{K::kSetOpinion, idea, "", c}); }
+  void opinion(const std::string& idea, VoteChoice c) {
+    s.apply(Action{.kind = K::kSetOpinion, .value = idea, .choice = c});
+  }
   void type(const std::string& text) { act(K::kTypeText, text); }
   void to_consultation(const std::string& id) {
     act(K::kStart);
@@ -53,7 +55,7 @@ TEST_CASE("a full session: read, idea, support votes, about you, review, store, 
   CHECK(f.s.screen() == Screen::kAboutYou);
   f.act(K::kAnswer, "age", "65-74");
   CHECK(f.s.message()->key == "about.consent_first");
-  f.s.apply(Action{K::kSetConsent, "", "", VoteChoice::kSupport, true});
+  f.s.apply(Action{.kind = K::kSetConsent, .flag = true});
   f.act(K::kAnswer, "age", "65-74");
   f.act(K::kAnswer, "social-media", "no");
   f.act(K::kNext);
@@ -385,7 +387,7 @@ void to_about_you(Fixture& f) {
   f.act(K::kNext);
   REQUIRE(f.s.screen() == Screen::kAboutYou);
 }
-void consent(Fixture& f, bool yes) { f.s.apply(Action{K::kSetConsent, "", "", VoteChoice::kSupport, yes}); }
+void consent(Fixture& f, bool yes) { f.s.apply(Action{.kind = K::kSetConsent, .flag = yes}); }
 Submission confirm(Fixture& f) {
   f.act(K::kNext);
   REQUIRE(f.s.screen() == Screen::kReview);
