@@ -25,6 +25,12 @@ constexpr float kNavButtonHeight = 80;
 constexpr float kMessageHeight = 56;
 constexpr float kMessageGap = 8;
 constexpr float kListButtonsWidth = 120;  // the Up and Down buttons beside a scrolling list
+constexpr float kTopBarButtonY = 12;      // the top bar's buttons (languages, display, help, speech)
+constexpr float kMainButtonWidth = 340;   // a screen's main action (Next, Send, Finish, consent)
+// Overlays (help, speech, "leave without sending?"): a padded box, its buttons at the bottom.
+constexpr float kOverlayPadding = 32;
+constexpr float kOverlayButtonWidth = 300;
+constexpr float kOverlayButtonHeight = 80;
 
 struct Frame {
   const Session& s;
@@ -86,15 +92,15 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
   float x = right;
   for (const auto& item : items) {
     x -= item.width + 12;
-    if (widgets::button(fr.ui, item.id, label(item.key), ImVec2(x, 12), ImVec2(item.width, height), Kind::kNormal,
-                        Role::kToggle, item.on)) {
+    if (widgets::button(fr.ui, item.id, label(item.key), ImVec2(x, kTopBarButtonY),
+                        ImVec2(item.width, height), Kind::kNormal, Role::kToggle, item.on)) {
       fr.act(item.kind);
     }
   }
   const float help_w = bilingual ? 140 : 120;
   x -= help_w + 12;
-  if (widgets::button(fr.ui, "help", label("help.button"), ImVec2(x, 12), ImVec2(help_w, height), Kind::kNormal,
-                      Role::kToggle, fr.ui.kept.help_open)) {
+  if (widgets::button(fr.ui, "help", label("help.button"), ImVec2(x, kTopBarButtonY), ImVec2(help_w, height),
+                      Kind::kNormal, Role::kToggle, fr.ui.kept.help_open)) {
     fr.ui.kept.help_open = !fr.ui.kept.help_open;
     fr.ui.kept.speech_panel_open = false;
     fr.ui.frame.changed = true;
@@ -106,8 +112,8 @@ float display_buttons(Frame& fr, float right, bool with_speech = true) {
                   Role::kStatus, bilingual ? nullptr : &fr.ui.theme.primary_text);
     return x;
   }
-  if (widgets::button(fr.ui, "speech", label("speech.button"), ImVec2(x, 12), ImVec2(160, height), Kind::kNormal,
-                      Role::kToggle, fr.s.speech())) {
+  if (widgets::button(fr.ui, "speech", label("speech.button"), ImVec2(x, kTopBarButtonY), ImVec2(160, height),
+                      Kind::kNormal, Role::kToggle, fr.s.speech())) {
     if (fr.s.speech()) {
       fr.ui.kept.speech_panel_open = !fr.ui.kept.speech_panel_open;
       fr.ui.kept.help_open = false;
@@ -133,7 +139,7 @@ void title_bar(Frame& fr) {
     if (lang == fr.s.language()) continue;
     const std::string label = fr.ui.strings->text(lang, "language.name");
     x -= 170;
-    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, 12), ImVec2(170, 72))) {
+    if (widgets::button(fr.ui, "lang." + lang, label, ImVec2(x, kTopBarButtonY), ImVec2(170, 72))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
     fr.ui.frame.tree.set_last_language(lang);
@@ -198,9 +204,9 @@ void nav_bar(Frame& fr, const NavButtons& nav) {
   }
   float x = fr.W() - kMargin;
   if (!nav.next_key.empty()) {
-    x -= 340;
+    x -= kMainButtonWidth;
     if (widgets::button(fr.ui, nav.next_id, fr.tr(nav.next_key), ImVec2(x, fr.nav_top()),
-                        ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
+                        ImVec2(kMainButtonWidth, kNavButtonHeight), Kind::kPrimary)) {
       fr.act(nav.next);
     }
     widgets::main_action(fr.ui);
@@ -310,8 +316,9 @@ void attract(Frame& fr) {
   const float speech_w = left_of_buttons - kMargin - 24;
   if (fr.ui.speech_available) {
     const std::string speech_key = fr.s.speech() ? "speech.is_on" : "speech.turn_on";
-    if (widgets::button(fr.ui, "attract.speech", in_every_language(fr, speech_key, "  /  "), ImVec2(kMargin, 12),
-                        ImVec2(speech_w, 96), Kind::kNormal, Role::kToggle, fr.s.speech())) {
+    if (widgets::button(fr.ui, "attract.speech", in_every_language(fr, speech_key, "  /  "),
+                        ImVec2(kMargin, kTopBarButtonY), ImVec2(speech_w, 96), Kind::kNormal, Role::kToggle,
+                        fr.s.speech())) {
       fr.act(Action::Kind::kToggleSpeech);
     }
   } else {
@@ -579,11 +586,11 @@ void about_you(Frame& fr) {
   float y = kTopBar + 72;
   y += widgets::text(ui, "about.notice", fr.tr("about.notice"), ImVec2(kMargin, y), fr.content_w() - 360,
                      fr.f().small);
-  if (widgets::button(ui, "about.consent", fr.tr("about.consent"), ImVec2(fr.W() - kMargin - 340, kTopBar + 72),
-                      ImVec2(340, 80), Kind::kNormal, Role::kToggle, fr.s.consent())) {
-    Action a{Action::Kind::kSetConsent, "", ""};
-    a.flag = !fr.s.consent();
-    ui.frame.actions.push_back(std::move(a));
+  if (widgets::button(ui, "about.consent", fr.tr("about.consent"),
+                      ImVec2(fr.W() - kMargin - kMainButtonWidth, kTopBar + 72),
+                      ImVec2(kMainButtonWidth, kNavButtonHeight), Kind::kNormal, Role::kToggle,
+                      fr.s.consent())) {
+    ui.frame.actions.push_back(Action{.kind = Action::Kind::kSetConsent, .flag = !fr.s.consent()});
   }
   y = std::max(y, kTopBar + 160.0f) + 8;
   std::vector<const Question*> questions;
@@ -707,8 +714,9 @@ void thanks(Frame& fr) {
                       ImVec2(460, kNavButtonHeight))) {
     fr.act(Action::Kind::kAnotherConsultation);
   }
-  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(fr.W() - kMargin - 340, fr.nav_top()),
-                      ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
+  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"),
+                      ImVec2(fr.W() - kMargin - kMainButtonWidth, fr.nav_top()),
+                      ImVec2(kMainButtonWidth, kNavButtonHeight), Kind::kPrimary)) {
     fr.act(Action::Kind::kFinish);
   }
   widgets::main_action(ui);
@@ -726,8 +734,9 @@ void out_of_service(Frame& fr) {
                   fr.content_w(), fr.f().body, Role::kText, &ui.theme.muted_text);
     ui.frame.tree.mark_last_resident_text();
   }
-  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"), ImVec2(fr.W() - kMargin - 340, fr.nav_top()),
-                      ImVec2(340, kNavButtonHeight), Kind::kPrimary)) {
+  if (widgets::button(ui, "nav.finish", fr.tr("nav.finish"),
+                      ImVec2(fr.W() - kMargin - kMainButtonWidth, fr.nav_top()),
+                      ImVec2(kMainButtonWidth, kNavButtonHeight), Kind::kPrimary)) {
     fr.act(Action::Kind::kFinish);
   }
 }
@@ -747,13 +756,15 @@ ImVec2 overlay_panel(Frame& fr) {
 void help_overlay(Frame& fr) {
   const ImVec2 box = overlay_panel(fr), size = overlay_size(fr);
   float y = box.y + 32;
-  y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + 32, y), size.x - 64,
-                     fr.f().heading, Role::kHeading) +
+  y += widgets::text(fr.ui, "help.title", fr.tr("help.title"), ImVec2(box.x + kOverlayPadding, y),
+                     size.x - 2 * kOverlayPadding, fr.f().heading, Role::kHeading) +
        20;
   widgets::text(fr.ui, "help.text", fr.tr(std::string("help.") + screen_name(fr.s.screen())),
-                ImVec2(box.x + 32, y), size.x - 64, fr.f().body);
+                ImVec2(box.x + kOverlayPadding, y), size.x - 2 * kOverlayPadding, fr.f().body);
   if (widgets::button(fr.ui, "help.close", fr.tr("help.close"),
-                      ImVec2(box.x + size.x - 332, box.y + size.y - 112), ImVec2(300, 80), Kind::kPrimary)) {
+                      ImVec2(box.x + size.x - kOverlayPadding - kOverlayButtonWidth,
+                             box.y + size.y - kOverlayPadding - kOverlayButtonHeight),
+                      ImVec2(kOverlayButtonWidth, kOverlayButtonHeight), Kind::kPrimary)) {
     fr.ui.kept.help_open = false;
     fr.ui.frame.changed = true;
   }
@@ -763,15 +774,15 @@ void help_overlay(Frame& fr) {
 void speech_panel(Frame& fr) {
   const ImVec2 box = overlay_panel(fr), size = overlay_size(fr);
   float y = box.y + 32;
-  y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + 32, y), size.x - 64,
-                     fr.f().heading, Role::kHeading) +
+  y += widgets::text(fr.ui, "speech.title", fr.tr("speech.title"), ImVec2(box.x + kOverlayPadding, y),
+                     size.x - 2 * kOverlayPadding, fr.f().heading, Role::kHeading) +
        12;
   widgets::text(fr.ui, "speech.status",
                 fr.fmt("speech.status", {{"rate", std::to_string(fr.s.speech_rate() + 1)},
                                          {"volume", std::to_string(fr.s.speech_volume() + 1)}}),
-                ImVec2(box.x + 32, y), size.x - 64, fr.f().body, Role::kStatus);
+                ImVec2(box.x + kOverlayPadding, y), size.x - 2 * kOverlayPadding, fr.f().body, Role::kStatus);
   y = box.y + 170;
-  const float w = (size.x - 64 - 2 * 24) / 3;
+  const float w = (size.x - 2 * kOverlayPadding - 2 * 24) / 3;
   auto panel_button = [&](const char* id, const char* key, ImVec2 at, Action::Kind kind, bool close) {
     if (widgets::button(fr.ui, id, fr.tr(key), at, ImVec2(w, 88))) {
       fr.act(kind);
@@ -779,7 +790,7 @@ void speech_panel(Frame& fr) {
       fr.ui.frame.changed = true;
     }
   };
-  const float x0 = box.x + 32, x1 = x0 + w + 24, x2 = x1 + w + 24;
+  const float x0 = box.x + kOverlayPadding, x1 = x0 + w + 24, x2 = x1 + w + 24;
   panel_button("speech.repeat", "speech.repeat", ImVec2(x0, y), Action::Kind::kSpeechRepeat, true);
   panel_button("speech.slower", "speech.slower", ImVec2(x1, y), Action::Kind::kSpeechSlower, false);
   panel_button("speech.faster", "speech.faster", ImVec2(x2, y), Action::Kind::kSpeechFaster, false);
@@ -788,7 +799,9 @@ void speech_panel(Frame& fr) {
   panel_button("speech.quieter", "speech.quieter", ImVec2(x1, y), Action::Kind::kSpeechQuieter, false);
   panel_button("speech.louder", "speech.louder", ImVec2(x2, y), Action::Kind::kSpeechLouder, false);
   if (widgets::button(fr.ui, "speech.close", fr.tr("speech.close"),
-                      ImVec2(box.x + size.x - 332, box.y + size.y - 112), ImVec2(300, 80), Kind::kPrimary)) {
+                      ImVec2(box.x + size.x - kOverlayPadding - kOverlayButtonWidth,
+                             box.y + size.y - kOverlayPadding - kOverlayButtonHeight),
+                      ImVec2(kOverlayButtonWidth, kOverlayButtonHeight), Kind::kPrimary)) {
     fr.ui.kept.speech_panel_open = false;
     fr.ui.frame.changed = true;
   }
@@ -799,20 +812,23 @@ void speech_panel(Frame& fr) {
 void discard_question(Frame& fr) {
   const ImVec2 box = overlay_panel(fr), size = overlay_size(fr);
   float y = box.y + 32;
-  y += widgets::text(fr.ui, "discard.title", fr.tr("discard.title"), ImVec2(box.x + 32, y), size.x - 64,
-                     fr.f().heading, Role::kHeading) +
+  y += widgets::text(fr.ui, "discard.title", fr.tr("discard.title"), ImVec2(box.x + kOverlayPadding, y),
+                     size.x - 2 * kOverlayPadding, fr.f().heading, Role::kHeading) +
        20;
-  widgets::text(fr.ui, "discard.text",
-                fr.fmt("discard.text", {{"n", std::to_string(fr.s.vote_count())},
-                                        {"idea", fr.tr(fr.s.idea().empty() ? "discard.no_idea" : "discard.an_idea")}}),
-                ImVec2(box.x + 32, y), size.x - 64, fr.f().body);
-  const float bottom = box.y + size.y - 112, w = (size.x - 64 - 24) / 2;
-  if (widgets::button(fr.ui, "discard.leave", fr.tr("discard.leave"), ImVec2(box.x + 32, bottom), ImVec2(w, 80),
-                      Kind::kWarning)) {
+  widgets::text(
+      fr.ui, "discard.text",
+      fr.fmt("discard.text", {{"n", std::to_string(fr.s.vote_count())},
+                              {"idea", fr.tr(fr.s.idea().empty() ? "discard.no_idea" : "discard.an_idea")}}),
+      ImVec2(box.x + kOverlayPadding, y), size.x - 2 * kOverlayPadding, fr.f().body);
+  const float bottom = box.y + size.y - kOverlayPadding - kOverlayButtonHeight,
+              w = (size.x - 2 * kOverlayPadding - 24) / 2;
+  if (widgets::button(fr.ui, "discard.leave", fr.tr("discard.leave"), ImVec2(box.x + kOverlayPadding, bottom),
+                      ImVec2(w, kOverlayButtonHeight), Kind::kWarning)) {
     fr.act(Action::Kind::kConfirmDiscard);
   }
-  if (widgets::button(fr.ui, "discard.stay", fr.tr("discard.stay"), ImVec2(box.x + 32 + w + 24, bottom),
-                      ImVec2(w, 80), Kind::kPrimary)) {
+  if (widgets::button(fr.ui, "discard.stay", fr.tr("discard.stay"),
+                      ImVec2(box.x + kOverlayPadding + w + 24, bottom), ImVec2(w, kOverlayButtonHeight),
+                      Kind::kPrimary)) {
     fr.act(Action::Kind::kCancelDiscard);
   }
   widgets::main_action(fr.ui);
