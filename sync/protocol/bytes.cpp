@@ -127,26 +127,24 @@ Result<std::uint16_t> ByteReader::u16(const char* field) { return read_be<std::u
 Result<std::uint32_t> ByteReader::u32(const char* field) { return read_be<std::uint32_t>(*this, field); }
 Result<std::uint64_t> ByteReader::u64(const char* field) { return read_be<std::uint64_t>(*this, field); }
 
-Result<ByteView> ByteReader::short_bytes(std::size_t max_len, const char* field) {
-  auto len = u16(field);
-  if (!len.ok()) return len.error();
-  if (*len > max_len) {
+// The bytes after a length prefix, refused when the length is over `max_len`.
+Result<ByteView> ByteReader::prefixed(std::uint64_t len, std::size_t max_len, const char* field) {
+  if (len > max_len) {
     return make_error(ErrorCode::kLengthOverflow, std::string("the field '") + field + "' claims " +
-                                                      std::to_string(*len) + " bytes; at most " +
+                                                      std::to_string(len) + " bytes; at most " +
                                                       std::to_string(max_len) + " are allowed");
   }
-  return raw(*len, field);
+  return raw(static_cast<std::size_t>(len), field);
+}
+
+Result<ByteView> ByteReader::short_bytes(std::size_t max_len, const char* field) {
+  CIVIC_ASSIGN(len, u16(field));
+  return prefixed(len, max_len, field);
 }
 
 Result<ByteView> ByteReader::long_bytes(std::size_t max_len, const char* field) {
-  auto len = u32(field);
-  if (!len.ok()) return len.error();
-  if (*len > max_len) {
-    return make_error(ErrorCode::kLengthOverflow, std::string("the field '") + field + "' claims " +
-                                                      std::to_string(*len) + " bytes; at most " +
-                                                      std::to_string(max_len) + " are allowed");
-  }
-  return raw(*len, field);
+  CIVIC_ASSIGN(len, u32(field));
+  return prefixed(len, max_len, field);
 }
 
 Status ByteReader::expect_end(const char* what) const {

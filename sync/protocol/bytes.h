@@ -87,6 +87,7 @@ class ByteReader {
   Status expect_end(const char* what) const;
 
  private:
+  Result<ByteView> prefixed(std::uint64_t len, std::size_t max_len, const char* field);
   ByteView in_;
   std::size_t pos_ = 0;
 };

@@ -44,16 +44,8 @@ Result<VerifiedContent> verify_content(ByteView bytes, const SigningPublicKey& h
                                                 std::to_string(kMaxContentBundleBytes));
   }
   ByteReader r(bytes);
-  CIVIC_ASSIGN(magic, r.raw(magic::kContent.size(), "magic"));
-  if (as_chars(magic) != magic::kContent) {
-    return make_error(ErrorCode::kBadMagic, "this is not a civic-kiosk content bundle");
-  }
-  CIVIC_ASSIGN(format, r.u8("version"));
-  if (format != kContentVersion) {
-    return make_error(ErrorCode::kUnknownVersion,
-                      "content bundle format version " + std::to_string(format) +
-                          " is not known to this software (it reads version 1); update the software");
-  }
+  CIVIC_TRY(expect_magic(r, magic::kContent, "a civic-kiosk content bundle"));
+  CIVIC_TRY(expect_version(r, kContentVersion, "content bundle"));
   VerifiedContent out;
   CIVIC_ASSIGN(version, r.u64("bundle_version"));
   CIVIC_ASSIGN(issued, r.u64("issued_at"));

@@ -46,15 +46,8 @@ Bytes encode_key_file(KeyType type, const FixedBytes<kKeyMaterialSize>& material
 
 Result<FixedBytes<kKeyMaterialSize>> decode_key_file(ByteView bytes, KeyType expected) {
   ByteReader r(bytes);
-  CIVIC_ASSIGN(magic, r.raw(magic::kKeyFile.size(), "magic"));
-  if (as_chars(magic) != magic::kKeyFile) {
-    return make_error(ErrorCode::kBadMagic, "this is not a civic-kiosk key file");
-  }
-  CIVIC_ASSIGN(version, r.u8("version"));
-  if (version != kKeyFileVersion) {
-    return make_error(ErrorCode::kUnknownVersion, "key file format version " + std::to_string(version) +
-                                                      " is not known to this software");
-  }
+  CIVIC_TRY(expect_magic(r, magic::kKeyFile, "a civic-kiosk key file"));
+  CIVIC_TRY(expect_version(r, kKeyFileVersion, "key file"));
   CIVIC_ASSIGN(type, r.u8("type"));
   if (type != static_cast<std::uint8_t>(expected)) {
     const bool known = type >= 1 && type <= 8;
