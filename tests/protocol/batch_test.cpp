@@ -132,6 +132,56 @@ TEST_CASE("batch decode rejections each have their own code", "[batch]") {
   }
 }
 
+TEST_CASE("a batch holds exactly its limit of records and not one more", "[batch]") {
+  auto key = test::kiosk_key();
+  const Bytes record = sealed_records(1)[0];
+  std::vector<Bytes> at_limit(kMaxBatchRecords, record);
+  auto encoded = encode_signed_batch(header_for(key), at_limit, key);
+  REQUIRE(encoded.ok());
+  auto parsed = parse_batch(encoded->bytes);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->records.size() == kMaxBatchRecords);
+  at_limit.push_back(record);
+  CHECK(encode_signed_batch(header_for(key), at_limit, key).code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("a batch's count and positions on the wire are refused at their limits", "[batch]") {
+  auto key = test::kiosk_key();
+  const Bytes bytes = encode_signed_batch(header_for(key), sealed_records(2), key)->bytes;
+  auto with = [&](std::size_t offset, std::uint64_t value, std::size_t size) {
+    Bytes b = bytes;
+    for (std::size_t i = 0; i < size; ++i) b[offset + i] = static_cast<std::uint8_t>(value >> (8 * (size - 1 - i)));
+    return parse_batch(b).code();
+  };
+  CHECK(with(batch_layout::kRecordCountOffset, 0, kU32Size) == ErrorCode::kLengthOverflow);
+  CHECK(with(batch_layout::kRecordCountOffset, kMaxBatchRecords + 1, kU32Size) == ErrorCode::kLengthOverflow);
+  CHECK(with(batch_layout::kSequenceOffset, 0, kU64Size) == ErrorCode::kMalformed);
+  CHECK(with(batch_layout::kFirstPositionOffset, 0, kU64Size) == ErrorCode::kMalformed);
+  // Two records from position 2^64 - 2: the second would be past the largest position.
+  CHECK(with(batch_layout::kFirstPositionOffset, ~std::uint64_t{0} - 1, kU64Size) == ErrorCode::kMalformed);
+}
+
+TEST_CASE("an ack naming an impossible batch is refused even with the hub's signature", "[ack]") {
+  auto hub = test::hub_signing_key();
+  Ack ack;
+  ack.kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
+  ack.batch_sequence = 4;
+  ack.first_position = 21;
+  ack.record_count = static_cast<std::uint32_t>(kMaxBatchRecords);
+  CHECK(verify_ack(encode_signed_ack(ack, hub), hub.public_key).ok());
+  for (std::uint32_t count : {std::uint32_t{0}, static_cast<std::uint32_t>(kMaxBatchRecords + 1)}) {
+    Ack bad = ack;
+    bad.record_count = count;
+    CHECK(verify_ack(encode_signed_ack(bad, hub), hub.public_key).code() == ErrorCode::kMalformed);
+  }
+  Ack no_sequence = ack;
+  no_sequence.batch_sequence = 0;
+  CHECK(verify_ack(encode_signed_ack(no_sequence, hub), hub.public_key).code() == ErrorCode::kMalformed);
+  Ack no_position = ack;
+  no_position.first_position = 0;
+  CHECK(verify_ack(encode_signed_ack(no_position, hub), hub.public_key).code() == ErrorCode::kMalformed);
+}
+
 TEST_CASE("acks round-trip and verify only with the hub's key", "[ack]") {
   auto hub = test::hub_signing_key();
   Ack ack;

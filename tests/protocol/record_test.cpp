@@ -101,6 +101,24 @@ TEST_CASE("validation names what is wrong", "[record]") {
   check([](Submission& s) { s.channel = static_cast<Channel>(7); }, ErrorCode::kMalformed, "channel");
 }
 
+TEST_CASE("a submission's language tag and votes are taken up to their limit and not past it", "[record]") {
+  Submission s = sample_submission();
+  s.language = std::string(kMaxLanguageBytes, 'a');
+  CHECK(validate_submission(s).ok());
+  s.language += "a";
+  CHECK(validate_submission(s).code() == ErrorCode::kMalformed);
+  s = sample_submission();
+  s.votes.clear();
+  char id[16];
+  for (std::size_t i = 0; i < kMaxVotes; ++i) {
+    std::snprintf(id, sizeof id, "idea-%03zu", i);
+    s.votes.push_back(Vote{id, VoteChoice::kSupport});
+  }
+  CHECK(validate_submission(s).ok());
+  s.votes.push_back(Vote{"idea-999", VoteChoice::kSupport});
+  CHECK(validate_submission(s).code() == ErrorCode::kMalformed);
+}
+
 TEST_CASE("decode rejects what encode would never produce", "[record]") {
   Bytes good = encode_submission(sample_submission());
   REQUIRE(decode_submission(good).ok());
