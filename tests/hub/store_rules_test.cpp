@@ -59,6 +59,7 @@ TEST_CASE("contiguous batches log no gap, and every upload updates the kiosk's l
   CHECK(kiosk_info(hub).last_contact == kNow + 20);
   CHECK(kiosk_info(hub).contiguous_position == 6);
   CHECK(events_of(hub, "gap") == 0);
+  CHECK(events_of(hub, "gap-filled") == 0);
   // A repeat is contact too.
   REQUIRE(hub.service->upload(chain.batch(hub, 2, 4, 6), "test", kNow + 30)->repeat);
   CHECK(kiosk_info(hub).last_contact == kNow + 30);
@@ -94,6 +95,7 @@ TEST_CASE("a batch after a gap is kept and logged, and the batch that fills the 
     CHECK(kiosk_info(hub).contiguous_position == 8);
     CHECK(kiosk_info(hub).contiguous_head == chain.heads[8]);
     CHECK(events_of(hub, "gap") == 1);
+    CHECK(events_of(hub, "gap-filled") == 1);
     CHECK(events_of(hub, "fork") == 0);
   }
 }
@@ -142,4 +144,12 @@ TEST_CASE("a language tag of exactly 16 bytes is a language, 17 is not", "[limit
   CHECK(back->language == s.language);
   s.language += "a";
   CHECK_FALSE(validate_submission(s).ok());
+}
+
+TEST_CASE("releasing a held batch the hub does not hold changes nothing and says so", "[hub]") {
+  Hub hub;
+  const std::size_t before = events_of(hub, "held-accepted");
+  auto released = hub.service->store().release_held_batch(999, HubEvent{kNow, "held-accepted", "", "test"});
+  CHECK(released.code() == ErrorCode::kNotFound);
+  CHECK(events_of(hub, "held-accepted") == before);
 }

@@ -98,6 +98,18 @@ TEST_CASE("nothing is stored before confirm, and confirm needs something to send
   CHECK_FALSE(f.s.take_submission_to_store().has_value());
 }
 
+TEST_CASE("an idea of exactly the shortest length goes on, one character less does not", "[session]") {
+  Fixture f;
+  f.to_consultation("parks-2026");
+  f.act(K::kNext);
+  f.type("abcd");  // 4 of 5
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kIdea);
+  f.type("é");  // 5 characters (6 bytes)
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kVote);
+}
+
 TEST_CASE("idea length bounds", "[session]") {
   Fixture f;
   f.to_consultation("parks-2026");

@@ -153,6 +153,49 @@ TEST_CASE("batches respect the record and byte limits", "[outbox]") {
   CHECK(ob->status()->pending == 0);
 }
 
+TEST_CASE("a batch's byte limit counts each record's length prefix", "[outbox]") {
+  TempDir dir;
+  auto ob = open_outbox(dir);
+  append_n(*ob, 70);
+  // Room for 58 records and all of a 59th but its 4-byte length: 58 go.
+  const std::size_t per_record = kBatchRecordOverhead + kMinSealedSize;
+  const std::size_t limit = kBatchHeaderSize + kSignatureSize + 58 * per_record + kMinSealedSize;
+  auto b = ob->next_batch(kiosk_key(), BatchLimits{1000, limit}, kNow);
+  REQUIRE(b.ok());
+  CHECK((*b)->record_count == 58);
+  CHECK((*b)->bytes.size() <= limit);
+}
+
+TEST_CASE("stored records altered or lost behind the outbox's back make no batch", "[outbox]") {
+  TempDir dir;
+  auto ob = open_outbox(dir);
+  append_n(*ob, 3);
+  auto tamper = [&](const std::string& sql) {
+    auto db = sql::Database::open(dir.db(), false, "", "x");
+    REQUIRE(db.ok());
+    REQUIRE((*db)->exec(sql).ok());
+  };
+  SECTION("a pending record lost from the middle") {
+    tamper("DELETE FROM records WHERE position = 2");
+    auto b = ob->next_batch(kiosk_key(), BatchLimits{}, kNow);
+    CHECK(b.code() == ErrorCode::kCorruptDatabase);
+    CHECK_THAT(b.message(), Catch::Contains("not contiguous"));
+  }
+  SECTION("a stored chain head altered") {
+    tamper("UPDATE records SET chain_head = zeroblob(32) WHERE position = 3");
+    auto b = ob->next_batch(kiosk_key(), BatchLimits{}, kNow);
+    CHECK(b.code() == ErrorCode::kCorruptDatabase);
+    CHECK_THAT(b.message(), Catch::Contains("do not chain"));
+  }
+  SECTION("a record of a batch not yet acknowledged lost") {
+    REQUIRE(ob->next_batch(kiosk_key(), BatchLimits{}, kNow).ok());
+    tamper("DELETE FROM records WHERE position = 2");
+    auto all = ob->all_unacknowledged_batches(kiosk_key(), BatchLimits{}, kNow);
+    CHECK(all.code() == ErrorCode::kCorruptDatabase);
+    CHECK_THAT(all.message(), Catch::Contains("lost records"));
+  }
+}
+
 TEST_CASE("prune deletes only acknowledged records past retention, never pending ones", "[outbox]") {
   TempDir dir;
   auto ob = open_outbox(dir);
