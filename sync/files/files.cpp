@@ -215,8 +215,10 @@ Status write_file(const Dir& dir, const std::string& name, std::string_view data
     (void)env.unlink_at(dir.fd(), temp.c_str());
     return Status(file_error(temp_path, action, err, dir.medium()));
   };
-  // The mode exactly as asked, whatever the umask.
-  if (env.change_mode(fd.get(), options.mode) != 0) return fail("set the permissions of");
+  // The mode exactly as asked, whatever the umask. Not on a drive: FAT has no Unix permissions
+  // and refuses to set them (EPERM).
+  if (dir.medium() == Medium::kLocalDisk && env.change_mode(fd.get(), options.mode) != 0)
+    return fail("set the permissions of");
   if (!write_all(env, fd.get(), reinterpret_cast<const std::uint8_t*>(data.data()), data.size()))
     return fail("write");
   if (options.durable && env.sync(fd.get()) != 0) return fail("sync");

@@ -94,7 +94,7 @@ class Dir {
 };
 
 struct WriteOptions {
-  mode_t mode = 0644;
+  mode_t mode = 0644;  // exactly, on this machine; on a drive, whatever its file system gives
   // false: a file already under the name is a kConflict and stays as it was (keys).
   bool replace = true;
   // Read the file back and compare (drives that lie about writes are caught at once).

@@ -106,6 +106,19 @@ TEST_CASE("a write gets exactly the mode asked for, whatever the umask", "[files
         (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read));
 }
 
+TEST_CASE("a drive that cannot set permissions (FAT) is still written to", "[files]") {
+  TempDir tmp("files");
+  FailingEnv env;
+  env.fail(Call::kChangeMode, EPERM);
+  auto drive = files::Dir::open(tmp.path, files::Medium::kRemovableDrive, env);
+  REQUIRE(drive.ok());
+  CHECK(files::write_file(*drive, "batch", "abc", {.read_back = true}).ok());
+  CHECK(contents(tmp.path / "batch") == "abc");
+  auto local = files::Dir::open(tmp.path, files::Medium::kLocalDisk, env);
+  REQUIRE(local.ok());
+  CHECK(files::write_file(*local, "key", "k", {.mode = 0600}).code() == ErrorCode::kIo);
+}
+
 TEST_CASE("a write that must not replace leaves an existing file alone, even one that appears meanwhile", "[files]") {
   TempDir tmp("files");
   put(tmp.path / "key", "first");
