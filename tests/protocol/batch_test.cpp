@@ -19,6 +19,18 @@ std::vector<Bytes> sealed_records(std::size_t n) {
   return out;
 }
 
+Ack sample_ack() {
+  Ack ack;
+  ack.kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
+  ack.batch_sequence = 4;
+  ack.first_position = 21;
+  ack.record_count = 10;
+  ack.new_head = record_hash(Bytes(kMinSealedSize, 1));
+  ack.batch_id = record_hash(Bytes(kMinSealedSize, 2));
+  ack.accepted_at = 1795000123;
+  return ack;
+}
+
 BatchHeader header_for(const SigningKeyPair& key) {
   BatchHeader h;
   h.kiosk_id = kiosk_id_from_key(key.public_key);
@@ -163,10 +175,7 @@ TEST_CASE("a batch's count and positions on the wire are refused at their limits
 
 TEST_CASE("an ack naming an impossible batch is refused even with the hub's signature", "[ack]") {
   auto hub = test::hub_signing_key();
-  Ack ack;
-  ack.kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
-  ack.batch_sequence = 4;
-  ack.first_position = 21;
+  Ack ack = sample_ack();
   ack.record_count = static_cast<std::uint32_t>(kMaxBatchRecords);
   CHECK(verify_ack(encode_signed_ack(ack, hub), hub.public_key).ok());
   for (std::uint32_t count : {std::uint32_t{0}, static_cast<std::uint32_t>(kMaxBatchRecords + 1)}) {
@@ -184,14 +193,7 @@ TEST_CASE("an ack naming an impossible batch is refused even with the hub's sign
 
 TEST_CASE("acks round-trip and verify only with the hub's key", "[ack]") {
   auto hub = test::hub_signing_key();
-  Ack ack;
-  ack.kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
-  ack.batch_sequence = 4;
-  ack.first_position = 21;
-  ack.record_count = 10;
-  ack.new_head = record_hash(Bytes(kMinSealedSize, 1));
-  ack.batch_id = record_hash(Bytes(kMinSealedSize, 2));
-  ack.accepted_at = 1795000123;
+  const Ack ack = sample_ack();
   auto bytes = encode_signed_ack(ack, hub);
   CHECK(bytes.size() == kAckSize);
   auto back = verify_ack(bytes, hub.public_key);
