@@ -11,14 +11,13 @@ namespace civic {
 
 const char* civic_version() { return CIVIC_VERSION; }
 
-std::string default_config_file(const char* environment_variable, const char* system_file) {
-  const char* set = std::getenv(environment_variable);
-  return set && *set ? set : system_file;
-}
-
 bool environment_names_config(const char* environment_variable) {
   const char* set = std::getenv(environment_variable);
   return set && *set;
+}
+
+std::string default_config_file(const char* environment_variable, const char* system_file) {
+  return environment_names_config(environment_variable) ? std::getenv(environment_variable) : system_file;
 }
 
 int exit_code_for(const Error& e) {

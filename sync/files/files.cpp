@@ -272,7 +272,8 @@ Status append_durably(const fs::path& path, std::string_view text, mode_t mode, 
 Status overwrite_and_remove(const fs::path& path, Env& env) {
   const auto [folder, name] = split(path);
   CIVIC_ASSIGN(dir, Dir::open(folder, Medium::kLocalDisk, env));
-  Fd fd(env.open_at(dir.fd(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+  // O_NONBLOCK: a FIFO under the name is refused at once, not waited on.
+  Fd fd(env.open_at(dir.fd(), name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0));
   if (!fd.valid() && errno == ENOENT) return {};
   if (!fd.valid()) return file_error(path, "open", errno);
   struct stat st {};

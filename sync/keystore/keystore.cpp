@@ -27,20 +27,16 @@ constexpr std::size_t kMaxKeyFileRead = 4096;
 
 Status write_key_file(const std::filesystem::path& path, KeyType type,
                       const FixedBytes<kKeyMaterialSize>& material) {
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    return make_error(ErrorCode::kConflict, "key file " + path.string() +
-                                                " already exists; move it away first if you really "
-                                                "mean to replace this key");
-  }
   Bytes contents = encode_key_file(type, material);
   // Written beside the target, made durable, then linked into place: a crash leaves no key or the
   // whole key, and a file that appeared meanwhile is never replaced.
-  Status written = files::write_file(path, ByteView(contents),
-                                     {.mode = static_cast<mode_t>(is_secret_key_type(type) ? 0600 : 0644), .replace = false});
+  const auto mode = static_cast<mode_t>(is_secret_key_type(type) ? 0600 : 0644);
+  Status written = files::write_file(path, ByteView(contents), {.mode = mode, .replace = false});
   secure_wipe(contents.data(), contents.size());
   if (!written.ok() && written.code() == ErrorCode::kConflict) {
-    return make_error(ErrorCode::kConflict, "key file " + path.string() + " already exists");
+    return make_error(ErrorCode::kConflict, "key file " + path.string() +
+                                                " already exists; move it away first if you really mean to "
+                                                "replace this key");
   }
   if (!written.ok()) return with_path(path, written.error());
   return {};

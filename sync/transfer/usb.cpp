@@ -1,15 +1,11 @@
 #include "usb.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <set>
-#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "sync/files/files.h"
@@ -41,10 +37,6 @@ Status write_at(const Dir& dir, const std::string& name, ByteView data) {
   return files::write_file(dir, name, as_chars(data), {.mode = 0644, .read_back = true});
 }
 
-Result<Bytes> read_at(const Dir& dir, const std::string& name, std::size_t max_size) {
-  return files::read_file(dir, name, max_size);
-}
-
 Result<Dir> kiosk_dir(const fs::path& mount, const KioskId& kiosk, bool create) {
   CIVIC_ASSIGN(top, drive(mount));
   CIVIC_ASSIGN(root, top.sub("civic-kiosk", create));
@@ -53,7 +45,7 @@ Result<Dir> kiosk_dir(const fs::path& mount, const KioskId& kiosk, bool create) 
 
 // One kiosk folder's export, checked against its manifest.
 Result<KioskExport> read_one_export(const Dir& dir) {
-  CIVIC_ASSIGN(text, read_at(dir, "manifest.json", kMaxManifestBytes));
+  CIVIC_ASSIGN(text, files::read_file(dir, "manifest.json", kMaxManifestBytes));
   const fs::path manifest_path = dir.path() / "manifest.json";
   KioskExport ex;
   ex.dir = dir.path();
@@ -89,7 +81,7 @@ Result<KioskExport> read_one_export(const Dir& dir) {
     for (const auto& b : batches) {
       const std::string file = b.at("file").get<std::string>();
       const auto sequence = b.at("sequence").get<std::uint64_t>();
-      CIVIC_ASSIGN(bytes, read_at(dir, file, kMaxBatchBytes));
+      CIVIC_ASSIGN(bytes, files::read_file(dir, file, kMaxBatchBytes));
       if (bytes.size() != b.at("bytes").get<std::size_t>() ||
           to_hex(tagged_hash(tag::kUsbFile, {ByteView(bytes)})) != b.at("hash").get<std::string>()) {
         return make_error(ErrorCode::kMalformed, (dir.path() / file).string() +
@@ -175,7 +167,7 @@ Result<std::vector<Bytes>> read_usb_acks(const fs::path& mount, const KioskId& k
   }
   for (const auto& name : dir->list(false)) {
     if (fs::path(name).extension() != ".cka") continue;
-    CIVIC_ASSIGN(bytes, read_at(*dir, name, kAckSize));
+    CIVIC_ASSIGN(bytes, files::read_file(*dir, name, kAckSize));
     out.push_back(std::move(bytes));
   }
   return out;
@@ -194,7 +186,7 @@ Result<std::optional<Bytes>> read_usb_content(const fs::path& mount) {
     if (root.code() == ErrorCode::kNotFound) return std::optional<Bytes>{};
     return root.error();
   }
-  auto bytes = read_at(*root, "content.ckc", kMaxContentBundleBytes);
+  auto bytes = files::read_file(*root, "content.ckc", kMaxContentBundleBytes);
   if (!bytes.ok()) {
     if (bytes.code() == ErrorCode::kNotFound) return std::optional<Bytes>{};
     return bytes.error();
@@ -222,7 +214,7 @@ Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
     if (!dir.ok()) continue;
     for (const auto& name : dir->list(false)) {
       if (name.rfind("event-", 0) != 0 || fs::path(name).extension() != ".ckev") continue;
-      CIVIC_ASSIGN(bytes, read_at(*dir, name, kMaxEventReportSize));
+      CIVIC_ASSIGN(bytes, files::read_file(*dir, name, kMaxEventReportSize));
       out.push_back(std::move(bytes));
     }
   }

@@ -223,6 +223,11 @@ TEST_CASE("overwrite and remove leaves zeros where the secret was, then no file"
   CHECK(seen == std::string(secret.size(), '\0'));
   CHECK_FALSE(fs::exists(tmp.path / "key"));
   CHECK(files::overwrite_and_remove(tmp.path / "key").ok());  // already gone: done
+  // A FIFO under the name: refused at once, not waited on for a reader.
+  REQUIRE(::mkfifo((tmp.path / "fifo").c_str(), 0600) == 0);
+  auto fifo = std::async(std::launch::async, [&] { return files::overwrite_and_remove(tmp.path / "fifo").ok(); });
+  REQUIRE(fifo.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK_FALSE(fifo.get());
 }
 
 TEST_CASE("a lock is held by one descriptor at a time and released when it closes", "[files]") {
