@@ -164,6 +164,8 @@ struct Options {
   std::string receipt_code, proof_out;                                   // receipt
   std::uint64_t receipt_match = 1;
   std::string checkpoint_out;                                            // log checkpoint
+  std::string online_format, online_source, online_file, online_map;     // import-online
+  std::string proofs_out;                                                // log imports
 };
 
 // civic-hub init: the hub's keys, the secret ones to be moved offline.
@@ -495,10 +497,19 @@ int run_tally(HubService& service, const Options& o) {
   options.kiosks = *kiosk_list;
   auto moderation_log = service.store().moderation_log();
   if (!moderation_log.ok()) return fail(moderation_log.error());
+  auto online = service.current_online_data();
+  if (!online.ok()) return fail(online.error());
+  options.online = std::move(*online);
+  auto imports = service.store().online_imports(true);
+  if (!imports.ok()) return fail(imports.error());
   auto opened = open_all_records(service.store(), *key);
   if (!opened.ok()) return fail(opened.error());
   Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
   for (auto& r : opened->opened) wipe_submission(r.submission);
+  for (const auto& i : *imports) {
+    t.online_sources.push_back({"online:" + i.source, i.consultation, i.format, to_hex(i.file_sha256), i.rows,
+                                i.imported_at});
+  }
   t.moderation = summarise_moderation(*moderation_log);
   std::error_code ec;
   std::filesystem::create_directories(o.out_dir, ec);
@@ -530,6 +541,71 @@ int run_tally(HubService& service, const Options& o) {
   }
   std::printf("results written to %s (open report.html in a browser)\n", o.out_dir.c_str());
   return 0;
+}
+
+// civic-hub import-online FORMAT FILE --map MAPPING.
+int run_import_online(HubService& service, const Options& o) {
+  const auto format = online_format_from_name(o.online_format);
+  auto text = read_text_file(o.online_file);
+  if (!text.ok()) return fail(text.error());
+  auto mapping = read_text_file(o.online_map);
+  if (!mapping.ok()) return fail(mapping.error());
+  const std::string source = o.online_source.empty() ? o.online_format : o.online_source;
+  auto imported = service.import_online(*format, source, o.online_file, *text, *mapping, now_seconds());
+  if (!imported.ok()) return fail(imported.error());
+  const OnlineData& d = imported->data;
+  const std::string sha = to_hex(imported->file_sha256);
+  if (imported->outcome == OnlineImportOutcome::kUnchanged) {
+    std::printf("%s (SHA-256 %s) is already the current %s import for '%s': nothing changed\n", o.online_file.c_str(),
+                sha.c_str(), source.c_str(), d.consultation.c_str());
+    return kExitOk;
+  }
+  std::uint64_t supports = 0, mapped = 0;
+  for (const auto& c : d.counts) {
+    supports += c.supports;
+    mapped += c.idea_id.empty() ? 0 : 1;
+  }
+  std::printf("%s %s for consultation '%s' as channel %s: %llu rows, ", 
+              imported->outcome == OnlineImportOutcome::kReplaced ? "replaced the previous import with" : "imported",
+              o.online_file.c_str(), d.consultation.c_str(), d.channel().c_str(),
+              static_cast<unsigned long long>(d.rows));
+  if (d.aggregate_only()) {
+    std::printf("%llu supports on %zu proposals (%llu mapped to the consultation's ideas, %zu online-only)\n",
+                static_cast<unsigned long long>(supports), d.counts.size(), static_cast<unsigned long long>(mapped),
+                d.online_only_titles.size());
+  } else {
+    std::printf("%zu participants, %zu online-only ideas\n", d.ballots.size(), d.online_only_titles.size());
+  }
+  std::printf("file SHA-256 %s, signed and added to the transparency log (civic-hub log imports)\n"
+              "It counts from the next: civic-hub tally\n", sha.c_str());
+  return kExitOk;
+}
+
+// civic-hub log imports: every online import's statement and inclusion proof.
+int run_log_imports(HubService& service, const Options& o) {
+  auto proofs = service.prove_online_imports(now_seconds());
+  if (!proofs.ok()) return fail(proofs.error());
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& p : *proofs) all.push_back(nlohmann::json::parse(format_online_import_proof(p)));
+  const std::string text = all.dump(2) + "\n";
+  if (!o.proofs_out.empty()) {
+    if (auto s = write_text_file(o.proofs_out, text); !s.ok()) return fail(s.error());
+  }
+  if (o.as_json || !o.proofs_out.empty()) {
+    if (o.as_json) std::fputs(text.c_str(), stdout);
+    return kExitOk;
+  }
+  if (proofs->empty()) std::printf("no online data has been imported\n");
+  for (const auto& p : *proofs) {
+    auto statement = verify_online_import(p.statement, service.keys().signing.public_key);
+    if (!statement.ok()) return fail(statement.error());
+    std::printf("entry %llu: %s  %-12s %-20s %s rows %llu  SHA-256 %s%s\n",
+                static_cast<unsigned long long>(p.leaf_index) + 1, format_utc(statement->imported_at).c_str(),
+                statement->source.c_str(), statement->consultation.c_str(), statement->format.c_str(),
+                static_cast<unsigned long long>(statement->rows), to_hex(statement->file_sha256).c_str(),
+                p.current ? "" : "  (replaced by a newer export)");
+  }
+  return kExitOk;
 }
 
 // civic-hub receipt CODE.
@@ -660,12 +736,26 @@ int main(int argc, char** argv) try {
   receipt->add_option("--match", o.receipt_match, "when several records share the code: which one (from 1)")
       ->check(CLI::PositiveNumber);
 
+  auto* import_online = app.add_subcommand(
+      "import-online", "import online participation (Decidim, CONSUL, or a per-participant CSV) for the count");
+  import_online->add_option("format", o.online_format, "decidim | consul | participants (assets/README.md)")
+      ->required()
+      ->check(CLI::IsMember({"decidim", "consul", "participants"}));
+  import_online->add_option("file", o.online_file, "the export (CSV)")->required();
+  import_online->add_option("--map", o.online_map, "the mapping file (JSON): the consultation, and online ids to idea ids")
+      ->required();
+  import_online->add_option("--source", o.online_source,
+                            "the channel's name in results, online:SOURCE (default: the format's name)");
+
   auto* log = app.add_subcommand("log", "the transparency log");
   log->require_subcommand(1);
   auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
   checkpoint_cmd->add_option("--out", o.checkpoint_out, "write the signed checkpoint here (binary, 117 bytes)");
+  auto* imports_cmd = log->add_subcommand("imports", "list online imports, with their inclusion proofs as JSON");
+  imports_cmd->add_option("--out", o.proofs_out, "write every proof here (JSON; check one with civic-verify-receipt)");
+  imports_cmd->add_flag("--json", o.as_json, kJsonHelp);
 
-  if (auto done = parse_command_line(app, argc, argv, {"list", "show", "revoke", "approve", "reject", "log"})) {
+  if (auto done = parse_command_line(app, argc, argv, {"list", "show", "revoke", "approve", "reject", "log", "decidim", "consul", "participants"})) {
     return *done;
   }
   o.hours_given = token->get_option("--hours")->count() > 0;
@@ -704,6 +794,8 @@ int main(int argc, char** argv) try {
   if (tally_cmd->parsed()) return run_tally(service, o);
   if (receipt->parsed()) return run_receipt(service, o);
   if (checkpoint_cmd->parsed()) return run_log_checkpoint(service, o);
+  if (import_online->parsed()) return run_import_online(service, o);
+  if (imports_cmd->parsed()) return run_log_imports(service, o);
   return kExitUsage;  // require_subcommand makes this unreachable
 } catch (...) {
   return report_unexpected("civic-hub");

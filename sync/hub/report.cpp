@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace civic {
 
@@ -33,12 +34,28 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-// RFC 4180: quote every text field, double the quotes inside.
+// "35%", "4.5%" (one decimal below 10%): for people, beside counts.
+std::string percent(double share) {
+  const double p = share * 100;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, p < 10 && std::abs(p - std::round(p)) > 0.05 ? "%.1f%%" : "%.0f%%", p);
+  return buf;
+}
+
+std::string share_text(double part, double whole) { return whole > 0 ? percent(part / whole) : "-"; }
+
+// RFC 4180: quote every text field, double the quotes inside. A cell a spreadsheet would take
+// for a formula (starting with =, +, -, @, a tab or a carriage return: OWASP's list for CSV
+// injection) gets a leading apostrophe, so a resident's "=SUM(...)" stays text.
 std::string csv_text(const std::string& s) {
   std::string out = "\"";
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) out += '\'';
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
+
+// Spreadsheet programs read UTF-8 (accents, syllabics) right only after a byte-order mark.
+constexpr const char* kCsvBom = "\xEF\xBB\xBF";
 
 std::string html_escape(const std::string& s) {
   std::string out;
@@ -55,63 +72,73 @@ std::string html_escape(const std::string& s) {
   return out;
 }
 
-// The number a chart shows for an idea: supports, or agree minus disagree.
-double headline(const ConsultationResult& c, const Counts& k) {
-  return c.voting == VotingMethod::kOpinion ? k.agree : k.support;
+// Text in another language than the page's is marked so that screen readers speak it right.
+std::string lang_attribute(const std::string& language) {
+  return language.empty() || language == "en" ? "" : " lang=\"" + html_escape(language) + "\"";
 }
 
-// [SECTION] SVG charts: horizontal bars, one or two series, labelled in text (not colour alone).
+std::string channel_label(const std::string& channel) {
+  if (channel == "kiosk") return "Kiosk";
+  if (channel == "town-hall") return "Town hall";
+  if (channel == "paper") return "Paper card";
+  if (channel.rfind("online:", 0) == 0) return "Online (" + channel.substr(7) + ")";
+  return channel;
+}
 
-struct Bar {
-  std::string label;
-  std::vector<double> values;  // one per series
+std::string label_of(const ConsultationResult& c, const std::string& key) {
+  auto it = c.labels.find(key);
+  return it == c.labels.end() ? key : it->second;
+}
+
+std::string event_name(const Tally& t, const std::string& event_id) {
+  for (const auto& e : t.events) {
+    if (e.report.event_id == event_id && !e.report.name.empty()) return e.report.name;
+  }
+  return "event " + event_id;
+}
+
+// [SECTION] Bar tables: a chart that is also the table of its values. Each row's bar sits under
+// its label (so the page reflows to 320 px), drawn by CSS and hidden from screen readers, which
+// read the numbers in the cells; a second series is striped as well as coloured.
+
+struct BarRow {
+  std::string label, language;
+  std::vector<double> values;     // one per series: drawn
+  std::vector<std::string> cells;  // one per column after the label: read
 };
 
-std::string bar_chart(const std::string& title, const std::vector<std::string>& series,
-                      const std::vector<Bar>& bars, bool percent) {
-  const double label_w = 360, chart_w = 420,
-               row_h = 22.0 * static_cast<double>(std::max<std::size_t>(1, series.size())) + 10;
+std::string bar_table(const std::string& caption, const std::string& row_header, const std::vector<std::string>& series,
+                      const std::vector<std::string>& columns, const std::vector<BarRow>& rows) {
   double max = 0;
-  for (const auto& b : bars) {
-    for (double v : b.values) max = std::max(max, v);
+  for (const auto& r : rows) {
+    for (double v : r.values) max = std::max(max, v);
   }
   if (max <= 0) max = 1;
-  const double legend_h = series.size() > 1 ? 26 : 0;
-  const double h = 30 + legend_h + row_h * static_cast<double>(bars.size()) + 10;
-  const char* colours[] = {"#0b5394", "#b45f06", "#38761d"};
-  const char* patterns[] = {"", "stroke-dasharray=\"4 2\"", ""};
-  std::string svg = "<figure><svg role=\"img\" aria-label=\"" + html_escape(title) + "\" width=\"" +
-                    number(label_w + chart_w + 90) + "\" height=\"" + number(h) + "\" viewBox=\"0 0 " +
-                    number(label_w + chart_w + 90) + " " + number(h) +
-                    "\" xmlns=\"http://www.w3.org/2000/svg\" font-family=\"sans-serif\" font-size=\"13\">";
-  svg += "<title>" + html_escape(title) + "</title>";
-  svg += "<text x=\"0\" y=\"18\" font-weight=\"bold\" font-size=\"15\">" + html_escape(title) + "</text>";
+  std::string h = "<div class=\"wide\"><table class=\"bars\"><caption>" + html_escape(caption);
   if (series.size() > 1) {
-    double x = 0;
-    for (std::size_t s = 0; s < series.size(); ++s) {
-      svg += "<rect x=\"" + number(x) + "\" y=\"30\" width=\"14\" height=\"14\" fill=\"" + colours[s % 3] +
-             "\"/>";
-      svg += "<text x=\"" + number(x + 20) + "\" y=\"42\">" + html_escape(series[s]) + "</text>";
-      x += 200;
-    }
+    h += "<span class=\"legend\" aria-hidden=\"true\">";
+    for (std::size_t s = 0; s < series.size(); ++s)
+      h += "<span><span class=\"key s" + std::to_string(s) + "\"></span>" + html_escape(series[s]) + "</span>";
+    h += "</span>";
   }
-  double y = 30 + legend_h;
-  for (const auto& b : bars) {
-    std::string label = b.label.size() > 52 ? b.label.substr(0, 50) + "…" : b.label;
-    svg += "<text x=\"0\" y=\"" + number(y + 16) + "\"><title>" + html_escape(b.label) + "</title>" +
-           html_escape(label) + "</text>";
-    for (std::size_t s = 0; s < b.values.size(); ++s) {
-      const double w = chart_w * b.values[s] / max;
-      const double by = y + 4 + 22.0 * static_cast<double>(s);
-      svg += "<rect class=\"bar\" x=\"" + number(label_w) + "\" y=\"" + number(by) + "\" width=\"" +
-             number(w, 1) + "\" height=\"18\" fill=\"" + colours[s % 3] + "\" " + patterns[s % 3] + "/>";
-      svg += "<text x=\"" + number(label_w + w + 6, 1) + "\" y=\"" + number(by + 14) + "\">" +
-             (percent ? number(b.values[s] * 100, 1) + "%" : number(b.values[s], 1)) + "</text>";
+  h += "</caption>\n<thead><tr><th scope=\"col\">" + html_escape(row_header) + "</th>";
+  for (const auto& c : columns) h += "<th scope=\"col\" class=\"n\">" + html_escape(c) + "</th>";
+  h += "</tr></thead><tbody>\n";
+  for (const auto& r : rows) {
+    h += "<tr><th scope=\"row\"" + lang_attribute(r.language) + ">" + html_escape(r.label);
+    for (std::size_t s = 0; s < r.values.size(); ++s) {
+      h += "<span class=\"bar s" + std::to_string(s) + "\" aria-hidden=\"true\" style=\"width:" +
+           fixed(std::max(0.0, 100.0 * r.values[s] / max), 1) + "%\"></span>";
     }
-    y += row_h;
+    h += "</th>";
+    for (const auto& cell : r.cells) h += "<td class=\"n\">" + cell + "</td>";
+    h += "</tr>\n";
   }
-  svg += "</svg></figure>";
-  return svg;
+  return h + "</tbody></table></div>\n";
+}
+
+std::string count_and_share(double count, double whole) {
+  return number(count, 1) + " <span class=\"pct\">(" + share_text(count, whole) + ")</span>";
 }
 
 }  // namespace
@@ -131,17 +158,29 @@ json anomalies_json(const Tally& t) {
   for (const auto& a : t.anomalies) out.push_back({{"kind", a.kind}, {"detail", a.detail}});
   return out;
 }
+
+json online_sources_json(const Tally& t) {
+  json out = json::array();
+  for (const auto& s : t.online_sources) {
+    out.push_back({{"channel", s.channel}, {"consultation", s.consultation}, {"format", s.format},
+                   {"file_sha256", s.file_sha256}, {"rows", s.rows}, {"imported_at", s.imported_at}});
+  }
+  return out;
+}
+
+json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 }  // namespace
 
 std::string results_summary_json(const Tally& t, const std::string& out_dir) {
   json summary = {{"records", t.records}, {"out", out_dir}, {"consultations", json::array()},
-                  {"anomalies", anomalies_json(t)}, {"revoked_kiosks", revoked_kiosks_json(t)}};
+                  {"anomalies", anomalies_json(t)}, {"revoked_kiosks", revoked_kiosks_json(t)},
+                  {"online_sources", online_sources_json(t)}};
   for (const auto& c : t.consultations) {
-    summary["consultations"].push_back(
-        {{"id", c.id},
-         {"participants", c.participants},
-         {"repeated_ballots", c.repeated_ballots},
-         {"representativeness", c.representativeness ? json(*c.representativeness) : json(nullptr)}});
+    summary["consultations"].push_back({{"id", c.id},
+                                        {"participants", c.participants},
+                                        {"repeated_ballots", c.repeated_ballots},
+                                        {"representativeness", optional_json(c.representativeness)},
+                                        {"offline_effect", c.offline_effect}});
   }
   return summary.dump(2);
 }
@@ -156,8 +195,14 @@ std::string results_json(const Tally& t) {
       for (const auto& [g, k] : i.by_group) groups[g] = counts_json(k);
       ideas.push_back({{"id", i.id},
                        {"text", i.text},
+                       {"online_only", i.online_only},
                        {"raw", counts_json(i.raw)},
                        {"weighted", counts_json(i.weighted)},
+                       {"online", counts_json(i.online)},
+                       {"offline", counts_json(i.offline)},
+                       {"rank_online", i.rank_online},
+                       {"rank_all", i.rank_all},
+                       {"rank_weighted", i.rank_weighted},
                        {"by_group", groups}});
     }
     json representation = json::array();
@@ -167,29 +212,42 @@ std::string results_json(const Tally& t) {
                                 {"participants", g.participants},
                                 {"participant_share", g.participant_share},
                                 {"population_share", g.population_share},
-                                {"ratio", g.ratio}});
+                                {"ratio", g.ratio},
+                                {"online_share", optional_json(g.online_share)},
+                                {"offline_share", optional_json(g.offline_share)}});
     }
-    out["consultations"].push_back(
-        {{"id", c.id},
-         {"title", c.title},
-         {"voting", voting_method_name(c.voting)},
-         {"participants", c.participants},
-         {"repeated_ballots", c.repeated_ballots},
-         {"refused_ballots", c.refused_ballots},
-         {"ideas_submitted", c.ideas_submitted},
-         {"participants_by_channel", c.participants_by_channel},
-         {"participants_by_event", c.participants_by_event},
-         {"ideas", ideas},
-         {"representation", representation},
-         {"representativeness", c.representativeness ? json(*c.representativeness) : json(nullptr)},
-         {"weighted", c.weighted},
-         {"weighting_note", c.weighting_note}});
+    json unanswered = json::object();
+    for (const auto& u : c.unanswered) unanswered[u.question] = u.participants;
+    json aggregate = json::array();
+    for (const auto& a : c.aggregate_sources) {
+      aggregate.push_back({{"channel", a.channel}, {"format", a.format}, {"proposals", a.proposals},
+                           {"supports", a.supports}, {"online_only_ideas", a.online_only_ideas}});
+    }
+    out["consultations"].push_back({{"id", c.id},
+                                    {"title", c.title},
+                                    {"voting", voting_method_name(c.voting)},
+                                    {"participants", c.participants},
+                                    {"repeated_ballots", c.repeated_ballots},
+                                    {"refused_ballots", c.refused_ballots},
+                                    {"ideas_submitted", c.ideas_submitted},
+                                    {"participants_by_channel", c.participants_by_channel},
+                                    {"participants_by_event", c.participants_by_event},
+                                    {"aggregate_sources", aggregate},
+                                    {"ideas", ideas},
+                                    {"representation", representation},
+                                    {"representativeness", optional_json(c.representativeness)},
+                                    {"unanswered", unanswered},
+                                    {"weighted", c.weighted},
+                                    {"weighting_note", c.weighting_note},
+                                    {"offline_effect", c.offline_effect},
+                                    {"weighting_effect", c.weighting_effect}});
   }
   out["anomalies"] = anomalies_json(t);
   out["moderation"] = {{"decisions", t.moderation.decisions}, {"ideas_decided", t.moderation.ideas_decided},
                        {"by_action", t.moderation.by_action}, {"redacted", t.moderation.redacted},
                        {"reopened", t.moderation.reopened}};
   out["revoked_kiosks"] = revoked_kiosks_json(t);
+  out["online_sources"] = online_sources_json(t);
   out["events"] = json::array();
   for (const auto& e : t.events) {
     out["events"].push_back({{"id", e.report.event_id},
@@ -198,28 +256,31 @@ std::string results_json(const Tally& t) {
                              {"date", e.report.date},
                              {"headcount", e.report.headcount},
                              {"participants", e.participants},
-                             {"share_of_room", e.share_of_room ? json(*e.share_of_room) : json(nullptr)}});
+                             {"share_of_room", optional_json(e.share_of_room)}});
   }
   return out.dump(2) + "\n";
 }
 
 std::string ideas_csv(const Tally& t) {
-  std::string out =
-      "consultation,idea,text,support,agree,disagree,pass,weighted_support,weighted_agree,"
-      "weighted_disagree,weighted_pass\r\n";
+  std::string out = std::string(kCsvBom) +
+                    "consultation,idea,text,support,agree,disagree,pass,weighted_support,weighted_agree,"
+                    "weighted_disagree,weighted_pass,online_only,online_support,offline_support,rank_online,rank_all,"
+                    "rank_weighted\r\n";
   for (const auto& c : t.consultations) {
     for (const auto& i : c.ideas) {
-      out += csv_text(c.id) + "," + csv_text(i.id) + "," + csv_text(i.text) + "," + number(i.raw.support) +
-             "," + number(i.raw.agree) + "," + number(i.raw.disagree) + "," + number(i.raw.pass) + "," +
-             fixed(i.weighted.support, 4) + "," + fixed(i.weighted.agree, 4) + "," +
-             fixed(i.weighted.disagree, 4) + "," + fixed(i.weighted.pass, 4) + "\r\n";
+      out += csv_text(c.id) + "," + csv_text(i.id) + "," + csv_text(i.text) + "," + number(i.raw.support) + "," +
+             number(i.raw.agree) + "," + number(i.raw.disagree) + "," + number(i.raw.pass) + "," +
+             fixed(i.weighted.support, 4) + "," + fixed(i.weighted.agree, 4) + "," + fixed(i.weighted.disagree, 4) +
+             "," + fixed(i.weighted.pass, 4) + "," + (i.online_only ? "true" : "false") + "," +
+             number(i.online.support) + "," + number(i.offline.support) + "," + std::to_string(i.rank_online) + "," +
+             std::to_string(i.rank_all) + "," + std::to_string(i.rank_weighted) + "\r\n";
     }
   }
   return out;
 }
 
 std::string breakdown_csv(const Tally& t) {
-  std::string out = "consultation,idea,group,answer,support,agree,disagree,pass\r\n";
+  std::string out = std::string(kCsvBom) + "consultation,idea,group,answer,support,agree,disagree,pass\r\n";
   for (const auto& c : t.consultations) {
     for (const auto& i : c.ideas) {
       for (const auto& [g, k] : i.by_group) {
@@ -234,122 +295,241 @@ std::string breakdown_csv(const Tally& t) {
 }
 
 std::string representation_csv(const Tally& t) {
-  std::string out = "consultation,question,answer,participants,participant_share,population_share,ratio\r\n";
+  std::string out = std::string(kCsvBom) +
+                    "consultation,question,answer,participants,participant_share,population_share,ratio,online_share,"
+                    "offline_share\r\n";
+  auto optional_share = [](const std::optional<double>& v) { return v ? fixed(*v, 4) : std::string(); };
   for (const auto& c : t.consultations) {
     for (const auto& g : c.representation) {
       out += csv_text(c.id) + "," + csv_text(g.question) + "," + csv_text(g.answer) + "," +
              std::to_string(g.participants) + "," + fixed(g.participant_share, 4) + "," +
-             fixed(g.population_share, 4) + "," + fixed(g.ratio, 4) + "\r\n";
+             fixed(g.population_share, 4) + "," + fixed(g.ratio, 4) + "," + optional_share(g.online_share) + "," +
+             optional_share(g.offline_share) + "\r\n";
     }
   }
   return out;
 }
+
+namespace {
+
+std::string anomaly_heading(const std::string& kind) {
+  if (kind == "busy-kiosk") return "A kiosk much busier than usual";
+  if (kind == "repeated-ballot") return "Ballots sent twice";
+  if (kind == "unknown-idea") return "Votes for ideas not in the consultations file";
+  if (kind == "unknown-consultation") return "Records for consultations not in the consultations file";
+  if (kind == "unreadable") return "Records that could not be opened";
+  if (kind == "room-overcounted") return "More participants than people counted in the room";
+  return "Ballots no kiosk screen allows";
+}
+
+std::string consultation_section(const Tally& t, const ConsultationResult& c) {
+  const bool opinion = c.voting == VotingMethod::kOpinion;
+  std::string h = "<section aria-labelledby=\"c-" + html_escape(c.id) + "\"><h2 id=\"c-" + html_escape(c.id) + "\"" +
+                  lang_attribute(c.title_language) + ">" + html_escape(c.title) + "</h2>\n";
+  // Who took part, in one sentence.
+  std::string channels;
+  for (const auto& [channel, n] : c.participants_by_channel) {
+    channels += (channels.empty() ? "" : ", ") + std::to_string(n) + " " +
+                (channel.rfind("online:", 0) == 0 ? "online (" + channel.substr(7) + ")"
+                 : channel == "kiosk"             ? "at kiosks"
+                 : channel == "town-hall"         ? "at town halls"
+                                                  : "on paper cards");
+  }
+  h += "<p><strong>" + std::to_string(c.participants) + "</strong> people took part" +
+       (channels.empty() ? "" : ": " + html_escape(channels)) + ". " + std::to_string(c.ideas_submitted) +
+       " new ideas were submitted.";
+  for (const auto& a : c.aggregate_sources) {
+    h += " " + html_escape(channel_label(a.channel)) + " adds " + number(static_cast<double>(a.supports)) +
+         " supports on " + std::to_string(a.proposals) + " proposals (" + std::to_string(a.online_only_ideas) +
+         " proposed only online); that platform gives totals only, so its supporters are not in the number of "
+         "people above, in the breakdowns by group or in the weighting.";
+  }
+  if (c.repeated_ballots) h += " " + std::to_string(c.repeated_ballots) + " ballots sent twice were counted once.";
+  std::uint64_t refused = 0;
+  for (const auto& [kind, n] : c.refused_ballots) refused += n;
+  if (refused) h += " " + std::to_string(refused) + " ballots no kiosk screen allows were not counted (see below).";
+  h += "</p>\n";
+  if (!c.offline_effect.empty()) h += "<p class=\"effect\"><strong>" + html_escape(c.offline_effect) + "</strong></p>\n";
+  if (!c.weighting_effect.empty()) h += "<p class=\"effect\">" + html_escape(c.weighting_effect) + "</p>\n";
+
+  if (c.voting != VotingMethod::kNone) {
+    h += "<h3>Results by idea</h3>\n";
+    std::vector<BarRow> rows;
+    if (opinion) {
+      for (const auto& i : c.ideas) {
+        const double n = i.raw.total(), w = i.weighted.total();
+        rows.push_back({i.text + (i.online_only ? " (proposed online)" : ""), i.text_language,
+                        {n > 0 ? i.raw.agree / n : 0, n > 0 ? i.raw.disagree / n : 0},
+                        {count_and_share(i.raw.agree, n), count_and_share(i.raw.disagree, n),
+                         count_and_share(i.raw.pass, n), share_text(i.weighted.agree, w),
+                         share_text(i.weighted.disagree, w), share_text(i.weighted.pass, w)}});
+      }
+      h += "<p>Ideas are in order of the share of voters who agree. An idea is supported when more agree than "
+           "disagree.</p>\n";
+      h += bar_table("Share of voters who agree and who disagree, every channel", "Idea", {"agree", "disagree"},
+                     {"Agree", "Disagree", "Pass", "Agree, weighted", "Disagree, weighted", "Pass, weighted"}, rows);
+    } else {
+      double total = 0;
+      for (const auto& i : c.ideas) total += i.raw.support;
+      for (const auto& i : c.ideas) {
+        std::vector<std::string> cells{count_and_share(i.raw.support, total)};
+        if (c.has_online && c.has_offline) {
+          cells.push_back(number(i.online.support, 1));
+          cells.push_back(number(i.offline.support, 1));
+        }
+        cells.push_back(number(i.weighted.support, 1));
+        if (c.has_online && c.has_offline)
+          cells.push_back(std::to_string(i.rank_online) + " &rarr; " + std::to_string(i.rank_all));
+        rows.push_back({i.text + (i.online_only ? " (proposed online)" : ""), i.text_language,
+                        c.has_online && c.has_offline ? std::vector<double>{i.online.support, i.offline.support}
+                                                      : std::vector<double>{i.raw.support},
+                        cells});
+      }
+      std::vector<std::string> columns{"Supports, every channel"};
+      if (c.has_online && c.has_offline) {
+        columns.push_back("Online");
+        columns.push_back("Kiosk, town hall and paper");
+      }
+      columns.push_back("Weighted");
+      if (c.has_online && c.has_offline) columns.push_back("Rank online only → every channel");
+      h += bar_table("Supports per idea", "Idea",
+                     c.has_online && c.has_offline ? std::vector<std::string>{"online", "kiosk, town hall and paper"}
+                                                   : std::vector<std::string>{"supports"},
+                     columns, rows);
+    }
+  }
+
+  // How people took part.
+  if (!c.participants_by_channel.empty()) {
+    std::vector<BarRow> rows;
+    for (const auto& [channel, n] : c.participants_by_channel) {
+      rows.push_back({channel_label(channel), "", {static_cast<double>(n)},
+                      {count_and_share(static_cast<double>(n), static_cast<double>(c.participants))}});
+    }
+    h += "<h3>How people took part</h3>\n" + bar_table("People who took part, by channel", "Channel", {"people"},
+                                                       {"People"}, rows);
+  }
+  if (!c.participants_by_event.empty()) {
+    h += "<div class=\"wide\"><table><caption>Town-hall events</caption><thead><tr><th scope=\"col\">Event</th>"
+         "<th scope=\"col\" class=\"n\">People</th></tr></thead><tbody>\n";
+    for (const auto& [e, n] : c.participants_by_event) {
+      h += "<tr><th scope=\"row\">" + html_escape(event_name(t, e)) + "</th><td class=\"n\">" + std::to_string(n) +
+           "</td></tr>\n";
+    }
+    h += "</tbody></table></div>\n";
+  }
+
+  // Who took part against who lives here.
+  if (!c.representation.empty() || !c.unanswered.empty()) {
+    h += "<h3>Who took part</h3>\n";
+    if (c.representativeness) {
+      h += "<p>Representativeness: <strong>" + number(*c.representativeness, 2) +
+           "</strong> out of 1. It compares, for every group, its share of participants with its share of the "
+           "population, and divides the least represented group's ratio by the most represented one's: 1 means "
+           "every group took part in proportion to its size; 0.5 means some group took part half as much as "
+           "another, for its size.</p>\n";
+    }
+    const bool split = c.has_online && c.has_offline;
+    std::string current_question;
+    std::vector<BarRow> rows;
+    auto flush = [&] {
+      if (rows.empty()) return;
+      std::vector<std::string> columns;
+      if (split) {
+        columns = {"Online", "Kiosk, town hall and paper"};
+      }
+      columns.push_back("All participants");
+      columns.push_back("Population");
+      h += bar_table(label_of(c, current_question) + ": participants and population", "Group",
+                     {"participants", "population"}, columns, rows);
+      rows.clear();
+    };
+    for (const auto& g : c.representation) {
+      if (g.question != current_question) {
+        flush();
+        current_question = g.question;
+      }
+      std::vector<std::string> cells;
+      if (split) {
+        cells.push_back(g.online_share ? percent(*g.online_share) : "-");
+        cells.push_back(g.offline_share ? percent(*g.offline_share) : "-");
+      }
+      cells.push_back(std::to_string(g.participants) + " <span class=\"pct\">(" + percent(g.participant_share) +
+                      ")</span>");
+      cells.push_back(percent(g.population_share));
+      rows.push_back({label_of(c, g.question + "=" + g.answer), "", {g.participant_share, g.population_share}, cells});
+    }
+    flush();
+    if (!c.unanswered.empty()) {
+      h += "<p>Did not answer: ";
+      for (std::size_t i = 0; i < c.unanswered.size(); ++i) {
+        const auto& u = c.unanswered[i];
+        h += (i ? "; " : "") + html_escape(label_of(c, u.question)) + " " + std::to_string(u.participants) + " (" +
+             share_text(static_cast<double>(u.participants), static_cast<double>(c.participants)) + ")";
+      }
+      h += ". Shares above are among those who answered.</p>\n";
+    }
+  }
+  h += "<p class=\"note\">Weighted results count each participant so that the groups above match the population: "
+       "someone from a group that took part less counts a little more. " +
+       html_escape(c.weighting_note) + ".</p>\n</section>\n";
+  return h;
+}
+
+}  // namespace
 
 std::string results_html(const Tally& t, const std::string& generated_at) {
   std::string h = R"(<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Consultation results</title>
 <style>
-body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.5}
+body{font-family:sans-serif;max-width:960px;margin:1em auto;padding:0 1em;color:#1a1a1a;line-height:1.5;overflow-wrap:anywhere}
 h1{font-size:1.8em}h2{border-bottom:2px solid #0b5394;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #888;padding:.3em .6em;text-align:left}
-th{background:#e8eef6}td.n{text-align:right}.note{color:#444}.anomaly{background:#fff4e0;padding:.5em 1em}
-figure{margin:1.5em 0}
+.wide{max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;margin:1em 0;width:100%}td,th{border:1px solid #888;padding:.3em .5em;text-align:left;vertical-align:top}
+thead th{background:#e8eef6}td.n,th.n{text-align:right}caption{text-align:left;font-weight:bold;padding:.3em 0}
+.pct{color:#444;white-space:nowrap}.note{color:#444}.effect{font-size:1.1em}
+.anomaly{background:#fff4e0;padding:.5em 1em}
+.bar{display:block;height:.7em;margin-top:.25em;min-width:1px;border:1px solid #0b5394;box-sizing:border-box}
+.s0{background:#0b5394}.s1{background:repeating-linear-gradient(45deg,#b45f06 0 3px,#fff 3px 6px);border-color:#b45f06}
+.legend{display:block;font-weight:normal}.legend>span{margin-right:1.5em;white-space:nowrap}
+.key{display:inline-block;width:1.5em;height:.8em;margin-right:.4em;border:1px solid #0b5394;vertical-align:middle}
+code{overflow-wrap:anywhere}
 </style></head><body>
 )";
-  h += "<h1>Consultation results</h1>\n<p class=\"note\">" + std::to_string(t.records) +
+  h += "<header><h1>Consultation results</h1>\n<p class=\"note\">" + std::to_string(t.records) +
        " records tallied on " + html_escape(generated_at) +
-       ". Each session counts once per consultation; counts never identify anyone.</p>\n";
-  for (const auto& c : t.consultations) {
-    h += "<section class=\"consultation\" id=\"" + html_escape(c.id) + "\"><h2>" + html_escape(c.title) +
-         "</h2>\n";
-    h += "<p><strong>" + std::to_string(c.participants) + "</strong> participants, " +
-         std::to_string(c.ideas_submitted) + " ideas submitted";
-    if (c.repeated_ballots) h += ", " + std::to_string(c.repeated_ballots) + " repeated ballots not counted";
-    std::uint64_t refused = 0;
-    for (const auto& [kind, n] : c.refused_ballots) refused += n;
-    if (refused) h += ", " + std::to_string(refused) + " impossible ballots refused (see anomalies)";
-    h += ".</p>\n";
-
-    const std::string measure = c.voting == VotingMethod::kOpinion ? "agree" : "supports";
-    std::vector<Bar> top;
-    for (std::size_t i = 0; i < std::min<std::size_t>(10, c.ideas.size()); ++i) {
-      top.push_back({c.ideas[i].text, {headline(c, c.ideas[i].raw)}});
-    }
-    h += bar_chart("Top ideas (" + measure + ")", {measure}, top, false);
-
-    h += "<table><caption>All ideas</caption><tr><th>Idea</th>";
-    if (c.voting == VotingMethod::kOpinion) {
-      h += "<th>Agree</th><th>Disagree</th><th>Pass</th><th>Agree (weighted)</th><th>Disagree "
-           "(weighted)</th></tr>\n";
-    } else {
-      h += "<th>Supports</th><th>Supports (weighted)</th></tr>\n";
-    }
-    for (const auto& i : c.ideas) {
-      h += "<tr><td>" + html_escape(i.text) + "</td>";
-      if (c.voting == VotingMethod::kOpinion) {
-        h += "<td class=\"n\">" + number(i.raw.agree) + "</td><td class=\"n\">" + number(i.raw.disagree) +
-             "</td><td class=\"n\">" + number(i.raw.pass) + "</td><td class=\"n\">" +
-             number(i.weighted.agree, 1) + "</td><td class=\"n\">" + number(i.weighted.disagree, 1) +
-             "</td></tr>\n";
-      } else {
-        h += "<td class=\"n\">" + number(i.raw.support) + "</td><td class=\"n\">" +
-             number(i.weighted.support, 1) + "</td></tr>\n";
-      }
-    }
-    h += "</table>\n";
-
-    // Votes by channel: how much each way of taking part contributed.
-    std::vector<Bar> channels;
-    for (const auto& [channel, n] : c.participants_by_channel) {
-      double votes = 0;
-      for (const auto& i : c.ideas) {
-        auto it = i.by_group.find("channel=" + channel);
-        if (it != i.by_group.end()) votes += it->second.total();
-      }
-      channels.push_back({channel, {static_cast<double>(n), votes}});
-    }
-    h += bar_chart("Participants and votes by channel", {"participants", "votes"}, channels, false);
-    if (!c.participants_by_event.empty()) {
-      h += "<table><caption>Town-hall events</caption><tr><th>Event</th><th>Participants</th></tr>\n";
-      for (const auto& [e, n] : c.participants_by_event) {
-        h += "<tr><td>" + html_escape(e) + "</td><td class=\"n\">" + std::to_string(n) + "</td></tr>\n";
-      }
-      h += "</table>\n";
-    }
-
-    if (!c.representation.empty()) {
-      h += "<h3>Who took part</h3>\n<p>Representativeness score: <strong>" +
-           number(c.representativeness.value_or(0), 2) +
-           "</strong> (the lowest participation ratio of any group divided by the highest; 1 means every "
-           "group "
-           "took part in proportion to its size).</p>\n";
-      std::vector<Bar> groups;
-      for (const auto& g : c.representation) {
-        groups.push_back({g.question + ": " + g.answer, {g.participant_share, g.population_share}});
-      }
-      h += bar_chart("Participants vs population", {"participants", "population"}, groups, true);
-    }
-    std::vector<Bar> weighted;
-    for (std::size_t i = 0; i < std::min<std::size_t>(10, c.ideas.size()); ++i) {
-      weighted.push_back({c.ideas[i].text, {headline(c, c.ideas[i].raw), headline(c, c.ideas[i].weighted)}});
-    }
-    h += bar_chart("Raw vs weighted (" + measure + ")", {"raw", "weighted to the population"}, weighted,
-                   false);
-    h += "<p class=\"note\">" + html_escape(c.weighting_note) + "</p>\n</section>\n";
-  }
+       ". Each person counts once per consultation, whatever the channel; counts never identify anyone.</p>\n"
+       "</header>\n<main>\n";
+  for (const auto& c : t.consultations) h += consultation_section(t, c);
   if (!t.events.empty()) {
-    h += "<h2>Town-hall events</h2>\n<table><tr><th>Event</th><th>Place</th><th>Date</th><th>People in the "
-         "room</th>"
-         "<th>Took part</th><th>Share of the room</th></tr>\n";
+    h += "<h2>Town-hall events</h2>\n<div class=\"wide\"><table><thead><tr><th scope=\"col\">Event</th><th "
+         "scope=\"col\">Place</th><th scope=\"col\">Date</th><th scope=\"col\" class=\"n\">People in the room</th>"
+         "<th scope=\"col\" class=\"n\">Took part</th><th scope=\"col\" class=\"n\">Share of the room</th></tr>"
+         "</thead><tbody>\n";
     for (const auto& e : t.events) {
-      h += "<tr><td>" + html_escape(e.report.name) + "</td><td>" + html_escape(e.report.place) + "</td><td>" +
-           html_escape(e.report.date) + "</td><td class=\"n\">" +
-           (e.report.headcount ? std::to_string(e.report.headcount) : "not counted") +
-           "</td><td class=\"n\">" + std::to_string(e.participants) + "</td><td class=\"n\">" +
-           (e.share_of_room ? number(*e.share_of_room * 100, 0) + "%" : "-") + "</td></tr>\n";
+      std::string share = e.share_of_room ? percent(*e.share_of_room) : "-";
+      if (e.share_of_room && *e.share_of_room > 1.0) share += " <strong>(more than counted: check the headcount)</strong>";
+      h += "<tr><th scope=\"row\">" + html_escape(e.report.name) + "</th><td>" + html_escape(e.report.place) +
+           "</td><td>" + html_escape(e.report.date) + "</td><td class=\"n\">" +
+           (e.report.headcount ? std::to_string(e.report.headcount) : "not counted") + "</td><td class=\"n\">" +
+           std::to_string(e.participants) + "</td><td class=\"n\">" + share + "</td></tr>\n";
     }
-    h += "</table>\n";
+    h += "</tbody></table></div>\n";
+  }
+  if (!t.online_sources.empty()) {
+    h += "<h2>Online data in these results</h2>\n<p>Each file was imported by the hub's operators and signed into "
+         "the hub's public log. Anyone can check that a file is the one used: <code>civic-hub log imports --out "
+         "proofs.json</code> (or <code>GET /v1/log/imports</code>), then <code>civic-verify-receipt proofs.json "
+         "hub-signing.pub FILE</code>.</p>\n<div class=\"wide\"><table><thead><tr><th scope=\"col\">Channel</th><th "
+         "scope=\"col\">Consultation</th><th scope=\"col\">Rows</th><th scope=\"col\">File SHA-256</th></tr></thead>"
+         "<tbody>\n";
+    for (const auto& s : t.online_sources) {
+      h += "<tr><th scope=\"row\">" + html_escape(channel_label(s.channel)) + "</th><td>" + html_escape(s.consultation) +
+           "</td><td class=\"n\">" + std::to_string(s.rows) + "</td><td><code>" + html_escape(s.file_sha256) +
+           "</code></td></tr>\n";
+    }
+    h += "</tbody></table></div>\n";
   }
   if (t.moderation.decisions > 0) {
     auto action = [&t](const char* name) {
@@ -365,23 +545,26 @@ figure{margin:1.5em 0}
          "the hub's moderation log (civic-hub moderate log).</p>\n";
   }
   if (!t.revoked_kiosks.empty()) {
-    h += "<h2>Records from kiosks since revoked</h2>\n<table><tr><th>Kiosk</th><th>Name</th><th>Revoked</th>"
-         "<th>Records</th><th>In these results</th></tr>\n";
+    h += "<h2>Records from kiosks since revoked</h2>\n<div class=\"wide\"><table><thead><tr><th scope=\"col\">Kiosk"
+         "</th><th scope=\"col\">Revoked</th><th scope=\"col\" class=\"n\">Records</th><th scope=\"col\">In these "
+         "results</th></tr></thead><tbody>\n";
     for (const auto& k : t.revoked_kiosks) {
-      h += "<tr><td>" + html_escape(k.kiosk) + "</td><td>" + html_escape(k.name) + "</td><td>" +
-           html_escape(format_utc(k.revoked_at)) + "</td><td class=\"n\">" + std::to_string(k.records) +
-           "</td><td>" + (k.counted ? "counted" : "left out (--exclude-revoked)") + "</td></tr>\n";
+      h += "<tr><th scope=\"row\">" + html_escape(k.name) + " <span class=\"note\">(" +
+           html_escape(k.kiosk.substr(0, 8)) + ")</span></th><td>" + html_escape(format_utc(k.revoked_at)) +
+           "</td><td class=\"n\">" + std::to_string(k.records) + "</td><td>" +
+           (k.counted ? "counted" : "left out (--exclude-revoked)") + "</td></tr>\n";
     }
-    h += "</table>\n<p class=\"note\">Records a kiosk sent before it was revoked were verified when they arrived "
-         "and count; a tally with --exclude-revoked leaves them out.</p>\n";
+    h += "</tbody></table></div>\n<p class=\"note\">Records a kiosk sent before it was revoked were verified when "
+         "they arrived and count; a tally with --exclude-revoked leaves them out.</p>\n";
   }
   if (!t.anomalies.empty()) {
-    h += "<h2>For operators: anomalies</h2>\n<div class=\"anomaly\"><ul>\n";
-    for (const auto& a : t.anomalies)
-      h += "<li>" + html_escape(a.kind) + ": " + html_escape(a.detail) + "</li>\n";
+    h += "<h2>For operators: what to check</h2>\n<div class=\"anomaly\"><ul>\n";
+    for (const auto& a : t.anomalies) {
+      h += "<li><strong>" + html_escape(anomaly_heading(a.kind)) + ":</strong> " + html_escape(a.detail) + "</li>\n";
+    }
     h += "</ul></div>\n";
   }
-  h += "</body></html>\n";
+  h += "</main>\n</body></html>\n";
   return h;
 }
 

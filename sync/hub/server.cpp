@@ -182,6 +182,14 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     if (!proof.ok()) return send_error(res, proof.error());
     res.body = format_receipt_proof(*proof);
   });
+  // Which online data results used: every import's signed statement with its inclusion proof.
+  server.route("GET", "/v1/log/imports", [&service](const HttpRequest&, HttpResponse& res) {
+    auto proofs = service.prove_online_imports(now_seconds());
+    if (!proofs.ok()) return send_error(res, proofs.error());
+    std::string body = "[";
+    for (std::size_t i = 0; i < proofs->size(); ++i) body += (i ? "," : "") + format_online_import_proof((*proofs)[i]);
+    res.body = body + "]\n";
+  });
 
   auto port = server.bind(config.listen, config.port);
   if (!port.ok()) return port.error();

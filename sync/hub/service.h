@@ -11,6 +11,7 @@
 #include <string>
 
 #include "rate_limiter.h"
+#include "online.h"
 #include "store.h"
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
@@ -138,6 +139,26 @@ class HubService {
   [[nodiscard]] Result<ReceiptProof> prove_receipt_unlimited(std::string_view code, std::uint64_t now,
                                                              std::uint64_t match = 1);
 
+  // [SECTION] Online participation (online_import.cpp)
+
+  // Checks an export of online participation against the consultations and the mapping, signs a
+  // statement naming the file (its SHA-256) and stores both: the statement joins the
+  // transparency log. A file with any problem is refused whole (every problem, with its line) and
+  // nothing is stored. The same file again changes nothing; a newer one replaces the older.
+  struct OnlineImportResult {
+    OnlineImportOutcome outcome = OnlineImportOutcome::kStored;
+    OnlineData data;
+    Hash32 file_sha256{};
+  };
+  [[nodiscard]] Result<OnlineImportResult> import_online(OnlineFormat format, const std::string& source,
+                                                         const std::string& file_name, const std::string& file_text,
+                                                         const std::string& mapping_json, std::uint64_t now);
+  // The current imports' data, for the tally.
+  [[nodiscard]] Result<std::vector<OnlineData>> current_online_data();
+  // Every import's statement with its inclusion proof against a fresh checkpoint (PROTOCOL.md
+  // "Online import proof"): anyone can check which online data results used.
+  [[nodiscard]] Result<std::vector<OnlineImportProof>> prove_online_imports(std::uint64_t now);
+
   HubStore& store() { return *store_; }
   const HubKeys& keys() const { return keys_; }
   const HubConfig& config() const { return config_; }
@@ -156,7 +177,7 @@ class HubService {
   [[nodiscard]] Status refresh_log_locked();
   std::mutex log_mutex_;
   MerkleTree log_tree_;
-  std::vector<std::uint64_t> log_ids_;  // record id of each leaf, ascending
+  std::vector<LogKey> log_keys_;  // each leaf's place, ascending
 };
 
 }  // namespace civic

@@ -1,5 +1,7 @@
 // The SQLite implementation of HubStore. One connection, serialised by a mutex: SQLite serialises
 // writers anyway, and every upload is a single short transaction.
+#include <algorithm>
+#include <iterator>
 #include <mutex>
 
 #include "store.h"
@@ -144,6 +146,25 @@ constexpr const char* kHubMigrations[] = {
       UNIQUE (kiosk_id, sequence)
     );
     )sql",
+    // v7: online participation imported from the city's platform, each in the transparency log.
+    R"sql(
+    CREATE TABLE online_imports (
+      id INTEGER PRIMARY KEY,
+      source TEXT NOT NULL,
+      consultation TEXT NOT NULL,
+      format TEXT NOT NULL,
+      file_sha256 BLOB NOT NULL,
+      imported_at INTEGER NOT NULL,
+      rows INTEGER NOT NULL,
+      statement BLOB NOT NULL,
+      leaf BLOB NOT NULL,
+      data TEXT NOT NULL,
+      current INTEGER NOT NULL,
+      after_record INTEGER NOT NULL,
+      UNIQUE (source, consultation, file_sha256)
+    );
+    CREATE INDEX online_imports_in_log ON online_imports (after_record, id);
+    )sql",
 };
 
 const sql::Schema kHubSchema{kHubApplicationId, kHubMigrations,
@@ -172,7 +193,9 @@ class SqliteHubStore final : public HubStore {
   Result<std::uint64_t> record_count(const KioskId& kiosk) override;
   Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) override;
   Result<std::optional<HubRecord>> record(std::uint64_t id) override;
-  Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves(std::uint64_t after) override;
+  Result<std::vector<LogLeaf>> log_leaves(LogKey after) override;
+  Result<OnlineImportOutcome> store_online_import(const OnlineImport& import) override;
+  Result<std::vector<OnlineImport>> online_imports(bool current_only) override;
   Status set_consultations(const std::string& json, std::uint64_t now) override;
   Result<std::optional<std::string>> consultations() override;
   Result<std::uint64_t> moderation_scanned_up_to() override;
@@ -462,13 +485,91 @@ Result<std::optional<HubRecord>> SqliteHubStore::record(std::uint64_t id) {
   return std::optional<HubRecord>(std::move(r));
 }
 
-Result<std::vector<std::pair<std::uint64_t, Hash32>>> SqliteHubStore::log_leaves(std::uint64_t after) {
+Result<std::vector<LogLeaf>> SqliteHubStore::log_leaves(LogKey after) {
   std::lock_guard lock(mutex_);
-  CIVIC_ASSIGN(stmt, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
-  stmt.bind(1, after);
-  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<std::pair<std::uint64_t, Hash32>> {
+  // One read transaction: another process may store a record and then an import placed after it
+  // between two reads, and the log must see both or neither.
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(records, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
+  records.bind(1, after.record);
+  CIVIC_ASSIGN(record_leaves, sql::collect_rows(records, [](sql::Statement& row) -> Result<LogLeaf> {
     CIVIC_ASSIGN(hash, row.fixed<kHashSize>(1));
-    return std::pair{row.uint64(0), hash};
+    return LogLeaf{{row.uint64(0), 0}, hash};
+  }));
+  CIVIC_ASSIGN(imports, db_->prepare("SELECT after_record, id, leaf FROM online_imports WHERE after_record > ? OR "
+                                     "(after_record = ? AND id > ?) ORDER BY after_record, id"));
+  imports.bind(1, after.record).bind(2, after.record).bind(3, after.import);
+  CIVIC_ASSIGN(import_leaves, sql::collect_rows(imports, [](sql::Statement& row) -> Result<LogLeaf> {
+    CIVIC_ASSIGN(hash, row.fixed<kHashSize>(2));
+    return LogLeaf{{row.uint64(0), row.uint64(1)}, hash};
+  }));
+  CIVIC_TRY(txn.commit());
+  std::vector<LogLeaf> out;
+  out.reserve(record_leaves.size() + import_leaves.size());
+  std::merge(record_leaves.begin(), record_leaves.end(), import_leaves.begin(), import_leaves.end(),
+             std::back_inserter(out), [](const LogLeaf& a, const LogLeaf& b) { return a.key < b.key; });
+  return out;
+}
+
+Result<OnlineImportOutcome> SqliteHubStore::store_online_import(const OnlineImport& in) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(known, db_->prepare("SELECT current, imported_at FROM online_imports WHERE source = ? AND "
+                                   "consultation = ? AND file_sha256 = ?"));
+  known.bind(1, std::string_view(in.source)).bind(2, std::string_view(in.consultation)).bind(3, ByteView(in.file_sha256));
+  CIVIC_ASSIGN(row, known.step());
+  if (row) {
+    const bool current = known.int64(0) != 0;
+    const std::uint64_t at = known.uint64(1);
+    known.reset();
+    if (current) return OnlineImportOutcome::kUnchanged;
+    return make_error(ErrorCode::kConflict,
+                      "this file was imported for source '" + in.source + "' and consultation '" + in.consultation +
+                          "' on " + std::to_string(at) + " and a newer export has replaced it since: an older "
+                          "export cannot undo a newer one (import the newest export of the platform)");
+  }
+  known.reset();
+  CIVIC_ASSIGN(retire, db_->prepare("UPDATE online_imports SET current = 0 WHERE source = ? AND consultation = ? AND "
+                                    "current = 1"));
+  CIVIC_TRY(retire.bind(1, std::string_view(in.source)).bind(2, std::string_view(in.consultation)).run());
+  const bool replaced = db_->changes() > 0;
+  CIVIC_ASSIGN(insert, db_->prepare(
+      "INSERT INTO online_imports (source, consultation, format, file_sha256, imported_at, rows, statement, leaf, "
+      "data, current, after_record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, (SELECT coalesce(max(id), 0) FROM records))"));
+  const Hash32 leaf = online_import_leaf_data(in.statement);
+  CIVIC_TRY(insert.bind(1, std::string_view(in.source)).bind(2, std::string_view(in.consultation))
+                .bind(3, std::string_view(in.format)).bind(4, ByteView(in.file_sha256)).bind(5, in.imported_at)
+                .bind(6, in.rows).bind(7, ByteView(in.statement)).bind(8, ByteView(leaf))
+                .bind(9, std::string_view(in.data)).run());
+  CIVIC_TRY(insert_event({in.imported_at, replaced ? "online-import-replaced" : "online-import", "",
+                          "source '" + in.source + "', consultation '" + in.consultation + "', " + in.format + ", " +
+                              std::to_string(in.rows) + " rows, file SHA-256 " + to_hex(in.file_sha256)}));
+  CIVIC_TRY(txn.commit());
+  return replaced ? OnlineImportOutcome::kReplaced : OnlineImportOutcome::kStored;
+}
+
+Result<std::vector<OnlineImport>> SqliteHubStore::online_imports(bool current_only) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string("SELECT id, source, consultation, format, file_sha256, imported_at, rows, "
+                                              "statement, data, current, after_record FROM online_imports") +
+                                  (current_only ? " WHERE current = 1" : "") + " ORDER BY id"));
+  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<OnlineImport> {
+    OnlineImport i;
+    i.id = row.uint64(0);
+    i.source = row.text(1);
+    i.consultation = row.text(2);
+    i.format = row.text(3);
+    CIVIC_ASSIGN(hash, row.fixed<kHashSize>(4));
+    i.file_sha256 = hash;
+    i.imported_at = row.uint64(5);
+    i.rows = row.uint64(6);
+    i.statement = row.blob(7);
+    i.data = row.text(8);
+    i.current = row.int64(9) != 0;
+    i.after_record = row.uint64(10);
+    return i;
   });
 }
 

@@ -91,6 +91,36 @@ struct HeldBatch {
   std::string via;
 };
 
+// A file of online participation an operator imported (sync/hub/online.h), with the hub's signed
+// statement naming it, which the transparency log holds. One import is current per source and
+// consultation; a newer file replaces it, and the replaced one stays (not current) so the log
+// keeps its history.
+struct OnlineImport {
+  std::uint64_t id = 0;
+  std::string source, consultation, format;
+  Hash32 file_sha256{};
+  std::uint64_t imported_at = 0;
+  std::uint64_t rows = 0;
+  Bytes statement;   // CKOI, signed by the hub
+  std::string data;  // the data read from the file (OnlineData as JSON)
+  bool current = true;
+  std::uint64_t after_record = 0;  // its place in the log: right after this record id
+};
+
+enum class OnlineImportOutcome { kStored, kReplaced, kUnchanged };
+
+// A transparency log leaf's place: records are (record id, 0); an online import is (the last
+// record id when it was stored, import id), so it sits after that record and before the next.
+struct LogKey {
+  std::uint64_t record = 0;
+  std::uint64_t import = 0;
+  auto operator<=>(const LogKey&) const = default;
+};
+struct LogLeaf {
+  LogKey key;
+  Hash32 data{};  // a record's hash, or an online import statement's leaf data
+};
+
 using AckSigner = std::function<Bytes(const Ack&)>;
 
 class HubStore {
@@ -131,9 +161,17 @@ class HubStore {
   // about 43.7 bits, so one pair is expected among a few million records).
   [[nodiscard]] virtual Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) = 0;
   [[nodiscard]] virtual Result<std::optional<HubRecord>> record(std::uint64_t id) = 0;
-  // The (id, record hash) of every record after id `after`, in log order: the transparency log's
-  // leaves that arrived since.
-  [[nodiscard]] virtual Result<std::vector<std::pair<std::uint64_t, Hash32>>> log_leaves(std::uint64_t after) = 0;
+  // The transparency log's leaves after `after`, in log order (records and online imports, read
+  // in one transaction so that none is missed).
+  [[nodiscard]] virtual Result<std::vector<LogLeaf>> log_leaves(LogKey after) = 0;
+
+  // Online imports. Storing one for a source and consultation: the same file as the current one
+  // changes nothing (kUnchanged); a file that was imported before and has since been replaced is
+  // refused (kConflict: an older export must not undo a newer one); any other file replaces the
+  // current one (kReplaced) or is the first (kStored). One transaction, with an event.
+  [[nodiscard]] virtual Result<OnlineImportOutcome> store_online_import(const OnlineImport& import) = 0;
+  // Every import (current_only: the ones results use), oldest first, with their data.
+  [[nodiscard]] virtual Result<std::vector<OnlineImport>> online_imports(bool current_only) = 0;
 
   // The operators' consultations file (JSON, sync/consultation), as last set.
   [[nodiscard]] virtual Status set_consultations(const std::string& json, std::uint64_t now) = 0;

@@ -52,6 +52,102 @@ std::string impossible_ballot_words(const std::string& kind, const Consultation&
   return kind;
 }
 
+// A counted ballot, from a kiosk record or an online per-participant export.
+struct Ballot {
+  const std::vector<Vote>* votes;
+  const std::vector<Answer>* answers;
+  std::string channel;  // kiosk, town-hall, paper, online:<source>
+  std::string event_id;
+  bool has_idea;
+};
+
+bool is_online_channel(const std::string& channel) { return channel.rfind("online:", 0) == 0; }
+
+// Which language of `text` `chosen` is.
+std::string language_of(const LocalText& text, const std::string& chosen) {
+  for (const auto& [language, words] : text.by_language) {
+    if (&words == &chosen || words == chosen) return language;
+  }
+  return "";
+}
+
+std::vector<const OnlineData*> online_for(const std::vector<OnlineData>& all, const std::string& consultation) {
+  std::vector<const OnlineData*> out;
+  for (const auto& d : all) {
+    if (d.consultation == consultation) out.push_back(&d);
+  }
+  return out;
+}
+
+// Ranks by `value` (higher first): 1 for the first, and ideas with equal values share a rank.
+template <typename Value>
+void assign_ranks(std::vector<IdeaResult>& ideas, int IdeaResult::*rank, Value value) {
+  std::vector<std::size_t> order(ideas.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return value(ideas[a]) > value(ideas[b]); });
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const bool tie = i > 0 && std::abs(value(ideas[order[i]]) - value(ideas[order[i - 1]])) < 1e-9;
+    ideas[order[i]].*rank = tie ? ideas[order[i - 1]].*rank : static_cast<int>(i) + 1;
+  }
+}
+
+void rank_ideas(const Consultation& c, ConsultationResult& res) {
+  auto by = [&](Counts IdeaResult::*counts) {
+    return [&c, counts](const IdeaResult& i) { return headline_value(c.voting, i.*counts); };
+  };
+  assign_ranks(res.ideas, &IdeaResult::rank_online, by(&IdeaResult::online));
+  assign_ranks(res.ideas, &IdeaResult::rank_all, by(&IdeaResult::raw));
+  assign_ranks(res.ideas, &IdeaResult::rank_weighted, by(&IdeaResult::weighted));
+  std::stable_sort(res.ideas.begin(), res.ideas.end(),
+                   [](const IdeaResult& a, const IdeaResult& b) { return a.rank_all < b.rank_all; });
+}
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += i + 1 == items.size() ? " and " : ", ";
+    out += "'" + items[i] + "'";
+  }
+  return out;
+}
+
+std::string ordinal(int n) {
+  const char* suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+  return std::to_string(n) + suffix;
+}
+
+// The sentences a councillor reads first: what the offline channels changed at the top, and what
+// weighting changed.
+void describe_effects(const Consultation& c, ConsultationResult& res) {
+  constexpr int kTop = 3;
+  if (c.voting != VotingMethod::kNone && res.has_online && res.has_offline) {
+    std::vector<std::string> moved_in;
+    for (const auto& i : res.ideas) {
+      if (i.rank_all <= kTop && i.rank_online > kTop) moved_in.push_back(i.text);
+    }
+    res.offline_effect =
+        moved_in.empty()
+            ? "Residents who took part at kiosks, town halls and on paper did not change the top three: it is the "
+              "same online and with every channel."
+            : "Residents who took part at kiosks, town halls and on paper moved " + quoted_list(moved_in) +
+                  " into the top three.";
+  }
+  if (res.weighted) {
+    std::vector<std::string> moves;
+    for (const auto& i : res.ideas) {
+      if (i.rank_weighted != i.rank_all && (i.rank_weighted <= kTop || i.rank_all <= kTop)) {
+        moves.push_back("'" + i.text + "' from " + ordinal(i.rank_all) + " to " + ordinal(i.rank_weighted));
+      }
+    }
+    std::string list;
+    for (std::size_t i = 0; i < moves.size(); ++i) list += (i ? "; " : "") + moves[i];
+    res.weighting_effect = moves.empty() ? "Weighting participants to match the population does not change the top "
+                                           "three."
+                                         : "Weighting participants to match the population moves " + list + ".";
+  }
+}
+
 // The margins of the questions this consultation asked: a question it never asked says nothing
 // about who took part in it.
 PopulationMargins asked_margins(const PopulationMargins& margins, const Consultation& c) {
@@ -64,6 +160,11 @@ PopulationMargins asked_margins(const PopulationMargins& margins, const Consulta
   return out;
 }
 }  // namespace
+
+double headline_value(VotingMethod voting, const Counts& k) {
+  if (voting != VotingMethod::kOpinion) return k.support;
+  return k.total() > 0 ? k.agree / k.total() : 0.0;
+}
 
 void Counts::add(VoteChoice c, double weight) {
   switch (c) {
@@ -134,45 +235,55 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
     }
     const double unanswered = observed.count(kNoAnswer) ? observed[kNoAnswer] : 0.0;
     if (unanswered > 0) m.target[kNoAnswer] = unanswered;
+    // Those who answered are weighted to the population's shares of the groups someone is in:
+    // a group nobody is in cannot be corrected for, and its share is spread over the other
+    // answers (never over "no answer", whose target stays what was observed).
+    double represented = 0;
     for (const auto& [answer, share] : shares) {
       if (share > 0 && !observed.count(answer)) {
         uncorrectable.push_back(question + "=" + answer);
         continue;
       }
-      m.target[answer] = share * (n - unanswered);
+      represented += share;
     }
-    // Shares of groups nobody is in are spread over the others, so the totals still add up.
-    double sum = 0;
-    for (const auto& [cat, t] : m.target) sum += t;
-    if (sum > 0) {
-      for (auto& [cat, t] : m.target) t *= n / sum;
+    for (const auto& [answer, share] : shares) {
+      if (!observed.count(answer)) continue;
+      m.target[answer] = represented > 0 ? share / represented * (n - unanswered) : 0.0;
     }
     ms.push_back(std::move(m));
   }
-  for (r.iterations = 0; r.iterations < max_iterations; ++r.iterations) {
+  // The largest distance of any margin from its target, as a share of n.
+  auto worst_margin = [&] {
     double worst = 0;
     for (const auto& m : ms) {
       std::map<std::string, double> total;
       for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i];
       for (const auto& [cat, t] : m.target) worst = std::max(worst, std::abs(total[cat] - t) / n);
+    }
+    return worst;
+  };
+  for (r.iterations = 0; r.iterations < max_iterations; ++r.iterations) {
+    if (worst_margin() <= tolerance) {
+      r.converged = true;
+      break;
+    }
+    for (const auto& m : ms) {
+      std::map<std::string, double> total;
+      for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i];
       for (std::size_t i = 0; i < profiles.size(); ++i) {
         const double have = total[m.category[i]];
         if (have > 0) r.weights[i] *= m.target.at(m.category[i]) / have;
       }
     }
-    if (worst < tolerance) {
-      r.converged = true;
-      break;
-    }
   }
-  r.note = r.converged ? "raking converged after " + std::to_string(r.iterations) + " rounds"
-                       : "raking did not converge in " + std::to_string(max_iterations) +
-                             " rounds; treat weighted "
-                             "results with care";
+  if (!r.converged && worst_margin() <= tolerance) r.converged = true;
+  r.note = r.converged ? "weights match the population on every question asked"
+                       : "weights could not be made to match the population on every question at once (the "
+                         "groups overlap too unevenly); treat weighted results with care";
   if (!uncorrectable.empty()) {
     std::string groups;
     for (const auto& g : uncorrectable) groups += (groups.empty() ? "" : ", ") + g;
-    r.note += "; no participants in " + groups + ": weighting cannot speak for them";
+    r.note += "; nobody took part from " + groups + ": weighting cannot speak for them";
   }
   return r;
 }
@@ -225,14 +336,23 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
   }
   // Busy kiosks: more sessions in one hour than one person at a time could make.
   std::map<std::pair<KioskId, std::uint64_t>, std::set<SessionId>> sessions_per_hour;
-  for (const auto& r : records.opened)
-    sessions_per_hour[{r.kiosk, r.submission.coarse_time}].insert(r.submission.session_id);
+  // Only residents at the screen count: staff transcribe a town hall's or a pile of paper cards'
+  // sessions in an hour, and that is not misuse.
+  for (const auto& r : records.opened) {
+    if (r.submission.channel == Channel::kKiosk)
+      sessions_per_hour[{r.kiosk, r.submission.coarse_time}].insert(r.submission.session_id);
+  }
   for (const auto& [key, sessions] : sessions_per_hour) {
     if (sessions.size() > options.max_sessions_per_hour) {
+      std::string name = "kiosk " + to_hex(key.first);
+      for (const auto& k : options.kiosks) {
+        if (k.id == key.first) name = "kiosk '" + k.name + "' (" + to_hex(key.first).substr(0, 8) + ")";
+      }
       t.anomalies.push_back(
-          {"busy-kiosk", "kiosk " + to_hex(key.first) + " had " + std::to_string(sessions.size()) +
-                             " sessions in the hour from " + format_utc(key.second) + " (more than " +
-                             std::to_string(options.max_sessions_per_hour) + "): check it was not misused"});
+          {"busy-kiosk", name + " had " + std::to_string(sessions.size()) + " residents' sessions in the hour from " +
+                             format_utc(key.second) + ", more than the " +
+                             std::to_string(options.max_sessions_per_hour) +
+                             " one screen normally sees: they are counted; check the kiosk was not misused"});
     }
   }
   std::set<std::string> unknown_consultations;
@@ -253,8 +373,16 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       if (r.submission.event_id == report.event_id) sessions.insert(r.submission.session_id);
     }
     e.participants = sessions.size();
-    if (report.headcount > 0)
+    if (report.headcount > 0) {
       e.share_of_room = static_cast<double>(e.participants) / static_cast<double>(report.headcount);
+      if (*e.share_of_room > 1.0) {
+        t.anomalies.push_back({"room-overcounted", "town-hall event '" + report.name + "': " +
+                                                       std::to_string(e.participants) + " people took part but staff "
+                                                       "counted " + std::to_string(report.headcount) +
+                                                       " in the room: the headcount is too low (their ballots are "
+                                                       "counted; check the count with the staff)"});
+      }
+    }
     t.events.push_back(std::move(e));
   }
 
@@ -263,16 +391,28 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     ConsultationResult res;
     res.id = c.id;
     res.title = c.title.in("en");
+    res.title_language = language_of(c.title, res.title);
+    for (const auto& q : c.about_you) {
+      res.questions.push_back(q);
+      if (const Question* question = content.question(q)) {
+        res.labels[q] = question->label.in("en");
+        for (const auto& a : question->answers) res.labels[q + "=" + a.id] = a.label.in("en");
+      }
+    }
     res.voting = c.voting;
     std::map<std::string, std::size_t> idea_index;
     for (const auto& idea : c.ideas) {
       idea_index[idea.id] = res.ideas.size();
-      res.ideas.push_back(IdeaResult{idea.id, idea.text.in("en"), {}, {}, {}});
+      IdeaResult result;
+      result.id = idea.id;
+      result.text = idea.text.in("en");
+      result.text_language = language_of(idea.text, result.text);
+      res.ideas.push_back(std::move(result));
     }
     // Ballots no kiosk could have produced are refused from the count and reported by kind. Then
     // one ballot per session: the first to arrive counts; later ones are reported.
     std::set<SessionId> seen;
-    std::vector<const Submission*> ballots;
+    std::vector<Ballot> ballots;
     for (const auto& r : records.opened) {
       if (r.submission.consultation_id != c.id) continue;
       if (auto why = impossible_ballot(c, content, r.submission)) {
@@ -283,27 +423,43 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
         ++res.repeated_ballots;
         continue;
       }
-      ballots.push_back(&r.submission);
+      const Submission& b = r.submission;
+      ballots.push_back({&b.votes, &b.answers, channel_name(b.channel), b.event_id, !b.idea.empty()});
     }
     if (res.repeated_ballots > 0) {
       t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) +
-                                                    " later ballot(s) of sessions "
-                                                    "already counted in '" +
-                                                    c.id + "': reported, not counted"});
+                                                    " later ballot(s) from sessions already counted in '" + c.id +
+                                                    "' (a kiosk sent a session twice): only the first is counted"});
     }
     for (const auto& [kind, n] : res.refused_ballots) {
       t.anomalies.push_back({kind, std::to_string(n) + " ballot(s) in '" + c.id + "' with " +
                                        impossible_ballot_words(kind, c) +
-                                       ": no kiosk screen allows this; refused from the count"});
+                                       ": no kiosk screen allows this, so they are not counted"});
+    }
+    // Online participation: per-person sources join the ballots (checked against the same rules
+    // when imported); aggregate sources join the counts only.
+    const std::vector<const OnlineData*> online = online_for(options.online, c.id);
+    for (const OnlineData* d : online) {
+      res.has_online = true;
+      for (const auto& [online_id, title] : d->online_only_titles) {
+        if (idea_index.count(online_id)) continue;
+        idea_index[online_id] = res.ideas.size();
+        IdeaResult idea;
+        idea.id = online_id;
+        idea.text = title;
+        idea.online_only = true;
+        res.ideas.push_back(std::move(idea));
+      }
+      for (const auto& b : d->ballots) ballots.push_back({&b.votes, &b.answers, d->channel(), "", false});
     }
     res.participants = ballots.size();
     const std::optional<PopulationMargins> asked =
         margins ? std::optional<PopulationMargins>(asked_margins(*margins, c)) : std::nullopt;
 
     std::vector<Profile> profiles;
-    for (const auto* b : ballots) {
+    for (const auto& b : ballots) {
       Profile p;
-      for (const auto& a : b->answers) p[a.question_id] = a.answer_id;
+      for (const auto& a : *b.answers) p[a.question_id] = a.answer_id;
       profiles.push_back(std::move(p));
     }
     std::vector<double> weights(ballots.size(), 1.0);
@@ -313,25 +469,25 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       res.weighted = !ballots.empty();
       res.weighting_note = raked.note;
     } else {
-      res.weighting_note = margins ? "no population margins for the questions this consultation asked: "
-                                     "weighted equals raw"
-                                   : "no population margins given: weighted equals raw";
+      res.weighting_note = margins ? "no population figures for the questions this consultation asked, so "
+                                     "weighted results equal the counts"
+                                   : "no population figures were given, so weighted results equal the counts";
     }
 
     std::map<std::string, std::uint64_t> unknown_ideas;
     for (std::size_t i = 0; i < ballots.size(); ++i) {
-      const Submission& b = *ballots[i];
-      const std::string channel = channel_name(b.channel);
-      ++res.participants_by_channel[channel];
+      const Ballot& b = ballots[i];
+      ++res.participants_by_channel[b.channel];
+      (is_online_channel(b.channel) ? res.has_online : res.has_offline) = true;
       if (!b.event_id.empty()) ++res.participants_by_event[b.event_id];
-      if (!b.idea.empty()) ++res.ideas_submitted;
-      std::vector<std::string> groups{"channel=" + channel};
+      if (b.has_idea) ++res.ideas_submitted;
+      std::vector<std::string> groups{"channel=" + b.channel};
       if (!b.event_id.empty()) groups.push_back("event=" + b.event_id);
       for (const auto& q : c.about_you) {
         auto it = profiles[i].find(q);
         groups.push_back(q + "=" + (it == profiles[i].end() ? std::string(kNoAnswer) : it->second));
       }
-      for (const auto& v : b.votes) {
+      for (const auto& v : *b.votes) {
         auto it = idea_index.find(v.idea_id);
         if (it == idea_index.end()) {
           ++unknown_ideas[v.idea_id];
@@ -340,37 +496,77 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
         IdeaResult& idea = res.ideas[it->second];
         idea.raw.add(v.choice, 1.0);
         idea.weighted.add(v.choice, weights[i]);
+        (is_online_channel(b.channel) ? idea.online : idea.offline).add(v.choice, 1.0);
         for (const auto& g : groups) idea.by_group[g].add(v.choice, 1.0);
       }
     }
+    for (const OnlineData* d : online) {
+      if (!d->aggregate_only()) continue;
+      AggregateSource source{d->channel(), online_format_name(d->format), d->counts.size(), 0, 0};
+      for (const auto& count : d->counts) {
+        const std::string id = count.idea_id.empty() ? "online:" + count.online_id : count.idea_id;
+        if (count.idea_id.empty()) ++source.online_only_ideas;
+        source.supports += count.supports;
+        IdeaResult& idea = res.ideas[idea_index.at(id)];
+        const auto n = static_cast<double>(count.supports);
+        idea.raw.support += n;
+        idea.weighted.support += n;  // no per-person data: nothing to weight
+        idea.online.support += n;
+        idea.by_group["channel=" + d->channel()].support += n;
+      }
+      res.aggregate_sources.push_back(source);
+    }
     for (const auto& [idea, n] : unknown_ideas) {
-      t.anomalies.push_back({"unknown-idea", std::to_string(n) + " vote(s) in '" + c.id + "' for idea '" +
-                                                 idea +
+      t.anomalies.push_back({"unknown-idea", std::to_string(n) + " vote(s) in '" + c.id + "' for idea '" + idea +
                                                  "', which is not in the consultations file: not counted"});
     }
-    std::stable_sort(res.ideas.begin(), res.ideas.end(), [&](const IdeaResult& a, const IdeaResult& b) {
-      const double ka = c.voting == VotingMethod::kOpinion ? a.raw.agree - a.raw.disagree : a.raw.support;
-      const double kb = c.voting == VotingMethod::kOpinion ? b.raw.agree - b.raw.disagree : b.raw.support;
-      return ka > kb;
-    });
+    for (const auto& q : c.about_you) {
+      std::uint64_t missing = 0;
+      for (const auto& p : profiles) missing += p.count(q) ? 0 : 1;
+      res.unanswered.push_back({q, missing});
+    }
+    rank_ideas(c, res);
 
-    // Who took part, against the population.
+    // Who took part, against the population, and online against offline.
     if (asked && !asked->shares.empty()) {
       double lo = INFINITY, hi = 0;
       for (const auto& [question, shares] : asked->shares) {
-        std::map<std::string, std::uint64_t> answered;
-        std::uint64_t total = 0;
-        for (const auto& p : profiles) {
-          auto it = p.find(question);
-          if (it != p.end() && shares.count(it->second)) {
-            ++answered[it->second];
-            ++total;
+        std::map<std::string, std::uint64_t> answered, answered_online, answered_offline;
+        std::uint64_t total = 0, total_online = 0, total_offline = 0;
+        for (std::size_t i = 0; i < profiles.size(); ++i) {
+          auto it = profiles[i].find(question);
+          if (it == profiles[i].end() || !shares.count(it->second)) continue;
+          ++answered[it->second];
+          ++total;
+          if (is_online_channel(ballots[i].channel)) {
+            ++answered_online[it->second];
+            ++total_online;
+          } else {
+            ++answered_offline[it->second];
+            ++total_offline;
+          }
+        }
+        auto share_of = [](std::uint64_t part, std::uint64_t whole) -> std::optional<double> {
+          if (whole == 0) return std::nullopt;
+          return static_cast<double>(part) / static_cast<double>(whole);
+        };
+        // In the order the question lists its answers, not alphabetical.
+        std::vector<std::string> order;
+        if (const Question* q = content.question(question)) {
+          for (const auto& a : q->answers) {
+            if (shares.count(a.id)) order.push_back(a.id);
           }
         }
         for (const auto& [answer, share] : shares) {
-          GroupShare g{question, answer, answered[answer], 0, share, 0};
-          g.participant_share = total ? static_cast<double>(g.participants) / static_cast<double>(total) : 0;
+          if (std::find(order.begin(), order.end(), answer) == order.end()) order.push_back(answer);
+        }
+        for (const auto& answer : order) {
+          const double share = shares.at(answer);
+          GroupShare g{question, answer, answered[answer], 0, share, 0, std::nullopt, std::nullopt};
+          g.participant_share = share_of(g.participants, total).value_or(0);
           g.ratio = share > 0 ? g.participant_share / share : 0;
+          g.online_share = share_of(answered_online[answer], total_online);
+          g.offline_share = share_of(answered_offline[answer], total_offline);
           if (share > 0) {
             lo = std::min(lo, g.ratio);
             hi = std::max(hi, g.ratio);
@@ -380,6 +576,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       }
       if (hi > 0) res.representativeness = lo / hi;
     }
+    describe_effects(c, res);
     t.consultations.push_back(std::move(res));
   }
   return t;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "online.h"
 #include "store.h"
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
@@ -40,9 +41,15 @@ struct Counts {
 struct IdeaResult {
   std::string id;
   std::string text;  // in English where it has English
+  std::string text_language;  // the language `text` is in ("" when not known)
   Counts raw;
   Counts weighted;                         // raked to the population margins (equal to raw without them)
   std::map<std::string, Counts> by_group;  // "channel=kiosk", "event=e1", "age=65-74", "age=(no answer)"
+  bool online_only = false;                // proposed on the online platform, not in the consultations file
+  // Every channel: kiosk, town-hall, paper and "online:<source>" (aggregate sources included).
+  Counts online, offline;  // all online channels; kiosk, town hall and paper together
+  // Ranks (1 = first; ties share a rank): online channels only, every channel, weighted.
+  int rank_online = 0, rank_all = 0, rank_weighted = 0;
 };
 
 struct GroupShare {
@@ -51,10 +58,32 @@ struct GroupShare {
   double participant_share = 0;  // among participants who answered this question
   double population_share = 0;
   double ratio = 0;  // participant share / population share
+  // The same share among online and among offline participants who answered (per-person
+  // sources only); nullopt when that side has nobody who answered.
+  std::optional<double> online_share, offline_share;
+};
+
+// How many did not answer an "about you" question, among those counted.
+struct Unanswered {
+  std::string question;
+  std::uint64_t participants = 0;
+};
+
+// An online source that gives only totals per proposal: its supports join the counts, never
+// the per-person breakdowns or the weighting.
+struct AggregateSource {
+  std::string channel;  // "online:<source>"
+  std::string format;   // decidim, consul
+  std::uint64_t proposals = 0, supports = 0, online_only_ideas = 0;
 };
 
 struct ConsultationResult {
   std::string id, title;
+  std::string title_language;
+  // People's words for the "about you" questions and answers asked, in English where there is
+  // English: "age" -> "Age", "age=65-74" -> "65 to 74".
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> questions;  // asked, in order
   VotingMethod voting = VotingMethod::kNone;
   std::uint64_t participants = 0;      // counted ballots: one per session
   std::uint64_t repeated_ballots = 0;  // later ballots of a session already counted: reported, not counted
@@ -68,8 +97,15 @@ struct ConsultationResult {
   std::vector<IdeaResult> ideas;                               // most votes first
   std::vector<GroupShare> representation;
   std::optional<double> representativeness;  // min ratio / max ratio over all groups; none without margins
+  std::vector<Unanswered> unanswered;        // per question asked, in the consultation's order
   bool weighted = false;
   std::string weighting_note;  // why weights could not be computed, or how they converged
+  std::vector<AggregateSource> aggregate_sources;
+  bool has_online = false, has_offline = false;
+  // In words, for councillors: what the offline channels changed at the top, and what weighting
+  // changed ("" when there is nothing to compare).
+  std::string offline_effect;
+  std::string weighting_effect;
 };
 
 struct Anomaly {
@@ -107,8 +143,15 @@ struct ModerationSummary {
 };
 ModerationSummary summarise_moderation(const std::vector<ModerationLogEntry>& log);
 
+// An online import the results used (the transparency log holds its signed statement).
+struct OnlineSourceUsed {
+  std::string channel, consultation, format, file_sha256;
+  std::uint64_t rows = 0, imported_at = 0;
+};
+
 struct Tally {
   std::uint64_t records = 0;
+  std::vector<OnlineSourceUsed> online_sources;  // filled by the caller, which reads the store
   ModerationSummary moderation;
   std::vector<RevokedKioskRecords> revoked_kiosks;  // only kiosks with records
   std::vector<ConsultationResult> consultations;
@@ -122,7 +165,11 @@ struct TallyOptions {
   std::vector<EventReport> event_reports;    // from the kiosks (civic-hub stores them)
   std::vector<KioskInfo> kiosks;             // the enrolled kiosks: those revoked are named in the results
   bool exclude_revoked = false;              // leave their records out of the count
+  std::vector<OnlineData> online;            // current online imports
 };
+
+// The number ideas are ranked by: supports, or for agree/disagree the share who agree.
+double headline_value(VotingMethod voting, const Counts& k);
 
 Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
             const TallyOptions& options = {});
@@ -144,7 +191,8 @@ struct RakingResult {
 // Iterative proportional fitting to the margins. A participant who did not answer a question
 // keeps their share of "no answer" (its target is its observed share); a group with population
 // but no participants cannot be corrected for, and is named in the note.
+// Converged: every margin within `tolerance` × n of its target.
 RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins,
-                  int max_iterations = 200, double tolerance = 1e-9);
+                  int max_iterations = 200, double tolerance = 1e-6);
 
 }  // namespace civic

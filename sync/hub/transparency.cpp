@@ -1,5 +1,6 @@
-// The transparency log: HubService's checkpoints and receipt proofs. The log is the records
-// table in arrival order; its tree is kept in memory and grows as records arrive.
+// The transparency log: HubService's checkpoints, receipt proofs and online import proofs. The log
+// is the records in arrival order with each online import statement after the record that was last
+// when it was stored; its tree is kept in memory and grows as leaves arrive.
 #include <algorithm>
 
 #include "service.h"
@@ -7,11 +8,11 @@
 namespace civic {
 
 Status HubService::refresh_log_locked() {
-  const std::uint64_t after = log_ids_.empty() ? 0 : log_ids_.back();
-  CIVIC_ASSIGN(entries, store_->log_leaves(after));
-  for (const auto& [id, hash] : entries) {
-    log_ids_.push_back(id);
-    log_tree_.append(merkle_leaf_hash(hash));
+  const LogKey after = log_keys_.empty() ? LogKey{} : log_keys_.back();
+  CIVIC_ASSIGN(leaves, store_->log_leaves(after));
+  for (const auto& leaf : leaves) {
+    log_keys_.push_back(leaf.key);
+    log_tree_.append(merkle_leaf_hash(leaf.data));
   }
   return {};
 }
@@ -63,12 +64,13 @@ Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, 
   const HubRecord& record = records[match - 1];
   std::lock_guard lock(log_mutex_);
   CIVIC_TRY(refresh_log_locked());
-  const auto it = std::lower_bound(log_ids_.begin(), log_ids_.end(), record.id);
-  if (it == log_ids_.end() || *it != record.id) {
+  const LogKey key{record.id, 0};
+  const auto it = std::lower_bound(log_keys_.begin(), log_keys_.end(), key);
+  if (it == log_keys_.end() || *it != key) {
     return make_error(ErrorCode::kInternal,
                       "the record is missing from the log; report this to the hub's operators");
   }
-  const auto index = static_cast<std::uint64_t>(it - log_ids_.begin());
+  const auto index = static_cast<std::uint64_t>(it - log_keys_.begin());
   ReceiptProof proof;
   proof.receipt = canonical;
   proof.kiosk = record.kiosk;
@@ -79,6 +81,26 @@ Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, 
   proof.match = match;
   proof.checkpoint = encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
   return proof;
+}
+
+Result<std::vector<OnlineImportProof>> HubService::prove_online_imports(std::uint64_t now) {
+  CIVIC_ASSIGN(imports, store_->online_imports(false));
+  std::lock_guard lock(log_mutex_);
+  CIVIC_TRY(refresh_log_locked());
+  const Bytes checkpoint =
+      encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
+  std::vector<OnlineImportProof> proofs;
+  for (const auto& i : imports) {
+    const LogKey key{i.after_record, i.id};
+    const auto it = std::lower_bound(log_keys_.begin(), log_keys_.end(), key);
+    if (it == log_keys_.end() || *it != key) {
+      return make_error(ErrorCode::kInternal,
+                        "an online import is missing from the log; report this to the hub's operators");
+    }
+    const auto index = static_cast<std::uint64_t>(it - log_keys_.begin());
+    proofs.push_back({i.statement, index, log_tree_.inclusion_proof(index), checkpoint, i.current});
+  }
+  return proofs;
 }
 
 }  // namespace civic

@@ -33,6 +33,7 @@ inline constexpr std::string_view kEventReport = "CKEV";
 inline constexpr std::string_view kKeyStatement = "CKKS";
 inline constexpr std::string_view kKeyFile = "CKKY";
 inline constexpr std::string_view kCheckpoint = "CKCP";
+inline constexpr std::string_view kOnlineImport = "CKOI";
 }  // namespace magic
 
 // Versions: the byte after the magic (the submission's is its first byte).
@@ -44,6 +45,7 @@ inline constexpr std::uint8_t kEventReportVersion = 1;
 inline constexpr std::uint8_t kKeyStatementVersion = 2;
 inline constexpr std::uint8_t kKeyFileVersion = 1;
 inline constexpr std::uint8_t kCheckpointVersion = 1;
+inline constexpr std::uint8_t kOnlineImportVersion = 1;
 
 // Domain tags (PROTOCOL.md "Hashing"): every hash and signature names what it is of.
 namespace tag {
@@ -63,6 +65,8 @@ inline constexpr std::string_view kFingerprint = "civic-kiosk/fingerprint/v1";
 inline constexpr std::string_view kEnrolmentToken = "civic-kiosk/enrolment-token/v1";
 inline constexpr std::string_view kReceipt = "civic-kiosk/receipt/v1";
 inline constexpr std::string_view kUsbFile = "civic-kiosk/usb-file/v1";
+inline constexpr std::string_view kOnlineImport = "civic-kiosk/online-import/v1";
+inline constexpr std::string_view kOnlineImportLeaf = "civic-kiosk/online-import-leaf/v1";
 }  // namespace tag
 
 // Submission (PROTOCOL.md "Submission"): its limits, and the padded sizes a sealed record takes.
@@ -126,5 +130,14 @@ inline constexpr std::size_t kKeyFileSize = kMagicSize + kVersionSize + 1 + kKey
 // Checkpoint: magic, version, tree size, root, signed at, signature.
 inline constexpr std::size_t kCheckpointSize =
     kMagicSize + kVersionSize + kU64Size + kHashSize + kU64Size + kSignatureSize;
+
+// Online import statement: magic, version, imported at, rows, the file's SHA-256, then
+// u16-length strings: format, source, consultation; signature.
+inline constexpr std::size_t kMaxOnlineSourceBytes = 64;
+inline constexpr std::size_t kMaxOnlineFormatBytes = 32;
+inline constexpr std::size_t kMaxOnlineImportSize = kMagicSize + kVersionSize + 2 * kU64Size + kHashSize +
+                                                    (kU16Size + kMaxOnlineFormatBytes) +
+                                                    (kU16Size + kMaxOnlineSourceBytes) + (kU16Size + kMaxIdBytes) +
+                                                    kSignatureSize;
 
 }  // namespace civic

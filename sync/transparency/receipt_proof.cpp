@@ -68,4 +68,58 @@ Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& p, const Signin
   return VerifiedReceipt{format_receipt_code(p.receipt), p.leaf_index, checkpoint};
 }
 
+std::string format_online_import_proof(const OnlineImportProof& p) {
+  json path = json::array();
+  for (const auto& h : p.path) path.push_back(to_hex(h));
+  return json{{"format", 1},
+              {"kind", "online-import"},
+              {"statement", to_hex(p.statement)},
+              {"current", p.current},
+              {"leaf_index", p.leaf_index},
+              {"path", path},
+              {"checkpoint", to_hex(p.checkpoint)}}
+             .dump(2) +
+         "\n";
+}
+
+bool is_online_import_proof(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  return j.is_object() && j.contains("kind") && j["kind"] == "online-import";
+}
+
+Result<OnlineImportProof> parse_online_import_proof(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    if (j.value("format", 0) != 1 || j.value("kind", "") != "online-import") {
+      return make_error(ErrorCode::kUnknownVersion, "this is not an online import proof of format 1");
+    }
+    OnlineImportProof p;
+    CIVIC_ASSIGN(statement, from_hex(j.at("statement").get<std::string>()));
+    p.statement = statement;
+    p.current = j.value("current", true);
+    p.leaf_index = j.at("leaf_index").get<std::uint64_t>();
+    for (const auto& h : j.at("path")) {
+      CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
+      p.path.push_back(node);
+    }
+    CIVIC_ASSIGN(checkpoint, from_hex(j.at("checkpoint").get<std::string>()));
+    p.checkpoint = checkpoint;
+    return p;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kMalformed, std::string("this is not a readable online import proof: ") + e.what());
+  }
+}
+
+Result<VerifiedOnlineImport> verify_online_import_proof(const OnlineImportProof& p, const SigningPublicKey& hub_key) {
+  CIVIC_ASSIGN(checkpoint, verify_checkpoint(p.checkpoint, hub_key));
+  CIVIC_ASSIGN(statement, verify_online_import(p.statement, hub_key));
+  if (!verify_merkle_inclusion(merkle_leaf_hash(online_import_leaf_data(p.statement)), p.leaf_index, checkpoint.size,
+                               p.path, checkpoint.root)) {
+    return make_error(ErrorCode::kBadSignature,
+                      "the inclusion proof does not lead to the checkpoint's root: the online import is not shown "
+                      "to be in the hub's log");
+  }
+  return VerifiedOnlineImport{statement, p.leaf_index, checkpoint};
+}
+
 }  // namespace civic

@@ -37,4 +37,28 @@ struct VerifiedReceipt {
 [[nodiscard]] Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& proof,
                                                            const SigningPublicKey& hub_key);
 
+// An online import's inclusion proof (PROTOCOL.md "Online import proof"): the hub's signed
+// statement naming the imported file, its place in the log, the audit path and a checkpoint.
+struct OnlineImportProof {
+  Bytes statement;  // CKOI
+  std::uint64_t leaf_index = 0;
+  std::vector<Hash32> path;
+  Bytes checkpoint;
+  bool current = true;  // whether results use it now (false: a newer export replaced it)
+};
+std::string format_online_import_proof(const OnlineImportProof& proof);
+[[nodiscard]] Result<OnlineImportProof> parse_online_import_proof(const std::string& json);
+// Whether a proof file is an online import's ("kind": "online-import") rather than a receipt's.
+bool is_online_import_proof(const std::string& json);
+
+struct VerifiedOnlineImport {
+  OnlineImportStatement statement;
+  std::uint64_t leaf_index = 0;
+  Checkpoint checkpoint;
+};
+// Checks the statement's and the checkpoint's signatures against the hub key and the inclusion
+// proof of the statement's leaf against the checkpoint's root.
+[[nodiscard]] Result<VerifiedOnlineImport> verify_online_import_proof(const OnlineImportProof& proof,
+                                                                      const SigningPublicKey& hub_key);
+
 }  // namespace civic
