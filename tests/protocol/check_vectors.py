@@ -217,6 +217,28 @@ def main(path):
           "key statement fields")
     VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/key-statement/v2", raw[:109]), raw[109:])
 
+    # Online import statement: the hub's signed word for which export file it imported, a leaf of
+    # the log after two records, with its inclusion proof.
+    o = vec["online_import"]
+    raw = bytes.fromhex(o["bytes"])
+    check(hashlib.sha256(o["file"].encode("utf-8")).hexdigest() == o["file_sha256"], "import: the file's SHA-256")
+    magic, version, at, rows, file_hash = struct.unpack(">4sBQQ32s", raw[:53])
+    check((magic, version, at, rows, file_hash.hex()) == (b"CKOI", 1, o["imported_at"], o["rows"], o["file_sha256"]),
+          "import statement header")
+    off = 53
+    for field in ("format", "source", "consultation"):
+        (n,) = struct.unpack(">H", raw[off:off + 2])
+        check(raw[off + 2:off + 2 + n].decode("utf-8") == o[field], f"import statement {field}")
+        off += 2 + n
+    check(len(raw) == off + 64, "import statement length")
+    VerifyKey(hub_sign_pk).verify(h512("civic-kiosk/online-import/v1", raw[:off]), raw[off:])
+    leaf_data = h256("civic-kiosk/online-import-leaf/v1", raw)
+    check(leaf_data.hex() == o["leaf_data"], "import leaf data")
+    import_log = [sha(b"\0", bytes.fromhex(m["record_hashes"][0])), sha(b"\0", bytes.fromhex(m["record_hashes"][1])),
+                  sha(b"\0", leaf_data)]
+    check(mth(import_log).hex() == o["log_root"], "log root with the import")
+    check([x.hex() for x in path(o["leaf_index"], import_log)] == o["proof"], "import inclusion proof")
+
     print(f"{checks} passed, 0 failed")
 
 

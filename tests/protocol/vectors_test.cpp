@@ -223,3 +223,26 @@ TEST_CASE("vectors: event report encodes to the exact bytes and verifies", "[vec
   REQUIRE(back.ok());
   CHECK(*back == e);
 }
+
+TEST_CASE("vectors: the online import statement, its leaf and its proof in a log after two records",
+          "[protocol][vectors]") {
+  const auto& v = vectors()["online_import"];
+  const std::string file = v["file"];
+  const OnlineImportStatement s{v["imported_at"], v["rows"], file_sha256(as_bytes(file)), v["format"], v["source"],
+                                v["consultation"]};
+  CHECK(to_hex(s.file_sha256) == v["file_sha256"]);
+  auto bytes = encode_signed_online_import(s, test::hub_signing_key());
+  REQUIRE(bytes.ok());
+  CHECK(to_hex(*bytes) == v["bytes"]);
+  auto back = verify_online_import(*bytes, test::hub_signing_key().public_key);
+  REQUIRE(back.ok());
+  CHECK(*back == s);
+  CHECK(to_hex(online_import_leaf_data(*bytes)) == v["leaf_data"]);
+  // Signed by another key, or altered, it does not verify.
+  CHECK(verify_online_import(*bytes, test::kiosk_key().public_key).code() == ErrorCode::kBadSignature);
+  Bytes altered = *bytes;
+  altered[30] ^= 1;
+  CHECK_FALSE(verify_online_import(altered, test::hub_signing_key().public_key).ok());
+  CHECK(verify_online_import(Bytes(bytes->begin(), bytes->end() - 1), test::hub_signing_key().public_key).code() ==
+        ErrorCode::kTruncated);
+}

@@ -189,6 +189,30 @@ int main(int argc, char** argv) {
   out["key_statement"] = {{"issued_at", 1795000000},
                           {"bytes", to_hex(encode_signed_key_statement(hub_sub.public_key, hub_content.public_key, 1795000000, hub_sign))}};
 
+  // An online import statement, and a log of two records then that statement, with its proof.
+  const std::string export_file = "id,title/en,supports\n101,Shade,10\n";
+  const OnlineImportStatement statement{1795030000, 1, file_sha256(as_bytes(export_file)), "decidim", "decidim",
+                                        "parks-2026"};
+  auto statement_bytes = encode_signed_online_import(statement, hub_sign);
+  if (!statement_bytes.ok()) return 1;
+  const Hash32 import_leaf = online_import_leaf_data(*statement_bytes);
+  const std::vector<Hash32> import_log{merkle_leaf_hash(record_hashes[0]), merkle_leaf_hash(record_hashes[1]),
+                                       merkle_leaf_hash(import_leaf)};
+  nlohmann::json import_path = nlohmann::json::array();
+  for (const auto& p : merkle_inclusion_proof(import_log, 2)) import_path.push_back(hex(p));
+  out["online_import"] = {{"file", export_file},
+                          {"file_sha256", hex(statement.file_sha256)},
+                          {"imported_at", statement.imported_at},
+                          {"rows", statement.rows},
+                          {"format", statement.format},
+                          {"source", statement.source},
+                          {"consultation", statement.consultation},
+                          {"bytes", to_hex(*statement_bytes)},
+                          {"leaf_data", hex(import_leaf)},
+                          {"log_root", hex(merkle_root(import_log))},
+                          {"leaf_index", 2},
+                          {"proof", import_path}};
+
   std::ofstream file(argv[1]);
   file << out.dump(2) << "\n";
   if (!file) {
