@@ -15,8 +15,9 @@ packages=(
   xvfb xauth x11-apps xdotool imagemagick python3 python3-nacl sox
   # tests: what the kiosk draws, read back by OCR (an oracle independent of the layout code)
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
-  # tests: the results report in a real browser
-  chromium
+  # tests: the results report in a real browser (axe-core through Selenium), its CSV in a real
+  # spreadsheet program, the open-data package through the Frictionless validator (npm)
+  chromium chromium-driver python3-selenium libreoffice-calc-nogui nodejs
   # tests: the documented reverse proxy in front of the hub, under floods
   nginx
   # packages: build with CPack, check with lintian, run the kiosk under cage
@@ -30,8 +31,24 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The tests' JavaScript checkers (tests/browser/package.json, pinned by its package-lock.json):
+# axe-core and the Frictionless validator, from the npm registry, installed once per lock file.
+install_browser_checkers() {
+  local dir lock stamp
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  lock="$dir/package-lock.json"
+  stamp="$dir/node_modules/.installed-lock"
+  if [ -f "$stamp" ] && cmp -s "$lock" "$stamp"; then
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/browser (axe-core, datapackage)"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$lock" "$stamp"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages already installed"
+  install_browser_checkers
   exit 0
 fi
 
@@ -45,3 +62,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_browser_checkers

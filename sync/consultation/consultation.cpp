@@ -325,7 +325,13 @@ class ContentReader {
                            : "\"format\" must be 1, the only version there is (see assets/README.md)");
       format_unknown_ = newer;
     }
-    object_with(root, "", "the file", {"format", "questions", "consultations"}, {"consultations"});
+    // "open_data" is the operators' (civic-hub open-data): bundles for kiosks never carry it.
+    if (operator_file_) {
+      object_with(root, "", "the file", {"format", "questions", "consultations", "open_data"}, {"consultations"});
+      if (root.contains("open_data")) read_open_data(root["open_data"], content);
+    } else {
+      object_with(root, "", "the file", {"format", "questions", "consultations"}, {"consultations"});
+    }
     if (root.contains("questions") && list(root["questions"], "/questions", "\"questions\"")) {
       std::set<std::string> seen;
       for (std::size_t i = 0; i < root["questions"].size(); ++i) {
@@ -341,6 +347,18 @@ class ContentReader {
         warning("/consultations", "there are no consultations: kiosks will show nothing to take part in");
       }
     }
+  }
+
+  void read_open_data(const json& o, Content& content) {
+    if (!object_with(o, "/open_data", "\"open_data\"", {"smallest_cell"}, {})) return;
+    if (!o.contains("smallest_cell")) return;
+    const json& n = o["smallest_cell"];
+    if (!n.is_number_unsigned() || n.get<std::uint64_t>() < 1 || n.get<std::uint64_t>() > 1000) {
+      error("/open_data/smallest_cell", std::string("\"smallest_cell\" must be a whole number from 1 to 1000 (counts "
+                                                    "below it are left out of open data), not ") + kind_of(n));
+      return;
+    }
+    content.open_data_smallest_cell = n.get<std::uint64_t>();
   }
 
   void read_question(const json& q, const std::string& at, std::set<std::string>& seen, Content& content) {

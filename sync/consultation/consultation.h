@@ -57,6 +57,9 @@ struct Consultation {
 struct Content {
   std::vector<Consultation> consultations;
   std::vector<Question> questions;
+  // Open data leaves out any count below this (a small group could identify someone): the
+  // operators' file's "open_data": {"smallest_cell": N}; never in bundles.
+  std::uint64_t open_data_smallest_cell = 5;
 
   const Consultation* consultation(const std::string& id) const;
   const Question* question(const std::string& id) const;

@@ -9,6 +9,7 @@
 
 #include "report.h"
 #include "server.h"
+#include "open_data.h"
 #include "tally.h"
 #include "service.h"
 #include "sync/cli/cli.h"
@@ -468,49 +469,70 @@ int run_moderate(HubService& service, const Options& o) {
   return 0;
 }
 
-// civic-hub tally.
-int run_tally(HubService& service, const Options& o) {
-  auto key = load_operator_key(o.key_file);
-  if (!key.ok()) return fail(key.error());
-  const MemoryLock key_lock(&*key, sizeof *key);
+// The count, as tally and open-data make it: records opened with the operator's key (and their
+// words wiped before this returns), online imports, events, kiosks and the moderation log.
+Result<std::pair<Tally, Content>> compute_tally(HubService& service, const Options& o) {
+  CIVIC_ASSIGN(key, load_operator_key(o.key_file));
+  const MemoryLock key_lock(&key, sizeof key);
   std::optional<PopulationMargins> margins;
   if (!o.population_file.empty()) {
-    auto m = load_population_margins(o.population_file);
-    if (!m.ok()) return fail(m.error());
-    margins = *m;
+    CIVIC_ASSIGN(m, load_population_margins(o.population_file));
+    margins = m;
   }
-  auto content_now = service.consultations_with_approved_ideas();
-  if (!content_now.ok()) return fail(content_now.error());
-  if (auto s = check_tally_request(*content_now, margins ? &*margins : nullptr, o.only_consultation); !s.ok()) {
-    return fail(s.error());
-  }
+  CIVIC_ASSIGN(content_now, service.consultations_with_approved_ideas());
+  CIVIC_TRY(check_tally_request(content_now, margins ? &*margins : nullptr, o.only_consultation));
   // Everything else first: once records are opened, nothing returns before their words are wiped.
   TallyOptions options;
   options.max_sessions_per_hour = o.max_sessions;
   options.consultation = o.only_consultation;
   options.exclude_revoked = o.exclude_revoked;
-  auto reports = service.store().event_reports();
-  if (!reports.ok()) return fail(reports.error());
-  options.event_reports = *reports;
-  auto kiosk_list = service.store().kiosks();
-  if (!kiosk_list.ok()) return fail(kiosk_list.error());
-  options.kiosks = *kiosk_list;
-  auto moderation_log = service.store().moderation_log();
-  if (!moderation_log.ok()) return fail(moderation_log.error());
-  auto online = service.current_online_data();
-  if (!online.ok()) return fail(online.error());
-  options.online = std::move(*online);
-  auto imports = service.store().online_imports(true);
-  if (!imports.ok()) return fail(imports.error());
-  auto opened = open_all_records(service.store(), *key);
-  if (!opened.ok()) return fail(opened.error());
-  Tally t = tally(*content_now, *opened, margins ? &*margins : nullptr, options);
-  for (auto& r : opened->opened) wipe_submission(r.submission);
-  for (const auto& i : *imports) {
+  CIVIC_ASSIGN(reports, service.store().event_reports());
+  options.event_reports = reports;
+  CIVIC_ASSIGN(kiosk_list, service.store().kiosks());
+  options.kiosks = kiosk_list;
+  CIVIC_ASSIGN(moderation_log, service.store().moderation_log());
+  CIVIC_ASSIGN(online, service.current_online_data());
+  options.online = std::move(online);
+  CIVIC_ASSIGN(imports, service.store().online_imports(true));
+  CIVIC_ASSIGN(opened, open_all_records(service.store(), key));
+  Tally t = tally(content_now, opened, margins ? &*margins : nullptr, options);
+  for (auto& r : opened.opened) wipe_submission(r.submission);
+  t.moderation = summarise_moderation(moderation_log);
+  for (const auto& i : imports) {
+    if (!o.only_consultation.empty() && i.consultation != o.only_consultation) continue;
     t.online_sources.push_back({"online:" + i.source, i.consultation, i.format, to_hex(i.file_sha256), i.rows,
                                 i.imported_at});
   }
-  t.moderation = summarise_moderation(*moderation_log);
+  return std::pair{std::move(t), std::move(content_now)};
+}
+
+// civic-hub open-data: the results as a Frictionless Data Package.
+int run_open_data(HubService& service, const Options& o) {
+  auto computed = compute_tally(service, o);
+  if (!computed.ok()) return fail(computed.error());
+  const auto& [t, content] = *computed;
+  auto signed_checkpoint = service.checkpoint(now_seconds());
+  if (!signed_checkpoint.ok()) return fail(signed_checkpoint.error());
+  auto parsed = verify_checkpoint(*signed_checkpoint, service.keys().signing.public_key);
+  if (!parsed.ok()) return fail(parsed.error());
+  const OpenDataCheckpoint checkpoint{to_hex(*signed_checkpoint), parsed->size, parsed->signed_at,
+                                      to_hex(parsed->root), to_hex(service.keys().signing.public_key.bytes)};
+  const auto files = open_data_package(t, content.open_data_smallest_cell, checkpoint, format_utc(now_seconds()));
+  std::error_code ec;
+  std::filesystem::create_directories(o.out_dir, ec);
+  for (const auto& [name, text] : files) {
+    if (auto s = write_text_file(std::filesystem::path(o.out_dir) / name, text); !s.ok()) return fail(s.error());
+  }
+  std::printf("open data written to %s: datapackage.json and %zu files; counts below %llu left out of breakdowns\n",
+              o.out_dir.c_str(), files.size() - 1, static_cast<unsigned long long>(content.open_data_smallest_cell));
+  return kExitOk;
+}
+
+// civic-hub tally.
+int run_tally(HubService& service, const Options& o) {
+  auto computed = compute_tally(service, o);
+  if (!computed.ok()) return fail(computed.error());
+  const Tally& t = computed->first;
   std::error_code ec;
   std::filesystem::create_directories(o.out_dir, ec);
   const std::filesystem::path dir(o.out_dir);
@@ -532,6 +554,7 @@ int run_tally(HubService& service, const Options& o) {
                 static_cast<unsigned long long>(c.participants), static_cast<unsigned long long>(c.repeated_ballots),
                 c.representativeness ? (", representativeness " + std::to_string(*c.representativeness)).c_str()
                                      : "");
+    if (!c.offline_effect.empty()) std::printf("  %s\n", c.offline_effect.c_str());
   }
   for (const auto& a : t.anomalies) std::printf("anomaly: %s: %s\n", a.kind.c_str(), a.detail.c_str());
   for (const auto& k : t.revoked_kiosks) {
@@ -730,6 +753,12 @@ int main(int argc, char** argv) try {
                       "leave out records from kiosks since revoked (they count by default, and are named either way)");
   tally_cmd->add_flag("--json", o.as_json, "print the summary as JSON (the results are written to --out either way)");
 
+  auto* open_data = app.add_subcommand("open-data", "write the results as open data: a Frictionless Data Package");
+  open_data->add_option("--key", o.key_file, "the submission SECRET key file")->required();
+  open_data->add_option("--population", o.population_file, "population margins (TOML; see config/population.toml)");
+  open_data->add_option("--out", o.out_dir, "directory for datapackage.json and its files")->required();
+  open_data->add_flag("--exclude-revoked", o.exclude_revoked, "leave out records from kiosks since revoked");
+
   auto* receipt = app.add_subcommand("receipt", "print the inclusion proof for a resident's receipt code");
   receipt->add_option("code", o.receipt_code, "the code on the resident's thank-you screen, e.g. 7KQ2M-X9ARC")->required();
   receipt->add_option("--out", o.proof_out, "write the proof here (JSON) as well");
@@ -792,6 +821,7 @@ int main(int argc, char** argv) try {
   if (show->parsed()) return run_content_show(service);
   if (moderate->parsed()) return run_moderate(service, o);
   if (tally_cmd->parsed()) return run_tally(service, o);
+  if (open_data->parsed()) return run_open_data(service, o);
   if (receipt->parsed()) return run_receipt(service, o);
   if (checkpoint_cmd->parsed()) return run_log_checkpoint(service, o);
   if (import_online->parsed()) return run_import_online(service, o);

@@ -76,7 +76,14 @@ Result<Content> HubService::consultations_with_approved_ideas() {
                       "no consultations are set; write a consultations file (see "
                       "assets/README.md) and run: civic-hub content publish FILE");
   }
-  CIVIC_ASSIGN(content, parse_content(*json));
+  // The operators' file as they wrote it (checked when it was set): read as such, "open_data" included.
+  ContentCheck check = check_consultations_file(*json);
+  if (!check.content) {
+    return make_error(ErrorCode::kCorruptDatabase, "the stored consultations file no longer reads (" +
+                                                       check.errors.front().message +
+                                                       "); publish the consultations file again");
+  }
+  Content content = std::move(*check.content);
   CIVIC_ASSIGN(approved, store_->moderation("approved"));
   for (const auto& item : approved) {
     for (auto& c : content.consultations) {

@@ -44,15 +44,6 @@ std::string percent(double share) {
 
 std::string share_text(double part, double whole) { return whole > 0 ? percent(part / whole) : "-"; }
 
-// RFC 4180: quote every text field, double the quotes inside. A cell a spreadsheet would take
-// for a formula (starting with =, +, -, @, a tab or a carriage return: OWASP's list for CSV
-// injection) gets a leading apostrophe, so a resident's "=SUM(...)" stays text.
-std::string csv_text(const std::string& s) {
-  std::string out = "\"";
-  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) out += '\'';
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // Spreadsheet programs read UTF-8 (accents, syllabics) right only after a byte-order mark.
 constexpr const char* kCsvBom = "\xEF\xBB\xBF";
@@ -114,24 +105,31 @@ std::string bar_table(const std::string& caption, const std::string& row_header,
     for (double v : r.values) max = std::max(max, v);
   }
   if (max <= 0) max = 1;
-  std::string h = "<div class=\"wide\"><table class=\"bars\"><caption>" + html_escape(caption);
+  // Below 600 px each row becomes a card, its cells labelled by their column: the ARIA roles keep
+  // the table's meaning for screen readers when CSS changes its display.
+  std::string h = "<div class=\"wide\"><table class=\"bars\" role=\"table\"><caption>" + html_escape(caption);
   if (series.size() > 1) {
     h += "<span class=\"legend\" aria-hidden=\"true\">";
     for (std::size_t s = 0; s < series.size(); ++s)
       h += "<span><span class=\"key s" + std::to_string(s) + "\"></span>" + html_escape(series[s]) + "</span>";
     h += "</span>";
   }
-  h += "</caption>\n<thead><tr><th scope=\"col\">" + html_escape(row_header) + "</th>";
-  for (const auto& c : columns) h += "<th scope=\"col\" class=\"n\">" + html_escape(c) + "</th>";
-  h += "</tr></thead><tbody>\n";
+  h += "</caption>\n<thead role=\"rowgroup\"><tr role=\"row\"><th scope=\"col\" role=\"columnheader\">" +
+       html_escape(row_header) + "</th>";
+  for (const auto& c : columns) h += "<th scope=\"col\" role=\"columnheader\" class=\"n\">" + html_escape(c) + "</th>";
+  h += "</tr></thead><tbody role=\"rowgroup\">\n";
   for (const auto& r : rows) {
-    h += "<tr><th scope=\"row\"" + lang_attribute(r.language) + ">" + html_escape(r.label);
+    h += "<tr role=\"row\"><th scope=\"row\" role=\"rowheader\"" + lang_attribute(r.language) + ">" +
+         html_escape(r.label);
     for (std::size_t s = 0; s < r.values.size(); ++s) {
       h += "<span class=\"bar s" + std::to_string(s) + "\" aria-hidden=\"true\" style=\"width:" +
            fixed(std::max(0.0, 100.0 * r.values[s] / max), 1) + "%\"></span>";
     }
     h += "</th>";
-    for (const auto& cell : r.cells) h += "<td class=\"n\">" + cell + "</td>";
+    for (std::size_t c = 0; c < r.cells.size(); ++c) {
+      h += "<td role=\"cell\" class=\"n\" data-label=\"" + html_escape(c < columns.size() ? columns[c] : "") +
+           "\"><span class=\"v\">" + r.cells[c] + "</span></td>";
+    }
     h += "</tr>\n";
   }
   return h + "</tbody></table></div>\n";
@@ -170,6 +168,16 @@ json online_sources_json(const Tally& t) {
 
 json optional_json(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 }  // namespace
+
+// RFC 4180: quote every text field, double the quotes inside. A cell a spreadsheet would take
+// for a formula (OWASP's list for CSV injection) gets a leading apostrophe, so a resident's
+// "=SUM(...)" stays text.
+std::string csv_cell(const std::string& s) {
+  std::string out = "\"";
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) out += '\'';
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 std::string results_summary_json(const Tally& t, const std::string& out_dir) {
   json summary = {{"records", t.records}, {"out", out_dir}, {"consultations", json::array()},
@@ -268,7 +276,7 @@ std::string ideas_csv(const Tally& t) {
                     "rank_weighted\r\n";
   for (const auto& c : t.consultations) {
     for (const auto& i : c.ideas) {
-      out += csv_text(c.id) + "," + csv_text(i.id) + "," + csv_text(i.text) + "," + number(i.raw.support) + "," +
+      out += csv_cell(c.id) + "," + csv_cell(i.id) + "," + csv_cell(i.text) + "," + number(i.raw.support) + "," +
              number(i.raw.agree) + "," + number(i.raw.disagree) + "," + number(i.raw.pass) + "," +
              fixed(i.weighted.support, 4) + "," + fixed(i.weighted.agree, 4) + "," + fixed(i.weighted.disagree, 4) +
              "," + fixed(i.weighted.pass, 4) + "," + (i.online_only ? "true" : "false") + "," +
@@ -285,8 +293,8 @@ std::string breakdown_csv(const Tally& t) {
     for (const auto& i : c.ideas) {
       for (const auto& [g, k] : i.by_group) {
         const auto eq = g.find('=');
-        out += csv_text(c.id) + "," + csv_text(i.id) + "," + csv_text(g.substr(0, eq)) + "," +
-               csv_text(g.substr(eq + 1)) + "," + number(k.support) + "," + number(k.agree) + "," +
+        out += csv_cell(c.id) + "," + csv_cell(i.id) + "," + csv_cell(g.substr(0, eq)) + "," +
+               csv_cell(g.substr(eq + 1)) + "," + number(k.support) + "," + number(k.agree) + "," +
                number(k.disagree) + "," + number(k.pass) + "\r\n";
       }
     }
@@ -301,7 +309,7 @@ std::string representation_csv(const Tally& t) {
   auto optional_share = [](const std::optional<double>& v) { return v ? fixed(*v, 4) : std::string(); };
   for (const auto& c : t.consultations) {
     for (const auto& g : c.representation) {
-      out += csv_text(c.id) + "," + csv_text(g.question) + "," + csv_text(g.answer) + "," +
+      out += csv_cell(c.id) + "," + csv_cell(g.question) + "," + csv_cell(g.answer) + "," +
              std::to_string(g.participants) + "," + fixed(g.participant_share, 4) + "," +
              fixed(g.population_share, 4) + "," + fixed(g.ratio, 4) + "," + optional_share(g.online_share) + "," +
              optional_share(g.offline_share) + "\r\n";
@@ -410,13 +418,10 @@ std::string consultation_section(const Tally& t, const ConsultationResult& c) {
                                                        {"People"}, rows);
   }
   if (!c.participants_by_event.empty()) {
-    h += "<div class=\"wide\"><table><caption>Town-hall events</caption><thead><tr><th scope=\"col\">Event</th>"
-         "<th scope=\"col\" class=\"n\">People</th></tr></thead><tbody>\n";
-    for (const auto& [e, n] : c.participants_by_event) {
-      h += "<tr><th scope=\"row\">" + html_escape(event_name(t, e)) + "</th><td class=\"n\">" + std::to_string(n) +
-           "</td></tr>\n";
-    }
-    h += "</tbody></table></div>\n";
+    std::vector<BarRow> rows;
+    for (const auto& [e, n] : c.participants_by_event)
+      rows.push_back({event_name(t, e), "", {}, {std::to_string(n)}});
+    h += bar_table("Town-hall events", "Event", {}, {"People"}, rows);
   }
 
   // Who took part against who lives here.
@@ -486,7 +491,7 @@ std::string results_html(const Tally& t, const std::string& generated_at) {
 body{font-family:sans-serif;max-width:960px;margin:1em auto;padding:0 1em;color:#1a1a1a;line-height:1.5;overflow-wrap:anywhere}
 h1{font-size:1.8em}h2{border-bottom:2px solid #0b5394;padding-bottom:.2em;margin-top:2em}
 .wide{max-width:100%;overflow-x:auto}
-table{border-collapse:collapse;margin:1em 0;width:100%}td,th{border:1px solid #888;padding:.3em .5em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:1em 0;width:100%}td,th{border:1px solid #888;padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:normal}
 thead th{background:#e8eef6}td.n,th.n{text-align:right}caption{text-align:left;font-weight:bold;padding:.3em 0}
 .pct{color:#444;white-space:nowrap}.note{color:#444}.effect{font-size:1.1em}
 .anomaly{background:#fff4e0;padding:.5em 1em}
@@ -495,6 +500,14 @@ thead th{background:#e8eef6}td.n,th.n{text-align:right}caption{text-align:left;f
 .legend{display:block;font-weight:normal}.legend>span{margin-right:1.5em;white-space:nowrap}
 .key{display:inline-block;width:1.5em;height:.8em;margin-right:.4em;border:1px solid #0b5394;vertical-align:middle}
 code{overflow-wrap:anywhere}
+@media (max-width:600px){
+ table.bars thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+ table.bars tr{display:block;border:1px solid #888;margin-bottom:.5em}
+ table.bars th,table.bars td{display:block;border:0}
+ table.bars td.n{display:flex;justify-content:space-between;gap:1em;text-align:right}
+ table.bars td.n::before{content:attr(data-label);text-align:left;color:#333}
+ table.bars .v{min-width:0;overflow-wrap:anywhere}
+}
 </style></head><body>
 )";
   h += "<header><h1>Consultation results</h1>\n<p class=\"note\">" + std::to_string(t.records) +
@@ -503,33 +516,30 @@ code{overflow-wrap:anywhere}
        "</header>\n<main>\n";
   for (const auto& c : t.consultations) h += consultation_section(t, c);
   if (!t.events.empty()) {
-    h += "<h2>Town-hall events</h2>\n<div class=\"wide\"><table><thead><tr><th scope=\"col\">Event</th><th "
-         "scope=\"col\">Place</th><th scope=\"col\">Date</th><th scope=\"col\" class=\"n\">People in the room</th>"
-         "<th scope=\"col\" class=\"n\">Took part</th><th scope=\"col\" class=\"n\">Share of the room</th></tr>"
-         "</thead><tbody>\n";
+    std::vector<BarRow> rows;
     for (const auto& e : t.events) {
       std::string share = e.share_of_room ? percent(*e.share_of_room) : "-";
       if (e.share_of_room && *e.share_of_room > 1.0) share += " <strong>(more than counted: check the headcount)</strong>";
-      h += "<tr><th scope=\"row\">" + html_escape(e.report.name) + "</th><td>" + html_escape(e.report.place) +
-           "</td><td>" + html_escape(e.report.date) + "</td><td class=\"n\">" +
-           (e.report.headcount ? std::to_string(e.report.headcount) : "not counted") + "</td><td class=\"n\">" +
-           std::to_string(e.participants) + "</td><td class=\"n\">" + share + "</td></tr>\n";
+      rows.push_back({e.report.name, "", {},
+                      {html_escape(e.report.place), html_escape(e.report.date),
+                       e.report.headcount ? std::to_string(e.report.headcount) : "not counted",
+                       std::to_string(e.participants), share}});
     }
-    h += "</tbody></table></div>\n";
+    h += "<h2>Town-hall events</h2>\n" +
+         bar_table("Each event, as staff reported it", "Event", {},
+                   {"Place", "Date", "People in the room", "Took part", "Share of the room"}, rows);
   }
   if (!t.online_sources.empty()) {
     h += "<h2>Online data in these results</h2>\n<p>Each file was imported by the hub's operators and signed into "
          "the hub's public log. Anyone can check that a file is the one used: <code>civic-hub log imports --out "
          "proofs.json</code> (or <code>GET /v1/log/imports</code>), then <code>civic-verify-receipt proofs.json "
-         "hub-signing.pub FILE</code>.</p>\n<div class=\"wide\"><table><thead><tr><th scope=\"col\">Channel</th><th "
-         "scope=\"col\">Consultation</th><th scope=\"col\">Rows</th><th scope=\"col\">File SHA-256</th></tr></thead>"
-         "<tbody>\n";
-    for (const auto& s : t.online_sources) {
-      h += "<tr><th scope=\"row\">" + html_escape(channel_label(s.channel)) + "</th><td>" + html_escape(s.consultation) +
-           "</td><td class=\"n\">" + std::to_string(s.rows) + "</td><td><code>" + html_escape(s.file_sha256) +
-           "</code></td></tr>\n";
+         "hub-signing.pub FILE</code>.</p>\n";
+    std::vector<BarRow> rows;
+    for (const auto& o : t.online_sources) {
+      rows.push_back({channel_label(o.channel), "", {},
+                      {html_escape(o.consultation), std::to_string(o.rows), "<code>" + html_escape(o.file_sha256) + "</code>"}});
     }
-    h += "</tbody></table></div>\n";
+    h += bar_table("Online exports counted", "Channel", {}, {"Consultation", "Rows", "File SHA-256"}, rows);
   }
   if (t.moderation.decisions > 0) {
     auto action = [&t](const char* name) {
@@ -545,16 +555,15 @@ code{overflow-wrap:anywhere}
          "the hub's moderation log (civic-hub moderate log).</p>\n";
   }
   if (!t.revoked_kiosks.empty()) {
-    h += "<h2>Records from kiosks since revoked</h2>\n<div class=\"wide\"><table><thead><tr><th scope=\"col\">Kiosk"
-         "</th><th scope=\"col\">Revoked</th><th scope=\"col\" class=\"n\">Records</th><th scope=\"col\">In these "
-         "results</th></tr></thead><tbody>\n";
+    std::vector<BarRow> rows;
     for (const auto& k : t.revoked_kiosks) {
-      h += "<tr><th scope=\"row\">" + html_escape(k.name) + " <span class=\"note\">(" +
-           html_escape(k.kiosk.substr(0, 8)) + ")</span></th><td>" + html_escape(format_utc(k.revoked_at)) +
-           "</td><td class=\"n\">" + std::to_string(k.records) + "</td><td>" +
-           (k.counted ? "counted" : "left out (--exclude-revoked)") + "</td></tr>\n";
+      rows.push_back({k.name, "", {},
+                      {html_escape(k.kiosk.substr(0, 8)), html_escape(format_utc(k.revoked_at)), std::to_string(k.records),
+                       k.counted ? "counted" : "left out (--exclude-revoked)"}});
     }
-    h += "</tbody></table></div>\n<p class=\"note\">Records a kiosk sent before it was revoked were verified when "
+    h += "<h2>Records from kiosks since revoked</h2>\n" +
+         bar_table("Kiosks revoked, with records", "Kiosk", {}, {"Id", "Revoked", "Records", "In these results"}, rows);
+    h += "<p class=\"note\">Records a kiosk sent before it was revoked were verified when "
          "they arrived and count; a tally with --exclude-revoked leaves them out.</p>\n";
   }
   if (!t.anomalies.empty()) {

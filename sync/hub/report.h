@@ -8,6 +8,10 @@
 
 namespace civic {
 
+// A CSV text cell (RFC 4180, always quoted), with a cell a spreadsheet would run as a formula
+// (starting with =, +, -, @, a tab or a carriage return) made text by a leading apostrophe.
+std::string csv_cell(const std::string& text);
+
 std::string results_json(const Tally& tally);
 // What `civic-hub tally --json` prints: the records counted, where the files went, each
 // consultation's participants, the anomalies and the revoked kiosks (installer/README.md).

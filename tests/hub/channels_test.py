@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Every channel in one count, end to end with real processes and independent oracles.
+
+A hub and a kiosk (fill_outbox seals residents at the kiosk, a town hall and on paper cards, with one
+idea written as a spreadsheet formula), synced over HTTP; Decidim's proposals export and a survey's
+per-participant CSV (assets/examples) imported; tally and open-data run. Then:
+
+- the counts are recomputed here from the hub's database (each sealed record opened with PyNaCl
+  and the submission key, its plaintext decoded from PROTOCOL.md) and from the two CSV files read
+  with Python's csv module: every idea's total per channel, the ranks online only and with every
+  channel, and what the offline channels moved into the top three;
+- report.html is opened in Debian's Chromium (Selenium): axe-core finds no violation, best practice
+  included, and at 320 px wide nothing is wider than the screen; screenshots are kept;
+- ideas.csv is opened by LibreOffice Calc (headless conversion): the formula stays text, accents
+  survive;
+- the open-data package is validated by the Frictionless reference implementation (npm datapackage).
+
+Usage: channels_test.py BUILD_DIR SOURCE_DIR
+"""
+import csv
+import glob
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from nacl.public import PrivateKey, SealedBox
+
+BUILD, SOURCE = sys.argv[1], sys.argv[2]
+EXAMPLES = os.path.join(SOURCE, "assets", "examples")
+SHOTS = os.path.join(BUILD, "tests", "channels")
+FORMULA = "=SUM(A1:A9)"
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def run(*argv, expect=0, env=None, cwd=None):
+    r = subprocess.run(list(argv), capture_output=True, text=True, timeout=300, env=env, cwd=cwd)
+    if r.returncode != expect:
+        raise SystemExit("step failed (%d, expected %d): %s\n%s%s" % (r.returncode, expect, " ".join(argv),
+                                                                    r.stdout, r.stderr))
+    return r
+
+
+# [SECTION] The oracle: submissions opened and decoded here, as PROTOCOL.md describes them.
+
+def decode_submission(p):
+    off = 0
+
+    def take(n):
+        nonlocal off
+        off += n
+        return p[off - n:off]
+
+    def sbytes():
+        (n,) = struct.unpack(">H", take(2))
+        return take(n).decode("utf-8")
+
+    version, channel = take(1)[0], take(1)[0]
+    assert version == 1
+    take(8)  # coarse time
+    session = take(16)
+    consultation = sbytes()
+    sbytes()  # language
+    event_id = sbytes()
+    sbytes()  # card number
+    idea = sbytes()
+    (vote_count,) = struct.unpack(">H", take(2))
+    votes = []
+    for _ in range(vote_count):
+        idea_id = sbytes()
+        votes.append((idea_id, take(1)[0]))
+    answers = {}
+    for _ in range(take(1)[0]):
+        q = sbytes()
+        answers[q] = sbytes()
+    return {"channel": {1: "kiosk", 2: "town-hall", 3: "paper"}[channel], "session": session,
+            "consultation": consultation, "event": event_id, "idea": idea, "votes": votes, "answers": answers}
+
+
+def open_records(hub_db, key_file):
+    raw = open(key_file, "rb").read()
+    assert raw[:4] == b"CKKY" and raw[5] == 3, "a hub submission secret key file"
+    box = SealedBox(PrivateKey(raw[6:38]))
+    db = sqlite3.connect("file:%s?mode=ro" % hub_db, uri=True)
+    out = []
+    for (sealed,) in db.execute("SELECT sealed FROM records ORDER BY id"):
+        padded = box.decrypt(bytes(sealed))
+        out.append(decode_submission(padded[:padded.rstrip(b"\0").rfind(b"\x80")]))
+    db.close()
+    return out
+
+
+def ranks(totals):
+    """1 for the highest; equal totals share a rank (as the report says)."""
+    order = sorted(totals, key=lambda k: -totals[k])
+    out, previous = {}, None
+    for i, k in enumerate(order):
+        out[k] = out[previous] if previous is not None and abs(totals[k] - totals[previous]) < 1e-9 else i + 1
+        previous = k
+    return out
+
+
+def expected_counts(records):
+    """Supports per idea and channel: one ballot per session, from every source."""
+    by_channel = {}
+    seen = set()
+    for r in records:
+        if r["consultation"] != "parks-2026" or r["session"] in seen:
+            continue
+        seen.add(r["session"])
+        for idea_id, choice in r["votes"]:
+            assert choice == 1
+            by_channel.setdefault(idea_id, {}).setdefault(r["channel"], 0)
+            by_channel[idea_id][r["channel"]] += 1
+    mapping = json.load(open(os.path.join(EXAMPLES, "decidim-map.json")))
+    with open(os.path.join(EXAMPLES, "decidim-proposals.csv"), newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            idea_id = mapping["ideas"].get(row["id"], "online:" + row["id"])
+            by_channel.setdefault(idea_id, {})["online:decidim"] = int(row["supports"])
+    with open(os.path.join(EXAMPLES, "survey.csv"), newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            for column, cell in row.items():
+                if column.startswith("idea:") and cell == "support":
+                    idea_id = column[5:] if column[5:].startswith("idea-") else "online:" + column[5:]
+                    by_channel.setdefault(idea_id, {}).setdefault("online:survey", 0)
+                    by_channel[idea_id]["online:survey"] += 1
+    return by_channel
+
+
+# [SECTION] The scenario.
+
+def main():
+    root = tempfile.mkdtemp(prefix="civic-channels-")
+    os.makedirs(SHOTS, exist_ok=True)
+    hub_bin = os.path.join(BUILD, "sync", "hub", "civic-hub")
+    sync_bin = os.path.join(BUILD, "sync", "agent", "civic-sync")
+    state = os.path.join(root, "hub")
+    hub = lambda *a, expect=0: run(hub_bin, "--state", state, *a, expect=expect, cwd=root)
+    server = None
+    try:
+        hub("init")
+        submission_key = os.path.join(state, "offline", "hub-submission.key")
+        hub("content", "publish", "--key", os.path.join(state, "offline", "hub-content.key"),
+            os.path.join(SOURCE, "assets", "demo", "content.json"))
+        ready = os.path.join(root, "port")
+        server = subprocess.Popen([hub_bin, "--state", state, "serve", "--port", "0", "--ready-file", ready],
+                                  stdout=open(os.path.join(root, "hub.log"), "w"), stderr=subprocess.STDOUT)
+        for _ in range(100):
+            if os.path.exists(ready):
+                break
+            time.sleep(0.1)
+        url = "http://127.0.0.1:" + open(ready).read().strip()
+        kiosk = os.path.join(root, "kiosk")
+        config = os.path.join(root, "kiosk.toml")
+        with open(config, "w") as f:
+            f.write('[kiosk]\nstate_dir = "%s"\n[sync]\nhub_url = "%s"\nallow_plain_http = true\n' % (kiosk, url))
+        env = dict(os.environ, CIVIC_KIOSK_CONFIG=config)
+        run(sync_bin, "keygen", env=env)
+        token = hub("enroll-token", "--label", "library").stdout.strip()
+        run(sync_bin, "enroll", url, token, "--name", "Central library", env=env)
+        run(os.path.join(BUILD, "tests", "fill_outbox"), kiosk, "40", FORMULA, env=env)
+        run(sync_bin, "run", "--once", env=env)
+
+        # One resident's idea, which reads like a spreadsheet formula, approved as it is.
+        queue = json.loads(hub("moderate", "--key", submission_key, "--json").stdout)
+        hub("moderate", "approve", queue[0]["moderation_id"], "--key", submission_key)
+
+        # Online participation: Decidim's export, a survey, each with its mapping.
+        imported = hub("import-online", "decidim", os.path.join(EXAMPLES, "decidim-proposals.csv"), "--map",
+                       os.path.join(EXAMPLES, "decidim-map.json")).stdout
+        check("5 rows" in imported and "2 online-only" in imported, "Decidim's export imported: " + imported.strip())
+        hub("import-online", "participants", os.path.join(EXAMPLES, "survey.csv"), "--map",
+            os.path.join(EXAMPLES, "survey-map.json"), "--source", "survey")
+        again = hub("import-online", "decidim", os.path.join(EXAMPLES, "decidim-proposals.csv"), "--map",
+                    os.path.join(EXAMPLES, "decidim-map.json")).stdout
+        check("nothing changed" in again, "the same export again changes nothing")
+        broken = os.path.join(root, "broken.csv")
+        with open(os.path.join(EXAMPLES, "survey.csv")) as f, open(broken, "w") as out:
+            lines = f.read().splitlines()
+            lines[2] = lines[2].replace("under-25", "75+")
+            out.write("\n".join(lines) + "\n")
+        refused = hub("import-online", "participants", broken, "--map", os.path.join(EXAMPLES, "survey-map.json"),
+                      "--source", "survey", expect=65)
+        check("broken.csv:3: error: '75+' is not an answer to 'age'" in refused.stderr and
+              "nothing was imported" in refused.stderr, "a malformed export is refused with its line")
+        listed = json.loads(hub("log", "imports", "--json").stdout)
+        check(len(listed) == 2, "two imports in the transparency log (the refused one is not)")
+        proofs = os.path.join(root, "proofs.json")
+        hub("log", "imports", "--out", proofs)
+        verified = run(os.path.join(BUILD, "sync", "civic-verify-receipt"), proofs,
+                       os.path.join(state, "hub-signing.pub"), os.path.join(EXAMPLES, "decidim-proposals.csv"))
+        check("is the file the hub imported" in verified.stdout, "the Decidim file's import verifies offline")
+
+        out = os.path.join(root, "results")
+        hub("tally", "--key", submission_key, "--population", os.path.join(SOURCE, "config", "population.toml"),
+            "--out", out)
+        package = os.path.join(root, "open-data")
+        hub("open-data", "--key", submission_key, "--population", os.path.join(SOURCE, "config", "population.toml"),
+            "--out", package)
+
+        check_counts(state, submission_key, out)
+        check_report(out)
+        check_spreadsheet(out, root)
+        check_package(package)
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(root, ignore_errors=True)
+    print("%d failed" % len(failures))
+    return 1 if failures else 0
+
+
+def check_counts(state, key, out):
+    records = open_records(os.path.join(state, "hub.db"), key)
+    check(len(records) == 40, "the oracle opened the 40 sealed records")
+    expected = expected_counts(records)
+    results = json.load(open(os.path.join(out, "results.json")))
+    parks = next(c for c in results["consultations"] if c["id"] == "parks-2026")
+    got = {i["id"]: i for i in parks["ideas"]}
+    channels = sorted({ch for by in expected.values() for ch in by})
+    check(channels == ["kiosk", "online:decidim", "online:survey", "paper", "town-hall"],
+          "every channel is there: " + ", ".join(channels))
+    for idea_id, by in expected.items():
+        shown = {g[len("channel="):]: c["support"] for g, c in got.get(idea_id, {}).get("by_group", {}).items()
+                 if g.startswith("channel=")}
+        check(shown == by, "%s per channel: %s (expected %s)" % (idea_id, shown, by))
+        check(got.get(idea_id, {}).get("raw", {}).get("support") == sum(by.values()), idea_id + " in all")
+    total = {i: sum(by.values()) for i, by in expected.items()}
+    for i in got:
+        total.setdefault(i, 0)
+    online = {i: sum(n for ch, n in expected.get(i, {}).items() if ch.startswith("online:")) for i in total}
+    rank_all, rank_online = ranks(total), ranks(online)
+    check(all(got[i]["rank_all"] == rank_all[i] and got[i]["rank_online"] == rank_online[i] for i in got),
+          "ranks online only and with every channel")
+    moved = [got[i]["text"] for i in sorted(got, key=lambda i: rank_all[i])
+             if rank_all[i] <= 3 and rank_online[i] > 3]
+    sentence = parks["offline_effect"]
+    if moved:
+        check(all("'%s'" % t in sentence for t in moved) and "into the top three" in sentence,
+              "the sentence names what offline participants moved in: " + sentence)
+    else:
+        check("did not change the top three" in sentence, "the sentence says nothing moved: " + sentence)
+    check(parks["participants"] == 40 + 8, "40 offline and 8 survey participants (Decidim gives no people)")
+
+
+def chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--user-data-dir=" + tempfile.mkdtemp(prefix="civic-chromium-")):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def check_report(out):
+    axe = open(os.path.join(SOURCE, "tests", "browser", "node_modules", "axe-core", "axe.min.js")).read()
+    browser = chromium()
+    try:
+        browser.set_window_size(1280, 900)
+        browser.get("file://" + os.path.join(out, "report.html"))
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(1280, min(height + 100, 8000))
+        browser.save_screenshot(os.path.join(SHOTS, "report-1280.png"))
+        browser.execute_script(axe)
+        result = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+            "v => v.id + ' (' + v.impact + '): ' + v.nodes.length + ' node(s), e.g. ' + v.nodes[0].html)));")
+        check(result == [], "axe-core: no violation, best practice included" + ("".join("\n      " + v for v in result)))
+        browser.set_window_size(320, 900)
+        widths = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth,"
+            " Array.from(document.querySelectorAll('table')).filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length]")
+        check(widths[0] <= widths[1] and widths[2] == 0,
+              "at 320 px nothing is wider than the screen (page %d of %d, %d tables too wide)" % tuple(widths))
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(320, min(height + 100, 16000))
+        browser.save_screenshot(os.path.join(SHOTS, "report-320.png"))
+        text = browser.find_element("tag name", "body").text
+        check("into the top three" in text or "did not change the top three" in text,
+              "the report says what the offline channels changed")
+        check("Un café près de l'étang (proposed online)" in text, "an online-only idea, accents intact")
+    finally:
+        browser.quit()
+
+
+def check_spreadsheet(out, root):
+    converted = os.path.join(root, "converted")
+    # As Calc's import dialog opens a CSV: separator comma, text in double quotes, UTF-8 (76).
+    run("soffice", "--headless", "--norestore", "-env:UserInstallation=file://" + os.path.join(root, "lo-profile"),
+        "--infilter=CSV:44,34,76,1", "--convert-to", "html", "--outdir", converted, os.path.join(out, "ideas.csv"))
+    html = open(glob.glob(os.path.join(converted, "*.html"))[0], encoding="utf-8", errors="replace").read()
+    check(FORMULA in html, "LibreOffice shows the resident's formula as text, not a computed value")
+    check("Un café près de l'étang" in html, "LibreOffice reads the accents")
+    check("\ufeff" not in html and "ï»¿" not in html, "the byte-order mark is not read as text")
+
+
+def check_package(package):
+    r = subprocess.run(["node", os.path.join(SOURCE, "tests", "browser", "validate_datapackage.js"),
+                        os.path.join(package, "datapackage.json")], capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, "the data package validates (Frictionless datapackage): " +
+          (r.stdout + r.stderr).strip().replace("\n", "; "))
+    rows = list(csv.DictReader(open(os.path.join(package, "ideas_by_channel.csv"), encoding="utf-8")))
+    small = [r for r in rows if r["suppressed"] == "true"]
+    check(all(r["support"] == "" for r in small) and
+          all(int(r["support"]) >= 5 for r in rows if r["suppressed"] == "false" and r["support"] not in ("", "0")),
+          "no count below 5 in a breakdown (%d rows left out)" % len(small))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
