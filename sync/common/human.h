@@ -1,4 +1,4 @@
-// Human-readable times and sizes for the command-line tools' output.
+// Human-readable times, sizes and text for the command-line tools' output and reports.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,15 @@ inline std::string format_utc(std::optional<std::uint64_t> unix_time) {
   gmtime_r(&t, &tm);
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
   return buf;
+}
+
+// At most `max_bytes` of UTF-8 `text`, cut at a character boundary (never inside one), with "…"
+// when something was cut (the mark not counted in max_bytes).
+inline std::string shorten_utf8(const std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // a continuation byte
+  return text.substr(0, end) + "…";
 }
 
 }  // namespace civic

@@ -9,6 +9,7 @@
 
 #include "report.h"
 #include "server.h"
+#include "online_export.h"
 #include "open_data.h"
 #include "tally.h"
 #include "service.h"
@@ -528,6 +529,60 @@ int run_open_data(HubService& service, const Options& o) {
   return kExitOk;
 }
 
+// civic-hub export-online decidim: residents' approved ideas and every proposal's results across
+// every channel, in the files Decidim's admin imports.
+int run_export_online(HubService& service, const Options& o) {
+  auto computed = compute_tally(service, o);
+  if (!computed.ok()) return fail(computed.error());
+  const auto& [t, content] = *computed;
+  auto mapping_text = read_text_file(o.online_map);
+  if (!mapping_text.ok()) return fail(mapping_text.error());
+  auto mapping = parse_online_mapping(*mapping_text, content);
+  if (!mapping.ok()) return fail(mapping.error());
+  const auto result = std::find_if(t.consultations.begin(), t.consultations.end(),
+                                   [&](const ConsultationResult& c) { return c.id == mapping->consultation; });
+  if (result == t.consultations.end()) return fail(make_error(ErrorCode::kNotFound, "no results for " + mapping->consultation));
+  // Where each approved idea came from: its record, opened again with the operator's key.
+  auto key = load_operator_key(o.key_file);
+  if (!key.ok()) return fail(key.error());
+  const MemoryLock key_lock(&*key, sizeof *key);
+  auto approved = service.store().moderation("approved");
+  if (!approved.ok()) return fail(approved.error());
+  auto kiosk_list = service.store().kiosks();
+  if (!kiosk_list.ok()) return fail(kiosk_list.error());
+  std::vector<KioskIdea> ideas;
+  for (const auto& item : *approved) {
+    if (item.consultation_id != mapping->consultation) continue;
+    auto record = service.store().record(item.record_id);
+    if (!record.ok() || !*record) return fail(record.ok() ? make_error(ErrorCode::kNotFound, "a record is missing") : record.error());
+    auto opened = open_submission((*record)->sealed, *key);
+    if (!opened.ok()) return fail(opened.error());
+    KioskIdea idea{HubService::published_idea_id(item), item.language, item.published_text, channel_name(opened->channel), ""};
+    for (const auto& k : *kiosk_list) {
+      if (k.id == (*record)->kiosk) idea.site = k.name;
+    }
+    for (const auto& e : t.events) {
+      if (!opened->event_id.empty() && e.report.event_id == opened->event_id) idea.site += ", " + e.report.name;
+    }
+    wipe_submission(*opened);
+    ideas.push_back(std::move(idea));
+  }
+  const std::vector<std::string> languages{"en", "fr"};
+  std::error_code ec;
+  std::filesystem::create_directories(o.out_dir, ec);
+  const std::filesystem::path dir(o.out_dir);
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"decidim-proposals-import.csv", decidim_proposals_csv(ideas, languages)},
+           {"decidim-answers-import.csv", decidim_answers_csv(*result, *mapping, languages)}}) {
+    if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
+  }
+  std::printf("wrote %s: %zu residents' ideas as Decidim proposals (Import proposals from a file) and the results "
+              "of %zu mapped proposals as answers (Import answers, state 'evaluating': change it before importing "
+              "if the city has decided)\n",
+              o.out_dir.c_str(), ideas.size(), mapping->ideas.size());
+  return kExitOk;
+}
+
 // civic-hub tally.
 int run_tally(HubService& service, const Options& o) {
   auto computed = compute_tally(service, o);
@@ -776,6 +831,14 @@ int main(int argc, char** argv) try {
   import_online->add_option("--source", o.online_source,
                             "the channel's name in results, online:SOURCE (default: the format's name)");
 
+  auto* export_online = app.add_subcommand(
+      "export-online", "write residents' ideas and every channel's results in the files Decidim's admin imports");
+  export_online->add_option("format", o.online_format, "decidim")->required()->check(CLI::IsMember({"decidim"}));
+  export_online->add_option("--key", o.key_file, "the submission SECRET key file")->required();
+  export_online->add_option("--map", o.online_map, "the Decidim mapping file (as for import-online)")->required();
+  export_online->add_option("--out", o.out_dir, "directory for the two CSV files")->required();
+  export_online->add_option("--population", o.population_file, "population margins (for the weighted ranks)");
+
   auto* log = app.add_subcommand("log", "the transparency log");
   log->require_subcommand(1);
   auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
@@ -825,6 +888,7 @@ int main(int argc, char** argv) try {
   if (receipt->parsed()) return run_receipt(service, o);
   if (checkpoint_cmd->parsed()) return run_log_checkpoint(service, o);
   if (import_online->parsed()) return run_import_online(service, o);
+  if (export_online->parsed()) return run_export_online(service, o);
   if (imports_cmd->parsed()) return run_log_imports(service, o);
   return kExitUsage;  // require_subcommand makes this unreachable
 } catch (...) {

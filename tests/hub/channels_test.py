@@ -209,7 +209,12 @@ def main():
         hub("open-data", "--key", submission_key, "--population", os.path.join(SOURCE, "config", "population.toml"),
             "--out", package)
 
-        check_counts(state, submission_key, out)
+        exported = os.path.join(root, "to-decidim")
+        hub("export-online", "decidim", "--key", submission_key, "--map", os.path.join(EXAMPLES, "decidim-map.json"),
+            "--out", exported)
+
+        expected = check_counts(state, submission_key, out)
+        check_export(exported, expected)
         check_report(out)
         check_spreadsheet(out, root)
         check_package(package)
@@ -253,6 +258,26 @@ def check_counts(state, key, out):
     else:
         check("did not change the top three" in sentence, "the sentence says nothing moved: " + sentence)
     check(parks["participants"] == 40 + 8, "40 offline and 8 survey participants (Decidim gives no people)")
+    return expected
+
+
+def check_export(exported, expected):
+    """The files for Decidim's admin imports, read with Python's csv module."""
+    with open(os.path.join(exported, "decidim-proposals-import.csv"), newline="", encoding="utf-8-sig") as f:
+        proposals = list(csv.DictReader(f))
+    check(len(proposals) == 1 and proposals[0]["title/en"] == "'" + FORMULA + " 0" and
+          "Central library" in proposals[0]["body/en"] and "borne publique" in proposals[0]["body/fr"],
+          "the approved resident idea goes out as a Decidim proposal, with its channel and site")
+    with open(os.path.join(exported, "decidim-answers-import.csv"), newline="", encoding="utf-8-sig") as f:
+        answers = {row["id"]: row for row in csv.DictReader(f)}
+    mapping = json.load(open(os.path.join(EXAMPLES, "decidim-map.json")))["ideas"]
+    check(sorted(answers) == sorted(mapping), "one answer per mapped Decidim proposal")
+    for proposal, idea_id in mapping.items():
+        total = sum(expected.get(idea_id, {}).values())
+        text = answers.get(proposal, {}).get("answer/en", "")
+        check(text.startswith("Results across every channel: %d supports" % total) and
+              answers[proposal]["state"] == "evaluating",
+              "proposal %s is answered with its results, not votes: %s" % (proposal, text))
 
 
 def chromium():

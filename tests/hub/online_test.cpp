@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/common/human.h"
 #include "sync/hub/online.h"
+#include "sync/hub/online_export.h"
 #include "sync/hub/report.h"
 #include "sync/hub/tally.h"
 
@@ -356,4 +358,37 @@ TEST_CASE("busy kiosks are residents at a screen: a town hall's or paper cards' 
   REQUIRE(t.anomalies.size() == 1);
   CHECK(t.anomalies[0].kind == "busy-kiosk");
   CHECK_THAT(t.anomalies[0].detail, Catch::Contains("70 residents' sessions") && Catch::Contains("they are counted"));
+}
+
+TEST_CASE("text is shortened at a character, never inside one, and the report shows labels whole", "[results][report]") {
+  const std::string syllabics = "ᐃᓄᒃᑎᑐᑦ";  // 3 bytes each
+  CHECK(shorten_utf8(syllabics, 7) == "ᐃᓄ…");
+  CHECK(shorten_utf8("café crème", 4) == "caf…");
+  CHECK(shorten_utf8("café", 5) == "café");
+  OpenedRecords r;
+  add(r, 1, Channel::kKiosk, "", {"i1"});
+  Content content = parks();
+  const std::string long_text = std::string(48, 'x') + "é and a long rest of the idea that goes on";
+  content.consultations[0].ideas[0].text.by_language["en"] = long_text;
+  const std::string html = results_html(tally(content, r, nullptr), "today");
+  CHECK_THAT(html, Catch::Contains(long_text));
+}
+
+TEST_CASE("Decidim's import files: residents' ideas with where they came from, results as answers", "[online]") {
+  OpenedRecords r;
+  add(r, 1, Channel::kKiosk, "", {"i1"});
+  add(r, 2, Channel::kTownHall, "", {"i1", "i2"});
+  TallyOptions options;
+  options.online = {read(OnlineFormat::kDecidim, kDecidim, "decidim")};
+  const Tally t = tally(parks(), r, nullptr, options);
+  const std::string answers = decidim_answers_csv(t.consultations[0], c1_mapping(), {"en", "fr"});
+  CHECK_THAT(answers, Catch::StartsWith("\xEF\xBB\xBFid,state,answer/en,answer/fr\r\n"));
+  CHECK_THAT(answers, Catch::Contains("\"101\",\"evaluating\",\"Results across every channel: 12 supports (kiosks 1, "
+                                      "online (decidim) 10, town halls 1). Ranked 1 of 4 with every channel, 1 online "
+                                      "only.\",\"Résultats de tous les canaux : 12 appuis"));
+  CHECK_THAT(answers, Catch::Contains("\"103\",\"evaluating\",\"Results across every channel: 2 supports"));
+  const std::string proposals = decidim_proposals_csv(
+      {{"r-1a2b3c4d", "fr", "=1+1 des bancs à l'ombre", "town-hall", "Library, Ward 3 meeting"}}, {"en", "fr"});
+  CHECK_THAT(proposals, Catch::Contains("title/en,title/fr,body/en,body/fr\r\n\"'=1+1 des bancs à l'ombre\""));
+  CHECK_THAT(proposals, Catch::Contains("Proposed by a resident at a town-hall meeting (Library, Ward 3 meeting)"));
 }
