@@ -267,6 +267,11 @@ def main():
             check(isinstance(shown, (list, dict)), "JSON from " + command)
         check(json.loads(s.tool("civic-hub", "kiosks", "show", s.values["ID"], "--json").stdout)["records"] == 4,
               "kiosks show --json counts the 4 records")
+        # The online channel (README): a Decidim export and its mapping, as the operator keeps them.
+        shutil.copytree(os.path.join(SOURCE, "assets", "examples"), s.path("operator", "assets", "examples"))
+        for name in ("decidim-proposals.csv", "decidim-map.json"):
+            shutil.copy(os.path.join(SOURCE, "assets", "examples", name), s.path("operator", name))
+        s.run("civic-hub import-online decidim decidim-proposals.csv --map decidim-map.json")
         s.run("civic-hub tally --key /media/offline-usb/hub-submission.key --population population.toml --out results")
         check(os.path.exists(s.path("operator", "results", "report.html")), "tally wrote report.html")
         db = sqlite3.connect("file:%s?mode=ro" % s.path("hub", "hub.db"), uri=True)
@@ -276,6 +281,25 @@ def main():
         shutil.copy(s.path("hub", "hub-signing.pub"), s.path("operator", "hub-signing.pub"))  # from the city
         verified = s.run("civic-verify-receipt proof.json hub-signing.pub")
         check(verified.stdout.startswith("verified"), "the receipt verifies offline")
+
+        # Online participation, open data and the files for Decidim (assets/README.md).
+        again = s.run("civic-hub import-online decidim assets/examples/decidim-proposals.csv --map "
+                      "assets/examples/decidim-map.json")
+        check("nothing changed" in again.stdout, "the same Decidim export again changes nothing")
+        s.run("civic-hub import-online participants assets/examples/survey.csv --map assets/examples/survey-map.json "
+              "--source survey")
+        s.run("civic-hub log imports --out import-proofs.json")
+        imports = json.loads(s.run("civic-hub log imports --json").stdout)
+        check(len(imports) == 2 and all(i["kind"] == "online-import" for i in imports),
+              "log imports --json lists both imports")
+        proven = s.run("civic-verify-receipt import-proofs.json hub-signing.pub assets/examples/decidim-proposals.csv")
+        check("is the file the hub imported" in proven.stdout, "the imported export verifies against the log")
+        s.run("civic-hub open-data --key /media/offline-usb/hub-submission.key --out open-data")
+        check(os.path.exists(s.path("operator", "open-data", "datapackage.json")), "open-data wrote datapackage.json")
+        s.run("civic-hub export-online decidim --key /media/offline-usb/hub-submission.key --map "
+              "assets/examples/decidim-map.json --out to-decidim")
+        check(os.path.exists(s.path("operator", "to-decidim", "decidim-answers-import.csv")),
+              "export-online wrote the answers for Decidim")
 
         # Backing up the hub (installer/README.md), checked by opening the copy.
         os.makedirs(s.path("backup"))

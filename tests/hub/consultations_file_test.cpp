@@ -155,3 +155,22 @@ TEST_CASE("a consultations file nested a hundred thousand deep is refused, not a
   CHECK(typo->line == 4);  // lines are still counted past the deep part
   CHECK_FALSE(parse_content(text).ok());
 }
+
+TEST_CASE("open_data.smallest_cell is the operators' setting: read from their file, never in a bundle",
+          "[content][open-data]") {
+  const std::string file = R"({"format": 1, "open_data": {"smallest_cell": 3},
+    "consultations": [{"id": "c", "title": {"en": "t"}, "summary": {"en": "s"}, "body": {"en": "b"}}]})";
+  const ContentCheck ok = check_consultations_file(file);
+  REQUIRE(ok.content);
+  CHECK(ok.content->open_data_smallest_cell == 3);
+  CHECK(check_consultations_file(R"({"format": 1, "consultations": []})").content->open_data_smallest_cell == 5);
+  std::string zero = file;
+  zero.replace(zero.find("\"smallest_cell\": 3"), 18, "\"smallest_cell\": 0");
+  const ContentCheck bad = check_consultations_file(zero);
+  REQUIRE(bad.errors.size() == 1);
+  CHECK(bad.errors[0].pointer == "/open_data/smallest_cell");
+  CHECK(bad.errors[0].line == 1);
+  // Kiosks read bundles strictly, and the hub never puts it in one.
+  CHECK_FALSE(parse_content(file).ok());
+  CHECK(format_content(*ok.content).find("open_data") == std::string::npos);
+}
