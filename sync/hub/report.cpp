@@ -558,7 +558,7 @@ code{overflow-wrap:anywhere}
     std::vector<BarRow> rows;
     for (const auto& k : t.revoked_kiosks) {
       rows.push_back({k.name, "", {},
-                      {html_escape(k.kiosk.substr(0, 8)), html_escape(format_utc(k.revoked_at)), std::to_string(k.records),
+                      {"<code>" + html_escape(k.kiosk) + "</code>", html_escape(format_utc(k.revoked_at)), std::to_string(k.records),
                        k.counted ? "counted" : "left out (--exclude-revoked)"}});
     }
     h += "<h2>Records from kiosks since revoked</h2>\n" +

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from nacl.public import PrivateKey, SealedBox
 
@@ -196,6 +197,9 @@ def main():
               "nothing was imported" in refused.stderr, "a malformed export is refused with its line")
         listed = json.loads(hub("log", "imports", "--json").stdout)
         check(len(listed) == 2, "two imports in the transparency log (the refused one is not)")
+        served = json.loads(urllib.request.urlopen(url + "/v1/log/imports", timeout=10).read())
+        check([p["statement"] for p in served] == [p["statement"] for p in listed],
+              "GET /v1/log/imports serves the same signed statements")
         proofs = os.path.join(root, "proofs.json")
         hub("log", "imports", "--out", proofs)
         verified = run(os.path.join(BUILD, "sync", "civic-verify-receipt"), proofs,

@@ -212,11 +212,10 @@ TEST_CASE(
   const std::string rendered = read_file(dom_file);
   CHECK(rendered.find("Consultation results") != std::string::npos);
   CHECK(rendered.find("Our parks in summer") != std::string::npos);
-  for (const char* chart :
-       {"Top ideas", "Participants and votes by channel", "Participants vs population", "Raw vs weighted"}) {
+  for (const char* chart : {"Supports per idea", "People who took part, by channel", "Your age: participants and population"}) {
     INFO(chart);
-    CHECK(rendered.find(std::string("aria-label=\"") + chart) != std::string::npos);
+    CHECK(rendered.find(std::string("<caption>") + chart) != std::string::npos);
   }
-  CHECK(std::regex_search(rendered, std::regex("<rect class=\"bar\"[^>]*width=\"[1-9]")));
+  CHECK(std::regex_search(rendered, std::regex("<span class=\"bar s0\" aria-hidden=\"true\" style=\"width:[1-9]")));
   hub.stop();
 }
