@@ -231,7 +231,23 @@ std::string results_json(const Tally& t) {
       aggregate.push_back({{"channel", a.channel}, {"format", a.format}, {"proposals", a.proposals},
                            {"supports", a.supports}, {"online_only_ideas", a.online_only_ideas}});
     }
+    json groups = nullptr;
+    if (c.opinion_groups) {
+      const OpinionGroups& g = *c.opinion_groups;
+      json list = json::array(), consensus = json::array();
+      for (const auto& group : g.groups) {
+        json d = json::array();
+        for (const auto& x : group.distinguishing) {
+          d.push_back({{"idea", x.idea}, {"agrees", x.agrees}, {"share_in", x.share_in}, {"share_out", x.share_out}});
+        }
+        list.push_back({{"participants", group.participants}, {"distinguishing", d}});
+      }
+      for (const auto& [idea, score] : g.consensus) consensus.push_back({{"idea", idea}, {"score", score}});
+      groups = {{"placed", g.placed}, {"not_placed", g.not_placed}, {"min_votes", g.min_votes}, {"k", g.k},
+                {"silhouette", g.silhouette}, {"groups", list}, {"consensus", consensus}};
+    }
     out["consultations"].push_back({{"id", c.id},
+                                    {"opinion_groups", groups},
                                     {"title", c.title},
                                     {"voting", voting_method_name(c.voting)},
                                     {"participants", c.participants},
@@ -330,6 +346,88 @@ std::string anomaly_heading(const std::string& kind) {
   return "Ballots no kiosk screen allows";
 }
 
+const IdeaResult* find_idea(const ConsultationResult& c, const std::string& id) {
+  for (const auto& i : c.ideas) {
+    if (i.id == id) return &i;
+  }
+  return nullptr;
+}
+
+std::string idea_text(const ConsultationResult& c, const std::string& id) {
+  const IdeaResult* i = find_idea(c, id);
+  return i ? i->text : id;
+}
+
+// Pol.is-style groups: a map of participants (each group by shape and colour), what sets each
+// group apart and the statements every group leans towards, all in words and tables too.
+std::string opinion_groups_section(const ConsultationResult& c, const OpinionGroups& g) {
+  std::string h = "<h3>Opinion groups</h3>\n";
+  if (g.k == 0) {
+    return h + "<p>Too few residents voted on at least " + std::to_string(g.min_votes) +
+           " statements to find groups of people who vote alike (" + std::to_string(g.placed) + ").</p>\n";
+  }
+  const char* names[] = {"A", "B", "C", "D", "E"};
+  h += "<p>" + std::to_string(g.placed) + " residents voted on at least " + std::to_string(g.min_votes) +
+       " statements; by how they voted, they fall into " + std::to_string(g.k) + " groups of people who vote alike" +
+       (g.not_placed ? " (" + std::to_string(g.not_placed) + " who voted on fewer are not placed)" : std::string()) +
+       ". The groups come from the votes alone, never from who people are.</p>\n";
+  // The map: each participant a mark, placed by the two directions in which votes differ most.
+  double lo[2] = {0, 0}, hi[2] = {0, 0};
+  for (const auto& p : g.positions) {
+    for (int d = 0; d < 2; ++d) {
+      lo[d] = std::min(lo[d], p[static_cast<std::size_t>(d)]);
+      hi[d] = std::max(hi[d], p[static_cast<std::size_t>(d)]);
+    }
+  }
+  const char* colours[] = {"#0b5394", "#b45f06", "#38761d", "#741b47", "#444444"};
+  std::string summary;
+  for (int k = 0; k < g.k; ++k) {
+    summary += std::string(k ? ", " : "") + "group " + names[k] + " " +
+               std::to_string(g.groups[static_cast<std::size_t>(k)].participants);
+  }
+  h += "<figure><svg role=\"img\" aria-label=\"Map of participants by how they voted: " + summary +
+       "\" viewBox=\"0 0 320 220\" style=\"width:100%;max-width:480px;border:1px solid #888\">";
+  for (std::size_t i = 0; i < g.positions.size(); ++i) {
+    const double x = 10 + 300 * (g.positions[i][0] - lo[0]) / std::max(1e-9, hi[0] - lo[0]);
+    const double y = 10 + 200 * (g.positions[i][1] - lo[1]) / std::max(1e-9, hi[1] - lo[1]);
+    const int k = g.group_of[i];
+    const std::string fill = colours[k % 5];
+    switch (k) {  // a shape per group, not colour alone
+      case 0: h += "<circle cx=\"" + number(x, 1) + "\" cy=\"" + number(y, 1) + "\" r=\"4\" fill=\"" + fill + "\"/>"; break;
+      case 1: h += "<rect x=\"" + number(x - 4, 1) + "\" y=\"" + number(y - 4, 1) + "\" width=\"8\" height=\"8\" fill=\"" + fill + "\"/>"; break;
+      case 2: h += "<path d=\"M" + number(x, 1) + " " + number(y - 5, 1) + "l5 9h-10z\" fill=\"" + fill + "\"/>"; break;
+      case 3: h += "<path d=\"M" + number(x, 1) + " " + number(y - 5, 1) + "l5 5-5 5-5-5z\" fill=\"" + fill + "\"/>"; break;
+      default: h += "<path d=\"M" + number(x - 4, 1) + " " + number(y - 4, 1) + "l8 8m0-8l-8 8\" stroke=\"" + fill + "\" stroke-width=\"2\"/>";
+    }
+  }
+  h += "</svg><figcaption>Each mark is one resident, placed by how they voted: marks close together voted "
+       "alike. Groups: ";
+  const char* shapes[] = {"circles", "squares", "triangles", "diamonds", "crosses"};
+  for (int k = 0; k < g.k; ++k) h += std::string(k ? ", " : "") + names[k] + " " + shapes[k];
+  h += ".</figcaption></figure>\n";
+  std::vector<BarRow> rows;
+  for (int k = 0; k < g.k; ++k) {
+    const auto& group = g.groups[static_cast<std::size_t>(k)];
+    std::string sets_apart;
+    for (const auto& d : group.distinguishing) {
+      sets_apart += (sets_apart.empty() ? "" : "; ") + std::string(d.agrees ? "agree" : "disagree") + " with '" +
+                    html_escape(idea_text(c, d.idea)) + "' (" + percent(d.share_in) + ", others " +
+                    percent(d.share_out) + ")";
+    }
+    rows.push_back({std::string("Group ") + names[k], "", {},
+                    {std::to_string(group.participants), sets_apart.empty() ? "-" : "More often " + sets_apart}});
+  }
+  h += bar_table("The groups and what sets each apart", "Group", {}, {"People", "What sets it apart"}, rows);
+  rows.clear();
+  for (std::size_t i = 0; i < g.consensus.size() && i < 5; ++i) {
+    rows.push_back({idea_text(c, g.consensus[i].first), "", {g.consensus[i].second}, {fixed(g.consensus[i].second, 2)}});
+  }
+  h += "<p>Common ground: statements every group tends to agree with. The score multiplies, over the groups, each "
+       "group's chance of agreeing ((agree + 1) / (votes + 2)): it is high only when every group agrees.</p>\n" +
+       bar_table("Common ground across the groups", "Statement", {"score"}, {"Score (0 to 1)"}, rows);
+  return h;
+}
+
 std::string consultation_section(const Tally& t, const ConsultationResult& c) {
   const bool opinion = c.voting == VotingMethod::kOpinion;
   std::string h = "<section aria-labelledby=\"c-" + html_escape(c.id) + "\"><h2 id=\"c-" + html_escape(c.id) + "\"" +
@@ -407,6 +505,8 @@ std::string consultation_section(const Tally& t, const ConsultationResult& c) {
     }
   }
 
+  if (c.opinion_groups) h += opinion_groups_section(c, *c.opinion_groups);
+
   // How people took part.
   if (!c.participants_by_channel.empty()) {
     std::vector<BarRow> rows;
@@ -445,7 +545,7 @@ std::string consultation_section(const Tally& t, const ConsultationResult& c) {
       }
       columns.push_back("All participants");
       columns.push_back("Population");
-      h += bar_table(label_of(c, current_question) + ": participants and population", "Group",
+      h += bar_table(label_of(c, current_question) + " — participants and population", "Group",
                      {"participants", "population"}, columns, rows);
       rows.clear();
     };

@@ -277,8 +277,8 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
     }
   }
   if (!r.converged && worst_margin() <= tolerance) r.converged = true;
-  r.note = r.converged ? "weights match the population on every question asked"
-                       : "weights could not be made to match the population on every question at once (the "
+  r.note = r.converged ? "Weights match the population on every question asked"
+                       : "Weights could not be made to match the population on every question at once (the "
                          "groups overlap too unevenly); treat weighted results with care";
   if (!uncorrectable.empty()) {
     std::string groups;
@@ -469,9 +469,9 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       res.weighted = !ballots.empty();
       res.weighting_note = raked.note;
     } else {
-      res.weighting_note = margins ? "no population figures for the questions this consultation asked, so "
+      res.weighting_note = margins ? "No population figures for the questions this consultation asked, so "
                                      "weighted results equal the counts"
-                                   : "no population figures were given, so weighted results equal the counts";
+                                   : "No population figures were given, so weighted results equal the counts";
     }
 
     std::map<std::string, std::uint64_t> unknown_ideas;
@@ -524,6 +524,20 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       std::uint64_t missing = 0;
       for (const auto& p : profiles) missing += p.count(q) ? 0 : 1;
       res.unanswered.push_back({q, missing});
+    }
+    if (c.voting == VotingMethod::kOpinion) {
+      std::vector<OpinionVotes> votes;
+      for (const auto& b : ballots) {
+        OpinionVotes v;
+        for (const auto& vote : *b.votes) {
+          if (idea_index.count(vote.idea_id))
+            v[vote.idea_id] = vote.choice == VoteChoice::kAgree ? 1 : vote.choice == VoteChoice::kDisagree ? -1 : 0;
+        }
+        votes.push_back(std::move(v));
+      }
+      std::vector<std::string> ideas;
+      for (const auto& i : res.ideas) ideas.push_back(i.id);  // the consultations file's order
+      res.opinion_groups = find_opinion_groups(votes, ideas);
     }
     rank_ideas(c, res);
 

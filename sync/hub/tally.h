@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "online.h"
+#include "opinion_groups.h"
 #include "store.h"
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
@@ -106,6 +107,8 @@ struct ConsultationResult {
   // changed ("" when there is nothing to compare).
   std::string offline_effect;
   std::string weighting_effect;
+  // Agree / disagree / pass consultations: groups of residents who vote alike (per-person channels).
+  std::optional<OpinionGroups> opinion_groups;
 };
 
 struct Anomaly {

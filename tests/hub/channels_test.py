@@ -195,8 +195,19 @@ def main():
                       "--source", "survey", expect=65)
         check("broken.csv:3: error: '75+' is not an answer to 'age'" in refused.stderr and
               "nothing was imported" in refused.stderr, "a malformed export is refused with its line")
+        # An agree/disagree consultation answered online by two camps: opinion groups in the report.
+        transit = os.path.join(root, "transit.csv")
+        with open(transit, "w") as f:
+            f.write("participant,idea:t-001,idea:t-002,idea:t-003,idea:t-004\n")
+            for i in range(16):
+                camp = ["agree,disagree,agree,pass", "disagree,agree,disagree,agree"][i % 2]
+                f.write("t%02d,%s\n" % (i, camp))
+        transit_map = os.path.join(root, "transit-map.json")
+        with open(transit_map, "w") as f:
+            f.write('{"format": 1, "consultation": "transit-2026"}')
+        hub("import-online", "participants", transit, "--map", transit_map, "--source", "survey")
         listed = json.loads(hub("log", "imports", "--json").stdout)
-        check(len(listed) == 2, "two imports in the transparency log (the refused one is not)")
+        check(len(listed) == 3, "two imports in the transparency log (the refused one is not)")
         served = json.loads(urllib.request.urlopen(url + "/v1/log/imports", timeout=10).read())
         check([p["statement"] for p in served] == [p["statement"] for p in listed],
               "GET /v1/log/imports serves the same signed statements")
@@ -226,7 +237,7 @@ def main():
         if server:
             server.terminate()
             server.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True) if not os.environ.get("KEEP") else print("kept", root)
     print("%d failed" % len(failures))
     return 1 if failures else 0
 
@@ -262,6 +273,10 @@ def check_counts(state, key, out):
     else:
         check("did not change the top three" in sentence, "the sentence says nothing moved: " + sentence)
     check(parks["participants"] == 40 + 8, "40 offline and 8 survey participants (Decidim gives no people)")
+    transit = next(c for c in results["consultations"] if c["id"] == "transit-2026")
+    groups = transit["opinion_groups"]
+    check(groups["k"] == 2 and sorted(g["participants"] for g in groups["groups"]) == [8, 8],
+          "two camps of 8 found in the agree/disagree consultation")
     return expected
 
 
@@ -324,6 +339,7 @@ def check_report(out):
         check("into the top three" in text or "did not change the top three" in text,
               "the report says what the offline channels changed")
         check("Un café près de l'étang (proposed online)" in text, "an online-only idea, accents intact")
+        check("fall into 2 groups of people who vote alike" in text, "the opinion groups are found and described")
     finally:
         browser.quit()
 

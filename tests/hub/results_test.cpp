@@ -268,7 +268,7 @@ TEST_CASE("reports: JSON, CSV and HTML carry the counts and escape what resident
   const std::string html = results_html(t, "2026-11-30");
   CHECK_THAT(html, Catch::Contains("Water &lt;fountains&gt; &amp; &quot;benches&quot;"));
   CHECK_THAT(html, !Catch::Contains("<fountains>"));
-  CHECK_THAT(html, Catch::Contains("Age: participants and population"));
+  CHECK_THAT(html, Catch::Contains("Age — participants and population"));
   CHECK_THAT(html, Catch::Contains("role=\"rowheader\">Young"));  // the answer's label, not its id
   CHECK_THAT(html, !Catch::Contains("<script"));
   // Self-contained: no URL at all, nothing fetched.
