@@ -396,7 +396,12 @@ Result<OnlineMapping> parse_online_mapping(const std::string& text, const Conten
   try {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
-    return make_error(ErrorCode::kInvalidArgument, std::string("the mapping file is not valid JSON: ") + e.what());
+    // The line, counted here: nlohmann's message names a byte offset in its own words.
+    const auto at = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the mapping file is not valid JSON: look at line " + std::to_string(line) +
+                          " (a missing comma or quote, or a comma before } or ]?)");
   }
   auto bad = [](const std::string& what) {
     return make_error(ErrorCode::kInvalidArgument, "the mapping file " + what + " (see assets/README.md)");

@@ -431,11 +431,6 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
                                                     " later ballot(s) from sessions already counted in '" + c.id +
                                                     "' (a kiosk sent a session twice): only the first is counted"});
     }
-    for (const auto& [kind, n] : res.refused_ballots) {
-      t.anomalies.push_back({kind, std::to_string(n) + " ballot(s) in '" + c.id + "' with " +
-                                       impossible_ballot_words(kind, c) +
-                                       ": no kiosk screen allows this, so they are not counted"});
-    }
     // Online participation: per-person sources join the ballots (checked against the same rules
     // when imported); aggregate sources join the counts only.
     const std::vector<const OnlineData*> online = online_for(options.online, c.id);
@@ -450,7 +445,23 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
         idea.online_only = true;
         res.ideas.push_back(std::move(idea));
       }
-      for (const auto& b : d->ballots) ballots.push_back({&b.votes, &b.answers, d->channel(), "", false});
+      for (const auto& b : d->ballots) {
+        // Checked when imported; checked again against the consultations as they are now (an idea
+        // removed, fewer supports allowed), by the same rules as a kiosk's ballot.
+        Submission as_ballot;
+        as_ballot.votes = b.votes;
+        as_ballot.answers = b.answers;
+        if (auto why = impossible_ballot(c, content, as_ballot)) {
+          ++res.refused_ballots[*why];
+          continue;
+        }
+        ballots.push_back({&b.votes, &b.answers, d->channel(), "", false});
+      }
+    }
+    for (const auto& [kind, n] : res.refused_ballots) {
+      t.anomalies.push_back({kind, std::to_string(n) + " ballot(s) in '" + c.id + "' with " +
+                                       impossible_ballot_words(kind, c) +
+                                       ": a kiosk screen never allows this (nor does an online import), so they are not counted"});
     }
     res.participants = ballots.size();
     const std::optional<PopulationMargins> asked =

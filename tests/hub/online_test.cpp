@@ -392,3 +392,16 @@ TEST_CASE("Decidim's import files: residents' ideas with where they came from, r
   CHECK_THAT(proposals, Catch::Contains("title/en,title/fr,body/en,body/fr\r\n\"'=1+1 des bancs à l'ombre\""));
   CHECK_THAT(proposals, Catch::Contains("Proposed by a resident at a town-hall meeting (Library, Ward 3 meeting)"));
 }
+
+TEST_CASE("online ballots are checked again at the count against the consultations as they are now", "[online][results]") {
+  TallyOptions options;
+  options.online = {read(OnlineFormat::kParticipants, kSurvey, "survey")};
+  Content fewer = parks();
+  fewer.consultations[0].max_supports = 1;  // p2 supports two ideas
+  const Tally t = tally(fewer, {}, nullptr, options);
+  const ConsultationResult& c = t.consultations.at(0);
+  CHECK(c.participants == 2);
+  CHECK(c.refused_ballots.at("too-many-supports") == 1);
+  REQUIRE(t.anomalies.size() == 1);
+  CHECK_THAT(t.anomalies[0].detail, Catch::Contains("not counted"));
+}
