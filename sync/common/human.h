@@ -6,6 +6,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace civic {
 
@@ -18,6 +19,17 @@ inline std::string format_utc(std::optional<std::uint64_t> unix_time) {
   gmtime_r(&t, &tm);
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
   return buf;
+}
+
+// Names listed for a person: "a, b, c", or "(none)"; `name` gives each item's name.
+template <typename Items, typename Name>
+std::string list_of(const Items& items, Name name) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + name(item);
+  return out.empty() ? "(none)" : out;
+}
+inline std::string list_of(const std::vector<std::string>& names) {
+  return list_of(names, [](const std::string& n) { return n; });
 }
 
 // At most `max_bytes` of UTF-8 `text`, cut at a character boundary (never inside one), with "…"

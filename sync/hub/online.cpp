@@ -1,5 +1,7 @@
 #include "online.h"
 
+#include "sync/common/human.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,12 +14,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxRows = 1'000'000;
 constexpr std::size_t kMaxReported = 50;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out.empty() ? "(none)" : out;
-}
 
 bool valid_source(const std::string& s) {
   return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -190,7 +186,7 @@ class Parser {
         const std::string q = name.substr(6);
         if (std::find(c_.about_you.begin(), c_.about_you.end(), q) == c_.about_you.end()) {
           error(header.line, "column '" + name + "': consultation '" + c_.id + "' does not ask '" + q +
-                                 "'; it asks: " + join(c_.about_you));
+                                 "'; it asks: " + list_of(c_.about_you));
           continue;
         }
         question_columns.emplace_back(i, q);
@@ -271,7 +267,7 @@ class Parser {
         std::vector<std::string> answers;
         for (const auto& a : question->answers) answers.push_back(a.id);
         if (std::find(answers.begin(), answers.end(), cell) == answers.end()) {
-          error(row.line, "'" + cell + "' is not an answer to '" + q + "'; its answers are: " + join(answers) +
+          error(row.line, "'" + cell + "' is not an answer to '" + q + "'; its answers are: " + list_of(answers) +
                               " (or leave it empty)");
           ok = false;
           break;
@@ -420,7 +416,7 @@ Result<OnlineMapping> parse_online_mapping(const std::string& text, const Conten
   if (!c) {
     std::vector<std::string> ids;
     for (const auto& x : content.consultations) ids.push_back(x.id);
-    return bad("names consultation '" + m.consultation + "', which the hub does not have; it has: " + join(ids));
+    return bad("names consultation '" + m.consultation + "', which the hub does not have; it has: " + list_of(ids));
   }
   for (const char* field : {"ideas", "titles"}) {
     if (!j.contains(field)) continue;
@@ -433,7 +429,7 @@ Result<OnlineMapping> parse_online_mapping(const std::string& text, const Conten
   for (const auto& [online_id, idea] : m.ideas) {
     if (!find_idea(*c, idea))
       return bad("maps online id '" + online_id + "' to idea '" + idea + "', which consultation '" + c->id +
-                 "' does not have; its ideas are: " + join(idea_ids(*c)));
+                 "' does not have; its ideas are: " + list_of(idea_ids(*c)));
   }
   if (j.contains("decidim_component")) {
     const auto& v = j["decidim_component"];

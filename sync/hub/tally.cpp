@@ -607,15 +607,6 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
   return t;
 }
 
-namespace {
-template <typename Items, typename Id>
-std::string list_of(const Items& items, Id id) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + id(item);
-  return out.empty() ? "(none)" : out;
-}
-}  // namespace
-
 Status check_tally_request(const Content& content, const PopulationMargins* margins,
                            const std::string& only_consultation) {
   if (!only_consultation.empty() && content.consultation(only_consultation) == nullptr) {

@@ -6,15 +6,34 @@ namespace civic {
 
 using nlohmann::json;
 
+namespace {
+
+// An inclusion path and a checkpoint, as both proof formats write and read them.
+json path_json(const std::vector<Hash32>& path) {
+  json out = json::array();
+  for (const auto& h : path) out.push_back(to_hex(h));
+  return out;
+}
+
+Status read_path_and_checkpoint(const json& j, std::vector<Hash32>& path, Bytes& checkpoint) {
+  for (const auto& h : j.at("path")) {
+    CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
+    path.push_back(node);
+  }
+  CIVIC_ASSIGN(bytes, from_hex(j.at("checkpoint").get<std::string>()));
+  checkpoint = std::move(bytes);
+  return {};
+}
+
+}  // namespace
+
 std::string format_receipt_proof(const ReceiptProof& p) {
-  json path = json::array();
-  for (const auto& h : p.path) path.push_back(to_hex(h));
   json j{{"format", 1},
          {"receipt", format_receipt_code(p.receipt)},
          {"kiosk_id", to_hex(p.kiosk)},
          {"record_hash", to_hex(p.record_hash)},
          {"leaf_index", p.leaf_index},
-         {"path", path},
+         {"path", path_json(p.path)},
          {"checkpoint", to_hex(p.checkpoint)}};
   if (p.matches > 1) {
     j["matches"] = p.matches;
@@ -40,12 +59,7 @@ Result<ReceiptProof> parse_receipt_proof(const std::string& text) {
     p.leaf_index = j.at("leaf_index").get<std::uint64_t>();
     p.matches = j.value("matches", std::uint64_t{1});
     p.match = j.value("match", std::uint64_t{1});
-    for (const auto& h : j.at("path")) {
-      CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
-      p.path.push_back(node);
-    }
-    CIVIC_ASSIGN(checkpoint, from_hex(j.at("checkpoint").get<std::string>()));
-    p.checkpoint = checkpoint;
+    CIVIC_TRY(read_path_and_checkpoint(j, p.path, p.checkpoint));
     return p;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kMalformed,
@@ -69,14 +83,12 @@ Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& p, const Signin
 }
 
 std::string format_online_import_proof(const OnlineImportProof& p) {
-  json path = json::array();
-  for (const auto& h : p.path) path.push_back(to_hex(h));
   return json{{"format", 1},
               {"kind", "online-import"},
               {"statement", to_hex(p.statement)},
               {"current", p.current},
               {"leaf_index", p.leaf_index},
-              {"path", path},
+              {"path", path_json(p.path)},
               {"checkpoint", to_hex(p.checkpoint)}}
              .dump(2) +
          "\n";
@@ -98,12 +110,7 @@ Result<OnlineImportProof> parse_online_import_proof(const std::string& text) {
     p.statement = statement;
     p.current = j.value("current", true);
     p.leaf_index = j.at("leaf_index").get<std::uint64_t>();
-    for (const auto& h : j.at("path")) {
-      CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
-      p.path.push_back(node);
-    }
-    CIVIC_ASSIGN(checkpoint, from_hex(j.at("checkpoint").get<std::string>()));
-    p.checkpoint = checkpoint;
+    CIVIC_TRY(read_path_and_checkpoint(j, p.path, p.checkpoint));
     return p;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kMalformed, std::string("this is not a readable online import proof: ") + e.what());
