@@ -95,7 +95,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   });
 
   server.route("GET", "/v1/health", [&service](const HttpRequest&, HttpResponse& res) {
-    auto records = service.log_size();
+    auto records = service.records_in_log();
     auto version = service.store().latest_content_version();
     if (!records.ok()) return send_error(res, records.error());
     if (!version.ok()) return send_error(res, version.error());

@@ -125,10 +125,12 @@ class HubService {
 
   // [SECTION] Transparency log (transparency.cpp)
 
-  // A checkpoint of the log as it stands: every accepted record, in arrival order, signed.
+  // A checkpoint of the log as it stands: every accepted record and online import, in order, signed.
   [[nodiscard]] Result<Bytes> checkpoint(std::uint64_t now);
-  // Records in the log (for /v1/health: no count over the records table).
+  // Leaves in the log: records and online imports (no count over the records table).
   [[nodiscard]] Result<std::uint64_t> log_size();
+  // Of those leaves, the records (not online imports): what /v1/health reports.
+  [[nodiscard]] Result<std::uint64_t> records_in_log();
   // The inclusion proof for the record a receipt code names, against a fresh checkpoint. When
   // several records share the code, `match` (1-based) chooses one and the proof says how many.
   // `client`: the asker's address; its failed lookups are limited to kReceiptLookupsPerMinute (a
@@ -178,6 +180,7 @@ class HubService {
   std::mutex log_mutex_;
   MerkleTree log_tree_;
   std::vector<LogKey> log_keys_;  // each leaf's place, ascending
+  std::uint64_t log_imports_ = 0;  // leaves that are online imports
 };
 
 }  // namespace civic

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "store.h"
+#include "sync/common/human.h"
 #include "sync/sqlite/sqlite.h"
 
 namespace civic {
@@ -527,7 +528,7 @@ Result<OnlineImportOutcome> SqliteHubStore::store_online_import(const OnlineImpo
     if (current) return OnlineImportOutcome::kUnchanged;
     return make_error(ErrorCode::kConflict,
                       "this file was imported for source '" + in.source + "' and consultation '" + in.consultation +
-                          "' on " + std::to_string(at) + " and a newer export has replaced it since: an older "
+                          "' on " + format_utc(at) + " and a newer export has replaced it since: an older "
                           "export cannot undo a newer one (import the newest export of the platform)");
   }
   known.reset();

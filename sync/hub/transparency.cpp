@@ -13,6 +13,7 @@ Status HubService::refresh_log_locked() {
   for (const auto& leaf : leaves) {
     log_keys_.push_back(leaf.key);
     log_tree_.append(merkle_leaf_hash(leaf.data));
+    if (leaf.key.import != 0) ++log_imports_;
   }
   return {};
 }
@@ -21,6 +22,12 @@ Result<std::uint64_t> HubService::log_size() {
   std::lock_guard lock(log_mutex_);
   CIVIC_TRY(refresh_log_locked());
   return log_tree_.size();
+}
+
+Result<std::uint64_t> HubService::records_in_log() {
+  std::lock_guard lock(log_mutex_);
+  CIVIC_TRY(refresh_log_locked());
+  return log_tree_.size() - log_imports_;
 }
 
 Result<Bytes> HubService::checkpoint(std::uint64_t now) {

@@ -211,6 +211,8 @@ def main():
         served = json.loads(urllib.request.urlopen(url + "/v1/log/imports", timeout=10).read())
         check([p["statement"] for p in served] == [p["statement"] for p in listed],
               "GET /v1/log/imports serves the same signed statements")
+        health = json.loads(urllib.request.urlopen(url + "/v1/health", timeout=10).read())
+        check(health["records"] == 40, "/v1/health counts the 40 records, not the imports in the log")
         proofs = os.path.join(root, "proofs.json")
         hub("log", "imports", "--out", proofs)
         verified = run(os.path.join(BUILD, "sync", "civic-verify-receipt"), proofs,

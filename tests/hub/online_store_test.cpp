@@ -85,6 +85,7 @@ TEST_CASE("online imports are leaves of the transparency log, between the record
   CHECK(*s.log_size() == 3);
   hub.upload({test::sealed_idea("three")});
   CHECK(*s.log_size() == 4);
+  CHECK(*s.records_in_log() == 3);  // what /v1/health says: records, not imports
 
   auto proofs = s.prove_online_imports(kNow);
   REQUIRE(proofs.ok());
