@@ -304,17 +304,18 @@ TEST_CASE("every channel in one count: kiosk, town hall, paper, a survey and Dec
 }
 
 TEST_CASE("opinion results are ranked by the share who agree, not agree minus disagree", "[results]") {
-  // 640 agree / 708 disagree must not look supported: 47% agree ranks below 3 of 4 (75%).
+  // 640 agree / 708 disagree must not look supported (47% agree); and 3 agree of 4 (75%) ranks above
+  // 500 agree of 700 (71%) although its agree minus disagree is far smaller.
   OpenedRecords r;
-  std::uint8_t who = 0;
+  std::uint32_t who = 0;
   auto vote = [&](const std::string& idea, VoteChoice choice, int n) {
     for (int i = 0; i < n; ++i) {
       Submission s;
       s.consultation_id = "c2";
-      s.session_id = session(++who);
-      s.session_id[1] = static_cast<std::uint8_t>(i >> 8);
-      s.session_id[2] = static_cast<std::uint8_t>(i);
-      s.session_id[3] = static_cast<std::uint8_t>(choice);
+      ++who;
+      s.session_id[0] = static_cast<std::uint8_t>(who);
+      s.session_id[1] = static_cast<std::uint8_t>(who >> 8);
+      s.session_id[2] = static_cast<std::uint8_t>(who >> 16);
       s.language = "en";
       s.votes = {{idea, choice}};
       r.opened.push_back({r.opened.size() + 1, {}, s});
@@ -322,14 +323,20 @@ TEST_CASE("opinion results are ranked by the share who agree, not agree minus di
   };
   Content content = parks();
   content.consultations[1].ideas.push_back({"t2", {{{"en", "Night buses"}}}});
+  content.consultations[1].ideas.push_back({"t3", {{{"en", "Bus shelters"}}}});
   vote("t1", VoteChoice::kAgree, 640);
   vote("t1", VoteChoice::kDisagree, 708);
   vote("t2", VoteChoice::kAgree, 3);
-  vote("t2", VoteChoice::kDisagree, 1);
+  vote("t2", VoteChoice::kPass, 1);
+  vote("t3", VoteChoice::kAgree, 500);
+  vote("t3", VoteChoice::kDisagree, 150);
+  vote("t3", VoteChoice::kPass, 50);
   const Tally t = tally(content, r, nullptr);
   const ConsultationResult& c = t.consultations.at(1);
-  CHECK(c.ideas.at(0).id == "t2");
-  CHECK(c.ideas.at(1).id == "t1");
+  REQUIRE(c.ideas.size() == 3);
+  CHECK(c.ideas[0].id == "t2");
+  CHECK(c.ideas[1].id == "t3");
+  CHECK(c.ideas[2].id == "t1");
   const std::string html = results_html(t, "today");
   CHECK_THAT(html, Catch::Contains("Share of voters who agree and who disagree"));
   CHECK_THAT(html, Catch::Contains("640 <span class=\"pct\">(47%)</span>"));
