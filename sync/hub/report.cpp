@@ -549,7 +549,10 @@ std::string consultation_section(const Tally& t, const ConsultationResult& c) {
                      {"participants", "population"}, columns, rows);
       rows.clear();
     };
+    std::map<std::string, std::uint64_t> answered;  // per question: nobody answering needs no table
+    for (const auto& g : c.representation) answered[g.question] += g.participants;
     for (const auto& g : c.representation) {
+      if (answered[g.question] == 0) continue;
       if (g.question != current_question) {
         flush();
         current_question = g.question;
@@ -646,8 +649,11 @@ code{overflow-wrap:anywhere}
       auto it = t.moderation.by_action.find(name);
       return std::to_string(it == t.moderation.by_action.end() ? 0 : it->second);
     };
-    h += "<h2>Moderation of residents' ideas</h2>\n<p>" + std::to_string(t.moderation.ideas_decided) +
-         " ideas decided in " + std::to_string(t.moderation.decisions) + " decisions: " + action("approved") +
+    auto counted = [](std::uint64_t n, const char* one, const char* many) {
+      return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    h += "<h2>Moderation of residents' ideas</h2>\n<p>" + counted(t.moderation.ideas_decided, "idea", "ideas") +
+         " decided in " + counted(t.moderation.decisions, "decision", "decisions") + ": " + action("approved") +
          " approved, " + action("rejected") + " rejected; " + std::to_string(t.moderation.redacted) +
          " published with personal details removed or rewritten; " + std::to_string(t.moderation.reopened) +
          " earlier decisions reopened (" + action("reopened-approved") + " then approved, " +

@@ -280,6 +280,7 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
   r.note = r.converged ? "Weights match the population on every question asked"
                        : "Weights could not be made to match the population on every question at once (the "
                          "groups overlap too unevenly); treat weighted results with care";
+  r.empty_groups = uncorrectable;
   if (!uncorrectable.empty()) {
     std::string groups;
     for (const auto& g : uncorrectable) groups += (groups.empty() ? "" : ", ") + g;
@@ -478,7 +479,32 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       auto raked = rake(profiles, *asked);
       weights = raked.weights;
       res.weighted = !ballots.empty();
-      res.weighting_note = raked.note;
+      // The note in people's words: groups by their labels, a question nobody answered said once.
+      res.weighting_note = raked.converged ? "Weights match the population on every question asked"
+                                           : "Weights could not be made to match the population on every question "
+                                             "at once (the groups overlap too unevenly); treat weighted results "
+                                             "with care";
+      std::map<std::string, std::vector<std::string>> empty_by_question;
+      for (const auto& g : raked.empty_groups) {
+        const auto eq = g.find('=');
+        empty_by_question[g.substr(0, eq)].push_back(g.substr(eq + 1));
+      }
+      for (const auto& [question, answers] : empty_by_question) {
+        const Question* q = content.question(question);
+        const std::string label = q ? q->label.in("en") : question;
+        if (q && answers.size() == asked->shares.at(question).size()) {
+          res.weighting_note += "; nobody answered \"" + label + "\", so weighting cannot use it";
+          continue;
+        }
+        res.weighting_note += "; nobody took part from " + label + ": " + list_of(answers, [&](const std::string& a) {
+          if (q) {
+            for (const auto& option : q->answers) {
+              if (option.id == a) return option.label.in("en");
+            }
+          }
+          return a;
+        }) + ", so weighting cannot speak for them";
+      }
     } else {
       res.weighting_note = margins ? "No population figures for the questions this consultation asked, so "
                                      "weighted results equal the counts"

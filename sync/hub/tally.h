@@ -190,6 +190,7 @@ struct RakingResult {
   bool converged = false;
   int iterations = 0;
   std::string note;
+  std::vector<std::string> empty_groups;  // "question=answer" with population but no participants
 };
 // Iterative proportional fitting to the margins. A participant who did not answer a question
 // keeps their share of "no answer" (its target is its observed share); a group with population

@@ -110,7 +110,7 @@ TEST_CASE("moderation decisions are final unless reopened, redactions survive, a
     CHECK(m.by_action.at("approved") == 1);
     Tally t;
     t.moderation = m;
-    CHECK_THAT(results_html(t, "now"), Catch::Contains("1 ideas decided in 3 decisions: 1 approved, 0 rejected"));
+    CHECK_THAT(results_html(t, "now"), Catch::Contains("1 idea decided in 3 decisions: 1 approved, 0 rejected"));
     CHECK(nlohmann::json::parse(results_json(t))["moderation"]["reopened"] == 2);
   } else {
     CHECK(log->size() == 1);

@@ -412,3 +412,21 @@ TEST_CASE("online ballots are checked again at the count against the consultatio
   REQUIRE(t.anomalies.size() == 1);
   CHECK_THAT(t.anomalies[0].detail, Catch::Contains("not counted"));
 }
+
+TEST_CASE("weighting notes name groups by their labels, and a question nobody answered once", "[results]") {
+  OpenedRecords r;
+  add(r, 1, Channel::kKiosk, "young", {"i1"});
+  add(r, 2, Channel::kKiosk, "young", {"i2"});
+  Content content = parks();
+  content.consultations[0].about_you = {"age", "area"};
+  PopulationMargins m{{{"age", {{"young", 0.5}, {"old", 0.5}}}, {"area", {{"n", 1.0}}}}};
+  const Tally t = tally(content, r, &m);
+  const std::string& note = t.consultations.at(0).weighting_note;
+  CHECK_THAT(note, Catch::Contains("nobody took part from Age: 40 and over, so weighting cannot speak for them"));
+  CHECK_THAT(note, Catch::Contains("nobody answered \"Area\""));
+  CHECK_THAT(note, !Catch::Contains("age=old"));
+  // No table for a question nobody answered: the "did not answer" line says it.
+  const std::string html = results_html(t, "today");
+  CHECK_THAT(html, !Catch::Contains("Area — participants and population"));
+  CHECK_THAT(html, Catch::Contains("Age — participants and population"));
+}
