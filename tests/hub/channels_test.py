@@ -15,7 +15,7 @@ per-participant CSV (assets/examples) imported; tally and open-data run. Then:
   survive;
 - the open-data package is validated by the Frictionless reference implementation (npm datapackage).
 
-Usage: channels_test.py BUILD_DIR SOURCE_DIR
+Usage: channels_test.py BUILD_DIR SOURCE_DIR   (KEEP=1 keeps the scratch hub, kiosk and results)
 """
 import csv
 import glob
@@ -239,7 +239,10 @@ def main():
         if server:
             server.terminate()
             server.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True) if not os.environ.get("KEEP") else print("kept", root)
+        if os.environ.get("KEEP"):
+            print("kept", root)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     print("%d failed" % len(failures))
     return 1 if failures else 0
 
