@@ -532,11 +532,11 @@ int run_open_data(HubService& service, const Options& o) {
 // civic-hub export-online decidim: residents' approved ideas and every proposal's results across
 // every channel, in the files Decidim's admin imports.
 int run_export_online(HubService& service, const Options& o) {
+  auto mapping_text = read_text_file(o.online_map);  // before the count: a wrong path fails at once
+  if (!mapping_text.ok()) return fail(mapping_text.error());
   auto computed = compute_tally(service, o);
   if (!computed.ok()) return fail(computed.error());
   const auto& [t, content] = *computed;
-  auto mapping_text = read_text_file(o.online_map);
-  if (!mapping_text.ok()) return fail(mapping_text.error());
   auto mapping = parse_online_mapping(*mapping_text, content);
   if (!mapping.ok()) return fail(mapping.error());
   const auto result = std::find_if(t.consultations.begin(), t.consultations.end(),
@@ -643,7 +643,7 @@ int run_import_online(HubService& service, const Options& o) {
     supports += c.supports;
     mapped += c.idea_id.empty() ? 0 : 1;
   }
-  std::printf("%s %s for consultation '%s' as channel %s: %llu rows, ", 
+  std::printf("%s %s for consultation '%s' as channel %s: %llu rows, ",
               imported->outcome == OnlineImportOutcome::kReplaced ? "replaced the previous import with" : "imported",
               o.online_file.c_str(), d.consultation.c_str(), d.channel().c_str(),
               static_cast<unsigned long long>(d.rows));
@@ -663,9 +663,7 @@ int run_import_online(HubService& service, const Options& o) {
 int run_log_imports(HubService& service, const Options& o) {
   auto proofs = service.prove_online_imports(now_seconds());
   if (!proofs.ok()) return fail(proofs.error());
-  nlohmann::json all = nlohmann::json::array();
-  for (const auto& p : *proofs) all.push_back(nlohmann::json::parse(format_online_import_proof(p)));
-  const std::string text = all.dump(2) + "\n";
+  const std::string text = format_online_import_proofs(*proofs);
   if (!o.proofs_out.empty()) {
     if (auto s = write_text_file(o.proofs_out, text); !s.ok()) return fail(s.error());
   }

@@ -186,9 +186,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   server.route("GET", "/v1/log/imports", [&service](const HttpRequest&, HttpResponse& res) {
     auto proofs = service.prove_online_imports(now_seconds());
     if (!proofs.ok()) return send_error(res, proofs.error());
-    std::string body = "[";
-    for (std::size_t i = 0; i < proofs->size(); ++i) body += (i ? "," : "") + format_online_import_proof((*proofs)[i]);
-    res.body = body + "]\n";
+    res.body = format_online_import_proofs(*proofs);
   });
 
   auto port = server.bind(config.listen, config.port);

@@ -66,10 +66,16 @@ bool is_online_channel(const std::string& channel) { return channel.rfind("onlin
 // Which language of `text` `chosen` is.
 std::string language_of(const LocalText& text, const std::string& chosen) {
   for (const auto& [language, words] : text.by_language) {
-    if (&words == &chosen || words == chosen) return language;
+    if (words == chosen) return language;
   }
   return "";
 }
+
+// What weighting did, in the words of the report's note.
+constexpr const char* kWeightsMatch = "Weights match the population on every question asked";
+constexpr const char* kWeightsDoNotMatch =
+    "Weights could not be made to match the population on every question at once (the groups overlap too "
+    "unevenly); treat weighted results with care";
 
 std::vector<const OnlineData*> online_for(const std::vector<OnlineData>& all, const std::string& consultation) {
   std::vector<const OnlineData*> out;
@@ -277,9 +283,7 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
     }
   }
   if (!r.converged && worst_margin() <= tolerance) r.converged = true;
-  r.note = r.converged ? "Weights match the population on every question asked"
-                       : "Weights could not be made to match the population on every question at once (the "
-                         "groups overlap too unevenly); treat weighted results with care";
+  r.note = r.converged ? kWeightsMatch : kWeightsDoNotMatch;
   r.empty_groups = uncorrectable;
   if (!uncorrectable.empty()) {
     std::string groups;
@@ -480,10 +484,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       weights = raked.weights;
       res.weighted = !ballots.empty();
       // The note in people's words: groups by their labels, a question nobody answered said once.
-      res.weighting_note = raked.converged ? "Weights match the population on every question asked"
-                                           : "Weights could not be made to match the population on every question "
-                                             "at once (the groups overlap too unevenly); treat weighted results "
-                                             "with care";
+      res.weighting_note = raked.converged ? kWeightsMatch : kWeightsDoNotMatch;
       std::map<std::string, std::vector<std::string>> empty_by_question;
       for (const auto& g : raked.empty_groups) {
         const auto eq = g.find('=');

@@ -82,16 +82,24 @@ Result<VerifiedReceipt> verify_receipt_proof(const ReceiptProof& p, const Signin
   return VerifiedReceipt{format_receipt_code(p.receipt), p.leaf_index, checkpoint};
 }
 
-std::string format_online_import_proof(const OnlineImportProof& p) {
+namespace {
+json online_import_proof_json(const OnlineImportProof& p) {
   return json{{"format", 1},
               {"kind", "online-import"},
               {"statement", to_hex(p.statement)},
               {"current", p.current},
               {"leaf_index", p.leaf_index},
               {"path", path_json(p.path)},
-              {"checkpoint", to_hex(p.checkpoint)}}
-             .dump(2) +
-         "\n";
+              {"checkpoint", to_hex(p.checkpoint)}};
+}
+}  // namespace
+
+std::string format_online_import_proof(const OnlineImportProof& p) { return online_import_proof_json(p).dump(2) + "\n"; }
+
+std::string format_online_import_proofs(const std::vector<OnlineImportProof>& proofs) {
+  json all = json::array();
+  for (const auto& p : proofs) all.push_back(online_import_proof_json(p));
+  return all.dump(2) + "\n";
 }
 
 bool is_online_import_proof(const std::string& text) {

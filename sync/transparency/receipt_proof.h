@@ -47,6 +47,8 @@ struct OnlineImportProof {
   bool current = true;  // whether results use it now (false: a newer export replaced it)
 };
 std::string format_online_import_proof(const OnlineImportProof& proof);
+// Every import's proof as one JSON array, as `civic-hub log imports` and GET /v1/log/imports give it.
+std::string format_online_import_proofs(const std::vector<OnlineImportProof>& proofs);
 [[nodiscard]] Result<OnlineImportProof> parse_online_import_proof(const std::string& json);
 // Whether a proof file is an online import's ("kind": "online-import") rather than a receipt's.
 bool is_online_import_proof(const std::string& json);
