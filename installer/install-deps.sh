@@ -18,8 +18,8 @@ packages=(
   # tests: the results report in a real browser (axe-core through Selenium), its CSV in a real
   # spreadsheet program, the open-data package through the Frictionless validator (npm)
   chromium chromium-driver python3-selenium libreoffice-calc-nogui nodejs
-  # tests: opinion groups checked against base R (prcomp, kmeans)
-  r-base-core
+  # tests: opinion groups checked against base R (prcomp, kmeans), pairwise scores against BradleyTerry2
+  r-base-core r-cran-bradleyterry2
   # tests: the documented reverse proxy in front of the hub, under floods
   nginx
   # packages: build with CPack, check with lintian, run the kiosk under cage

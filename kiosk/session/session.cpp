@@ -27,6 +27,13 @@ std::size_t utf8_length(const std::string& s) {
   }));
 }
 
+std::string format_money(std::uint64_t amount, const std::string& currency, const std::string& language) {
+  std::string digits = std::to_string(amount);
+  const char* separator = language == "en" ? "," : " ";
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), separator);
+  return currency.empty() ? digits : digits + " " + currency;
+}
+
 Session::Session(SessionSettings settings, Clock clock, RandomSessionId random_id)
     : settings_(std::move(settings)), clock_(std::move(clock)), random_id_(std::move(random_id)) {
   language_ = settings_.default_language;
@@ -66,12 +73,86 @@ void Session::touch() {
 void Session::go(Screen s) {
   if (s != screen_) history_.push_back(screen_);
   screen_ = s;
+  const Consultation* c = consultation();
+  if (s == Screen::kVote && c && c->voting == VotingMethod::kPairwise && !pair_) choose_pair();
+}
+
+void Session::clear_votes() {
+  supports_.clear();
+  opinions_.clear();
+  selected_.clear();
+  for (auto& cmp : comparisons_) {
+    wipe_string(cmp.left);
+    wipe_string(cmp.right);
+  }
+  comparisons_.clear();
+  pair_.reset();
+  opinion_pages_ = 1;
+  asked_for_more_opinions_ = false;
+}
+
+std::size_t Session::opinions_shown() const {
+  const Consultation* c = consultation();
+  if (!c) return 0;
+  const std::size_t first = std::max<std::size_t>(kOpinionPage, static_cast<std::size_t>(c->min_votes));
+  return std::min(c->ideas.size(), first + (opinion_pages_ - 1) * kOpinionPage);
+}
+
+std::uint64_t Session::budget_spent() const {
+  const Consultation* c = consultation();
+  if (!c) return 0;
+  return civic::budget_spent(*c, std::vector<std::string>(selected_.begin(), selected_.end()));
+}
+
+void Session::choose_pair() {
+  pair_.reset();
+  const Consultation* c = consultation();
+  if (!c || comparisons_.size() >= static_cast<std::size_t>(c->max_comparisons)) return;
+  std::set<std::pair<std::string, std::string>> done;
+  for (const auto& cmp : comparisons_) done.insert(std::minmax(cmp.left, cmp.right));
+  // Random bits for ties and for which side each idea goes.
+  const SessionId noise = random_id_();
+  std::size_t next_noise = 0;
+  auto coin = [&]() { return noise[next_noise++ % noise.size()]; };
+  auto seen = [&](const Idea& i) { return appearances_[c->id + "/" + i.id]; };
+  auto pick_least_seen = [&](const std::vector<const Idea*>& from) -> const Idea* {
+    const Idea* best = nullptr;
+    std::size_t ties = 0;
+    for (const Idea* i : from) {
+      if (!best || seen(*i) < seen(*best)) {
+        best = i;
+        ties = 1;
+      } else if (seen(*i) == seen(*best) && coin() % ++ties == 0) {
+        best = i;  // each of the tied ideas is as likely
+      }
+    }
+    return best;
+  };
+  auto partners = [&](const Idea& a) {
+    std::vector<const Idea*> out;
+    for (const auto& b : c->ideas) {
+      if (b.id != a.id && !done.count(std::minmax(a.id, b.id))) out.push_back(&b);
+    }
+    return out;
+  };
+  std::vector<const Idea*> open;
+  for (const auto& i : c->ideas) {
+    if (!partners(i).empty()) open.push_back(&i);
+  }
+  const Idea* a = pick_least_seen(open);
+  if (!a) return;
+  const Idea* b = pick_least_seen(partners(*a));
+  ++appearances_[c->id + "/" + a->id];
+  ++appearances_[c->id + "/" + b->id];
+  if (coin() % 2 == 0) std::swap(a, b);
+  pair_ = std::make_pair(a->id, b->id);
 }
 
 std::vector<Screen> Session::steps() const {
   std::vector<Screen> out{Screen::kIdea};
   if (const Consultation* c = consultation()) {
-    if (c->voting != VotingMethod::kNone && !c->ideas.empty()) out.push_back(Screen::kVote);
+    const std::size_t needed = c->voting == VotingMethod::kPairwise ? 2 : 1;
+    if (c->voting != VotingMethod::kNone && c->ideas.size() >= needed) out.push_back(Screen::kVote);
     if (!c->about_you.empty()) out.push_back(Screen::kAboutYou);
   }
   out.push_back(Screen::kReview);
@@ -110,7 +191,9 @@ std::optional<std::string> Session::answer(const std::string& question_id) const
   return it->second;
 }
 
-std::size_t Session::vote_count() const { return supports_.size() + opinions_.size(); }
+std::size_t Session::vote_count() const {
+  return supports_.size() + opinions_.size() + selected_.size() + comparisons_.size();
+}
 
 std::uint64_t Session::idle_timeout_ms() const {
   return speech_ ? settings_.speech_idle_timeout_ms : settings_.idle_timeout_ms;
@@ -191,8 +274,7 @@ void Session::apply(const Action& a) {
       const Action asked = *discard_;
       discard_.reset();
       wipe_string(idea_);
-      supports_.clear();
-      opinions_.clear();
+      clear_votes();
       answers_.clear();
       consent_ = false;
       apply(asked);
@@ -245,8 +327,7 @@ void Session::apply(const Action& a) {
       if (a.value != consultation_id_) {  // the same one again keeps what was entered
         consultation_id_ = a.value;
         wipe_string(idea_);
-        supports_.clear();
-        opinions_.clear();
+        clear_votes();
         answers_.clear();
         consent_ = false;
       }
@@ -258,6 +339,19 @@ void Session::apply(const Action& a) {
         message_ = Message{"idea.too_short", {{"min", std::to_string(settings_.idea_min_chars)}}};
         break;
       }
+      if (screen_ == Screen::kVote && c && c->voting == VotingMethod::kOpinion && !opinions_.empty() &&
+          opinions_.size() < static_cast<std::size_t>(c->min_votes) && !asked_for_more_opinions_) {
+        // Asked once: fewer votes than this cannot place the resident's views among others.
+        asked_for_more_opinions_ = true;
+        message_ = Message{"vote.min_votes", {{"min", std::to_string(c->min_votes)},
+                                              {"n", std::to_string(opinions_.size())}}};
+        break;
+      }
+      if (screen_ == Screen::kVote && c && c->voting == VotingMethod::kBudget &&
+          impossible_budget_selection(*c, std::vector<std::string>(selected_.begin(), selected_.end()))) {
+        message_ = Message{"vote.over_budget_total", {}};  // cannot happen from the screen: checked again
+        break;
+      }
       if (screen_ == Screen::kConsultation || screen_ == Screen::kIdea || screen_ == Screen::kVote ||
           screen_ == Screen::kAboutYou) {
         next_from(screen_);
@@ -267,8 +361,7 @@ void Session::apply(const Action& a) {
       if (screen_ == Screen::kIdea) {
         wipe_string(idea_);
       } else if (screen_ == Screen::kVote) {
-        supports_.clear();
-        opinions_.clear();
+        clear_votes();
       } else if (screen_ == Screen::kAboutYou) {
         answers_.clear();
         consent_ = false;
@@ -322,6 +415,46 @@ void Session::apply(const Action& a) {
       } else if (std::any_of(c->ideas.begin(), c->ideas.end(), [&](const Idea& i) { return i.id == a.value; })) {
         opinions_[a.value] = a.choice;
       }
+      break;
+    }
+    case Action::Kind::kShowMore:
+      if (screen_ != Screen::kVote || !c || c->voting != VotingMethod::kOpinion) break;
+      if (opinions_shown() < c->ideas.size()) ++opinion_pages_;
+      break;
+    case Action::Kind::kToggleProject: {
+      if (screen_ != Screen::kVote || !c || c->voting != VotingMethod::kBudget) break;
+      if (selected_.erase(a.value)) break;
+      const Idea* project = c->idea(a.value);
+      if (!project) break;
+      std::vector<std::string> with(selected_.begin(), selected_.end());
+      with.push_back(a.value);
+      if (auto why = impossible_budget_selection(*c, with)) {
+        if (*why == "too-many-projects") {
+          message_ = Message{"vote.project_limit", {{"max", std::to_string(c->max_projects)}}};
+        } else {
+          message_ = Message{"vote.over_budget",
+                             {{"cost", format_money(project->cost, c->currency, language_)},
+                              {"left", format_money(c->budget_total - budget_spent(), c->currency, language_)}}};
+        }
+        break;
+      }
+      selected_.insert(a.value);
+      break;
+    }
+    case Action::Kind::kChoosePair: {
+      if (screen_ != Screen::kVote || !c || c->voting != VotingMethod::kPairwise || !pair_) break;
+      PairOutcome outcome;
+      if (a.value == "left") {
+        outcome = PairOutcome::kLeft;
+      } else if (a.value == "right") {
+        outcome = PairOutcome::kRight;
+      } else if (a.value == "cannot-decide") {
+        outcome = PairOutcome::kCannotDecide;
+      } else {
+        break;
+      }
+      comparisons_.push_back({pair_->first, pair_->second, outcome});
+      choose_pair();
       break;
     }
     case Action::Kind::kSetConsent:
@@ -407,6 +540,8 @@ Submission Session::build_submission() const {
   s.idea = idea_;
   for (const auto& id : supports_) s.votes.push_back({id, VoteChoice::kSupport});
   for (const auto& [id, choice] : opinions_) s.votes.push_back({id, choice});
+  for (const auto& id : selected_) s.votes.push_back({id, VoteChoice::kSelect});
+  s.comparisons = comparisons_;
   const Consultation* c = consultation();
   if (consent_ && c) {
     for (const auto& [q, a] : answers_) {
@@ -427,8 +562,7 @@ void Session::store_succeeded(const std::string& receipt_code) {
   receipt_ = receipt_code;
   done_.insert(consultation_id_);
   wipe_string(idea_);
-  supports_.clear();
-  opinions_.clear();
+  clear_votes();
   answers_.clear();
   consent_ = false;
   history_.clear();
@@ -449,9 +583,8 @@ void Session::store_failed() {
 void Session::reset() {
   wipe_string(idea_);
   wipe_string(receipt_);
+  clear_votes();
   wipe_string(consultation_id_);
-  supports_.clear();
-  opinions_.clear();
   answers_.clear();
   done_.clear();
   consent_ = false;

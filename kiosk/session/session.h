@@ -67,6 +67,9 @@ struct Action {
     kClearIdea,
     kToggleSupport,     // value: idea id
     kSetOpinion,        // value: idea id, choice: agree / disagree / pass (again: withdraw)
+    kShowMore,          // opinion: show more statements to vote on
+    kToggleProject,     // budget: value: idea (project) id; again: unselect
+    kChoosePair,        // pairwise: value: "left", "right" or "cannot-decide" for the pair shown
     kSetConsent,        // flag
     kAnswer,            // value: question id, value2: answer id (again: withdraw)
     kConfirm,
@@ -139,6 +142,19 @@ class Session {
   bool supports(const std::string& idea_id) const;
   std::optional<VoteChoice> opinion(const std::string& idea_id) const;
   int supports_used() const;
+  // Opinion: the statements shown so far (the first ones of the consultation's list); "show me
+  // more" adds kOpinionPage. A resident is asked for at least the consultation's min_votes.
+  static constexpr std::size_t kOpinionPage = 5;
+  std::size_t opinions_shown() const;
+  std::size_t opinions_given() const { return opinions_.size(); }
+  // Budget: the projects chosen and what they cost together.
+  bool selected(const std::string& idea_id) const { return selected_.count(idea_id) > 0; }
+  std::size_t projects_selected() const { return selected_.size(); }
+  std::uint64_t budget_spent() const;
+  // Pairwise: the pair on screen (left, right), none when the resident has seen every pair this
+  // kiosk offers them; the comparisons made so far.
+  const std::optional<std::pair<std::string, std::string>>& current_pair() const { return pair_; }
+  const std::vector<Comparison>& comparisons() const { return comparisons_; }
   bool consent() const { return consent_; }
   std::optional<std::string> answer(const std::string& question_id) const;
   const std::optional<Message>& message() const { return message_; }
@@ -172,6 +188,8 @@ class Session {
   void go(Screen s);
   void next_from(Screen s);
   bool would_discard(const Action& a) const;
+  void clear_votes();
+  void choose_pair();  // the next pair for a pairwise consultation, favouring ideas seen least
   std::optional<Screen> back_target() const;  // a would delete an unsent idea or votes
   std::vector<Screen> steps() const;
   void reset();  // wipe everything and return to attract
@@ -191,6 +209,14 @@ class Session {
   std::string idea_;
   std::set<std::string> supports_;
   std::map<std::string, VoteChoice> opinions_;
+  std::size_t opinion_pages_ = 1;
+  bool asked_for_more_opinions_ = false;  // the "vote on at least N" reminder was shown once
+  std::set<std::string> selected_;
+  std::vector<Comparison> comparisons_;
+  std::optional<std::pair<std::string, std::string>> pair_;
+  // How often this kiosk has shown each idea in a pair ("consultation/idea"): what it knows
+  // offline to favour ideas seen least. Kept across sessions; holds no resident's choice.
+  std::map<std::string, std::uint64_t> appearances_;
   std::map<std::string, std::string> answers_;
   bool consent_ = false;
   std::set<std::string> done_;
@@ -212,6 +238,9 @@ class Session {
   std::uint64_t revision_ = 0;
   std::uint64_t content_revision_ = 0;
 };
+
+// An amount for people: "12,500 CAD" in English, "12 500 CAD" in other languages.
+std::string format_money(std::uint64_t amount, const std::string& currency, const std::string& language);
 
 // Counts Unicode code points, which is what a resident thinks of as characters.
 std::size_t utf8_length(const std::string& s);

@@ -130,6 +130,10 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
       }
     }
     if (!message_now.empty() && message_now != message_) u.parts.push_back({message_now, d.language});
+    // The budget bar, "X of Y spent", whenever a tap changes it.
+    if (const A11yNode* budget = ui.frame.tree.find("vote.budget"); budget && budget->label != budget_) {
+      u.parts.push_back({budget->label, d.language});
+    }
     // The idle countdown, every ten seconds and each of the last five.
     if (const A11yNode* idle = ui.frame.tree.find("idle.text"); idle && session.idle_warning()) {
       const std::uint64_t left = session.seconds_until_reset();
@@ -151,6 +155,8 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   view_ = d.view;
   repeats_ = d.speech_repeats;
   message_ = message_now;
+  const A11yNode* budget_now = ui.frame.tree.find("vote.budget");
+  budget_ = budget_now ? budget_now->label : "";
   focused_ = focused ? focused->id : "";
   touched_.clear();
   for (const auto& id : ui.frame.activated) {

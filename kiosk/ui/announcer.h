@@ -28,6 +28,7 @@ class Announcer {
   std::string view_;     // screen, overlay and language: a change reads the new view
   std::string focused_;  // the keypad focus last spoken
   std::string message_;  // the error message last spoken
+  std::string budget_;   // the budget bar's words last drawn ("X of Y spent")
   std::uint64_t repeats_ = 0;
   std::uint64_t countdown_ = 0;  // the idle countdown's second last spoken
   std::vector<A11yNode> touched_;  // activated last frame: spoken with their new state

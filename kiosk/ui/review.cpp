@@ -9,6 +9,7 @@ const char* choice_key(VoteChoice c) {
     case VoteChoice::kAgree: return "vote.agree";
     case VoteChoice::kDisagree: return "vote.disagree";
     case VoteChoice::kPass: return "vote.pass";
+    case VoteChoice::kSelect: return "vote.project_chosen";
   }
   return "vote.supported";
 }
@@ -30,6 +31,41 @@ std::vector<ReviewSection> review_sections(const Session& s, const Catalogues& s
 
   if (c->voting != VotingMethod::kNone && !c->ideas.empty()) {
     ReviewSection votes{"vote", tr("review.votes_heading"), {}};
+    auto text_of = [&](const std::string& id) {
+      const Idea* i = c->idea(id);
+      return i ? i->text.in(lang) : id;
+    };
+    if (c->voting == VotingMethod::kBudget) {
+      for (const auto& i : c->ideas) {
+        if (!s.selected(i.id)) continue;
+        votes.lines.push_back({"review.vote." + i.id,
+                               strings.format(lang, "review.project_line",
+                                              {{"idea", i.text.in(lang)}, {"cost", format_money(i.cost, c->currency, lang)}}),
+                               false});
+      }
+      if (!votes.lines.empty()) {
+        votes.lines.push_back({"review.budget_total",
+                               strings.format(lang, "review.budget_total",
+                                              {{"spent", format_money(s.budget_spent(), c->currency, lang)},
+                                               {"total", format_money(c->budget_total, c->currency, lang)}}),
+                               false});
+      }
+    }
+    std::size_t n = 0;
+    for (const auto& cmp : s.comparisons()) {
+      const std::string key = "review.pair." + std::to_string(++n);
+      if (cmp.outcome == PairOutcome::kCannotDecide) {
+        votes.lines.push_back({key, strings.format(lang, "review.pair_undecided",
+                                                   {{"left", text_of(cmp.left)}, {"right", text_of(cmp.right)}}),
+                               false});
+        continue;
+      }
+      const bool left = cmp.outcome == PairOutcome::kLeft;
+      votes.lines.push_back({key, strings.format(lang, "review.pair_line",
+                                                 {{"chosen", text_of(left ? cmp.left : cmp.right)},
+                                                  {"other", text_of(left ? cmp.right : cmp.left)}}),
+                             false});
+    }
     for (const auto& i : c->ideas) {
       std::optional<VoteChoice> choice;
       if (c->voting == VotingMethod::kSupport && s.supports(i.id)) choice = VoteChoice::kSupport;

@@ -513,18 +513,126 @@ void idea(Frame& fr) {
   nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
 }
 
+// Budget: one row per project (its text, its cost, a Choose toggle) under a bar that shows the
+// money spent, spoken as "X of Y spent" whenever it changes. A project that would not fit is
+// refused with a message when tapped, so no ballot over budget reaches the review.
+void budget_vote(Frame& fr, const Consultation& c) {
+  const std::string& lang = fr.s.language();
+  const bool approval = c.budget_ballot == BudgetBallot::kApproval;
+  const std::string total = format_money(c.budget_total, c.currency, lang);
+  const std::string heading =
+      approval ? fr.fmt("vote.approval_title", {{"max", std::to_string(c.max_projects)},
+                                                {"n", std::to_string(fr.s.projects_selected())}})
+               : fr.fmt("vote.budget_title", {{"total", total}});
+  float y = kTopBar + 72;
+  y += widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, y), fr.content_w(), fr.f().body, Role::kHeading);
+  const std::uint64_t spent = fr.s.budget_spent();
+  const std::string status =
+      fr.fmt("vote.budget_spent", {{"spent", format_money(spent, c.currency, lang)},
+                                   {"total", total},
+                                   {"left", format_money(c.budget_total - std::min(spent, c.budget_total), c.currency, lang)}});
+  y += 4 + widgets::text(fr.ui, "vote.budget", status, ImVec2(kMargin, y + 4), fr.content_w(), fr.f().small,
+                         Role::kStatus);
+  // The bar: its outline in the text colour, its fill in the colour of chosen options.
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float bar_h = 24, bar_w = fr.content_w();
+  const float fill = c.budget_total ? static_cast<float>(static_cast<double>(std::min(spent, c.budget_total)) /
+                                                         static_cast<double>(c.budget_total))
+                                    : 0.0f;
+  dl->AddRectFilled(ImVec2(kMargin, y + 6), ImVec2(kMargin + bar_w * fill, y + 6 + bar_h),
+                    widgets::color(fr.ui.theme.selected), 6.0f);
+  dl->AddRect(ImVec2(kMargin, y + 6), ImVec2(kMargin + bar_w, y + 6 + bar_h), widgets::color(fr.ui.theme.text), 6.0f,
+              0, 2.0f);
+  y += bar_h + 18;
+  const float inner_w = fr.content_w() - kListButtonsWidth - 16;
+  const float choose_w = 280;
+  const float text_w = inner_w - choose_w - 16;
+  const auto& tops = row_tops(fr.ui, rows_key(fr, "budget:" + c.id, text_w), static_cast<int>(c.ideas.size()),
+                              [&](int i) {
+                                const Idea& idea = c.ideas[static_cast<std::size_t>(i)];
+                                const float h = widgets::text_height(idea.text.in(lang), text_w, fr.f().body) +
+                                                widgets::text_height("0", text_w, fr.f().small);
+                                return std::max(h + 32, 110.0f);
+                              });
+  scroll_list(fr, "##projects", ImVec2(kMargin, y), ImVec2(fr.content_w(), fr.content_bottom() - y), tops,
+              [&](int i, ImVec2 at) {
+                const Idea& idea = c.ideas[static_cast<std::size_t>(i)];
+                const std::string& text = idea.text.in(lang);
+                const float row_h = tops[static_cast<std::size_t>(i) + 1] - tops[static_cast<std::size_t>(i)];
+                const float h = widgets::text(fr.ui, idea.id + ".text", text, ImVec2(at.x, at.y + 8), text_w, fr.f().body);
+                const std::string cost = fr.fmt("vote.cost", {{"cost", format_money(idea.cost, c.currency, lang)}});
+                widgets::text(fr.ui, idea.id + ".cost", cost, ImVec2(at.x, at.y + 10 + h), text_w, fr.f().small);
+                const bool on = fr.s.selected(idea.id);
+                if (widgets::button(fr.ui, idea.id + ".project", fr.tr(on ? "vote.project_chosen" : "vote.choose_project"),
+                                    ImVec2(at.x + text_w + 16, at.y + 4), ImVec2(choose_w, row_h - 16), Kind::kNormal,
+                                    Role::kToggle, on, text + ", " + cost)) {
+                  fr.act(Action::Kind::kToggleProject, idea.id);
+                }
+              });
+}
+
+// Pairwise: two ideas side by side, each a large button that chooses it, and "I can't decide"
+// below. Each new pair is a new view, so speech reads it from the start.
+void pairwise_vote(Frame& fr, const Consultation& c) {
+  const std::string& lang = fr.s.language();
+  const auto& pair = fr.s.current_pair();
+  float y = kTopBar + 72;
+  if (!pair) {
+    widgets::text(fr.ui, "vote.title", fr.tr("vote.pairs_done"), ImVec2(kMargin, y), fr.content_w(), fr.f().body,
+                  Role::kHeading);
+    return;
+  }
+  const std::string heading =
+      fr.fmt("vote.pairwise_title", {{"n", std::to_string(fr.s.comparisons().size() + 1)},
+                                     {"max", std::to_string(c.max_comparisons)}});
+  y += widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, y), fr.content_w(), fr.f().body, Role::kHeading) + 16;
+  const float gap = 32;
+  const float w = (fr.content_w() - gap) / 2;
+  const float undecided_h = kNavButtonHeight;
+  const float h = std::max(160.0f, fr.content_bottom() - y - undecided_h - 24 - 48);
+  const Idea* left = c.idea(pair->first);
+  const Idea* right = c.idea(pair->second);
+  if (!left || !right) return;
+  if (widgets::button(fr.ui, "pair.left", left->text.in(lang), ImVec2(kMargin, y), ImVec2(w, h))) {
+    fr.act(Action::Kind::kChoosePair, "left");
+  }
+  if (widgets::button(fr.ui, "pair.right", right->text.in(lang), ImVec2(kMargin + w + gap, y), ImVec2(w, h))) {
+    fr.act(Action::Kind::kChoosePair, "right");
+  }
+  y += h + 24;
+  if (widgets::button(fr.ui, "pair.cannot_decide", fr.tr("vote.cannot_decide"),
+                      ImVec2(kMargin + (fr.content_w() - kMainButtonWidth) / 2, y), ImVec2(kMainButtonWidth, undecided_h))) {
+    fr.act(Action::Kind::kChoosePair, "cannot-decide");
+  }
+  if (!fr.s.comparisons().empty()) {
+    widgets::text(fr.ui, "vote.pairs_count", fr.fmt("vote.pairs_count", {{"n", std::to_string(fr.s.comparisons().size())}}),
+                  ImVec2(kMargin, y + undecided_h + 8), fr.content_w(), fr.f().small, Role::kStatus);
+  }
+}
+
 // Each idea is one row: its text and the controls that vote for it, drawn at the row's place in
 // the list, so that they scroll, wrap and get hit together. Each control names its idea (speech).
+// Opinion: the first statements only, and "show me more" as the last row while more remain.
 void vote(Frame& fr) {
   title_bar(fr);
   step_indicator(fr, "vote.step");
   const Consultation* c = fr.s.consultation();
   if (!c) return;
+  if (c->voting == VotingMethod::kBudget || c->voting == VotingMethod::kPairwise) {
+    c->voting == VotingMethod::kBudget ? budget_vote(fr, *c) : pairwise_vote(fr, *c);
+    message_line(fr);
+    nav_bar(fr, NavButtons{true, "nav.skip", "nav.next"});
+    return;
+  }
   const bool support = c->voting == VotingMethod::kSupport;
+  const std::size_t shown = support ? c->ideas.size() : fr.s.opinions_shown();
+  const bool more = shown < c->ideas.size();
   const std::string heading =
       support ? fr.fmt("vote.support_title", {{"max", std::to_string(c->max_supports)},
                                               {"n", std::to_string(fr.s.supports_used())}})
-              : fr.tr("vote.opinion_title");
+              : fr.fmt("vote.opinion_more_title", {{"min", std::to_string(std::min<std::size_t>(
+                                                                static_cast<std::size_t>(c->min_votes), c->ideas.size()))},
+                                                       {"n", std::to_string(fr.s.opinions_given())}});
   const float title_h = widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), fr.content_w(),
                                       fr.f().body, Role::kHeading);
   const std::string& lang = fr.s.language();
@@ -533,8 +641,9 @@ void vote(Frame& fr) {
   const float support_w = 280, choice_h = 72, choice_gap = 16;
   // Support: text left, the button right. Opinion: text above its three buttons.
   const float text_w = support ? inner_w - support_w - 16 : inner_w;
-  const auto& tops = row_tops(fr.ui, rows_key(fr, "vote:" + c->id, text_w), static_cast<int>(c->ideas.size()),
-                              [&](int i) {
+  const auto& tops = row_tops(fr.ui, rows_key(fr, "vote:" + c->id + ":" + std::to_string(shown), text_w),
+                              static_cast<int>(shown + (more ? 1 : 0)), [&](int i) {
+                                if (static_cast<std::size_t>(i) == shown) return kNavButtonHeight + 24;  // show more
                                 const float h = widgets::text_height(
                                     c->ideas[static_cast<std::size_t>(i)].text.in(lang), text_w, fr.f().body);
                                 return support ? std::max(h + 24, 96.0f) : h + 12 + choice_h + 28;
@@ -542,6 +651,13 @@ void vote(Frame& fr) {
   const float list_top = kTopBar + 72 + title_h + 12;
   scroll_list(fr, "##ideas", ImVec2(kMargin, list_top), ImVec2(list_w, fr.content_bottom() - list_top), tops,
               [&](int i, ImVec2 at) {
+                if (static_cast<std::size_t>(i) == shown) {
+                  if (widgets::button(fr.ui, "vote.show_more", fr.tr("vote.show_more"), ImVec2(at.x, at.y + 8),
+                                      ImVec2(std::min(inner_w, 2 * kMainButtonWidth), kNavButtonHeight))) {
+                    fr.act(Action::Kind::kShowMore);
+                  }
+                  return;
+                }
                 const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
                 const std::string& text = idea.text.in(lang);
                 const float row_h = tops[static_cast<std::size_t>(i) + 1] - tops[static_cast<std::size_t>(i)];
@@ -949,6 +1065,10 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
                                                           : ui.kept.help_open           ? "+help"
                                                           : ui.kept.speech_panel_open   ? "+speech"
                                                                                    : "");
+  // Each pair of a pairwise consultation is a view of its own: speech reads the new pair.
+  if (s.screen() == Screen::kVote && s.consultation() && s.consultation()->voting == VotingMethod::kPairwise) {
+    ui.frame.drawn.view += ":pair" + std::to_string(s.comparisons().size());
+  }
   ui.frame.drawn.language = s.language();
   ui.frame.drawn.speech = s.speech();
   ui.frame.drawn.speech_repeats = s.speech_repeats();

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <map>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -17,9 +19,42 @@ const char* voting_method_name(VotingMethod m) {
   switch (m) {
     case VotingMethod::kSupport: return "support";
     case VotingMethod::kOpinion: return "opinion";
+    case VotingMethod::kBudget: return "budget";
+    case VotingMethod::kPairwise: return "pairwise";
     case VotingMethod::kNone: return "none";
   }
   return "none";
+}
+
+const char* budget_ballot_name(BudgetBallot b) {
+  return b == BudgetBallot::kApproval ? "approval" : "knapsack";
+}
+
+const Idea* Consultation::idea(const std::string& idea_id) const {
+  for (const auto& i : ideas) {
+    if (i.id == idea_id) return &i;
+  }
+  return nullptr;
+}
+
+std::uint64_t budget_spent(const Consultation& c, const std::vector<std::string>& ids) {
+  std::uint64_t spent = 0;
+  for (const auto& id : ids) {
+    if (const Idea* i = c.idea(id)) spent += i->cost;
+  }
+  return spent;
+}
+
+std::optional<std::string> impossible_budget_selection(const Consultation& c, const std::vector<std::string>& ids) {
+  for (const auto& id : ids) {
+    if (!c.idea(id)) return "unknown-project";
+  }
+  if (c.budget_ballot == BudgetBallot::kApproval) {
+    if (ids.size() > static_cast<std::size_t>(c.max_projects)) return "too-many-projects";
+  } else if (budget_spent(c, ids) > c.budget_total) {
+    return "over-budget";
+  }
+  return std::nullopt;
 }
 
 const std::string& LocalText::in(const std::string& language) const {
@@ -317,13 +352,16 @@ class ContentReader {
     }
     if (!root.contains("format")) {
       error("", "the file has no \"format\": add \"format\": 1 as its first field (see assets/README.md)");
-    } else if (root["format"] != 1) {
+    } else if (root["format"] != 1 && root["format"] != 2) {
       const json& f = root["format"];
-      const bool newer = f.is_number_unsigned() && f.get<std::uint64_t>() > 1;
+      const bool newer = f.is_number_unsigned() && f.get<std::uint64_t>() > 2;
       error("/format", newer && !operator_file_
-                           ? "the content's format is newer than this kiosk reads (version 1); update the kiosk software"
-                           : "\"format\" must be 1, the only version there is (see assets/README.md)");
+                           ? "the content's format is newer than this kiosk reads (versions 1 and 2); update the "
+                             "kiosk software"
+                           : "\"format\" must be 1 or 2 (2 for budget and pairwise consultations; see assets/README.md)");
       format_unknown_ = newer;
+    } else {
+      format_ = root["format"].get<int>();
     }
     // "open_data" is the operators' (civic-hub open-data): bundles for kiosks never carry it.
     if (operator_file_) {
@@ -342,6 +380,17 @@ class ContentReader {
       std::set<std::string> seen;
       for (std::size_t i = 0; i < root["consultations"].size(); ++i) {
         read_consultation(root["consultations"][i], "/consultations/" + std::to_string(i), seen, content);
+      }
+      for (const auto& c : content.consultations) {
+        if (format_ == 1 && (c.voting == VotingMethod::kBudget || c.voting == VotingMethod::kPairwise ||
+                             c.min_votes != kDefaultMinOpinionVotes)) {
+          error("/format", std::string("consultation '") + c.id + "' uses " +
+                               (c.voting == VotingMethod::kOpinion ? "\"min_votes\""
+                                                                   : std::string("the \"") + voting_method_name(c.voting) +
+                                                                         "\" method") +
+                               ", which needs \"format\": 2 (kiosks that read only format 1 would not show it)");
+          break;
+        }
       }
       if (root["consultations"].empty() && operator_file_) {
         warning("/consultations", "there are no consultations: kiosks will show nothing to take part in");
@@ -404,28 +453,11 @@ class ContentReader {
                                    "): kiosks would never offer it");
     }
     if (k.contains("voting") &&
-        object_with(k["voting"], at + "/voting", "\"voting\"", {"method", "max_supports"}, {"method"})) {
-      const json& voting = k["voting"];
-      const std::string method = field(voting, "method").is_string() ? voting["method"].get<std::string>() : "";
-      if (method == "support") {
-        con.voting = VotingMethod::kSupport;
-        con.max_supports = 3;
-        if (voting.contains("max_supports")) {
-          const json& m = voting["max_supports"];
-          if (!m.is_number_integer() || m.get<std::int64_t>() < 1 || m.get<std::int64_t>() > 100) {
-            error(at + "/voting/max_supports", "\"max_supports\" must be a whole number from 1 to 100");
-          } else {
-            con.max_supports = m.get<int>();
-          }
-        }
-      } else if (method == "opinion" || method == "none") {
-        con.voting = method == "opinion" ? VotingMethod::kOpinion : VotingMethod::kNone;
-        if (voting.contains("max_supports")) {
-          error(at + "/voting/max_supports", "\"max_supports\" belongs to the \"support\" method only");
-        }
-      } else if (voting.contains("method")) {
-        error(at + "/voting/method", "the voting method must be \"support\", \"opinion\" or \"none\"");
-      }
+        object_with(k["voting"], at + "/voting", "\"voting\"",
+                    {"method", "max_supports", "min_votes", "total", "currency", "ballot", "max_projects",
+                     "max_comparisons"},
+                    {"method"})) {
+      read_voting(k["voting"], at + "/voting", con);
     }
     if (k.contains("about_you") && list(k["about_you"], at + "/about_you", "\"about_you\"")) {
       std::set<std::string> asked;
@@ -453,9 +485,10 @@ class ContentReader {
       for (std::size_t i = 0; i < k["ideas"].size(); ++i) {
         const json& idea_json = k["ideas"][i];
         const std::string i_at = at + "/ideas/" + std::to_string(i);
-        if (!object_with(idea_json, i_at, "an idea", {"id", "text"}, {"id", "text"})) continue;
+        if (!object_with(idea_json, i_at, "an idea", {"id", "text", "cost"}, {"id", "text"})) continue;
         Idea idea{id(field(idea_json, "id"), i_at + "/id", "an idea's"),
                   local_text(field(idea_json, "text"), i_at + "/text", "an idea's text")};
+        read_cost(idea_json, i_at, con, idea);
         unique(ideas_seen, idea.id, i_at + "/id", "idea");
         if (operator_file_ && idea.id.rfind("r-", 0) == 0) {
           error(i_at + "/id", "idea id '" + idea.id + "' starts with 'r-', which is kept for residents' ideas: "
@@ -464,7 +497,127 @@ class ContentReader {
         con.ideas.push_back(std::move(idea));
       }
     }
+    if (con.voting == VotingMethod::kPairwise && operator_file_ && con.ideas.size() < 2) {
+      warning(at + "/ideas", "a pairwise consultation shows two ideas at a time: until two ideas are approved, "
+                             "kiosks offer only \"add your idea\"");
+    }
     content.consultations.push_back(std::move(con));
+  }
+
+  // A whole number in [low, high], or an error naming the field and the range.
+  std::optional<std::uint64_t> whole(const json& j, const std::string& pointer, const std::string& what,
+                                     std::uint64_t low, std::uint64_t high) {
+    if (!j.is_number_unsigned() || j.get<std::uint64_t>() < low || j.get<std::uint64_t>() > high) {
+      error(pointer, what + " must be a whole number from " + std::to_string(low) + " to " + std::to_string(high) +
+                         ", not " + (j.is_number() ? j.dump() : std::string(kind_of(j))));
+      return std::nullopt;
+    }
+    return j.get<std::uint64_t>();
+  }
+
+  void read_voting(const json& voting, const std::string& at, Consultation& con) {
+    const std::string method = field(voting, "method").is_string() ? voting["method"].get<std::string>() : "";
+    // Each setting belongs to one method: a setting for another is a mistake worth saying.
+    const std::map<std::string, std::string> owner{{"max_supports", "support"}, {"min_votes", "opinion"},
+                                                   {"total", "budget"},         {"currency", "budget"},
+                                                   {"ballot", "budget"},        {"max_projects", "budget"},
+                                                   {"max_comparisons", "pairwise"}};
+    if (method == "support") {
+      con.voting = VotingMethod::kSupport;
+      con.max_supports = 3;
+      if (voting.contains("max_supports")) {
+        const json& m = voting["max_supports"];
+        if (!m.is_number_integer() || m.get<std::int64_t>() < 1 || m.get<std::int64_t>() > 100) {
+          error(at + "/max_supports", "\"max_supports\" must be a whole number from 1 to 100");
+        } else {
+          con.max_supports = m.get<int>();
+        }
+      }
+    } else if (method == "opinion") {
+      con.voting = VotingMethod::kOpinion;
+      if (voting.contains("min_votes")) {
+        if (auto n = whole(voting["min_votes"], at + "/min_votes", "\"min_votes\"", 1, 50)) {
+          con.min_votes = static_cast<int>(*n);
+        }
+      }
+    } else if (method == "budget") {
+      con.voting = VotingMethod::kBudget;
+      if (!voting.contains("total")) {
+        error(at, "a budget consultation needs \"total\": the money to spend, a whole number (e.g. 250000)");
+      } else if (auto n = whole(voting["total"], at + "/total", "\"total\"", 1, 1000000000000ULL)) {
+        con.budget_total = *n;
+      }
+      con.currency = "";
+      if (voting.contains("currency")) {
+        const json& cur = voting["currency"];
+        const std::string code = cur.is_string() ? cur.get<std::string>() : "";
+        const bool ok = code.size() == 3 &&
+                        std::all_of(code.begin(), code.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+        if (!ok) {
+          error(at + "/currency", "\"currency\" must be a three-letter ISO 4217 code in capitals, like \"CAD\" or \"EUR\"");
+        } else {
+          con.currency = cur.get<std::string>();
+        }
+      }
+      const std::string ballot = voting.contains("ballot") && voting["ballot"].is_string()
+                                     ? voting["ballot"].get<std::string>()
+                                     : (voting.contains("ballot") ? "?" : "knapsack");
+      if (ballot == "knapsack") {
+        con.budget_ballot = BudgetBallot::kKnapsack;
+        if (voting.contains("max_projects")) {
+          error(at + "/max_projects", "\"max_projects\" belongs to \"ballot\": \"approval\"; a knapsack ballot is "
+                                      "limited by the total");
+        }
+      } else if (ballot == "approval") {
+        con.budget_ballot = BudgetBallot::kApproval;
+        if (!voting.contains("max_projects")) {
+          error(at, "an approval budget ballot needs \"max_projects\": how many projects a resident may choose");
+        } else if (auto n = whole(voting["max_projects"], at + "/max_projects", "\"max_projects\"", 1, 100)) {
+          con.max_projects = static_cast<int>(*n);
+        }
+      } else {
+        error(at + "/ballot", "\"ballot\" must be \"knapsack\" (projects whose costs fit the total) or \"approval\" "
+                              "(up to \"max_projects\" projects)");
+      }
+    } else if (method == "pairwise") {
+      con.voting = VotingMethod::kPairwise;
+      if (voting.contains("max_comparisons")) {
+        if (auto n = whole(voting["max_comparisons"], at + "/max_comparisons", "\"max_comparisons\"", 1,
+                           kMaxComparisons)) {
+          con.max_comparisons = static_cast<int>(*n);
+        }
+      }
+    } else if (method == "none") {
+      con.voting = VotingMethod::kNone;
+    } else if (voting.contains("method")) {
+      error(at + "/method",
+            "the voting method must be \"support\", \"opinion\", \"budget\", \"pairwise\" or \"none\"");
+      return;
+    }
+    for (const auto& [setting, method_of] : owner) {
+      if (voting.contains(setting) && method_of != method && !method.empty()) {
+        error(at + "/" + setting, "\"" + setting + "\" belongs to the \"" + method_of + "\" method only");
+      }
+    }
+  }
+
+  void read_cost(const json& idea_json, const std::string& at, const Consultation& con, Idea& idea) {
+    if (con.voting != VotingMethod::kBudget) {
+      if (idea_json.contains("cost")) {
+        error(at + "/cost", "\"cost\" belongs to the projects of a budget consultation (\"method\": \"budget\")");
+      }
+      return;
+    }
+    if (!idea_json.contains("cost")) {
+      error(at, "project '" + idea.id + "' has no \"cost\": a budget consultation needs each project's cost");
+      return;
+    }
+    if (auto n = whole(idea_json["cost"], at + "/cost", "\"cost\"", 1, 1000000000000ULL)) {
+      idea.cost = *n;
+      if (con.budget_total > 0 && idea.cost > con.budget_total && operator_file_) {
+        warning(at + "/cost", "project '" + idea.id + "' costs more than the whole budget: nobody can choose it");
+      }
+    }
   }
 
   const std::string& text_;
@@ -472,6 +625,7 @@ class ContentReader {
   std::optional<LineIndex> lines_;
   std::vector<ContentProblem> errors_, warnings_;
   bool format_unknown_ = false;
+  int format_ = 1;
 };
 
 }  // namespace
@@ -522,7 +676,13 @@ json text_json(const LocalText& t) {
 }  // namespace
 
 std::string format_content(const Content& content) {
-  json j = {{"format", 1}, {"questions", json::array()}, {"consultations", json::array()}};
+  // Format 2 only when a consultation needs it, so kiosks that read format 1 keep working with
+  // content that has no budget or pairwise consultation.
+  const bool needs_2 = std::any_of(content.consultations.begin(), content.consultations.end(), [](const auto& c) {
+    return c.voting == VotingMethod::kBudget || c.voting == VotingMethod::kPairwise ||
+           (c.voting == VotingMethod::kOpinion && c.min_votes != kDefaultMinOpinionVotes);
+  });
+  json j = {{"format", needs_2 ? 2 : 1}, {"questions", json::array()}, {"consultations", json::array()}};
   for (const auto& q : content.questions) {
     json answers = json::array();
     for (const auto& a : q.answers) answers.push_back({{"id", a.id}, {"label", text_json(a.label)}});
@@ -536,10 +696,23 @@ std::string format_content(const Content& content) {
               {"opens_at", c.opens_at},
               {"closes_at", c.closes_at}};
     k["voting"] = {{"method", voting_method_name(c.voting)}};
-    if (c.voting == VotingMethod::kSupport) k["voting"]["max_supports"] = c.max_supports;
+    json& voting = k["voting"];
+    if (c.voting == VotingMethod::kSupport) voting["max_supports"] = c.max_supports;
+    if (c.voting == VotingMethod::kOpinion && c.min_votes != kDefaultMinOpinionVotes) voting["min_votes"] = c.min_votes;
+    if (c.voting == VotingMethod::kBudget) {
+      voting["total"] = c.budget_total;
+      if (!c.currency.empty()) voting["currency"] = c.currency;
+      voting["ballot"] = budget_ballot_name(c.budget_ballot);
+      if (c.budget_ballot == BudgetBallot::kApproval) voting["max_projects"] = c.max_projects;
+    }
+    if (c.voting == VotingMethod::kPairwise) voting["max_comparisons"] = c.max_comparisons;
     k["about_you"] = c.about_you;
     json ideas = json::array();
-    for (const auto& i : c.ideas) ideas.push_back({{"id", i.id}, {"text", text_json(i.text)}});
+    for (const auto& i : c.ideas) {
+      json idea = {{"id", i.id}, {"text", text_json(i.text)}};
+      if (c.voting == VotingMethod::kBudget) idea["cost"] = i.cost;
+      ideas.push_back(idea);
+    }
     k["ideas"] = ideas;
     j["consultations"].push_back(k);
   }

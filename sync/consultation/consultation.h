@@ -22,6 +22,7 @@ struct LocalText {
 struct Idea {
   std::string id;
   LocalText text;
+  std::uint64_t cost = 0;  // budget consultations: what the project costs, in the budget's currency
 };
 
 struct AnswerOption {
@@ -35,9 +36,19 @@ struct Question {
   std::vector<AnswerOption> answers;
 };
 
-enum class VotingMethod { kNone, kSupport, kOpinion };  // opinion: agree / disagree / pass
-// "none", "support", "opinion": as the file format writes them.
+// opinion: agree / disagree / pass; budget: choose projects (participatory budgeting); pairwise:
+// "which is better?" between two ideas at a time.
+enum class VotingMethod { kNone, kSupport, kOpinion, kBudget, kPairwise };
+// "none", "support", "opinion", "budget", "pairwise": as the file format writes them.
 const char* voting_method_name(VotingMethod m);
+
+// A budget ballot: projects whose costs fit the budget (knapsack), or up to max_projects
+// projects whatever they cost (approval).
+enum class BudgetBallot { kKnapsack, kApproval };
+const char* budget_ballot_name(BudgetBallot b);
+
+inline constexpr int kDefaultMinOpinionVotes = 3;
+inline constexpr int kDefaultMaxComparisons = 20;
 
 struct Consultation {
   std::string id;
@@ -48,11 +59,27 @@ struct Consultation {
   std::uint64_t closes_at = 0;
   VotingMethod voting = VotingMethod::kNone;
   int max_supports = 0;
+  // Opinion: the votes a resident is asked for (at least), so their views can be placed in a group.
+  int min_votes = kDefaultMinOpinionVotes;
+  // Budget: the total to spend, its currency (ISO 4217, e.g. "CAD") and the kind of ballot.
+  std::uint64_t budget_total = 0;
+  std::string currency;
+  BudgetBallot budget_ballot = BudgetBallot::kKnapsack;
+  int max_projects = 0;  // approval ballots: how many projects a resident may choose
+  // Pairwise: the most "which is better?" screens one resident is shown.
+  int max_comparisons = kDefaultMaxComparisons;
   std::vector<std::string> about_you;  // question ids, in order
   std::vector<Idea> ideas;
 
   bool open_at(std::uint64_t now) const { return now >= opens_at && now < closes_at; }
+  const Idea* idea(const std::string& idea_id) const;
 };
+
+// Why no kiosk screen could let a resident send this budget selection (over budget, too many
+// projects, an unknown project), as a kind for reports; nothing when one could.
+std::optional<std::string> impossible_budget_selection(const Consultation& c, const std::vector<std::string>& ids);
+// The money a selection spends (unknown ids cost nothing).
+std::uint64_t budget_spent(const Consultation& c, const std::vector<std::string>& ids);
 
 struct Content {
   std::vector<Consultation> consultations;

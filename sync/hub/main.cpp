@@ -10,6 +10,7 @@
 #include "report.h"
 #include "server.h"
 #include "online_export.h"
+#include "pabulib.h"
 #include "open_data.h"
 #include "tally.h"
 #include "service.h"
@@ -168,6 +169,7 @@ struct Options {
   std::string checkpoint_out;                                            // log checkpoint
   std::string online_format, online_source, online_file, online_map;     // import-online
   std::string proofs_out;                                                // log imports
+  std::string pabulib_file, pabulib_country, pabulib_unit;               // export-pabulib, budget-count
 };
 
 // civic-hub init: the hub's keys, the secret ones to be moved offline.
@@ -583,6 +585,75 @@ int run_export_online(HubService& service, const Options& o) {
   return kExitOk;
 }
 
+// civic-hub export-pabulib: a budget consultation's counted ballots as a pabulib file.
+int run_export_pabulib(HubService& service, const Options& o) {
+  auto content_now = service.consultations_with_approved_ideas();
+  if (!content_now.ok()) return fail(content_now.error());
+  const Consultation* c = content_now->consultation(o.only_consultation);
+  if (!c || c->voting != VotingMethod::kBudget) {
+    std::vector<std::string> budgets;
+    for (const auto& k : content_now->consultations) {
+      if (k.voting == VotingMethod::kBudget) budgets.push_back(k.id);
+    }
+    return fail(make_error(ErrorCode::kInvalidArgument,
+                           "'" + o.only_consultation + "' is not a budget consultation; " +
+                               (budgets.empty() ? std::string("there are none") : "the budget consultations are: " + list_of(budgets, [](const std::string& x) { return x; }))));
+  }
+  auto key = load_operator_key(o.key_file);
+  if (!key.ok()) return fail(key.error());
+  const MemoryLock key_lock(&*key, sizeof *key);
+  auto opened = open_all_records(service.store(), *key);
+  if (!opened.ok()) return fail(opened.error());
+  TallyOptions options;
+  options.consultation = c->id;
+  const Tally t = tally(*content_now, *opened, nullptr, options);
+  std::vector<CountedBudgetBallot> ballots = counted_budget_ballots(*content_now, *opened, *c);
+  for (auto& r : opened->opened) wipe_submission(r.submission);
+  std::vector<std::pair<std::string, std::string>> meta;
+  if (!o.pabulib_country.empty()) meta.emplace_back("country", o.pabulib_country);
+  if (!o.pabulib_unit.empty()) meta.emplace_back("unit", o.pabulib_unit);
+  const std::size_t voters = ballots.size();
+  const PabulibExport out = pabulib_from_ballots(*content_now, *c, std::move(ballots), *t.consultations.at(0).budget, meta);
+  if (auto s = write_text_file(o.pabulib_file, format_pabulib(out.file)); !s.ok()) return fail(s.error());
+  std::printf("wrote %s: %zu projects and %zu voters (in random order) of '%s'\n", o.pabulib_file.c_str(),
+              out.file.projects.size(), voters, c->id.c_str());
+  for (const auto& note : out.notes) std::printf("note: %s\n", note.c_str());
+  return kExitOk;
+}
+
+// civic-hub budget-count FILE.pb: both rules on any pabulib file (needs no hub).
+int run_budget_count(const Options& o) {
+  auto text = read_text_file(o.pabulib_file);
+  if (!text.ok()) return fail(text.error());
+  auto file = parse_pabulib(*text);
+  if (!file.ok()) return fail(make_error(file.error().code, o.pabulib_file + ": " + file.error().message));
+  const BudgetInstance in = file->instance();
+  const BudgetOutcome greedy = greedy_budget(in);
+  const BudgetOutcome shares = equal_shares_budget(in);
+  auto ids = [&](const BudgetOutcome& b) {
+    std::vector<std::string> out;
+    for (std::size_t p : b.chosen) out.push_back(in.projects[p].id);
+    return out;
+  };
+  if (o.as_json) {
+    const nlohmann::json j = {{"budget", in.total},
+                              {"voters", file->voters.size()},
+                              {"greedy", {{"chosen", ids(greedy)}, {"spent", greedy.spent}}},
+                              {"equal_shares",
+                               {{"chosen", ids(shares)}, {"spent", shares.spent},
+                                {"completion_steps", shares.completion_steps},
+                                {"filled_greedily", shares.filled_greedily}}}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return kExitOk;
+  }
+  auto list = [](const std::vector<std::string>& v) { return v.empty() ? std::string("nothing") : list_of(v, [](const std::string& x) { return x; }); };
+  std::printf("%s: budget %llu, %zu projects, %zu voters\n", o.pabulib_file.c_str(),
+              static_cast<unsigned long long>(in.total), in.projects.size(), file->voters.size());
+  std::printf("greedy:       %s (spends %llu)\n", list(ids(greedy)).c_str(), static_cast<unsigned long long>(greedy.spent));
+  std::printf("equal shares: %s (spends %llu)\n", list(ids(shares)).c_str(), static_cast<unsigned long long>(shares.spent));
+  return kExitOk;
+}
+
 // civic-hub tally.
 int run_tally(HubService& service, const Options& o) {
   auto computed = compute_tally(service, o);
@@ -837,6 +908,18 @@ int main(int argc, char** argv) try {
   export_online->add_option("--out", o.out_dir, "directory for the two CSV files")->required();
   export_online->add_option("--population", o.population_file, "population margins (for the weighted ranks)");
 
+  auto* export_pabulib = app.add_subcommand(
+      "export-pabulib", "write a budget consultation's ballots as a pabulib file (.pb) for researchers");
+  export_pabulib->add_option("--key", o.key_file, "the submission SECRET key file")->required();
+  export_pabulib->add_option("--consultation", o.only_consultation, "the budget consultation")->required();
+  export_pabulib->add_option("--out", o.pabulib_file, "the file to write (.pb)")->required();
+  export_pabulib->add_option("--country", o.pabulib_country, "pabulib's 'country' (e.g. Canada)");
+  export_pabulib->add_option("--unit", o.pabulib_unit, "pabulib's 'unit': the city or district");
+
+  auto* budget_count = app.add_subcommand("budget-count", "count a pabulib file (.pb) with the greedy rule and equal shares");
+  budget_count->add_option("file", o.pabulib_file, "the pabulib file")->required();
+  budget_count->add_flag("--json", o.as_json, "print the winners as JSON");
+
   auto* log = app.add_subcommand("log", "the transparency log");
   log->require_subcommand(1);
   auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
@@ -866,6 +949,7 @@ int main(int argc, char** argv) try {
 
   if (init->parsed()) return run_init(config, o);
   if (check_cmd->parsed()) return run_content_check(o);
+  if (budget_count->parsed()) return run_budget_count(o);
   if (auto s = check_hub_state(config, state_dir.empty() && app.get_option("--config")->count() == 0); !s.ok()) {
     return fail(s.error());
   }
@@ -887,6 +971,7 @@ int main(int argc, char** argv) try {
   if (checkpoint_cmd->parsed()) return run_log_checkpoint(service, o);
   if (import_online->parsed()) return run_import_online(service, o);
   if (export_online->parsed()) return run_export_online(service, o);
+  if (export_pabulib->parsed()) return run_export_pabulib(service, o);
   if (imports_cmd->parsed()) return run_log_imports(service, o);
   return kExitUsage;  // require_subcommand makes this unreachable
 } catch (...) {

@@ -315,10 +315,11 @@ std::optional<OnlineFormat> online_format_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-Result<std::vector<CsvRow>> read_csv(const std::string& input) {
+Result<std::vector<CsvRow>> read_csv(const std::string& input, char given_separator) {
   std::string_view text(input);
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  const char separator = header_separator(std::string(text.substr(0, std::min<std::size_t>(text.size(), 65536))));
+  const char separator = given_separator ? given_separator
+                                         : header_separator(std::string(text.substr(0, std::min<std::size_t>(text.size(), 65536))));
   std::vector<CsvRow> rows;
   CsvRow row{1, {}};
   std::string cell;

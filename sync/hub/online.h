@@ -87,6 +87,7 @@ struct CsvRow {
   int line = 0;
   std::vector<std::string> cells;
 };
-[[nodiscard]] Result<std::vector<CsvRow>> read_csv(const std::string& text);
+// `separator` 0: found from the header line; otherwise that one (pabulib files use ';').
+[[nodiscard]] Result<std::vector<CsvRow>> read_csv(const std::string& text, char separator = 0);
 
 }  // namespace civic

@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "sync/consultation/consultation.h"
+
 namespace civic {
 
 // One participant's votes: idea id -> 1 agree, -1 disagree, 0 pass.
@@ -52,10 +54,9 @@ struct OpinionGroups {
   std::vector<std::pair<std::string, double>> consensus;  // every idea, highest first
 };
 
-inline constexpr std::size_t kDefaultMinOpinionVotes = 3;
-
+// min_votes: the consultation's (Consultation::min_votes, which kiosks ask residents to reach).
 OpinionGroups find_opinion_groups(const std::vector<OpinionVotes>& participants, const std::vector<std::string>& ideas,
-                                  std::size_t min_votes = kDefaultMinOpinionVotes);
+                                  std::size_t min_votes = static_cast<std::size_t>(kDefaultMinOpinionVotes));
 
 // Exposed for tests: the filled matrix (step 1) and k-means with silhouette on given points.
 std::vector<std::vector<double>> opinion_matrix(const std::vector<OpinionVotes>& placed,

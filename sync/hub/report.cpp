@@ -246,7 +246,34 @@ std::string results_json(const Tally& t) {
       groups = {{"placed", g.placed}, {"not_placed", g.not_placed}, {"min_votes", g.min_votes}, {"k", g.k},
                 {"silhouette", g.silhouette}, {"groups", list}, {"consensus", consensus}};
     }
+    json budget = nullptr;
+    if (c.budget) {
+      const BudgetResult& b = *c.budget;
+      auto method = [](const BudgetMethodResult& m) {
+        return json{{"chosen", m.chosen}, {"spent", m.spent}, {"served", m.served},
+                    {"served_by_group", m.served_by_group}, {"completion_steps", m.completion_steps},
+                    {"filled_greedily", m.filled_greedily}};
+      };
+      json costs = json::object();
+      for (const auto& i : c.ideas) costs[i.id] = i.cost;
+      budget = {{"total", b.total}, {"currency", b.currency}, {"ballot", budget_ballot_name(b.ballot)},
+                {"max_projects", b.max_projects}, {"costs", costs}, {"greedy", method(b.greedy)},
+                {"equal_shares", method(b.equal_shares)}, {"why_they_differ", b.why_they_differ}};
+    }
+    json pairwise = nullptr;
+    if (c.pairwise) {
+      json scores = json::array();
+      for (const auto& s : c.pairwise->ideas) {
+        scores.push_back({{"idea", s.id}, {"score", s.score}, {"score_low", s.score_low}, {"score_high", s.score_high},
+                          {"log_strength", s.log_strength}, {"log_strength_se", s.log_strength_se},
+                          {"comparisons", s.comparisons}, {"wins", s.wins}, {"cannot_decide", s.cannot_decide}});
+      }
+      pairwise = {{"comparisons", c.pairwise->comparisons}, {"cannot_decide", c.pairwise->cannot_decide},
+                  {"converged", c.pairwise->converged}, {"scores", scores}};
+    }
     out["consultations"].push_back({{"id", c.id},
+                                    {"budget", budget},
+                                    {"pairwise", pairwise},
                                     {"opinion_groups", groups},
                                     {"title", c.title},
                                     {"voting", voting_method_name(c.voting)},
@@ -428,6 +455,89 @@ std::string opinion_groups_section(const ConsultationResult& c, const OpinionGro
   return h;
 }
 
+std::string money_text(std::uint64_t amount, const std::string& currency) {
+  std::string digits = std::to_string(amount);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return currency.empty() ? digits : digits + " " + currency;
+}
+
+// Participatory budgeting: what each rule funds and spends, why they differ, and whom each serves.
+std::string budget_section(const ConsultationResult& c, const BudgetResult& b) {
+  const std::string total = money_text(b.total, b.currency);
+  std::string h = "<h3>Budget: which projects are funded</h3>\n<p>The budget is <strong>" + html_escape(total) +
+                  "</strong>. " +
+                  (b.ballot == BudgetBallot::kApproval
+                       ? "Each participant chose up to " + std::to_string(b.max_projects) + " projects."
+                       : std::string("Each participant chose projects whose costs fit in the budget.")) +
+                  " The projects are counted by two rules, side by side.</p>\n";
+  auto summary = [&](const char* name, const BudgetMethodResult& m) {
+    return "<li><strong>" + std::string(name) + "</strong> funds " + std::to_string(m.chosen.size()) +
+           " projects and spends " + html_escape(money_text(m.spent, b.currency)) + " of " + html_escape(total) +
+           "; " + percent(m.served) + " of participants get at least one project they chose.</li>";
+  };
+  h += "<ul>" + summary("The greedy rule", b.greedy) + summary("Equal shares", b.equal_shares) + "</ul>\n";
+  h += "<p class=\"effect\"><strong>" + html_escape(b.why_they_differ) + "</strong></p>\n";
+  auto funded = [](const BudgetMethodResult& m, const std::string& id) {
+    return std::find(m.chosen.begin(), m.chosen.end(), id) != m.chosen.end();
+  };
+  std::vector<BarRow> rows;
+  for (const auto& i : c.ideas) {
+    const bool g = funded(b.greedy, i.id), e = funded(b.equal_shares, i.id);
+    rows.push_back({i.text, i.text_language,
+                    {g ? static_cast<double>(i.cost) : 0.0, e ? static_cast<double>(i.cost) : 0.0},
+                    {html_escape(money_text(i.cost, b.currency)),
+                     count_and_share(i.raw.support, static_cast<double>(c.participants)), g ? "funded" : "&ndash;",
+                     e ? "funded" : "&ndash;"}});
+  }
+  h += bar_table("Money spent per project, by each rule (projects in order of votes)", "Project",
+                 {"greedy", "equal shares"}, {"Cost", "Participants who chose it", "Greedy", "Equal shares"}, rows);
+  if (!b.greedy.served_by_group.empty()) {
+    std::vector<BarRow> served;
+    for (const auto& [group, share] : b.greedy.served_by_group) {
+      const double mes = b.equal_shares.served_by_group.count(group) ? b.equal_shares.served_by_group.at(group) : 0;
+      const auto eq = group.find('=');
+      const std::string answer = group.substr(eq + 1) == "(no answer)" ? "no answer" : label_of(c, group);
+      served.push_back({label_of(c, group.substr(0, eq)) + ": " + answer, "", {share, mes},
+                        {percent(share), percent(mes)}});
+    }
+    h += bar_table("Who each rule serves: the share of each group with at least one funded project it chose", "Group",
+                   {"greedy", "equal shares"}, {"Greedy", "Equal shares"}, served);
+  }
+  h += "<p class=\"note\">The greedy rule takes projects in order of votes, skipping any that no longer fit. Equal "
+       "shares splits the budget equally among participants; each project is paid for by the participants who chose "
+       "it. When it leaves money unspent, each share is raised in steps of 1% while the result still fits (" +
+       std::to_string(b.equal_shares.completion_steps) + " steps here), and what is left goes to the most voted "
+       "projects that fit (" + std::to_string(b.equal_shares.filled_greedily) + " here).</p>\n";
+  return h;
+}
+
+// Pairwise: each idea's chance of beating a randomly chosen other, with its uncertainty.
+std::string pairwise_section(const ConsultationResult& c, const PairwiseFit& p) {
+  std::string h = "<h3>Which ideas people prefer</h3>\n<p>People made <strong>" + std::to_string(p.comparisons) +
+                  "</strong> choices between two ideas (and could not decide " + std::to_string(p.cannot_decide) +
+                  " times). The score is the estimated chance that an idea is preferred to another idea picked at "
+                  "random; 50% is the middle. The range after it is where the score lies with 95% confidence: an "
+                  "idea compared fewer times has a wider range.</p>\n";
+  std::vector<BarRow> rows;
+  for (const auto& i : c.ideas) {
+    const PairwiseScore* score = nullptr;
+    for (const auto& s : p.ideas) {
+      if (s.id == i.id) score = &s;
+    }
+    if (!score) continue;
+    rows.push_back({i.text, i.text_language, {score->score},
+                    {percent(score->score) + " <span class=\"pct\">(" + percent(score->score_low) + "&ndash;" +
+                         percent(score->score_high) + ")</span>",
+                     std::to_string(score->comparisons), std::to_string(score->wins)}});
+  }
+  h += bar_table("Score: chance of being preferred to another idea", "Idea", {"score"},
+                 {"Score (95% range)", "Times compared", "Times preferred"}, rows);
+  h += "<p class=\"note\">Scores come from a Bradley&ndash;Terry model fitted to every choice, with each idea given one "
+       "win and one loss against an average idea so that an idea seen a few times is not ranked first or last on "
+       "that alone. &ldquo;I can't decide&rdquo; is counted but does not move the scores.</p>\n";
+  return h;
+}
+
 std::string consultation_section(const Tally& t, const ConsultationResult& c) {
   const bool opinion = c.voting == VotingMethod::kOpinion;
   std::string h = "<section aria-labelledby=\"c-" + html_escape(c.id) + "\"><h2 id=\"c-" + html_escape(c.id) + "\"" +
@@ -458,7 +568,9 @@ std::string consultation_section(const Tally& t, const ConsultationResult& c) {
   if (!c.offline_effect.empty()) h += "<p class=\"effect\"><strong>" + html_escape(c.offline_effect) + "</strong></p>\n";
   if (!c.weighting_effect.empty()) h += "<p class=\"effect\">" + html_escape(c.weighting_effect) + "</p>\n";
 
-  if (c.voting != VotingMethod::kNone) {
+  if (c.budget) h += budget_section(c, *c.budget);
+  if (c.pairwise) h += pairwise_section(c, *c.pairwise);
+  if (c.voting == VotingMethod::kSupport || c.voting == VotingMethod::kOpinion) {
     h += "<h3>Results by idea</h3>\n";
     std::vector<BarRow> rows;
     if (opinion) {

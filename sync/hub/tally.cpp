@@ -17,14 +17,31 @@ constexpr const char* kNoAnswer = "(no answer)";
 std::optional<std::string> impossible_ballot(const Consultation& c, const Content& content, const Submission& b) {
   std::set<std::string> voted;
   int supports = 0;
+  std::vector<std::string> selected;
   for (const auto& v : b.votes) {
-    if (c.voting == VotingMethod::kNone) return "vote-without-voting";
-    const bool support = v.choice == VoteChoice::kSupport;
-    if (support != (c.voting == VotingMethod::kSupport)) return "wrong-vote-kind";
+    if (c.voting == VotingMethod::kNone || c.voting == VotingMethod::kPairwise) return "vote-without-voting";
+    const bool right_kind = v.choice == VoteChoice::kSupport   ? c.voting == VotingMethod::kSupport
+                            : v.choice == VoteChoice::kSelect ? c.voting == VotingMethod::kBudget
+                                                              : c.voting == VotingMethod::kOpinion;
+    if (!right_kind) return "wrong-vote-kind";
     if (!voted.insert(v.idea_id).second) return "repeated-vote";
-    if (support) ++supports;
+    if (v.choice == VoteChoice::kSupport) ++supports;
+    if (v.choice == VoteChoice::kSelect) selected.push_back(v.idea_id);
   }
   if (c.voting == VotingMethod::kSupport && supports > c.max_supports) return "too-many-supports";
+  if (c.voting == VotingMethod::kBudget) {
+    if (auto why = impossible_budget_selection(c, selected)) return why;
+  }
+  if (!b.comparisons.empty()) {
+    if (c.voting != VotingMethod::kPairwise) return "comparison-without-pairwise";
+    if (b.comparisons.size() > static_cast<std::size_t>(c.max_comparisons)) return "too-many-comparisons";
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (const auto& cmp : b.comparisons) {
+      // A kiosk shows only ideas of the consultation, each pair once a session.
+      if (!c.idea(cmp.left) || !c.idea(cmp.right) || cmp.left == cmp.right) return "pair-never-shown";
+      if (!pairs.insert(std::minmax(cmp.left, cmp.right)).second) return "pair-never-shown";
+    }
+  }
   std::set<std::string> answered;
   for (const auto& a : b.answers) {
     if (std::find(c.about_you.begin(), c.about_you.end(), a.question_id) == c.about_you.end())
@@ -39,23 +56,60 @@ std::optional<std::string> impossible_ballot(const Consultation& c, const Conten
 }
 
 std::string impossible_ballot_words(const std::string& kind, const Consultation& c) {
-  if (kind == "vote-without-voting") return "votes, in a consultation without voting";
+  if (kind == "vote-without-voting")
+    return c.voting == VotingMethod::kPairwise ? "votes, in a pairwise consultation (it takes comparisons)"
+                                               : "votes, in a consultation without voting";
   if (kind == "wrong-vote-kind")
-    return c.voting == VotingMethod::kSupport ? "agree/disagree/pass votes, in a support consultation"
-                                              : "support votes, in an agree/disagree consultation";
+    return std::string("votes of another kind than the ") + voting_method_name(c.voting) + " consultation takes";
   if (kind == "repeated-vote") return "two votes for the same idea";
   if (kind == "too-many-supports")
     return "more supports than the " + std::to_string(c.max_supports) + " a resident may give";
+  if (kind == "over-budget")
+    return "projects costing more than the budget of " + std::to_string(c.budget_total) +
+           (c.currency.empty() ? "" : " " + c.currency);
+  if (kind == "too-many-projects")
+    return "more projects than the " + std::to_string(c.max_projects) + " a resident may choose";
+  if (kind == "unknown-project") return "a project that is not in the consultation";
+  if (kind == "comparison-without-pairwise") return "comparisons, in a consultation that is not pairwise";
+  if (kind == "too-many-comparisons")
+    return "more comparisons than the " + std::to_string(c.max_comparisons) + " a kiosk shows one resident";
+  if (kind == "pair-never-shown")
+    return "a comparison no kiosk showed (an idea not in the consultation, an idea against itself, or a pair twice)";
   if (kind == "unasked-question") return "answers to an \"about you\" question this consultation does not ask";
   if (kind == "repeated-answer") return "two answers to the same question";
   if (kind == "unknown-answer") return "an answer that is not one of the question's answers";
   return kind;
 }
 
+// The kiosk, town-hall and paper records of `c` that count: ballots no kiosk could have produced
+// are refused (counted by kind in `refused`), then one ballot per session: the first to arrive
+// counts, later ones are counted in `repeated`.
+std::vector<const Submission*> countable_submissions(const Consultation& c, const Content& content,
+                                                     const OpenedRecords& records,
+                                                     std::map<std::string, std::uint64_t>& refused,
+                                                     std::uint64_t& repeated) {
+  std::set<SessionId> seen;
+  std::vector<const Submission*> out;
+  for (const auto& r : records.opened) {
+    if (r.submission.consultation_id != c.id) continue;
+    if (auto why = impossible_ballot(c, content, r.submission)) {
+      ++refused[*why];
+      continue;
+    }
+    if (!seen.insert(r.submission.session_id).second) {
+      ++repeated;
+      continue;
+    }
+    out.push_back(&r.submission);
+  }
+  return out;
+}
+
 // A counted ballot, from a kiosk record or an online per-participant export.
 struct Ballot {
   const std::vector<Vote>* votes;
   const std::vector<Answer>* answers;
+  const std::vector<Comparison>* comparisons;  // null for online ballots
   std::string channel;  // kiosk, town-hall, paper, online:<source>
   std::string event_id;
   bool has_idea;
@@ -99,8 +153,15 @@ void assign_ranks(std::vector<IdeaResult>& ideas, int IdeaResult::*rank, Value v
 }
 
 void rank_ideas(const Consultation& c, ConsultationResult& res) {
+  std::map<std::string, double> scores;  // pairwise: the score, whatever the channel
+  if (res.pairwise) {
+    for (const auto& s : res.pairwise->ideas) scores[s.id] = s.score;
+  }
   auto by = [&](Counts IdeaResult::*counts) {
-    return [&c, counts](const IdeaResult& i) { return headline_value(c.voting, i.*counts); };
+    return [&c, &scores, counts](const IdeaResult& i) {
+      if (c.voting == VotingMethod::kPairwise) return scores.count(i.id) ? scores.at(i.id) : 0.0;
+      return headline_value(c.voting, i.*counts);
+    };
   };
   assign_ranks(res.ideas, &IdeaResult::rank_online, by(&IdeaResult::online));
   assign_ranks(res.ideas, &IdeaResult::rank_all, by(&IdeaResult::raw));
@@ -154,6 +215,88 @@ void describe_effects(const Consultation& c, ConsultationResult& res) {
   }
 }
 
+// Budget consultations: both rules on the counted ballots, and whom each serves.
+BudgetResult count_budget(const Consultation& c, const std::vector<Ballot>& ballots,
+                          const std::vector<Profile>& profiles, const std::vector<IdeaResult>& ideas) {
+  BudgetResult out;
+  out.total = c.budget_total;
+  out.currency = c.currency;
+  out.ballot = c.budget_ballot;
+  out.max_projects = c.max_projects;
+  BudgetInstance in;
+  in.total = c.budget_total;
+  std::map<std::string, std::size_t> index;
+  for (const auto& idea : c.ideas) {
+    index[idea.id] = in.projects.size();
+    in.projects.push_back({idea.id, idea.cost});
+  }
+  std::vector<std::vector<std::size_t>> selections;
+  for (const auto& b : ballots) {
+    std::vector<std::size_t> chosen;
+    for (const auto& v : *b.votes) {
+      if (v.choice == VoteChoice::kSelect && index.count(v.idea_id)) chosen.push_back(index.at(v.idea_id));
+    }
+    selections.push_back(std::move(chosen));
+  }
+  in.ballots = merge_ballots(selections);
+  auto describe = [&](const BudgetOutcome& o) {
+    BudgetMethodResult m;
+    std::set<std::size_t> won(o.chosen.begin(), o.chosen.end());
+    for (std::size_t p : o.chosen) m.chosen.push_back(in.projects[p].id);
+    m.spent = o.spent;
+    m.completion_steps = o.completion_steps;
+    m.filled_greedily = o.filled_greedily;
+    std::map<std::string, std::pair<double, double>> by_group;  // served, participants
+    double served = 0;
+    for (std::size_t i = 0; i < selections.size(); ++i) {
+      const bool yes = std::any_of(selections[i].begin(), selections[i].end(), [&](std::size_t p) { return won.count(p) > 0; });
+      served += yes ? 1 : 0;
+      for (const auto& q : c.about_you) {
+        auto it = profiles[i].find(q);
+        auto& g = by_group[q + "=" + (it == profiles[i].end() ? std::string(kNoAnswer) : it->second)];
+        g.first += yes ? 1 : 0;
+        g.second += 1;
+      }
+    }
+    m.served = selections.empty() ? 0 : served / static_cast<double>(selections.size());
+    for (const auto& [group, n] : by_group) m.served_by_group[group] = n.first / n.second;
+    return m;
+  };
+  out.greedy = describe(greedy_budget(in));
+  out.equal_shares = describe(equal_shares_budget(in));
+  auto name = [&](const std::string& id) {
+    for (const auto& i : ideas) {
+      if (i.id == id) return i.text;
+    }
+    return id;
+  };
+  std::vector<std::string> only_greedy, only_shares;
+  for (const auto& id : out.greedy.chosen) {
+    if (std::find(out.equal_shares.chosen.begin(), out.equal_shares.chosen.end(), id) == out.equal_shares.chosen.end())
+      only_greedy.push_back(name(id));
+  }
+  for (const auto& id : out.equal_shares.chosen) {
+    if (std::find(out.greedy.chosen.begin(), out.greedy.chosen.end(), id) == out.greedy.chosen.end())
+      only_shares.push_back(name(id));
+  }
+  auto percent = [](double share) { return std::to_string(static_cast<int>(std::lround(share * 100))) + "%"; };
+  if (ballots.empty()) {
+    out.why_they_differ = "Nobody has voted yet.";
+  } else if (only_greedy.empty() && only_shares.empty()) {
+    out.why_they_differ = "Both rules fund the same projects.";
+  } else {
+    out.why_they_differ =
+        "Equal shares funds " + (only_shares.empty() ? std::string("fewer projects") : quoted_list(only_shares)) +
+        (only_greedy.empty() ? "" : " instead of " + quoted_list(only_greedy)) +
+        ". The greedy rule funds the most popular projects first, so a majority that agrees can take the whole "
+        "budget; equal shares gives every participant the same share of the budget to spend on projects they "
+        "chose, so smaller groups with other priorities get projects in proportion to their number. Equal shares "
+        "gives " + percent(out.equal_shares.served) + " of participants at least one project they chose; the greedy "
+        "rule gives " + percent(out.greedy.served) + ".";
+  }
+  return out;
+}
+
 // The margins of the questions this consultation asked: a question it never asked says nothing
 // about who took part in it.
 PopulationMargins asked_margins(const PopulationMargins& margins, const Consultation& c) {
@@ -174,7 +317,8 @@ double headline_value(VotingMethod voting, const Counts& k) {
 
 void Counts::add(VoteChoice c, double weight) {
   switch (c) {
-    case VoteChoice::kSupport: support += weight; break;
+    case VoteChoice::kSupport:
+    case VoteChoice::kSelect: support += weight; break;
     case VoteChoice::kAgree: agree += weight; break;
     case VoteChoice::kDisagree: disagree += weight; break;
     case VoteChoice::kPass: pass += weight; break;
@@ -412,24 +556,14 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       result.id = idea.id;
       result.text = idea.text.in("en");
       result.text_language = language_of(idea.text, result.text);
+      result.cost = idea.cost;
       res.ideas.push_back(std::move(result));
     }
     // Ballots no kiosk could have produced are refused from the count and reported by kind. Then
     // one ballot per session: the first to arrive counts; later ones are reported.
-    std::set<SessionId> seen;
     std::vector<Ballot> ballots;
-    for (const auto& r : records.opened) {
-      if (r.submission.consultation_id != c.id) continue;
-      if (auto why = impossible_ballot(c, content, r.submission)) {
-        ++res.refused_ballots[*why];
-        continue;
-      }
-      if (!seen.insert(r.submission.session_id).second) {
-        ++res.repeated_ballots;
-        continue;
-      }
-      const Submission& b = r.submission;
-      ballots.push_back({&b.votes, &b.answers, channel_name(b.channel), b.event_id, !b.idea.empty()});
+    for (const Submission* b : countable_submissions(c, content, records, res.refused_ballots, res.repeated_ballots)) {
+      ballots.push_back({&b->votes, &b->answers, &b->comparisons, channel_name(b->channel), b->event_id, !b->idea.empty()});
     }
     if (res.repeated_ballots > 0) {
       t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) +
@@ -460,7 +594,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
           ++res.refused_ballots[*why];
           continue;
         }
-        ballots.push_back({&b.votes, &b.answers, d->channel(), "", false});
+        ballots.push_back({&b.votes, &b.answers, nullptr, d->channel(), "", false});
       }
     }
     for (const auto& [kind, n] : res.refused_ballots) {
@@ -575,7 +709,28 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       }
       std::vector<std::string> ideas;
       for (const auto& i : res.ideas) ideas.push_back(i.id);  // the consultations file's order
-      res.opinion_groups = find_opinion_groups(votes, ideas);
+      res.opinion_groups = find_opinion_groups(votes, ideas, static_cast<std::size_t>(c.min_votes));
+    }
+    if (c.voting == VotingMethod::kBudget) res.budget = count_budget(c, ballots, profiles, res.ideas);
+    if (c.voting == VotingMethod::kPairwise) {
+      std::vector<std::string> ideas;
+      for (const auto& i : c.ideas) ideas.push_back(i.id);
+      PairwiseCounts counts(ideas);
+      std::map<std::string, std::size_t> index;
+      for (std::size_t i = 0; i < ideas.size(); ++i) index[ideas[i]] = i;
+      for (const auto& b : ballots) {
+        if (!b.comparisons) continue;
+        for (const auto& cmp : *b.comparisons) {
+          const std::size_t l = index.at(cmp.left), r = index.at(cmp.right);  // checked: both are ideas
+          if (cmp.outcome == PairOutcome::kLeft) ++counts.wins[l][r];
+          if (cmp.outcome == PairOutcome::kRight) ++counts.wins[r][l];
+          if (cmp.outcome == PairOutcome::kCannotDecide) {
+            ++counts.cannot_decide[l];
+            ++counts.cannot_decide[r];
+          }
+        }
+      }
+      res.pairwise = fit_bradley_terry(counts);
     }
     rank_ideas(c, res);
 
@@ -632,6 +787,21 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     t.consultations.push_back(std::move(res));
   }
   return t;
+}
+
+std::vector<CountedBudgetBallot> counted_budget_ballots(const Content& content, const OpenedRecords& records,
+                                                        const Consultation& c) {
+  std::map<std::string, std::uint64_t> refused;
+  std::uint64_t repeated = 0;
+  std::vector<CountedBudgetBallot> out;
+  for (const Submission* b : countable_submissions(c, content, records, refused, repeated)) {
+    CountedBudgetBallot ballot{{}, b->answers, channel_name(b->channel)};
+    for (const auto& v : b->votes) {
+      if (v.choice == VoteChoice::kSelect) ballot.projects.push_back(v.idea_id);
+    }
+    out.push_back(std::move(ballot));
+  }
+  return out;
 }
 
 Status check_tally_request(const Content& content, const PopulationMargins* margins,

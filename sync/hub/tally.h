@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "budget.h"
 #include "online.h"
 #include "opinion_groups.h"
+#include "pairwise.h"
 #include "store.h"
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
@@ -51,6 +53,27 @@ struct IdeaResult {
   Counts online, offline;  // all online channels; kiosk, town hall and paper together
   // Ranks (1 = first; ties share a rank): online channels only, every channel, weighted.
   int rank_online = 0, rank_all = 0, rank_weighted = 0;
+  std::uint64_t cost = 0;  // budget consultations: the project's cost
+};
+
+// What one budget rule chose, and whom it serves: the share of participants with at least one
+// project they chose among the winners, overall and by "about you" group ("age=65-74").
+struct BudgetMethodResult {
+  std::vector<std::string> chosen;  // idea ids, in the order the rule chose them
+  std::uint64_t spent = 0;
+  double served = 0;
+  std::map<std::string, double> served_by_group;
+  int completion_steps = 0;        // equal shares: "add one" steps kept
+  std::size_t filled_greedily = 0;  // equal shares: projects the final greedy fill added
+};
+
+struct BudgetResult {
+  std::uint64_t total = 0;
+  std::string currency;
+  BudgetBallot ballot = BudgetBallot::kKnapsack;
+  int max_projects = 0;
+  BudgetMethodResult greedy, equal_shares;
+  std::string why_they_differ;  // in words, for councillors
 };
 
 struct GroupShare {
@@ -109,6 +132,8 @@ struct ConsultationResult {
   std::string weighting_effect;
   // Agree / disagree / pass consultations: groups of residents who vote alike (per-person channels).
   std::optional<OpinionGroups> opinion_groups;
+  std::optional<BudgetResult> budget;      // budget consultations (per-person channels)
+  std::optional<PairwiseFit> pairwise;     // pairwise consultations; ideas as in `ideas`' ids
 };
 
 struct Anomaly {
@@ -171,11 +196,23 @@ struct TallyOptions {
   std::vector<OnlineData> online;            // current online imports
 };
 
-// The number ideas are ranked by: supports, or for agree/disagree the share who agree.
+// The number ideas are ranked by: supports (budget: approvals), or for agree/disagree the share
+// who agree. Pairwise consultations are ranked by their score instead.
 double headline_value(VotingMethod voting, const Counts& k);
 
 Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
             const TallyOptions& options = {});
+
+// A budget consultation's ballots that count, by the rules tally() uses (ballots no kiosk could
+// have produced and repeated sessions left out), with their channel and "about you" answers:
+// what export-pabulib writes. In record order: the caller shuffles before writing them out.
+struct CountedBudgetBallot {
+  std::vector<std::string> projects;
+  std::vector<Answer> answers;
+  std::string channel;
+};
+std::vector<CountedBudgetBallot> counted_budget_ballots(const Content& content, const OpenedRecords& records,
+                                                        const Consultation& c);
 
 // Refuses, naming the valid choices, a consultation that is not in `content` and population
 // margins for a question or an answer the consultations do not have (a typo would otherwise give

@@ -37,7 +37,11 @@ inline constexpr std::string_view kOnlineImport = "CKOI";
 }  // namespace magic
 
 // Versions: the byte after the magic (the submission's is its first byte).
+// Submissions: version 1 holds ideas, support and agree/disagree/pass votes, answers; version 2
+// adds budget selections and pairwise comparisons. A record is written in the lowest version that
+// holds it, so kiosks' older records and vectors stay as they were.
 inline constexpr std::uint8_t kSubmissionVersion = 1;
+inline constexpr std::uint8_t kSubmissionVersion2 = 2;
 inline constexpr std::uint8_t kBatchVersion = 1;
 inline constexpr std::uint8_t kAckVersion = 1;
 inline constexpr std::uint8_t kContentVersion = 1;
@@ -76,6 +80,7 @@ inline constexpr std::size_t kMaxCardNumberBytes = 32;
 inline constexpr std::size_t kMaxIdeaBytes = 4000;  // ~1,000 characters even with accents
 inline constexpr std::size_t kMaxVotes = 256;
 inline constexpr std::size_t kMaxAnswers = 32;
+inline constexpr std::size_t kMaxComparisons = 100;  // pairwise choices in one session
 inline constexpr std::uint64_t kTimeGranularitySeconds = 3600;
 // Padded plaintext sizes: a sealed record is one of these plus kSealOverhead bytes long.
 inline constexpr std::size_t kPadBuckets[] = {512, 1024, 2048, 4096, 8192, 16384, 32768};

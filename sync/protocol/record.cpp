@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <set>
 
 namespace civic {
 
@@ -21,6 +22,16 @@ const char* vote_choice_name(VoteChoice c) {
     case VoteChoice::kAgree: return "agree";
     case VoteChoice::kDisagree: return "disagree";
     case VoteChoice::kPass: return "pass";
+    case VoteChoice::kSelect: return "select";
+  }
+  return "unknown";
+}
+
+const char* pair_outcome_name(PairOutcome o) {
+  switch (o) {
+    case PairOutcome::kLeft: return "left";
+    case PairOutcome::kRight: return "right";
+    case PairOutcome::kCannotDecide: return "cannot-decide";
   }
   return "unknown";
 }
@@ -64,7 +75,16 @@ Status check_language(std::string_view value) {
   return {};
 }
 
-bool is_known_choice(std::uint8_t c) { return c >= 1 && c <= 4; }
+bool is_known_choice(std::uint8_t c) { return c >= 1 && c <= 5; }
+bool is_known_outcome(std::uint8_t o) { return o >= 1 && o <= 3; }
+
+// The kind of ballot a vote belongs to: a ballot holds one kind only.
+enum class BallotKind { kSupport, kOpinion, kBudget };
+BallotKind ballot_kind(VoteChoice c) {
+  if (c == VoteChoice::kSupport) return BallotKind::kSupport;
+  if (c == VoteChoice::kSelect) return BallotKind::kBudget;
+  return BallotKind::kOpinion;
+}
 
 }  // namespace
 
@@ -89,26 +109,43 @@ Status validate_submission(const Submission& s) {
     return malformed("the idea is longer than " + std::to_string(kMaxIdeaBytes) + " bytes");
   }
   if (!is_valid_utf8(as_bytes(s.idea))) return malformed("the idea is not valid UTF-8 text");
-  if (s.idea.empty() && s.votes.empty()) {
-    return malformed("a submission must hold an idea, votes, or both");
+  if (s.idea.empty() && s.votes.empty() && s.comparisons.empty()) {
+    return malformed("a submission must hold an idea, votes or comparisons");
   }
   if (s.votes.size() > kMaxVotes) {
     return malformed("more than " + std::to_string(kMaxVotes) + " votes in one ballot");
   }
-  bool any_support = false, any_opinion = false;
   for (std::size_t i = 0; i < s.votes.size(); ++i) {
     CIVIC_TRY(check_id(s.votes[i].idea_id, kMaxIdBytes, false, "votes.idea_id"));
     if (!is_known_choice(static_cast<std::uint8_t>(s.votes[i].choice))) {
       return malformed("unknown vote choice " + std::to_string(static_cast<int>(s.votes[i].choice)));
     }
-    (s.votes[i].choice == VoteChoice::kSupport ? any_support : any_opinion) = true;
     if (i > 0 && !(s.votes[i - 1].idea_id < s.votes[i].idea_id)) {
       return make_error(ErrorCode::kNotCanonical,
                         "votes must be sorted by idea id with each idea at most once");
     }
+    if (i > 0 && ballot_kind(s.votes[i].choice) != ballot_kind(s.votes[0].choice)) {
+      return malformed("a ballot holds one kind of vote: 'support', agree/disagree/pass, or budget 'select', "
+                       "not a mix");
+    }
   }
-  if (any_support && any_opinion) {
-    return malformed("a ballot is either 'support' votes or agree/disagree/pass votes, not both");
+  if (s.comparisons.size() > kMaxComparisons) {
+    return malformed("more than " + std::to_string(kMaxComparisons) + " comparisons in one session");
+  }
+  if (!s.comparisons.empty() && !s.votes.empty()) {
+    return malformed("a submission holds votes or comparisons, not both");
+  }
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (const auto& c : s.comparisons) {
+    CIVIC_TRY(check_id(c.left, kMaxIdBytes, false, "comparisons.left"));
+    CIVIC_TRY(check_id(c.right, kMaxIdBytes, false, "comparisons.right"));
+    if (c.left == c.right) return malformed("a comparison shows two different ideas, not '" + c.left + "' twice");
+    if (!is_known_outcome(static_cast<std::uint8_t>(c.outcome))) {
+      return malformed("unknown comparison outcome " + std::to_string(static_cast<int>(c.outcome)));
+    }
+    if (!pairs.insert(std::minmax(c.left, c.right)).second) {
+      return malformed("the pair '" + c.left + "' and '" + c.right + "' is compared twice in one session");
+    }
   }
   if (s.answers.size() > kMaxAnswers) {
     return malformed("more than " + std::to_string(kMaxAnswers) + " 'about you' answers");
@@ -124,9 +161,16 @@ Status validate_submission(const Submission& s) {
   return {};
 }
 
+std::uint8_t submission_version(const Submission& s) {
+  const bool selects = std::any_of(s.votes.begin(), s.votes.end(),
+                                   [](const Vote& v) { return v.choice == VoteChoice::kSelect; });
+  return selects || !s.comparisons.empty() ? kSubmissionVersion2 : kSubmissionVersion;
+}
+
 Bytes encode_submission(const Submission& s) {
   ByteWriter w;
-  w.u8(kSubmissionVersion);
+  const std::uint8_t version = submission_version(s);
+  w.u8(version);
   w.u8(static_cast<std::uint8_t>(s.channel));
   w.u64(s.coarse_time);
   w.raw(s.session_id);
@@ -145,16 +189,24 @@ Bytes encode_submission(const Submission& s) {
     w.short_bytes(as_bytes(a.question_id));
     w.short_bytes(as_bytes(a.answer_id));
   }
+  if (version >= kSubmissionVersion2) {
+    w.u8(static_cast<std::uint8_t>(s.comparisons.size()));
+    for (const auto& c : s.comparisons) {
+      w.short_bytes(as_bytes(c.left));
+      w.short_bytes(as_bytes(c.right));
+      w.u8(static_cast<std::uint8_t>(c.outcome));
+    }
+  }
   return w.take();
 }
 
 Result<Submission> decode_submission(ByteView bytes) {
   ByteReader r(bytes);
   CIVIC_ASSIGN(version, r.u8("version"));
-  if (version != kSubmissionVersion) {
+  if (version != kSubmissionVersion && version != kSubmissionVersion2) {
     return make_error(ErrorCode::kUnknownVersion,
                       "submission format version " + std::to_string(version) +
-                          " is not known to this software (it reads version 1)");
+                          " is not known to this software (it reads versions 1 and 2)");
   }
   Submission s;
   CIVIC_ASSIGN(channel, r.u8("channel"));
@@ -196,8 +248,32 @@ Result<Submission> decode_submission(ByteView bytes) {
     CIVIC_ASSIGN(answer, r.short_bytes(kMaxIdBytes, "answers.answer_id"));
     s.answers.push_back(Answer{std::string(as_chars(question)), std::string(as_chars(answer))});
   }
+  if (version >= kSubmissionVersion2) {
+    CIVIC_ASSIGN(comparison_count, r.u8("comparison_count"));
+    if (comparison_count > kMaxComparisons) {
+      return make_error(ErrorCode::kLengthOverflow, "the record claims " + std::to_string(comparison_count) +
+                                                        " comparisons; at most " +
+                                                        std::to_string(kMaxComparisons) + " are allowed");
+    }
+    for (unsigned i = 0; i < comparison_count; ++i) {
+      CIVIC_ASSIGN(left, r.short_bytes(kMaxIdBytes, "comparisons.left"));
+      CIVIC_ASSIGN(right, r.short_bytes(kMaxIdBytes, "comparisons.right"));
+      CIVIC_ASSIGN(outcome, r.u8("comparisons.outcome"));
+      s.comparisons.push_back(
+          Comparison{std::string(as_chars(left)), std::string(as_chars(right)), static_cast<PairOutcome>(outcome)});
+    }
+  }
   CIVIC_TRY(r.expect_end("the submission"));
   CIVIC_TRY(validate_submission(s));
+  if (submission_version(s) != version) {
+    return make_error(version == kSubmissionVersion
+                          ? ErrorCode::kUnknownVersion
+                          : ErrorCode::kNotCanonical,
+                      version == kSubmissionVersion
+                          ? "a version 1 submission cannot hold budget selections (they need version 2)"
+                          : "a version 2 submission without budget selections or comparisons must be written "
+                            "as version 1");
+  }
   return s;
 }
 
@@ -278,8 +354,13 @@ void wipe_submission(Submission& s) {
     wipe_string(a.question_id);
     wipe_string(a.answer_id);
   }
+  for (auto& c : s.comparisons) {
+    wipe_string(c.left);
+    wipe_string(c.right);
+  }
   s.votes.clear();
   s.answers.clear();
+  s.comparisons.clear();
   secure_wipe(s.session_id.data(), s.session_id.size());
 }
 

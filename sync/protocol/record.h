@@ -17,7 +17,8 @@ namespace civic {
 enum class Channel : std::uint8_t { kKiosk = 1, kTownHall = 2, kPaper = 3 };
 const char* channel_name(Channel c);
 
-enum class VoteChoice : std::uint8_t { kSupport = 1, kAgree = 2, kDisagree = 3, kPass = 4 };
+// kSelect: a project chosen on a budget ballot (record version 2).
+enum class VoteChoice : std::uint8_t { kSupport = 1, kAgree = 2, kDisagree = 3, kPass = 4, kSelect = 5 };
 const char* vote_choice_name(VoteChoice c);
 
 struct Vote {
@@ -30,6 +31,17 @@ struct Answer {
   std::string question_id;
   std::string answer_id;
   bool operator==(const Answer&) const = default;
+};
+
+// One "which is better?" screen of a pairwise consultation: the two ideas as shown (left, right)
+// and what the resident tapped (record version 2).
+enum class PairOutcome : std::uint8_t { kLeft = 1, kRight = 2, kCannotDecide = 3 };
+const char* pair_outcome_name(PairOutcome o);
+
+struct Comparison {
+  std::string left, right;  // idea ids, different
+  PairOutcome outcome = PairOutcome::kCannotDecide;
+  bool operator==(const Comparison&) const = default;
 };
 
 using SessionId = FixedBytes<16>;
@@ -45,6 +57,7 @@ struct Submission {
   std::string idea;                 // UTF-8; empty when the resident only voted
   std::vector<Vote> votes;          // sorted by idea_id, each idea at most once
   std::vector<Answer> answers;      // sorted by question_id, each question at most once
+  std::vector<Comparison> comparisons;  // in the order shown; each pair of ideas at most once
   bool operator==(const Submission&) const = default;
 };
 
@@ -53,6 +66,9 @@ std::uint64_t coarsen_time(std::uint64_t unix_seconds);
 
 // Checks every rule the decoder enforces, with a message that names the field.
 [[nodiscard]] Status validate_submission(const Submission& s);
+// The format version a submission is written in: 2 when it holds budget selections or
+// comparisons, 1 otherwise.
+std::uint8_t submission_version(const Submission& s);
 // Canonical plaintext bytes. The caller must validate first (encode asserts nothing).
 Bytes encode_submission(const Submission& s);
 [[nodiscard]] Result<Submission> decode_submission(ByteView bytes);

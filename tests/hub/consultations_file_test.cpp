@@ -100,11 +100,11 @@ TEST_CASE("a consultations file without format, or not JSON, is explained in an 
   REQUIRE(no_format.errors.size() == 1);
   CHECK_THAT(no_format.errors[0].message, Catch::Contains("add \"format\": 1"));
   CHECK_THAT(no_format.errors[0].message, !Catch::Contains("update the kiosk"));
-  const ContentCheck newer = check_consultations_file(R"({"format": 2, "consultations": []})");
+  const ContentCheck newer = check_consultations_file(R"({"format": 3, "consultations": []})");
   REQUIRE(newer.errors.size() == 1);
   CHECK_THAT(newer.errors[0].message, !Catch::Contains("update the kiosk"));  // an operator's file: fix the file
-  CHECK(parse_content(R"({"format": 2, "consultations": []})").code() == ErrorCode::kUnknownVersion);
-  CHECK_THAT(parse_content(R"({"format": 2, "consultations": []})").message(), Catch::Contains("update the kiosk"));
+  CHECK(parse_content(R"({"format": 3, "consultations": []})").code() == ErrorCode::kUnknownVersion);
+  CHECK_THAT(parse_content(R"({"format": 3, "consultations": []})").message(), Catch::Contains("update the kiosk"));
 
   const std::string broken = "{\"format\": 1,\n \"consultations\": [\n  {\"id\": \"a\",}\n ]}";
   const ContentCheck syntax = check_consultations_file(broken);

@@ -10,9 +10,11 @@
 #include <sstream>
 
 #include "sync/hub/opinion_groups.h"
+#include "tests/hub/run_r.h"
 #include "tests/temp_dir.h"
 
 using namespace civic;
+using civic::test::run_r;
 
 namespace {
 
@@ -34,21 +36,6 @@ std::vector<OpinionVotes> three_camps() {
     out.push_back(v);
   }
   out.push_back({{"a", 1}});  // too few votes to be placed
-  return out;
-}
-
-std::string run_r(const std::string& script) {
-  test::TempDir dir{"rcheck"};
-  const auto file = dir.path / "check.R";
-  std::ofstream(file) << script;
-  FILE* pipe = popen(("Rscript --vanilla " + file.string() + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
-  const int status = pclose(pipe);
-  INFO(out);
-  REQUIRE(status == 0);
   return out;
 }
 

@@ -93,7 +93,7 @@ TEST_CASE("validation names what is wrong", "[record]") {
   check([](Submission& s) { s.idea.clear(); s.votes.clear(); }, ErrorCode::kMalformed, "idea, votes");
   check([](Submission& s) { std::swap(s.votes[0], s.votes[1]); }, ErrorCode::kNotCanonical, "sorted");
   check([](Submission& s) { s.votes[1] = s.votes[0]; }, ErrorCode::kNotCanonical, "sorted");
-  check([](Submission& s) { s.votes[0].choice = VoteChoice::kSupport; }, ErrorCode::kMalformed, "not both");
+  check([](Submission& s) { s.votes[0].choice = VoteChoice::kSupport; }, ErrorCode::kMalformed, "not a mix");
   check([](Submission& s) { s.votes[0].choice = static_cast<VoteChoice>(9); }, ErrorCode::kMalformed, "choice");
   check([](Submission& s) { std::swap(s.answers[0], s.answers[1]); }, ErrorCode::kNotCanonical, "sorted");
   check([](Submission& s) { s.channel = Channel::kPaper; }, ErrorCode::kMalformed, "card number");
@@ -124,7 +124,7 @@ TEST_CASE("decode rejects what encode would never produce", "[record]") {
   REQUIRE(decode_submission(good).ok());
 
   Bytes bad_version = good;
-  bad_version[0] = 2;
+  bad_version[0] = 3;
   CHECK(decode_submission(bad_version).code() == ErrorCode::kUnknownVersion);
 
   Bytes trailing = good;
