@@ -386,7 +386,7 @@ void consultations(Frame& fr) {
     widgets::text(fr.ui, "consultations.none", fr.tr("consultations.none"), ImVec2(kMargin, kTopBar + 110),
                   fr.content_w(), fr.f().body);
   }
-  const float row_h = 150;
+  const float row_h = 108;  // four consultations fit without scrolling
   const float top = kTopBar + 100;
   const auto& tops =
       row_tops(fr.ui, rows_key(fr, "consultations", 0), static_cast<int>(list.size()), [&](int) { return row_h; });

@@ -37,8 +37,20 @@ void walk(HeadlessKiosk& k, const std::string& language, const std::string& cons
   REQUIRE(k.tap("nav.next"));
   each("vote");
   const Consultation* c = k.session().consultation();
-  REQUIRE(k.tap(c->ideas[0].id + (c->voting == VotingMethod::kSupport ? ".support" : ".agree")));
+  if (c->voting == VotingMethod::kPairwise) {
+    REQUIRE(k.tap("pair.left"));
+    each("vote, second pair");
+    REQUIRE(k.tap("pair.cannot_decide"));
+  } else {
+    REQUIRE(k.tap(c->ideas[0].id + (c->voting == VotingMethod::kSupport ? ".support"
+                                    : c->voting == VotingMethod::kBudget ? ".project"
+                                                                         : ".agree")));
+  }
   REQUIRE(k.tap("nav.next"));
+  if (c->voting == VotingMethod::kOpinion) {
+    each("vote, asked for more votes");  // one vote of the three asked for: asked once, then on
+    REQUIRE(k.tap("nav.next"));
+  }
   each("about");
   REQUIRE(k.tap("about.consent"));
   REQUIRE(k.tap("about.age.65-74"));
@@ -89,7 +101,7 @@ TEST_CASE("typing on the on-screen keyboard: capitals, accents, space, delete", 
 
 TEST_CASE("every screen, theme and language: every string, help, targets large and apart", "[ui]") {
   for (const std::string lang : {"en", "fr"}) {
-    for (const std::string consultation : {"parks-2026", "transit-2026"}) {
+    for (const std::string consultation : {"parks-2026", "transit-2026", "budget-2027", "library-2027"}) {
       for (int display = 0; display < 4; ++display) {  // default, high contrast, large text, both
         HeadlessKiosk k;
         k.settle();

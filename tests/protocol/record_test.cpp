@@ -188,3 +188,50 @@ TEST_CASE("wiping overwrites a submission's words where they were, not just forg
   CHECK(s.answers.empty());
   CHECK(s.session_id == SessionId{});
 }
+
+TEST_CASE("version 2: budget selections and comparisons, written only when needed and checked", "[record]") {
+  Submission budget = sample_submission();
+  budget.idea.clear();
+  budget.votes = {{"b-1", VoteChoice::kSelect}, {"b-2", VoteChoice::kSelect}};
+  REQUIRE(validate_submission(budget).ok());
+  Bytes plain = encode_submission(budget);
+  CHECK(plain[0] == 2);
+  auto back = decode_submission(plain);
+  REQUIRE(back.ok());
+  CHECK(*back == budget);
+  // The same ballot in version 1's layout (no comparison count): version 1 never knew "select".
+  plain[0] = 1;
+  plain.pop_back();
+  CHECK(decode_submission(plain).code() == ErrorCode::kUnknownVersion);
+
+  Submission pairs = sample_submission();
+  pairs.votes.clear();
+  pairs.comparisons = {{"a", "b", PairOutcome::kLeft}, {"c", "a", PairOutcome::kCannotDecide}};
+  Bytes p = encode_submission(pairs);
+  CHECK(p[0] == 2);
+  auto pairs_back = decode_submission(p);
+  REQUIRE(pairs_back.ok());
+  CHECK(pairs_back->comparisons == pairs.comparisons);
+  // Version 1 stays version 1; marked 2 (with an empty comparison list) it is not canonical.
+  Bytes v1 = encode_submission(sample_submission());
+  CHECK(v1[0] == 1);
+  v1[0] = 2;
+  v1.push_back(0);
+  CHECK(decode_submission(v1).code() == ErrorCode::kNotCanonical);
+
+  auto refused = [&](auto mutate, const char* fragment) {
+    Submission s = pairs;
+    mutate(s);
+    INFO(fragment);
+    CHECK_THAT(validate_submission(s).message(), Catch::Contains(fragment));
+  };
+  refused([](Submission& s) { s.comparisons[0].right = "a"; }, "two different ideas");
+  refused([](Submission& s) { s.comparisons.push_back({"b", "a", PairOutcome::kRight}); }, "compared twice");
+  refused([](Submission& s) { s.comparisons[0].outcome = static_cast<PairOutcome>(4); }, "unknown comparison outcome");
+  refused([](Submission& s) { s.votes = {{"a", VoteChoice::kSupport}}; }, "not both");
+  refused([](Submission& s) { s.comparisons.resize(101, {"x", "y", PairOutcome::kLeft}); }, "more than 100");
+  refused([](Submission& s) { s.comparisons.clear(); s.idea.clear(); }, "an idea, votes or comparisons");
+  Submission mixed = budget;
+  mixed.votes = {{"b-1", VoteChoice::kSelect}, {"b-2", VoteChoice::kSupport}};
+  CHECK_THAT(validate_submission(mixed).message(), Catch::Contains("not a mix"));
+}

@@ -34,7 +34,8 @@ FixedBytes<N> unhex_fixed(const json& j) {
 }
 
 VoteChoice choice_from(const std::string& name) {
-  for (auto c : {VoteChoice::kSupport, VoteChoice::kAgree, VoteChoice::kDisagree, VoteChoice::kPass}) {
+  for (auto c : {VoteChoice::kSupport, VoteChoice::kAgree, VoteChoice::kDisagree, VoteChoice::kPass,
+                 VoteChoice::kSelect}) {
     if (name == vote_choice_name(c)) return c;
   }
   FAIL("unknown choice " << name);
@@ -61,6 +62,13 @@ Submission submission_from(const json& f) {
   s.idea = f["idea"];
   for (const auto& v : f["votes"]) s.votes.push_back({v["idea_id"], choice_from(v["choice"])});
   for (const auto& a : f["answers"]) s.answers.push_back({a["question_id"], a["answer_id"]});
+  for (const auto& c : f.value("comparisons", json::array())) {
+    PairOutcome outcome = PairOutcome::kCannotDecide;
+    for (auto o : {PairOutcome::kLeft, PairOutcome::kRight, PairOutcome::kCannotDecide}) {
+      if (c["outcome"] == pair_outcome_name(o)) outcome = o;
+    }
+    s.comparisons.push_back({c["left"], c["right"], outcome});
+  }
   return s;
 }
 }  // namespace
@@ -100,9 +108,13 @@ TEST_CASE("vectors: submissions encode, open and hash as specified", "[vectors]"
   auto hub = test::hub_submission_key();
   auto kiosk_id = kiosk_id_from_key(test::kiosk_key().public_key);
   REQUIRE(vectors()["submissions"].size() == 3);
-  for (const auto& v : vectors()["submissions"]) {
+  REQUIRE(vectors()["submissions_v2"].size() == 2);
+  json all = vectors()["submissions"];
+  for (const auto& v : vectors()["submissions_v2"]) all.push_back(v);
+  for (const auto& v : all) {
     Submission s = submission_from(v["fields"]);
     Bytes plain = encode_submission(s);
+    CHECK(plain[0] == (v["fields"].contains("comparisons") ? 2 : 1));
     CHECK(to_hex(plain) == v["plaintext"]);
     CHECK(padded_size_for(plain.size()) == v["padded_size"].get<std::size_t>());
     Bytes sealed = unhex(v["sealed"]);

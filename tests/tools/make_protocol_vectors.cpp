@@ -22,11 +22,18 @@ json submission_json(const Submission& s) {
   for (const auto& v : s.votes) votes.push_back({{"idea_id", v.idea_id}, {"choice", vote_choice_name(v.choice)}});
   json answers = json::array();
   for (const auto& a : s.answers) answers.push_back({{"question_id", a.question_id}, {"answer_id", a.answer_id}});
-  return {{"consultation_id", s.consultation_id}, {"session_id", hex(s.session_id)},
-          {"language", s.language},               {"channel", channel_name(s.channel)},
-          {"coarse_time", s.coarse_time},         {"event_id", s.event_id},
-          {"card_number", s.card_number},         {"idea", s.idea},
-          {"votes", votes},                       {"answers", answers}};
+  json out = {{"consultation_id", s.consultation_id}, {"session_id", hex(s.session_id)},
+              {"language", s.language},               {"channel", channel_name(s.channel)},
+              {"coarse_time", s.coarse_time},         {"event_id", s.event_id},
+              {"card_number", s.card_number},         {"idea", s.idea},
+              {"votes", votes},                       {"answers", answers}};
+  if (submission_version(s) >= kSubmissionVersion2) {
+    json comparisons = json::array();
+    for (const auto& c : s.comparisons)
+      comparisons.push_back({{"left", c.left}, {"right", c.right}, {"outcome", pair_outcome_name(c.outcome)}});
+    out["comparisons"] = comparisons;
+  }
+  return out;
 }
 }  // namespace
 
@@ -120,6 +127,36 @@ int main(int argc, char** argv) {
     head = next;
     ++position;
     sealed_records.push_back(*sealed);
+  }
+
+  // Version 2 (not in the chain or batch below, which keep version 1 records): a budget ballot,
+  // and pairwise comparisons with a resident's own idea.
+  Submission budget = support;
+  budget.consultation_id = "budget-2027";
+  budget.votes = {{"b-002", VoteChoice::kSelect}, {"b-004", VoteChoice::kSelect}};
+  budget.answers = {{"age", "65-74"}};
+  Submission pairwise = support;
+  pairwise.consultation_id = "library-2027";
+  pairwise.language = "fr";
+  pairwise.idea = "Des cours de français le samedi";
+  pairwise.votes.clear();
+  pairwise.comparisons = {{"l-003", "l-001", PairOutcome::kLeft},
+                          {"l-002", "l-005", PairOutcome::kRight},
+                          {"l-001", "l-006", PairOutcome::kCannotDecide}};
+  out["submissions_v2"] = json::array();
+  for (const auto& s : {budget, pairwise}) {
+    Bytes plain = encode_submission(s);
+    auto sealed = seal_submission(s, hub_sub.public_key);
+    if (!sealed.ok()) {
+      std::fprintf(stderr, "seal failed: %s\n", sealed.message().c_str());
+      return 1;
+    }
+    const Hash32 rh = record_hash(*sealed);
+    out["submissions_v2"].push_back({{"fields", submission_json(s)}, {"plaintext", to_hex(plain)},
+                                     {"padded_size", padded_size_for(plain.size())},
+                                     {"sealed", to_hex(*sealed)}, {"record_hash", hex(rh)},
+                                     {"receipt_code", make_receipt_code(kiosk_id, rh)},
+                                     {"receipt_printed", format_receipt_code(make_receipt_code(kiosk_id, rh))}});
   }
 
   BatchHeader header;
