@@ -111,37 +111,41 @@ void Session::choose_pair() {
   std::set<std::pair<std::string, std::string>> done;
   for (const auto& cmp : comparisons_) done.insert(std::minmax(cmp.left, cmp.right));
   // Random bits for ties and for which side each idea goes.
-  const SessionId noise = random_id_();
+  SessionId noise = random_id_();
   std::size_t next_noise = 0;
-  auto coin = [&]() { return noise[next_noise++ % noise.size()]; };
+  auto coin = [&]() -> unsigned {  // 16 random bits, fresh bytes when these run out
+    if (next_noise + 2 > noise.size()) {
+      noise = random_id_();
+      next_noise = 0;
+    }
+    next_noise += 2;
+    return static_cast<unsigned>(noise[next_noise - 2]) << 8 | noise[next_noise - 1];
+  };
   auto seen = [&](const Idea& i) { return appearances_[c->id + "/" + i.id]; };
-  auto pick_least_seen = [&](const std::vector<const Idea*>& from) -> const Idea* {
-    const Idea* best = nullptr;
-    std::size_t ties = 0;
-    for (const Idea* i : from) {
-      if (!best || seen(*i) < seen(*best)) {
-        best = i;
+  // The pair not yet shown this session whose ideas have been shown least: first the pair whose
+  // more-shown idea is least shown, then the smaller total; ties at random.
+  const Idea* a = nullptr;
+  const Idea* b = nullptr;
+  std::pair<std::uint64_t, std::uint64_t> best{UINT64_MAX, UINT64_MAX};
+  std::size_t ties = 0;
+  for (std::size_t i = 0; i < c->ideas.size(); ++i) {
+    for (std::size_t j = i + 1; j < c->ideas.size(); ++j) {
+      const Idea& x = c->ideas[i];
+      const Idea& y = c->ideas[j];
+      if (done.count(std::minmax(x.id, y.id))) continue;
+      const std::pair<std::uint64_t, std::uint64_t> key{std::max(seen(x), seen(y)), seen(x) + seen(y)};
+      if (key < best) {
+        best = key;
+        a = &x;
+        b = &y;
         ties = 1;
-      } else if (seen(*i) == seen(*best) && coin() % ++ties == 0) {
-        best = i;  // each of the tied ideas is as likely
+      } else if (key == best && coin() % ++ties == 0) {
+        a = &x;  // each of the tied pairs is as likely
+        b = &y;
       }
     }
-    return best;
-  };
-  auto partners = [&](const Idea& a) {
-    std::vector<const Idea*> out;
-    for (const auto& b : c->ideas) {
-      if (b.id != a.id && !done.count(std::minmax(a.id, b.id))) out.push_back(&b);
-    }
-    return out;
-  };
-  std::vector<const Idea*> open;
-  for (const auto& i : c->ideas) {
-    if (!partners(i).empty()) open.push_back(&i);
   }
-  const Idea* a = pick_least_seen(open);
   if (!a) return;
-  const Idea* b = pick_least_seen(partners(*a));
   ++appearances_[c->id + "/" + a->id];
   ++appearances_[c->id + "/" + b->id];
   if (coin() % 2 == 0) std::swap(a, b);

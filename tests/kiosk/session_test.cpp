@@ -456,3 +456,117 @@ TEST_CASE("the next resident starts clean: a new session id, and every question 
   CHECK(second.session_id != first.session_id);
   CHECK(second.session_id != SessionId{});
 }
+
+TEST_CASE("budget: projects are chosen while they fit; one that does not is refused with what is left", "[session][budget]") {
+  Fixture f;
+  f.to_consultation("budget-2027");  // 100 000 CAD, knapsack
+  f.act(K::kNext);
+  f.act(K::kSkip);
+  REQUIRE(f.s.screen() == Screen::kVote);
+  f.act(K::kToggleProject, "b-003");  // 40 000
+  f.act(K::kToggleProject, "b-005");  // 35 000
+  CHECK(f.s.budget_spent() == 75000);
+  f.act(K::kToggleProject, "b-001");  // 30 000: over by 5 000
+  REQUIRE(f.s.message());
+  CHECK(f.s.message()->key == "vote.over_budget");
+  CHECK(f.s.message()->args.at("cost") == "30 000 CAD");
+  CHECK(f.s.message()->args.at("left") == "25 000 CAD");
+  CHECK_FALSE(f.s.selected("b-001"));
+  f.act(K::kToggleProject, "b-006");  // 25 000: exactly the budget
+  CHECK(f.s.budget_spent() == 100000);
+  f.act(K::kToggleProject, "no-such-project");
+  CHECK(f.s.projects_selected() == 3);
+  f.act(K::kToggleSupport, "b-001");  // not this consultation's method
+  f.act(K::kNext);
+  CHECK(f.s.screen() == Screen::kAboutYou);
+  f.act(K::kSkip);
+  f.act(K::kConfirm);
+  auto sub = f.s.take_submission_to_store();
+  REQUIRE(sub);
+  CHECK(sub->votes == std::vector<Vote>{{"b-003", VoteChoice::kSelect}, {"b-005", VoteChoice::kSelect},
+                                        {"b-006", VoteChoice::kSelect}});
+  CHECK(validate_submission(*sub).ok());
+  CHECK(format_money(1234567, "CAD", "en") == "1,234,567 CAD");
+}
+
+TEST_CASE("pairwise: pairs favour the ideas this kiosk has shown least, never repeat, and stop at the limit",
+          "[session][pairwise]") {
+  Fixture f;
+  std::map<std::string, int> shown;
+  for (int resident = 0; resident < 3; ++resident) {
+    f.to_consultation("library-2027");  // six ideas, at most 10 pairs
+    f.act(K::kNext);
+    f.act(K::kSkip);
+    REQUIRE(f.s.screen() == Screen::kVote);
+    std::set<std::pair<std::string, std::string>> pairs;
+    std::vector<Comparison> made;
+    for (int n = 0; n < 10; ++n) {
+      REQUIRE(f.s.current_pair());
+      const auto [left, right] = *f.s.current_pair();
+      CHECK(left != right);
+      CHECK(pairs.insert(std::minmax(left, right)).second);
+      ++shown[left];
+      ++shown[right];
+      const char* choice = n % 3 == 0 ? "left" : n % 3 == 1 ? "right" : "cannot-decide";
+      made.push_back({left, right, n % 3 == 0 ? PairOutcome::kLeft : n % 3 == 1 ? PairOutcome::kRight : PairOutcome::kCannotDecide});
+      f.act(K::kChoosePair, choice);
+      // The least shown and the most shown ideas never drift more than two showings apart (each
+      // pair adds one to two ideas: one apart is not always possible).
+      int lo = 1 << 30, hi = 0;
+      for (const auto& i : f.s.consultation()->ideas) {
+        lo = std::min(lo, shown[i.id]);
+        hi = std::max(hi, shown[i.id]);
+      }
+      CHECK(hi - lo <= 2);
+    }
+    CHECK_FALSE(f.s.current_pair());  // the limit: "you have seen every pair for now"
+    f.act(K::kChoosePair, "left");     // nothing to choose
+    CHECK(f.s.comparisons() == made);
+    f.act(K::kNext);
+    f.act(K::kSkip);
+    f.act(K::kConfirm);
+    auto sub = f.s.take_submission_to_store();
+    REQUIRE(sub);
+    CHECK(sub->comparisons == made);
+    CHECK(sub->votes.empty());
+    CHECK(validate_submission(*sub).ok());
+    f.s.store_succeeded("R");
+    f.act(K::kFinish);
+  }
+  // Thirty pairs, sixty showings over six ideas: across residents, about ten each.
+  for (const auto& [idea, n] : shown) {
+    INFO(idea);
+    CHECK(n >= 9);
+    CHECK(n <= 11);
+  }
+}
+
+TEST_CASE("opinion: the first statements, 'show me more' for the rest, and one reminder of the votes asked for",
+          "[session][opinion]") {
+  Content c = test::demo_content();
+  Consultation* transit = nullptr;
+  for (auto& k : c.consultations) {
+    if (k.id == "transit-2026") transit = &k;
+  }
+  REQUIRE(transit);
+  for (int i = 5; i <= 12; ++i) transit->ideas.push_back({"t-" + std::to_string(100 + i), {{{"en", "More " + std::to_string(i)}}}, 0});
+  Fixture f;
+  f.s.set_content(c);
+  f.to_consultation("transit-2026");
+  f.act(K::kNext);
+  f.act(K::kSkip);
+  CHECK(f.s.opinions_shown() == 5);
+  f.act(K::kShowMore);
+  CHECK(f.s.opinions_shown() == 10);
+  f.act(K::kShowMore);
+  f.act(K::kShowMore);
+  CHECK(f.s.opinions_shown() == 12);
+  f.opinion("t-001", VoteChoice::kAgree);
+  f.act(K::kNext);  // one of the three asked for: asked once
+  CHECK(f.s.screen() == Screen::kVote);
+  REQUIRE(f.s.message());
+  CHECK(f.s.message()->key == "vote.min_votes");
+  CHECK(f.s.message()->args.at("min") == "3");
+  f.act(K::kNext);  // the resident goes on anyway
+  CHECK(f.s.screen() == Screen::kAboutYou);
+}

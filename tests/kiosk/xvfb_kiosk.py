@@ -1,8 +1,10 @@
 """Shared by the Xvfb tests: the real civic-kiosk on a virtual display, driven as a person would,
 with xdotool taps at the rectangles the kiosk reports in its accessibility dump; and the local hub
 and enrolment they start from. Every wait is bounded."""
+import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -164,3 +166,36 @@ class Kiosk:
     def stop(self):
         self.proc.terminate()
         return self.proc.wait(timeout=20)
+
+
+# [Reading the display] What is drawn, read back by OCR (tesseract): an oracle independent of the
+# code that lays the screens out.
+TESSERACT_LANG = {"en": "eng", "fr": "fra"}
+
+
+def normalise(s):
+    s = s.replace("’", "'").replace("‘", "'").lower()
+    return re.sub(r"[^\w]+", " ", s).strip()
+
+
+def screenshot(env, work, name):
+    """The X server's own picture of the display."""
+    path = f"{work}/{name}.png"
+    run("import", "-display", env["DISPLAY"], "-window", "root", path)
+    return path
+
+
+def ocr(png, box, lang):
+    """Text tesseract reads in `box` (display pixels: x0, y0, x1, y1), enlarged twice for accuracy."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    crop = png[:-4] + f"-{x0}-{y0}.png"
+    run("convert", png, "-crop", f"{x1 - x0}x{y1 - y0}+{x0}+{y0}", "+repage", "-resize", "200%", crop)
+    r = run("tesseract", crop, "-", "--psm", "6", "-l", TESSERACT_LANG[lang])
+    return " ".join(r.stdout.split())
+
+
+def best_match(text, candidates):
+    """The candidate id whose text is most like `text`, its ratio, and the runner-up's ratio."""
+    scores = sorted(((difflib.SequenceMatcher(None, normalise(text), normalise(t)).ratio(), i)
+                     for i, t in candidates.items()), reverse=True)
+    return scores[0][1], scores[0][0], scores[1][0] if len(scores) > 1 else 0.0

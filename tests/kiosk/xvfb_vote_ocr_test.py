@@ -15,53 +15,21 @@ that idea.
 Usage: xvfb_vote_ocr_test.py BUILD_DIR SOURCE_DIR
 Prints 'N passed, 0 failed' at the end; exits non-zero on the first failure.
 """
-import difflib
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
-from xvfb_kiosk import remove_work, Kiosk, check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
+from xvfb_kiosk import (remove_work, Kiosk, best_match, check, enroll, normalise, ocr, passed, run, screenshot, start_hub,
+                        start_xvfb, stop_all, write_kiosk_config)
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 OPEN = f"{BUILD}/tests/open_outbox"
 CONTENT = json.load(open(f"{SOURCE}/assets/demo/content.json", encoding="utf-8"))
-TESSERACT_LANG = {"en": "eng", "fr": "fra"}
-
-
 def ideas_of(consultation, lang):
     c = next(c for c in CONTENT["consultations"] if c["id"] == consultation)
     return {i["id"]: i["text"][lang] for i in c["ideas"]}
-
-
-def normalise(s):
-    s = s.replace("’", "'").replace("‘", "'").lower()
-    return re.sub(r"[^\w]+", " ", s).strip()
-
-
-def screenshot(env, work, name):
-    """The X server's own picture of the display."""
-    path = f"{work}/{name}.png"
-    run("import", "-display", env["DISPLAY"], "-window", "root", path)
-    return path
-
-
-def ocr(png, box, lang):
-    """Text tesseract reads in `box` (display pixels: x0, y0, x1, y1), enlarged twice for accuracy."""
-    x0, y0, x1, y1 = (int(v) for v in box)
-    crop = png[:-4] + f"-{x0}-{y0}.png"
-    run("convert", png, "-crop", f"{x1 - x0}x{y1 - y0}+{x0}+{y0}", "+repage", "-resize", "200%", crop)
-    r = run("tesseract", crop, "-", "--psm", "6", "-l", TESSERACT_LANG[lang])
-    return " ".join(r.stdout.split())
-
-
-def best_match(text, candidates):
-    """The candidate id whose text is most like `text`, its ratio, and the runner-up's ratio."""
-    scores = sorted(((difflib.SequenceMatcher(None, normalise(text), normalise(t)).ratio(), i)
-                     for i, t in candidates.items()), reverse=True)
-    return scores[0][1], scores[0][0], scores[1][0] if len(scores) > 1 else 0.0
 
 
 def controls(tree, kind):
