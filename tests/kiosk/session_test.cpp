@@ -457,7 +457,7 @@ TEST_CASE("the next resident starts clean: a new session id, and every question 
   CHECK(second.session_id != SessionId{});
 }
 
-TEST_CASE("budget: projects are chosen while they fit; one that does not is refused with what is left", "[session][budget]") {
+TEST_CASE("budget: projects are chosen while they fit, and one that does not is refused with what is left", "[session][budget]") {
   Fixture f;
   f.to_consultation("budget-2027");  // 100 000 CAD, knapsack
   f.act(K::kNext);
