@@ -6,7 +6,7 @@
 namespace civic {
 
 namespace {
-constexpr int kMaxIterations = 100000;
+constexpr int kMaxIterations = 100;
 constexpr double kTolerance = 1e-10;
 constexpr double kPriorGames = 1;  // one win and one loss against the virtual idea
 
@@ -66,39 +66,72 @@ PairwiseFit fit_bradley_terry(const PairwiseCounts& in) {
     }
   }
   fit.cannot_decide /= 2;  // each undecided pair was counted for both of its ideas
-  std::vector<double> p(n, 1.0);
-  for (fit.iterations = 1; fit.iterations <= kMaxIterations; ++fit.iterations) {
-    double change = 0;
+  // Newton's method on the log strengths theta (the log-likelihood is strictly concave in them,
+  // thanks to the virtual games), each step halved until the likelihood does not fall.
+  std::vector<double> theta(n, 0.0);
+  auto log_likelihood = [&](const std::vector<double>& t) {
+    double l = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      double denominator = 2 * kPriorGames / (p[i] + 1.0);
+      const double virtual_games = std::log1p(std::exp(t[i]));
+      l += kPriorGames * (t[i] - virtual_games) - kPriorGames * virtual_games;
       for (std::size_t j = 0; j < n; ++j) {
-        if (games[i][j] > 0) denominator += games[i][j] / (p[i] + p[j]);
+        if (j == i || in.wins[i][j] == 0) continue;
+        const double m = std::max(t[i], t[j]);
+        l += static_cast<double>(in.wins[i][j]) * (t[i] - (m + std::log(std::exp(t[i] - m) + std::exp(t[j] - m))));
       }
-      const double next = (won[i] + kPriorGames) / denominator;
-      change = std::max(change, std::abs(std::log(next) - std::log(p[i])));
-      p[i] = next;
     }
+    return l;
+  };
+  // The Fisher information in log strengths at theta (also the negative Hessian).
+  auto information = [&](const std::vector<double>& t) {
+    std::vector<std::vector<double>> info(n, std::vector<double>(n, 0.0));
+    for (std::size_t i = 0; i < n; ++i) {
+      const double r = 1.0 / (1.0 + std::exp(-t[i]));
+      info[i][i] += 2 * kPriorGames * r * (1 - r);
+      for (std::size_t j = 0; j < n; ++j) {
+        if (j == i || games[i][j] == 0) continue;
+        const double q = 1.0 / (1.0 + std::exp(t[j] - t[i]));
+        info[i][i] += games[i][j] * q * (1 - q);
+        info[i][j] -= games[i][j] * q * (1 - q);
+      }
+    }
+    return info;
+  };
+  double current = log_likelihood(theta);
+  for (fit.iterations = 1; fit.iterations <= kMaxIterations; ++fit.iterations) {
+    std::vector<double> gradient(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      gradient[i] = won[i] + kPriorGames - 2 * kPriorGames / (1.0 + std::exp(-theta[i]));
+      for (std::size_t j = 0; j < n; ++j) {
+        if (j != i && games[i][j] > 0) gradient[i] -= games[i][j] / (1.0 + std::exp(theta[j] - theta[i]));
+      }
+    }
+    const std::vector<std::vector<double>> inv = inverse(information(theta));
+    std::vector<double> step(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < n; ++j) step[i] += inv[i][j] * gradient[j];
+    }
+    double scale = 1, change = 0;
+    std::vector<double> next(n);
+    for (int halvings = 0; halvings < 40; ++halvings, scale /= 2) {
+      for (std::size_t i = 0; i < n; ++i) next[i] = theta[i] + scale * step[i];
+      if (log_likelihood(next) >= current - 1e-12 * std::abs(current)) break;
+    }
+    for (std::size_t i = 0; i < n; ++i) change = std::max(change, std::abs(next[i] - theta[i]));
+    theta = next;
+    current = log_likelihood(theta);
     if (change < kTolerance) {
       fit.converged = true;
       break;
     }
   }
-  // Fisher information in log strengths.
-  std::vector<std::vector<double>> info(n, std::vector<double>(n, 0.0));
-  for (std::size_t i = 0; i < n; ++i) {
-    const double r = p[i] / (p[i] + 1.0);
-    info[i][i] += 2 * kPriorGames * r * (1 - r);
-    for (std::size_t j = 0; j < n; ++j) {
-      if (j == i || games[i][j] == 0) continue;
-      const double q = p[i] / (p[i] + p[j]);
-      info[i][i] += games[i][j] * q * (1 - q);
-      info[i][j] -= games[i][j] * q * (1 - q);
-    }
-  }
+  std::vector<double> p(n);
+  for (std::size_t i = 0; i < n; ++i) p[i] = std::exp(theta[i]);
+  const std::vector<std::vector<double>> info = information(theta);
   const std::vector<std::vector<double>> cov = inverse(info);
   for (std::size_t i = 0; i < n; ++i) {
     PairwiseScore& s = fit.ideas[i];
-    s.log_strength = std::log(p[i]);
+    s.log_strength = theta[i];
     s.log_strength_se = std::sqrt(std::max(0.0, cov[i][i]));
     if (n < 2) {
       s.score = 0.5;

@@ -6,8 +6,8 @@
 // the likelihood of the decided comparisons ("I can't decide" is counted, not fitted) plus, for
 // every idea, one win and one loss against a virtual idea of strength 1: this keeps an idea that
 // always wins (or never does) finite, shrinks ideas seen a few times towards the middle, and
-// fixes the scale. Fitted by minorisation-maximisation (Hunter 2004) to a change below 1e-10 in
-// log strength. Score_i = mean over other ideas j of p_i / (p_i + p_j). Its 95% interval is
+// fixes the scale. Fitted by Newton's method on the log strengths (the log-likelihood is strictly
+// concave in them), each step halved until the likelihood does not fall, to a change below 1e-10. Score_i = mean over other ideas j of p_i / (p_i + p_j). Its 95% interval is
 // score +/- 1.96 standard errors (delta method from the inverse Fisher information in log
 // strengths), clipped to [0, 1].
 #pragma once

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <thread>
 
 #include "sync/common/human.h"
@@ -14,7 +17,16 @@ constexpr const char* kNoAnswer = "(no answer)";
 
 // Why no kiosk screen could have produced this ballot for `c`, or nothing when one could. The hub
 // enforces every rule the screens enforce: kiosks can be old, buggy or stolen.
-std::optional<std::string> impossible_ballot(const Consultation& c, const Content& content, const Submission& b) {
+// The ideas of a consultation, for lookups by the million (the tally checks every comparison).
+using IdeaSet = std::unordered_set<std::string_view>;
+IdeaSet idea_set(const Consultation& c) {
+  IdeaSet out;
+  for (const auto& i : c.ideas) out.insert(i.id);
+  return out;
+}
+
+std::optional<std::string> impossible_ballot(const Consultation& c, const IdeaSet& ideas, const Content& content,
+                                             const Submission& b) {
   std::set<std::string> voted;
   int supports = 0;
   std::vector<std::string> selected;
@@ -35,11 +47,10 @@ std::optional<std::string> impossible_ballot(const Consultation& c, const Conten
   if (!b.comparisons.empty()) {
     if (c.voting != VotingMethod::kPairwise) return "comparison-without-pairwise";
     if (b.comparisons.size() > static_cast<std::size_t>(c.max_comparisons)) return "too-many-comparisons";
-    std::set<std::pair<std::string, std::string>> pairs;
+    // A kiosk shows only ideas of the consultation (decode_submission has refused an idea against
+    // itself and a pair twice in one session).
     for (const auto& cmp : b.comparisons) {
-      // A kiosk shows only ideas of the consultation, each pair once a session.
-      if (!c.idea(cmp.left) || !c.idea(cmp.right) || cmp.left == cmp.right) return "pair-never-shown";
-      if (!pairs.insert(std::minmax(cmp.left, cmp.right)).second) return "pair-never-shown";
+      if (!ideas.count(cmp.left) || !ideas.count(cmp.right)) return "pair-never-shown";
     }
   }
   std::set<std::string> answered;
@@ -74,7 +85,7 @@ std::string impossible_ballot_words(const std::string& kind, const Consultation&
   if (kind == "too-many-comparisons")
     return "more comparisons than the " + std::to_string(c.max_comparisons) + " a kiosk shows one resident";
   if (kind == "pair-never-shown")
-    return "a comparison no kiosk showed (an idea not in the consultation, an idea against itself, or a pair twice)";
+    return "a comparison no kiosk showed (with an idea that is not in the consultation)";
   if (kind == "unasked-question") return "answers to an \"about you\" question this consultation does not ask";
   if (kind == "repeated-answer") return "two answers to the same question";
   if (kind == "unknown-answer") return "an answer that is not one of the question's answers";
@@ -90,9 +101,10 @@ std::vector<const Submission*> countable_submissions(const Consultation& c, cons
                                                      std::uint64_t& repeated) {
   std::set<SessionId> seen;
   std::vector<const Submission*> out;
+  const IdeaSet ideas = idea_set(c);
   for (const auto& r : records.opened) {
     if (r.submission.consultation_id != c.id) continue;
-    if (auto why = impossible_ballot(c, content, r.submission)) {
+    if (auto why = impossible_ballot(c, ideas, content, r.submission)) {
       ++refused[*why];
       continue;
     }
@@ -328,8 +340,11 @@ void Counts::add(VoteChoice c, double weight) {
 OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyPair& key, unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, records.size())));
-  std::vector<std::optional<Submission>> opened(records.size());
+  // Each thread opens its share straight into place; the failed are taken out afterwards.
+  OpenedRecords out;
+  out.opened.resize(records.size());
   std::vector<std::string> errors(records.size());
+  std::vector<char> opened(records.size(), 0);
   std::vector<std::thread> pool;
   const std::size_t per = (records.size() + threads - 1) / threads;
   for (unsigned t = 0; t < threads; ++t) {
@@ -337,22 +352,26 @@ OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyP
       const std::size_t end = std::min(records.size(), (t + 1) * per);
       for (std::size_t i = t * per; i < end; ++i) {
         auto s = open_submission(records[i].sealed, key);
-        if (s.ok())
-          opened[i] = std::move(*s);
-        else
+        if (s.ok()) {
+          out.opened[i] = {records[i].id, records[i].kiosk, std::move(*s)};
+          opened[i] = 1;
+        } else {
           errors[i] = s.message();
+        }
       }
     });
   }
   for (auto& th : pool) th.join();
-  OpenedRecords out;
-  out.opened.reserve(records.size());
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < records.size(); ++i) {
-    if (opened[i])
-      out.opened.push_back({records[i].id, records[i].kiosk, std::move(*opened[i])});
-    else
+    if (!opened[i]) {
       out.failed.emplace_back(records[i].id, errors[i]);
+      continue;
+    }
+    if (kept != i) out.opened[kept] = std::move(out.opened[i]);
+    ++kept;
   }
+  out.opened.resize(kept);
   return out;
 }
 
@@ -573,6 +592,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     // Online participation: per-person sources join the ballots (checked against the same rules
     // when imported); aggregate sources join the counts only.
     const std::vector<const OnlineData*> online = online_for(options.online, c.id);
+    const IdeaSet online_ideas = idea_set(c);
     for (const OnlineData* d : online) {
       res.has_online = true;
       for (const auto& [online_id, title] : d->online_only_titles) {
@@ -590,7 +610,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
         Submission as_ballot;
         as_ballot.votes = b.votes;
         as_ballot.answers = b.answers;
-        if (auto why = impossible_ballot(c, content, as_ballot)) {
+        if (auto why = impossible_ballot(c, online_ideas, content, as_ballot)) {
           ++res.refused_ballots[*why];
           continue;
         }
@@ -716,7 +736,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       std::vector<std::string> ideas;
       for (const auto& i : c.ideas) ideas.push_back(i.id);
       PairwiseCounts counts(ideas);
-      std::map<std::string, std::size_t> index;
+      std::unordered_map<std::string_view, std::size_t> index;
       for (std::size_t i = 0; i < ideas.size(); ++i) index[ideas[i]] = i;
       for (const auto& b : ballots) {
         if (!b.comparisons) continue;
