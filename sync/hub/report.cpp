@@ -122,6 +122,7 @@ std::string bar_table(const std::string& caption, const std::string& row_header,
     h += "<tr role=\"row\"><th scope=\"row\" role=\"rowheader\"" + lang_attribute(r.language) + ">" +
          html_escape(r.label);
     for (std::size_t s = 0; s < r.values.size(); ++s) {
+      if (r.values[s] <= 0) continue;  // nothing to draw: a sliver would read as "a little"
       h += "<span class=\"bar s" + std::to_string(s) + "\" aria-hidden=\"true\" style=\"width:" +
            fixed(std::max(0.0, 100.0 * r.values[s] / max), 1) + "%\"></span>";
     }
@@ -250,8 +251,10 @@ std::string results_json(const Tally& t) {
     if (c.budget) {
       const BudgetResult& b = *c.budget;
       auto method = [](const BudgetMethodResult& m) {
+        json served_by_group = json::object();
+        for (const auto& [group, share] : m.served_by_group) served_by_group[group] = share;
         return json{{"chosen", m.chosen}, {"spent", m.spent}, {"served", m.served},
-                    {"served_by_group", m.served_by_group}, {"completion_steps", m.completion_steps},
+                    {"served_by_group", served_by_group}, {"completion_steps", m.completion_steps},
                     {"filled_greedily", m.filled_greedily}};
       };
       json costs = json::object();
@@ -493,8 +496,9 @@ std::string budget_section(const ConsultationResult& c, const BudgetResult& b) {
                  {"greedy", "equal shares"}, {"Cost", "Participants who chose it", "Greedy", "Equal shares"}, rows);
   if (!b.greedy.served_by_group.empty()) {
     std::vector<BarRow> served;
-    for (const auto& [group, share] : b.greedy.served_by_group) {
-      const double mes = b.equal_shares.served_by_group.count(group) ? b.equal_shares.served_by_group.at(group) : 0;
+    for (std::size_t g = 0; g < b.greedy.served_by_group.size(); ++g) {
+      const auto& [group, share] = b.greedy.served_by_group[g];
+      const double mes = b.equal_shares.served_by_group.at(g).second;  // the same groups, in the same order
       const auto eq = group.find('=');
       const std::string answer = group.substr(eq + 1) == "(no answer)" ? "no answer" : label_of(c, group);
       served.push_back({label_of(c, group.substr(0, eq)) + ": " + answer, "", {share, mes},

@@ -212,7 +212,7 @@ void describe_effects(const Consultation& c, ConsultationResult& res) {
             : "Residents who took part at kiosks, town halls and on paper moved " + quoted_list(moved_in) +
                   " into the top three.";
   }
-  if (res.weighted) {
+  if (res.weighted && c.voting != VotingMethod::kPairwise) {  // pairwise scores are not weighted
     std::vector<std::string> moves;
     for (const auto& i : res.ideas) {
       if (i.rank_weighted != i.rank_all && (i.rank_weighted <= kTop || i.rank_all <= kTop)) {
@@ -228,7 +228,7 @@ void describe_effects(const Consultation& c, ConsultationResult& res) {
 }
 
 // Budget consultations: both rules on the counted ballots, and whom each serves.
-BudgetResult count_budget(const Consultation& c, const std::vector<Ballot>& ballots,
+BudgetResult count_budget(const Consultation& c, const Content& content, const std::vector<Ballot>& ballots,
                           const std::vector<Profile>& profiles, const std::vector<IdeaResult>& ideas) {
   BudgetResult out;
   out.total = c.budget_total;
@@ -271,7 +271,17 @@ BudgetResult count_budget(const Consultation& c, const std::vector<Ballot>& ball
       }
     }
     m.served = selections.empty() ? 0 : served / static_cast<double>(selections.size());
-    for (const auto& [group, n] : by_group) m.served_by_group[group] = n.first / n.second;
+    for (const auto& q : c.about_you) {
+      std::vector<std::string> order;
+      if (const Question* question = content.question(q)) {
+        for (const auto& a : question->answers) order.push_back(q + "=" + a.id);
+      }
+      order.push_back(q + "=" + kNoAnswer);
+      for (const auto& group : order) {
+        if (auto it = by_group.find(group); it != by_group.end())
+          m.served_by_group.emplace_back(group, it->second.first / it->second.second);
+      }
+    }
     return m;
   };
   out.greedy = describe(greedy_budget(in));
@@ -731,7 +741,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       for (const auto& i : res.ideas) ideas.push_back(i.id);  // the consultations file's order
       res.opinion_groups = find_opinion_groups(votes, ideas, static_cast<std::size_t>(c.min_votes));
     }
-    if (c.voting == VotingMethod::kBudget) res.budget = count_budget(c, ballots, profiles, res.ideas);
+    if (c.voting == VotingMethod::kBudget) res.budget = count_budget(c, content, ballots, profiles, res.ideas);
     if (c.voting == VotingMethod::kPairwise) {
       std::vector<std::string> ideas;
       for (const auto& i : c.ideas) ideas.push_back(i.id);

@@ -62,7 +62,8 @@ struct BudgetMethodResult {
   std::vector<std::string> chosen;  // idea ids, in the order the rule chose them
   std::uint64_t spent = 0;
   double served = 0;
-  std::map<std::string, double> served_by_group;
+  // By "about you" group, in the order the questions and their answers are asked, "no answer" last.
+  std::vector<std::pair<std::string, double>> served_by_group;
   int completion_steps = 0;        // equal shares: "add one" steps kept
   std::size_t filled_greedily = 0;  // equal shares: projects the final greedy fill added
 };

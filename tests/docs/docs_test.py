@@ -300,6 +300,11 @@ def main():
               "assets/examples/decidim-map.json --out to-decidim")
         check(os.path.exists(s.path("operator", "to-decidim", "decidim-answers-import.csv")),
               "export-online wrote the answers for Decidim")
+        s.run("civic-hub export-pabulib --key /media/offline-usb/hub-submission.key --consultation budget-2027 "
+              "--out budget-2027.pb")
+        counted = s.run("civic-hub budget-count budget-2027.pb")
+        check("greedy:" in counted.stdout and "equal shares:" in counted.stdout,
+              "budget-count counts the exported pabulib file by both rules")
 
         # Backing up the hub (installer/README.md), checked by opening the copy.
         os.makedirs(s.path("backup"))

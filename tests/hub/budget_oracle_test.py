@@ -17,9 +17,6 @@ import sys
 import tempfile
 from fractions import Fraction
 
-BUILD = sys.argv[1]
-INSTANCES = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-HUB = os.path.join(BUILD, "sync", "hub", "civic-hub")
 
 
 def tie_key(p, votes, cost):
@@ -108,10 +105,12 @@ def instance(rng):
 
 
 def main():
+    hub = os.path.join(sys.argv[1], "sync", "hub", "civic-hub")
+    instances = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     rng = random.Random(20261202)
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for n in range(INSTANCES):
+        for n in range(instances):
             total, costs, voters = instance(rng)
             ids = [f"p{i}" for i in range(len(costs))]
             lines = ["META", "key;value", f"budget;{total}", "vote_type;approval", "PROJECTS",
@@ -121,7 +120,7 @@ def main():
             path = os.path.join(tmp, f"i{n}.pb")
             with open(path, "w", encoding="utf-8") as f:
                 f.write("\n".join(lines) + "\n")
-            got = json.loads(subprocess.run([HUB, "budget-count", path, "--json"], check=True, capture_output=True,
+            got = json.loads(subprocess.run([hub, "budget-count", path, "--json"], check=True, capture_output=True,
                                             text=True).stdout)
             cost = {ids[i]: c for i, c in enumerate(costs)}
             votes = {p: 0 for p in ids}
@@ -144,7 +143,7 @@ def main():
                     print(f"FAIL instance {n} ({path}) {rule}: civic-hub {got[rule]['chosen']}, oracle {want}")
                     with open(path, encoding="utf-8") as f:
                         print(f.read()[:2000])
-    print(f"{INSTANCES} instances, {failures} disagreement(s)")
+    print(f"{instances} instances, {failures} disagreement(s)")
     return 1 if failures else 0
 
 

@@ -23,16 +23,16 @@ import json
 import os
 import shutil
 import sqlite3
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-from nacl.public import PrivateKey, SealedBox
-
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(SOURCE, "tests", "protocol"))
+from submission_codec import open_sealed  # noqa: E402
+from budget_oracle_test import equal_shares, greedy  # noqa: E402  (this directory)
 EXAMPLES = os.path.join(SOURCE, "assets", "examples")
 SHOTS = os.path.join(BUILD, "tests", "channels")
 FORMULA = "=SUM(A1:A9)"
@@ -55,50 +55,22 @@ def run(*argv, expect=0, env=None, cwd=None):
 
 # [SECTION] The oracle: submissions opened and decoded here, as PROTOCOL.md describes them.
 
-def decode_submission(p):
-    off = 0
-
-    def take(n):
-        nonlocal off
-        off += n
-        return p[off - n:off]
-
-    def sbytes():
-        (n,) = struct.unpack(">H", take(2))
-        return take(n).decode("utf-8")
-
-    version, channel = take(1)[0], take(1)[0]
-    assert version == 1
-    take(8)  # coarse time
-    session = take(16)
-    consultation = sbytes()
-    sbytes()  # language
-    event_id = sbytes()
-    sbytes()  # card number
-    idea = sbytes()
-    (vote_count,) = struct.unpack(">H", take(2))
-    votes = []
-    for _ in range(vote_count):
-        idea_id = sbytes()
-        votes.append((idea_id, take(1)[0]))
-    answers = {}
-    for _ in range(take(1)[0]):
-        q = sbytes()
-        answers[q] = sbytes()
-    return {"channel": {1: "kiosk", 2: "town-hall", 3: "paper"}[channel], "session": session,
-            "consultation": consultation, "event": event_id, "idea": idea, "votes": votes, "answers": answers}
-
-
 def open_records(hub_db, key_file):
-    raw = open(key_file, "rb").read()
-    assert raw[:4] == b"CKKY" and raw[5] == 3, "a hub submission secret key file"
-    box = SealedBox(PrivateKey(raw[6:38]))
+    """Every record in the hub's database, opened and decoded by the second implementation of the
+    record format (tests/protocol/submission_codec.py: PyNaCl and PROTOCOL.md)."""
     db = sqlite3.connect("file:%s?mode=ro" % hub_db, uri=True)
-    out = []
-    for (sealed,) in db.execute("SELECT sealed FROM records ORDER BY id"):
-        padded = box.decrypt(bytes(sealed))
-        out.append(decode_submission(padded[:padded.rstrip(b"\0").rfind(b"\x80")]))
+    out = [open_sealed(key_file, sealed) for (sealed,) in db.execute("SELECT sealed FROM records ORDER BY id")]
     db.close()
+    return out
+
+
+def first_per_session(records, consultation):
+    """One ballot per session: the first to arrive."""
+    seen, out = set(), []
+    for r in records:
+        if r["consultation_id"] == consultation and r["session_id"] not in seen:
+            seen.add(r["session_id"])
+            out.append(r)
     return out
 
 
@@ -115,15 +87,11 @@ def ranks(totals):
 def expected_counts(records):
     """Supports per idea and channel: one ballot per session, from every source."""
     by_channel = {}
-    seen = set()
-    for r in records:
-        if r["consultation"] != "parks-2026" or r["session"] in seen:
-            continue
-        seen.add(r["session"])
-        for idea_id, choice in r["votes"]:
-            assert choice == 1
-            by_channel.setdefault(idea_id, {}).setdefault(r["channel"], 0)
-            by_channel[idea_id][r["channel"]] += 1
+    for r in first_per_session(records, "parks-2026"):
+        for v in r["votes"]:
+            assert v["choice"] == "support"
+            by_channel.setdefault(v["idea_id"], {}).setdefault(r["channel"], 0)
+            by_channel[v["idea_id"]][r["channel"]] += 1
     mapping = json.load(open(os.path.join(EXAMPLES, "decidim-map.json")))
     with open(os.path.join(EXAMPLES, "decidim-proposals.csv"), newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter=";"):
@@ -171,6 +139,9 @@ def main():
         token = hub("enroll-token", "--label", "library").stdout.strip()
         run(sync_bin, "enroll", url, token, "--name", "Central library", env=env)
         run(os.path.join(BUILD, "tests", "fill_outbox"), kiosk, "40", FORMULA, env=env)
+        # The demo's budget and pairwise consultations, 30 residents each.
+        run(os.path.join(BUILD, "tests", "fill_outbox"), kiosk, "30", "budget idea", "budget-2027", env=env)
+        run(os.path.join(BUILD, "tests", "fill_outbox"), kiosk, "30", "library idea", "library-2027", env=env)
         run(sync_bin, "run", "--once", env=env)
 
         # One resident's idea, which reads like a spreadsheet formula, approved as it is.
@@ -212,7 +183,7 @@ def main():
         check([p["statement"] for p in served] == [p["statement"] for p in listed],
               "GET /v1/log/imports serves the same signed statements")
         health = json.loads(urllib.request.urlopen(url + "/v1/health", timeout=10).read())
-        check(health["records"] == 40, "/v1/health counts the 40 records, not the imports in the log")
+        check(health["records"] == 100, "/v1/health counts the 100 records, not the imports in the log")
         proofs = os.path.join(root, "proofs.json")
         hub("log", "imports", "--out", proofs)
         verified = run(os.path.join(BUILD, "sync", "civic-verify-receipt"), proofs,
@@ -249,7 +220,7 @@ def main():
 
 def check_counts(state, key, out):
     records = open_records(os.path.join(state, "hub.db"), key)
-    check(len(records) == 40, "the oracle opened the 40 sealed records")
+    check(len(records) == 100, "the oracle opened the 100 sealed records")
     expected = expected_counts(records)
     results = json.load(open(os.path.join(out, "results.json")))
     parks = next(c for c in results["consultations"] if c["id"] == "parks-2026")
@@ -282,7 +253,54 @@ def check_counts(state, key, out):
     groups = transit["opinion_groups"]
     check(groups["k"] == 2 and sorted(g["participants"] for g in groups["groups"]) == [8, 8],
           "two camps of 8 found in the agree/disagree consultation")
+    check_budget(records, results)
+    check_pairwise(records, results)
     return expected
+
+
+def check_budget(records, results):
+    """Approvals per project, and both rules' projects, from the opened records (rules: the Python
+    implementation of tests/hub/budget_oracle_test.py)."""
+    content = json.load(open(os.path.join(SOURCE, "assets", "demo", "content.json"), encoding="utf-8"))
+    demo = next(c for c in content["consultations"] if c["id"] == "budget-2027")
+    cost = {i["id"]: i["cost"] for i in demo["ideas"]}
+    ballots = [frozenset(v["idea_id"] for v in r["votes"]) for r in first_per_session(records, "budget-2027")]
+    votes = {p: sum(p in b for b in ballots) for p in cost}
+    groups = {}
+    for b in ballots:
+        groups[b] = groups.get(b, 0) + 1
+    budget = next(c for c in results["consultations"] if c["id"] == "budget-2027")
+    shown = {i["id"]: i["raw"]["support"] for i in budget["ideas"]}
+    check(budget["participants"] == 30 and shown == votes, "budget: 30 ballots, votes per project %s" % votes)
+    want_greedy = greedy(demo["voting"]["total"], cost, votes)
+    want_shares, _ = equal_shares(demo["voting"]["total"], cost, votes, list(groups.items()))
+    check(sorted(budget["budget"]["greedy"]["chosen"]) == sorted(want_greedy),
+          "budget: the greedy rule funds %s" % want_greedy)
+    check(sorted(budget["budget"]["equal_shares"]["chosen"]) == sorted(want_shares),
+          "budget: equal shares funds %s" % want_shares)
+
+
+def check_pairwise(records, results):
+    """Comparisons and wins per idea from the opened records."""
+    counted = first_per_session(records, "library-2027")
+    wins, seen, undecided = {}, {}, 0
+    for r in counted:
+        for c in r["comparisons"]:
+            if c["outcome"] == "cannot-decide":
+                undecided += 1
+                continue
+            winner = c["left"] if c["outcome"] == "left" else c["right"]
+            wins[winner] = wins.get(winner, 0) + 1
+            for i in (c["left"], c["right"]):
+                seen[i] = seen.get(i, 0) + 1
+    library = next(c for c in results["consultations"] if c["id"] == "library-2027")
+    scores = {s["idea"]: s for s in library["pairwise"]["scores"]}
+    check(library["participants"] == 30 and library["pairwise"]["cannot_decide"] == undecided,
+          "pairwise: 30 residents, %d undecided" % undecided)
+    check(all(scores[i]["wins"] == wins.get(i, 0) and scores[i]["comparisons"] == seen.get(i, 0) for i in scores),
+          "pairwise: wins and comparisons per idea")
+    ordered = [i["id"] for i in library["ideas"]]
+    check(ordered == sorted(scores, key=lambda i: -scores[i]["score"]), "pairwise: ideas in order of score")
 
 
 def check_export(exported, expected):
