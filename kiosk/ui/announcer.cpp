@@ -10,6 +10,7 @@ namespace {
 
 bool spoken_on_arrival(const A11yNode& n) {
   if (n.id == "app.title") return false;  // the same on every screen
+  if (n.id == "pair.left" || n.id == "pair.right") return true;  // the pair is the screen's content
   return n.role == Role::kHeading || n.role == Role::kText || n.role == Role::kStatus ||
          n.role == Role::kTextField;
 }

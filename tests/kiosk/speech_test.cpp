@@ -361,3 +361,55 @@ TEST_CASE("speech names what each vote control acts on, reads the whole review, 
   CHECK(later != first);
   CHECK(s.said_text("en:" + s.k.ui.strings->format("en", "idle.text", {{"n", "20"}}), mark));
 }
+
+TEST_CASE("budget and pairwise screens are spoken with the projects, the money spent and each new pair",
+          "[speech][ui]") {
+  SpokenKiosk s;
+  s.settle();
+  REQUIRE(s.tap("attract.speech"));
+  REQUIRE(s.tap("attract.start"));
+  REQUIRE(s.tap("language.en"));
+  REQUIRE(s.tap("consultation.budget-2027"));
+  REQUIRE(s.tap("nav.next"));
+  std::size_t mark = s.said.size();
+  REQUIRE(s.tap("nav.skip"));
+  REQUIRE(s.k.session().screen() == Screen::kVote);
+  CHECK(s.said_text("en:Choose the projects you want, up to a total of 100,000 CAD.", mark));
+  CHECK(s.said_text("en:0 CAD of 100,000 CAD spent. 100,000 CAD left.", mark));
+  CHECK(s.said_text("en:Benches and shade along the river path", mark));
+  // A tap says the project, its cost, that it is chosen, then the money spent.
+  mark = s.said.size();
+  REQUIRE(s.tap("b-003.project"));
+  CHECK(s.said_text("en:Chosen: Free evening homework help for teenagers, Cost: 40,000 CAD, selected", mark));
+  CHECK(s.said_text("en:40,000 CAD of 100,000 CAD spent. 60,000 CAD left.", mark));
+  // Over the budget: the refusal is spoken.
+  REQUIRE(s.tap("list.down"));
+  REQUIRE(s.tap("b-005.project"));  // 75,000
+  REQUIRE(s.tap("list.up"));
+  mark = s.said.size();
+  REQUIRE(s.tap("b-001.project"));  // 30,000 more: refused
+  CHECK(s.said_text("en:This project costs 30,000 CAD, and only 25,000 CAD is left. Remove a project to make room.",
+                    mark));
+
+  // Pairwise: each new pair is read from its question, both ideas by name.
+  for (int i = 0; i < 3; ++i) REQUIRE(s.tap("nav.back"));
+  REQUIRE(s.k.session().screen() == Screen::kConsultations);
+  REQUIRE(s.tap("consultation.library-2027"));
+  REQUIRE(s.k.session().confirming_discard());  // the projects chosen are not sent: asked first
+  REQUIRE(s.tap("discard.leave"));
+  REQUIRE(s.tap("nav.next"));
+  mark = s.said.size();
+  REQUIRE(s.tap("nav.skip"));
+  REQUIRE(s.k.session().current_pair());
+  auto idea_text = [&](const std::string& id) { return s.k.session().consultation()->idea(id)->text.in("en"); };
+  auto [left, right] = *s.k.session().current_pair();
+  CHECK(s.said_text("en:Which is better? Tap the one you prefer. Pair 1 of up to 10.", mark));
+  CHECK(s.said_text("en:" + idea_text(left), mark));
+  CHECK(s.said_text("en:" + idea_text(right), mark));
+  mark = s.said.size();
+  REQUIRE(s.tap("pair.left"));
+  std::tie(left, right) = *s.k.session().current_pair();
+  CHECK(s.said_text("en:Which is better? Tap the one you prefer. Pair 2 of up to 10.", mark));
+  CHECK(s.said_text("en:" + idea_text(left), mark));
+  CHECK(s.said_text("en:" + idea_text(right), mark));
+}
