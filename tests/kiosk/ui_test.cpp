@@ -267,7 +267,61 @@ TEST_CASE("keypad only: a whole visit with arrows, Space and Escape, no touch", 
   REQUIRE(sub.has_value());
   CHECK(sub->idea == "bench");
   CHECK(sub->votes == std::vector<Vote>{{"idea-001", VoteChoice::kSupport}});
+  k.session().store_succeeded("R1");
+
+  // A budget ballot and pairwise choices, by keypad too.
+  activate("nav.another");
+  activate("consultation.budget-2027");
+  activate("nav.next");
+  activate("nav.skip");
+  activate("b-002.project");
+  activate("b-001.project");
+  CHECK(k.session().budget_spent() == 50000);
+  activate("nav.next");
+  activate("nav.skip");
+  activate("nav.confirm");
+  sub = k.session().take_submission_to_store();
+  REQUIRE(sub.has_value());
+  CHECK(sub->votes == std::vector<Vote>{{"b-001", VoteChoice::kSelect}, {"b-002", VoteChoice::kSelect}});
+  k.session().store_succeeded("R2");
+  activate("nav.another");
+  activate("consultation.library-2027");
+  activate("nav.next");
+  activate("nav.skip");
+  const auto first = *k.session().current_pair();
+  activate("pair.right");
+  activate("pair.cannot_decide");
+  activate("nav.next");
+  activate("nav.skip");
+  activate("nav.confirm");
+  sub = k.session().take_submission_to_store();
+  REQUIRE(sub.has_value());
+  REQUIRE(sub->comparisons.size() == 2);
+  CHECK(sub->comparisons[0] == Comparison{first.first, first.second, PairOutcome::kRight});
+  CHECK(sub->comparisons[1].outcome == PairOutcome::kCannotDecide);
   for (const auto& a : k.all_actions) CHECK(a.kind != Action::Kind::kMoreTime);
+}
+
+TEST_CASE("opinion: 'show me more' brings the next statements into the list, each with its controls", "[ui]") {
+  Content content = test::demo_content();
+  for (auto& c : content.consultations) {
+    if (c.id != "transit-2026") continue;
+    for (int i = 5; i <= 12; ++i) {
+      c.ideas.push_back({"t-0" + std::to_string(10 + i), {{{"en", "Statement " + std::to_string(i)}}}, 0});
+    }
+  }
+  HeadlessKiosk k(content);
+  k.settle();
+  for (const char* id : {"attract.start", "language.en", "consultation.transit-2026", "nav.next", "nav.skip"})
+    REQUIRE(k.tap(id));
+  REQUIRE(k.session().screen() == Screen::kVote);
+  CHECK(k.tree().find("t-015.agree") == nullptr);  // the sixth statement: not shown yet
+  for (int i = 0; i < 10 && !k.tree().find("vote.show_more"); ++i) REQUIRE(k.tap("list.down"));
+  REQUIRE(k.tap("vote.show_more"));
+  CHECK(k.session().opinions_shown() == 10);
+  for (int i = 0; i < 10 && !k.tree().find("t-015.agree"); ++i) REQUIRE(k.tap("list.down"));
+  REQUIRE(k.tap("t-015.agree"));
+  CHECK(k.session().opinion("t-015") == VoteChoice::kAgree);
 }
 
 TEST_CASE("the language can be switched from the title bar on any screen", "[ui]") {
