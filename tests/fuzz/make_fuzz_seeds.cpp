@@ -26,6 +26,14 @@ int main(int argc, char** argv) {
 
   auto s = test::sample_submission();
   put(root / "submission", "plain", encode_submission(s));
+  // Version 2: a budget ballot, and comparisons (so the fuzzer starts inside both new parts).
+  auto budget = s;
+  budget.votes = {{"b-1", VoteChoice::kSelect}, {"b-2", VoteChoice::kSelect}};
+  put(root / "submission", "plain-budget", encode_submission(budget));
+  auto pairs = s;
+  pairs.votes.clear();
+  pairs.comparisons = {{"a", "b", PairOutcome::kLeft}, {"c", "a", PairOutcome::kCannotDecide}};
+  put(root / "submission", "plain-pairwise", encode_submission(pairs));
   std::vector<Bytes> records;
   for (int i = 0; i < 3; ++i) records.push_back(*seal_submission(s, sub.public_key));
   put(root / "submission", "sealed", records[0]);

@@ -4,6 +4,7 @@
 // Usage: make_protocol_vectors OUT.json
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "tests/protocol/test_keys.h"
@@ -108,25 +109,34 @@ int main(int argc, char** argv) {
   Hash32 head = kGenesisHead;
   out["chain"] = json::array();
   std::uint64_t position = 1;
-  for (const auto& s : subs) {
+  // A submission's vector: fields, plaintext, padding, one sealed record, its hash and receipt.
+  auto submission_vector = [&](const Submission& s) -> std::optional<std::pair<json, Bytes>> {
     Bytes plain = encode_submission(s);
     auto sealed = seal_submission(s, hub_sub.public_key);
     if (!sealed.ok()) {
       std::fprintf(stderr, "seal failed: %s\n", sealed.message().c_str());
-      return 1;
+      return std::nullopt;
     }
     const Hash32 rh = record_hash(*sealed);
-    out["submissions"].push_back({{"fields", submission_json(s)}, {"plaintext", to_hex(plain)},
-                                  {"padded_size", padded_size_for(plain.size())},
-                                  {"sealed", to_hex(*sealed)}, {"record_hash", hex(rh)},
-                                  {"receipt_code", make_receipt_code(kiosk_id, rh)},
-                                  {"receipt_printed", format_receipt_code(make_receipt_code(kiosk_id, rh))}});
+    json v = {{"fields", submission_json(s)}, {"plaintext", to_hex(plain)},
+              {"padded_size", padded_size_for(plain.size())},
+              {"sealed", to_hex(*sealed)}, {"record_hash", hex(rh)},
+              {"receipt_code", make_receipt_code(kiosk_id, rh)},
+              {"receipt_printed", format_receipt_code(make_receipt_code(kiosk_id, rh))}};
+    return std::pair{std::move(v), std::move(*sealed)};
+  };
+  for (const auto& s : subs) {
+    auto vector = submission_vector(s);
+    if (!vector) return 1;
+    const Bytes& sealed = vector->second;
+    const Hash32 rh = record_hash(sealed);
+    out["submissions"].push_back(vector->first);
     const Hash32 next = chain_next(position, head, rh);
     out["chain"].push_back({{"position", position}, {"previous_head", hex(head)}, {"record_hash", hex(rh)},
                             {"head", hex(next)}});
     head = next;
     ++position;
-    sealed_records.push_back(*sealed);
+    sealed_records.push_back(sealed);
   }
 
   // Version 2 (not in the chain or batch below, which keep version 1 records): a budget ballot,
@@ -145,18 +155,9 @@ int main(int argc, char** argv) {
                           {"l-001", "l-006", PairOutcome::kCannotDecide}};
   out["submissions_v2"] = json::array();
   for (const auto& s : {budget, pairwise}) {
-    Bytes plain = encode_submission(s);
-    auto sealed = seal_submission(s, hub_sub.public_key);
-    if (!sealed.ok()) {
-      std::fprintf(stderr, "seal failed: %s\n", sealed.message().c_str());
-      return 1;
-    }
-    const Hash32 rh = record_hash(*sealed);
-    out["submissions_v2"].push_back({{"fields", submission_json(s)}, {"plaintext", to_hex(plain)},
-                                     {"padded_size", padded_size_for(plain.size())},
-                                     {"sealed", to_hex(*sealed)}, {"record_hash", hex(rh)},
-                                     {"receipt_code", make_receipt_code(kiosk_id, rh)},
-                                     {"receipt_printed", format_receipt_code(make_receipt_code(kiosk_id, rh))}});
+    auto vector = submission_vector(s);
+    if (!vector) return 1;
+    out["submissions_v2"].push_back(vector->first);
   }
 
   BatchHeader header;
