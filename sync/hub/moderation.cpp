@@ -90,7 +90,9 @@ Result<Content> HubService::consultations_with_approved_ideas() {
   CIVIC_ASSIGN(approved, store_->moderation("approved"));
   for (const auto& item : approved) {
     for (auto& c : content.consultations) {
-      if (c.id == item.consultation_id) {
+      // A budget's projects have costs the city sets: a resident's idea there is a proposal for
+      // the city (moderated, counted, exported), not a project on the ballot.
+      if (c.id == item.consultation_id && c.voting != VotingMethod::kBudget) {
         c.ideas.push_back(Idea{published_idea_id(item), LocalText{{{item.language, item.published_text}}}});
       }
     }

@@ -81,8 +81,9 @@ class Parser {
     if (c_.voting != VotingMethod::kSupport) {
       error(0, std::string(format == OnlineFormat::kDecidim ? "Decidim" : "CONSUL") +
                    " exports count supports, and consultation '" + c_.id + "' is " +
-                   (c_.voting == VotingMethod::kOpinion ? "an agree/disagree consultation"
-                                                        : "a consultation without voting") +
+                   (c_.voting == VotingMethod::kOpinion ? std::string("an agree/disagree consultation")
+                    : c_.voting == VotingMethod::kNone  ? std::string("a consultation without voting")
+                                                        : std::string("a ") + voting_method_name(c_.voting) + " consultation") +
                    ": import them into a consultation with \"voting\": \"support\"");
       return;
     }
@@ -174,6 +175,12 @@ class Parser {
       } else if (name.rfind("idea:", 0) == 0 && name.size() > 5) {
         if (c_.voting == VotingMethod::kNone) {
           error(header.line, "column '" + name + "': consultation '" + c_.id + "' has no voting");
+          continue;
+        }
+        if (c_.voting == VotingMethod::kBudget || c_.voting == VotingMethod::kPairwise) {
+          error(header.line, "column '" + name + "': consultation '" + c_.id + "' is a " + voting_method_name(c_.voting) +
+                                 " consultation; this file carries support or agree/disagree/pass votes, and budget "
+                                 "ballots and comparisons come from kiosks (and paper ballots in staff mode)");
           continue;
         }
         const std::string online_id = name.substr(5);

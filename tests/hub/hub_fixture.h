@@ -53,9 +53,9 @@ struct Hub {
   }
 };
 
-inline Bytes sealed_idea(const std::string& idea) {
+inline Bytes sealed_idea(const std::string& idea, const std::string& consultation = "parks-2026") {
   Submission s = test::sample_submission();
-  s.consultation_id = "parks-2026";
+  s.consultation_id = consultation;
   s.idea = idea;
   s.votes.clear();
   s.answers.clear();

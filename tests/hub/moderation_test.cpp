@@ -51,6 +51,26 @@ std::optional<std::string> published(HubService& service, const ModerationItem& 
 }
 }  // namespace
 
+TEST_CASE("approved ideas join a pairwise consultation's pairs, never a budget's projects, and kiosks can read "
+          "the bundle", "[moderation]") {
+  Hub hub;
+  hub.upload({sealed_idea("A reading garden", "library-2027"), sealed_idea("A skate park", "budget-2027")});
+  auto queue = hub.service->moderation_queue(test::hub_submission_key());
+  REQUIRE(queue.ok());
+  REQUIRE(queue->size() == 2);
+  for (const auto& p : *queue) {
+    REQUIRE(hub.service->approve(p.item.moderation_id, test::hub_submission_key(), {}, "", {"alice", ""}, kNow).ok());
+  }
+  auto content = hub.service->consultations_with_approved_ideas();
+  REQUIRE(content.ok());
+  // What a kiosk receives parses (a project without a cost would make the whole bundle unreadable).
+  auto payload = parse_content(format_content(*content));
+  REQUIRE(payload.ok());
+  CHECK(payload->consultation("library-2027")->ideas.size() == 7);
+  CHECK(payload->consultation("library-2027")->ideas.back().text.in("en") == "A reading garden");
+  CHECK(payload->consultation("budget-2027")->ideas.size() == 6);
+}
+
 TEST_CASE("moderation decisions are final unless reopened, redactions survive, and every decision is logged",
           "[moderation]") {
   Hub hub;

@@ -430,3 +430,28 @@ TEST_CASE("weighting notes name groups by their labels, and a question nobody an
   CHECK_THAT(html, !Catch::Contains("Area — participants and population"));
   CHECK_THAT(html, Catch::Contains("Age — participants and population"));
 }
+
+TEST_CASE("online exports into a budget or pairwise consultation are refused, saying where those ballots come from",
+          "[online]") {
+  auto content = parse_content(R"({"format":2,
+    "consultations":[{"id":"b","title":{"en":"Budget"},"summary":{"en":"s"},"body":{"en":"b"},
+      "voting":{"method":"budget","total":100},"ideas":[{"id":"p1","text":{"en":"Park"},"cost":50}]},
+     {"id":"w","title":{"en":"Which"},"summary":{"en":"s"},"body":{"en":"b"},"voting":{"method":"pairwise"},
+      "ideas":[{"id":"a","text":{"en":"A"}},{"id":"c","text":{"en":"C"}}]}]})");
+  REQUIRE(content.ok());
+  for (const char* id : {"b", "w"}) {
+    auto m = parse_online_mapping(std::string(R"({"format":1,"consultation":")") + id + R"(","ideas":{"1":")" +
+                                      (id[0] == 'b' ? "p1" : "a") + R"("}})",
+                                  *content);
+    REQUIRE(m.ok());
+    const std::string kind = id[0] == 'b' ? "a budget consultation" : "a pairwise consultation";
+    OnlineParse decidim = parse_online_export(OnlineFormat::kDecidim, kDecidim, *m, *content, "src");
+    CHECK_FALSE(decidim.data);
+    CHECK_THAT(decidim.report("f.csv"), Catch::Contains(kind));
+    OnlineParse people = parse_online_export(OnlineFormat::kParticipants,
+                                             std::string("participant,consultation,idea:1\np1,") + id + ",support\n",
+                                             *m, *content, "src");
+    CHECK_FALSE(people.data);
+    CHECK_THAT(people.report("f.csv"), Catch::Contains(kind) && Catch::Contains("come from kiosks"));
+  }
+}
