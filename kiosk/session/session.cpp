@@ -344,7 +344,8 @@ void Session::apply(const Action& a) {
         break;
       }
       if (screen_ == Screen::kVote && c && c->voting == VotingMethod::kOpinion && !opinions_.empty() &&
-          opinions_.size() < static_cast<std::size_t>(c->min_votes) && !asked_for_more_opinions_) {
+          opinions_.size() < std::min(static_cast<std::size_t>(c->min_votes), c->ideas.size()) &&
+          !asked_for_more_opinions_) {
         // Asked once: fewer votes than this cannot place the resident's views among others.
         asked_for_more_opinions_ = true;
         message_ = Message{"vote.min_votes", {{"min", std::to_string(c->min_votes)},

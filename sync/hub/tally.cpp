@@ -308,8 +308,10 @@ BudgetResult count_budget(const Consultation& c, const Content& content, const s
     out.why_they_differ = "Both rules fund the same projects.";
   } else {
     out.why_they_differ =
-        "Equal shares funds " + (only_shares.empty() ? std::string("fewer projects") : quoted_list(only_shares)) +
-        (only_greedy.empty() ? "" : " instead of " + quoted_list(only_greedy)) +
+        (only_shares.empty() ? "Equal shares does not fund " + quoted_list(only_greedy) + ", which the greedy rule funds"
+         : only_greedy.empty()
+             ? "Equal shares also funds " + quoted_list(only_shares)
+             : "Equal shares funds " + quoted_list(only_shares) + " instead of " + quoted_list(only_greedy)) +
         ". The greedy rule funds the most popular projects first, so a majority that agrees can take the whole "
         "budget; equal shares gives every participant the same share of the budget to spend on projects they "
         "chose, so smaller groups with other priorities get projects in proportion to their number. Equal shares "

@@ -569,4 +569,19 @@ TEST_CASE("opinion: the first statements, 'show me more' for the rest, and one r
   CHECK(f.s.message()->args.at("min") == "3");
   f.act(K::kNext);  // the resident goes on anyway
   CHECK(f.s.screen() == Screen::kAboutYou);
+
+  // Fewer statements than the votes asked for: voting on all of them is enough.
+  Content two = test::demo_content();
+  for (auto& k : two.consultations) {
+    if (k.id == "transit-2026") k.ideas.resize(2);
+  }
+  Fixture g;
+  g.s.set_content(two);
+  g.to_consultation("transit-2026");
+  g.act(K::kNext);
+  g.act(K::kSkip);
+  g.opinion("t-001", VoteChoice::kAgree);
+  g.opinion("t-002", VoteChoice::kPass);
+  g.act(K::kNext);
+  CHECK(g.s.screen() == Screen::kAboutYou);
 }
