@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include "sync/common/human.h"
+
 #include <algorithm>
 
 namespace civic::kiosk {
@@ -25,13 +27,6 @@ std::size_t utf8_length(const std::string& s) {
   return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   }));
-}
-
-std::string format_money(std::uint64_t amount, const std::string& currency, const std::string& language) {
-  std::string digits = std::to_string(amount);
-  const char* separator = language == "en" ? "," : " ";
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), separator);
-  return currency.empty() ? digits : digits + " " + currency;
 }
 
 Session::Session(SessionSettings settings, Clock clock, RandomSessionId random_id)

@@ -239,9 +239,6 @@ class Session {
   std::uint64_t content_revision_ = 0;
 };
 
-// An amount for people: "12,500 CAD" in English, "12 500 CAD" in other languages.
-std::string format_money(std::uint64_t amount, const std::string& currency, const std::string& language);
-
 // Counts Unicode code points, which is what a resident thinks of as characters.
 std::size_t utf8_length(const std::string& s);
 

@@ -1,5 +1,7 @@
 #include "review.h"
 
+#include "sync/common/human.h"
+
 namespace civic::kiosk {
 
 namespace {

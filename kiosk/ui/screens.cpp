@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sync/common/human.h"
 #include "review.h"
 #include "widgets.h"
 

@@ -10,6 +10,15 @@
 
 namespace civic {
 
+// An amount as people write it, with its currency code if any: "12,500 CAD" in English,
+// "12 500 CAD" in other languages (kiosk screens, speech and reports).
+inline std::string format_money(std::uint64_t amount, const std::string& currency, const std::string& language = "en") {
+  std::string digits = std::to_string(amount);
+  const char* separator = language == "en" ? "," : " ";
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), separator);
+  return currency.empty() ? digits : digits + " " + currency;
+}
+
 // "2026-11-30 02:05 UTC", or "never".
 inline std::string format_utc(std::optional<std::uint64_t> unix_time) {
   if (!unix_time) return "never";

@@ -28,6 +28,9 @@ std::optional<std::uint64_t> whole_number(const std::string& s) {
   return v;
 }
 
+constexpr std::uint64_t kMaxPabulibAmount = 1'000'000'000'000'000;  // 10^15 in any currency
+constexpr std::size_t kMaxPabulibProjects = 10'000;
+
 Error at_line(int line, const std::string& what) {
   return make_error(ErrorCode::kMalformed, "line " + std::to_string(line) + ": " + what);
 }
@@ -218,6 +221,12 @@ Result<PabulibFile> parse_pabulib(const std::string& text) {
       p.name = get("name");
       auto cost = whole_number(get("cost"));
       if (!cost) return at_line(row.line, "project '" + p.id + "' has a cost that is not a whole number: '" + get("cost") + "'");
+      // Bounds a hostile file cannot pass: sums of costs stay far from overflow, and equal
+      // shares (projects squared per round) stays quick.
+      if (*cost > kMaxPabulibAmount)
+        return at_line(row.line, "project '" + p.id + "' costs more than " + std::to_string(kMaxPabulibAmount));
+      if (f.projects.size() >= kMaxPabulibProjects)
+        return at_line(row.line, "more than " + std::to_string(kMaxPabulibProjects) + " projects");
       p.cost = *cost;
       p.votes = whole_number(get("votes")).value_or(0);
       if (column("selected")) p.selected = get("selected") == "1";
@@ -241,8 +250,10 @@ Result<PabulibFile> parse_pabulib(const std::string& text) {
       f.voters.push_back(std::move(v));
     }
   }
-  if (!whole_number(f.meta_value("budget")))
-    return make_error(ErrorCode::kMalformed, "the META section has no whole-number 'budget'");
+  const auto budget = whole_number(f.meta_value("budget"));
+  if (!budget) return make_error(ErrorCode::kMalformed, "the META section has no whole-number 'budget'");
+  if (*budget > kMaxPabulibAmount)
+    return make_error(ErrorCode::kMalformed, "the budget is more than " + std::to_string(kMaxPabulibAmount));
   return f;
 }
 

@@ -458,15 +458,9 @@ std::string opinion_groups_section(const ConsultationResult& c, const OpinionGro
   return h;
 }
 
-std::string money_text(std::uint64_t amount, const std::string& currency) {
-  std::string digits = std::to_string(amount);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
-  return currency.empty() ? digits : digits + " " + currency;
-}
-
 // Participatory budgeting: what each rule funds and spends, why they differ, and whom each serves.
 std::string budget_section(const ConsultationResult& c, const BudgetResult& b) {
-  const std::string total = money_text(b.total, b.currency);
+  const std::string total = format_money(b.total, b.currency);
   std::string h = "<h3>Budget: which projects are funded</h3>\n<p>The budget is <strong>" + html_escape(total) +
                   "</strong>. " +
                   (b.ballot == BudgetBallot::kApproval
@@ -475,7 +469,7 @@ std::string budget_section(const ConsultationResult& c, const BudgetResult& b) {
                   " The projects are counted by two rules, side by side.</p>\n";
   auto summary = [&](const char* name, const BudgetMethodResult& m) {
     return "<li><strong>" + std::string(name) + "</strong> funds " + std::to_string(m.chosen.size()) +
-           " projects and spends " + html_escape(money_text(m.spent, b.currency)) + " of " + html_escape(total) +
+           " projects and spends " + html_escape(format_money(m.spent, b.currency)) + " of " + html_escape(total) +
            "; " + percent(m.served) + " of participants get at least one project they chose.</li>";
   };
   h += "<ul>" + summary("The greedy rule", b.greedy) + summary("Equal shares", b.equal_shares) + "</ul>\n";
@@ -488,7 +482,7 @@ std::string budget_section(const ConsultationResult& c, const BudgetResult& b) {
     const bool g = funded(b.greedy, i.id), e = funded(b.equal_shares, i.id);
     rows.push_back({i.text, i.text_language,
                     {g ? static_cast<double>(i.cost) : 0.0, e ? static_cast<double>(i.cost) : 0.0},
-                    {html_escape(money_text(i.cost, b.currency)),
+                    {html_escape(format_money(i.cost, b.currency)),
                      count_and_share(i.raw.support, static_cast<double>(c.participants)), g ? "funded" : "&ndash;",
                      e ? "funded" : "&ndash;"}});
   }

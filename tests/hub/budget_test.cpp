@@ -208,4 +208,7 @@ TEST_CASE("pabulib: a file with mistakes is refused with its line", "[results][b
   CHECK_THAT(parse_pabulib(bad_cost).message(), Catch::Contains("line 7") && Catch::Contains("not a whole number"));
   CHECK_THAT(parse_pabulib("PROJECTS\nproject_id;cost\n").message(), Catch::Contains("budget"));
   CHECK_THAT(parse_pabulib("hello\n").message(), Catch::Contains("starts with META"));
+  std::string huge = good;
+  huge.replace(huge.find("2;60"), 4, "2;18446744073709551615");  // would wrap a sum of costs
+  CHECK_THAT(parse_pabulib(huge).message(), Catch::Contains("line 7") && Catch::Contains("costs more than"));
 }

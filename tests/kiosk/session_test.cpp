@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "sync/common/human.h"
+
 #include "demo_content.h"
 #include "kiosk/session/session.h"
 
