@@ -2,6 +2,7 @@
 // setting the staff PIN. The flow lives in kiosk/session, the screens in kiosk/ui, SDL in
 // kiosk/platform, storage and the frame loop in kiosk/app.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -68,6 +69,15 @@ int main(int argc, char** argv) try {
 
   auto strings = Catalogues::load(std::filesystem::path(assets_dir) / "i18n");
   if (!strings.ok()) return fail(strings.message());
+  // The languages offered ([languages] offered; every catalogue when it is not set), and the one
+  // a visit starts in.
+  if (auto s = strings->offer(config.languages.empty() ? strings->languages() : config.languages); !s.ok())
+    return fail(config_file + ": [languages] offered: " + s.message(), kExitConfig);
+  if (config.default_language.empty()) config.default_language = strings->offered().front();
+  const auto& offered = strings->offered();
+  if (std::find(offered.begin(), offered.end(), config.default_language) == offered.end())
+    return fail(config_file + ": default_language \"" + config.default_language + "\" in [session] is not offered",
+                kExitConfig);
   KioskRunOptions options;
   options.config_path = std::filesystem::absolute(config_file).string();
   options.fullscreen = config.fullscreen && !windowed;

@@ -167,12 +167,14 @@ class KioskApp {
   bool frame_changed_ = false;
 };
 
-SessionSettings session_settings(const KioskConfig& config) {
+SessionSettings session_settings(const KioskConfig& config, const Catalogues& strings) {
   SessionSettings settings;
   settings.idle_timeout_ms = static_cast<std::uint64_t>(config.idle_timeout_seconds) * 1000;
   settings.idle_warning_ms = static_cast<std::uint64_t>(config.idle_warning_seconds) * 1000;
   settings.speech_idle_timeout_ms = static_cast<std::uint64_t>(config.speech_idle_timeout_seconds) * 1000;
   settings.default_language = config.default_language;
+  settings.languages = strings.offered();
+  for (const auto& lang : settings.languages) settings.thousands_separators[lang] = strings.text(lang, "number.thousands");
   return settings;
 }
 
@@ -183,7 +185,7 @@ KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, co
       window_(window),
       store_(store),
       staff_(staff),
-      session_(session_settings(config), monotonic_ms, [] { return random_fixed<16>(); }) {
+      session_(session_settings(config, strings), monotonic_ms, [] { return random_fixed<16>(); }) {
   // Consultations open and close by the calendar: the session is given only the open ones, and
   // the set is checked again on the attract screen (with new content from the agent, if any).
   auto content = store_.content(unix_now());

@@ -313,7 +313,20 @@ void Session::apply(const Action& a) {
     case Action::Kind::kChooseLanguage:
       if (std::find(settings_.languages.begin(), settings_.languages.end(), a.value) == settings_.languages.end()) break;
       language_ = a.value;
-      if (screen_ == Screen::kLanguage) go(Screen::kConsultations);
+      if (screen_ == Screen::kLanguage) {
+        // Chosen mid-visit (from the title bar): back to that screen. Chosen at the start: on.
+        if (!history_.empty() && history_.back() != Screen::kAttract) {
+          screen_ = history_.back();
+          history_.pop_back();
+        } else {
+          go(Screen::kConsultations);
+        }
+      }
+      break;
+    case Action::Kind::kShowLanguages:
+      if (screen_ != Screen::kAttract && screen_ != Screen::kLanguage && screen_ != Screen::kStoring &&
+          settings_.languages.size() > 1)
+        go(Screen::kLanguage);
       break;
     case Action::Kind::kOpenConsultation: {
       if (screen_ != Screen::kConsultations) break;
@@ -433,8 +446,9 @@ void Session::apply(const Action& a) {
           message_ = Message{"vote.project_limit", {{"max", std::to_string(c->max_projects)}}};
         } else {
           message_ = Message{"vote.over_budget",
-                             {{"cost", format_money(project->cost, c->currency, language_)},
-                              {"left", format_money(c->budget_total - budget_spent(), c->currency, language_)}}};
+                             {{"cost", format_money(project->cost, c->currency, thousands_separator())},
+                              {"left", format_money(c->budget_total - budget_spent(), c->currency,
+                                                    thousands_separator())}}};
         }
         break;
       }

@@ -50,14 +50,18 @@ struct SessionSettings {
   std::size_t idea_max_chars = 1000;            // well inside the record's byte limit
   Channel channel = Channel::kKiosk;
   std::string event_id;                         // set by staff during a town-hall event
-  std::vector<std::string> languages{"en", "fr"};
-  std::string default_language = "en";
+  // The languages offered, in order (BCP 47 tags; the kiosk's [languages] setting); the language a
+  // visit starts in; each language's thousands separator ("12,500" or "12 500").
+  std::vector<std::string> languages;
+  std::string default_language;
+  std::map<std::string, std::string> thousands_separators;
 };
 
 struct Action {
   enum class Kind {
     kStart,             // attract: begin
     kChooseLanguage,    // value: language tag
+    kShowLanguages,     // mid-visit: the language screen, then back to where the resident was
     kOpenConsultation,  // value: consultation id
     kNext,              // move forward from the current step
     kBack,
@@ -131,6 +135,11 @@ class Session {
   // [SECTION] State for screens
   Screen screen() const { return screen_; }
   const std::string& language() const { return language_; }
+  // How the language on screen separates thousands ("," where nothing says otherwise).
+  std::string thousands_separator() const {
+    auto it = settings_.thousands_separators.find(language_);
+    return it == settings_.thousands_separators.end() ? "," : it->second;
+  }
   const SessionSettings& settings() const { return settings_; }
   const Consultation* consultation() const;
   // The consultations offered; the app gives the session only those open now (open_at()).

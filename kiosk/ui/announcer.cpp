@@ -106,10 +106,12 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   if (!on_ || d.view != view_ || d.speech_repeats != repeats_) {
     Utterance u;
     if (!on_) {
-      // Turned on: how speech works, in both languages where nobody has chosen one yet.
+      // Turned on: how speech works, in the languages offered first where nobody has chosen one yet
+      // (the language screen then reads every language's name in its own voice).
       if (d.view.rfind("attract", 0) == 0 || d.view.rfind("language", 0) == 0) {
-        for (const std::string lang : {"en", "fr"})
-          u.parts.push_back({ui.strings->text(lang, "speech.intro"), lang});
+        const auto& offered = ui.strings->offered();
+        for (std::size_t i = 0; i < offered.size() && i < 2; ++i)
+          u.parts.push_back({ui.strings->text(offered[i], "speech.intro"), offered[i]});
       } else {
         u.parts.push_back({ui.strings->text(d.language, "speech.intro"), d.language});
       }

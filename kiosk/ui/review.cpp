@@ -35,21 +35,21 @@ std::vector<ReviewSection> review_sections(const Session& s, const Catalogues& s
     ReviewSection votes{"vote", tr("review.votes_heading"), {}};
     auto text_of = [&](const std::string& id) {
       const Idea* i = c->idea(id);
-      return i ? i->text.in(lang) : id;
+      return i ? local_text(strings, i->text, lang) : id;
     };
     if (c->voting == VotingMethod::kBudget) {
       for (const auto& i : c->ideas) {
         if (!s.selected(i.id)) continue;
         votes.lines.push_back({"review.vote." + i.id,
                                strings.format(lang, "review.project_line",
-                                              {{"idea", i.text.in(lang)}, {"cost", format_money(i.cost, c->currency, lang)}}),
+                                              {{"idea", local_text(strings, i.text, lang)}, {"cost", format_money(i.cost, c->currency, s.thousands_separator())}}),
                                false});
       }
       if (!votes.lines.empty()) {
         votes.lines.push_back({"review.budget_total",
                                strings.format(lang, "review.budget_total",
-                                              {{"spent", format_money(s.budget_spent(), c->currency, lang)},
-                                               {"total", format_money(c->budget_total, c->currency, lang)}}),
+                                              {{"spent", format_money(s.budget_spent(), c->currency, s.thousands_separator())},
+                                               {"total", format_money(c->budget_total, c->currency, s.thousands_separator())}}),
                                false});
       }
     }
@@ -75,7 +75,7 @@ std::vector<ReviewSection> review_sections(const Session& s, const Catalogues& s
       if (!choice) continue;
       votes.lines.push_back({"review.vote." + i.id,
                              strings.format(lang, "review.vote_line", {{"choice", tr(choice_key(*choice))},
-                                                                        {"idea", i.text.in(lang)}}),
+                                                                        {"idea", local_text(strings, i.text, lang)}}),
                              false});
     }
     if (votes.lines.empty()) votes.lines.push_back({"review.no_votes", tr("review.no_votes"), false});
@@ -93,7 +93,7 @@ std::vector<ReviewSection> review_sections(const Session& s, const Catalogues& s
           if (a.id != *answer) continue;
           about.lines.push_back({"review.answer." + qid,
                                  strings.format(lang, "review.answer_line",
-                                                {{"question", q->label.in(lang)}, {"answer", a.label.in(lang)}}),
+                                                {{"question", local_text(strings, q->label, lang)}, {"answer", local_text(strings, a.label, lang)}}),
                                  false});
         }
       }

@@ -51,16 +51,26 @@ struct Frame {
     ui.frame.actions.push_back(Action{k, std::move(value), std::move(value2)});
   }
   const FontSet& f() const { return ui.font_set(); }
+  // Consultation text in the language on screen; where it has not been translated, the text in the
+  // language's fallback (or any), visibly marked with that language's name.
+  std::string in(const LocalText& t) const { return local_text(*ui.strings, t, s.language()); }
 };
 
 // [SECTION] Chrome: title bar, language switch, step indicator, navigation, messages
 
-// A label in every language the kiosk offers, for screens shown before anyone has chosen one.
+// Up to this many languages, the screens before a choice label their controls in every language
+// and the title bar has a button per other language; beyond it (a kiosk may offer eight), the
+// controls are labelled in the first two offered, each language names itself on the language
+// screen and the start button, and the title bar has one "Language" button.
+constexpr std::size_t kLanguagesSideBySide = 2;
+
+// A label in the languages the kiosk offers first, for screens shown before anyone has chosen one.
 std::string in_every_language(const Frame& fr, const std::string& key, const char* separator) {
   std::string out;
-  for (const auto& lang : fr.s.settings().languages) {
+  const auto& languages = fr.s.settings().languages;
+  for (std::size_t i = 0; i < languages.size() && i < kLanguagesSideBySide; ++i) {
     if (!out.empty()) out += separator;
-    out += fr.ui.strings->text(lang, key);
+    out += fr.ui.strings->text(languages[i], key);
   }
   return out;
 }
@@ -132,10 +142,18 @@ void title_bar(Frame& fr) {
   // The bar keeps its normal size with large text, so that its buttons fit.
   widgets::text(fr.ui, "app.title", fr.tr("app.title"), ImVec2(kMargin, 24), 280, fr.ui.fonts.normal.heading,
                 Role::kHeading, &fr.ui.theme.primary_text);
-  // The other languages are always one tap away, each labelled (and spoken) in its own language.
+  // The other languages are always one tap away, each labelled (and spoken) in its own language;
+  // with many, one button opens the language screen.
   float x = fr.W() - kMargin;
   const auto& languages = fr.s.settings().languages;
-  for (auto it = languages.rbegin(); it != languages.rend(); ++it) {
+  if (languages.size() > kLanguagesSideBySide + 1) {
+    x -= 200;
+    if (widgets::button(fr.ui, "lang.choose", fr.tr("language.change"), ImVec2(x, kTopBarButtonY),
+                        ImVec2(200, 72))) {
+      fr.act(Action::Kind::kShowLanguages);
+    }
+  }
+  for (auto it = languages.rbegin(); languages.size() <= kLanguagesSideBySide + 1 && it != languages.rend(); ++it) {
     const std::string& lang = *it;
     if (lang == fr.s.language()) continue;
     const std::string label = fr.ui.strings->text(lang, "language.name");
@@ -328,7 +346,32 @@ void attract(Frame& fr) {
   }
   // Every language at once: nobody has chosen yet. On a tall display the text sits lower.
   float y = 132 + std::max(0.0f, (fr.H() - kDesignHeight) / 3);
-  for (const auto& lang : fr.s.settings().languages) {
+  const auto& languages = fr.s.settings().languages;
+  if (languages.size() > kLanguagesSideBySide) {
+    // Many languages: each one's title, two to a row; the start button names itself in each.
+    const float col_w = (fr.content_w() - 32) / 2;
+    for (std::size_t i = 0; i < languages.size(); i += 2) {
+      float row_h = 0;
+      for (std::size_t j = i; j < i + 2 && j < languages.size(); ++j) {
+        const std::string& lang = languages[j];
+        row_h = std::max(row_h, widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"),
+                                              ImVec2(kMargin + static_cast<float>(j - i) * (col_w + 32), y), col_w,
+                                              fr.f().body, Role::kHeading, &fr.ui.theme.primary_text));
+        fr.ui.frame.tree.set_last_language(lang);
+      }
+      y += row_h + 14;
+    }
+    std::string start;
+    for (const auto& lang : languages) start += (start.empty() ? "" : "  ·  ") + fr.ui.strings->text(lang, "attract.start_short");
+    const float start_y = std::max(y + 8, fr.H() - 200);
+    if (widgets::button(fr.ui, "attract.start", start, ImVec2(kMargin, start_y),
+                        ImVec2(fr.content_w(), std::min(170.0f, fr.H() - start_y - 16)))) {
+      fr.act(Action::Kind::kStart);
+    }
+    widgets::main_action(fr.ui);
+    return;
+  }
+  for (const auto& lang : languages) {
     y += widgets::text(fr.ui, "attract.title." + lang, fr.ui.strings->text(lang, "attract.title"),
                        ImVec2(kMargin, y), fr.content_w(), fr.f().heading, Role::kHeading,
                        &fr.ui.theme.primary_text);
@@ -351,29 +394,36 @@ void attract(Frame& fr) {
 void language(Frame& fr) {
   display_buttons(fr, fr.W() - kMargin + 12);
   const auto& languages = fr.s.settings().languages;
-  // The title in every language, each recorded (and spoken) in its own.
-  float x = kMargin, y = 140;
+  // The title in every language, each recorded (and spoken) in its own; with many, smaller.
+  const bool many = languages.size() > kLanguagesSideBySide;
+  ImFont* title_font = many ? fr.f().body : fr.f().heading;
+  float x = kMargin, y = many ? 124 : 140;
   for (std::size_t i = 0; i < languages.size(); ++i) {
     const std::string& lang = languages[i];
     const std::string title = fr.ui.strings->text(lang, "language.title") + (i + 1 < languages.size() ? " /" : "");
-    const float w = fr.f().heading->CalcTextSizeA(fr.f().heading->FontSize, FLT_MAX, 0, (title + " ").c_str()).x;
-    if (x > kMargin && x + w > fr.W() - kMargin) x = kMargin, y += fr.f().heading->FontSize * 1.3f;
-    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, y), fr.W() - kMargin - x, fr.f().heading,
+    const float w = title_font->CalcTextSizeA(title_font->FontSize, FLT_MAX, 0, (title + " ").c_str()).x;
+    if (x > kMargin && x + w > fr.W() - kMargin) x = kMargin, y += title_font->FontSize * 1.3f;
+    widgets::text(fr.ui, "language.title." + lang, title, ImVec2(x, y), fr.W() - kMargin - x, title_font,
                   Role::kHeading);
     fr.ui.frame.tree.set_last_language(lang);
     x += w;
   }
-  const float n = static_cast<float>(languages.size());
-  const float gap = 64, w = (fr.content_w() - gap * (n - 1)) / n;
-  x = kMargin;
-  for (const auto& lang : languages) {
-    if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"),
-                        ImVec2(x, y + 140), ImVec2(w, 200))) {
+  // One button per language, in its own words: one row, or two (four to a row) with many.
+  y += many ? title_font->FontSize * 1.3f + 24 : 140;
+  const std::size_t per_row = many ? (languages.size() + 1) / 2 : languages.size();
+  const float rows = static_cast<float>((languages.size() + per_row - 1) / per_row);
+  const float gap = many ? 24 : 64;
+  const float w = (fr.content_w() - gap * static_cast<float>(per_row - 1)) / static_cast<float>(per_row);
+  const float h = std::min(200.0f, (fr.nav_top() - 24 - y - gap * (rows - 1)) / rows);
+  for (std::size_t i = 0; i < languages.size(); ++i) {
+    const std::string& lang = languages[i];
+    const ImVec2 at(kMargin + static_cast<float>(i % per_row) * (w + gap),
+                    y + static_cast<float>(i / per_row) * (h + gap));
+    if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"), at, ImVec2(w, h))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
-    if (lang == languages.front()) widgets::main_action(fr.ui);
+    if (i == 0) widgets::main_action(fr.ui);
     fr.ui.frame.tree.set_last_language(lang);
-    x += w + gap;
   }
   nav_bar(fr, NavButtons{true, "", ""});
 }
@@ -394,7 +444,7 @@ void consultations(Frame& fr) {
   scroll_list(fr, "##consultations", ImVec2(kMargin, top), ImVec2(fr.content_w(), fr.content_bottom() - top), tops,
               [&](int i, ImVec2 at) {
                 const Consultation* c = list[static_cast<std::size_t>(i)];
-                std::string label = c->title.in(fr.s.language());
+                std::string label = fr.in(c->title);
                 if (fr.s.already_took_part(c->id)) label += " — " + fr.tr("consultations.done");
                 if (widgets::button(fr.ui, "consultation." + c->id, label, at,
                                     ImVec2(fr.content_w() - kListButtonsWidth - 16, row_h - 24),
@@ -413,22 +463,21 @@ void consultation(Frame& fr) {
   title_bar(fr);
   const Consultation* c = fr.s.consultation();
   if (!c) return;
-  const std::string& lang = fr.s.language();
   float y = kTopBar + 24;
-  y += widgets::text(fr.ui, "consultation.title", c->title.in(lang), ImVec2(kMargin, y), fr.content_w(),
+  y += widgets::text(fr.ui, "consultation.title", fr.in(c->title), ImVec2(kMargin, y), fr.content_w(),
                      fr.f().heading, Role::kHeading) +
        16;
-  y += widgets::text(fr.ui, "consultation.summary", c->summary.in(lang), ImVec2(kMargin, y), fr.content_w(),
+  y += widgets::text(fr.ui, "consultation.summary", fr.in(c->summary), ImVec2(kMargin, y), fr.content_w(),
                      fr.f().body) +
        24;
   // However long the text, it scrolls (by drag or buttons) above the navigation bar.
   const float list_w = fr.content_w();
   const float text_w = list_w - kListButtonsWidth - 16;
   const auto& tops = row_tops(fr.ui, rows_key(fr, "body:" + c->id, text_w), 1, [&](int) {
-    return widgets::text_height(c->body.in(lang), text_w, fr.f().body) + 8;
+    return widgets::text_height(fr.in(c->body), text_w, fr.f().body) + 8;
   });
   scroll_list(fr, "##body", ImVec2(kMargin, y), ImVec2(list_w, fr.nav_top() - y - 24), tops, [&](int, ImVec2 at) {
-    widgets::text(fr.ui, "consultation.body", c->body.in(lang), at, text_w, fr.f().body, Role::kText,
+    widgets::text(fr.ui, "consultation.body", fr.in(c->body), at, text_w, fr.f().body, Role::kText,
                   &fr.ui.theme.muted_text);
   });
   nav_bar(fr, NavButtons{true, "", "consultation.take_part"});
@@ -443,7 +492,8 @@ void idea(Frame& fr) {
                                       fr.f().body, Role::kHeading);
   // The keyboard sits on the message band; the text box takes the room between it and the title.
   const float key_w = 82, key_h = 64, gap = 6;
-  const auto rows = keyboard_rows(fr.s.language());
+  const KeyboardLayout& layout = ui.strings->keyboard(fr.s.language());
+  const auto& rows = layout.rows;
   const float rows_top = fr.content_bottom() - static_cast<float>(rows.size()) * (key_h + gap);
   // The text so far, in a box, with a caret.
   const ImVec2 box(kMargin, top + title_h + 6);
@@ -477,10 +527,11 @@ void idea(Frame& fr) {
 
   // The on-screen keyboard.
   float y = rows_top;
-  for (const auto& row : rows) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
     float x = kMargin;
-    for (const auto& key : row) {
-      const std::string typed = ui.kept.shift ? shifted(key) : key;
+    for (std::size_t k = 0; k < rows[r].size(); ++k) {
+      const std::string& key = rows[r][k];
+      const std::string& typed = ui.kept.shift ? layout.shift_rows[r][k] : key;
       if (widgets::button(ui, "key." + key, typed, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal,
                           Role::kKey)) {
         fr.act(Action::Kind::kTypeText, typed);
@@ -518,9 +569,8 @@ void idea(Frame& fr) {
 // money spent, spoken as "X of Y spent" whenever it changes. A project that would not fit is
 // refused with a message when tapped, so no ballot over budget reaches the review.
 void budget_vote(Frame& fr, const Consultation& c) {
-  const std::string& lang = fr.s.language();
   const bool approval = c.budget_ballot == BudgetBallot::kApproval;
-  const std::string total = format_money(c.budget_total, c.currency, lang);
+  const std::string total = format_money(c.budget_total, c.currency, fr.s.thousands_separator());
   const std::string heading =
       approval ? fr.fmt("vote.approval_title", {{"max", std::to_string(c.max_projects)},
                                                 {"n", std::to_string(fr.s.projects_selected())}})
@@ -529,9 +579,9 @@ void budget_vote(Frame& fr, const Consultation& c) {
   y += widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, y), fr.content_w(), fr.f().body, Role::kHeading);
   const std::uint64_t spent = fr.s.budget_spent();
   const std::string status =
-      fr.fmt("vote.budget_spent", {{"spent", format_money(spent, c.currency, lang)},
+      fr.fmt("vote.budget_spent", {{"spent", format_money(spent, c.currency, fr.s.thousands_separator())},
                                    {"total", total},
-                                   {"left", format_money(c.budget_total - std::min(spent, c.budget_total), c.currency, lang)}});
+                                   {"left", format_money(c.budget_total - std::min(spent, c.budget_total), c.currency, fr.s.thousands_separator())}});
   y += 4 + widgets::text(fr.ui, "vote.budget", status, ImVec2(kMargin, y + 4), fr.content_w(), fr.f().small,
                          Role::kStatus);
   // The bar: its outline in the text colour, its fill in the colour of chosen options.
@@ -551,17 +601,17 @@ void budget_vote(Frame& fr, const Consultation& c) {
   const auto& tops = row_tops(fr.ui, rows_key(fr, "budget:" + c.id, text_w), static_cast<int>(c.ideas.size()),
                               [&](int i) {
                                 const Idea& idea = c.ideas[static_cast<std::size_t>(i)];
-                                const float h = widgets::text_height(idea.text.in(lang), text_w, fr.f().body) +
+                                const float h = widgets::text_height(fr.in(idea.text), text_w, fr.f().body) +
                                                 widgets::text_height("0", text_w, fr.f().small);
                                 return std::max(h + 32, 110.0f);
                               });
   scroll_list(fr, "##projects", ImVec2(kMargin, y), ImVec2(fr.content_w(), fr.content_bottom() - y), tops,
               [&](int i, ImVec2 at) {
                 const Idea& idea = c.ideas[static_cast<std::size_t>(i)];
-                const std::string& text = idea.text.in(lang);
+                const std::string& text = fr.in(idea.text);
                 const float row_h = tops[static_cast<std::size_t>(i) + 1] - tops[static_cast<std::size_t>(i)];
                 const float h = widgets::text(fr.ui, idea.id + ".text", text, ImVec2(at.x, at.y + 8), text_w, fr.f().body);
-                const std::string cost = fr.fmt("vote.cost", {{"cost", format_money(idea.cost, c.currency, lang)}});
+                const std::string cost = fr.fmt("vote.cost", {{"cost", format_money(idea.cost, c.currency, fr.s.thousands_separator())}});
                 widgets::text(fr.ui, idea.id + ".cost", cost, ImVec2(at.x, at.y + 10 + h), text_w, fr.f().small);
                 const bool on = fr.s.selected(idea.id);
                 if (widgets::button(fr.ui, idea.id + ".project", fr.tr(on ? "vote.project_chosen" : "vote.choose_project"),
@@ -575,7 +625,6 @@ void budget_vote(Frame& fr, const Consultation& c) {
 // Pairwise: two ideas side by side, each a large button that chooses it, and "I can't decide"
 // below. Each new pair is a new view, so speech reads it from the start.
 void pairwise_vote(Frame& fr, const Consultation& c) {
-  const std::string& lang = fr.s.language();
   const auto& pair = fr.s.current_pair();
   float y = kTopBar + 72;
   if (!pair) {
@@ -594,10 +643,10 @@ void pairwise_vote(Frame& fr, const Consultation& c) {
   const Idea* left = c.idea(pair->first);
   const Idea* right = c.idea(pair->second);
   if (!left || !right) return;
-  if (widgets::button(fr.ui, "pair.left", left->text.in(lang), ImVec2(kMargin, y), ImVec2(w, h))) {
+  if (widgets::button(fr.ui, "pair.left", fr.in(left->text), ImVec2(kMargin, y), ImVec2(w, h))) {
     fr.act(Action::Kind::kChoosePair, "left");
   }
-  if (widgets::button(fr.ui, "pair.right", right->text.in(lang), ImVec2(kMargin + w + gap, y), ImVec2(w, h))) {
+  if (widgets::button(fr.ui, "pair.right", fr.in(right->text), ImVec2(kMargin + w + gap, y), ImVec2(w, h))) {
     fr.act(Action::Kind::kChoosePair, "right");
   }
   y += h + 24;
@@ -636,7 +685,6 @@ void vote(Frame& fr) {
                                                        {"n", std::to_string(fr.s.opinions_given())}});
   const float title_h = widgets::text(fr.ui, "vote.title", heading, ImVec2(kMargin, kTopBar + 72), fr.content_w(),
                                       fr.f().body, Role::kHeading);
-  const std::string& lang = fr.s.language();
   const float list_w = fr.content_w();
   const float inner_w = list_w - kListButtonsWidth - 16;
   const float support_w = 280, choice_h = 72, choice_gap = 16;
@@ -646,7 +694,7 @@ void vote(Frame& fr) {
                               static_cast<int>(shown + (more ? 1 : 0)), [&](int i) {
                                 if (static_cast<std::size_t>(i) == shown) return kNavButtonHeight + 24;  // show more
                                 const float h = widgets::text_height(
-                                    c->ideas[static_cast<std::size_t>(i)].text.in(lang), text_w, fr.f().body);
+                                    fr.in(c->ideas[static_cast<std::size_t>(i)].text), text_w, fr.f().body);
                                 return support ? std::max(h + 24, 96.0f) : h + 12 + choice_h + 28;
                               });
   const float list_top = kTopBar + 72 + title_h + 12;
@@ -660,7 +708,7 @@ void vote(Frame& fr) {
                   return;
                 }
                 const Idea& idea = c->ideas[static_cast<std::size_t>(i)];
-                const std::string& text = idea.text.in(lang);
+                const std::string& text = fr.in(idea.text);
                 const float row_h = tops[static_cast<std::size_t>(i) + 1] - tops[static_cast<std::size_t>(i)];
                 widgets::text(fr.ui, idea.id + ".text", text, ImVec2(at.x, at.y + 8), text_w, fr.f().body);
                 if (support) {
@@ -718,15 +766,14 @@ void about_you(Frame& fr) {
   const float answer_h = 72;
   const auto& tops = row_tops(ui, rows_key(fr, "about:" + c->id, inner_w), static_cast<int>(questions.size()),
                               [&](int i) {
-                                return widgets::text_height(questions[static_cast<std::size_t>(i)]->label.in(
-                                                                fr.s.language()),
+                                return widgets::text_height(fr.in(questions[static_cast<std::size_t>(i)]->label),
                                                             inner_w, fr.f().body) +
                                        4 + answer_h + 16;
                               });
   scroll_list(fr, "##questions", ImVec2(kMargin, y), ImVec2(fr.content_w(), fr.content_bottom() - y), tops,
               [&](int i, ImVec2 at) {
                 const Question* q = questions[static_cast<std::size_t>(i)];
-                const std::string& label = q->label.in(fr.s.language());
+                const std::string& label = fr.in(q->label);
                 const float label_h = widgets::text(ui, "about." + q->id, label, at, inner_w, fr.f().body,
                                                     Role::kHeading);
                 float x = at.x;
@@ -734,7 +781,7 @@ void about_you(Frame& fr) {
                 const float w = std::min(230.0f, (inner_w - 12 * (n - 1)) / n);
                 for (const auto& a : q->answers) {
                   const bool on = fr.s.answer(q->id) == a.id;
-                  if (widgets::button(ui, "about." + q->id + "." + a.id, a.label.in(fr.s.language()),
+                  if (widgets::button(ui, "about." + q->id + "." + a.id, fr.in(a.label),
                                       ImVec2(x, at.y + label_h + 4), ImVec2(w, answer_h), Kind::kNormal,
                                       Role::kToggle, on, label)) {
                     fr.act(Action::Kind::kAnswer, q->id, a.id);
@@ -1130,35 +1177,6 @@ Canvas canvas_for(int width, int height) {
   c.width = std::floor(w / c.scale);
   c.height = std::floor(h / c.scale);
   return c;
-}
-
-// [SECTION] Keyboard layouts
-
-std::vector<std::vector<std::string>> keyboard_rows(const std::string& language) {
-  if (language == "fr") {
-    return {{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "’"},
-            {"a", "z", "e", "r", "t", "y", "u", "i", "o", "p", "-"},
-            {"q", "s", "d", "f", "g", "h", "j", "k", "l", "m", "?"},
-            {"w", "x", "c", "v", "b", "n", ",", ".", "!", "«", "»"},
-            {"é", "è", "ê", "à", "â", "ç", "ù", "û", "î", "ô", "œ"}};
-  }
-  return {{"1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "'"},
-          {"q", "w", "e", "r", "t", "y", "u", "i", "o", "p", "-"},
-          {"a", "s", "d", "f", "g", "h", "j", "k", "l", ";", "?"},
-          {"z", "x", "c", "v", "b", "n", "m", ",", ".", "!", "\""},
-          {"é", "è", "ê", "à", "â", "ç", "ù", "û", "î", "ô", "œ"}};
-}
-
-std::string shifted(const std::string& key) {
-  static const std::pair<const char*, const char*> kAccents[] = {
-      {"é", "É"}, {"è", "È"}, {"ê", "Ê"}, {"à", "À"}, {"â", "Â"}, {"ç", "Ç"},
-      {"ù", "Ù"}, {"û", "Û"}, {"î", "Î"}, {"ô", "Ô"}, {"œ", "Œ"}};
-  if (key.size() == 1 && key[0] >= 'a' && key[0] <= 'z')
-    return std::string(1, static_cast<char>(key[0] - 'a' + 'A'));
-  for (const auto& [lower, upper] : kAccents) {
-    if (key == lower) return upper;
-  }
-  return key;
 }
 
 }  // namespace civic::kiosk

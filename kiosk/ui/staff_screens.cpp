@@ -180,7 +180,7 @@ void health(StaffFrame& fr) {
 // Letters for the event's name and place, from the kiosk's keyboard layout.
 void text_keyboard(StaffFrame& fr, float y) {
   const float key_w = 82, key_h = 56, gap = 8;
-  for (const auto& row : keyboard_rows(fr.language)) {
+  for (const auto& row : fr.ui.strings->keyboard(fr.language).rows) {
     float x = kMargin;
     for (const auto& key : row) {
       if (widgets::button(fr.ui, "staff.key." + key, key, ImVec2(x, y), ImVec2(key_w, key_h), Kind::kNormal,
@@ -307,11 +307,15 @@ void draw_staff(const Staff& staff, UiContext& ui, const std::string& language) 
 }
 
 namespace {
-// A title and a line of text in the kiosk's language, then the other one, from `y`; returns the
-// y below them.
+// A title and a line of text in the kiosk's language, then in the next language it offers, from
+// `y`; returns the y below them.
 float bilingual_notice(UiContext& ui, const std::string& language, const std::string& id,
                        const char* title_key, const char* text_key, float y) {
-  for (const std::string& lang : {language, std::string(language == "fr" ? "en" : "fr")}) {
+  std::vector<std::string> languages{language};
+  for (const auto& other : ui.strings->offered()) {
+    if (other != language && languages.size() < 2) languages.push_back(other);
+  }
+  for (const std::string& lang : languages) {
     y += widgets::text(ui, id + ".title." + lang, ui.strings->text(lang, title_key), ImVec2(kMargin, y),
                        kDesignWidth - 2 * kMargin, ui.font_set().heading, Role::kHeading) +
          16;

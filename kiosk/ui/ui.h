@@ -124,8 +124,5 @@ inline constexpr float kStaffGestureSeconds = 3.0f;
 inline constexpr int kHelpKey = 58;    // SDL_SCANCODE_F1
 inline constexpr int kSpeechKey = 59;  // SDL_SCANCODE_F2: turns speech on, then repeats
 
-// On-screen keyboard rows for a language: what each key types (shift gives upper case).
-std::vector<std::vector<std::string>> keyboard_rows(const std::string& language);
-std::string shifted(const std::string& key);
 
 }  // namespace civic::kiosk

@@ -10,11 +10,11 @@
 
 namespace civic {
 
-// An amount as people write it, with its currency code if any: "12,500 CAD" in English,
-// "12 500 CAD" in other languages (kiosk screens, speech and reports).
-inline std::string format_money(std::uint64_t amount, const std::string& currency, const std::string& language = "en") {
+// An amount as people write it, with its currency code if any: "12,500 CAD", or "12 500 CAD" with
+// a space as the thousands separator (each kiosk language's catalogue says which: number.thousands).
+inline std::string format_money(std::uint64_t amount, const std::string& currency,
+                                const std::string& separator = ",") {
   std::string digits = std::to_string(amount);
-  const char* separator = language == "en" ? "," : " ";
   for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), separator);
   return currency.empty() ? digits : digits + " " + currency;
 }

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include <set>
 #include <toml++/toml.h>
 
@@ -30,6 +32,29 @@ class TableReader {
     std::string s = out.string();
     CIVIC_TRY(get_string(key, s));
     out = s;
+    return {};
+  }
+
+  // A list of text values (each at most `max_length` bytes, at most `max_items` of them).
+  Status get_string_list(const char* key, std::vector<std::string>& out, std::size_t max_items,
+                         std::size_t max_length) {
+    claimed_.insert(key);
+    const toml::node* n = node(key);
+    if (!n) return {};
+    const toml::array* list = n->as_array();
+    if (!list) return wrong(key, n, "a list of texts in quotes, like [\"en\", \"fr\"]");
+    if (list->size() > max_items) {
+      return make_error(ErrorCode::kInvalidArgument, where(n) + ": '" + key + "' in [" + name_ + "] has " +
+                                                         std::to_string(list->size()) + " items; at most " +
+                                                         std::to_string(max_items));
+    }
+    std::vector<std::string> values;
+    for (const auto& item : *list) {
+      auto v = item.value<std::string>();
+      if (!v || v->empty() || v->size() > max_length) return wrong(key, n, "a list of short texts in quotes");
+      values.push_back(*v);
+    }
+    out = std::move(values);
     return {};
   }
 
@@ -184,6 +209,15 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
   if (c.idle_warning_seconds >= c.speech_idle_timeout_seconds) {
     return make_error(ErrorCode::kInvalidArgument, f + ": idle_warning_seconds must be shorter than "
                                                        "speech_idle_timeout_seconds in [session]");
+  }
+
+  TableReader languages(root["languages"].as_table(), f, "languages");
+  CIVIC_TRY(languages.get_string_list("offered", c.languages, 16, 35));
+  CIVIC_TRY(languages.finish());
+  if (!c.languages.empty() && !c.default_language.empty() &&
+      std::find(c.languages.begin(), c.languages.end(), c.default_language) == c.languages.end()) {
+    return make_error(ErrorCode::kInvalidArgument, f + ": default_language \"" + c.default_language +
+                                                       "\" in [session] is not one of offered in [languages]");
   }
 
   TableReader speech(root["speech"].as_table(), f, "speech");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sync/common/result.h"
 
@@ -44,7 +45,10 @@ struct KioskConfig {
   int idle_warning_seconds = 30;
   // With speech on, listening takes longer than reading: the time-out is longer.
   int speech_idle_timeout_seconds = 300;
-  std::string default_language = "en";
+  std::string default_language;  // empty: the first language offered
+  // [languages]: the languages offered (catalogues in the kiosk's i18n directory), in the order
+  // shown; empty: every catalogue installed.
+  std::vector<std::string> languages;
   // [speech]: the kiosk's own screen reader (espeak-ng).
   bool speech_enabled = true;
   // [staff]: staff mode (civic-kiosk --set-staff-pin sets the PIN).

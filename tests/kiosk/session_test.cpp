@@ -15,7 +15,9 @@ namespace {
 struct Fixture {
   std::uint64_t now_ms = 1000;
   int ids = 0;
-  Session s{SessionSettings{}, [this] { return now_ms; }, [this] {
+  Session s{SessionSettings{.languages = {"en", "fr"},
+                            .default_language = "en",
+                            .thousands_separators = {{"en", ","}, {"fr", " "}}}, [this] { return now_ms; }, [this] {
               SessionId id{};
               id[0] = static_cast<std::uint8_t>(++ids);
               return id;
@@ -488,7 +490,8 @@ TEST_CASE("budget: projects are chosen while they fit, and one that does not is 
   CHECK(sub->votes == std::vector<Vote>{{"b-003", VoteChoice::kSelect}, {"b-005", VoteChoice::kSelect},
                                         {"b-006", VoteChoice::kSelect}});
   CHECK(validate_submission(*sub).ok());
-  CHECK(format_money(1234567, "CAD", "en") == "1,234,567 CAD");
+  CHECK(format_money(1234567, "CAD", ",") == "1,234,567 CAD");
+  CHECK(format_money(1234567, "CAD", " ") == "1 234 567 CAD");
 }
 
 TEST_CASE("pairwise: pairs favour the ideas this kiosk has shown least, never repeat, and stop at the limit",

@@ -15,8 +15,11 @@ namespace civic::test {
 
 class HeadlessKiosk {
  public:
-  explicit HeadlessKiosk(Content content = demo_content(), kiosk::SessionSettings settings = {})
-      : session_(std::move(settings), [this] { return now_ms; }, [] { return random_fixed<16>(); }) {
+  // Offers English and French unless `settings` names languages (as a kiosk's [languages] does).
+  explicit HeadlessKiosk(Content content = demo_content(), kiosk::SessionSettings settings = {},
+                         const std::string& assets = std::string(CIVIC_SOURCE_DIR) + "/assets")
+      : session_(with_languages(std::move(settings), assets), [this] { return now_ms; },
+                 [] { return random_fixed<16>(); }) {
     context_ = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
@@ -26,9 +29,10 @@ class HeadlessKiosk {
     unsigned char* pixels = nullptr;
     int w = 0, h = 0;
     io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    auto strings = kiosk::Catalogues::load(std::string(CIVIC_SOURCE_DIR) + "/assets/i18n");
+    auto strings = kiosk::Catalogues::load(assets + "/i18n");
     if (!strings.ok()) throw std::runtime_error(strings.message());
     strings_ = std::move(*strings);
+    if (auto s = strings_.offer(session_.settings().languages); !s.ok()) throw std::runtime_error(s.message());
     ui.strings = &strings_;
     ui.fonts = *fonts;
     session_.set_content(std::move(content));
@@ -91,22 +95,10 @@ class HeadlessKiosk {
         tap("key.space");
         continue;
       }
-      bool upper = false;
-      for (const auto& row : kiosk::keyboard_rows(session_.language())) {
-        for (const auto& key : row) {
-          if (kiosk::shifted(key) == ch && key != ch) upper = true;
-        }
-      }
-      std::string lower = ch;
-      if (upper) {
-        for (const auto& row : kiosk::keyboard_rows(session_.language())) {
-          for (const auto& key : row) {
-            if (kiosk::shifted(key) == ch) lower = key;
-          }
-        }
-        tap("key.shift");
-      }
-      if (!tap("key." + lower)) throw std::runtime_error("no key for '" + ch + "'");
+      const auto place = strings_.keyboard(session_.language()).find(ch);
+      if (!place) throw std::runtime_error("no key for '" + ch + "'");
+      if (place->shift) tap("key.shift");
+      if (!tap("key." + place->key)) throw std::runtime_error("the key for '" + ch + "' is not on screen");
     }
   }
 
@@ -122,6 +114,15 @@ class HeadlessKiosk {
   std::function<void()> after_frame;  // runs after every frame (a test's announcer, for instance)
 
  private:
+  static kiosk::SessionSettings with_languages(kiosk::SessionSettings settings, const std::string& assets) {
+    if (settings.languages.empty()) settings.languages = {"en", "fr"};
+    if (settings.default_language.empty()) settings.default_language = settings.languages.front();
+    auto strings = kiosk::Catalogues::load(assets + "/i18n");
+    if (!strings.ok()) throw std::runtime_error(strings.message());
+    for (const auto& lang : settings.languages)
+      settings.thousands_separators.emplace(lang, strings->text(lang, "number.thousands"));
+    return settings;
+  }
   ImGuiContext* context_ = nullptr;
   kiosk::Catalogues strings_;
   kiosk::Session session_;
