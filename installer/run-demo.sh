@@ -39,6 +39,8 @@ state_dir = "$demo/kiosk"
 hub_url = "$url"
 [display]
 fullscreen = false
+[languages]
+offered = ["en", "fr", "es", "iu"]
 TOML
 
 if [ ! -f "$demo/kiosk/hub-signing.pub" ]; then

@@ -31,6 +31,7 @@ struct A11yNode {
   std::string language;  // the label's language when it is not the one on screen ("" = the screen's)
   std::string context = {};  // what a control acts on (the idea a vote button votes for): spoken with it
   bool resident_text = false;  // the label or value holds what the resident typed: spoken, never logged
+  bool overflows = false;  // a button's label does not fit inside it (tests: every language must fit)
 };
 
 class A11yTree {

@@ -70,13 +70,21 @@ bool button(UiContext& ui, const std::string& id, const std::string& label, ImVe
   if (ImGui::IsItemFocused() && ImGui::GetIO().NavVisible) {
     dl->AddRect(ImVec2(min.x - 5, min.y - 5), ImVec2(max.x + 5, max.y + 5), color(t.focus), 14.0f, 0, 5.0f);
   }
-  ImFont* font = ui.font_set().body;
   // A chosen toggle shows a drawn check mark as well as its colour: colour alone must not carry
   // meaning (and Noto Sans has no check-mark glyph).
   const bool check = selected && role == Role::kToggle;
-  const float mark = check ? font->FontSize * 0.9f : 0.0f;
-  const float wrap = size.x - 24 - mark;
-  const ImVec2 text_size = font->CalcTextSizeA(font->FontSize, FLT_MAX, wrap, label.c_str());
+  // The label in the body font of the text size chosen; where it does not fit (a fixed-size
+  // button in the title bar, a long word in another language), a smaller font that does.
+  ImFont* font = nullptr;
+  float mark = 0, wrap = 0;
+  ImVec2 text_size;
+  for (ImFont* candidate : {ui.font_set().body, ui.fonts.normal.body, ui.fonts.normal.small}) {
+    font = candidate;
+    mark = check ? font->FontSize * 0.9f : 0.0f;
+    wrap = size.x - 24 - mark;
+    text_size = font->CalcTextSizeA(font->FontSize, FLT_MAX, wrap, label.c_str());
+    if (text_size.x <= wrap + 1 && text_size.y <= size.y - 4) break;
+  }
   const float left = min.x + (size.x - text_size.x - mark) / 2;
   const float top = min.y + (size.y - text_size.y) / 2;
   if (check) {
@@ -94,7 +102,8 @@ bool button(UiContext& ui, const std::string& id, const std::string& label, ImVe
                       .selected = selected,
                       .focused = focused,
                       .rect = rect_of(min, size),
-                      .context = context});
+                      .context = context,
+                      .overflows = text_size.x > wrap + 1 || text_size.y > size.y - 4});
   // A press by the keypad (Enter, Space) is never guarded; a tap right after the screen changed is.
   const bool by_pointer = ImGui::IsMouseReleased(0) || ImGui::IsMouseClicked(0);
   const bool tapped = pressed && !ui.kept.drag_moved && !(ui.frame.tap_guard && by_pointer);

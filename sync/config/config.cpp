@@ -163,7 +163,7 @@ Status check_hub_url(const std::string& url, bool allow_plain_http) {
 }
 
 Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
-  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session", "speech", "staff"}));
+  CIVIC_ASSIGN(root, parse(file, {"kiosk", "sync", "display", "session", "languages", "speech", "staff"}));
   KioskConfig c;
   const std::string f = file.string();
   TableReader kiosk(root["kiosk"].as_table(), f, "kiosk");

@@ -109,7 +109,7 @@ def main():
         run(HUB, "--state", f"{work}/hub", "content", "publish",
             "--key", f"{work}/hub/offline/hub-content.key", f"{SOURCE}/assets/demo/content.json")
         open(f"{work}/kiosk.toml", "w").write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "{url}"\n'
-                                              '[display]\nfullscreen = false\n')
+                                              '[display]\nfullscreen = false\n[languages]\noffered = ["en", "fr"]\n')
         token = [l for l in run(HUB, "--state", f"{work}/hub", "enroll-token").splitlines() if "-" in l][0]
         run(SYNC, "--config", f"{work}/kiosk.toml", "enroll", url, token)
         run(SYNC, "--config", f"{work}/kiosk.toml", "run", "--once")

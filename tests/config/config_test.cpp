@@ -31,6 +31,7 @@ TEST_CASE("the example configurations load and hold the defaults", "[config]") {
   CHECK(kiosk->speech_idle_timeout_seconds == defaults.speech_idle_timeout_seconds);
   CHECK(kiosk->speech_idle_timeout_seconds > kiosk->idle_timeout_seconds);
   CHECK(kiosk->speech_enabled);
+  CHECK(kiosk->languages == std::vector<std::string>{"en", "fr"});
   auto hub = load_hub_config(fs::path(CIVIC_SOURCE_DIR) / "config/hub.toml");
   REQUIRE(hub.ok());
   CHECK(hub->port == HubConfig{}.port);
@@ -42,6 +43,17 @@ TEST_CASE("configuration errors name the file, the line and the key", "[config]"
     auto c = load_kiosk_config(f.path);
     CHECK(c.code() == ErrorCode::kInvalidArgument);
     CHECK_THAT(c.message(), Catch::Contains(f.path.string() + ":3") && Catch::Contains("retention_dayz"));
+  }
+  SECTION("languages: a list of tags, and the default among them") {
+    TempFile list("[languages]\noffered = \"en\"\n");
+    CHECK_THAT(load_kiosk_config(list.path).message(),
+               Catch::Contains(list.path.string() + ":2") && Catch::Contains("a list of texts"));
+    TempFile stranger("[languages]\noffered = [\"en\", \"es\"]\n[session]\ndefault_language = \"fr\"\n");
+    CHECK_THAT(load_kiosk_config(stranger.path).message(), Catch::Contains("is not one of offered"));
+    TempFile eight("[languages]\noffered = [\"en\", \"fr\", \"es\", \"iu\", \"crk\", \"de\", \"pt\", \"tl\"]\n");
+    auto c = load_kiosk_config(eight.path);
+    REQUIRE(c.ok());
+    CHECK(c->languages.size() == 8);
   }
   SECTION("an unknown section") {
     TempFile f("[snyc]\n");

@@ -104,6 +104,15 @@ class HeadlessKiosk {
 
   kiosk::Session& session() { return session_; }
   const kiosk::A11yTree& tree() const { return ui.frame.tree; }
+  const kiosk::Catalogues& strings() const { return strings_; }
+  // A word of five letters from the keyboard of the language on screen (any script).
+  std::string word() const {
+    const auto& rows = strings_.keyboard(session_.language()).rows;
+    const auto& letters = rows.size() > 1 ? rows[1] : rows[0];
+    std::string out;
+    for (std::size_t i = 0; i < 5 && i < letters.size(); ++i) out += letters[i];
+    return out;
+  }
 
   std::uint64_t now_ms = 1000;
   kiosk::UiContext ui;

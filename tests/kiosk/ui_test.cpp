@@ -1,10 +1,13 @@
 // The kiosk's screens driven headless, by taps at the rectangles widgets report for themselves.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
+#include "tests/temp_dir.h"
 #include "ui_harness.h"
 
 using namespace civic;
@@ -33,7 +36,8 @@ void walk(HeadlessKiosk& k, const std::string& language, const std::string& cons
   each("consultation");
   REQUIRE(k.tap("nav.next"));
   each("idea");
-  k.type("Bancs");
+  // "Bancs" where the keyboard has those letters; five letters of its own where it does not.
+  k.type(k.strings().keyboard(k.session().language()).find("B") ? "Bancs" : k.word());
   REQUIRE(k.tap("nav.next"));
   each("vote");
   const Consultation* c = k.session().consultation();
@@ -99,11 +103,15 @@ TEST_CASE("typing on the on-screen keyboard: capitals, accents, space, delete", 
   CHECK(k.session().idea().empty());
 }
 
-TEST_CASE("every screen, theme and language: every string, help, targets large and apart", "[ui]") {
-  for (const std::string lang : {"en", "fr"}) {
+TEST_CASE("every screen, theme and language: every string, help, targets large and apart, labels that fit",
+          "[ui]") {
+  // Every language shipped, each beside English (French beside English, as kiosks offer them).
+  for (const std::string lang : {"en", "fr", "es", "iu", "crk"}) {
     for (const std::string consultation : {"parks-2026", "transit-2026", "budget-2027", "library-2027"}) {
       for (int display = 0; display < 4; ++display) {  // default, high contrast, large text, both
-        HeadlessKiosk k;
+        SessionSettings settings;
+        settings.languages = {"en", lang == "en" ? "fr" : lang};
+        HeadlessKiosk k(test::demo_content(), settings);
         k.settle();
         if (display & 1) REQUIRE(k.tap("display.contrast"));
         if (display & 2) REQUIRE(k.tap("display.large_text"));
@@ -119,6 +127,8 @@ TEST_CASE("every screen, theme and language: every string, help, targets large a
             if (!a.clipped) {  // a row half scrolled away shows only part of itself
               CHECK(a.rect.w >= 44);
               CHECK(a.rect.h >= 44);
+              INFO(where << ": the label of " << a.id << " does not fit: " << a.label);
+              CHECK_FALSE(a.overflows);
             }
             for (std::size_t j = i + 1; j < nodes.size(); ++j) {
               const A11yNode& b = nodes[j];
@@ -412,20 +422,73 @@ TEST_CASE("a tap whose press and release arrive between two frames still lands",
   CHECK(k.session().screen() == Screen::kLanguage);
 }
 
-TEST_CASE("every catalogue has exactly the same keys, and every key the code names", "[ui][i18n]") {
+namespace {
+std::set<std::string> placeholders(const std::string& text) {
+  std::set<std::string> out;
+  const std::regex name(R"(\{([a-z_]+)\})");
+  for (std::sregex_iterator it(text.begin(), text.end(), name), end; it != end; ++it) out.insert((*it)[1].str());
+  return out;
+}
+
+// The code points of UTF-8 text (catalogues are valid UTF-8: the JSON parser checked).
+std::vector<unsigned> code_points(const std::string& s) {
+  std::vector<unsigned> out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    unsigned cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t j = 1; j < n && i + j < s.size(); ++j) cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3F);
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("every catalogue: every key present or marked, placeholders that match, glyphs in the fonts",
+          "[ui][i18n]") {
   auto strings = Catalogues::load(std::string(CIVIC_SOURCE_DIR) + "/assets/i18n");
   REQUIRE(strings.ok());
+  // English is the source language of the shipped catalogues: complete, nothing marked.
   const auto* en = strings->catalogue("en");
   REQUIRE(en);
+  CHECK(strings->marked("en").empty());
+  REQUIRE(strings->languages().size() >= 5);
+  HeadlessKiosk k;  // an ImGui context with the kiosk's fonts loaded
   for (const auto& lang : strings->languages()) {
     const auto* cat = strings->catalogue(lang);
+    const auto marked = strings->marked(lang);
     for (const auto& [key, text] : *en) {
-      INFO(lang << " is missing " << key);
-      CHECK(cat->count(key) == 1);
+      INFO(lang << " neither has nor marks " << key);
+      CHECK(cat->count(key) + std::count(marked.begin(), marked.end(), key) == 1);
     }
     for (const auto& [key, text] : *cat) {
       INFO(lang << " has " << key << ", which English lacks");
-      CHECK(en->count(key) == 1);
+      REQUIRE(en->count(key) == 1);
+      INFO(lang << ": the placeholders of " << key << " differ from English's: " << text);
+      CHECK(placeholders(text) == placeholders(en->at(key)));
+    }
+    for (const auto& key : marked) {
+      INFO(lang << " marks " << key << " (falls back to " << strings->info(lang).fallback << ")");
+      CHECK(strings->text_language(lang, key) != lang);
+      CHECK(strings->text(lang, key).find('[') != 0);
+    }
+    // Every letter of every text and every key of its keyboard has a glyph in every font size.
+    std::vector<std::string> all;
+    for (const auto& [key, text] : *cat) all.push_back(text);
+    for (const auto* rows : {&strings->keyboard(lang).rows, &strings->keyboard(lang).shift_rows}) {
+      for (const auto& row : *rows) all.insert(all.end(), row.begin(), row.end());
+    }
+    for (const FontSet* set : {&k.ui.fonts.normal, &k.ui.fonts.large}) {
+      for (ImFont* font : {set->body, set->heading, set->small}) {
+        for (const auto& text : all) {
+          for (unsigned cp : code_points(text)) {
+            if (cp < 0x20) continue;
+            INFO(lang << ": no glyph for U+" << std::hex << cp << " in '" << text << "'");
+            CHECK(font->FindGlyphNoFallback(static_cast<ImWchar>(cp)) != nullptr);
+          }
+        }
+      }
     }
   }
   // Keys named literally in the kiosk's sources: tr("x.y"), fmt("x.y", ...), Message{"x.y", ...}.
@@ -851,4 +914,129 @@ TEST_CASE("staff screens with the number pad: instructions and messages never co
   enter2("1");  // fewer than took part: a message
   REQUIRE(open.message() == "staff.headcount_too_low");
   check_layout(k, "headcount+message");
+}
+
+namespace {
+// An assets directory with the shipped catalogues and keyboards and three more languages written
+// by a "community" (a catalogue each, no code): eight in all.
+void write_eight_languages(const std::filesystem::path& assets) {
+  namespace fs = std::filesystem;
+  fs::copy(std::string(CIVIC_SOURCE_DIR) + "/assets/i18n", assets / "i18n");
+  fs::copy(std::string(CIVIC_SOURCE_DIR) + "/assets/keyboards", assets / "keyboards");
+  struct Extra {
+    const char* tag;
+    const char* name;
+    const char* title;
+    const char* attract;
+    const char* start;
+  };
+  for (const Extra& e : {Extra{"de", "Deutsch", "Wählen Sie Ihre Sprache", "Sagen Sie Ihre Meinung zu Ihrer Stadt", "Start"},
+                         Extra{"pt", "Português", "Escolha o seu idioma", "Dê a sua opinião sobre a sua cidade", "Começar"},
+                         Extra{"tl", "Tagalog", "Piliin ang iyong wika", "Ibahagi ang iyong opinyon sa lungsod", "Simulan"}}) {
+    std::ofstream(assets / "i18n" / (std::string(e.tag) + ".json"))
+        << "{\"@voice\": \"\", \"@keyboard\": \"qwerty\", \"@fallback\": \"en\", \"language.name\": \"" << e.name
+        << "\", \"language.title\": \"" << e.title << "\", \"attract.title\": \"" << e.attract
+        << "\", \"attract.start_short\": \"" << e.start << "\"}";
+  }
+}
+}  // namespace
+
+TEST_CASE("eight languages from files alone: attract, language screen and title bar, each in its own words",
+          "[ui][i18n]") {
+  test::TempDir dir("eight-languages");
+  write_eight_languages(dir.path);
+  const std::vector<std::string> eight{"en", "fr", "es", "iu", "crk", "de", "pt", "tl"};
+  SessionSettings settings;
+  settings.languages = eight;
+  HeadlessKiosk k(test::demo_content(), settings, dir.path.string());
+  auto check_layout = [&](const std::string& where) {
+    const auto& nodes = k.tree().nodes();
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const A11yNode& a = nodes[i];
+      INFO(where << ": " << a.id << " '" << a.label << "' at " << a.rect.x << "," << a.rect.y << " " << a.rect.w
+                 << "x" << a.rect.h);
+      CHECK(a.label.find('[') != 0);
+      CHECK(a.rect.x >= 0);
+      CHECK(a.rect.y >= 0);
+      CHECK(a.rect.x + a.rect.w <= kDesignWidth);
+      CHECK(a.rect.y + a.rect.h <= kDesignHeight);
+      if (a.role != Role::kButton && a.role != Role::kToggle) continue;
+      CHECK(std::min(a.rect.w, a.rect.h) >= 44);
+      CHECK_FALSE(a.overflows);
+      for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+        if (nodes[j].role != Role::kButton && nodes[j].role != Role::kToggle) continue;
+        INFO("overlaps " << nodes[j].id);
+        CHECK_FALSE(a.rect.overlaps(nodes[j].rect));
+      }
+    }
+  };
+  for (int large = 0; large < 2; ++large) {
+    k.settle();
+    if (large) REQUIRE(k.tap("display.large_text"));
+    // Attract: every language's title, in that language; the start button names itself in each.
+    for (const auto& lang : eight) {
+      const A11yNode* title = k.tree().find("attract.title." + lang);
+      REQUIRE(title);
+      CHECK(title->language == lang);
+      CHECK(title->label == k.strings().text(lang, "attract.title"));
+      CHECK(k.tree().find("attract.start")->label.find(k.strings().text(lang, "attract.start_short")) !=
+            std::string::npos);
+    }
+    check_layout(large ? "attract, larger text" : "attract");
+    REQUIRE(k.tap("attract.start"));
+    REQUIRE(k.session().screen() == Screen::kLanguage);
+    for (const auto& lang : eight) {
+      const A11yNode* button = k.tree().find("language." + lang);
+      REQUIRE(button);
+      CHECK(button->language == lang);
+      CHECK(button->label == k.strings().text(lang, "language.name"));
+    }
+    CHECK(k.tree().find("language.iu")->label == "ᐃᓄᒃᑎᑐᑦ");
+    check_layout(large ? "language, larger text" : "language");
+    REQUIRE(k.tap("language.tl"));
+    REQUIRE(k.session().screen() == Screen::kConsultations);
+    CHECK(k.session().language() == "tl");
+    // Text not translated into Tagalog shows in English, marked as such.
+    const A11yNode* parks = k.tree().find("consultation.parks-2026");
+    REQUIRE(parks);
+    CHECK(parks->label.rfind("(English) ", 0) == 0);
+    // Eight languages do not fit the title bar: one button leads to them, and back to this screen.
+    CHECK_FALSE(k.tree().find("lang.fr"));
+    check_layout(large ? "consultations, larger text" : "consultations");
+    REQUIRE(k.tap("consultation.parks-2026"));
+    REQUIRE(k.tap("nav.next"));
+    REQUIRE(k.session().screen() == Screen::kIdea);
+    k.type("Bancs");
+    REQUIRE(k.tap("lang.choose"));
+    REQUIRE(k.session().screen() == Screen::kLanguage);
+    REQUIRE(k.tap("language.es"));
+    CHECK(k.session().screen() == Screen::kIdea);
+    CHECK(k.session().language() == "es");
+    CHECK(k.session().idea() == "Bancs");
+    CHECK(k.tree().find("idea.title")->label == k.strings().text("es", "idea.title"));
+    REQUIRE(k.tap("nav.back"));
+    REQUIRE(k.tap("nav.back"));
+    REQUIRE(k.tap("nav.finish"));
+    if (k.session().confirming_discard()) REQUIRE(k.tap("discard.leave"));
+    k.settle();
+    REQUIRE(k.session().screen() == Screen::kAttract);
+  }
+}
+
+TEST_CASE("the syllabics keyboard types syllabics, and shift gives long vowels and digits", "[ui][i18n]") {
+  SessionSettings settings;
+  settings.languages = {"iu", "en"};
+  HeadlessKiosk k(test::demo_content(), settings);
+  k.settle();
+  REQUIRE(k.tap("attract.start"));
+  REQUIRE(k.tap("language.iu"));
+  REQUIRE(k.tap("consultation.parks-2026"));
+  REQUIRE(k.tap("nav.next"));
+  REQUIRE(k.session().screen() == Screen::kIdea);
+  k.type("ᐃᓄᒃᑎᑐᑦ ᐋ1");
+  CHECK(k.session().idea() == "ᐃᓄᒃᑎᑐᑦ ᐋ1");
+  // Each key shows what it types: the first row's first key is ᐃ, and ᐄ with shift.
+  CHECK(k.tree().find("key.ᐃ")->label == "ᐃ");
+  REQUIRE(k.tap("key.shift"));
+  CHECK(k.tree().find("key.ᐃ")->label == "ᐄ");
 }
