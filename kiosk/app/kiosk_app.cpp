@@ -310,6 +310,17 @@ std::string KioskApp::screenshot_path() {
 }
 
 void KioskApp::draw() {
+  // Larger text's fonts are built the first time a resident asks for larger text.
+  if (session_.large_text() && !ui_.fonts.large.body) {
+    const std::uint64_t started = monotonic_ms();
+    if (auto s = add_large_text_fonts(ui_.fonts); s.ok()) {
+      window_.upload_fonts();
+      std::fprintf(stderr, "civic-kiosk: larger text's fonts ready in %llu ms\n",
+                   static_cast<unsigned long long>(monotonic_ms() - started));
+    } else {
+      std::fprintf(stderr, "civic-kiosk: larger text is not available: %s\n", s.message().c_str());
+    }
+  }
   more_input_ = input_.apply(ImGui::GetIO());
   window_.begin_frame();
   ImGui::NewFrame();
@@ -380,7 +391,7 @@ void KioskApp::run() {
 
 Status run_kiosk(const KioskConfig& config, const Catalogues& strings, const KioskRunOptions& options) {
   ImGuiContextScope imgui;
-  CIVIC_ASSIGN(fonts, load_fonts());
+  CIVIC_ASSIGN(fonts, load_fonts(kFontDir, /*with_large_text=*/false));
   CIVIC_ASSIGN(window,
                Window::open(WindowOptions{config.width, config.height, config.display_index, options.fullscreen}));
   // A kiosk installed but not enrolled yet says so on screen, and waits for its enrolment.

@@ -143,8 +143,15 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
   return true;
 }
 
+void Window::upload_fonts() {
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+  ImGui::GetIO().Fonts->ClearTexData();
+}
+
 void Window::begin_frame() {
-  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplOpenGL3_NewFrame();  // the first one uploads the font atlas
+  ImGui::GetIO().Fonts->ClearTexData();
   ImGuiIO& io = ImGui::GetIO();
   // Real time between frames (the kiosk sleeps when idle: cap what one frame can see elapse).
   const Uint64 now = SDL_GetPerformanceCounter();

@@ -30,6 +30,9 @@ class Window {
   // kiosk should quit (SIGTERM from systemd, window closed).
   bool wait_and_translate(int timeout_ms, InputQueue& input);
   void begin_frame();  // renderer's new frame; sets ImGui's display size to the canvas
+  // After fonts were added to the atlas: uploads it again. The atlas's pixels are freed once they
+  // are on the GPU (16 MiB of RGBA that would otherwise stay in the kiosk's memory).
+  void upload_fonts();
   // The canvas the screens lay out into, for the window's present size.
   Canvas canvas() const;
   // Renders ImGui's draw data and swaps; with a path, first saves the frame there as a binary

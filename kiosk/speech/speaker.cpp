@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,7 @@ namespace civic::kiosk {
 
 namespace {
 std::atomic<bool> g_open{false};
+constexpr int kEspeakVolume = 185;  // of 0..200: the loudest step; quieter steps are our gain
 
 // SSML that asks espeak-ng to name each character.
 std::string spelled(const std::string& text) {
@@ -36,9 +38,11 @@ int speech_words_per_minute(int rate_step) {
   return kRates[std::clamp(rate_step, 0, 4)];
 }
 
-int speech_volume(int volume_step) {
-  static constexpr int kVolumes[] = {40, 70, 100, 140, 185};
-  return kVolumes[std::clamp(volume_step, 0, 4)];
+double speech_gain_db(int volume_step) {
+  // EN 301 549 8.2.1: at least 18 dB from the quietest to the loudest, and a step at least 12 dB
+  // above the quietest. The loudest is espeak-ng's own loud level (no clipping of ours).
+  static constexpr double kGainsDb[] = {-20, -13, -7, -3, 0};
+  return kGainsDb[std::clamp(volume_step, 0, 4)];
 }
 
 struct Speaker::Impl {
@@ -56,6 +60,7 @@ struct Speaker::Impl {
   std::mutex audio_mutex;
   std::atomic<std::uint64_t> wanted{0};
   std::uint64_t speaking = 0;  // speech thread only
+  float gain = 1.0f;           // speech thread only: the utterance's volume step
   std::thread thread;
 
   explicit Impl(AudioSink& s) : sink(s) {}
@@ -65,7 +70,12 @@ struct Speaker::Impl {
     auto* self = static_cast<Impl*>(events->user_data);
     std::lock_guard audio(self->audio_mutex);
     if (self->wanted.load() != self->speaking) return 1;  // interrupted: abandon this synthesis
-    if (wav && count > 0) self->sink.write(self->speaking, wav, static_cast<std::size_t>(count));
+    if (wav && count > 0) {
+      // The volume step, applied to the samples (espeak-ng's own volume is not linear in dB).
+      for (int i = 0; i < count; ++i)
+        wav[i] = static_cast<short>(std::clamp(static_cast<float>(wav[i]) * self->gain, -32768.0f, 32767.0f));
+      self->sink.write(self->speaking, wav, static_cast<std::size_t>(count));
+    }
     return 0;
   }
 
@@ -99,7 +109,8 @@ struct Speaker::Impl {
       lock.unlock();
       speaking = id;
       espeak_SetParameter(espeakRATE, speech_words_per_minute(utterance.rate_step), 0);
-      espeak_SetParameter(espeakVOLUME, speech_volume(utterance.volume_step), 0);
+      espeak_SetParameter(espeakVOLUME, kEspeakVolume, 0);
+      gain = static_cast<float>(std::pow(10.0, speech_gain_db(utterance.volume_step) / 20));
       for (const auto& part : utterance.parts) {
         if (wanted.load() != id) break;
         if (part.text.empty()) continue;

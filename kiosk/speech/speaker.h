@@ -51,8 +51,8 @@ class Speaker {
   std::unique_ptr<Impl> impl_;
 };
 
-// Words per minute and espeak-ng volume (0..200) for the resident's steps.
+// Words per minute, and the gain in dB (0 at the loudest), for the resident's steps.
 int speech_words_per_minute(int rate_step);
-int speech_volume(int volume_step);
+double speech_gain_db(int volume_step);
 
 }  // namespace civic::kiosk

@@ -24,13 +24,19 @@ ImFont* add(ImGuiIO& io, const std::string& latin, const std::string& syllabics,
   io.Fonts->AddFontFromFileTTF(syllabics.c_str(), size, &merge, kSyllabicsRanges);
   return font;
 }
-}  // namespace
 
-Result<Fonts> load_fonts(const std::string& font_dir) {
+// The three sizes of one text size: body, heading (bold), small.
+FontSet add_set(ImGuiIO& io, const std::string& font_dir, float body, float heading, float small) {
   const std::string latin = font_dir + "/NotoSans-Regular.ttf";
   const std::string bold = font_dir + "/NotoSans-Bold.ttf";
   const std::string syllabics = font_dir + "/NotoSansCanadianAboriginal-Regular.ttf";
-  for (const auto& f : {latin, bold, syllabics}) {
+  return FontSet{add(io, latin, syllabics, body), add(io, bold, syllabics, heading), add(io, latin, syllabics, small)};
+}
+}  // namespace
+
+Result<Fonts> load_fonts(const std::string& font_dir, bool with_large_text) {
+  for (const char* name : {"NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansCanadianAboriginal-Regular.ttf"}) {
+    const std::string f = font_dir + "/" + name;
     if (!std::filesystem::exists(f)) {
       return make_error(ErrorCode::kNotFound, "font " + f + " is missing; install Debian's fonts-noto-core");
     }
@@ -39,14 +45,19 @@ Result<Fonts> load_fonts(const std::string& font_dir) {
   io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
   io.Fonts->FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
   Fonts fonts;
-  fonts.normal.body = add(io, latin, syllabics, 28.0f);
-  fonts.normal.heading = add(io, bold, syllabics, 42.0f);
-  fonts.normal.small = add(io, latin, syllabics, 22.0f);
-  fonts.large.body = add(io, latin, syllabics, 38.0f);
-  fonts.large.heading = add(io, bold, syllabics, 54.0f);
-  fonts.large.small = add(io, latin, syllabics, 30.0f);
+  fonts.font_dir = font_dir;
+  fonts.normal = add_set(io, font_dir, 28.0f, 42.0f, 22.0f);
+  if (with_large_text) fonts.large = add_set(io, font_dir, 38.0f, 54.0f, 30.0f);
   if (!io.Fonts->Build()) return make_error(ErrorCode::kInternal, "the font atlas could not be built");
   return fonts;
+}
+
+Status add_large_text_fonts(Fonts& fonts) {
+  if (fonts.large.body) return {};
+  ImGuiIO& io = ImGui::GetIO();
+  fonts.large = add_set(io, fonts.font_dir, 38.0f, 54.0f, 30.0f);
+  if (!io.Fonts->Build()) return make_error(ErrorCode::kInternal, "the font atlas could not be built");
+  return {};
 }
 
 }  // namespace civic::kiosk

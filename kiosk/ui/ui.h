@@ -40,13 +40,19 @@ struct FontSet {
 };
 
 // Adds Noto Sans (Latin, French punctuation) merged with Noto Sans Canadian Aboriginal, rasterised
-// by FreeType, at the sizes the screens use, for normal and large text. Call before the atlas is
-// built. Fails with a message naming the missing font file.
+// by FreeType, at the sizes the screens use, and builds the atlas. Larger text's sizes double the
+// atlas (memory, and start-up time): the kiosk adds them when a resident first asks for larger
+// text (add_large_text_fonts, then the renderer uploads the atlas again); tests load both at once.
+// Fails with a message naming the missing font file.
 struct Fonts {
   FontSet normal;
-  FontSet large;
+  FontSet large;  // null until added
+  std::string font_dir;
 };
-[[nodiscard]] Result<Fonts> load_fonts(const std::string& font_dir = "/usr/share/fonts/truetype/noto");
+inline constexpr const char* kFontDir = "/usr/share/fonts/truetype/noto";  // Debian's fonts-noto-core
+[[nodiscard]] Result<Fonts> load_fonts(const std::string& font_dir = kFontDir,
+                                       bool with_large_text = true);
+[[nodiscard]] Status add_large_text_fonts(Fonts& fonts);
 
 // What the last frame showed, for the announcer: the session may have moved on since (the
 // frame's actions are applied after it is drawn), but speech must match the tree.
@@ -102,7 +108,8 @@ struct UiContext {
     DrawnView drawn;
   } frame;
 
-  const FontSet& font_set() const { return theme.text_scale > 1.0f ? fonts.large : fonts.normal; }
+  // Larger text's fonts, once they are loaded (the frame that asks for them draws at normal size).
+  const FontSet& font_set() const { return theme.text_scale > 1.0f && fonts.large.body ? fonts.large : fonts.normal; }
 };
 
 // Draws one frame for the session's current screen (or staff mode's, when it is open) and returns

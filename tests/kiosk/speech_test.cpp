@@ -4,13 +4,16 @@
 
 #include <set>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
 
 #include "kiosk/ui/announcer.h"
 #include "speech_sinks.h"
+#include "tests/temp_dir.h"
 #include "ui_harness.h"
 
 using namespace civic;
@@ -124,6 +127,31 @@ TEST_CASE("speed and volume steps change the audio", "[speech]") {
   CHECK(fast.size() < normal.size() * 4 / 5);
   CHECK(rms(loud) > rms(normal) * 1.3);
   CHECK(rms(quiet) < rms(normal) * 0.7);
+}
+
+TEST_CASE("the volume steps span at least 18 dB, one step at least 12 dB above the lowest, measured by sox",
+          "[speech]") {
+  // EN 301 549 8.2.1 (and ADA 707.5): a range of at least 18 dB, with a level at least 12 dB
+  // above the lowest. Measured by sox on the audio the speaker produced, not from our gain table.
+  RecordingSink sink;
+  auto speaker = Speaker::open(sink);
+  REQUIRE(speaker.ok());
+  test::TempDir dir("volume");
+  std::vector<double> db;
+  for (int step = 0; step <= 4; ++step) {
+    Utterance u = say("Have your say on your city. Touch here to start.", "en");
+    u.volume_step = step;
+    auto id = (*speaker)->say(u);
+    REQUIRE((*speaker)->wait_idle(10000));
+    const std::string wav = (dir.path / ("step" + std::to_string(step) + ".wav")).string();
+    test::write_wav(wav, sink.audio(id), sink.rate);
+    db.push_back(20 * std::log10(sox_rms(wav)));
+  }
+  INFO("levels in dB: " << db[0] << " " << db[1] << " " << db[2] << " " << db[3] << " " << db[4]);
+  for (int step = 1; step <= 4; ++step) CHECK(db[step] > db[step - 1] + 1);  // every step is louder
+  CHECK(db[4] - db[0] >= 18);
+  CHECK(std::any_of(db.begin() + 1, db.end(), [&](double level) { return level - db[0] >= 12; }));
+  CHECK(db[4] < 0);  // no clipping at the loudest: below full scale
 }
 
 TEST_CASE("a new utterance interrupts the old one: nothing of the old follows the interruption", "[speech]") {

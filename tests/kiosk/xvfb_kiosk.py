@@ -60,7 +60,7 @@ def write_kiosk_config(work, port, extra="", languages=("en", "fr")):
     offered = ", ".join(f'"{lang}"' for lang in languages)
     with open(f"{work}/kiosk.toml", "w") as f:
         f.write(f'[kiosk]\nstate_dir = "{work}/kiosk"\n[sync]\nhub_url = "http://127.0.0.1:{port}"\n'
-                f'[display]\nfullscreen = false\n[languages]\noffered = [{offered}]\n{extra}')
+                f'[languages]\noffered = [{offered}]\n[display]\nfullscreen = false\n{extra}')
 
 
 def enroll(build, work, port):
