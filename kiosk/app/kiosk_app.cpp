@@ -199,7 +199,9 @@ KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, co
   // Speech: without a sound card the kiosk still works, without its speech controls.
   audio_ = std::make_unique<SdlAudioSink>();
   if (config.speech_enabled) {
-    auto opened = Speaker::open(*audio_);
+    Speaker::Voices voices;
+    for (const auto& lang : strings.offered()) voices[lang] = strings.info(lang).voice;
+    auto opened = Speaker::open(*audio_, voices);
     if (opened.ok()) {
       speaker_ = std::move(*opened);
       speech_health_ = "ok";

@@ -47,6 +47,7 @@ double speech_gain_db(int volume_step) {
 
 struct Speaker::Impl {
   AudioSink& sink;
+  Voices voices;
   int rate = 0;
   std::mutex mutex;
   std::condition_variable wake;
@@ -114,8 +115,10 @@ struct Speaker::Impl {
       for (const auto& part : utterance.parts) {
         if (wanted.load() != id) break;
         if (part.text.empty()) continue;
-        // A missing voice falls back to English rather than silence.
-        if (espeak_SetVoiceByName(part.language.c_str()) != EE_OK) espeak_SetVoiceByName("en");
+        // A language without a synthetic voice is not read in another's.
+        const auto voice = voices.find(part.language);
+        if (voice == voices.end() || voice->second.empty()) continue;
+        espeak_SetVoiceByName(voice->second.c_str());
         const std::string text = part.spell ? spelled(part.text) : part.text;
         const unsigned flags = espeakCHARS_UTF8 | (part.spell ? espeakSSML : 0);
         espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, flags, nullptr, this);
@@ -127,7 +130,7 @@ struct Speaker::Impl {
   }
 };
 
-Result<std::unique_ptr<Speaker>> Speaker::open(AudioSink& sink, const std::string& data_dir) {
+Result<std::unique_ptr<Speaker>> Speaker::open(AudioSink& sink, Voices voices, const std::string& data_dir) {
   if (g_open.exchange(true)) {
     return make_error(ErrorCode::kInvalidArgument, "speech is already open in this process");
   }
@@ -141,12 +144,13 @@ Result<std::unique_ptr<Speaker>> Speaker::open(AudioSink& sink, const std::strin
     return make_error(ErrorCode::kNotFound,
                       "espeak-ng could not load its voice data; install Debian's espeak-ng-data package");
   }
-  for (const char* voice : {"en", "fr"}) {
-    if (espeak_SetVoiceByName(voice) != EE_OK) {
+  for (const auto& [language, voice] : voices) {
+    if (!voice.empty() && espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
       espeak_Terminate();
       g_open = false;
-      return make_error(ErrorCode::kNotFound, std::string("espeak-ng has no '") + voice +
-                                                  "' voice; install Debian's espeak-ng-data package");
+      return make_error(ErrorCode::kNotFound, "espeak-ng has no '" + voice + "' voice (for the language " + language +
+                                                  "); install Debian's espeak-ng-data package, or correct @voice "
+                                                  "in that language's catalogue");
     }
   }
   if (auto s = sink.begin(rate); !s.ok()) {
@@ -156,6 +160,7 @@ Result<std::unique_ptr<Speaker>> Speaker::open(AudioSink& sink, const std::strin
   }
   espeak_SetSynthCallback(&Impl::on_audio);
   auto impl = std::make_unique<Impl>(sink);
+  impl->voices = std::move(voices);
   impl->rate = rate;
   impl->thread = std::thread([p = impl.get()] { p->run(); });
   return std::unique_ptr<Speaker>(new Speaker(std::move(impl)));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -27,9 +28,14 @@ class AudioSink {
 
 class Speaker {
  public:
-  // Loads espeak-ng (voices from its default data directory, or `data_dir`) and starts the speech
-  // thread. Only one Speaker may exist at a time: espeak-ng is one engine per process.
-  [[nodiscard]] static Result<std::unique_ptr<Speaker>> open(AudioSink& sink,
+  // Language tag -> espeak-ng voice (each language's catalogue says which). A language whose
+  // voice is empty has no synthetic voice: its parts are not synthesised (never read in another
+  // language's voice). Default: a tag is its own voice name ("en", "fr").
+  using Voices = std::map<std::string, std::string>;
+  // Loads espeak-ng (voices from its default data directory, or `data_dir`), checks that every
+  // named voice exists, and starts the speech thread. Only one Speaker may exist at a time:
+  // espeak-ng is one engine per process.
+  [[nodiscard]] static Result<std::unique_ptr<Speaker>> open(AudioSink& sink, Voices voices = {{"en", "en"}, {"fr", "fr"}},
                                                              const std::string& data_dir = {});
   ~Speaker();
   Speaker(const Speaker&) = delete;

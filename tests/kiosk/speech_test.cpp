@@ -154,6 +154,32 @@ TEST_CASE("the volume steps span at least 18 dB, one step at least 12 dB above t
   CHECK(db[4] < 0);  // no clipping at the loudest: below full scale
 }
 
+TEST_CASE("each language speaks in its catalogue's voice, and one without a voice is never read in another's",
+          "[speech]") {
+  RecordingSink sink;
+  auto speaker = Speaker::open(sink, {{"en", "en"}, {"es", "es"}, {"iu", ""}});
+  REQUIRE(speaker.ok());
+  auto speak = [&](const std::string& text, const std::string& lang) {
+    auto id = (*speaker)->say(say(text, lang));
+    REQUIRE((*speaker)->wait_idle(10000));
+    return sink.audio(id);
+  };
+  const auto es = speak("Toque aquí para empezar", "es");
+  CHECK(rms(es) > 0.01);
+  CHECK(es != speak("Toque aquí para empezar", "en"));  // the Spanish voice, not the English one
+  CHECK(speak("ᐃᓄᒃᑎᑐᑦ", "iu").empty());               // no synthetic Inuktitut: silence, not English
+  CHECK(speak("Hello", "xx").empty());                 // a language the kiosk does not offer
+}
+
+// Its own test case: ctest runs each in a process of its own, and espeak-ng cannot be started
+// again in a process where it was stopped.
+TEST_CASE("a voice espeak-ng does not have is refused when speech opens, naming the language", "[speech]") {
+  RecordingSink other;
+  auto wrong = Speaker::open(other, {{"kl", "no-such-voice"}});
+  REQUIRE_FALSE(wrong.ok());
+  CHECK_THAT(wrong.message(), Catch::Contains("no-such-voice") && Catch::Contains("kl"));
+}
+
 TEST_CASE("a new utterance interrupts the old one: nothing of the old follows the interruption", "[speech]") {
   RecordingSink sink;
   auto speaker = Speaker::open(sink);
