@@ -119,6 +119,16 @@ Result<std::unique_ptr<KioskStore>> wait_until_set_up(const KioskConfig& config,
   }
 }
 
+// The content's recorded speech, as the speaker plays it.
+std::shared_ptr<const Recordings> recordings_of(const Content& c) {
+  if (c.recordings.empty()) return nullptr;
+  auto out = std::make_shared<Recordings>();
+  for (const auto& [language, clips] : c.recordings) {
+    for (const auto& r : clips) (*out)[language][r.text] = RecordedClip{r.sample_rate, r.samples, r.adpcm};
+  }
+  return out;
+}
+
 std::vector<std::string> open_ids(const Content& c) {
   std::vector<std::string> ids;
   for (const auto& k : c.consultations) ids.push_back(k.id);
@@ -210,6 +220,7 @@ KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, co
       std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
     }
   }
+  if (speaker_) speaker_->set_recordings(recordings_of(installed_));
   if (!options.speech_log.empty()) speech_log_.open(options.speech_log, std::ios::app);
 
   ui_.strings = &strings;
@@ -290,7 +301,10 @@ void KioskApp::check_content() {
   last_content_check_ = monotonic_ms();
   const std::uint64_t before = store_.content_version();
   auto fresh = store_.content(unix_now());
-  if (fresh.ok() && store_.content_version() != before) installed_ = std::move(*fresh);
+  if (fresh.ok() && store_.content_version() != before) {
+    installed_ = std::move(*fresh);
+    if (speaker_) speaker_->set_recordings(recordings_of(installed_));
+  }
   Content open = open_at(installed_, unix_now());
   if (open_ids(open) != shown_ids_) {
     shown_ids_ = open_ids(open);

@@ -10,11 +10,14 @@
 #include <optional>
 #include <thread>
 
+#include "sync/common/adpcm.h"
+
 namespace civic::kiosk {
 
 namespace {
 std::atomic<bool> g_open{false};
 constexpr int kEspeakVolume = 185;  // of 0..200: the loudest step; quieter steps are our gain
+constexpr std::size_t kClipChunk = 1024;  // samples of a recording handed over at a time
 
 // SSML that asks espeak-ng to name each character.
 std::string spelled(const std::string& text) {
@@ -55,6 +58,7 @@ struct Speaker::Impl {
   std::optional<std::pair<std::uint64_t, Utterance>> next;  // guarded by mutex
   bool busy = false;                                        // guarded by mutex
   bool quit = false;                                        // guarded by mutex
+  std::shared_ptr<const Recordings> recordings;             // guarded by mutex
   std::uint64_t last_id = 0;                                // guarded by mutex
   // The utterance that should be sounding; others abort. Changed, and audio handed to the sink,
   // under audio_mutex: once say() has interrupted the sink, no chunk of the old utterance follows.
@@ -99,6 +103,52 @@ struct Speaker::Impl {
     return id;
   }
 
+  // Plays the clip of `part` (every letter's, when it is spelled); false when one is missing.
+  bool play_recorded(const Recordings& clips, const SpeechPart& part, std::uint64_t id) {
+    const auto language = clips.find(part.language);
+    if (language == clips.end()) return false;
+    std::vector<const RecordedClip*> found;
+    if (part.spell) {
+      for (std::size_t i = 0; i < part.text.size();) {
+        std::size_t n = 1;
+        while (i + n < part.text.size() && (static_cast<unsigned char>(part.text[i + n]) & 0xC0) == 0x80) ++n;
+        const auto clip = language->second.find(part.text.substr(i, n));
+        if (clip == language->second.end()) return false;
+        found.push_back(&clip->second);
+        i += n;
+      }
+    } else {
+      const auto clip = language->second.find(part.text);
+      if (clip == language->second.end()) return false;
+      found.push_back(&clip->second);
+    }
+    for (const RecordedClip* clip : found) play(*clip, id);
+    return true;
+  }
+
+  // Decodes, converts to the sink's rate (linear interpolation), applies the volume step and hands
+  // the audio over in pieces, stopping as soon as another utterance is wanted.
+  void play(const RecordedClip& clip, std::uint64_t id) {
+    const auto pcm = adpcm_decode(clip.adpcm.data(), clip.adpcm.size(), clip.samples);
+    if (pcm.empty() || clip.sample_rate == 0) return;
+    const double ratio = static_cast<double>(clip.sample_rate) / rate;
+    const auto out_count = static_cast<std::size_t>(static_cast<double>(pcm.size()) / ratio);
+    std::vector<std::int16_t> chunk;
+    for (std::size_t start = 0; start < out_count; start += kClipChunk) {
+      chunk.clear();
+      for (std::size_t i = start; i < std::min(out_count, start + kClipChunk); ++i) {
+        const double at = static_cast<double>(i) * ratio;
+        const auto left = static_cast<std::size_t>(at);
+        const std::size_t right = std::min(left + 1, pcm.size() - 1);
+        const double value = pcm[left] + (at - static_cast<double>(left)) * (pcm[right] - pcm[left]);
+        chunk.push_back(static_cast<std::int16_t>(std::clamp(value * gain, -32768.0, 32767.0)));
+      }
+      std::lock_guard audio(audio_mutex);
+      if (wanted.load() != id) return;
+      sink.write(id, chunk.data(), chunk.size());
+    }
+  }
+
   void run() {
     std::unique_lock lock(mutex);
     for (;;) {
@@ -107,6 +157,7 @@ struct Speaker::Impl {
       auto [id, utterance] = std::move(*next);
       next.reset();
       busy = true;
+      const std::shared_ptr<const Recordings> clips = recordings;
       lock.unlock();
       speaking = id;
       espeak_SetParameter(espeakRATE, speech_words_per_minute(utterance.rate_step), 0);
@@ -115,6 +166,8 @@ struct Speaker::Impl {
       for (const auto& part : utterance.parts) {
         if (wanted.load() != id) break;
         if (part.text.empty()) continue;
+        // A human recording of this very text (or, spelled, of each letter), where there is one.
+        if (clips && play_recorded(*clips, part, id)) continue;
         // A language without a synthetic voice is not read in another's.
         const auto voice = voices.find(part.language);
         if (voice == voices.end() || voice->second.empty()) continue;
@@ -186,6 +239,11 @@ std::uint64_t Speaker::say(Utterance utterance) {
 
 void Speaker::stop() {
   impl_->switch_to(std::nullopt);
+}
+
+void Speaker::set_recordings(std::shared_ptr<const Recordings> recordings) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->recordings = std::move(recordings);
 }
 
 bool Speaker::wait_idle(int timeout_ms) {

@@ -46,6 +46,8 @@ class Speaker {
   std::uint64_t say(Utterance utterance);
   // Stops speaking and drops what is queued.
   void stop();
+  // The recordings to play from now on (new content); null: none.
+  void set_recordings(std::shared_ptr<const Recordings> recordings);
   // Waits until everything queued has been synthesised (tests and tools); false on time-out.
   bool wait_idle(int timeout_ms);
   int sample_rate() const;

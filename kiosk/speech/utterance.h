@@ -2,6 +2,8 @@
 // speaker (which says it).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,16 @@ struct SpeechPart {
   // Say it letter by letter ("A" as the letter's name, not the word "a").
   bool spell = false;
 };
+
+// Recorded human speech (from the content bundle): a clip per text a language shows, as IMA ADPCM
+// (sync/common/adpcm.h). Where a clip exists for a part's exact text, it is played rather than
+// synthesised; a language without a synthetic voice is spoken from clips alone.
+struct RecordedClip {
+  std::uint32_t sample_rate = 16000;
+  std::uint32_t samples = 0;
+  std::vector<std::uint8_t> adpcm;
+};
+using Recordings = std::map<std::string, std::map<std::string, RecordedClip>>;  // language -> text -> clip
 
 struct Utterance {
   std::vector<SpeechPart> parts;

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <map>
 #include <cstring>
+#include <sodium.h>
 #include <optional>
 #include <set>
 
@@ -352,23 +353,29 @@ class ContentReader {
     }
     if (!root.contains("format")) {
       error("", "the file has no \"format\": add \"format\": 1 as its first field (see assets/README.md)");
-    } else if (root["format"] != 1 && root["format"] != 2) {
+    } else if (root["format"] != 1 && root["format"] != 2 && root["format"] != 3) {
       const json& f = root["format"];
-      const bool newer = f.is_number_unsigned() && f.get<std::uint64_t>() > 2;
+      const bool newer = f.is_number_unsigned() && f.get<std::uint64_t>() > 3;
       error("/format", newer && !operator_file_
-                           ? "the content's format is newer than this kiosk reads (versions 1 and 2); update the "
+                           ? "the content's format is newer than this kiosk reads (versions 1 to 3); update the "
                              "kiosk software"
-                           : "\"format\" must be 1 or 2 (2 for budget and pairwise consultations; see assets/README.md)");
+                           : "\"format\" must be 1, 2 or 3 (2 for budget and pairwise consultations, 3 with "
+                             "recordings; see assets/README.md)");
       format_unknown_ = newer;
     } else {
       format_ = root["format"].get<int>();
     }
     // "open_data" is the operators' (civic-hub open-data): bundles for kiosks never carry it.
     if (operator_file_) {
-      object_with(root, "", "the file", {"format", "questions", "consultations", "open_data"}, {"consultations"});
+      object_with(root, "", "the file", {"format", "questions", "consultations", "recordings", "open_data"},
+                  {"consultations"});
       if (root.contains("open_data")) read_open_data(root["open_data"], content);
     } else {
-      object_with(root, "", "the file", {"format", "questions", "consultations"}, {"consultations"});
+      object_with(root, "", "the file", {"format", "questions", "consultations", "recordings"}, {"consultations"});
+    }
+    if (root.contains("recordings")) {
+      if (format_ != 3) error("/recordings", "\"recordings\" need \"format\": 3 (older kiosks would not read them)");
+      read_recordings(root["recordings"], content);
     }
     if (root.contains("questions") && list(root["questions"], "/questions", "\"questions\"")) {
       std::set<std::string> seen;
@@ -395,6 +402,121 @@ class ContentReader {
       if (root["consultations"].empty() && operator_file_) {
         warning("/consultations", "there are no consultations: kiosks will show nothing to take part in");
       }
+    }
+    if (operator_file_) warn_untranslated(content);
+  }
+
+  // Each text in every language the file uses, and a recording of each in every recorded
+  // language: what is missing is said (kiosks show the fallback language, or stay silent).
+  void warn_untranslated(const Content& content) {
+    std::set<std::string> languages;
+    auto note = [&](const LocalText& t) {
+      for (const auto& [lang, text] : t.by_language) languages.insert(lang);
+    };
+    for (const auto& q : content.questions) {
+      note(q.label);
+      for (const auto& a : q.answers) note(a.label);
+    }
+    for (const auto& c : content.consultations) {
+      for (const auto* t : {&c.title, &c.summary, &c.body}) note(*t);
+      for (const auto& i : c.ideas) note(i.text);
+    }
+    std::map<std::string, std::set<std::string>> recorded;
+    for (const auto& [lang, clips] : content.recordings) {
+      for (const auto& r : clips) recorded[lang].insert(r.text);
+    }
+    auto check = [&](const LocalText& t, const std::string& at, const std::string& what) {
+      for (const auto& lang : languages) {
+        auto it = t.by_language.find(lang);
+        if (it == t.by_language.end()) {
+          warning(at, what + " has no '" + lang + "' text: kiosks show it in another language, marked");
+        } else if (recorded.count(lang) && !recorded[lang].count(it->second)) {
+          warning(at + "/" + lang, what + " has no recording in '" + lang + "': kiosks cannot say it aloud");
+        }
+      }
+    };
+    for (std::size_t i = 0; i < content.questions.size(); ++i) {
+      const auto& q = content.questions[i];
+      const std::string at = "/questions/" + std::to_string(i);
+      check(q.label, at + "/label", "question '" + q.id + "'");
+      for (std::size_t a = 0; a < q.answers.size(); ++a)
+        check(q.answers[a].label, at + "/answers/" + std::to_string(a) + "/label", "an answer of '" + q.id + "'");
+    }
+    for (std::size_t i = 0; i < content.consultations.size(); ++i) {
+      const auto& c = content.consultations[i];
+      const std::string at = "/consultations/" + std::to_string(i);
+      check(c.title, at + "/title", "the title of '" + c.id + "'");
+      check(c.summary, at + "/summary", "the summary of '" + c.id + "'");
+      check(c.body, at + "/body", "the text of '" + c.id + "'");
+      for (std::size_t k = 0; k < c.ideas.size(); ++k)
+        check(c.ideas[k].text, at + "/ideas/" + std::to_string(k) + "/text", "idea '" + c.ideas[k].id + "'");
+    }
+  }
+
+  void read_recordings(const json& r, Content& content) {
+    if (!r.is_object()) {
+      error("/recordings", "\"recordings\" must be an object of lists by language, {\"iu\": [...]}");
+      return;
+    }
+    std::size_t total = 0;
+    for (const auto& [language, clips] : r.items()) {
+      const std::string at = "/recordings/" + language;
+      if (language.empty() || language.size() > kMaxLanguageBytes ||
+          language.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") !=
+              std::string::npos) {
+        error(at, "'" + language + "' is not a language tag (such as iu or crk)");
+        continue;
+      }
+      if (!list(clips, at, "a language's recordings")) continue;
+      std::set<std::string> texts;
+      auto& out = content.recordings[language];
+      for (std::size_t i = 0; i < clips.size(); ++i) {
+        const std::string p = at + "/" + std::to_string(i);
+        const json& clip = clips[i];
+        if (!object_with(clip, p, "a recording", {"text", "rate", "samples", "adpcm"},
+                         {"text", "rate", "samples", "adpcm"}))
+          continue;
+        Recording rec;
+        if (!clip["text"].is_string() || clip["text"].get<std::string>().empty() ||
+            clip["text"].get<std::string>().size() > 4096) {
+          error(p + "/text", "a recording's \"text\" must be the text it says, 1 to 4096 bytes");
+          continue;
+        }
+        rec.text = clip["text"].get<std::string>();
+        if (!texts.insert(rec.text).second) error(p + "/text", "a second recording of the same text in '" + language + "'");
+        const json& rate = clip["rate"];
+        if (!rate.is_number_unsigned() || rate.get<std::uint64_t>() < 8000 || rate.get<std::uint64_t>() > 48000) {
+          error(p + "/rate", "\"rate\" must be samples per second, 8000 to 48000");
+          continue;
+        }
+        rec.sample_rate = rate.get<std::uint32_t>();
+        const json& samples = clip["samples"];
+        if (!samples.is_number_unsigned() || samples.get<std::uint64_t>() == 0 ||
+            samples.get<std::uint64_t>() > std::uint64_t{kMaxRecordingSeconds} * rec.sample_rate) {
+          error(p + "/samples", "\"samples\" must be 1 to " + std::to_string(kMaxRecordingSeconds) +
+                                    " seconds' worth of samples");
+          continue;
+        }
+        rec.samples = samples.get<std::uint32_t>();
+        const json& adpcm = clip["adpcm"];
+        const std::string b64 = adpcm.is_string() ? adpcm.get<std::string>() : std::string();
+        rec.adpcm.resize(b64.size() / 4 * 3 + 3);
+        std::size_t decoded = 0;
+        if (b64.empty() || sodium_base642bin(rec.adpcm.data(), rec.adpcm.size(), b64.data(), b64.size(), nullptr,
+                                             &decoded, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+            decoded != (rec.samples + 1) / 2) {
+          error(p + "/adpcm", "\"adpcm\" must be the clip in base64: (samples + 1) / 2 bytes of IMA ADPCM");
+          continue;
+        }
+        rec.adpcm.resize(decoded);
+        total += decoded;
+        out.push_back(std::move(rec));
+      }
+    }
+    if (total > kMaxRecordingBytes) {
+      error("/recordings", "the recordings take " + std::to_string(total / 1024) + " KiB; at most " +
+                               std::to_string(kMaxRecordingBytes / 1024) + " KiB fit in a content bundle (record "
+                               "at 16000 samples a second, or fewer texts)");
     }
   }
 
@@ -675,6 +797,33 @@ json text_json(const LocalText& t) {
 }
 }  // namespace
 
+namespace {
+json recordings_json(const std::vector<Recording>& clips) {
+  json list = json::array();
+  for (const auto& r : clips) {
+    std::string b64(sodium_base64_ENCODED_LEN(r.adpcm.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(b64.data(), b64.size(), r.adpcm.data(), r.adpcm.size(), sodium_base64_VARIANT_ORIGINAL);
+    b64.resize(std::strlen(b64.c_str()));
+    list.push_back({{"text", r.text}, {"rate", r.sample_rate}, {"samples", r.samples}, {"adpcm", b64}});
+  }
+  return list;
+}
+}  // namespace
+
+Result<std::string> with_recordings(const std::string& text, const std::string& language,
+                                    const std::vector<Recording>& recordings) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kMalformed, std::string("the consultations file is not valid JSON: ") + e.what());
+  }
+  if (!root.is_object()) return make_error(ErrorCode::kMalformed, "the consultations file is not a JSON object");
+  root["format"] = 3;
+  root["recordings"][language] = recordings_json(recordings);
+  return root.dump(2) + "\n";
+}
+
 std::string format_content(const Content& content) {
   // Format 2 only when a consultation needs it, so kiosks that read format 1 keep working with
   // content that has no budget or pairwise consultation.
@@ -682,7 +831,10 @@ std::string format_content(const Content& content) {
     return c.voting == VotingMethod::kBudget || c.voting == VotingMethod::kPairwise ||
            (c.voting == VotingMethod::kOpinion && c.min_votes != kDefaultMinOpinionVotes);
   });
-  json j = {{"format", needs_2 ? 2 : 1}, {"questions", json::array()}, {"consultations", json::array()}};
+  // Format 3 only with recordings.
+  json j = {{"format", !content.recordings.empty() ? 3 : needs_2 ? 2 : 1},
+            {"questions", json::array()},
+            {"consultations", json::array()}};
   for (const auto& q : content.questions) {
     json answers = json::array();
     for (const auto& a : q.answers) answers.push_back({{"id", a.id}, {"label", text_json(a.label)}});
@@ -716,6 +868,7 @@ std::string format_content(const Content& content) {
     k["ideas"] = ideas;
     j["consultations"].push_back(k);
   }
+  for (const auto& [language, clips] : content.recordings) j["recordings"][language] = recordings_json(clips);
   return j.dump(2);
 }
 

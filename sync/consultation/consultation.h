@@ -81,9 +81,22 @@ std::optional<std::string> impossible_budget_selection(const Consultation& c, co
 // The money a selection spends (unknown ids cost nothing).
 std::uint64_t budget_spent(const Consultation& c, const std::vector<std::string>& ids);
 
+// A recorded human voice saying one text in one language (a language with no synthetic voice, or a
+// better one), compressed as IMA ADPCM (sync/common/adpcm.h): format 3's "recordings".
+struct Recording {
+  std::string text;  // exactly what the kiosk shows (a catalogue text or consultation text)
+  std::uint32_t sample_rate = 16000;
+  std::uint32_t samples = 0;
+  std::vector<std::uint8_t> adpcm;  // (samples + 1) / 2 bytes
+};
+inline constexpr std::uint32_t kMaxRecordingSeconds = 60;
+inline constexpr std::size_t kMaxRecordingBytes = 6 * 1024 * 1024;  // all clips, compressed (payload: 8 MiB)
+
 struct Content {
   std::vector<Consultation> consultations;
   std::vector<Question> questions;
+  // Language tag -> its recordings (format 3).
+  std::map<std::string, std::vector<Recording>> recordings;
   // Open data leaves out any count below this (a small group could identify someone): the
   // operators' file's "open_data": {"smallest_cell": N}; never in bundles.
   std::uint64_t open_data_smallest_cell = 5;
@@ -121,6 +134,11 @@ ContentCheck check_consultations_file(const std::string& json);
 std::vector<std::string> expiry_warnings(const Content& content, std::uint64_t bundle_expires_at);
 // The same format back (parse_content(format_content(c)) gives c).
 std::string format_content(const Content& content);
+
+// The consultations file `json` with the recordings of `language` set to `recordings` (format 3),
+// as `civic-hub content add-recordings` writes it; the file's other fields are kept.
+[[nodiscard]] Result<std::string> with_recordings(const std::string& json, const std::string& language,
+                                                  const std::vector<Recording>& recordings);
 
 // The consultations open at this Unix time (opens_at <= now < closes_at); questions unchanged.
 Content open_at(const Content& content, std::uint64_t unix_now);

@@ -11,6 +11,7 @@
 #include "server.h"
 #include "online_export.h"
 #include "pabulib.h"
+#include "recordings.h"
 #include "open_data.h"
 #include "tally.h"
 #include "service.h"
@@ -157,6 +158,7 @@ struct Options {
   bool held_id_given = false;
   std::string import_dir;                                                // import
   std::string content_file, content_key_file;                            // content
+  std::string recordings_language, recordings_list, recordings_out;      // content add-recordings
   int days = 0;
   std::string key_file;                                                  // moderate, tally
   std::string moderate_action = "list", moderation_id, reason, replacement, reopen_reason, decided_by;
@@ -378,6 +380,32 @@ int run_import(HubService& service, const Options& o) {
   }
   if (imported->content_written) std::printf("latest content bundle written to the drive\n");
   return imported->refused.empty() ? kExitOk : kExitFailure;
+}
+
+// civic-hub content add-recordings FILE --language L --list LIST --out OUT.
+int run_content_add_recordings(const Options& o) {
+  auto text = read_text_file(o.content_file);
+  if (!text.ok()) return fail(text.error());
+  auto recordings = read_recording_list(o.recordings_list);
+  if (!recordings.ok()) return fail(recordings.error());
+  auto out = with_recordings(*text, o.recordings_language, *recordings);
+  if (!out.ok()) return fail(out.error());
+  const ContentCheck check = check_consultations_file(*out);
+  std::fputs(check.report(o.recordings_out).c_str(), stderr);
+  if (!check.errors.empty()) {
+    return fail(make_error(ErrorCode::kInvalidArgument, "with these recordings the file has errors (listed above); "
+                                                        "nothing was written"));
+  }
+  if (auto s = write_text_file(o.recordings_out, *out); !s.ok()) return fail(s.error());
+  std::size_t bytes = 0;
+  double seconds = 0;
+  for (const auto& r : *recordings) {
+    bytes += r.adpcm.size();
+    seconds += static_cast<double>(r.samples) / r.sample_rate;
+  }
+  std::printf("%zu recordings in '%s' (%.0f s of speech, %zu KiB compressed) written to %s\n", recordings->size(),
+              o.recordings_language.c_str(), seconds, bytes / 1024, o.recordings_out.c_str());
+  return kExitOk;
 }
 
 // civic-hub content publish --key KEY [FILE].
@@ -852,6 +880,13 @@ int main(int argc, char** argv) try {
   auto* show = content->add_subcommand("show", "print what the next bundle will carry (consultations and approved ideas)");
   auto* check_cmd = content->add_subcommand("check", "check a consultations file and list every problem, publishing nothing");
   check_cmd->add_option("file", o.content_file, "consultations file, JSON (see assets/README.md)")->required();
+  auto* add_recordings = content->add_subcommand(
+      "add-recordings", "add recorded speech in one language to a consultations file (see assets/README.md)");
+  add_recordings->add_option("file", o.content_file, "consultations file, JSON")->required();
+  add_recordings->add_option("--language", o.recordings_language, "the language recorded, e.g. iu")->required();
+  add_recordings->add_option("--list", o.recordings_list, "the list: one line per text, text<TAB>file.wav")->required();
+  add_recordings->add_option("--out", o.recordings_out, "where to write the consultations file with its recordings")
+      ->required();
 
   auto* moderate = app.add_subcommand("moderate", "list residents' ideas waiting for moderation, approve or reject");
   moderate->add_option("action", o.moderate_action, "list | approve | reject | log (every decision taken)")
@@ -949,6 +984,7 @@ int main(int argc, char** argv) try {
 
   if (init->parsed()) return run_init(config, o);
   if (check_cmd->parsed()) return run_content_check(o);
+  if (add_recordings->parsed()) return run_content_add_recordings(o);
   if (budget_count->parsed()) return run_budget_count(o);
   if (auto s = check_hub_state(config, state_dir.empty() && app.get_option("--config")->count() == 0); !s.ok()) {
     return fail(s.error());

@@ -363,7 +363,7 @@ TEST_CASE("content is parsed strictly", "[session][content]") {
   CHECK(c.consultation("parks-2026")->voting == VotingMethod::kSupport);
   CHECK(c.consultation("parks-2026")->title.in("fr") != c.consultation("parks-2026")->title.in("en"));
   CHECK(c.consultation("parks-2026")->title.in("iu") == c.consultation("parks-2026")->title.in("en"));
-  CHECK(parse_content(R"({"format":3,"consultations":[]})").code() == ErrorCode::kUnknownVersion);
+  CHECK(parse_content(R"({"format":4,"consultations":[]})").code() == ErrorCode::kUnknownVersion);
   CHECK(parse_content("not json").code() == ErrorCode::kMalformed);
   auto unknown_question = parse_content(
       R"({"format":1,"consultations":[{"id":"a","title":{"en":"t"},"summary":{"en":"s"},"body":{"en":"b"},"about_you":["nope"]}]})");
