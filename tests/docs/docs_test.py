@@ -221,6 +221,16 @@ def main():
         s.run("civic-hub content publish --key /media/offline-usb/hub-content.key consultations.json")
         s.run("civic-hub content publish --key KEY FILE")
         s.run("civic-hub content check FILE")
+        # Recorded speech (assets/README.md): a WAV file and the list that names what it says.
+        os.makedirs(s.path("operator", "recordings"))
+        subprocess.run(["sox", "-n", "-r", "16000", "-b", "16", "-c", "1", s.path("operator", "recordings", "name.wav"),
+                        "synth", "0.5", "sine", "440"], check=True)
+        write(s.path("operator", "recordings", "iu.tsv"), "ᐃᓄᒃᑎᑐᑦ\tname.wav\n")
+        s.run("civic-hub content add-recordings consultations.json --language iu --list recordings/iu.tsv "
+              "--out consultations-iu.json")
+        with_iu = json.load(open(s.path("operator", "consultations-iu.json"), encoding="utf-8"))
+        check(with_iu["format"] == 3 and with_iu["recordings"]["iu"][0]["text"] == "ᐃᓄᒃᑎᑐᑦ",
+              "add-recordings wrote the recording into a format 3 file")
         s.run("civic-hub content show")
         s.run("civic-hub contnet", expect=2)
 
