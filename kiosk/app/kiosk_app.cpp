@@ -15,6 +15,7 @@
 #include "kiosk/app/store.h"
 #include "kiosk/platform/audio.h"
 #include "kiosk/platform/window.h"
+#include "kiosk/speech/audio_route.h"
 #include "kiosk/ui/announcer.h"
 #include "kiosk/ui/ui.h"
 #include "sync/files/files.h"
@@ -150,6 +151,7 @@ class KioskApp {
   void draw();
   void store_submission();
   void speak();
+  void follow_headphones();
   std::string screenshot_path();
 
   const KioskConfig& config_;
@@ -163,6 +165,7 @@ class KioskApp {
   std::unique_ptr<SdlAudioSink> audio_;
   std::unique_ptr<Speaker> speaker_;
   std::string speech_health_ = "off in the configuration ([speech] enabled)";
+  SDL_AudioDeviceID headphones_ = 0;  // the headphones speech plays on, if any
   std::ofstream speech_log_;  // tests only: an append-only stream, flushed per line
   Announcer announcer_;
   BackgroundCommand operation_;
@@ -221,6 +224,15 @@ KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, co
     }
   }
   if (speaker_) speaker_->set_recordings(recordings_of(installed_));
+  // Headphones already plugged in when the kiosk starts.
+  if (speaker_) {
+    for (const auto& name : audio_->output_devices()) {
+      if (!is_headphones(name, config.headphone_names) || !audio_->use_device(name).ok()) continue;
+      headphones_ = audio_->device();
+      session_.set_headphones(true);
+      break;
+    }
+  }
   if (!options.speech_log.empty()) speech_log_.open(options.speech_log, std::ios::app);
 
   ui_.strings = &strings;
@@ -380,9 +392,36 @@ void KioskApp::speak() {
   }
 }
 
+// Headphones plugged in: speech moves to them. Unplugged: speech stops at once (the session says
+// so on screen) and the loudspeaker is the output again, silent until speech is turned on.
+void KioskApp::follow_headphones() {
+  for (const auto& change : window_.take_audio_changes()) {
+    if (!speaker_) continue;
+    if (change.added && headphones_ == 0) {
+      const std::string name = audio_->device_name(static_cast<int>(change.which));
+      if (!is_headphones(name, config_.headphone_names)) continue;
+      speaker_->stop();
+      if (auto s = audio_->use_device(name); !s.ok()) {
+        std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
+        continue;
+      }
+      headphones_ = audio_->device();
+      session_.set_headphones(true);
+      std::fprintf(stderr, "civic-kiosk: speech on the headphones '%s'\n", name.c_str());
+    } else if (!change.added && headphones_ != 0 && change.which == headphones_) {
+      speaker_->stop();
+      headphones_ = 0;
+      session_.set_headphones(false);
+      if (auto s = audio_->use_device(""); !s.ok()) std::fprintf(stderr, "civic-kiosk: %s\n", s.message().c_str());
+      std::fprintf(stderr, "civic-kiosk: headphones unplugged: speech stopped, the loudspeaker is the output\n");
+    }
+  }
+}
+
 void KioskApp::run() {
   for (;;) {
     if (!window_.wait_and_translate(wait_timeout_ms(), input_)) break;
+    follow_headphones();
     session_.tick();
     staff_.tick();
     run_staff_effects();

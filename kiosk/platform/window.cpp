@@ -7,6 +7,7 @@
 #include <imgui_impl_opengl3.h>
 
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "kiosk/ui/ui.h"
@@ -137,10 +138,21 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
         break;
       }
       case SDL_TEXTINPUT: input.push({InputEvent::Type::kText, 0, 0, 0, e.text.text}); break;
+      case SDL_AUDIODEVICEADDED:
+      case SDL_AUDIODEVICEREMOVED:
+        if (e.adevice.iscapture == 0) {
+          audio_changes_.push_back({e.type == SDL_AUDIODEVICEADDED, e.adevice.which});
+          input.push({InputEvent::Type::kPointerMove, -1, -1, 0, {}});  // a frame: speech may change
+        }
+        break;
       default: break;
     }
   } while (SDL_PollEvent(&e));
   return true;
+}
+
+std::vector<Window::AudioDeviceChange> Window::take_audio_changes() {
+  return std::exchange(audio_changes_, {});
 }
 
 void Window::upload_fonts() {

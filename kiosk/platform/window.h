@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kiosk/ui/input.h"
 #include "kiosk/ui/ui.h"
@@ -29,6 +30,13 @@ class Window {
   // Waits up to `timeout_ms` (-1: forever) for events and queues them. Returns false when the
   // kiosk should quit (SIGTERM from systemd, window closed).
   bool wait_and_translate(int timeout_ms, InputQueue& input);
+  // Sound outputs plugged in (`which`: SDL's device index) or unplugged (`which`: the opened
+  // device's id) since the last call.
+  struct AudioDeviceChange {
+    bool added = false;
+    std::uint32_t which = 0;
+  };
+  std::vector<AudioDeviceChange> take_audio_changes();
   void begin_frame();  // renderer's new frame; sets ImGui's display size to the canvas
   // After fonts were added to the atlas: uploads it again. The atlas's pixels are freed once they
   // are on the GPU (16 MiB of RGBA that would otherwise stay in the kiosk's memory).
@@ -48,6 +56,7 @@ class Window {
   SDL_GLContext gl_ = nullptr;
   int width_ = 0, height_ = 0;
   Uint64 last_frame_ = 0;
+  std::vector<AudioDeviceChange> audio_changes_;
 };
 
 }  // namespace civic::kiosk

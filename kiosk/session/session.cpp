@@ -65,6 +65,18 @@ void Session::touch() {
   ++revision_;
 }
 
+void Session::set_headphones(bool plugged_in) {
+  if (plugged_in == headphones_) return;
+  headphones_ = plugged_in;
+  if (screen_ != Screen::kAttract) message_ = Message{plugged_in ? "speech.headphones_on" : "speech.headphones_off", {}};
+  if (!plugged_in) {
+    // Speech that was private must not carry on out loud: it stops until the resident turns it on.
+    speech_ = false;
+    privacy_ = false;
+  }
+  ++revision_;
+}
+
 void Session::go(Screen s) {
   if (s != screen_) history_.push_back(screen_);
   screen_ = s;
@@ -527,6 +539,12 @@ void Session::apply(const Action& a) {
     case Action::Kind::kSpeechLouder:
       if (speech_) speech_volume_ = std::min(kSpeechSteps - 1, speech_volume_ + 1);
       break;
+    case Action::Kind::kToggleSpeakLetters:
+      if (speech_) speak_letters_ = !speak_letters_;
+      break;
+    case Action::Kind::kTogglePrivacy:
+      if (speech_ && headphones_) privacy_ = !privacy_;
+      break;
     case Action::Kind::kFinish:
       if (screen_ == Screen::kThanks || screen_ == Screen::kOutOfService || screen_ == Screen::kConsultations ||
           screen_ == Screen::kLanguage) {
@@ -613,6 +631,8 @@ void Session::reset() {
   speech_ = false;
   speech_rate_ = 2;
   speech_volume_ = 2;
+  speak_letters_ = false;
+  privacy_ = false;
   message_.reset();
   discard_.reset();
   warning_seconds_ = 0;

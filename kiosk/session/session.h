@@ -89,6 +89,8 @@ struct Action {
     kSpeechFaster,
     kSpeechQuieter,
     kSpeechLouder,
+    kToggleSpeakLetters,  // speak each typed letter aloud on the loudspeaker (off: others could listen)
+    kTogglePrivacy,       // with headphones: hide the screen's text while speech runs
     // Review: go back to one step to change it (value: the step's screen name, e.g. "vote").
     kChangeStep,
     // Leaving would delete what the resident has not sent: the kiosk asks first. These answer.
@@ -181,6 +183,16 @@ class Session {
   int speech_rate() const { return speech_rate_; }
   int speech_volume() const { return speech_volume_; }
   std::uint64_t speech_repeats() const { return speech_repeats_; }
+  // Private listening. The kiosk says whether speech goes to headphones (a device, not a
+  // resident's choice: kept across visits); unplugging them stops speech and says so. Typed
+  // letters are spoken on headphones, and on the loudspeaker only when the resident asks;
+  // privacy hides the screen's text while speech runs on headphones. Both reset with the session.
+  void set_headphones(bool plugged_in);
+  bool headphones() const { return headphones_; }
+  bool speak_letters() const { return speak_letters_; }
+  bool speak_typing() const { return headphones_ || speak_letters_; }
+  bool privacy() const { return privacy_; }
+  bool screen_hidden() const { return privacy_ && headphones_ && speech_; }
   std::uint64_t seconds_until_reset() const;
   const std::string& receipt() const { return receipt_; }
   // 1-based step and total for the step indicator, or {0, 0} outside the participation steps.
@@ -244,6 +256,9 @@ class Session {
   int speech_rate_ = 2;
   int speech_volume_ = 2;
   std::uint64_t speech_repeats_ = 0;
+  bool headphones_ = false;
+  bool speak_letters_ = false;
+  bool privacy_ = false;
   std::uint64_t revision_ = 0;
   std::uint64_t content_revision_ = 0;
 };

@@ -18,7 +18,7 @@ bool spoken_on_arrival(const A11yNode& n) {
 // Toggles that switch something on or off (rather than choose an answer).
 bool is_switch(const std::string& id) {
   return id.rfind("display.", 0) == 0 || id == "speech" || id == "attract.speech" || id == "key.shift" ||
-         id == "help" || id == "about.consent";
+         id == "help" || id == "about.consent" || id == "speech.letters" || id == "speech.privacy";
 }
 
 }  // namespace
@@ -126,8 +126,9 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
       if (!now) continue;
       const std::string in = now->language.empty() ? d.language : now->language;
       if (now->role == Role::kKey) {
-        // The letter as it was typed (shift has since gone back to lower case).
-        u.parts.push_back({before.label, in, true, true});
+        // The letter as it was typed (shift has since gone back to lower case); out loud only
+        // on headphones, or when the resident asked for it: others may be listening.
+        if (session.speak_typing()) u.parts.push_back({before.label, in, true, true});
       } else {
         u.parts.push_back({describe(*now, session, ui), in});
       }
@@ -147,8 +148,9 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
         std::none_of(touched_.begin(), touched_.end(),
                      [&](const A11yNode& t) { return t.id == focused->id; })) {
       const std::string in = focused->language.empty() ? d.language : focused->language;
-      if (focused->role == Role::kKey)
-        u.parts.push_back({focused->label, in, true, true});
+      if (focused->role == Role::kKey) {
+        if (session.speak_typing()) u.parts.push_back({focused->label, in, true, true});
+      }
       else
         u.parts.push_back({describe(*focused, session, ui), in});
     }

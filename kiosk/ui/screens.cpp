@@ -962,6 +962,17 @@ void speech_panel(Frame& fr) {
   panel_button("speech.off", "speech.off", ImVec2(x0, y), Action::Kind::kToggleSpeech, true);
   panel_button("speech.quieter", "speech.quieter", ImVec2(x1, y), Action::Kind::kSpeechQuieter, false);
   panel_button("speech.louder", "speech.louder", ImVec2(x2, y), Action::Kind::kSpeechLouder, false);
+  // Private listening: on headphones, the screen can be hidden; on the loudspeaker, typed letters
+  // are spoken only when the resident asks.
+  y += 88 + 24;
+  const bool private_audio = fr.s.headphones();
+  const bool on = private_audio ? fr.s.privacy() : fr.s.speak_letters();
+  if (widgets::button(fr.ui, private_audio ? "speech.privacy" : "speech.letters",
+                      fr.tr(private_audio ? "speech.privacy" : "speech.letters"), ImVec2(x0, y),
+                      ImVec2(2 * w + 24, 88), Kind::kNormal, Role::kToggle, on)) {
+    fr.act(private_audio ? Action::Kind::kTogglePrivacy : Action::Kind::kToggleSpeakLetters);
+    fr.ui.frame.changed = true;
+  }
   if (widgets::button(fr.ui, "speech.close", fr.tr("speech.close"),
                       ImVec2(box.x + size.x - kOverlayPadding - kOverlayButtonWidth,
                              box.y + size.y - kOverlayPadding - kOverlayButtonHeight),
@@ -1142,6 +1153,20 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
     speech_panel(fr);
   } else {
     draw_screen(fr);
+  }
+  // Privacy: on headphones, the screen below the title bar is dark while speech runs (the
+  // controls still work by touch and keypad, and speech still reads them).
+  if (s.screen_hidden() && !staff_screen && !locked) {
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->AddRectFilled(ImVec2(0, kTopBar), ImVec2(fr.W(), fr.H()), IM_COL32(0, 0, 0, 255));
+    const std::string note = fr.tr("speech.privacy_note");
+    ImFont* font = fr.f().body;
+    dl->AddText(font, font->FontSize, ImVec2(kMargin, kTopBar + 48), IM_COL32(255, 255, 255, 255), note.c_str(),
+                nullptr, fr.content_w());
+    ui.frame.tree.add(A11yNode{.id = "privacy.note",
+                               .role = Role::kStatus,
+                               .label = note,
+                               .rect = Rect{kMargin, kTopBar + 48, fr.content_w(), widgets::text_height(note, fr.content_w(), font)}});
   }
   ImGui::PopFont();
   ImGui::End();

@@ -222,6 +222,7 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
 
   TableReader speech(root["speech"].as_table(), f, "speech");
   CIVIC_TRY(speech.get_bool("enabled", c.speech_enabled));
+  CIVIC_TRY(speech.get_string_list("headphones", c.headphone_names, 32, 100));
   CIVIC_TRY(speech.finish());
 
   TableReader staff(root["staff"].as_table(), f, "staff");

@@ -51,6 +51,9 @@ struct KioskConfig {
   std::vector<std::string> languages;
   // [speech]: the kiosk's own screen reader (espeak-ng).
   bool speech_enabled = true;
+  // Sound outputs whose name contains one of these (ignoring case) are headphones: speech moves to
+  // them when they are plugged in, privately.
+  std::vector<std::string> headphone_names{"headphone", "headset", "earphone", "earbud"};
   // [staff]: staff mode (civic-kiosk --set-staff-pin sets the PIN).
   int staff_inactivity_seconds = 180;
   int staff_operation_timeout_seconds = 900;  // a sync or USB operation is stopped after this long

@@ -32,6 +32,7 @@ TEST_CASE("the example configurations load and hold the defaults", "[config]") {
   CHECK(kiosk->speech_idle_timeout_seconds > kiosk->idle_timeout_seconds);
   CHECK(kiosk->speech_enabled);
   CHECK(kiosk->languages == std::vector<std::string>{"en", "fr"});
+  CHECK(kiosk->headphone_names == defaults.headphone_names);
   auto hub = load_hub_config(fs::path(CIVIC_SOURCE_DIR) / "config/hub.toml");
   REQUIRE(hub.ok());
   CHECK(hub->port == HubConfig{}.port);

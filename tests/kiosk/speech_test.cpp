@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "kiosk/speech/audio_route.h"
 #include "kiosk/ui/announcer.h"
 #include "speech_sinks.h"
 #include "tests/temp_dir.h"
@@ -251,6 +252,16 @@ TEST_CASE("a scripted session with speech: what is said, and in which language",
   REQUIRE(s.tap("consultation.parks-2026"));
   REQUIRE(s.tap("nav.next"));
   REQUIRE(s.k.session().screen() == Screen::kIdea);
+  // On the loudspeaker, typed letters are not said aloud (anyone near could hear an idea as it is
+  // typed) until the resident asks for it in the speech panel.
+  mark = s.said.size();
+  REQUIRE(s.tap("key.x"));
+  CHECK(s.said.size() == mark);
+  REQUIRE(s.tap("key.backspace"));
+  REQUIRE(s.tap("speech"));
+  REQUIRE(s.tap("speech.letters"));
+  CHECK(s.said.back().parts.at(0).text.find(s.k.ui.strings->text("fr", "speech.letters")) == 0);
+  REQUIRE(s.tap("speech.close"));
   mark = s.said.size();
   REQUIRE(s.tap("key.l"));
   REQUIRE(s.tap("key.a"));
@@ -466,4 +477,59 @@ TEST_CASE("budget and pairwise screens are spoken with the projects, the money s
   CHECK(s.said_text("en:Which is better? Tap the one you prefer. Pair 2 of up to 10.", mark));
   CHECK(s.said_text("en:" + idea_text(left), mark));
   CHECK(s.said_text("en:" + idea_text(right), mark));
+}
+
+TEST_CASE("headphones: letters spoken privately, privacy hides the screen, unplugging stops speech and says so",
+          "[speech][ui]") {
+  SpokenKiosk s;
+  s.k.session().set_headphones(true);  // plugged in while nobody is at the kiosk: no message
+  s.k.settle();
+  CHECK_FALSE(s.k.session().message());
+  REQUIRE(s.tap("attract.speech"));
+  REQUIRE(s.tap("attract.start"));
+  REQUIRE(s.tap("language.en"));
+  REQUIRE(s.tap("consultation.parks-2026"));
+  REQUIRE(s.tap("nav.next"));
+  REQUIRE(s.k.session().screen() == Screen::kIdea);
+  // On headphones a typed letter is spoken without asking.
+  std::size_t mark = s.said.size();
+  REQUIRE(s.tap("key.q"));
+  REQUIRE(s.said.size() == mark + 1);
+  CHECK(s.said.back().parts.at(0).text == "q");
+  // The speech panel offers privacy (not "say each letter", which headphones make needless).
+  REQUIRE(s.tap("speech"));
+  CHECK_FALSE(s.k.tree().find("speech.letters"));
+  REQUIRE(s.tap("speech.privacy"));
+  CHECK(s.k.session().privacy());
+  REQUIRE(s.tap("speech.close"));
+  const A11yNode* note = s.k.tree().find("privacy.note");
+  REQUIRE(note);
+  CHECK(note->label == s.k.ui.strings->text("en", "speech.privacy_note"));
+  CHECK(s.k.tree().find("key.q"));  // the controls still work under the dark screen
+  // Unplugged: speech stops at once, the screen shows again and says why.
+  const int stops = s.stops;
+  s.k.session().set_headphones(false);
+  s.k.settle();
+  CHECK_FALSE(s.k.session().speech());
+  CHECK(s.stops == stops + 1);
+  CHECK_FALSE(s.k.tree().find("privacy.note"));
+  const A11yNode* message = s.k.tree().find("message");
+  REQUIRE(message);
+  CHECK(message->label == s.k.ui.strings->text("en", "speech.headphones_off"));
+  // Back on the loudspeaker, letters are silent again.
+  REQUIRE(s.tap("speech"));  // speech on again, now on the loudspeaker
+  REQUIRE(s.k.session().speech());
+  mark = s.said.size();
+  REQUIRE(s.tap("key.w"));
+  CHECK(s.said.size() == mark);
+}
+
+TEST_CASE("headphones are told from the loudspeaker by the names the kiosk's sound cards give", "[speech]") {
+  const std::vector<std::string> names{"headphone", "headset", "earphone", "earbud"};
+  CHECK(is_headphones("Built-in Audio Headphones", names));
+  CHECK(is_headphones("Jabra EVOLVE 20 USB HEADSET Mono", names));
+  CHECK_FALSE(is_headphones("Built-in Audio Analog Stereo", names));
+  CHECK_FALSE(is_headphones("HDMI / DisplayPort 1 Output", names));
+  CHECK_FALSE(is_headphones("Anything", {}));
+  CHECK_FALSE(is_headphones("Anything", {""}));  // an empty name in the setting matches nothing
 }

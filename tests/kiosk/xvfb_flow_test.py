@@ -25,13 +25,17 @@ UPDATE = "--update-screens" in sys.argv
 OPEN = f"{BUILD}/tests/open_outbox"
 
 
-def resident(k, language, idea, vote_id, answer, scroll=False, display=()):
+def resident(k, language, idea, vote_id, answer, scroll=False, display=(), letters=False):
     for toggle in display:  # high contrast, larger text: chosen on the attract screen
         k.tap(toggle)
     k.tap("attract.start")
     k.tap(f"language.{language}")
     k.tap("consultation.parks-2026")
     k.tap("nav.next")
+    if letters:  # on the loudspeaker, typed letters are spoken only when the resident asks
+        k.tap("speech")
+        k.tap("speech.letters")
+        k.tap("speech.close")
     k.type(idea)
     # The dump never holds what was typed, only how long it is.
     field = lambda t: next((n for n in t["nodes"] if n["id"] == "idea.text"), None)
@@ -66,7 +70,8 @@ def check_speech(work, log_path, receipt):
     check(("fr", "Sur quoi voulez-vous donner votre avis ?") in said, "the consultations screen is read in French")
     typed = [p for p in parts if p["text"] is None]
     check(len(typed) >= 3 and all(p["language"] == "fr" for p in typed),
-          f"each typed letter is spoken in French and left out of the log ({len(typed)} typed parts)")
+          f"each typed letter, asked for in the speech panel, is spoken in French and left out of the log "
+          f"({len(typed)} typed parts)")
     check("lac bleu" not in open(log_path, encoding="utf-8").read(), "the typed idea is not in the speech log")
     check(any(l == "fr" and t and t.startswith("Merci") for l, t in said), "the thank-you screen is read in French")
     check(any(t == receipt for _, t in said), "the receipt code is read out")
@@ -150,7 +155,8 @@ def main():
         receipt_fr = resident(k, "fr", "kiwis", "idea-005.support", None, scroll=True)
         receipt_big = resident(k, "fr", "poney", "idea-001.support", None,
                                display=("display.contrast", "display.large_text"))
-        receipt_spoken = resident(k, "fr", "lac bleu", "idea-003.support", None, display=("attract.speech",))
+        receipt_spoken = resident(k, "fr", "lac bleu", "idea-003.support", None, display=("attract.speech",),
+                                  letters=True)
         t = k.wait(lambda t: t["screen"] == "attract", "the attract screen")
         check(not next(n for n in t["nodes"] if n["id"] == "attract.speech")["selected"],
               "speech is off again when the session has ended")
