@@ -130,6 +130,7 @@ bool Window::wait_and_translate(int timeout_ms, InputQueue& input) {
         // Enter on a keypad activates like Space (ImGui 1.86 activates with Space).
         SDL_Scancode code = e.key.keysym.scancode;
         if (code == SDL_SCANCODE_RETURN || code == SDL_SCANCODE_KP_ENTER) code = SDL_SCANCODE_SPACE;
+        if (code == SDL_SCANCODE_HELP) code = SDL_SCANCODE_F1;  // a keypad's Help key is help
         input.push({e.type == SDL_KEYDOWN ? InputEvent::Type::kKeyDown : InputEvent::Type::kKeyUp,
                     0,
                     0,

@@ -297,6 +297,7 @@ void Session::apply(const Action& a) {
     }
     if (a.kind != Action::Kind::kToggleHighContrast && a.kind != Action::Kind::kToggleLargeText &&
         a.kind != Action::Kind::kToggleSpeech && a.kind != Action::Kind::kSpeechRepeat &&
+        a.kind != Action::Kind::kWhereAmI &&
         a.kind != Action::Kind::kMoreTime) {
       return;
     }
@@ -538,6 +539,9 @@ void Session::apply(const Action& a) {
       break;
     case Action::Kind::kSpeechLouder:
       if (speech_) speech_volume_ = std::min(kSpeechSteps - 1, speech_volume_ + 1);
+      break;
+    case Action::Kind::kWhereAmI:
+      if (speech_) ++where_requests_;
       break;
     case Action::Kind::kToggleSpeakLetters:
       if (speech_) speak_letters_ = !speak_letters_;

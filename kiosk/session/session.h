@@ -89,6 +89,7 @@ struct Action {
     kSpeechFaster,
     kSpeechQuieter,
     kSpeechLouder,
+    kWhereAmI,            // keypad: say where the resident is (screen, step, consultation, focus)
     kToggleSpeakLetters,  // speak each typed letter aloud on the loudspeaker (off: others could listen)
     kTogglePrivacy,       // with headphones: hide the screen's text while speech runs
     // Review: go back to one step to change it (value: the step's screen name, e.g. "vote").
@@ -183,6 +184,7 @@ class Session {
   int speech_rate() const { return speech_rate_; }
   int speech_volume() const { return speech_volume_; }
   std::uint64_t speech_repeats() const { return speech_repeats_; }
+  std::uint64_t where_requests() const { return where_requests_; }
   // Private listening. The kiosk says whether speech goes to headphones (a device, not a
   // resident's choice: kept across visits); unplugging them stops speech and says so. Typed
   // letters are spoken on headphones, and on the loudspeaker only when the resident asks;
@@ -256,6 +258,7 @@ class Session {
   int speech_rate_ = 2;
   int speech_volume_ = 2;
   std::uint64_t speech_repeats_ = 0;
+  std::uint64_t where_requests_ = 0;
   bool headphones_ = false;
   bool speak_letters_ = false;
   bool privacy_ = false;

@@ -44,6 +44,32 @@ std::string Announcer::describe(const A11yNode& node, const Session& session, co
   return said;
 }
 
+// "Where am I?": the step (or the screen's heading), the consultation, and the control with the
+// keypad focus, in a sentence, without reading the whole screen again.
+Utterance Announcer::where_am_i(const Session& session, const UiContext& ui) const {
+  const std::string& lang = ui.frame.drawn.language;
+  std::string where;
+  const A11yNode* step = ui.frame.tree.find("step");
+  if (step) {
+    where = step->label;
+  } else {
+    for (const auto& n : ui.frame.tree.nodes()) {
+      if (n.role == Role::kHeading && n.id != "app.title") {
+        where = n.label;
+        break;
+      }
+    }
+  }
+  if (const Consultation* c = session.consultation(); c && session.screen() != Screen::kConsultations) {
+    where += (where.empty() ? "" : ", ") + local_text(*ui.strings, c->title, lang);
+  }
+  Utterance u{{{ui.strings->format(lang, "speech.where_text", {{"where", where}}), lang}}};
+  for (const auto& n : ui.frame.tree.nodes()) {
+    if (n.focused) u.parts.push_back({describe(n, session, ui), n.language.empty() ? lang : n.language});
+  }
+  return u;
+}
+
 Utterance Announcer::read_screen(const Session& session, const UiContext& ui) const {
   Utterance u;
   const std::string& lang = ui.frame.drawn.language;
@@ -103,7 +129,9 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   for (const auto& n : ui.frame.tree.nodes()) {
     if (n.focused) focused = &n;
   }
-  if (!on_ || d.view != view_ || d.speech_repeats != repeats_) {
+  if (on_ && d.where_requests != where_) {
+    out = where_am_i(session, ui);
+  } else if (!on_ || d.view != view_ || d.speech_repeats != repeats_) {
     Utterance u;
     if (!on_) {
       // Turned on: how speech works, in the languages offered first where nobody has chosen one yet
@@ -159,6 +187,7 @@ std::optional<Utterance> Announcer::after_frame(const Session& session, const Ui
   on_ = true;
   view_ = d.view;
   repeats_ = d.speech_repeats;
+  where_ = d.where_requests;
   message_ = message_now;
   const A11yNode* budget_now = ui.frame.tree.find("vote.budget");
   budget_ = budget_now ? budget_now->label : "";

@@ -23,6 +23,7 @@ class Announcer {
  private:
   Utterance read_screen(const Session& session, const UiContext& ui) const;
   std::string describe(const A11yNode& node, const Session& session, const UiContext& ui) const;
+  Utterance where_am_i(const Session& session, const UiContext& ui) const;
 
   bool on_ = false;
   std::string view_;     // screen, overlay and language: a change reads the new view
@@ -30,6 +31,7 @@ class Announcer {
   std::string message_;  // the error message last spoken
   std::string budget_;   // the budget bar's words last drawn ("X of Y spent")
   std::uint64_t repeats_ = 0;
+  std::uint64_t where_ = 0;  // "where am I?" requests answered
   std::uint64_t countdown_ = 0;  // the idle countdown's second last spoken
   std::vector<A11yNode> touched_;  // activated last frame: spoken with their new state
 };

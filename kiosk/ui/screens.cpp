@@ -1118,6 +1118,11 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   if (ImGui::IsKeyPressed(kSpeechKey, false) && ui.speech_available) {
     fr.act(s.speech() ? Action::Kind::kSpeechRepeat : Action::Kind::kToggleSpeech);
   }
+  if (s.speech()) {
+    if (ImGui::IsKeyPressed(kWhereKey, false)) fr.act(Action::Kind::kWhereAmI);
+    if (ImGui::IsKeyPressed(kVolumeUpKey, false)) fr.act(Action::Kind::kSpeechLouder);
+    if (ImGui::IsKeyPressed(kVolumeDownKey, false)) fr.act(Action::Kind::kSpeechQuieter);
+  }
 
   ui.frame.drawn.view = std::string(screen_name(s.screen())) + (s.idle_warning()         ? "+warning"
                                                           : s.confirming_discard() ? "+discard"
@@ -1131,6 +1136,7 @@ std::vector<Action> draw_frame(const Session& s, UiContext& ui, const Staff* sta
   ui.frame.drawn.language = s.language();
   ui.frame.drawn.speech = s.speech();
   ui.frame.drawn.speech_repeats = s.speech_repeats();
+  ui.frame.drawn.where_requests = s.where_requests();
   const bool staff_screen = staff && staff->screen() != StaffScreen::kClosed && !staff->transcribing();
   const bool locked = staff && staff->locked() && !staff_screen;
   if (staff && (locked || (s.screen() == Screen::kAttract && !staff_screen))) staff_gesture(ui);

@@ -61,6 +61,7 @@ struct DrawnView {
   std::string language;  // the language on screen
   bool speech = false;
   std::uint64_t speech_repeats = 0;
+  std::uint64_t where_requests = 0;
 };
 
 // What the screens are drawn with: what the caller gives them, what they keep between frames,
@@ -130,6 +131,10 @@ inline constexpr float kStaffGestureSeconds = 3.0f;
 // keypad's help key arrives as F1). Arrows move the focus, Space or Enter activates, Escape is Back.
 inline constexpr int kHelpKey = 58;    // SDL_SCANCODE_F1
 inline constexpr int kSpeechKey = 59;  // SDL_SCANCODE_F2: turns speech on, then repeats
+inline constexpr int kWhereKey = 60;   // SDL_SCANCODE_F3: "where am I?"
+// Keypads' volume keys (SDL_SCANCODE_VOLUMEUP, VOLUMEDOWN): speech louder, quieter.
+inline constexpr int kVolumeUpKey = 128;
+inline constexpr int kVolumeDownKey = 129;
 
 
 }  // namespace civic::kiosk

@@ -533,3 +533,42 @@ TEST_CASE("headphones are told from the loudspeaker by the names the kiosk's sou
   CHECK_FALSE(is_headphones("Anything", {}));
   CHECK_FALSE(is_headphones("Anything", {""}));  // an empty name in the setting matches nothing
 }
+
+TEST_CASE("the keypad's where-am-I key says the step, the consultation and the focus, and its volume keys work",
+          "[speech][ui]") {
+  SpokenKiosk s;
+  ImGuiIO& io = ImGui::GetIO();
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  const int down = 81, space = 44;  // SDL scancodes, as the platform maps them
+  io.KeyMap[ImGuiKey_DownArrow] = down;
+  io.KeyMap[ImGuiKey_Space] = space;
+  s.k.settle();
+  REQUIRE(s.tap("attract.speech"));
+  REQUIRE(s.tap("attract.start"));
+  REQUIRE(s.tap("language.en"));
+  REQUIRE(s.tap("consultation.parks-2026"));
+  REQUIRE(s.tap("nav.next"));
+  REQUIRE(s.tap("nav.skip"));
+  REQUIRE(s.k.session().screen() == Screen::kVote);
+  s.key(down);  // the keypad focus is on a control
+  const std::size_t mark = s.said.size();
+  s.key(kWhereKey);
+  REQUIRE(s.said.size() == mark + 1);
+  const auto& parts = s.said.back().parts;
+  REQUIRE(parts.size() == 2);
+  const std::string step = s.k.tree().find("step")->label;
+  CHECK(parts[0].text == "You are here: " + step + ", Our parks in summer.");
+  const A11yNode* focused = nullptr;
+  for (const auto& n : s.k.tree().nodes()) {
+    if (n.focused) focused = &n;
+  }
+  REQUIRE(focused);
+  CHECK(parts[1].text.find(focused->label) == 0);
+  // Volume keys of an audio-tactile keypad.
+  const int volume = s.k.session().speech_volume();
+  s.key(kVolumeUpKey);
+  CHECK(s.k.session().speech_volume() == volume + 1);
+  s.key(kVolumeDownKey);
+  s.key(kVolumeDownKey);
+  CHECK(s.k.session().speech_volume() == volume - 1);
+}
