@@ -411,14 +411,15 @@ void language(Frame& fr) {
   // One button per language, in its own words: one row, or two (four to a row) with many.
   y += many ? title_font->FontSize * 1.3f + 24 : 140;
   const std::size_t per_row = many ? (languages.size() + 1) / 2 : languages.size();
-  const float rows = static_cast<float>((languages.size() + per_row - 1) / per_row);
+  const std::size_t row_count = (languages.size() + per_row - 1) / per_row;  // whole rows
+  const auto rows = static_cast<float>(row_count);
   const float gap = many ? 24 : 64;
   const float w = (fr.content_w() - gap * static_cast<float>(per_row - 1)) / static_cast<float>(per_row);
   const float h = std::min(200.0f, (fr.nav_top() - 24 - y - gap * (rows - 1)) / rows);
   for (std::size_t i = 0; i < languages.size(); ++i) {
     const std::string& lang = languages[i];
-    const ImVec2 at(kMargin + static_cast<float>(i % per_row) * (w + gap),
-                    y + static_cast<float>(i / per_row) * (h + gap));
+    const std::size_t row = i / per_row, column = i % per_row;
+    const ImVec2 at(kMargin + static_cast<float>(column) * (w + gap), y + static_cast<float>(row) * (h + gap));
     if (widgets::button(fr.ui, "language." + lang, fr.ui.strings->text(lang, "language.name"), at, ImVec2(w, h))) {
       fr.act(Action::Kind::kChooseLanguage, lang);
     }
