@@ -152,10 +152,12 @@ class KioskApp {
   void store_submission();
   void speak();
   void follow_headphones();
+  void open_speech();
   std::string screenshot_path();
 
   const KioskConfig& config_;
   const KioskRunOptions& options_;
+  const Catalogues& strings_;
   Window& window_;
   KioskStore& store_;
   Staff& staff_;
@@ -195,6 +197,7 @@ KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, co
                    const Fonts& fonts, Window& window, KioskStore& store, Staff& staff)
     : config_(config),
       options_(options),
+      strings_(strings),
       window_(window),
       store_(store),
       staff_(staff),
@@ -209,36 +212,40 @@ KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, co
   session_.set_content(open_at(installed_, unix_now()));
   shown_ids_ = open_ids(session_.content());
 
-  // Speech: without a sound card the kiosk still works, without its speech controls.
+  // Speech opens just after the first frame (espeak-ng reads its voice list: a tenth of a second
+  // the attract screen need not wait for); the first frame offers it as configured.
   audio_ = std::make_unique<SdlAudioSink>();
-  if (config.speech_enabled) {
-    Speaker::Voices voices;
-    for (const auto& lang : strings.offered()) voices[lang] = strings.info(lang).voice;
-    auto opened = Speaker::open(*audio_, voices);
-    if (opened.ok()) {
-      speaker_ = std::move(*opened);
-      speech_health_ = "ok";
-    } else {
-      speech_health_ = "unavailable: " + opened.message();
-      std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
-    }
-  }
-  if (speaker_) speaker_->set_recordings(recordings_of(installed_));
-  // Headphones already plugged in when the kiosk starts.
-  if (speaker_) {
-    for (const auto& name : audio_->output_devices()) {
-      if (!is_headphones(name, config.headphone_names) || !audio_->use_device(name).ok()) continue;
-      headphones_ = audio_->device();
-      session_.set_headphones(true);
-      break;
-    }
-  }
   if (!options.speech_log.empty()) speech_log_.open(options.speech_log, std::ios::app);
 
   ui_.strings = &strings;
   ui_.fonts = fonts;
   ui_.staff_corner = config.staff_corner;
-  ui_.speech_available = speaker_ != nullptr;
+  ui_.speech_available = config.speech_enabled;
+}
+
+// Speech: without a sound card the kiosk still works, without its speech controls.
+void KioskApp::open_speech() {
+  if (!config_.speech_enabled) return;
+  Speaker::Voices voices;
+  for (const auto& lang : strings_.offered()) voices[lang] = strings_.info(lang).voice;
+  auto opened = Speaker::open(*audio_, voices);
+  if (!opened.ok()) {
+    speech_health_ = "unavailable: " + opened.message();
+    std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
+    ui_.speech_available = false;
+    settle_frames_ = 1;  // draw again, saying so
+    return;
+  }
+  speaker_ = std::move(*opened);
+  speech_health_ = "ok";
+  speaker_->set_recordings(recordings_of(installed_));
+  // Headphones already plugged in when the kiosk starts.
+  for (const auto& name : audio_->output_devices()) {
+    if (!is_headphones(name, config_.headphone_names) || !audio_->use_device(name).ok()) continue;
+    headphones_ = audio_->device();
+    session_.set_headphones(true);
+    break;
+  }
 }
 
 // Sleep until input or the session's next timer: an idle kiosk costs almost nothing.
@@ -435,6 +442,7 @@ void KioskApp::run() {
     store_submission();
     speak();
     if (!options_.a11y_dump.empty()) dump_tree(options_.a11y_dump, session_, staff_, ui_, frame_);
+    if (frame_ == 1) open_speech();
     drawn_revision_ = session_.revision() + staff_.revision();
     settle_frames_ = (more_input_ || frame_changed_) ? 2 : std::max(0, settle_frames_ - 1);
   }
