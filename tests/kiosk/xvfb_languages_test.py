@@ -7,11 +7,12 @@ Inuktitut screen's keyboard is drawn in syllabics (its keys' glyphs are not the 
 its keys are drawn as distinct glyphs. Typing syllabics into what is sealed is checked by the
 headless tests (ui_test); the screenshots here are kept for people to look at with CIVIC_KEEP_WORK=1.
 
-Usage: xvfb_languages_test.py BUILD_DIR SOURCE_DIR
+Usage: xvfb_languages_test.py BUILD_DIR SOURCE_DIR [--update-screens]
 """
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -20,10 +21,25 @@ from xvfb_kiosk import (Kiosk, check, enroll, normalise, ocr, passed, remove_wor
                         start_xvfb, stop_all, write_kiosk_config)
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
+UPDATE = "--update-screens" in sys.argv
 EXTRA = {"de": ("Deutsch", "Wählen Sie Ihre Sprache", "Sagen Sie Ihre Meinung zu Ihrer Stadt", "Start"),
          "pt": ("Português", "Escolha o seu idioma", "Dê a sua opinião sobre a sua cidade", "Começar"),
          "tl": ("Tagalog", "Piliin ang iyong wika", "Ibahagi ang iyong opinyon sa lungsod", "Simulan")}
 EIGHT = ("en", "fr", "es", "iu", "crk", "de", "pt", "tl")
+
+
+def like_reference(png, name):
+    """The screenshot matches tests/data/screens/NAME.png (as the flow test compares): the
+    language screen with eight languages and the syllabics keyboard, kept for people to see."""
+    golden = f"{SOURCE}/tests/data/screens/{name}.png"
+    if UPDATE:
+        shutil.copy(png, golden)
+        print(f"stored {golden}")
+        return
+    r = subprocess.run(["compare", "-metric", "AE", "-fuzz", "20%", png, golden, "null:"], capture_output=True,
+                       text=True, timeout=60)
+    differing = float(r.stderr.split()[0]) if r.stderr.strip() else 1e9
+    check(differing < 0.01 * 1280 * 800, f"{name} matches tests/data/screens ({differing:.0f} pixels differ; see {png})")
 
 
 def plain(s):
@@ -56,6 +72,7 @@ def main():
         buttons = {n["id"][len("language."):]: n for n in t["nodes"] if n["id"].startswith("language.")
                    and not n["id"].startswith("language.title")}
         check(set(buttons) == set(EIGHT), f"a button for each of the eight languages ({sorted(buttons)})")
+        like_reference(png, "language-eight")
         names = {"en": "English", "fr": "Français", "es": "Español", "crk": "nêhiyawêwin",
                  **{tag: v[0] for tag, v in EXTRA.items()}}
         for tag, name in names.items():
@@ -70,6 +87,7 @@ def main():
         check(any(n["label"] == "ᐃ" for n in keys) and any(n["label"] == "ᖕ" for n in keys),
               "the Inuktitut keyboard's keys are syllabics")
         png = screenshot(env, work, "idea-iu-keyboard")
+        like_reference(png, "idea-iu-keyboard")
         # Drawn, not boxes: a key's glyph has ink of its own shape; two different syllabics differ.
         def ink(node):
             crop = f"{work}/key-{len(node['label'])}-{int(node['x'])}-{int(node['y'])}.txt"
