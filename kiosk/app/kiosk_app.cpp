@@ -233,7 +233,7 @@ void KioskApp::open_speech() {
     speech_health_ = "unavailable: " + opened.message();
     std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
     ui_.speech_available = false;
-    settle_frames_ = 1;  // draw again, saying so
+    settle_frames_ = std::max(settle_frames_, 2);  // draw again, saying so
     return;
   }
   speaker_ = std::move(*opened);
@@ -442,9 +442,9 @@ void KioskApp::run() {
     store_submission();
     speak();
     if (!options_.a11y_dump.empty()) dump_tree(options_.a11y_dump, session_, staff_, ui_, frame_);
-    if (frame_ == 1) open_speech();
     drawn_revision_ = session_.revision() + staff_.revision();
     settle_frames_ = (more_input_ || frame_changed_) ? 2 : std::max(0, settle_frames_ - 1);
+    if (frame_ == 1) open_speech();
   }
   speaker_.reset();  // speech stops before the audio device it plays on goes
   audio_.reset();
