@@ -67,12 +67,14 @@ Status SdlAudioSink::use_device(const std::string& name) {
   std::lock_guard lock(mutex_);
   if (device_ != 0) SDL_CloseAudioDevice(device_);
   device_ = open_output(name.empty() ? nullptr : name.c_str(), rate_);
-  if (device_ == 0 && !name.empty()) device_ = open_output(nullptr, rate_);  // at least the loudspeaker
-  if (device_ == 0) {
-    return make_error(ErrorCode::kUnavailable, "cannot open " + (name.empty() ? std::string("the sound card") : name) +
-                                                   " for speech: " + SDL_GetError());
-  }
-  return {};
+  if (device_ != 0) return {};
+  const std::string why = SDL_GetError();
+  if (name.empty()) return make_error(ErrorCode::kUnavailable, "cannot open the sound card for speech: " + why);
+  // Not the headphones: the loudspeaker again, and an error, so that speech is never called
+  // private while it plays out loud.
+  device_ = open_output(nullptr, rate_);
+  return make_error(ErrorCode::kUnavailable, "cannot open " + name + " for speech (" + why +
+                                                 "); speech stays on the loudspeaker");
 }
 
 SDL_AudioDeviceID SdlAudioSink::device() const {

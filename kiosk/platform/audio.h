@@ -21,6 +21,7 @@ class SdlAudioSink : public AudioSink {
 
   // Headphones: the name of output device `index` (as SDL numbers them), the outputs there are,
   // and a switch of output ("" for the system's default), dropping what was queued on the old one.
+  // A named output that cannot be opened is an error, with the default output open again.
   std::string device_name(int index) const;
   std::vector<std::string> output_devices() const;
   [[nodiscard]] Status use_device(const std::string& name);
