@@ -72,6 +72,7 @@ Result<std::vector<Recording>> read_recording_list(const std::filesystem::path& 
   if (!text.ok()) return text.error();
   std::vector<Recording> out;
   std::set<std::string> texts;
+  std::size_t total = 0;  // compressed bytes so far: a long list stops at the bundle's limit
   std::istringstream in(*text);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -93,6 +94,13 @@ Result<std::vector<Recording>> read_recording_list(const std::filesystem::path& 
     r.sample_rate = wav->sample_rate;
     r.samples = static_cast<std::uint32_t>(wav->samples.size());
     r.adpcm = adpcm_encode(wav->samples.data(), wav->samples.size());
+    total += r.adpcm.size();
+    if (total > kMaxRecordingBytes) {
+      return make_error(ErrorCode::kOversize, where + "the recordings so far take more than " +
+                                                  std::to_string(kMaxRecordingBytes / 1024) +
+                                                  " KiB, all a content bundle holds: record at 16000 samples a "
+                                                  "second, or fewer texts");
+    }
     out.push_back(std::move(r));
   }
   if (out.empty()) return make_error(ErrorCode::kMalformed, list.string() + " lists no recordings");
