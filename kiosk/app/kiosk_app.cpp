@@ -19,6 +19,7 @@
 #include "kiosk/ui/announcer.h"
 #include "kiosk/ui/ui.h"
 #include "sync/files/files.h"
+#include "sync/health/kiosk_health.h"
 #include "sync/transfer/usb.h"
 
 namespace civic::kiosk {
@@ -140,7 +141,7 @@ std::vector<std::string> open_ids(const Content& c) {
 class KioskApp {
  public:
   KioskApp(const KioskConfig& config, const KioskRunOptions& options, const Catalogues& strings, const Fonts& fonts,
-           Window& window, KioskStore& store, Staff& staff);
+           Window& window, KioskStore& store, Staff& staff, KioskHealthState health);
   // Until the window is closed.
   void run();
 
@@ -154,6 +155,7 @@ class KioskApp {
   void follow_headphones();
   void open_speech();
   std::string screenshot_path();
+  void save_health();
 
   const KioskConfig& config_;
   const KioskRunOptions& options_;
@@ -167,6 +169,10 @@ class KioskApp {
   std::unique_ptr<SdlAudioSink> audio_;
   std::unique_ptr<Speaker> speaker_;
   std::string speech_health_ = "off in the configuration ([speech] enabled)";
+  // What the kiosk knows of its own health (sync/health): written at start, when speech opens or
+  // fails, at each staff lock-out, and marked ended at a clean exit.
+  KioskHealthState health_;
+  std::uint64_t lockouts_at_start_ = 0;
   SDL_AudioDeviceID headphones_ = 0;  // the headphones speech plays on, if any
   std::ofstream speech_log_;  // tests only: an append-only stream, flushed per line
   Announcer announcer_;
@@ -194,14 +200,16 @@ SessionSettings session_settings(const KioskConfig& config, const Catalogues& st
 }
 
 KioskApp::KioskApp(const KioskConfig& config, const KioskRunOptions& options, const Catalogues& strings,
-                   const Fonts& fonts, Window& window, KioskStore& store, Staff& staff)
+                   const Fonts& fonts, Window& window, KioskStore& store, Staff& staff, KioskHealthState health)
     : config_(config),
       options_(options),
       strings_(strings),
       window_(window),
       store_(store),
       staff_(staff),
-      session_(session_settings(config, strings), monotonic_ms, [] { return random_fixed<16>(); }) {
+      session_(session_settings(config, strings), monotonic_ms, [] { return random_fixed<16>(); }),
+      health_(health),
+      lockouts_at_start_(health.staff_lockouts) {
   // Consultations open and close by the calendar: the session is given only the open ones, and
   // the set is checked again on the attract screen (with new content from the agent, if any).
   auto content = store_.content(unix_now());
@@ -234,10 +242,14 @@ void KioskApp::open_speech() {
     std::fprintf(stderr, "civic-kiosk: speech is unavailable: %s\n", opened.message().c_str());
     ui_.speech_available = false;
     settle_frames_ = std::max(settle_frames_, 2);  // draw again, saying so
+    health_.speech = SpeechHealth::kUnavailable;
+    save_health();
     return;
   }
   speaker_ = std::move(*opened);
   speech_health_ = "ok";
+  health_.speech = SpeechHealth::kAvailable;
+  save_health();
   speaker_->set_recordings(recordings_of(installed_));
   // Headphones already plugged in when the kiosk starts.
   for (const auto& name : audio_->output_devices()) {
@@ -433,6 +445,10 @@ void KioskApp::run() {
     staff_.tick();
     run_staff_effects();
     check_content();
+    if (staff_.lockouts() + lockouts_at_start_ != health_.staff_lockouts) {
+      health_.staff_lockouts = staff_.lockouts() + lockouts_at_start_;
+      save_health();
+    }
     const std::uint64_t revision = session_.revision() + staff_.revision();
     const bool guard_ended = ui_.frame.tap_guard && monotonic_ms() >= ui_.kept.screen_shown_ms + kTapGuardMs;
     if (input_.empty() && settle_frames_ == 0 && revision == drawn_revision_ && !options_.redraw_every_frame &&
@@ -448,6 +464,14 @@ void KioskApp::run() {
   }
   speaker_.reset();  // speech stops before the audio device it plays on goes
   audio_.reset();
+  health_.running = false;  // a clean exit: not counted as a crash at the next start
+  save_health();
+}
+
+void KioskApp::save_health() {
+  if (auto s = write_kiosk_health(config_.state_dir, health_); !s.ok())
+    std::fprintf(stderr, "civic-kiosk: the health file was not written (%s); the next report may be short\n",
+                 s.message().c_str());
 }
 
 }  // namespace
@@ -464,7 +488,15 @@ Status run_kiosk(const KioskConfig& config, const Catalogues& strings, const Kio
   Staff staff(std::make_unique<PinGuard>(config.staff_pin_path(), config.state_dir / "staff-lockout", unix_now),
               StaffLog(config.state_dir / "staff.log"), std::move(events), Staff::Clocks{monotonic_ms, unix_now},
               static_cast<std::uint64_t>(config.staff_inactivity_seconds) * 1000);
-  KioskApp(config, options, strings, fonts, *window, **store, staff).run();
+  // Health: one more boot (and a crash, if the last run never ended cleanly), and the display.
+  auto started = note_kiosk_start(config.state_dir, unix_now());
+  if (!started.ok()) std::fprintf(stderr, "civic-kiosk: %s\n", started.message().c_str());
+  KioskHealthState health = started.ok() ? *started : KioskHealthState{};
+  health.display_width = static_cast<std::uint16_t>(window->pixel_width());
+  health.display_height = static_cast<std::uint16_t>(window->pixel_height());
+  health.speech = SpeechHealth::kOff;  // until speech opens (or says why not) after the first frame
+  (void)write_kiosk_health(config.state_dir, health);
+  KioskApp(config, options, strings, fonts, *window, **store, staff, health).run();
   return {};  // the window (and its renderer) goes before the ImGui context it lives in
 }
 

@@ -43,6 +43,9 @@ class Window {
   void upload_fonts();
   // The canvas the screens lay out into, for the window's present size.
   Canvas canvas() const;
+  // The window's size in pixels (for the kiosk's health report).
+  int pixel_width() const { return width_; }
+  int pixel_height() const { return height_; }
   // Renders ImGui's draw data and swaps; with a path, first saves the frame there as a binary
   // PPM (for tests and bug reports).
   [[nodiscard]] Status end_frame(const std::string& screenshot_path = {});

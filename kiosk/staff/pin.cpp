@@ -94,7 +94,7 @@ PinGuard::Outcome PinGuard::check(const std::string& pin) {
     locked_until_ = clock_() + std::min(kMaxLockSeconds, kFirstLockSeconds << doublings);
   }
   save();
-  if (locked_for() > 0) return {Outcome::Kind::kLockedOut, locked_for(), 0};
+  if (locked_for() > 0) return {Outcome::Kind::kLockedOut, locked_for(), 0, true};
   return {Outcome::Kind::kWrong, 0, kFreeAttempts - failures_};
 }
 

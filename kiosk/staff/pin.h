@@ -30,6 +30,7 @@ class PinGuard {
     enum class Kind { kAccepted, kWrong, kLockedOut, kNoPin } kind;
     std::uint64_t retry_in_seconds = 0;  // for kWrong and kLockedOut: how long until the next try
     int attempts_left_before_lockout = 0;
+    bool locked_now = false;  // this wrong PIN locked staff mode (a lock-out event, for health reports)
   };
 
   // `hash_file`: the stored hash; `state_file`: failures and lock-out, kept between runs.

@@ -71,6 +71,7 @@ void Staff::check_pin(bool leaving) {
       message_arg_ = std::to_string(outcome.attempts_left_before_lockout);
       return;
     case PinGuard::Outcome::Kind::kLockedOut:
+      if (outcome.locked_now) ++lockouts_;
       log("locked-out", std::to_string(outcome.retry_in_seconds) + " s");
       message_ = "staff.pin_locked";
       message_arg_ = std::to_string(outcome.retry_in_seconds);

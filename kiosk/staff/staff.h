@@ -102,6 +102,8 @@ class Staff {
   bool operation_running() const { return operation_running_; }
   std::optional<int> operation_exit() const { return operation_exit_; }
   std::uint64_t revision() const { return revision_; }
+  // Staff PIN lock-outs in this run (for the kiosk's health report).
+  std::uint64_t lockouts() const { return lockouts_; }
 
   // [SECTION] Effects for the app
   struct Operation {
@@ -142,6 +144,7 @@ class Staff {
 
   StaffScreen screen_ = StaffScreen::kClosed;
   bool locked_ = false;
+  std::uint64_t lockouts_ = 0;
   std::string digits_;  // PIN (wiped after each check), headcount or card number
   std::string fields_[2];
   int field_index_ = 0;

@@ -1,5 +1,7 @@
 #include "agent.h"
 
+#include <sys/statvfs.h>
+
 #include <chrono>
 #include <set>
 #include <sstream>
@@ -7,9 +9,11 @@
 #include <random>
 #include <thread>
 
+#include "sync/common/human.h"
 #include "sync/files/files.h"
 #include "sync/keystore/keystore.h"
 #include "sync/events/events.h"
+#include "sync/health/kiosk_health.h"
 #include "sync/transfer/usb.h"
 
 namespace civic {
@@ -136,6 +140,68 @@ SyncReport Agent::finish(SyncReport report) {
   return report;
 }
 
+Result<Bytes> Agent::health_report() {
+  CIVIC_ASSIGN(status, outbox_->status());
+  CIVIC_ASSIGN(kiosk, read_kiosk_health(config_.state_dir));
+  // The sequence survives restarts; a lost file only restarts it above the clock's seconds, so a
+  // new report still sorts after every older one.
+  const auto sequence_path = config_.state_dir / "health-sequence";
+  std::uint64_t sequence = 0;
+  if (auto text = files::read_text_file(sequence_path, 64); text.ok()) {
+    try {
+      sequence = std::stoull(*text);
+    } catch (const std::exception&) {
+      sequence = 0;
+    }
+  }
+  sequence = std::max(sequence + 1, clock_.now());
+  files::WriteOptions options;
+  options.mode = 0600;
+  CIVIC_TRY(files::write_file(sequence_path, std::to_string(sequence) + "\n", options));
+
+  HealthReport h;
+  h.kiosk_id = outbox_->kiosk_id();
+  h.sequence = sequence;
+  h.created_at = clock_.now();
+  h.uptime_seconds = kiosk.running && kiosk.started_at <= h.created_at ? h.created_at - kiosk.started_at : 0;
+  h.boots = kiosk.boots;
+  h.crashes = kiosk.crashes;
+  h.staff_lockouts = kiosk.staff_lockouts;
+  h.display_width = kiosk.display_width;
+  h.display_height = kiosk.display_height;
+  h.speech = kiosk.speech;
+  h.backlog_records = status.pending + status.in_batch;
+  h.oldest_pending_at = status.oldest_unacknowledged_at.value_or(0);
+  h.free_disk_bytes = status.free_disk_bytes;
+  struct statvfs fs {};
+  if (::statvfs(config_.state_dir.c_str(), &fs) == 0) h.disk_bytes = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
+  h.content_version = status.content_version;
+  h.last_sync_at = status.last_sync_at.value_or(0);
+  h.last_sync_success_at = status.last_sync_success_at.value_or(0);
+  if (status.last_sync_at && status.last_sync_at != status.last_sync_success_at)
+    h.last_sync_error = shorten_utf8(status.last_sync_result, kMaxSyncErrorBytes - 3);  // "…" is 3 bytes
+  h.software_version = civic_version();
+  return encode_signed_health_report(h, key_);
+}
+
+SyncReport Agent::finish_with_health(SyncReport report) {
+  report = finish(std::move(report));
+  send_health_report(report);
+  return report;
+}
+
+void Agent::send_health_report(SyncReport& report) {
+  auto bytes = health_report();
+  if (!bytes.ok()) {
+    report.summary += "; no health report: " + bytes.message();
+    return;
+  }
+  auto response = http_.post("/v1/health-reports", *bytes, "application/octet-stream");
+  if (!response.ok() || response->status != 200)
+    report.summary += "; the health report was not accepted (" +
+                      (response.ok() ? hub_error_message(*response) : response.message()) + ")";
+}
+
 Result<HttpResponse> Agent::with_retries(const std::function<Result<HttpResponse>()>& request,
                                          const std::string& what) const {
   std::mt19937_64 rng(std::random_device{}());
@@ -191,7 +257,7 @@ SyncReport Agent::run_once(const Progress& progress) {
     if (!batch.ok()) {
       report.exit_code = kExitFailure;
       report.summary = "cannot assemble a batch: " + batch.message();
-      return finish(report);
+      return finish_with_health(report);
     }
     if (!*batch) break;
     const OutgoingBatch& b = **batch;
@@ -202,20 +268,20 @@ SyncReport Agent::run_once(const Progress& progress) {
       report.exit_code = kExitTempFail;
       report.summary = response.message() + "; " + std::to_string(report.records_acknowledged) +
                        " records acknowledged before that; the rest wait for the next run";
-      return finish(report);
+      return finish_with_health(report);
     }
     if (response->status != 200) {
       const bool retry_later = response->status >= 500 || response->status == 429;
       report.exit_code = retry_later ? kExitTempFail : response->status == 403 ? kExitNoPermission : kExitDataError;
       report.summary = "the hub refused batch " + std::to_string(b.sequence) + ": " + hub_error_message(*response);
-      return finish(report);
+      return finish_with_health(report);
     }
     auto applied = outbox_->apply_ack(response->body, hub_key_, clock_.now());
     if (!applied.ok()) {
       report.exit_code = kExitDataError;
       report.summary = "the hub's answer to batch " + std::to_string(b.sequence) +
                        " is not a valid ack, so nothing was forgotten: " + applied.message();
-      return finish(report);
+      return finish_with_health(report);
     }
     ++report.batches_sent;
     report.records_acknowledged += applied->records_acknowledged;
@@ -227,7 +293,7 @@ SyncReport Agent::run_once(const Progress& progress) {
   if (!reports.ok()) {
     report.exit_code = kExitFailure;
     report.summary = "cannot read the kiosk's events: " + reports.message();
-    return finish(report);
+    return finish_with_health(report);
   }
   for (const auto& entry : *reports) {
     const std::string& event_id = entry.first;
@@ -239,7 +305,7 @@ SyncReport Agent::run_once(const Progress& progress) {
       report.summary = "the report of event " + event_id + " was not accepted (" +
                        (response.ok() ? hub_error_message(*response) : response.message()) +
                        "); it is sent again at the next run";
-      return finish(report);
+      return finish_with_health(report);
     }
     mark_event_sent(event_id);
   }
@@ -250,7 +316,7 @@ SyncReport Agent::run_once(const Progress& progress) {
   report.summary = std::to_string(report.records_acknowledged) + " records acknowledged in " +
                    std::to_string(report.batches_sent) + " batches; " + std::to_string(report.records_pruned) +
                    " pruned; " + report.content;
-  return finish(report);
+  return finish_with_health(report);
 }
 
 SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress& progress) {
@@ -278,6 +344,12 @@ SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress&
   }
   auto written = write_kiosk_export(mount, outbox_->kiosk_id(), files, clock_.now());
   if (written.ok()) written = write_usb_event_reports(mount, outbox_->kiosk_id(), *events);
+  if (written.ok()) {
+    // The hub sees this kiosk's health when the drive is imported (older reports never replace newer).
+    auto health = health_report();
+    if (health.ok()) written = write_usb_health_report(mount, outbox_->kiosk_id(), *health);
+    else std::fprintf(stderr, "civic-sync: no health report on the drive: %s\n", health.message().c_str());
+  }
   if (!written.ok()) {
     // The outbox is unchanged: an export only copies; records leave only with an imported ack.
     report.exit_code = written.code() == ErrorCode::kDiskFull ? kExitFailure : kExitTempFail;

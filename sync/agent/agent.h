@@ -56,11 +56,17 @@ class Agent {
   SyncReport import_usb(const std::filesystem::path& mount);
 
   Outbox& outbox() { return *outbox_; }
+  // The kiosk's signed health report as it stands now (PROTOCOL.md "Health report"): the kiosk's
+  // health file, the outbox and the last sync. Each call takes the next sequence number.
+  [[nodiscard]] Result<Bytes> health_report();
 
  private:
   Agent(KioskConfig config, Clock clock, const SigningKeyPair& key, SigningPublicKey hub, SigningPublicKey content,
         std::unique_ptr<Outbox> outbox);
   SyncReport finish(SyncReport report);
+  // After a run that reached the hub: how it went, in a health report (best effort, one try).
+  void send_health_report(SyncReport& report);
+  SyncReport finish_with_health(SyncReport report);
   std::string install_content(ByteView bundle, int& exit_code);
   // Signed reports of the town-hall events staff closed on this kiosk (event.json), with their
   // ids; only those the hub has not confirmed yet when `unsent_only`.

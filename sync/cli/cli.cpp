@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -7,9 +10,56 @@
 #include <cstdio>
 #include <iostream>
 
+#include "sync/protocol/record.h"
+
 namespace civic {
 
 const char* civic_version() { return CIVIC_VERSION; }
+
+namespace {
+// Echo off on a terminal while it lives, back on when it ends.
+class QuietTerminal {
+ public:
+  QuietTerminal() : tty_(::isatty(STDIN_FILENO) != 0) {
+    if (!tty_) return;
+    ::tcgetattr(STDIN_FILENO, &saved_);
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  ~QuietTerminal() {
+    if (tty_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+  }
+  QuietTerminal(const QuietTerminal&) = delete;
+  QuietTerminal& operator=(const QuietTerminal&) = delete;
+  bool tty() const { return tty_; }
+
+ private:
+  bool tty_;
+  termios saved_{};
+};
+}  // namespace
+
+Result<std::string> read_new_secret(const std::string& prompt, const std::string& plural) {
+  std::string first, second;
+  QuietTerminal terminal;
+  if (!terminal.tty()) {
+    std::getline(std::cin, first);
+    return first;
+  }
+  std::fprintf(stderr, "%s: ", prompt.c_str());
+  std::getline(std::cin, first);
+  std::fprintf(stderr, "\nagain: ");
+  std::getline(std::cin, second);
+  std::fprintf(stderr, "\n");
+  const bool same = first == second;
+  wipe_string(second);
+  if (!same) {
+    wipe_string(first);
+    return make_error(ErrorCode::kInvalidArgument, "the two " + plural + " differ; nothing was changed");
+  }
+  return first;
+}
 
 bool environment_names_config(const char* environment_variable) {
   const char* set = std::getenv(environment_variable);

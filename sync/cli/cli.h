@@ -28,6 +28,11 @@ inline constexpr int kExitConfig = 78;        // a configuration or operator's f
 // This build's version, e.g. "0.1.0".
 const char* civic_version();
 
+// A new secret (a PIN, a password) typed twice on standard input: echo off on a terminal, with
+// `prompt` ("new staff PIN (4 to 12 digits)"); from a pipe, the first line alone. An error, and
+// nothing returned, when the two differ; `plural` names them ("PINs").
+[[nodiscard]] Result<std::string> read_new_secret(const std::string& prompt, const std::string& plural);
+
 // The configuration file to read when --config is not given: the environment variable's value
 // when it is set and not empty (CIVIC_HUB_CONFIG, CIVIC_KIOSK_CONFIG), else the system's file.
 std::string default_config_file(const char* environment_variable, const char* system_file);

@@ -30,6 +30,7 @@ inline constexpr std::string_view kBatch = "CKBT";
 inline constexpr std::string_view kAck = "CKAK";
 inline constexpr std::string_view kContent = "CKCB";
 inline constexpr std::string_view kEventReport = "CKEV";
+inline constexpr std::string_view kHealthReport = "CKHR";
 inline constexpr std::string_view kKeyStatement = "CKKS";
 inline constexpr std::string_view kKeyFile = "CKKY";
 inline constexpr std::string_view kCheckpoint = "CKCP";
@@ -46,6 +47,7 @@ inline constexpr std::uint8_t kBatchVersion = 1;
 inline constexpr std::uint8_t kAckVersion = 1;
 inline constexpr std::uint8_t kContentVersion = 1;
 inline constexpr std::uint8_t kEventReportVersion = 1;
+inline constexpr std::uint8_t kHealthReportVersion = 1;
 inline constexpr std::uint8_t kKeyStatementVersion = 2;
 inline constexpr std::uint8_t kKeyFileVersion = 1;
 inline constexpr std::uint8_t kCheckpointVersion = 1;
@@ -61,6 +63,7 @@ inline constexpr std::string_view kAck = "civic-kiosk/ack/v1";
 inline constexpr std::string_view kContent = "civic-kiosk/content/v1";
 inline constexpr std::string_view kContentId = "civic-kiosk/content-id/v1";
 inline constexpr std::string_view kEventReport = "civic-kiosk/event-report/v1";
+inline constexpr std::string_view kHealthReport = "civic-kiosk/health-report/v1";
 inline constexpr std::string_view kKeyStatement = "civic-kiosk/key-statement/v2";
 inline constexpr std::string_view kKeyFile = "civic-kiosk/keyfile/v1";
 inline constexpr std::string_view kCheckpoint = "civic-kiosk/checkpoint/v1";
@@ -121,6 +124,15 @@ inline constexpr std::size_t kMaxEventDateBytes = 16;
 inline constexpr std::size_t kMaxEventReportSize =
     kMagicSize + kVersionSize + kKioskIdSize + 5 * kU64Size + (kU16Size + kMaxIdBytes) +
     2 * (kU16Size + kMaxEventTextBytes) + (kU16Size + kMaxEventDateBytes) + kSignatureSize;
+
+// Health report: magic, version, kiosk id, thirteen u64 (times, counts, sizes), two u16 (display),
+// one byte (speech), then u16-length strings: software version, last sync error; signature.
+inline constexpr std::size_t kMaxSoftwareVersionBytes = 64;
+inline constexpr std::size_t kMaxSyncErrorBytes = 300;
+inline constexpr std::size_t kHealthReportFixedSize =
+    kMagicSize + kVersionSize + kKioskIdSize + 13 * kU64Size + 2 * kU16Size + 1;
+inline constexpr std::size_t kMaxHealthReportSize = kHealthReportFixedSize + (kU16Size + kMaxSoftwareVersionBytes) +
+                                                    (kU16Size + kMaxSyncErrorBytes) + kSignatureSize;
 
 // Key statement: magic, version, three public keys (signing, submission, content), issued at,
 // signature.

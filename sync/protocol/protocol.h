@@ -9,6 +9,7 @@
 #include "crypto.h"     // IWYU pragma: export
 #include "enrolment.h"  // IWYU pragma: export
 #include "event_report.h"  // IWYU pragma: export
+#include "health_report.h"  // IWYU pragma: export
 #include "online_import.h"  // IWYU pragma: export
 #include "key_statement.h"  // IWYU pragma: export
 #include "keyfile.h"    // IWYU pragma: export

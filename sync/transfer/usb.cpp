@@ -1,5 +1,7 @@
 #include "usb.h"
 
+#include <functional>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -201,7 +203,10 @@ Status write_usb_event_reports(const fs::path& mount, const KioskId& kiosk,
   return {};
 }
 
-Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
+namespace {
+// Every file of the kiosk folders on a drive that `wanted` accepts by name, each at most `max_size`.
+Result<std::vector<Bytes>> read_kiosk_files(const fs::path& mount, const std::function<bool(const std::string&)>& wanted,
+                                            std::size_t max_size) {
   std::vector<Bytes> out;
   CIVIC_ASSIGN(top, drive(mount));
   auto root = top.sub("civic-kiosk", false);
@@ -213,12 +218,28 @@ Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
     auto dir = root->sub(kiosk, false);
     if (!dir.ok()) continue;
     for (const auto& name : dir->list(false)) {
-      if (name.rfind("event-", 0) != 0 || fs::path(name).extension() != ".ckev") continue;
-      CIVIC_ASSIGN(bytes, files::read_file(*dir, name, kMaxEventReportSize));
+      if (!wanted(name)) continue;
+      CIVIC_ASSIGN(bytes, files::read_file(*dir, name, max_size));
       out.push_back(std::move(bytes));
     }
   }
   return out;
+}
+}  // namespace
+
+Result<std::vector<Bytes>> read_usb_event_reports(const fs::path& mount) {
+  return read_kiosk_files(
+      mount, [](const std::string& name) { return name.rfind("event-", 0) == 0 && fs::path(name).extension() == ".ckev"; },
+      kMaxEventReportSize);
+}
+
+Status write_usb_health_report(const fs::path& mount, const KioskId& kiosk, ByteView report) {
+  CIVIC_ASSIGN(dir, kiosk_dir(mount, kiosk, true));
+  return write_at(dir, "health.ckhr", report);
+}
+
+Result<std::vector<Bytes>> read_usb_health_reports(const fs::path& mount) {
+  return read_kiosk_files(mount, [](const std::string& name) { return name == "health.ckhr"; }, kMaxHealthReportSize);
 }
 
 std::vector<std::string> find_usb_drives(const fs::path& usb_root, bool mount_points_only) {

@@ -66,6 +66,10 @@ struct DriveExports {
                                              const std::vector<std::pair<std::string, Bytes>>& reports);
 [[nodiscard]] Result<std::vector<Bytes>> read_usb_event_reports(const std::filesystem::path& mount);
 
+// The kiosk's latest health report (CKHR) beside its batches: health.ckhr (replaced by each export).
+[[nodiscard]] Status write_usb_health_report(const std::filesystem::path& mount, const KioskId& kiosk, ByteView report);
+[[nodiscard]] Result<std::vector<Bytes>> read_usb_health_reports(const std::filesystem::path& mount);
+
 [[nodiscard]] Status write_usb_content(const std::filesystem::path& mount, ByteView bundle);
 // std::nullopt when the drive carries no content bundle.
 [[nodiscard]] Result<std::optional<Bytes>> read_usb_content(const std::filesystem::path& mount);

@@ -197,6 +197,23 @@ def main(path):
     check(len(raw) == off + 64, "event report length")
     VerifyKey(kiosk_pk).verify(h512("civic-kiosk/event-report/v1", raw[:off]), raw[off:])
 
+    # Health report: counts and states, signed by the kiosk (PROTOCOL.md "Health report").
+    hr = vec["health_report"]
+    raw = bytes.fromhex(hr["bytes"])
+    fields = struct.unpack(">4sB16s13QHHB", raw[:130])
+    check(fields[:2] == (b"CKHR", 1) and fields[2] == kiosk_id, "health report header")
+    names = ("sequence", "created_at", "uptime_seconds", "boots", "crashes", "backlog_records", "oldest_pending_at",
+             "free_disk_bytes", "disk_bytes", "content_version", "staff_lockouts", "last_sync_at",
+             "last_sync_success_at", "display_width", "display_height", "speech")
+    check(dict(zip(names, fields[3:])) == {n: hr[n] for n in names}, "health report numbers")
+    off = 130
+    for field in ("software_version", "last_sync_error"):
+        (n,) = struct.unpack(">H", raw[off:off + 2])
+        check(raw[off + 2:off + 2 + n].decode("utf-8") == hr[field], f"health report {field}")
+        off += 2 + n
+    check(len(raw) == off + 64, "health report length")
+    VerifyKey(kiosk_pk).verify(h512("civic-kiosk/health-report/v1", raw[:off]), raw[off:])
+
     # Key statement: the hub signing key vouches for the submission and content keys.
     k = vec["key_statement"]
     raw = bytes.fromhex(k["bytes"])

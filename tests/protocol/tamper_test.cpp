@@ -59,6 +59,37 @@ TEST_CASE("every altered byte of an ack is detected", "[tamper][ack]") {
   }
 }
 
+TEST_CASE("every altered byte of a health report is detected", "[tamper][health-report]") {
+  const auto kiosk = test::kiosk_key();
+  HealthReport h;
+  h.kiosk_id = kiosk_id_from_key(kiosk.public_key);
+  h.sequence = 7;
+  h.created_at = 1795000000;
+  h.backlog_records = 3;
+  h.speech = SpeechHealth::kAvailable;
+  h.software_version = "0.9.0";
+  h.last_sync_error = "timeout";
+  auto good = encode_signed_health_report(h, kiosk);
+  REQUIRE(good.ok());
+  REQUIRE(verify_health_report(*good, kiosk.public_key).ok());
+  for (std::size_t i = 0; i < good->size(); ++i) {
+    for (auto flip : kFlips) {
+      Bytes bad = *good;
+      bad[i] ^= flip;
+      if (verify_health_report(bad, kiosk.public_key).ok()) FAIL("byte " << i << " xor " << int(flip) << " was accepted");
+    }
+  }
+  // Another kiosk's key, a shortened or lengthened report: refused too.
+  CHECK(verify_health_report(*good, test::hub_signing_key().public_key).code() == ErrorCode::kBadSignature);
+  CHECK_FALSE(verify_health_report(ByteView(*good).first(good->size() - 1), kiosk.public_key).ok());
+  Bytes longer = *good;
+  longer.push_back(0);
+  CHECK_FALSE(verify_health_report(longer, kiosk.public_key).ok());
+  // The texts are bounded.
+  h.last_sync_error.assign(kMaxSyncErrorBytes + 1, 'x');
+  CHECK(encode_signed_health_report(h, kiosk).code() == ErrorCode::kMalformed);
+}
+
 TEST_CASE("every altered byte of a content bundle is detected", "[tamper][content]") {
   auto hub = test::hub_signing_key();
   ContentBundle b{3, 1795000000, 1795086400, R"({"consultations":[{"id":"parks-2026"}]})"};

@@ -236,6 +236,37 @@ TEST_CASE("vectors: event report encodes to the exact bytes and verifies", "[vec
   CHECK(*back == e);
 }
 
+TEST_CASE("vectors: health report encodes to the exact bytes and verifies", "[vectors][health-report]") {
+  const auto& v = vectors()["health_report"];
+  const auto kiosk = test::kiosk_key();
+  HealthReport h;
+  h.kiosk_id = kiosk_id_from_key(kiosk.public_key);
+  h.sequence = v["sequence"];
+  h.created_at = v["created_at"];
+  h.uptime_seconds = v["uptime_seconds"];
+  h.boots = v["boots"];
+  h.crashes = v["crashes"];
+  h.backlog_records = v["backlog_records"];
+  h.oldest_pending_at = v["oldest_pending_at"];
+  h.free_disk_bytes = v["free_disk_bytes"];
+  h.disk_bytes = v["disk_bytes"];
+  h.content_version = v["content_version"];
+  h.staff_lockouts = v["staff_lockouts"];
+  h.last_sync_at = v["last_sync_at"];
+  h.last_sync_success_at = v["last_sync_success_at"];
+  h.display_width = v["display_width"];
+  h.display_height = v["display_height"];
+  h.speech = static_cast<SpeechHealth>(v["speech"].get<int>());
+  h.software_version = v["software_version"];
+  h.last_sync_error = v["last_sync_error"];
+  auto bytes = encode_signed_health_report(h, kiosk);
+  REQUIRE(bytes.ok());
+  CHECK(to_hex(*bytes) == v["bytes"]);
+  auto back = verify_health_report(*bytes, kiosk.public_key);
+  REQUIRE(back.ok());
+  CHECK(*back == h);
+}
+
 TEST_CASE("vectors: the online import statement, its leaf and its proof in a log after two records",
           "[protocol][vectors]") {
   const auto& v = vectors()["online_import"];

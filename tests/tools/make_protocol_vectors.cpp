@@ -224,6 +224,39 @@ int main(int argc, char** argv) {
                          {"headcount", event.headcount}, {"town_hall_records", event.town_hall_records},
                          {"paper_records", event.paper_records}, {"bytes", to_hex(*event_bytes)}};
 
+  HealthReport health;
+  health.kiosk_id = kiosk_id;
+  health.sequence = 1795040000;
+  health.created_at = 1795040000;
+  health.uptime_seconds = 86400 * 3 + 5;
+  health.boots = 12;
+  health.crashes = 1;
+  health.backlog_records = 37;
+  health.oldest_pending_at = 1794990000;
+  health.free_disk_bytes = 5'000'000'000;
+  health.disk_bytes = 32'000'000'000;
+  health.content_version = 4;
+  health.staff_lockouts = 2;
+  health.last_sync_at = 1795030000;
+  health.last_sync_success_at = 1794950000;
+  health.display_width = 1920;
+  health.display_height = 1080;
+  health.speech = SpeechHealth::kUnavailable;
+  health.software_version = "0.9.0";
+  health.last_sync_error = "the hub could not be reached: connexion refusée";
+  auto health_bytes = encode_signed_health_report(health, kiosk);
+  if (!health_bytes.ok()) return 1;
+  out["health_report"] = {{"sequence", health.sequence}, {"created_at", health.created_at},
+                          {"uptime_seconds", health.uptime_seconds}, {"boots", health.boots},
+                          {"crashes", health.crashes}, {"backlog_records", health.backlog_records},
+                          {"oldest_pending_at", health.oldest_pending_at}, {"free_disk_bytes", health.free_disk_bytes},
+                          {"disk_bytes", health.disk_bytes}, {"content_version", health.content_version},
+                          {"staff_lockouts", health.staff_lockouts}, {"last_sync_at", health.last_sync_at},
+                          {"last_sync_success_at", health.last_sync_success_at},
+                          {"display_width", health.display_width}, {"display_height", health.display_height},
+                          {"speech", static_cast<int>(health.speech)}, {"software_version", health.software_version},
+                          {"last_sync_error", health.last_sync_error}, {"bytes", to_hex(*health_bytes)}};
+
   out["key_statement"] = {{"issued_at", 1795000000},
                           {"bytes", to_hex(encode_signed_key_statement(hub_sub.public_key, hub_content.public_key, 1795000000, hub_sign))}};
 
