@@ -243,7 +243,7 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
 }
 
 Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
-  CIVIC_ASSIGN(root, parse(file, {"server", "storage", "enrolment", "content"}));
+  CIVIC_ASSIGN(root, parse(file, {"server", "storage", "enrolment", "content", "console", "metrics"}));
   HubConfig c;
   const std::string f = file.string();
   TableReader server(root["server"].as_table(), f, "server");
@@ -267,6 +267,16 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   TableReader content(root["content"].as_table(), f, "content");
   CIVIC_TRY(content.get_int("lifetime_days", c.content_lifetime_days, 1, 3650));
   CIVIC_TRY(content.finish());
+  TableReader console(root["console"].as_table(), f, "console");
+  CIVIC_TRY(console.get_bool("enabled", c.console_enabled));
+  CIVIC_TRY(console.get_bool("secure_cookies", c.secure_cookies));
+  CIVIC_TRY(console.get_int("session_hours", c.session_hours, 1, 24 * 7));
+  CIVIC_TRY(console.get_int("silent_after_nights", c.silent_after_nights, 1, 365));
+  CIVIC_TRY(console.get_int("disk_low_percent", c.disk_low_percent, 1, 99));
+  CIVIC_TRY(console.finish());
+  TableReader metrics(root["metrics"].as_table(), f, "metrics");
+  CIVIC_TRY(metrics.get_path("token_file", c.metrics_token_file));
+  CIVIC_TRY(metrics.finish());
   return c;
 }
 

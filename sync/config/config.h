@@ -89,12 +89,24 @@ struct HubConfig {
   // the last address in their X-Forwarded-For header. Empty: the peer address, always.
   std::string trusted_proxy;
   int content_lifetime_days = 30;
+  // The operator console (/console): off with enabled = false; cookies marked Secure unless
+  // secure_cookies = false (a console reached over plain HTTP other than on this machine).
+  bool console_enabled = true;
+  bool secure_cookies = true;
+  int session_hours = 8;
+  int silent_after_nights = 2;  // a kiosk not heard from for this many nights is flagged silent
+  int disk_low_percent = 10;
+  // GET /metrics: a bearer token read from this file (relative: in the state directory); no file,
+  // no metrics.
+  std::filesystem::path metrics_token_file = "metrics.token";
 
   std::filesystem::path database_path() const { return state_dir / "hub.db"; }
   std::filesystem::path signing_key_path() const { return state_dir / "hub-signing.key"; }
   std::filesystem::path signing_public_key_path() const { return state_dir / "hub-signing.pub"; }
   std::filesystem::path submission_public_key_path() const { return state_dir / "hub-submission.pub"; }
   std::filesystem::path content_public_key_path() const { return state_dir / "hub-content.pub"; }
+  std::filesystem::path metrics_token_path() const { return state_dir / metrics_token_file; }
+  std::filesystem::path results_dir() const { return state_dir / "results"; }
 };
 
 [[nodiscard]] Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file);

@@ -64,6 +64,30 @@ bool percent_decode(const std::string& in, std::string& out) {
   return true;
 }
 
+}  // namespace
+
+std::optional<std::map<std::string, std::string>> parse_urlencoded(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto amp = text.find('&', pos);
+    if (amp == std::string::npos) amp = text.size();
+    const std::string pair = text.substr(pos, amp - pos);
+    if (!pair.empty()) {
+      const auto eq = pair.find('=');
+      std::string key, value;
+      if (!percent_decode(pair.substr(0, eq), key) ||
+          !percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1), value))
+        return std::nullopt;
+      out.emplace(std::move(key), std::move(value));  // the first of a repeated name counts
+    }
+    pos = amp + 1;
+  }
+  return out;
+}
+
+namespace {
+
 const char* reason_phrase(int status) {
   switch (status) {
     case 100: return "Continue";
@@ -74,6 +98,8 @@ const char* reason_phrase(int status) {
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 409: return "Conflict";
+    case 303: return "See Other";
+    case 401: return "Unauthorized";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
     case 429: return "Too Many Requests";
@@ -91,6 +117,11 @@ std::string serialize(const HttpResponse& r) {
   out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
   out += "Connection: close\r\n";
   if (r.status == 503 || r.status == 429) out += "Retry-After: 5\r\n";
+  for (const auto& [name, value] : r.headers) {
+    // A value with a line break would start a header of its own: never sent.
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    out += name + ": " + value + "\r\n";
+  }
   out += "\r\n";
   out += r.body;
   return out;
@@ -161,6 +192,7 @@ struct HttpServer::Impl {
   HttpLimits limits;
   std::map<std::pair<std::string, std::string>, HttpHandler> routes;
   std::function<HttpResponse(int, const std::string&)> make_error_response;
+  std::function<void(const std::string&, const HttpResponse&, double)> on_answered;
   int listen_fd = -1;
   int epoll_fd = -1;
   int wake_fd = -1;     // eventfd: a worker finished, or stop() was called
@@ -202,7 +234,7 @@ struct HttpServer::Impl {
       r.status = status;
       return r;
     }
-    return HttpResponse{status, "text/plain", message + "\n"};
+    return HttpResponse{status, "text/plain", message + "\n", {}};
   }
 
   void count(std::uint64_t HttpRefusals::*field) {
@@ -481,24 +513,12 @@ struct HttpServer::Impl {
     const auto q = target.find('?');
     r.path = target.substr(0, q);
     if (q != std::string::npos) {
-      std::string query = target.substr(q + 1);
-      std::size_t pos = 0;
-      while (pos <= query.size()) {
-        auto amp = query.find('&', pos);
-        if (amp == std::string::npos) amp = query.size();
-        const std::string pair = query.substr(pos, amp - pos);
-        if (!pair.empty()) {
-          const auto eq = pair.find('=');
-          std::string key, value;
-          if (!percent_decode(pair.substr(0, eq), key) ||
-              !percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1), value)) {
-            refuse(c, 400, "the query has a broken %-escape");
-            return false;
-          }
-          r.query.emplace(std::move(key), std::move(value));
-        }
-        pos = amp + 1;
+      auto query = parse_urlencoded(target.substr(q + 1));
+      if (!query) {
+        refuse(c, 400, "the query has a broken %-escape");
+        return false;
       }
+      r.query = std::move(*query);
     }
     bool have_length = false;
     std::size_t length = 0;
@@ -597,12 +617,18 @@ struct HttpServer::Impl {
         jobs.pop_front();
       }
       HttpResponse response;
+      const auto started = std::chrono::steady_clock::now();
       try {
         response = handle(job.request);
       } catch (...) {
         std::fprintf(stderr, "civic-hub: a request to %s failed inside the hub; nothing was stored\n",
                      job.request.path.c_str());
         response = error_response(500, "the hub could not handle this request; try again later");
+      }
+      if (on_answered) {
+        const bool known = routes.count({job.request.method, job.request.path}) > 0;
+        on_answered(known ? job.request.path : "other", response,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       }
       std::string bytes = serialize(response);
       {
@@ -723,6 +749,10 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::route(const std::string& method, const std::string& path, HttpHandler handler) {
   impl_->routes[{method, path}] = std::move(handler);
+}
+
+void HttpServer::on_answered(std::function<void(const std::string&, const HttpResponse&, double)> observer) {
+  impl_->on_answered = std::move(observer);
 }
 
 void HttpServer::on_error(std::function<HttpResponse(int, const std::string&)> make_error_response) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,7 +37,11 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers (Set-Cookie, Location, …)
 };
+
+// "a=1&b=x+y" (a query, or a form's body) decoded; std::nullopt on a broken %-escape.
+std::optional<std::map<std::string, std::string>> parse_urlencoded(const std::string& text);
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
@@ -76,6 +81,10 @@ class HttpServer {
   // The answer for errors found before a handler runs (malformed, too large, busy): status and a
   // message for a person; the hub gives it its JSON error format.
   void on_error(std::function<HttpResponse(int status, const std::string& message)> make_error_response);
+
+  // Called by the worker after each handled request: the route (the registered path, or "other"),
+  // the answer and the seconds the handler took. Set before run().
+  void on_answered(std::function<void(const std::string& route, const HttpResponse& response, double seconds)> observer);
 
   // Binds to address:port (port 0: any free port) and returns the port.
   [[nodiscard]] Result<int> bind(const std::string& address, int port);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "console.h"
+#include "moderation_web.h"
 #include "report.h"
 #include "server.h"
 #include "online_export.h"
@@ -143,6 +145,8 @@ Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
 
 // Every option of every subcommand, as the command line set them (defaults here).
 struct Options {
+  std::string operator_action, operator_name, operator_role = "viewer";  // operator
+  bool moderate_web = false;                                                // moderate --web
   std::string submission_out;                                            // init
   std::string listen, ready_file;                                        // serve
   int port = -1;
@@ -357,6 +361,57 @@ int run_events(HubService& service, const Options& o) {
   return 0;
 }
 
+// civic-hub operator add|passwd|remove|list: the console's accounts. Passwords come from standard
+// input (typed twice, unechoed, on a terminal).
+int run_operator(HubService& service, const Options& o) {
+  HubStore& store = service.store();
+  if (o.operator_action == "list") {
+    auto accounts = store.operator_accounts();
+    if (!accounts.ok()) return fail(accounts.error());
+    if (accounts->empty()) std::printf("no operators yet: civic-hub operator add NAME --role admin\n");
+    for (const auto& a : *accounts)
+      std::printf("%-24s %-10s added %s%s\n", a.name.c_str(), a.role.c_str(), format_utc(a.created_at).c_str(),
+                  a.locked_until > now_seconds() ? "  (locked after failed logins)" : "");
+    return 0;
+  }
+  if (o.operator_name.empty()) return fail(make_error(ErrorCode::kInvalidArgument, "name the operator"));
+  if (o.operator_action == "remove") {
+    if (auto s = store.remove_operator(o.operator_name); !s.ok()) return fail(s.error());
+    (void)store.log_event(HubEvent{now_seconds(), "operator-removed", "", o.operator_name + " by " + login_name()});
+    std::printf("operator %s removed; their sessions ended\n", o.operator_name.c_str());
+    return 0;
+  }
+  const auto role = operator_role(o.operator_role);
+  if (!role) return fail(make_error(ErrorCode::kInvalidArgument, "--role is viewer, publisher or admin"));
+  auto password = read_new_secret("password for " + o.operator_name + " (at least 12 characters)", "passwords");
+  if (!password.ok()) return fail(password.error());
+  Status done = o.operator_action == "add" ? add_operator(store, o.operator_name, *role, *password, now_seconds())
+                                           : set_operator_password(store, o.operator_name, *password);
+  wipe_string(*password);
+  if (!done.ok()) return fail(done.error());
+  std::printf(o.operator_action == "add" ? "operator %s added (%s)\n" : "password of %s changed%s\n",
+              o.operator_name.c_str(), o.operator_action == "add" ? o.operator_role.c_str() : "");
+  return 0;
+}
+
+// civic-hub metrics-token: the bearer token GET /metrics asks for, made once (printed each time).
+int run_metrics_token(const HubConfig& config) {
+  const auto path = config.metrics_token_path();
+  if (auto existing = files::read_text_file(path, 4096); existing.ok()) {
+    std::printf("%s", existing->c_str());
+    return 0;
+  }
+  const std::string token = to_hex(random_fixed<32>());
+  files::WriteOptions options;
+  options.mode = 0600;
+  options.replace = false;
+  if (auto s = files::write_file(path, token + "\n", options); !s.ok()) return fail(s.error());
+  std::printf("%s\n", token.c_str());
+  std::fprintf(stderr, "civic-hub: metrics token written to %s; give it to your monitoring as a bearer token\n",
+               path.c_str());
+  return 0;
+}
+
 // civic-hub import DIR.
 int run_import(HubService& service, const Options& o) {
   auto imported = service.import_drive(o.import_dir, now_seconds());
@@ -377,6 +432,10 @@ int run_import(HubService& service, const Options& o) {
   for (const auto& e : imported->event_reports) {
     std::printf("event %s '%s': report stored (headcount %llu)\n", e.event_id.c_str(), e.name.c_str(),
                 static_cast<unsigned long long>(e.headcount));
+  }
+  for (const auto& h : imported->health_reports) {
+    std::printf("kiosk %s: health report %llu stored\n", to_hex(h.kiosk_id).c_str(),
+                static_cast<unsigned long long>(h.sequence));
   }
   if (imported->content_written) std::printf("latest content bundle written to the drive\n");
   return imported->refused.empty() ? kExitOk : kExitFailure;
@@ -463,6 +522,23 @@ int run_moderate(HubService& service, const Options& o) {
     return 0;
   }
   const HubService::Decider by{o.decided_by.empty() ? login_name() : o.decided_by, o.reopen_reason};
+  if (o.moderate_web) {
+    auto key = load_operator_key(o.key_file);
+    if (!key.ok()) return fail(key.error());
+    const MemoryLock key_lock(&*key, sizeof *key);
+    ModerationWebOptions web{o.port > 0 ? o.port : 0, by.operator_name, [&o](const std::string& url) {
+                               std::printf("open %s in a browser on this machine (the address works once); "
+                                           "Ctrl-C ends moderation\n", url.c_str());
+                               std::fflush(stdout);
+                               if (!o.ready_file.empty()) {
+                                 files::WriteOptions quick;
+                                 quick.mode = 0600;
+                                 (void)files::write_file(o.ready_file, url, quick);
+                               }
+                             }};
+    if (auto s = serve_moderation_web(service, *key, web); !s.ok()) return fail(s.error());
+    return 0;
+  }
   if (o.moderate_action == "reject") {
     auto d = service.reject(o.moderation_id, o.reason, by, now_seconds());
     if (!d.ok()) return fail(d.error());
@@ -899,6 +975,10 @@ int main(int argc, char** argv) try {
   moderate->add_option("--reopen", o.reopen_reason, "change a decision already taken, saying why (decisions are final otherwise)");
   moderate->add_option("--by", o.decided_by, "who decides, for the moderation log (default: the login name)");
   moderate->add_flag("--json", o.as_json, kJsonHelp);
+  moderate->add_flag("--web", o.moderate_web,
+                     "decide in a browser on this machine (127.0.0.1 only; the key stays in memory)");
+  moderate->add_option("--port", o.port, "with --web: the port (default: any free one)");
+  moderate->add_option("--ready-file", o.ready_file, "with --web: write the address to open here once listening");
 
   auto* tally_cmd = app.add_subcommand("tally", "count votes and write results: JSON, CSV and an HTML report");
   tally_cmd->add_option("--key", o.key_file, "the submission SECRET key file")->required();
@@ -955,6 +1035,14 @@ int main(int argc, char** argv) try {
   budget_count->add_option("file", o.pabulib_file, "the pabulib file")->required();
   budget_count->add_flag("--json", o.as_json, "print the winners as JSON");
 
+  auto* operator_cmd = app.add_subcommand("operator", "accounts of the operator console: add, passwd, remove, list");
+  operator_cmd->add_option("action", o.operator_action, "add | passwd | remove | list")
+      ->required()
+      ->check(CLI::IsMember({"add", "passwd", "remove", "list"}));
+  operator_cmd->add_option("name", o.operator_name, "the operator's name (a-z, 0-9, '.', '_', '-')");
+  operator_cmd->add_option("--role", o.operator_role, "viewer | publisher | admin (add only)")->capture_default_str();
+  auto* metrics_token = app.add_subcommand("metrics-token", "make (once) and print the bearer token for GET /metrics");
+
   auto* log = app.add_subcommand("log", "the transparency log");
   log->require_subcommand(1);
   auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
@@ -963,7 +1051,7 @@ int main(int argc, char** argv) try {
   imports_cmd->add_option("--out", o.proofs_out, "write every proof here (JSON; check one with civic-verify-receipt)");
   imports_cmd->add_flag("--json", o.as_json, kJsonHelp);
 
-  if (auto done = parse_command_line(app, argc, argv, {"list", "show", "revoke", "approve", "reject", "log", "decidim", "consul", "participants"})) {
+  if (auto done = parse_command_line(app, argc, argv, {"list", "show", "revoke", "approve", "reject", "log", "decidim", "consul", "participants", "add", "passwd", "remove"})) {
     return *done;
   }
   o.hours_given = token->get_option("--hours")->count() > 0;
@@ -983,6 +1071,7 @@ int main(int argc, char** argv) try {
   if (o.port >= 0) config.port = o.port;
 
   if (init->parsed()) return run_init(config, o);
+  if (metrics_token->parsed()) return run_metrics_token(config);
   if (check_cmd->parsed()) return run_content_check(o);
   if (add_recordings->parsed()) return run_content_add_recordings(o);
   if (budget_count->parsed()) return run_budget_count(o);
@@ -993,6 +1082,7 @@ int main(int argc, char** argv) try {
   if (!opened.ok()) return fail(opened.error());
   HubService& service = **opened;
   if (serve->parsed()) return run_serve(service, config, o);
+  if (operator_cmd->parsed()) return run_operator(service, o);
   if (token->parsed()) return run_enroll_token(service, config, o);
   if (kiosks->parsed()) return run_kiosks(service, o);
   if (held_cmd->parsed()) return run_held(service, o);

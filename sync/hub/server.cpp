@@ -1,6 +1,10 @@
 #include "server.h"
 
+#include "console.h"
 #include "http_server.h"
+#include "metrics.h"
+#include "sync/files/files.h"
+#include "web_ui.h"
 
 #include <signal.h>
 
@@ -37,7 +41,8 @@ int http_status_for(ErrorCode code) {
 HttpResponse error_response(int status, const std::string& code, const std::string& message) {
   // A message may quote what the client sent, which need not be UTF-8: replaced, never thrown on.
   return HttpResponse{status, "application/json",
-                      json{{"error", code}, {"message", message}}.dump(-1, ' ', false, json::error_handler_t::replace)};
+                      json{{"error", code}, {"message", message}}.dump(-1, ' ', false, json::error_handler_t::replace),
+                      {}};
 }
 
 void send_error(HttpResponse& res, const Error& e) {
@@ -93,6 +98,49 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   server.on_error([](int status, const std::string& message) {
     return error_response(status, http_error_code(status), message);
   });
+  HubMetrics metrics;
+  server.on_answered([&metrics](const std::string& route, const HttpResponse& res, double seconds) {
+    metrics.request(route, res.status, seconds);
+    if (res.status >= 400 && route.rfind("/v1/", 0) == 0) {
+      // The reason is the error code the client was given (the hub's JSON error format).
+      const json error = json::parse(res.body, nullptr, false);
+      metrics.rejected(error.is_object() && error.contains("error") && error["error"].is_string()
+                           ? error["error"].get<std::string>()
+                           : "http-" + std::to_string(res.status));
+    }
+  });
+  if (config.console_enabled) {
+    add_console_routes(server, service, now_seconds,
+                       [&config](const HttpRequest& req) { return client_address(req, config.trusted_proxy); });
+  }
+  // Metrics for city IT's monitoring, only with the bearer token (installer/README.md "Metrics").
+  server.route("GET", "/metrics", [&service, &config, &metrics, &server](const HttpRequest& req, HttpResponse& res) {
+    auto token = files::read_text_file(config.metrics_token_path(), 4096);
+    if (!token.ok()) {
+      return send_error(res, make_error(ErrorCode::kNotFound, "metrics are off on this hub: make a token with "
+                                                              "'civic-hub metrics-token' ([metrics] in hub.toml)"));
+    }
+    std::string expected = *token;
+    while (!expected.empty() && (expected.back() == '\n' || expected.back() == ' ')) expected.pop_back();
+    const std::string given = req.header("Authorization");
+    if (expected.empty() || !web::same_secret(given, "Bearer " + expected)) {
+      res = error_response(401, error_code_name(ErrorCode::kUnauthorized),
+                           "metrics need the header 'Authorization: Bearer <token>' with the hub's metrics token");
+      res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"civic-hub metrics\"");
+      return;
+    }
+    auto gauges = read_metric_gauges(service.store(), config.database_path(), config.silent_after_nights, now_seconds());
+    if (!gauges.ok()) return send_error(res, gauges.error());
+    auto records = service.records_in_log();
+    auto leaves = service.log_size();
+    if (!records.ok()) return send_error(res, records.error());
+    if (!leaves.ok()) return send_error(res, leaves.error());
+    gauges->records = *records;
+    gauges->log_leaves = *leaves;
+    gauges->refusals = server.refusals();
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = metrics.render(*gauges);
+  });
 
   server.route("GET", "/v1/health", [&service](const HttpRequest&, HttpResponse& res) {
     auto records = service.records_in_log();
@@ -134,12 +182,13 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
                    .dump();
   });
 
-  server.route("POST", "/v1/batches", [&service](const HttpRequest& req, HttpResponse& res) {
+  server.route("POST", "/v1/batches", [&service, &metrics](const HttpRequest& req, HttpResponse& res) {
     auto stored = service.upload(as_bytes(req.body), "http", now_seconds());
     if (!stored.ok()) {
       log_line("batch refused from %s: %s", req.peer, stored.message());
       return send_error(res, stored.error());
     }
+    metrics.batch_accepted(stored->new_records, stored->repeat);
     res.content_type = "application/octet-stream";
     res.body = body_of(stored->ack);
   });
@@ -151,6 +200,19 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
       return send_error(res, stored.error());
     }
     res.body = nlohmann::json{{"status", "stored"}, {"event_id", stored->event_id}}.dump();
+  });
+
+  server.route("POST", "/v1/health-reports", [&service, &metrics](const HttpRequest& req, HttpResponse& res) {
+    auto stored = service.accept_health_report(as_bytes(req.body), "http", now_seconds());
+    if (!stored.ok()) {
+      log_line("health report refused from %s: %s", req.peer, stored.message());
+      return send_error(res, stored.error());
+    }
+    metrics.health_report();
+    const char* status = stored->second == HealthReportOutcome::kLatest  ? "stored"
+                         : stored->second == HealthReportOutcome::kOlder ? "older"
+                                                                         : "repeat";
+    res.body = nlohmann::json{{"status", status}, {"sequence", stored->first.sequence}}.dump();
   });
 
   server.route("GET", "/v1/content", [&service](const HttpRequest&, HttpResponse& res) {
@@ -192,6 +254,11 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
   auto port = server.bind(config.listen, config.port);
   if (!port.ok()) return port.error();
 
+  std::fprintf(stderr, "civic-hub: listening on http://%s:%d\n", config.listen.c_str(), *port);
+  return run_until_signal(server, [&] { on_listening(*port); });
+}
+
+Status run_until_signal(HttpServer& server, const std::function<void()>& on_running) {
   // Stop cleanly on SIGTERM (systemd) and SIGINT (Ctrl-C): a thread waits for the signals, which
   // are blocked everywhere else.
   sigset_t signals;
@@ -206,9 +273,7 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     if (serving.load()) std::fprintf(stderr, "civic-hub: stopping (signal %d)\n", sig);
     server.stop();
   });
-
-  std::fprintf(stderr, "civic-hub: listening on http://%s:%d\n", config.listen.c_str(), *port);
-  on_listening(*port);
+  on_running();
   Status served = server.run();
   // The server outlives the thread that may stop it: wake that thread (if no signal came) and wait.
   serving.store(false);

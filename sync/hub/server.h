@@ -25,4 +25,8 @@ namespace civic {
 // port 0).
 [[nodiscard]] Status serve_http(HubService& service, const std::function<void(int port)>& on_listening);
 
+class HttpServer;
+// Runs a bound server until SIGTERM or SIGINT; `on_running` is called once it is about to serve.
+[[nodiscard]] Status run_until_signal(HttpServer& server, const std::function<void()>& on_running);
+
 }  // namespace civic

@@ -196,6 +196,15 @@ Result<HubService::DriveImport> HubService::import_drive(const std::filesystem::
     }
     out.event_reports.push_back(*stored);
   }
+  CIVIC_ASSIGN(health_reports, read_usb_health_reports(mount));
+  for (const auto& bytes : health_reports) {
+    auto stored = accept_health_report(bytes, "usb", now);
+    if (!stored.ok()) {
+      out.refused.push_back("a health report was refused: " + stored.message());
+      continue;
+    }
+    out.health_reports.push_back(stored->first);
+  }
   CIVIC_ASSIGN(latest, store_->latest_content());
   if (latest) {
     CIVIC_TRY(write_usb_content(mount, *latest));
@@ -237,6 +246,25 @@ Status HubService::discard_held_batch(std::uint64_t id, const std::string& by, c
       id, {now, "held-discarded", to_hex(held.kiosk),
            "batch " + std::to_string(held.sequence) + " (" + std::to_string(held.record_count) + " records) by " + by +
                ": " + why});
+}
+
+Result<std::pair<HealthReport, HealthReportOutcome>> HubService::accept_health_report(ByteView body,
+                                                                                    const std::string& via,
+                                                                                    std::uint64_t now) {
+  CIVIC_ASSIGN(kiosk_id, health_report_kiosk(body));
+  const std::string kiosk_hex = to_hex(kiosk_id);
+  CIVIC_ASSIGN(kiosk, store_->kiosk(kiosk_id));
+  if (!kiosk || kiosk->revoked_at) {
+    note({now, "refused-health", kiosk_hex, "a health report from a kiosk not enrolled or revoked, via " + via});
+    return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled with this hub, or revoked");
+  }
+  auto report = verify_health_report(body, kiosk->key);
+  if (!report.ok()) {
+    note({now, "bad-signature", kiosk_hex, "a health report that does not verify, via " + via});
+    return report.error();
+  }
+  CIVIC_ASSIGN(outcome, store_->store_health_report(*report, body, via, now));
+  return std::make_pair(std::move(*report), outcome);
 }
 
 Result<EventReport> HubService::accept_event_report(ByteView body, const std::string& via, std::uint64_t now) {

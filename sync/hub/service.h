@@ -66,6 +66,7 @@ class HubService {
     };
     std::vector<Batch> batches;
     std::vector<EventReport> event_reports;
+    std::vector<HealthReport> health_reports;  // stored (the latest, or kept in a kiosk's history)
     std::vector<std::string> refused;  // each folder, batch or report left out, and why
     bool content_written = false;      // the latest content bundle went onto the drive
   };
@@ -83,6 +84,12 @@ class HubService {
   // Verifies a town-hall event report against its kiosk's enrolled key and stores it. Errors as
   // for upload.
   [[nodiscard]] Result<EventReport> accept_event_report(ByteView body, const std::string& via, std::uint64_t now);
+
+  // Verifies a kiosk's health report against its enrolled key and stores it (an older one joins
+  // the history without replacing the latest). Errors as for accept_event_report.
+  [[nodiscard]] Result<std::pair<HealthReport, HealthReportOutcome>> accept_health_report(ByteView body,
+                                                                                       const std::string& via,
+                                                                                       std::uint64_t now);
 
   // [SECTION] Consultations, moderation and publishing (moderation.cpp)
 

@@ -166,6 +166,33 @@ constexpr const char* kHubMigrations[] = {
     );
     CREATE INDEX online_imports_in_log ON online_imports (after_record, id);
     )sql",
+    // v8: kiosks' health reports (signed by the kiosk; a bounded history per kiosk), and the
+    // operator console's accounts and sessions.
+    R"sql(
+    CREATE TABLE health_reports (
+      kiosk_id BLOB NOT NULL,
+      sequence INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      via TEXT NOT NULL,
+      report BLOB NOT NULL,
+      PRIMARY KEY (kiosk_id, sequence)
+    ) WITHOUT ROWID;
+    CREATE TABLE operators (
+      name TEXT PRIMARY KEY,
+      role TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      failures INTEGER NOT NULL,
+      locked_until INTEGER NOT NULL,
+      created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE console_sessions (
+      token_hash BLOB PRIMARY KEY,
+      operator TEXT NOT NULL REFERENCES operators (name),
+      csrf TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 const sql::Schema kHubSchema{kHubApplicationId, kHubMigrations,
@@ -216,8 +243,24 @@ class SqliteHubStore final : public HubStore {
   Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override;
   Result<std::vector<EventReport>> event_reports() override;
   Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override;
+  Result<HealthReportOutcome> store_health_report(const HealthReport& report, ByteView bytes, const std::string& via,
+                                                  std::uint64_t now) override;
+  Result<std::vector<StoredHealthReport>> health_reports(const KioskId& kiosk, std::size_t limit) override;
+  Result<std::vector<StoredHealthReport>> latest_health_reports() override;
+  Result<std::vector<EnrolmentTokenInfo>> enrolment_tokens() override;
+  Status add_operator(const OperatorAccount& account) override;
+  Status update_operator(const OperatorAccount& account) override;
+  Status remove_operator(const std::string& name) override;
+  Result<std::optional<OperatorAccount>> operator_account(const std::string& name) override;
+  Result<std::vector<OperatorAccount>> operator_accounts() override;
+  Status add_console_session(const ConsoleSession& session, std::uint64_t now) override;
+  Result<std::optional<ConsoleSession>> console_session(const Hash32& token_hash) override;
+  Status remove_console_session(const Hash32& token_hash) override;
 
  private:
+  // A stored health report, read as (report, public key of its kiosk, received_at, via): checked
+  // against the key again, so what the hub shows is what the kiosk signed.
+  static Result<StoredHealthReport> read_health(sql::Statement& row);
   static constexpr const char* kKioskSelect =
       "SELECT k.kiosk_id, k.public_key, k.name, k.enrolled_at, k.revoked_at, k.last_contact, k.contiguous_position, "
       "k.contiguous_head FROM kiosks k";
@@ -741,6 +784,153 @@ Result<std::vector<HubRecord>> SqliteHubStore::records_by_receipt(const std::str
   CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ? ORDER BY id"));
   stmt.bind(1, std::string_view(receipt));
   return sql::collect_rows(stmt, read_record);
+}
+
+Result<HealthReportOutcome> SqliteHubStore::store_health_report(const HealthReport& report, ByteView bytes,
+                                                               const std::string& via, std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(latest, db_->prepare("SELECT max(sequence) FROM health_reports WHERE kiosk_id = ?"));
+  latest.bind(1, ByteView(report.kiosk_id));
+  CIVIC_ASSIGN(has_row, latest.step());
+  const bool any = has_row && !latest.is_null(0);
+  const std::uint64_t newest = any ? latest.uint64(0) : 0;
+  CIVIC_ASSIGN(insert, db_->prepare("INSERT OR IGNORE INTO health_reports (kiosk_id, sequence, received_at, via, "
+                                    "report) VALUES (?, ?, ?, ?, ?)"));
+  CIVIC_TRY(insert.bind(1, ByteView(report.kiosk_id)).bind(2, report.sequence).bind(3, now)
+                .bind(4, std::string_view(via)).bind(5, bytes).run());
+  if (db_->changes() == 0) return HealthReportOutcome::kRepeat;
+  // The history stays bounded: the oldest reports beyond the limit go.
+  CIVIC_ASSIGN(trim, db_->prepare("DELETE FROM health_reports WHERE kiosk_id = ?1 AND sequence NOT IN (SELECT sequence "
+                                  "FROM health_reports WHERE kiosk_id = ?1 ORDER BY sequence DESC LIMIT ?2)"));
+  CIVIC_TRY(trim.bind(1, ByteView(report.kiosk_id)).bind(2, static_cast<std::uint64_t>(kHealthHistoryPerKiosk)).run());
+  CIVIC_TRY(touch(report.kiosk_id, now));
+  CIVIC_TRY(txn.commit());
+  return any && report.sequence < newest ? HealthReportOutcome::kOlder : HealthReportOutcome::kLatest;
+}
+
+Result<StoredHealthReport> SqliteHubStore::read_health(sql::Statement& row) {
+  CIVIC_ASSIGN(key, row.fixed<kPublicKeySize>(1));
+  CIVIC_ASSIGN(report, verify_health_report(row.blob(0), SigningPublicKey{key}));
+  return StoredHealthReport{std::move(report), row.uint64(2), row.text(3)};
+}
+
+Result<std::vector<StoredHealthReport>> SqliteHubStore::health_reports(const KioskId& kiosk, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT h.report, k.public_key, h.received_at, h.via FROM health_reports h JOIN "
+                                  "kiosks k USING (kiosk_id) WHERE h.kiosk_id = ? ORDER BY h.sequence DESC LIMIT ?"));
+  stmt.bind(1, ByteView(kiosk)).bind(2, static_cast<std::uint64_t>(limit));
+  return sql::collect_rows(stmt, read_health);
+}
+
+Result<std::vector<StoredHealthReport>> SqliteHubStore::latest_health_reports() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT h.report, k.public_key, h.received_at, h.via FROM health_reports h JOIN "
+                                  "kiosks k USING (kiosk_id) WHERE h.sequence = (SELECT max(sequence) FROM "
+                                  "health_reports l WHERE l.kiosk_id = h.kiosk_id)"));
+  return sql::collect_rows(stmt, read_health);
+}
+
+Result<std::vector<EnrolmentTokenInfo>> SqliteHubStore::enrolment_tokens() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT label, created_at, expires_at, used_at, used_by FROM enrolment_tokens "
+                                  "ORDER BY created_at DESC"));
+  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<EnrolmentTokenInfo> {
+    EnrolmentTokenInfo t{row.text(0), row.uint64(1), row.uint64(2), std::nullopt, std::nullopt};
+    if (!row.is_null(3)) t.used_at = row.uint64(3);
+    if (!row.is_null(4)) {
+      CIVIC_ASSIGN(kiosk, row.fixed<kKioskIdSize>(4));
+      t.used_by = kiosk;
+    }
+    return t;
+  });
+}
+
+namespace {
+constexpr const char* kOperatorSelect =
+    "SELECT name, role, password_hash, failures, locked_until, created_at FROM operators";
+OperatorAccount read_operator(sql::Statement& row) {
+  return OperatorAccount{row.text(0), row.text(1), row.text(2), row.uint64(3), row.uint64(4), row.uint64(5)};
+}
+}  // namespace
+
+Status SqliteHubStore::add_operator(const OperatorAccount& a) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT OR IGNORE INTO operators (name, role, password_hash, failures, locked_until, "
+                                  "created_at) VALUES (?, ?, ?, ?, ?, ?)"));
+  CIVIC_TRY(stmt.bind(1, std::string_view(a.name)).bind(2, std::string_view(a.role))
+                .bind(3, std::string_view(a.password_hash)).bind(4, a.failures).bind(5, a.locked_until)
+                .bind(6, a.created_at).run());
+  if (db_->changes() == 0) return make_error(ErrorCode::kConflict, "there is already an operator named '" + a.name + "'");
+  return {};
+}
+
+Status SqliteHubStore::update_operator(const OperatorAccount& a) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("UPDATE operators SET role = ?, password_hash = ?, failures = ?, locked_until = ? "
+                                  "WHERE name = ?"));
+  CIVIC_TRY(stmt.bind(1, std::string_view(a.role)).bind(2, std::string_view(a.password_hash)).bind(3, a.failures)
+                .bind(4, a.locked_until).bind(5, std::string_view(a.name)).run());
+  if (db_->changes() == 0) return make_error(ErrorCode::kNotFound, "there is no operator named '" + a.name + "'");
+  return {};
+}
+
+Status SqliteHubStore::remove_operator(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(sessions, db_->prepare("DELETE FROM console_sessions WHERE operator = ?"));
+  CIVIC_TRY(sessions.bind(1, std::string_view(name)).run());
+  CIVIC_ASSIGN(stmt, db_->prepare("DELETE FROM operators WHERE name = ?"));
+  CIVIC_TRY(stmt.bind(1, std::string_view(name)).run());
+  if (db_->changes() == 0) return make_error(ErrorCode::kNotFound, "there is no operator named '" + name + "'");
+  return txn.commit();
+}
+
+Result<std::optional<OperatorAccount>> SqliteHubStore::operator_account(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kOperatorSelect) + " WHERE name = ?"));
+  stmt.bind(1, std::string_view(name));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<OperatorAccount>();
+  return std::optional<OperatorAccount>(read_operator(stmt));
+}
+
+Result<std::vector<OperatorAccount>> SqliteHubStore::operator_accounts() {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kOperatorSelect) + " ORDER BY name"));
+  return sql::collect_rows(stmt, read_operator);
+}
+
+Status SqliteHubStore::add_console_session(const ConsoleSession& s, std::uint64_t now) {
+  std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  CIVIC_TRY(txn.begin());
+  CIVIC_ASSIGN(expired, db_->prepare("DELETE FROM console_sessions WHERE expires_at <= ?"));
+  CIVIC_TRY(expired.bind(1, now).run());
+  CIVIC_ASSIGN(stmt, db_->prepare("INSERT INTO console_sessions (token_hash, operator, csrf, created_at, expires_at) "
+                                  "VALUES (?, ?, ?, ?, ?)"));
+  CIVIC_TRY(stmt.bind(1, ByteView(s.token_hash)).bind(2, std::string_view(s.operator_name))
+                .bind(3, std::string_view(s.csrf)).bind(4, s.created_at).bind(5, s.expires_at).run());
+  return txn.commit();
+}
+
+Result<std::optional<ConsoleSession>> SqliteHubStore::console_session(const Hash32& token_hash) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT operator, csrf, created_at, expires_at FROM console_sessions WHERE "
+                                  "token_hash = ?"));
+  stmt.bind(1, ByteView(token_hash));
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<ConsoleSession>();
+  return std::optional<ConsoleSession>(
+      ConsoleSession{token_hash, stmt.text(0), stmt.text(1), stmt.uint64(2), stmt.uint64(3)});
+}
+
+Status SqliteHubStore::remove_console_session(const Hash32& token_hash) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("DELETE FROM console_sessions WHERE token_hash = ?"));
+  return stmt.bind(1, ByteView(token_hash)).run();
 }
 
 Result<KioskInfo> SqliteHubStore::read_kiosk(sql::Statement& s) {

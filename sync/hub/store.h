@@ -121,6 +121,44 @@ struct LogLeaf {
   Hash32 data{};  // a record's hash, or an online import statement's leaf data
 };
 
+// A kiosk's health report as the hub keeps it: the report (its signature checked again whenever
+// it is read back), when it came and how.
+struct StoredHealthReport {
+  HealthReport report;
+  std::uint64_t received_at = 0;
+  std::string via;  // http, usb
+};
+enum class HealthReportOutcome { kLatest, kOlder, kRepeat };
+// Reports kept per kiosk: a few months of nightly syncs.
+inline constexpr std::size_t kHealthHistoryPerKiosk = 100;
+
+// An enrolment token as operators see it (never the token itself: only its hash is stored).
+struct EnrolmentTokenInfo {
+  std::string label;
+  std::uint64_t created_at = 0, expires_at = 0;
+  std::optional<std::uint64_t> used_at;
+  std::optional<KioskId> used_by;
+};
+
+// An operator of the web console: a name, a role and an Argon2id password hash (libsodium's
+// crypto_pwhash_str); failed logins in a row and the lock-out they caused.
+struct OperatorAccount {
+  std::string name;
+  std::string role;  // viewer, publisher, admin
+  std::string password_hash;
+  std::uint64_t failures = 0;
+  std::uint64_t locked_until = 0;
+  std::uint64_t created_at = 0;
+};
+
+// A logged-in console session: only the hash of the cookie's token is stored.
+struct ConsoleSession {
+  Hash32 token_hash{};
+  std::string operator_name;
+  std::string csrf;  // the token every form of this session carries
+  std::uint64_t created_at = 0, expires_at = 0;
+};
+
 using AckSigner = std::function<Bytes(const Ack&)>;
 
 class HubStore {
@@ -200,6 +238,32 @@ class HubStore {
   [[nodiscard]] virtual Status store_event_report(const EventReport& report, ByteView bytes, const std::string& via,
                                                   std::uint64_t now) = 0;
   [[nodiscard]] virtual Result<std::vector<EventReport>> event_reports() = 0;
+
+  // Health reports, verified by the caller. Each is kept (the newest kHealthHistoryPerKiosk per
+  // kiosk); the latest is the one with the highest sequence, so an older report arriving late
+  // (a USB drive carried after a network sync) never replaces a newer one.
+  [[nodiscard]] virtual Result<HealthReportOutcome> store_health_report(const HealthReport& report, ByteView bytes,
+                                                                       const std::string& via, std::uint64_t now) = 0;
+  // One kiosk's reports, newest first, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<StoredHealthReport>> health_reports(const KioskId& kiosk,
+                                                                              std::size_t limit) = 0;
+  // Each kiosk's latest report (kiosks that never sent one are absent).
+  [[nodiscard]] virtual Result<std::vector<StoredHealthReport>> latest_health_reports() = 0;
+
+  [[nodiscard]] virtual Result<std::vector<EnrolmentTokenInfo>> enrolment_tokens() = 0;
+
+  // Console operators and sessions.
+  [[nodiscard]] virtual Status add_operator(const OperatorAccount& account) = 0;  // kConflict: the name exists
+  // Updates role, hash, failures and lock-out; kNotFound when there is no such operator.
+  [[nodiscard]] virtual Status update_operator(const OperatorAccount& account) = 0;
+  // Removes the operator and every session of theirs (kNotFound when there is none).
+  [[nodiscard]] virtual Status remove_operator(const std::string& name) = 0;
+  [[nodiscard]] virtual Result<std::optional<OperatorAccount>> operator_account(const std::string& name) = 0;
+  [[nodiscard]] virtual Result<std::vector<OperatorAccount>> operator_accounts() = 0;
+  // Stores a session and forgets every expired one.
+  [[nodiscard]] virtual Status add_console_session(const ConsoleSession& session, std::uint64_t now) = 0;
+  [[nodiscard]] virtual Result<std::optional<ConsoleSession>> console_session(const Hash32& token_hash) = 0;
+  [[nodiscard]] virtual Status remove_console_session(const Hash32& token_hash) = 0;
 };
 
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path);
