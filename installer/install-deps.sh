@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-tidy libclang-rt-14-dev
   # libraries
   libsodium-dev libsqlite3-dev sqlite3 catch2 libcurl4-openssl-dev libcpp-httplib-dev
-  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libqrencode-dev
   # kiosk user interface and speech
   libimgui-dev libstb-dev libsdl2-dev libfreetype-dev libgl-dev fonts-noto-core libespeak-ng-dev espeak-ng
   # tests: headless display, screenshots, independent crypto checks
@@ -22,6 +22,9 @@ packages=(
   r-base-core r-cran-bradleyterry2
   # tests: the documented reverse proxy in front of the hub, under floods
   nginx
+  # tests: the console's QR codes read back (zbarimg), /metrics checked by Prometheus's own parser
+  # (promtool), listening sockets listed (ss)
+  zbar-tools prometheus iproute2
   # packages: build with CPack, check with lintian, run the kiosk under cage
   dpkg-dev fakeroot lintian cage xwayland systemd adduser procps curl
 )

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <set>
 
@@ -273,6 +274,8 @@ web::Page Console::page(const Visit& v, const HttpRequest& req, const std::strin
   for (const auto& [k, val] : req.query)
     if (k == "id" || k == "run") target += "&" + k + "=" + esc(val);
   p.language_link = target;
+  p.remember_language = !req.param("lang").empty();
+  p.secure_cookies = config_.secure_cookies;
   return p;
 }
 
@@ -647,7 +650,10 @@ void Console::create_token(const HttpRequest& req, HttpResponse& res) {
     return;
   }
   note(*v, "enrolment-token", "", "token '" + label + "' valid " + std::to_string(hours) + " h");
-  const std::string url = config_.public_url.empty() ? "https://HUB" : config_.public_url;
+  // The address kiosks reach the hub at: [server] public_url, or the one this browser used.
+  const std::string url = !config_.public_url.empty() ? config_.public_url
+                          : req.has_header("Host")    ? "http://" + req.header("Host")
+                                                      : "https://HUB";
   const std::string command = "civic-sync enroll " + url + " " + *token;
   std::string body = std::string("<p>") +
                      tr(l, "Give this to the staff setting up the kiosk. It is not shown again.",
@@ -672,11 +678,15 @@ std::string preview(Lang l, const Content& content) {
     std::set<std::string> languages;
     for (const auto* text : {&c.title, &c.summary, &c.body})
       for (const auto& [lang, _] : text->by_language) languages.insert(lang);
+    // A consultation without dates is open from the start and never closes.
+    const std::string opens = c.opens_at ? format_utc(c.opens_at) : tr(l, "open now", "ouverte");
+    const std::string closes = c.closes_at < std::numeric_limits<std::int64_t>::max() ? format_utc(c.closes_at)
+                                                                                       : tr(l, "no end", "sans fin");
     out += "<h3>" + esc(c.title.in("en")) + " <small>(" + esc(c.id) + ", " + voting_method_name(c.voting) + ", " +
-           esc(format_utc(c.opens_at)) + " – " + esc(format_utc(c.closes_at)) + ")</small></h3>";
+           esc(opens) + " – " + esc(closes) + ")</small></h3>";
     for (const auto& lang : languages) {
       out += "<section class=\"screen\" lang=\"" + esc(lang) + "\" aria-label=\"" +
-             tr(l, "Kiosk screen in ", "Écran de borne en ") + esc(lang) + "\"><h3>" + esc(c.title.in(lang)) +
+             tr(l, "Kiosk screen in ", "Écran de borne en ") + esc(lang) + ": " + esc(c.id) + "\"><h3>" + esc(c.title.in(lang)) +
              "</h3><p>" + esc(c.summary.in(lang)) + "</p><p>" + esc(c.body.in(lang)) + "</p>";
       for (const auto& idea : c.ideas) {
         out += "<span class=\"idea\">" + esc(idea.text.in(lang));

@@ -72,6 +72,8 @@ class ModerationWeb {
     p.nav = {{"/queue", tr(p.lang, "Waiting ideas", "Idées en attente"), current == "/queue"},
              {"/log", tr(p.lang, "Decisions", "Décisions"), current == "/log"}};
     p.language_link = req.path + "?lang=" + (p.lang == Lang::kFr ? "en" : "fr");
+    p.remember_language = !req.param("lang").empty();
+    p.secure_cookies = false;  // plain HTTP on 127.0.0.1
     return p;
   }
 

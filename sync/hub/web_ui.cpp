@@ -232,6 +232,7 @@ HttpResponse render(const Page& p, int status) {
   html += p.body + "</main></body></html>\n";
   HttpResponse res{status, "text/html; charset=utf-8", std::move(html), {}};
   security_headers(res);
+  if (p.remember_language) res.headers.emplace_back("Set-Cookie", cookie("civic-lang", tag(l), p.secure_cookies, 31536000));
   return res;
 }
 

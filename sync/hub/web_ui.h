@@ -54,6 +54,9 @@ struct Page {
   std::string notice;       // a status line (escaped by the caller), shown first
   bool notice_is_error = false;
   std::string language_link;  // the same page in the other language
+  // When the visitor chose the language (?lang=): remembered in the civic-lang cookie.
+  bool remember_language = false;
+  bool secure_cookies = true;
 };
 // The whole document with its security headers: a strict Content-Security-Policy (the one inline
 // stylesheet by its hash, no scripts at all), no framing, no caching, no referrer.
