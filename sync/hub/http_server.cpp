@@ -751,6 +751,8 @@ void HttpServer::route(const std::string& method, const std::string& path, HttpH
   impl_->routes[{method, path}] = std::move(handler);
 }
 
+HttpResponse HttpServer::respond(const HttpRequest& request) const { return impl_->handle(request); }
+
 void HttpServer::on_answered(std::function<void(const std::string&, const HttpResponse&, double)> observer) {
   impl_->on_answered = std::move(observer);
 }

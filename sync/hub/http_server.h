@@ -88,6 +88,9 @@ class HttpServer {
 
   // Binds to address:port (port 0: any free port) and returns the port.
   [[nodiscard]] Result<int> bind(const std::string& address, int port);
+  // The answer a request gets from the routes, as a worker gives it (tests: without a socket).
+  HttpResponse respond(const HttpRequest& request) const;
+
   // Serves until stop() (from any thread).
   [[nodiscard]] Status run();
   void stop();

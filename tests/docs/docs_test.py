@@ -61,6 +61,8 @@ NOT_RUN_HERE = {
     "apt install": "a word in a sentence on updates: installer/package-test.sh installs over the packages",
     "apt purge": "a word in a sentence: installer/package-test.sh purges the packages",
     "bash installer/install-deps.sh": "run here by installer/run-demo.sh, which runs it first (so does test-all.sh)",
+    "civic-hub moderate --web --key /media/offline-usb/hub-submission.key":
+        "it serves until Ctrl-C: tests/hub/console_browser_test.py runs it and moderates in Chromium",
 }
 
 
@@ -265,6 +267,20 @@ def main():
         log = s.run("civic-hub moderate log")
         check("names a person" in log.stdout, "the moderation log has the reason")
         s.run("civic-hub content publish --key /media/offline-usb/hub-content.key")
+        # The operator console's accounts and the metrics token (installer/README.md).
+        s.run("civic-hub operator add alice --role admin", stdin="a long admin passphrase\n")
+        s.run("civic-hub operator add sam --role viewer", stdin="a long viewer passphrase\n")
+        listed = s.run("civic-hub operator list")
+        check("alice" in listed.stdout and "sam" in listed.stdout, "operator list names both")
+        s.run("civic-hub operator passwd alice", stdin="another admin passphrase\n")
+        s.run("civic-hub operator remove sam")
+        check("sam" not in s.run("civic-hub operator list").stdout, "sam was removed")
+        s.run("civic-hub metrics-token")
+        s.values["http://127.0.0.1:8470"] = url
+        scraped = s.run('curl -s -H "Authorization: Bearer $(cat /var/lib/civic-hub/metrics.token)" '
+                        'http://127.0.0.1:8470/metrics')
+        check("civic_hub_kiosks{state=\"active\"} 1" in scraped.stdout, "/metrics with the token counts the kiosk")
+
         # The JSON listings (installer/README.md), parsed by Python's json module.
         s.values["KEY"] = s.path("offline-usb", "hub-submission.key")
         s.values["ID"] = json.loads(s.tool("civic-sync", "status", "--json").stdout)["kiosk"]

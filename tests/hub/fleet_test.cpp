@@ -251,3 +251,87 @@ TEST_CASE("web forms: URL-encoded and multipart fields, escaping", "[hub][consol
 }
 
 }  // namespace civic
+
+namespace civic {
+namespace {
+
+// The console's routes answered without a socket, on a clock the test moves.
+struct ConsoleHarness {
+  test::Hub hub;
+  HttpServer server{HttpLimits{}};
+  std::uint64_t now = kNow;
+
+  ConsoleHarness() {
+    REQUIRE(add_operator(hub.service->store(), "alice", OperatorRole::kAdmin, "a long enough password", kNow).ok());
+    add_console_routes(server, *hub.service, [this] { return now; }, [](const HttpRequest& r) { return r.peer; });
+  }
+  HttpResponse request(const std::string& method, const std::string& target, const std::string& cookie = {},
+                       const std::string& body = {}) const {
+    HttpRequest req;
+    req.method = method;
+    const auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = *parse_urlencoded(target.substr(q + 1));
+    req.peer = "127.0.0.1";
+    if (!cookie.empty()) req.headers.emplace_back("cookie", cookie);
+    if (method == "POST") req.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+    req.body = body;
+    return server.respond(req);
+  }
+  static std::string header(const HttpResponse& res, const std::string& name, const std::string& starting = {}) {
+    for (const auto& [k, v] : res.headers)
+      if (k == name && v.rfind(starting, 0) == 0) return v;
+    return {};
+  }
+  // Logs alice in; returns her session cookie ("name=value").
+  std::string log_in() const {
+    const auto page = request("GET", "/console/login");
+    const std::string login_cookie = header(page, "Set-Cookie", "civic-login=");
+    const std::string token = login_cookie.substr(12, 64);
+    const auto res = request("POST", "/console/login", "civic-login=" + token,
+                             "csrf=" + token + "&name=alice&password=a+long+enough+password");
+    REQUIRE(res.status == 303);
+    const std::string session = header(res, "Set-Cookie", "__Host-civic-session=");
+    REQUIRE(!session.empty());
+    return session.substr(0, session.find(';'));
+  }
+  static std::string csrf_in(const std::string& html) {
+    const std::string key = "name=\"csrf\" value=\"";
+    const auto at = html.find(key);
+    REQUIRE(at != std::string::npos);
+    return html.substr(at + key.size(), 64);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("console sessions: they end after session_hours and at log-out; every page needs one", "[hub][console]") {
+  ConsoleHarness c;
+  CHECK(c.request("GET", "/console").status == 303);
+  const std::string session = c.log_in();
+  auto fleet = c.request("GET", "/console", session);
+  CHECK(fleet.status == 200);
+  CHECK(fleet.body.find("alice (admin)") != std::string::npos);
+  // The CSP allows the one stylesheet by its hash and no script.
+  CHECK(ConsoleHarness::header(fleet, "Content-Security-Policy").find("default-src 'none'; style-src 'sha256-") == 0);
+
+  // Eight hours later (the default), the session is over.
+  c.now += 8 * 3600 - 1;
+  CHECK(c.request("GET", "/console/events", session).status == 200);
+  c.now += 1;
+  auto expired = c.request("GET", "/console/events", session);
+  CHECK(expired.status == 303);
+  CHECK(ConsoleHarness::header(expired, "Location") == "/console/login");
+
+  // Logging out ends it at once; a log-out without the form's token does not.
+  const std::string second = c.log_in();
+  const std::string csrf = ConsoleHarness::csrf_in(c.request("GET", "/console", second).body);
+  CHECK(c.request("POST", "/console/logout", second, "csrf=wrong").status == 403);
+  CHECK(c.request("GET", "/console", second).status == 200);
+  CHECK(c.request("POST", "/console/logout", second, "csrf=" + csrf).status == 303);
+  CHECK(c.request("GET", "/console", second).status == 303);
+  // A made-up session cookie is nobody's.
+  CHECK(c.request("GET", "/console", "__Host-civic-session=" + std::string(64, 'a')).status == 303);
+}
+
+}  // namespace civic
