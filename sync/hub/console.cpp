@@ -211,7 +211,7 @@ class Console {
   void note(const Visit& v, const std::string& kind, const std::string& kiosk, const std::string& detail);
   FleetSettings fleet_settings();
 
-  HttpResponse login_page(const HttpRequest& req, const std::string& notice, int status);
+  HttpResponse login_page(const HttpRequest& req, const std::string& notice, int status) const;
   void login(const HttpRequest& req, HttpResponse& res);
   void logout(const HttpRequest& req, HttpResponse& res);
   void fleet(const HttpRequest& req, HttpResponse& res);
@@ -329,7 +329,7 @@ FleetSettings Console::fleet_settings() {
 
 // [SECTION] Logging in and out
 
-HttpResponse Console::login_page(const HttpRequest& req, const std::string& notice, int status) {
+HttpResponse Console::login_page(const HttpRequest& req, const std::string& notice, int status) const {
   const Lang l = web::language_of(req);
   const std::string token = web::random_token();
   web::Page p;

@@ -254,7 +254,9 @@ Result<std::pair<HealthReport, HealthReportOutcome>> HubService::accept_health_r
   CIVIC_ASSIGN(kiosk_id, health_report_kiosk(body));
   const std::string kiosk_hex = to_hex(kiosk_id);
   CIVIC_ASSIGN(kiosk, store_->kiosk(kiosk_id));
-  if (!kiosk || kiosk->revoked_at) {
+  // A revoked kiosk's last health, from the drive field staff carried back, is kept (as its
+  // batches are held): it is checked against its key, and the fleet shows the kiosk as revoked.
+  if (!kiosk || (kiosk->revoked_at && via != "usb")) {
     note({now, "refused-health", kiosk_hex, "a health report from a kiosk not enrolled or revoked, via " + via});
     return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled with this hub, or revoked");
   }

@@ -86,7 +86,8 @@ class HubService {
   [[nodiscard]] Result<EventReport> accept_event_report(ByteView body, const std::string& via, std::uint64_t now);
 
   // Verifies a kiosk's health report against its enrolled key and stores it (an older one joins
-  // the history without replacing the latest). Errors as for accept_event_report.
+  // the history without replacing the latest). Errors as for accept_event_report, except that a
+  // revoked kiosk's report is kept when it comes by USB (as its batches are held).
   [[nodiscard]] Result<std::pair<HealthReport, HealthReportOutcome>> accept_health_report(ByteView body,
                                                                                        const std::string& via,
                                                                                        std::uint64_t now);

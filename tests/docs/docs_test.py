@@ -302,6 +302,10 @@ def main():
         s.run("civic-hub import-online decidim decidim-proposals.csv --map decidim-map.json")
         s.run("civic-hub tally --key /media/offline-usb/hub-submission.key --population population.toml --out results")
         check(os.path.exists(s.path("operator", "results", "report.html")), "tally wrote report.html")
+        # Results where the console lists them (installer/README.md, "The operator console").
+        s.values["KEY"] = s.path("offline-usb", "hub-submission.key")
+        s.run("civic-hub tally --key KEY --out /var/lib/civic-hub/results/2026-12-02")
+        check(os.path.exists(s.path("hub", "results", "2026-12-02", "report.html")), "the console's results folder has it")
         db = sqlite3.connect("file:%s?mode=ro" % s.path("hub", "hub.db"), uri=True)
         s.values["7KQ2M-X9ARC"] = db.execute("SELECT receipt FROM records ORDER BY id LIMIT 1").fetchone()[0]
         db.close()
