@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "console.h"
+#include "count.h"
 #include "moderation_web.h"
 #include "report.h"
 #include "server.h"
@@ -120,21 +121,6 @@ Result<SealKeyPair> load_operator_key(const std::string& path) {
                                                    "offline: the hub never stores it)");
   }
   return load_submission_secret_key(path);
-}
-
-// Every record, opened page by page on all cores.
-Result<OpenedRecords> open_all_records(HubStore& store, const SealKeyPair& key) {
-  OpenedRecords all;
-  std::uint64_t after = 0;
-  for (;;) {
-    CIVIC_ASSIGN(page, store.records(after, 20000));
-    if (page.empty()) break;
-    after = page.back().id;
-    auto opened = open_records(page, key);
-    for (auto& r : opened.opened) all.opened.push_back(std::move(r));
-    for (auto& f : opened.failed) all.failed.push_back(std::move(f));
-  }
-  return all;
 }
 
 Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
@@ -526,7 +512,14 @@ int run_moderate(HubService& service, const Options& o) {
     auto key = load_operator_key(o.key_file);
     if (!key.ok()) return fail(key.error());
     const MemoryLock key_lock(&*key, sizeof *key);
-    ModerationWebOptions web{o.port > 0 ? o.port : 0, by.operator_name, [&o](const std::string& url) {
+    std::optional<PopulationMargins> margins;
+    if (!o.population_file.empty()) {
+      auto loaded = load_population_margins(o.population_file);
+      if (!loaded.ok()) return fail(loaded.error());
+      margins = *loaded;
+    }
+    ModerationWebOptions web{o.port > 0 ? o.port : 0, by.operator_name, margins, service.config().results_dir(),
+                             [&o](const std::string& url) {
                                std::printf("open %s in a browser on this machine (the address works once); "
                                            "Ctrl-C ends moderation\n", url.c_str());
                                std::fflush(stdout);
@@ -581,36 +574,15 @@ int run_moderate(HubService& service, const Options& o) {
 Result<std::pair<Tally, Content>> compute_tally(HubService& service, const Options& o) {
   CIVIC_ASSIGN(key, load_operator_key(o.key_file));
   const MemoryLock key_lock(&key, sizeof key);
-  std::optional<PopulationMargins> margins;
+  CountRequest request;
   if (!o.population_file.empty()) {
     CIVIC_ASSIGN(m, load_population_margins(o.population_file));
-    margins = m;
+    request.margins = m;
   }
-  CIVIC_ASSIGN(content_now, service.consultations_with_approved_ideas());
-  CIVIC_TRY(check_tally_request(content_now, margins ? &*margins : nullptr, o.only_consultation));
-  // Everything else first: once records are opened, nothing returns before their words are wiped.
-  TallyOptions options;
-  options.max_sessions_per_hour = o.max_sessions;
-  options.consultation = o.only_consultation;
-  options.exclude_revoked = o.exclude_revoked;
-  CIVIC_ASSIGN(reports, service.store().event_reports());
-  options.event_reports = reports;
-  CIVIC_ASSIGN(kiosk_list, service.store().kiosks());
-  options.kiosks = kiosk_list;
-  CIVIC_ASSIGN(moderation_log, service.store().moderation_log());
-  CIVIC_ASSIGN(online, service.current_online_data());
-  options.online = std::move(online);
-  CIVIC_ASSIGN(imports, service.store().online_imports(true));
-  CIVIC_ASSIGN(opened, open_all_records(service.store(), key));
-  Tally t = tally(content_now, opened, margins ? &*margins : nullptr, options);
-  for (auto& r : opened.opened) wipe_submission(r.submission);
-  t.moderation = summarise_moderation(moderation_log);
-  for (const auto& i : imports) {
-    if (!o.only_consultation.empty() && i.consultation != o.only_consultation) continue;
-    t.online_sources.push_back({"online:" + i.source, i.consultation, i.format, to_hex(i.file_sha256), i.rows,
-                                i.imported_at});
-  }
-  return std::pair{std::move(t), std::move(content_now)};
+  request.only_consultation = o.only_consultation;
+  request.max_sessions_per_hour = o.max_sessions;
+  request.exclude_revoked = o.exclude_revoked;
+  return count_results(service, key, request);
 }
 
 // civic-hub open-data: the results as a Frictionless Data Package.
@@ -763,17 +735,7 @@ int run_tally(HubService& service, const Options& o) {
   auto computed = compute_tally(service, o);
   if (!computed.ok()) return fail(computed.error());
   const Tally& t = computed->first;
-  std::error_code ec;
-  std::filesystem::create_directories(o.out_dir, ec);
-  const std::filesystem::path dir(o.out_dir);
-  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
-           {"results.json", results_json(t)},
-           {"ideas.csv", ideas_csv(t)},
-           {"breakdown.csv", breakdown_csv(t)},
-           {"representation.csv", representation_csv(t)},
-           {"report.html", results_html(t, format_utc(now_seconds()))}}) {
-    if (auto s = write_text_file(dir / name, text); !s.ok()) return fail(s.error());
-  }
+  if (auto s = write_results(t, o.out_dir, now_seconds()); !s.ok()) return fail(s.error());
   if (o.as_json) {
     std::printf("%s\n", results_summary_json(t, o.out_dir).c_str());
     return 0;
@@ -979,6 +941,8 @@ int main(int argc, char** argv) try {
                      "decide in a browser on this machine (127.0.0.1 only; the key stays in memory)");
   moderate->add_option("--port", o.port, "with --web: the port (default: any free one)");
   moderate->add_option("--ready-file", o.ready_file, "with --web: write the address to open here once listening");
+  moderate->add_option("--population", o.population_file,
+                       "with --web: population margins for the count's weights (TOML; see config/population.toml)");
 
   auto* tally_cmd = app.add_subcommand("tally", "count votes and write results: JSON, CSV and an HTML report");
   tally_cmd->add_option("--key", o.key_file, "the submission SECRET key file")->required();

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "count.h"
 #include "http_server.h"
 #include "server.h"
 #include "sync/common/human.h"
@@ -21,8 +22,8 @@ std::uint64_t now_seconds() { return static_cast<std::uint64_t>(std::time(nullpt
 
 class ModerationWeb {
  public:
-  ModerationWeb(HubService& service, const SealKeyPair& key, std::string operator_name)
-      : service_(service), key_(key), operator_(std::move(operator_name)) {}
+  ModerationWeb(HubService& service, const SealKeyPair& key, const ModerationWebOptions& options)
+      : service_(service), key_(key), operator_(options.operator_name), options_(options) {}
 
   const std::string& open_code() const { return open_code_; }
 
@@ -31,6 +32,7 @@ class ModerationWeb {
     server.route("GET", "/queue", [this](const HttpRequest& req, HttpResponse& res) { queue(req, res, "", false); });
     server.route("POST", "/decide", [this](const HttpRequest& req, HttpResponse& res) { decide(req, res); });
     server.route("GET", "/log", [this](const HttpRequest& req, HttpResponse& res) { log(req, res); });
+    server.route("POST", "/count", [this](const HttpRequest& req, HttpResponse& res) { count(req, res); });
   }
 
  private:
@@ -95,7 +97,14 @@ class ModerationWeb {
       res = web::render(p, 500);
       return;
     }
-    std::string body = "<p>" + std::to_string(pending->size()) + " " +
+    std::string body = std::string("<form method=\"post\" action=\"/count\"><input type=\"hidden\" name=\"csrf\" "
+                                   "value=\"") + csrf_ + "\"><p>" +
+                       tr(l, "Count the results with every decision so far: they appear on the console's Results page.",
+                          "Compter les résultats avec toutes les décisions prises : ils paraissent dans la page "
+                          "Résultats de la console.") +
+                       "</p><button type=\"submit\" class=\"secondary\">" + tr(l, "Count the results now", "Compter les résultats") +
+                       "</button></form>";
+    body += "<p>" + std::to_string(pending->size()) + " " +
                        tr(l, "waiting. Approved ideas reach the kiosks with the next published content.",
                           "en attente. Les idées approuvées arrivent sur les bornes avec le prochain contenu publié.") +
                        "</p>";
@@ -170,6 +179,43 @@ class ModerationWeb {
     queue(req, res, esc(notice), error);
   }
 
+  // The count, as civic-hub tally writes it, into a new folder under the results directory.
+  void count(const HttpRequest& req, HttpResponse& res) {
+    std::string notice;
+    bool error = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (!signed_in(req)) {
+        res = not_allowed(req);
+        return;
+      }
+      auto form = web::form_fields(req);
+      const auto csrf = form ? form->find("csrf") : decltype(form->find("csrf")){};
+      if (!form || csrf == form->end() || !web::same_secret(csrf->second.value, csrf_)) {
+        res = not_allowed(req);
+        return;
+      }
+      const Lang l = web::language_of(req);
+      const std::uint64_t now = now_seconds();
+      CountRequest request;
+      request.margins = options_.margins;
+      auto counted = count_results(service_, key_, request);
+      char stamp[32];
+      const std::time_t t = static_cast<std::time_t>(now);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      std::strftime(stamp, sizeof stamp, "%Y-%m-%d-%H%M%S", &tm);
+      const auto dir = options_.results_dir / stamp;
+      Status written = counted.ok() ? write_results(counted->first, dir, now) : Status(counted.error());
+      error = !written.ok();
+      notice = error ? written.message()
+                     : std::to_string(counted->first.records) + tr(l, " records counted; results written to ",
+                                                                  " réponses comptées ; résultats écrits dans ") +
+                           dir.string();
+    }
+    queue(req, res, esc(notice), error);
+  }
+
   void log(const HttpRequest& req, HttpResponse& res) {
     std::lock_guard lock(mutex_);
     if (!signed_in(req)) {
@@ -201,6 +247,7 @@ class ModerationWeb {
   HubService& service_;
   const SealKeyPair& key_;
   const std::string operator_;
+  const ModerationWebOptions& options_;
   std::mutex mutex_;  // one decision at a time, and the session
   std::string open_code_ = web::random_token();
   std::string session_;
@@ -214,7 +261,7 @@ Status serve_moderation_web(HubService& service, const SealKeyPair& submission_k
   limits.workers = 2;
   limits.max_connections = 64;
   HttpServer server(limits);
-  ModerationWeb web_ui(service, submission_key, options.operator_name);
+  ModerationWeb web_ui(service, submission_key, options);
   web_ui.add_routes(server);
   // Loopback only, whatever the configuration says: the key never serves anyone else.
   CIVIC_ASSIGN(port, server.bind("127.0.0.1", options.port));

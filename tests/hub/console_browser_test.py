@@ -358,13 +358,13 @@ def main():
 
         # Results, written by the operator's count, listed and downloaded.
         hub("tally", "--key", submission_key, "--population", os.path.join(SOURCE, "config", "population.toml"),
-            "--out", os.path.join(state, "results", "2026-12-02-tally"))
+            "--out", os.path.join(state, "results", "2026-12-01-tally"))
         browser.get(url + "/console/results")
-        check("2026-12-02-tally (latest)" in body_text(browser), "the results page lists the latest run")
+        check("2026-12-01-tally (latest)" in body_text(browser), "the results page lists the latest run")
         audit(browser, "results")
         click(browser, browser.find_element("link text", "report.html"))
         check("Results" in browser.title or "results" in body_text(browser).lower(), "the report opens from the console")
-        browser.get(url + "/console/results/file?run=2026-12-02-tally&file=../../hub.db")
+        browser.get(url + "/console/results/file?run=2026-12-01-tally&file=../../hub.db")
         check("no such result file" in body_text(browser), "a path outside the listing is not served")
 
         # Revocation, by typing the kiosk's name.
@@ -405,7 +405,8 @@ def main():
         # Local moderation: the key on the operator's machine, the decision in the browser.
         mod_ready = os.path.join(root, "moderation-url")
         moderation = subprocess.Popen([HUB, "--state", state, "moderate", "--web", "--key", submission_key, "--by",
-                                       "carol", "--ready-file", mod_ready],
+                                       "carol", "--ready-file", mod_ready, "--population",
+                                       os.path.join(SOURCE, "config", "population.toml")],
                                       stdout=open(os.path.join(root, "moderation.log"), "w"), stderr=subprocess.STDOUT)
         mod_url = wait_for_file(mod_ready)
         check(mod_url.startswith("http://127.0.0.1:") and "code=" in mod_url, "moderation listens on 127.0.0.1: " +
@@ -436,6 +437,18 @@ def main():
         shown = hub("content", "show").stdout
         check("Call Bob at […] about the bench" in shown and "555-0199" not in shown,
               "the next bundle carries the redacted text only")
+        # The count, from the same page: it lands where the console lists results.
+        moderator.get(mod_url.split("?")[0].rsplit("/", 1)[0] + "/queue")
+        click(moderator, moderator.find_element("css selector", "form[action='/count'] button"))
+        counted = re.search(r"(\d+) records counted; results written to (\S+)", body_text(moderator))
+        check(counted is not None and counted.group(1) == "6", "the count runs in the browser: " +
+              (counted.group(0) if counted else body_text(moderator)[:200]))
+        run_name = os.path.basename(counted.group(2)) if counted else "?"
+        browser.get(url + "/console/results")
+        check(run_name + " (latest)" in body_text(browser), "the console lists that count as the latest results")
+        click(browser, browser.find_elements("link text", "report.html")[0])
+        check("Call Bob at […] about the bench" in body_text(browser) and "555-0199" not in browser.page_source,
+              "its report shows the approved idea, redacted")
         stranger = chromium()
         browsers.append(stranger)
         stranger.get(mod_url)

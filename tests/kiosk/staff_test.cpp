@@ -85,10 +85,13 @@ TEST_CASE("the staff PIN: Argon2id on disk, right and wrong, lock-out that grows
   CHECK(guard.check("111111").attempts_left_before_lockout == 1);
   auto locked = guard.check("222222");
   CHECK(locked.kind == Kind::kLockedOut);
+  CHECK(locked.locked_now);  // a lock-out event, for the kiosk's health report
   CHECK(locked.retry_in_seconds == PinGuard::kFirstLockSeconds);
-  // While locked, even the right PIN is not checked.
+  // While locked, even the right PIN is not checked (and that is not another lock-out).
   now += 10;
-  CHECK(guard.check(kPin).kind == Kind::kLockedOut);
+  auto still = guard.check(kPin);
+  CHECK(still.kind == Kind::kLockedOut);
+  CHECK_FALSE(still.locked_now);
   // A restart does not reset the lock-out.
   PinGuard restarted(dir.path / "staff-pin", dir.path / "lockout", [&] { return now; });
   CHECK(restarted.locked_for() == PinGuard::kFirstLockSeconds - 10);

@@ -135,6 +135,26 @@ def compare_screens(shots):
                                              f"({differing:.0f} pixels differ; see {png})")
 
 
+def check_health_file(build, work, env):
+    """What the kiosk keeps for its health report (health.json): one clean run, then a run killed
+    with SIGKILL counted as a crash at the next start."""
+    health = json.load(open(f"{work}/kiosk/health.json"))
+    check(health["boots"] == 1 and health["crashes"] == 0 and health["running"] is False,
+          f"health.json after one clean run: {health}")
+    check((health["display_width"], health["display_height"]) == (1280, 800) and health["speech"] == "available",
+          "health.json has the display's size and speech available")
+    killed = Kiosk(build, work, env)
+    killed.wait(lambda t: t["screen"] == "attract", "the attract screen (second run)")
+    killed.proc.kill()
+    killed.proc.wait(timeout=10)
+    again = Kiosk(build, work, env)
+    again.wait(lambda t: t["screen"] == "attract", "the attract screen (third run)")
+    check(again.stop() == 0, "the third run stops cleanly")
+    health = json.load(open(f"{work}/kiosk/health.json"))
+    check(health["boots"] == 3 and health["crashes"] == 1 and health["running"] is False,
+          f"the killed run is counted as a crash: {health}")
+
+
 def main():
     work = tempfile.mkdtemp(prefix="civic-xvfb-")
     display = None
@@ -187,6 +207,8 @@ def main():
                       f"no plaintext in {name}")
 
         compare_screens(k.shots)
+        # Last: two more runs (their screenshots and audio would mix with the visit's).
+        check_health_file(BUILD, work, dict(env, SDL_DISKAUDIOFILE=f"{work}/audio-more.raw"))
         print(f"{passed()} passed, 0 failed")
     finally:
         stop_all(procs)
