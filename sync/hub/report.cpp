@@ -1,4 +1,5 @@
 #include "report.h"
+#include "web_ui.h"
 
 #include "sync/common/human.h"
 
@@ -48,20 +49,7 @@ std::string share_text(double part, double whole) { return whole > 0 ? percent(p
 // Spreadsheet programs read UTF-8 (accents, syllabics) right only after a byte-order mark.
 constexpr const char* kCsvBom = "\xEF\xBB\xBF";
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string html_escape(const std::string& s) { return web::esc(s); }
 
 // Text in another language than the page's is marked so that screen readers speak it right.
 std::string lang_attribute(const std::string& language) {
