@@ -307,7 +307,7 @@ struct ConsoleHarness {
 
 }  // namespace
 
-TEST_CASE("console sessions: they end after session_hours and at log-out; every page needs one", "[hub][console]") {
+TEST_CASE("console sessions: they end after session_hours and at log-out, and every page needs one", "[hub][console]") {
   ConsoleHarness c;
   CHECK(c.request("GET", "/console").status == 303);
   const std::string session = c.log_in();
