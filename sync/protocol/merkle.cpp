@@ -47,6 +47,24 @@ void path(const std::vector<Hash32>& leaves, std::uint64_t m, std::uint64_t begi
   }
 }
 
+// SUBPROOF(m, D[begin:end], whole) of RFC 9162 2.1.4.1, m counted from `begin`.
+void subproof(const std::vector<Hash32>& leaves, std::uint64_t m, std::uint64_t begin, std::uint64_t end, bool whole,
+              std::vector<Hash32>& out) {
+  const std::uint64_t n = end - begin;
+  if (m == n) {
+    if (!whole) out.push_back(subtree_root(leaves, begin, end));
+    return;
+  }
+  const std::uint64_t k = split_point(n);
+  if (m <= k) {
+    subproof(leaves, m, begin, begin + k, whole, out);
+    out.push_back(subtree_root(leaves, begin + k, end));
+  } else {
+    subproof(leaves, m - k, begin + k, end, false, out);
+    out.push_back(subtree_root(leaves, begin, begin + k));
+  }
+}
+
 }  // namespace
 
 Hash32 merkle_leaf_hash(ByteView leaf_data) {
@@ -92,6 +110,50 @@ bool verify_merkle_inclusion(const Hash32& leaf_hash, std::uint64_t index, std::
     sn >>= 1;
   }
   return sn == 0 && sodium_memcmp(r.data(), root.data(), r.size()) == 0;
+}
+
+std::vector<Hash32> merkle_consistency_proof(const std::vector<Hash32>& leaf_hashes, std::uint64_t first) {
+  std::vector<Hash32> out;
+  if (first > 0 && first < leaf_hashes.size()) subproof(leaf_hashes, first, 0, leaf_hashes.size(), true, out);
+  return out;
+}
+
+bool verify_merkle_consistency(std::uint64_t first, std::uint64_t second, const Hash32& first_root,
+                               const Hash32& second_root, const std::vector<Hash32>& proof) {
+  if (first > second) return false;
+  if (first == 0) return proof.empty();
+  if (first == second) return proof.empty() && sodium_memcmp(first_root.data(), second_root.data(), 32) == 0;
+  if (proof.empty()) return false;
+  // RFC 9162 2.1.4.2, step by step.
+  std::vector<Hash32> path;
+  if ((first & (first - 1)) == 0) path.push_back(first_root);
+  path.insert(path.end(), proof.begin(), proof.end());
+  std::uint64_t fn = first - 1, sn = second - 1;
+  while (fn & 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  Hash32 fr = path[0], sr = path[0];
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    const Hash32& c = path[i];
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      fr = merkle_node_hash(c, fr);
+      sr = merkle_node_hash(c, sr);
+      if (!(fn & 1)) {
+        while (!(fn & 1) && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = merkle_node_hash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && sodium_memcmp(fr.data(), first_root.data(), 32) == 0 &&
+         sodium_memcmp(sr.data(), second_root.data(), 32) == 0;
 }
 
 Bytes encode_signed_checkpoint(const Checkpoint& c, const SigningKeyPair& hub_key) {
@@ -155,9 +217,9 @@ Hash32 MerkleTree::subtree(std::uint64_t begin, std::uint64_t end) const {
   return merkle_node_hash(subtree(begin, begin + k), subtree(begin + k, end));
 }
 
-Hash32 MerkleTree::root() const {
-  if (size() == 0) return merkle_root({});
-  return subtree(0, size());
+Hash32 MerkleTree::root_at(std::uint64_t n) const {
+  if (n == 0) return merkle_root({});
+  return subtree(0, n);
 }
 
 void MerkleTree::path(std::uint64_t index, std::uint64_t begin, std::uint64_t end, std::vector<Hash32>& out) const {
@@ -173,9 +235,32 @@ void MerkleTree::path(std::uint64_t index, std::uint64_t begin, std::uint64_t en
   }
 }
 
-std::vector<Hash32> MerkleTree::inclusion_proof(std::uint64_t index) const {
+std::vector<Hash32> MerkleTree::inclusion_proof(std::uint64_t index, std::uint64_t n) const {
   std::vector<Hash32> out;
-  if (index < size()) path(index, 0, size(), out);
+  if (n <= size() && index < n) path(index, 0, n, out);
+  return out;
+}
+
+void MerkleTree::subproof(std::uint64_t first, std::uint64_t begin, std::uint64_t end, bool whole,
+                          std::vector<Hash32>& out) const {
+  const std::uint64_t n = end - begin;
+  if (first == n) {
+    if (!whole) out.push_back(subtree(begin, end));
+    return;
+  }
+  const std::uint64_t k = split_point(n);
+  if (first <= k) {
+    subproof(first, begin, begin + k, whole, out);
+    out.push_back(subtree(begin + k, end));
+  } else {
+    subproof(first - k, begin + k, end, false, out);
+    out.push_back(subtree(begin, begin + k));
+  }
+}
+
+std::vector<Hash32> MerkleTree::consistency_proof(std::uint64_t first, std::uint64_t second) const {
+  std::vector<Hash32> out;
+  if (first > 0 && first < second && second <= size()) subproof(first, 0, second, true, out);
   return out;
 }
 

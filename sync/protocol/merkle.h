@@ -24,6 +24,14 @@ std::vector<Hash32> merkle_inclusion_proof(const std::vector<Hash32>& leaf_hashe
 // `size` leaves with root `root`.
 bool verify_merkle_inclusion(const Hash32& leaf_hash, std::uint64_t index, std::uint64_t size,
                              const std::vector<Hash32>& proof, const Hash32& root);
+// PROOF(first, D[n]) (RFC 9162 2.1.4.1): that the tree of the first `first` leaves is a prefix of
+// the tree of all of them. Empty when first is 0 or first >= n.
+std::vector<Hash32> merkle_consistency_proof(const std::vector<Hash32>& leaf_hashes, std::uint64_t first);
+// The verification of RFC 9162 2.1.4.2: true when `proof` shows that the tree of `first` leaves
+// with root `first_root` is a prefix of the tree of `second` leaves with root `second_root`. An
+// empty first tree is a prefix of every tree; equal sizes need equal roots and an empty proof.
+bool verify_merkle_consistency(std::uint64_t first, std::uint64_t second, const Hash32& first_root,
+                               const Hash32& second_root, const std::vector<Hash32>& proof);
 
 // The same tree kept as it grows: every complete subtree's hash is stored when its last leaf
 // arrives, so a root or an inclusion proof costs O(log^2 n) hashes and no read of the leaves
@@ -33,13 +41,21 @@ class MerkleTree {
  public:
   void append(const Hash32& leaf_hash);
   std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
-  Hash32 root() const;
+  Hash32 root() const { return root_at(size()); }
+  // The root the tree had when it held its first `size` leaves (size <= size()).
+  Hash32 root_at(std::uint64_t size) const;
   // index < size().
-  std::vector<Hash32> inclusion_proof(std::uint64_t index) const;
+  std::vector<Hash32> inclusion_proof(std::uint64_t index) const { return inclusion_proof(index, size()); }
+  // In the tree of the first `size` leaves (index < size <= size()).
+  std::vector<Hash32> inclusion_proof(std::uint64_t index, std::uint64_t size) const;
+  // PROOF(first, D[second]) over the first `second` leaves (first <= second <= size()).
+  std::vector<Hash32> consistency_proof(std::uint64_t first, std::uint64_t second) const;
 
  private:
   Hash32 subtree(std::uint64_t begin, std::uint64_t end) const;  // MTH(D[begin:end])
   void path(std::uint64_t index, std::uint64_t begin, std::uint64_t end, std::vector<Hash32>& out) const;
+  void subproof(std::uint64_t first, std::uint64_t begin, std::uint64_t end, bool whole,
+                std::vector<Hash32>& out) const;
   // levels_[h][i]: the hash of the complete subtree of leaves [i * 2^h, (i + 1) * 2^h).
   std::vector<std::vector<Hash32>> levels_;
 };

@@ -117,3 +117,137 @@ TEST_CASE("the growing tree gives the same root and proofs as the tree built fro
     }
   }
 }
+
+namespace {
+// The RFC 6962 reference data published with Certificate Transparency's implementations: eight
+// leaf inputs, the root of every prefix, and consistency paths between prefixes. An outside oracle:
+// none of these hashes comes from our code.
+const std::vector<std::string> kReferenceLeafInputs = {
+    "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
+const std::vector<std::string> kReferenceRoots = {
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+    "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+    "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+    "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+    "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+    "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"};
+struct ReferenceConsistency {
+  std::uint64_t first, second;
+  std::vector<std::string> path;
+};
+const std::vector<ReferenceConsistency> kReferenceConsistency = {
+    {1, 8,
+     {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+      "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+      "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
+    {6, 8,
+     {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+      "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+    {2, 5,
+     {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+      "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
+    {3, 7,
+     {"0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
+      "07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
+      "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+      "837dbb152e9b079010717e84e865da4ebc0fa198a806d59d31bf15accef22d0e"}},
+    {4, 7, {"837dbb152e9b079010717e84e865da4ebc0fa198a806d59d31bf15accef22d0e"}},
+    {6, 7,
+     {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+      "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+};
+Hash32 h32(const std::string& hex) {
+  return *fixed_from_hex<32>(hex);
+}
+}  // namespace
+
+TEST_CASE("roots and consistency proofs equal the RFC 6962 reference data", "[merkle]") {
+  std::vector<Hash32> leaves;
+  MerkleTree tree;
+  for (const auto& input : kReferenceLeafInputs) {
+    leaves.push_back(merkle_leaf_hash(*from_hex(input)));
+    tree.append(leaves.back());
+  }
+  for (std::uint64_t n = 0; n <= leaves.size(); ++n) {
+    INFO("size " << n);
+    CHECK(to_hex(tree.root_at(n)) == kReferenceRoots[n]);
+  }
+  for (const auto& c : kReferenceConsistency) {
+    INFO("PROOF(" << c.first << ", D[" << c.second << "])");
+    std::vector<Hash32> want;
+    for (const auto& h : c.path) want.push_back(h32(h));
+    const std::vector<Hash32> prefix(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(c.second));
+    CHECK(merkle_consistency_proof(prefix, c.first) == want);
+    CHECK(tree.consistency_proof(c.first, c.second) == want);
+    CHECK(verify_merkle_consistency(c.first, c.second, h32(kReferenceRoots[c.first]), h32(kReferenceRoots[c.second]),
+                                    want));
+  }
+}
+
+TEST_CASE("consistency proofs verify between every pair of sizes up to 40, and no altered proof does",
+          "[merkle]") {
+  std::vector<Hash32> leaves;
+  MerkleTree tree;
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    const std::string data = "leaf " + std::to_string(i);
+    leaves.push_back(merkle_leaf_hash(as_bytes(data)));
+    tree.append(leaves.back());
+  }
+  for (std::uint64_t second = 1; second <= leaves.size(); ++second) {
+    const std::vector<Hash32> prefix(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(second));
+    const Hash32 second_root = tree.root_at(second);
+    for (std::uint64_t first = 0; first <= second; ++first) {
+      INFO("first " << first << ", second " << second);
+      const Hash32 first_root = tree.root_at(first);
+      const auto proof = tree.consistency_proof(first, second);
+      REQUIRE(proof == merkle_consistency_proof(prefix, first));
+      REQUIRE(verify_merkle_consistency(first, second, first_root, second_root, proof));
+      if (first == 0) continue;
+      // A history rewritten anywhere in the first tree: the old root no longer fits.
+      Hash32 other_first = first_root;
+      other_first[5] ^= 1;
+      CHECK_FALSE(verify_merkle_consistency(first, second, other_first, second_root, proof));
+      Hash32 other_second = second_root;
+      other_second[31] ^= 0x80;
+      if (first != second) CHECK_FALSE(verify_merkle_consistency(first, second, first_root, other_second, proof));
+      for (std::size_t i = 0; i < proof.size(); ++i) {
+        auto altered = proof;
+        altered[i][i % 32] ^= 0x01;
+        CHECK_FALSE(verify_merkle_consistency(first, second, first_root, second_root, altered));
+      }
+      if (!proof.empty()) {
+        auto shorter = proof;
+        shorter.pop_back();
+        CHECK_FALSE(verify_merkle_consistency(first, second, first_root, second_root, shorter));
+        auto longer = proof;
+        longer.push_back(proof.back());
+        CHECK_FALSE(verify_merkle_consistency(first, second, first_root, second_root, longer));
+      }
+      // A tree that shrank is never consistent with the larger one (sizes and roots are bound
+      // together by the signed checkpoints, not by the path).
+      if (first != second) CHECK_FALSE(verify_merkle_consistency(second, first, second_root, first_root, proof));
+    }
+  }
+}
+
+TEST_CASE("inclusion proofs in an earlier size of the growing tree verify against that size's root", "[merkle]") {
+  std::vector<Hash32> leaves;
+  MerkleTree tree;
+  for (std::uint64_t i = 0; i < 33; ++i) {
+    leaves.push_back(merkle_leaf_hash(as_bytes("entry " + std::to_string(i))));
+    tree.append(leaves.back());
+  }
+  for (std::uint64_t n = 1; n <= 33; ++n) {
+    const std::vector<Hash32> prefix(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(n));
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const auto proof = tree.inclusion_proof(i, n);
+      REQUIRE(proof == merkle_inclusion_proof(prefix, i));
+      REQUIRE(verify_merkle_inclusion(leaves[i], i, n, proof, tree.root_at(n)));
+    }
+  }
+}
