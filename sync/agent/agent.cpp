@@ -15,6 +15,7 @@
 #include "sync/events/events.h"
 #include "sync/health/kiosk_health.h"
 #include "sync/transfer/usb.h"
+#include "sync/transparency/log_witness.h"
 
 namespace civic {
 
@@ -178,7 +179,7 @@ Result<Bytes> Agent::health_report() {
   h.content_version = status.content_version;
   h.last_sync_at = status.last_sync_at.value_or(0);
   h.last_sync_success_at = status.last_sync_success_at.value_or(0);
-  if (status.last_sync_at && status.last_sync_at != status.last_sync_success_at)
+  if (status.last_sync_failed)
     h.last_sync_error = shorten_utf8(status.last_sync_result, kMaxSyncErrorBytes - 3);  // "…" is 3 bytes
   h.software_version = civic_version();
   return encode_signed_health_report(h, key_);
@@ -310,13 +311,95 @@ SyncReport Agent::run_once(const Progress& progress) {
     mark_event_sent(event_id);
   }
 
-  // 4. Prune what the hub has had for longer than the retention period.
-  auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now());
+  // 4. The hub's log: still the one this kiosk saw, grown, with this kiosk's records in it.
+  const std::uint64_t witnessed = witness_log(report);
+
+  // 5. Prune what the hub has had for longer than the retention period and its log has shown.
+  auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now(),
+                               witnessed + 1);
   if (pruned.ok()) report.records_pruned = *pruned;
-  report.summary = std::to_string(report.records_acknowledged) + " records acknowledged in " +
-                   std::to_string(report.batches_sent) + " batches; " + std::to_string(report.records_pruned) +
-                   " pruned; " + report.content;
+  const std::string done = std::to_string(report.records_acknowledged) + " records acknowledged in " +
+                           std::to_string(report.batches_sent) + " batches; " +
+                           std::to_string(report.records_pruned) + " pruned; " + report.content;
+  report.summary = report.summary.empty() ? done : report.summary + "; " + done;
   return finish_with_health(report);
+}
+
+std::uint64_t Agent::witness_log(SyncReport& report) {
+  auto read = read_log_witness(config_.state_dir);
+  if (!read.ok()) {
+    report.exit_code = kExitFailure;
+    report.summary = "the hub's log was not checked: " + read.message();
+    return 0;
+  }
+  LogWitnessState state = *read;
+  const auto refuse = [&](const std::string& why) {
+    state.refused_at = clock_.now();
+    state.refused_reason = why;
+    if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
+      std::fprintf(stderr, "civic-sync: could not record the refusal: %s\n", s.message().c_str());
+    report.exit_code = kExitDataError;
+    report.summary = "REFUSED the hub's transparency log: " + why +
+                     ". This kiosk keeps its records and the checkpoint it saw on " + format_utc(state.checked_at) +
+                     "; tell the hub's operators";
+    return state.witnessed_position;
+  };
+  const auto not_checked = [&](const std::string& why) {
+    report.summary = "the hub's log was not checked this time (" + why + ")";
+    return state.witnessed_position;
+  };
+
+  // The consistency proof from the checkpoint this kiosk holds (none yet: from the empty log).
+  std::uint64_t from = 0;
+  if (!state.checkpoint.empty()) {
+    auto old = verify_checkpoint(state.checkpoint, hub_key_);
+    if (!old.ok()) return refuse("the checkpoint this kiosk kept does not verify: " + old.message());
+    from = old->size;
+  }
+  auto response = with_retries([&] { return http_.get("/v1/log/consistency?from=" + std::to_string(from)); },
+                               "asking for the log's consistency proof");
+  if (!response.ok()) return not_checked(response.message());
+  if (response->status == 409)  // PROTOCOL.md: the log is smaller than the checkpoint asked from
+    return refuse("the hub's log shrank below the " + std::to_string(from) + " entries it signed before (" +
+                  hub_error_message(*response) + ")");
+  if (response->status != 200) return not_checked(hub_error_message(*response));
+  auto proof = parse_consistency_proof(std::string(as_chars(response->body)));
+  if (!proof.ok()) return refuse("its consistency proof is not readable: " + proof.message());
+  Result<Checkpoint> latest = state.checkpoint.empty() ? verify_checkpoint(proof->checkpoint, hub_key_)
+                                                       : verify_consistency_proof(*proof, state.checkpoint, hub_key_);
+  if (!latest.ok()) return refuse(latest.message());
+
+  // Then every record the hub acknowledged since the last check, in the tree of that checkpoint.
+  std::uint64_t witnessed = state.witnessed_position, proven = 0;
+  for (;;) {
+    auto acked = outbox_->acknowledged_records(witnessed, kMaxInclusionRecords);
+    if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
+    if (acked->empty()) break;
+    InclusionRequest request{outbox_->kiosk_id(), latest->size, {}};
+    for (const auto& r : *acked) request.records.push_back({r.position, r.record_hash});
+    const std::string body = format_inclusion_request(request);
+    auto answer_response = with_retries(
+        [&] { return http_.post("/v1/log/inclusion", as_bytes(body), "application/json"); },
+        "asking for the inclusion of this kiosk's records");
+    if (!answer_response.ok()) return not_checked(answer_response.message());
+    if (answer_response->status != 200) return not_checked(hub_error_message(*answer_response));
+    auto answer = parse_inclusion_answer(std::string(as_chars(answer_response->body)));
+    if (!answer.ok()) return refuse("its inclusion proofs are not readable: " + answer.message());
+    if (auto s = verify_inclusion_answer(*answer, request.records, *latest); !s.ok()) return refuse(s.message());
+    witnessed = acked->back().position;
+    proven += acked->size();
+  }
+  state.checkpoint = proof->checkpoint;
+  state.witnessed_position = witnessed;
+  state.checked_at = clock_.now();
+  state.refused_at = 0;
+  state.refused_reason.clear();
+  if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
+    return not_checked("cannot keep the checkpoint: " + s.message());
+  report.summary = "the hub's log of " + std::to_string(latest->size) + " entries extends the one seen before (" +
+                   std::to_string(from) + ") and holds the " + std::to_string(proven) +
+                   " records acknowledged since";
+  return witnessed;
 }
 
 SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress& progress) {

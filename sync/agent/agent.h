@@ -67,6 +67,12 @@ class Agent {
   // After a run that reached the hub: how it went, in a health report (best effort, one try).
   void send_health_report(SyncReport& report);
   SyncReport finish_with_health(SyncReport report);
+  // The kiosk as a witness of the hub's transparency log (PROTOCOL.md "Kiosks as witnesses"):
+  // that the log extends the checkpoint this kiosk accepted before and holds every record the hub
+  // acknowledged to it. A log that does not is refused: the old checkpoint is kept, the refusal
+  // recorded (staff screen, health report) and the run fails. Returns the chain position up to
+  // which this kiosk's records are proven in the log: records after it are never pruned.
+  std::uint64_t witness_log(SyncReport& report);
   std::string install_content(ByteView bundle, int& exit_code);
   // Signed reports of the town-hall events staff closed on this kiosk (event.json), with their
   // ids; only those the hub has not confirmed yet when `unsent_only`.

@@ -74,4 +74,39 @@ Result<KioskHealthState> note_kiosk_start(const std::filesystem::path& state_dir
   return s;
 }
 
+Result<LogWitnessState> read_log_witness(const std::filesystem::path& state_dir) {
+  const auto path = state_dir / kLogWitnessFile;
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) return LogWitnessState{};
+  CIVIC_ASSIGN(text, files::read_text_file(path, kMaxHealthFileBytes));
+  try {
+    const json j = json::parse(text);
+    if (!j.is_object() || j.value("format", 0) != 1) throw json::type_error::create(302, "not format 1", &j);
+    LogWitnessState s;
+    CIVIC_ASSIGN(checkpoint, from_hex(j.value("checkpoint", "")));
+    s.checkpoint = std::move(checkpoint);
+    s.witnessed_position = number(j, "witnessed_position");
+    s.checked_at = number(j, "checked_at");
+    s.refused_at = number(j, "refused_at");
+    s.refused_reason = j.value("refused_reason", "");
+    return s;
+  } catch (const json::exception& e) {
+    return make_error(ErrorCode::kMalformed, path.string() + " is damaged (" + e.what() +
+                                                 "); restore it from a backup, or remove it and the kiosk trusts the "
+                                                 "hub's next checkpoint as its first");
+  }
+}
+
+Status write_log_witness(const std::filesystem::path& state_dir, const LogWitnessState& s) {
+  const json j{{"format", 1},
+               {"checkpoint", to_hex(s.checkpoint)},
+               {"witnessed_position", s.witnessed_position},
+               {"checked_at", s.checked_at},
+               {"refused_at", s.refused_at},
+               {"refused_reason", s.refused_reason}};
+  files::WriteOptions options;
+  options.mode = 0600;
+  return files::write_file(state_dir / kLogWitnessFile, j.dump() + "\n", options);
+}
+
 }  // namespace civic

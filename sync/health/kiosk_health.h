@@ -33,4 +33,21 @@ inline constexpr const char* kKioskHealthFile = "health.json";
 // run marked running. Returns the state written.
 [[nodiscard]] Result<KioskHealthState> note_kiosk_start(const std::filesystem::path& state_dir, std::uint64_t now);
 
+// The kiosk as a witness of the hub's transparency log (log-witness.json, written by the agent):
+// the last checkpoint it accepted, the chain position up to which its own records were proven in
+// the log, and, when it refused the hub's log, when and why. Its records after that position are
+// kept in the outbox until a log that holds them is shown.
+struct LogWitnessState {
+  Bytes checkpoint;  // CKCP; empty before the first check
+  std::uint64_t witnessed_position = 0;
+  std::uint64_t checked_at = 0;  // the last check that passed
+  std::uint64_t refused_at = 0;  // 0: the last check passed
+  std::string refused_reason;
+};
+
+inline constexpr const char* kLogWitnessFile = "log-witness.json";
+
+[[nodiscard]] Result<LogWitnessState> read_log_witness(const std::filesystem::path& state_dir);
+[[nodiscard]] Status write_log_witness(const std::filesystem::path& state_dir, const LogWitnessState& state);
+
 }  // namespace civic

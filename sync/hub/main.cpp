@@ -159,6 +159,9 @@ struct Options {
   std::string receipt_code, proof_out;                                   // receipt
   std::uint64_t receipt_match = 1;
   std::string checkpoint_out;                                            // log checkpoint
+  std::uint64_t consistency_from = 0;                                    // log consistency
+  std::optional<std::uint64_t> consistency_to;
+  std::string consistency_out;
   std::string online_format, online_source, online_file, online_map;     // import-online
   std::string proofs_out;                                                // log imports
   std::string pabulib_file, pabulib_country, pabulib_unit;               // export-pabulib, budget-count
@@ -852,6 +855,18 @@ int run_log_checkpoint(HubService& service, const Options& o) {
   return 0;
 }
 
+// civic-hub log consistency --from M [--to N]: that the log of M entries is a prefix of the log of N.
+int run_log_consistency(HubService& service, const Options& o) {
+  auto proof = service.prove_consistency(o.consistency_from, o.consistency_to, now_seconds());
+  if (!proof.ok()) return fail(proof.error());
+  const std::string text = format_consistency_proof(*proof);
+  if (!o.consistency_out.empty()) {
+    if (auto s = write_text_file(o.consistency_out, text); !s.ok()) return fail(s.error());
+  }
+  std::printf("%s", text.c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -1011,6 +1026,12 @@ int main(int argc, char** argv) try {
   log->require_subcommand(1);
   auto* checkpoint_cmd = log->add_subcommand("checkpoint", "sign and print a checkpoint of the log (size and root)");
   checkpoint_cmd->add_option("--out", o.checkpoint_out, "write the signed checkpoint here (binary, 117 bytes)");
+  auto* consistency_cmd =
+      log->add_subcommand("consistency", "prove that the log of --from entries is a prefix of the log now (or of --to)");
+  consistency_cmd->add_option("--from", o.consistency_from, "the size of the older checkpoint")->required();
+  consistency_cmd->add_option("--to", o.consistency_to, "the size of the newer one (default: the log now)");
+  consistency_cmd->add_option("--out", o.consistency_out,
+                              "write the proof here (JSON; check it with civic-verify-receipt and the older checkpoint)");
   auto* imports_cmd = log->add_subcommand("imports", "list online imports, with their inclusion proofs as JSON");
   imports_cmd->add_option("--out", o.proofs_out, "write every proof here (JSON; check one with civic-verify-receipt)");
   imports_cmd->add_flag("--json", o.as_json, kJsonHelp);
@@ -1063,6 +1084,7 @@ int main(int argc, char** argv) try {
   if (export_online->parsed()) return run_export_online(service, o);
   if (export_pabulib->parsed()) return run_export_pabulib(service, o);
   if (imports_cmd->parsed()) return run_log_imports(service, o);
+  if (consistency_cmd->parsed()) return run_log_consistency(service, o);
   return kExitUsage;  // require_subcommand makes this unreachable
 } catch (...) {
   return report_unexpected("civic-hub");

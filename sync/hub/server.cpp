@@ -244,6 +244,32 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
     if (!proof.ok()) return send_error(res, proof.error());
     res.body = format_receipt_proof(*proof);
   });
+  // For witnesses (kiosks and anyone holding an older checkpoint): that today's log extends an
+  // earlier one, and that a kiosk's records are in it.
+  server.route("GET", "/v1/log/consistency", [&service](const HttpRequest& req, HttpResponse& res) {
+    const auto size_param = [&req](const char* name) -> Result<std::optional<std::uint64_t>> {
+      const std::string v = req.param(name);
+      if (v.empty()) return std::optional<std::uint64_t>{};
+      if (v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos)
+        return make_error(ErrorCode::kMalformed, std::string("'") + name + "' must be a tree size (a number)");
+      return std::optional(static_cast<std::uint64_t>(std::stoull(v)));
+    };
+    auto from = size_param("from");
+    auto to = size_param("to");
+    if (!from.ok()) return send_error(res, from.error());
+    if (!to.ok()) return send_error(res, to.error());
+    if (!*from) return send_error(res, make_error(ErrorCode::kMalformed, "say 'from': the size of your checkpoint"));
+    auto proof = service.prove_consistency(**from, *to, now_seconds());
+    if (!proof.ok()) return send_error(res, proof.error());
+    res.body = format_consistency_proof(*proof);
+  });
+  server.route("POST", "/v1/log/inclusion", [&service](const HttpRequest& req, HttpResponse& res) {
+    auto request = parse_inclusion_request(req.body);
+    if (!request.ok()) return send_error(res, request.error());
+    auto answer = service.prove_inclusion(*request);
+    if (!answer.ok()) return send_error(res, answer.error());
+    res.body = format_inclusion_answer(*answer);
+  });
   // Which online data results used: every import's signed statement with its inclusion proof.
   server.route("GET", "/v1/log/imports", [&service](const HttpRequest&, HttpResponse& res) {
     auto proofs = service.prove_online_imports(now_seconds());

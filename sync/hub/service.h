@@ -16,6 +16,7 @@
 #include "sync/config/config.h"
 #include "sync/consultation/consultation.h"
 #include "sync/keystore/keystore.h"
+#include "sync/transparency/log_witness.h"
 #include "sync/transparency/receipt_proof.h"
 
 namespace civic {
@@ -148,6 +149,14 @@ class HubService {
   static constexpr std::size_t kReceiptLookupsPerMinute = 30;
   [[nodiscard]] Result<ReceiptProof> prove_receipt_unlimited(std::string_view code, std::uint64_t now,
                                                              std::uint64_t match = 1);
+
+  // That the log's first `first` leaves are a prefix of its first `second` (the current size when
+  // absent), with a checkpoint of `second` signed now. kNotFound: a size the log has not reached.
+  [[nodiscard]] Result<ConsistencyProof> prove_consistency(std::uint64_t first, std::optional<std::uint64_t> second,
+                                                           std::uint64_t now);
+  // Inclusion proofs of a kiosk's records in the log's first `tree_size` leaves (a kiosk witnessing
+  // the log); a record the hub does not hold at that position with that hash is "missing".
+  [[nodiscard]] Result<InclusionAnswer> prove_inclusion(const InclusionRequest& request);
 
   // [SECTION] Online participation (online_import.cpp)
 

@@ -243,6 +243,8 @@ class SqliteHubStore final : public HubStore {
   Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via, std::uint64_t now) override;
   Result<std::vector<EventReport>> event_reports() override;
   Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override;
+  Result<std::vector<HubRecord>> kiosk_records(const KioskId& kiosk, std::uint64_t after_position,
+                                               std::size_t limit) override;
   Result<HealthReportOutcome> store_health_report(const HealthReport& report, ByteView bytes, const std::string& via,
                                                   std::uint64_t now) override;
   Result<std::vector<StoredHealthReport>> health_reports(const KioskId& kiosk, std::size_t limit) override;
@@ -783,6 +785,15 @@ Result<std::vector<HubRecord>> SqliteHubStore::records_by_receipt(const std::str
   std::lock_guard lock(mutex_);
   CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) + " WHERE receipt = ? ORDER BY id"));
   stmt.bind(1, std::string_view(receipt));
+  return sql::collect_rows(stmt, read_record);
+}
+
+Result<std::vector<HubRecord>> SqliteHubStore::kiosk_records(const KioskId& kiosk, std::uint64_t after_position,
+                                                             std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare(std::string(kRecordSelect) +
+                                  " WHERE kiosk_id = ? AND position > ? ORDER BY position LIMIT ?"));
+  stmt.bind(1, ByteView(kiosk)).bind(2, after_position).bind(3, static_cast<std::uint64_t>(limit));
   return sql::collect_rows(stmt, read_record);
 }
 

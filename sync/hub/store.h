@@ -198,6 +198,11 @@ class HubStore {
   // Every record with this receipt code, in arrival order (two records can share a code: it has
   // about 43.7 bits, so one pair is expected among a few million records).
   [[nodiscard]] virtual Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) = 0;
+  // One kiosk's records with chain positions after `after_position`, in position order, at most
+  // `limit` (what a kiosk witnessing the log asks to see included).
+  [[nodiscard]] virtual Result<std::vector<HubRecord>> kiosk_records(const KioskId& kiosk,
+                                                                     std::uint64_t after_position,
+                                                                     std::size_t limit) = 0;
   [[nodiscard]] virtual Result<std::optional<HubRecord>> record(std::uint64_t id) = 0;
   // The transparency log's leaves after `after`, in log order (records and online imports, read
   // in one transaction so that none is missed).

@@ -90,6 +90,71 @@ Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, 
   return proof;
 }
 
+Result<ConsistencyProof> HubService::prove_consistency(std::uint64_t first, std::optional<std::uint64_t> second,
+                                                       std::uint64_t now) {
+  std::lock_guard lock(log_mutex_);
+  CIVIC_TRY(refresh_log_locked());
+  const std::uint64_t size = log_tree_.size();
+  const std::uint64_t to = second.value_or(size);
+  if (first > size) {
+    // Only a log that lost entries can be asked this by a kiosk that saw it: say so plainly.
+    return make_error(ErrorCode::kConflict, "the log holds " + std::to_string(size) + " entries, fewer than the " +
+                                                std::to_string(first) + " asked about");
+  }
+  if (to > size) {
+    return make_error(ErrorCode::kNotFound, "the log holds " + std::to_string(size) + " entries, not " +
+                                                std::to_string(to) + " yet");
+  }
+  if (first > to) {
+    return make_error(ErrorCode::kMalformed, "'from' (" + std::to_string(first) + ") is larger than 'to' (" +
+                                                 std::to_string(to) + "): a log only grows");
+  }
+  ConsistencyProof proof;
+  proof.first_size = first;
+  proof.second_size = to;
+  proof.path = log_tree_.consistency_proof(first, to);
+  proof.checkpoint = encode_signed_checkpoint(Checkpoint{to, log_tree_.root_at(to), now}, keys_.signing);
+  return proof;
+}
+
+Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& request) {
+  if (request.records.size() > kMaxInclusionRecords) {
+    return make_error(ErrorCode::kOversize,
+                      "ask for at most " + std::to_string(kMaxInclusionRecords) + " records at a time");
+  }
+  // The records first (the store has its own lock), then their leaves under the log's lock.
+  std::vector<std::optional<std::uint64_t>> record_ids;
+  for (const auto& own : request.records) {
+    if (own.position == 0) return make_error(ErrorCode::kMalformed, "chain positions start at 1");
+    CIVIC_ASSIGN(found, store_->kiosk_records(request.kiosk, own.position - 1, 1));
+    const bool same = !found.empty() && found[0].position == own.position && found[0].record_hash == own.record_hash;
+    record_ids.push_back(same ? std::optional(found[0].id) : std::nullopt);
+  }
+  std::lock_guard lock(log_mutex_);
+  CIVIC_TRY(refresh_log_locked());
+  if (request.tree_size > log_tree_.size()) {
+    return make_error(ErrorCode::kNotFound, "the log holds " + std::to_string(log_tree_.size()) + " entries, not " +
+                                                std::to_string(request.tree_size) + " yet");
+  }
+  InclusionAnswer answer;
+  answer.tree_size = request.tree_size;
+  for (std::size_t i = 0; i < request.records.size(); ++i) {
+    RecordInclusion r;
+    r.record = request.records[i];
+    if (record_ids[i]) {
+      const LogKey key{*record_ids[i], 0};
+      const auto it = std::lower_bound(log_keys_.begin(), log_keys_.end(), key);
+      const auto index = static_cast<std::uint64_t>(it - log_keys_.begin());
+      if (it != log_keys_.end() && *it == key && index < request.tree_size) {
+        r.leaf_index = index;
+        r.path = log_tree_.inclusion_proof(index, request.tree_size);
+      }
+    }
+    answer.records.push_back(std::move(r));
+  }
+  return answer;
+}
+
 Result<std::vector<OnlineImportProof>> HubService::prove_online_imports(std::uint64_t now) {
   CIVIC_ASSIGN(imports, store_->online_imports(false));
   std::lock_guard lock(log_mutex_);

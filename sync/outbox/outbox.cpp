@@ -77,6 +77,15 @@ constexpr const char* kMigrations[] = {
       COALESCE((SELECT CAST(value AS TEXT) FROM outbox_meta WHERE key = 'last_sync_result'), ''));
     DELETE FROM outbox_meta WHERE key IN ('last_sync_at', 'last_sync_success_at', 'last_sync_result');
     )sql",
+    // 2 -> 3: finding a record's batch by position (the agent asks the hub's log to prove the
+    // acknowledged records it has not yet seen there); whether the last sync failed, kept as such
+    // (two syncs in the same second made the times equal whatever the outcome).
+    R"sql(
+    CREATE INDEX IF NOT EXISTS batches_by_first_position ON batches (first_position);
+    ALTER TABLE sync_status ADD COLUMN last_sync_failed INTEGER NOT NULL DEFAULT 0;
+    UPDATE sync_status SET last_sync_failed = (last_sync_at IS NOT NULL AND
+      (last_sync_success_at IS NULL OR last_sync_success_at <> last_sync_at));
+    )sql",
 };
 constexpr int kLatestSchema = static_cast<int>(std::size(kMigrations));
 static_assert(kLatestSchema == kOutboxSchemaVersion);
@@ -507,7 +516,8 @@ Result<AckResult> Outbox::apply_ack(ByteView ack_bytes, const SigningPublicKey& 
 
 // [SECTION] Pruning
 
-Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64_t now) {
+Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64_t now,
+                                    std::uint64_t keep_from_position) {
   const std::uint64_t cutoff = now > retention_seconds ? now - retention_seconds : 0;
   sql::Transaction txn(*impl_->db);
   CIVIC_TRY(txn.begin());
@@ -519,7 +529,7 @@ Result<std::uint64_t> Outbox::prune(std::uint64_t retention_seconds, std::uint64
   bound_stmt.bind(1, cutoff);
   CIVIC_ASSIGN(brow, bound_stmt.step());
   if (!brow) return impl_->mismatch("cannot find the pruning bound");
-  const std::uint64_t bound = bound_stmt.uint64(0);
+  const std::uint64_t bound = std::min(bound_stmt.uint64(0), keep_from_position);
   bound_stmt.reset();
   CIVIC_ASSIGN(count_stmt, impl_->prepare("SELECT count(*) FROM records WHERE position < ?"));
   count_stmt.bind(1, bound);
@@ -617,12 +627,14 @@ Result<OutboxStatus> Outbox::status() {
   struct statvfs vfs {};
   const auto dir = path_.has_parent_path() ? path_.parent_path() : std::filesystem::path(".");
   if (::statvfs(dir.c_str(), &vfs) == 0) s.free_disk_bytes = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  CIVIC_ASSIGN(sync, impl_->prepare("SELECT last_sync_at, last_sync_success_at, last_sync_result FROM sync_status"));
+  CIVIC_ASSIGN(sync, impl_->prepare("SELECT last_sync_at, last_sync_success_at, last_sync_result, last_sync_failed "
+                                    "FROM sync_status"));
   CIVIC_ASSIGN(srow, sync.step());
   if (srow) {
     if (!sync.is_null(0)) s.last_sync_at = sync.uint64(0);
     if (!sync.is_null(1)) s.last_sync_success_at = sync.uint64(1);
     s.last_sync_result = sync.text(2);
+    s.last_sync_failed = sync.int64(3) != 0;
   }
   CIVIC_ASSIGN(content, impl_->prepare("SELECT version, expires_at FROM content"));
   CIVIC_ASSIGN(trow, content.step());
@@ -631,6 +643,24 @@ Result<OutboxStatus> Outbox::status() {
     s.content_expires_at = content.uint64(1);
   }
   return s;
+}
+
+Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::acknowledged_records(std::uint64_t after_position,
+                                                                               std::size_t limit) {
+  // Each record's batch is the one with the largest first position not above it (batches cover
+  // the chain in order, without gaps).
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT r.position, r.record_hash FROM records r WHERE r.position > ? AND "
+                                    "(SELECT b.acked_at IS NOT NULL AND r.position < b.first_position + b.record_count "
+                                    "FROM batches b WHERE b.first_position <= r.position ORDER BY b.first_position "
+                                    "DESC LIMIT 1) ORDER BY r.position LIMIT ?"));
+  stmt.bind(1, after_position).bind(2, static_cast<std::uint64_t>(limit));
+  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<AcknowledgedRecord> {
+    AcknowledgedRecord r;
+    r.position = row.uint64(0);
+    CIVIC_ASSIGN(rh, row.fixed<kHashSize>(1));
+    r.record_hash = rh;
+    return r;
+  });
 }
 
 Result<std::vector<StoredRecord>> Outbox::records() {
@@ -685,7 +715,8 @@ Status Outbox::note_sync(bool success, const std::string& summary, std::uint64_t
   sql::Transaction txn(*impl_->db);
   CIVIC_TRY(txn.begin());
   CIVIC_ASSIGN(put, impl_->prepare("UPDATE sync_status SET last_sync_at = ?1, last_sync_result = ?2, "
-                                    "last_sync_success_at = CASE WHEN ?3 THEN ?1 ELSE last_sync_success_at END"));
+                                    "last_sync_success_at = CASE WHEN ?3 THEN ?1 ELSE last_sync_success_at END, "
+                                    "last_sync_failed = NOT ?3"));
   CIVIC_TRY(put.bind(1, now).bind(2, std::string_view(summary)).bind(3, success ? 1 : 0).run());
   return txn.commit();
 }

@@ -23,7 +23,7 @@
 
 namespace civic {
 
-inline constexpr int kOutboxSchemaVersion = 2;
+inline constexpr int kOutboxSchemaVersion = 3;
 inline constexpr std::uint32_t kOutboxApplicationId = 0x434B4F42;  // "CKOB" in the file header
 
 struct OutboxOptions {
@@ -93,6 +93,7 @@ struct OutboxStatus {
   std::optional<std::uint64_t> last_sync_at;          // the last attempt, successful or not
   std::optional<std::uint64_t> last_sync_success_at;
   std::string last_sync_result;                       // one line for staff
+  bool last_sync_failed = false;
 };
 
 class Outbox {
@@ -137,7 +138,18 @@ class Outbox {
 
   // Deletes acknowledged records (and acknowledged batches) acknowledged at or before
   // now - retention. Never touches anything unacknowledged. Returns how many records went.
-  [[nodiscard]] Result<std::uint64_t> prune(std::uint64_t retention_seconds, std::uint64_t now);
+  // Records from `keep_from_position` on are kept whatever their age (the agent keeps every record
+  // it has not yet seen in the hub's transparency log).
+  [[nodiscard]] Result<std::uint64_t> prune(std::uint64_t retention_seconds, std::uint64_t now,
+                                            std::uint64_t keep_from_position = UINT64_MAX);
+  // Acknowledged records after `after_position`, in position order, at most `limit`: position and
+  // record hash only (what the agent asks the hub's log to prove included).
+  struct AcknowledgedRecord {
+    std::uint64_t position = 0;
+    Hash32 record_hash{};
+  };
+  [[nodiscard]] Result<std::vector<AcknowledgedRecord>> acknowledged_records(std::uint64_t after_position,
+                                                                              std::size_t limit);
 
   // Verifies the bundle against the stored trusted state (protocol rules) and, if it is new,
   // replaces the stored bundle and state atomically.

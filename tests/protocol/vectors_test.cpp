@@ -201,6 +201,25 @@ TEST_CASE("vectors: transparency log root, every inclusion proof and the checkpo
   CHECK(to_hex(encode_signed_checkpoint(c, test::hub_signing_key())) == v["checkpoint"]);
 }
 
+TEST_CASE("vectors: consistency proofs between every two prefixes of the reference log", "[vectors][merkle]") {
+  const auto& v = vectors()["merkle"]["consistency"];
+  std::vector<Hash32> leaves;
+  for (const auto& input : v["leaf_inputs"]) leaves.push_back(merkle_leaf_hash(*from_hex(input.get<std::string>())));
+  REQUIRE(leaves.size() == 8);
+  REQUIRE(v["pairs"].size() == 44);  // second from 1 to 8, first from 0 to second
+  for (const auto& p : v["pairs"]) {
+    const std::uint64_t first = p["first"], second = p["second"];
+    INFO("first " << first << ", second " << second);
+    const std::vector<Hash32> prefix(leaves.begin(), leaves.begin() + static_cast<std::ptrdiff_t>(second));
+    std::vector<Hash32> proof;
+    for (const auto& h : p["proof"]) proof.push_back(unhex_fixed<32>(h));
+    CHECK(proof == merkle_consistency_proof(prefix, first));
+    CHECK(to_hex(merkle_root(prefix)) == p["second_root"]);
+    CHECK(verify_merkle_consistency(first, second, unhex_fixed<32>(p["first_root"]), unhex_fixed<32>(p["second_root"]),
+                                    proof));
+  }
+}
+
 TEST_CASE("vectors: key statement encodes to the exact bytes, verifies, and refuses every altered byte",
           "[vectors][key-statement]") {
   const auto& v = vectors()["key_statement"];

@@ -16,7 +16,10 @@
 #include "sync/agent/agent.h"
 #include "sync/events/events.h"
 #include "sync/hub/service.h"
+#include "sync/health/kiosk_health.h"
 #include "sync/hub/store.h"
+#include "sync/sqlite/sqlite.h"
+#include "sync/transparency/log_witness.h"
 #include "sync/outbox/outbox.h"
 #include "sync/transfer/usb.h"
 
@@ -805,6 +808,154 @@ TEST_CASE("the log grows with every batch: each checkpoint and proof covers ever
     REQUIRE(proof.ok());
     CHECK(proof->leaf_index == leaves.size() - 1);
     CHECK(proof->path == merkle_inclusion_proof(leaves, leaves.size() - 1));
+  }
+}
+
+namespace {
+LogWitnessState witness_of(const Kiosk& k) {
+  auto w = read_log_witness(k.dir());
+  REQUIRE(w.ok());
+  return *w;
+}
+std::uint64_t witnessed_size(const Kiosk& k, const SigningPublicKey& hub_key) {
+  const auto w = witness_of(k);
+  auto c = verify_checkpoint(w.checkpoint, hub_key);
+  REQUIRE(c.ok());
+  return c->size;
+}
+// The hub's own database changed behind its back, as a hub rewriting its history would, then the
+// hub restarted (it reads its log afresh) and the kiosk pointed at its new port.
+void rewrite_hub_history(World& w, const std::string& sql) {
+  w.hub.stop();
+  {
+    auto db = sql::Database::open(w.hub.state() / "hub.db", false, "", "test");
+    REQUIRE(db.ok());
+    REQUIRE((*db)->exec(sql).ok());
+  }
+  w.hub.start();
+  w.kiosk->write_config(w.hub.url());
+  std::ofstream(w.kiosk->config(), std::ios::app) << "retention_days = 0\n";
+}
+}  // namespace
+
+TEST_CASE("kiosks witness the log: each sync proves it extends the last checkpoint and holds the kiosk's records",
+          "[integration][witness]") {
+  World w;
+  const auto hub_key = w.hub.signing_key().public_key;
+  std::ofstream(w.kiosk->config(), std::ios::app) << "retention_days = 0\n";
+  Kiosk other(w.scratch.path / "other", w.hub.url());
+  other.enroll(w.hub);
+
+  // Before any sync the kiosk has seen nothing; after it, the checkpoint of the log with its records.
+  CHECK(witness_of(*w.kiosk).checkpoint.empty());
+  w.kiosk->fill(5, "first");
+  auto first = w.kiosk->sync({"run", "--once"});
+  INFO(first.output);
+  REQUIRE(first.exit_code == kExitOk);
+  CHECK_THAT(first.output, Catch::Contains("holds the 5 records acknowledged since"));
+  CHECK(witnessed_size(*w.kiosk, hub_key) == 5);
+  CHECK(witness_of(*w.kiosk).witnessed_position == 5);
+  CHECK(kiosk_status(*w.kiosk).acknowledged == 0);  // proven, so pruned (retention 0)
+  // An auditor keeps today's checkpoint, to check tomorrow's log against it.
+  const auto old_checkpoint = w.scratch.path / "checkpoint-5.ckcp";
+  REQUIRE(w.hub.cli({"log", "checkpoint", "--out", old_checkpoint.string()}).exit_code == kExitOk);
+
+  other.fill(3, "other");
+  REQUIRE(other.sync({"run", "--once"}).exit_code == kExitOk);
+  auto again = w.kiosk->sync({"run", "--once"});
+  INFO(again.output);
+  REQUIRE(again.exit_code == kExitOk);
+  CHECK_THAT(again.output, Catch::Contains("log of 8 entries extends the one seen before (5)"));
+  CHECK(witnessed_size(*w.kiosk, hub_key) == 8);
+
+  // The consistency proof the kiosk was given, recomputed from the hub's records by the reference
+  // functions (not the hub's growing tree).
+  auto reply = http_get(w.hub.port(), "/v1/log/consistency?from=5");
+  REQUIRE(reply.status == 200);
+  auto proof = parse_consistency_proof(reply.body);
+  REQUIRE(proof.ok());
+  {
+    auto store = open_sqlite_hub_store(w.hub.state() / "hub.db");
+    REQUIRE(store.ok());
+    auto records = (*store)->records(0, 100);
+    REQUIRE(records.ok());
+    std::vector<Hash32> leaves;
+    for (const auto& r : *records) leaves.push_back(merkle_leaf_hash(r.record_hash));
+    CHECK(proof->path == merkle_consistency_proof(leaves, 5));
+  }
+  const auto audit = [&](const std::string& from, const fs::path& checkpoint) {
+    const auto proof_file = w.scratch.path / "consistency.json";
+    REQUIRE(w.hub.cli({"log", "consistency", "--from", from, "--out", proof_file.string()}).exit_code == kExitOk);
+    return run_command({std::string(CIVIC_BINARY_DIR) + "/sync/civic-verify-receipt", proof_file.string(),
+                        (w.kiosk->dir() / "hub-signing.pub").string(), checkpoint.string()});
+  };
+  const auto audited = audit("5", old_checkpoint);
+  const auto checkpoint_8 = w.scratch.path / "checkpoint-8.ckcp";
+  REQUIRE(w.hub.cli({"log", "checkpoint", "--out", checkpoint_8.string()}).exit_code == kExitOk);
+  INFO(audited.output);
+  CHECK(audited.exit_code == kExitOk);
+  CHECK_THAT(audited.output, Catch::Contains("log of 8 entries") && Catch::Contains("extends its log of 5 entries"));
+  CHECK(http_get(w.hub.port(), "/v1/log/consistency?from=9").status == 409);
+  CHECK(http_get(w.hub.port(), "/v1/log/consistency?from=2&to=9").status == 404);
+  CHECK(http_get(w.hub.port(), "/v1/log/consistency?from=x").status == 400);
+  CHECK(http_get(w.hub.port(), "/v1/log/consistency").status == 400);
+
+  SECTION("a hub that rewrites an entry of its history is caught, and the kiosk keeps its records") {
+    w.kiosk->fill(2, "after");
+    // Another kiosk's record, already in the checkpoint this kiosk holds, replaced.
+    rewrite_hub_history(w, "UPDATE records SET record_hash = randomblob(32) WHERE id = 7");
+    auto r = w.kiosk->sync({"run", "--once"});
+    INFO(r.output);
+    CHECK(r.exit_code == kExitDataError);
+    CHECK_THAT(r.output, Catch::Contains("REFUSED the hub's transparency log") &&
+                             Catch::Contains("does not extend the log of 8 entries"));
+    const auto witness = witness_of(*w.kiosk);
+    CHECK(witness.refused_at != 0);
+    CHECK_THAT(witness.refused_reason, Catch::Contains("history was rewritten"));
+    CHECK(witnessed_size(*w.kiosk, hub_key) == 8);  // the old checkpoint kept
+    // The auditor's older checkpoint catches it offline too.
+    const auto refused_audit = audit("8", checkpoint_8);
+    CHECK(refused_audit.exit_code == kExitFailure);
+    CHECK_THAT(refused_audit.output, Catch::Contains("NOT VERIFIED") && Catch::Contains("history was rewritten"));
+    CHECK(kiosk_status(*w.kiosk).acknowledged == 2);  // acknowledged, never shown in the log: kept
+    // The staff's health report carries it to the hub's operators.
+    auto store = open_sqlite_hub_store(w.hub.state() / "hub.db");
+    REQUIRE(store.ok());
+    auto reports = (*store)->health_reports(kiosk_id_from_key(w.kiosk->key().public_key), 1);
+    REQUIRE(reports.ok());
+    REQUIRE(!reports->empty());
+    CHECK_THAT(reports->front().report.last_sync_error, Catch::Contains("REFUSED the hub's transparency log"));
+    // Still refused at the next sync: the kiosk never adopts the rewritten log.
+    auto next = w.kiosk->sync({"run", "--once"});
+    CHECK(next.exit_code == kExitDataError);
+    CHECK(witnessed_size(*w.kiosk, hub_key) == 8);
+  }
+  SECTION("a hub that forgets records (its log shrinks) is caught") {
+    rewrite_hub_history(w, "DELETE FROM records WHERE id = 8");
+    auto r = w.kiosk->sync({"run", "--once"});
+    INFO(r.output);
+    CHECK(r.exit_code == kExitDataError);
+    CHECK_THAT(r.output, Catch::Contains("shrank below the 8 entries"));
+  }
+  SECTION("a hub that acknowledges a record and leaves it out of its log is caught") {
+    // The batch is stored and acknowledged; before the log takes it in, the hub's record is
+    // replaced. The log only grew, so the consistency proof passes: the inclusion check does not.
+    w.kiosk->fill(1, "dropped");
+    FaultProxy proxy(w.hub.port(), [&](const std::string& method, const std::string& path, const std::string&) {
+      if (method == "POST" && path == "/v1/batches") {
+        auto db = sql::Database::open(w.hub.state() / "hub.db", false, "", "test");
+        if (db.ok()) (void)(*db)->exec("UPDATE records SET record_hash = randomblob(32) WHERE id = 9");
+      }
+      return FaultProxy::Decision{};
+    });
+    w.kiosk->write_config(proxy.url());
+    std::ofstream(w.kiosk->config(), std::ios::app) << "retention_days = 0\n";
+    auto r = w.kiosk->sync({"run", "--once"});
+    INFO(r.output);
+    CHECK(r.exit_code == kExitDataError);
+    CHECK_THAT(r.output, Catch::Contains("this kiosk's record 6, acknowledged by the hub, is not in its log"));
+    CHECK(witness_of(*w.kiosk).witnessed_position == 5);
+    CHECK(kiosk_status(*w.kiosk).acknowledged == 1);
   }
 }
 

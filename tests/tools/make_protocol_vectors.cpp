@@ -209,9 +209,31 @@ int main(int argc, char** argv) {
   }
   nlohmann::json record_hex = nlohmann::json::array();
   for (const auto& h : record_hashes) record_hex.push_back(hex(h));
+  // Consistency between every two prefixes (RFC 9162 2.1.4), with both roots, over the eight leaf
+  // inputs of the RFC 6962 reference data (fixed, so the vector never changes, and comparable
+  // with Certificate Transparency's published paths).
+  nlohmann::json consistency_inputs = nlohmann::json::array();
+  std::vector<Hash32> ct_leaves;
+  for (const char* input : {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+                            "606162636465666768696a6b6c6d6e6f"}) {
+    consistency_inputs.push_back(input);
+    ct_leaves.push_back(merkle_leaf_hash(*from_hex(input)));
+  }
+  nlohmann::json consistency_pairs = nlohmann::json::array();
+  for (std::uint64_t second = 1; second <= ct_leaves.size(); ++second) {
+    const std::vector<Hash32> prefix(ct_leaves.begin(), ct_leaves.begin() + static_cast<std::ptrdiff_t>(second));
+    for (std::uint64_t first = 0; first <= second; ++first) {
+      const std::vector<Hash32> older(ct_leaves.begin(), ct_leaves.begin() + static_cast<std::ptrdiff_t>(first));
+      nlohmann::json path = nlohmann::json::array();
+      for (const auto& p : merkle_consistency_proof(prefix, first)) path.push_back(hex(p));
+      consistency_pairs.push_back({{"first", first}, {"second", second}, {"first_root", hex(merkle_root(older))},
+                                   {"second_root", hex(merkle_root(prefix))}, {"proof", path}});
+    }
+  }
+  const nlohmann::json consistency{{"leaf_inputs", consistency_inputs}, {"pairs", consistency_pairs}};
   const Checkpoint checkpoint{leaves.size(), merkle_root(leaves), 1795020000};
   out["merkle"] = {{"record_hashes", record_hex}, {"root", hex(checkpoint.root)}, {"proofs", proofs},
-                   {"empty_root", hex(merkle_root({}))},
+                   {"empty_root", hex(merkle_root({}))}, {"consistency", consistency},
                    {"checkpoint", to_hex(encode_signed_checkpoint(checkpoint, hub_sign))},
                    {"checkpoint_signed_at", checkpoint.signed_at}};
 

@@ -1,0 +1,201 @@
+#include "log_witness.h"
+
+#include <nlohmann/json.hpp>
+
+namespace civic {
+
+using nlohmann::json;
+
+namespace {
+
+// A path in a tree of up to 2^64 leaves has at most 64 hashes; a consistency path at most 2 * 64.
+constexpr std::size_t kMaxPathHashes = 128;
+
+json hashes_json(const std::vector<Hash32>& hashes) {
+  json out = json::array();
+  for (const auto& h : hashes) out.push_back(to_hex(h));
+  return out;
+}
+
+Result<std::vector<Hash32>> read_hashes(const json& j) {
+  if (!j.is_array() || j.size() > kMaxPathHashes)
+    return make_error(ErrorCode::kMalformed, "a path is a list of at most 128 hashes");
+  std::vector<Hash32> out;
+  for (const auto& h : j) {
+    CIVIC_ASSIGN(node, fixed_from_hex<kHashSize>(h.get<std::string>()));
+    out.push_back(node);
+  }
+  return out;
+}
+
+Result<OwnRecord> read_own_record(const json& j) {
+  OwnRecord r;
+  r.position = j.at("position").get<std::uint64_t>();
+  CIVIC_ASSIGN(hash, fixed_from_hex<kHashSize>(j.at("record_hash").get<std::string>()));
+  r.record_hash = hash;
+  return r;
+}
+
+json own_record_json(const OwnRecord& r) { return json{{"position", r.position}, {"record_hash", to_hex(r.record_hash)}}; }
+
+}  // namespace
+
+std::string format_consistency_proof(const ConsistencyProof& p) {
+  const json j{{"format", 1},
+               {"kind", "consistency"},
+               {"first_size", p.first_size},
+               {"second_size", p.second_size},
+               {"path", hashes_json(p.path)},
+               {"checkpoint", to_hex(p.checkpoint)}};
+  return j.dump(2) + "\n";
+}
+
+bool is_consistency_proof(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  return j.is_object() && j.contains("kind") && j["kind"] == "consistency";
+}
+
+Result<ConsistencyProof> parse_consistency_proof(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    if (j.value("format", 0) != 1 || j.value("kind", "") != "consistency")
+      return make_error(ErrorCode::kUnknownVersion, "this is not a consistency proof of format 1");
+    ConsistencyProof p;
+    p.first_size = j.at("first_size").get<std::uint64_t>();
+    p.second_size = j.at("second_size").get<std::uint64_t>();
+    CIVIC_ASSIGN(path, read_hashes(j.at("path")));
+    p.path = std::move(path);
+    CIVIC_ASSIGN(checkpoint, from_hex(j.at("checkpoint").get<std::string>()));
+    p.checkpoint = std::move(checkpoint);
+    return p;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kMalformed, std::string("this is not a readable consistency proof: ") + e.what());
+  }
+}
+
+Result<Checkpoint> verify_consistency_proof(const ConsistencyProof& p, ByteView first_checkpoint,
+                                            const SigningPublicKey& hub_key) {
+  CIVIC_ASSIGN(first, verify_checkpoint(first_checkpoint, hub_key));
+  CIVIC_ASSIGN(second, verify_checkpoint(p.checkpoint, hub_key));
+  if (p.first_size != first.size || p.second_size != second.size) {
+    return make_error(ErrorCode::kMalformed, "the proof is between sizes " + std::to_string(p.first_size) + " and " +
+                                                 std::to_string(p.second_size) + ", not the checkpoints' " +
+                                                 std::to_string(first.size) + " and " + std::to_string(second.size));
+  }
+  if (second.size < first.size) {
+    return make_error(ErrorCode::kBadSignature, "the hub's log shrank from " + std::to_string(first.size) + " to " +
+                                                    std::to_string(second.size) +
+                                                    " entries: it no longer holds what it signed before");
+  }
+  if (!verify_merkle_consistency(first.size, second.size, first.root, second.root, p.path)) {
+    return make_error(ErrorCode::kBadSignature,
+                      "the hub's log of " + std::to_string(second.size) + " entries does not extend the log of " +
+                          std::to_string(first.size) + " entries it signed before: its history was rewritten");
+  }
+  return second;
+}
+
+std::string format_inclusion_request(const InclusionRequest& r) {
+  json records = json::array();
+  for (const auto& rec : r.records) records.push_back(own_record_json(rec));
+  const json j{{"format", 1}, {"kiosk_id", to_hex(r.kiosk)}, {"tree_size", r.tree_size}, {"records", records}};
+  return j.dump() + "\n";
+}
+
+Result<InclusionRequest> parse_inclusion_request(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    if (j.value("format", 0) != 1) return make_error(ErrorCode::kUnknownVersion, "the request is not format 1");
+    InclusionRequest r;
+    CIVIC_ASSIGN(kiosk, fixed_from_hex<kKioskIdSize>(j.at("kiosk_id").get<std::string>()));
+    r.kiosk = kiosk;
+    r.tree_size = j.at("tree_size").get<std::uint64_t>();
+    const json& records = j.at("records");
+    if (!records.is_array() || records.size() > kMaxInclusionRecords) {
+      return make_error(ErrorCode::kOversize,
+                        "ask for at most " + std::to_string(kMaxInclusionRecords) + " records at a time");
+    }
+    for (const auto& rec : records) {
+      CIVIC_ASSIGN(own, read_own_record(rec));
+      r.records.push_back(own);
+    }
+    return r;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kMalformed, std::string("this is not a readable inclusion request: ") + e.what());
+  }
+}
+
+std::string format_inclusion_answer(const InclusionAnswer& a) {
+  json records = json::array();
+  for (const auto& r : a.records) {
+    json item = own_record_json(r.record);
+    if (r.leaf_index) {
+      item["leaf_index"] = *r.leaf_index;
+      item["path"] = hashes_json(r.path);
+    } else {
+      item["missing"] = true;
+    }
+    records.push_back(item);
+  }
+  const json j{{"format", 1}, {"kind", "inclusion"}, {"tree_size", a.tree_size}, {"records", records}};
+  return j.dump(2) + "\n";
+}
+
+Result<InclusionAnswer> parse_inclusion_answer(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    if (j.value("format", 0) != 1 || j.value("kind", "") != "inclusion")
+      return make_error(ErrorCode::kUnknownVersion, "this is not an inclusion answer of format 1");
+    InclusionAnswer a;
+    a.tree_size = j.at("tree_size").get<std::uint64_t>();
+    const json& records = j.at("records");
+    if (!records.is_array() || records.size() > kMaxInclusionRecords)
+      return make_error(ErrorCode::kOversize, "an inclusion answer holds at most 1000 records");
+    for (const auto& item : records) {
+      RecordInclusion r;
+      CIVIC_ASSIGN(own, read_own_record(item));
+      r.record = own;
+      if (!item.value("missing", false)) {
+        r.leaf_index = item.at("leaf_index").get<std::uint64_t>();
+        CIVIC_ASSIGN(path, read_hashes(item.at("path")));
+        r.path = std::move(path);
+      }
+      a.records.push_back(std::move(r));
+    }
+    return a;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kMalformed, std::string("this is not a readable inclusion answer: ") + e.what());
+  }
+}
+
+Status verify_inclusion_answer(const InclusionAnswer& a, const std::vector<OwnRecord>& asked,
+                               const Checkpoint& checkpoint) {
+  if (a.tree_size != checkpoint.size) {
+    return make_error(ErrorCode::kMalformed, "the inclusion proofs are for a log of " + std::to_string(a.tree_size) +
+                                                 " entries, not the checkpoint's " + std::to_string(checkpoint.size));
+  }
+  if (a.records.size() != asked.size()) {
+    return make_error(ErrorCode::kMalformed, "asked about " + std::to_string(asked.size()) +
+                                                 " records, the hub answered about " +
+                                                 std::to_string(a.records.size()));
+  }
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    const RecordInclusion& r = a.records[i];
+    const std::string which = "this kiosk's record " + std::to_string(asked[i].position);
+    if (r.record != asked[i]) return make_error(ErrorCode::kMalformed, "the hub answered about another record than " + which);
+    if (!r.leaf_index) {
+      return make_error(ErrorCode::kBadSignature,
+                        which + ", acknowledged by the hub, is not in its log of " + std::to_string(a.tree_size) +
+                            " entries: the hub dropped or replaced it");
+    }
+    if (!verify_merkle_inclusion(merkle_leaf_hash(r.record.record_hash), *r.leaf_index, checkpoint.size, r.path,
+                                 checkpoint.root)) {
+      return make_error(ErrorCode::kBadSignature,
+                        "the inclusion proof of " + which + " does not lead to the checkpoint's root: it is not "
+                                                            "shown to be in the hub's log");
+    }
+  }
+  return {};
+}
+
+}  // namespace civic
