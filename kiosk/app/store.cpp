@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "sync/common/human.h"
+#include "sync/health/kiosk_health.h"
 #include "sync/keystore/keystore.h"
 
 namespace civic::kiosk {
@@ -81,6 +83,16 @@ HealthInfo KioskStore::health(const KioskConfig& config, const std::string& spee
   }
   auto integrity = check_integrity();
   h.integrity = integrity.ok() ? "ok" : integrity.message();
+  if (auto witness = read_log_witness(config.state_dir); !witness.ok()) {
+    h.hub_log = witness.message();
+  } else if (witness->refused_at != 0) {
+    h.hub_log = "REFUSED " + format_utc(witness->refused_at) + ": " + witness->refused_reason;
+  } else if (witness->checked_at != 0) {
+    h.hub_log = "ok, checked " + format_utc(witness->checked_at) + " (records to " +
+                std::to_string(witness->witnessed_position) + " in the log)";
+  } else {
+    h.hub_log = "not checked yet";
+  }
   return h;
 }
 

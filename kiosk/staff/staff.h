@@ -43,6 +43,7 @@ struct HealthInfo {
   std::uint64_t free_disk_bytes = 0;
   std::string integrity;  // "ok", or what is wrong
   std::string speech;     // "ok", or why the kiosk cannot speak (no sound card, turned off)
+  std::string hub_log;    // the kiosk as a witness of the hub's transparency log: checked, or refused and why
 };
 
 struct StaffAction {

@@ -168,11 +168,13 @@ void health(StaffFrame& fr) {
       {"staff.h_disk", std::to_string(h.free_disk_bytes / (1024 * 1024)) + " MiB"},
       {"staff.h_integrity", h.integrity},
       {"staff.h_speech", h.speech.empty() ? "-" : h.speech},
+      {"staff.h_log", h.hub_log.empty() ? "-" : h.hub_log},
   };
   float y = 120;
   for (const auto& [key, value] : rows) {
-    fr.text(std::string(key), fr.tr(key) + ": " + value, kMargin, y, fr.f().body, Role::kText);
-    y += 52;
+    // A long line (a refusal's reason) wraps and pushes the rows below it down.
+    const float height = fr.text(std::string(key), fr.tr(key) + ": " + value, kMargin, y, fr.f().body, Role::kText);
+    y += std::max(42.0F, height + 12);
   }
   back_button(fr);
 }

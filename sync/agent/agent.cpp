@@ -320,7 +320,8 @@ SyncReport Agent::run_once(const Progress& progress) {
   if (pruned.ok()) report.records_pruned = *pruned;
   const std::string done = std::to_string(report.records_acknowledged) + " records acknowledged in " +
                            std::to_string(report.batches_sent) + " batches; " +
-                           std::to_string(report.records_pruned) + " pruned; " + report.content;
+                           std::to_string(report.records_pruned) + " pruned; " + report.content +
+                           (report.log.empty() ? "" : "; " + report.log);
   report.summary = report.summary.empty() ? done : report.summary + "; " + done;
   return finish_with_health(report);
 }
@@ -345,7 +346,7 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
     return state.witnessed_position;
   };
   const auto not_checked = [&](const std::string& why) {
-    report.summary = "the hub's log was not checked this time (" + why + ")";
+    report.log = "the hub's log was not checked this time (" + why + ")";
     return state.witnessed_position;
   };
 
@@ -396,9 +397,9 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
   state.refused_reason.clear();
   if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
     return not_checked("cannot keep the checkpoint: " + s.message());
-  report.summary = "the hub's log of " + std::to_string(latest->size) + " entries extends the one seen before (" +
-                   std::to_string(from) + ") and holds the " + std::to_string(proven) +
-                   " records acknowledged since";
+  report.log = "the hub's log checked: " + std::to_string(latest->size) + " entries, extending the " +
+               std::to_string(from) + " seen before, with the " + std::to_string(proven) +
+               " records acknowledged since";
   return witnessed;
 }
 

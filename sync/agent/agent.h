@@ -33,6 +33,7 @@ struct SyncReport {
   std::uint64_t records_acknowledged = 0;
   std::uint64_t records_pruned = 0;
   std::string content;  // what happened to content
+  std::string log;      // what the check of the hub's transparency log found, when it passed or could not run
 };
 
 // Creates the kiosk's signing key in the state directory if there is none yet.

@@ -313,6 +313,8 @@ def main():
         shutil.copy(s.path("hub", "hub-signing.pub"), s.path("operator", "hub-signing.pub"))  # from the city
         verified = s.run("civic-verify-receipt proof.json hub-signing.pub")
         check(verified.stdout.startswith("verified"), "the receipt verifies offline")
+        kept = s.run("civic-hub log checkpoint --out checkpoint.ckcp")
+        s.values["SIZE"] = re.search(r"log size (\d+)", kept.stdout).group(1)
 
         # Online participation, open data and the files for Decidim (assets/README.md).
         again = s.run("civic-hub import-online decidim assets/examples/decidim-proposals.csv --map "
@@ -326,6 +328,12 @@ def main():
               "log imports --json lists both imports")
         proven = s.run("civic-verify-receipt import-proofs.json hub-signing.pub assets/examples/decidim-proposals.csv")
         check("is the file the hub imported" in proven.stdout, "the imported export verifies against the log")
+        # The log grew by the survey's import since the auditor kept its checkpoint.
+        s.run("civic-hub log consistency --from SIZE --out consistency.json")
+        extends = s.run("civic-verify-receipt consistency.json hub-signing.pub checkpoint.ckcp")
+        check("extends its log of %s entries" % s.values["SIZE"] in extends.stdout and
+              "log of %d entries" % (int(s.values["SIZE"]) + 1) in extends.stdout,
+              "the log after the import extends the auditor's checkpoint")
         s.run("civic-hub open-data --key /media/offline-usb/hub-submission.key --out open-data")
         check(os.path.exists(s.path("operator", "open-data", "datapackage.json")), "open-data wrote datapackage.json")
         s.run("civic-hub export-online decidim --key /media/offline-usb/hub-submission.key --map "

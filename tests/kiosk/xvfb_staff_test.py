@@ -19,7 +19,8 @@ import tempfile
 import time
 
 import xvfb_kiosk
-from xvfb_kiosk import remove_work, check, enroll, passed, run, start_hub, start_xvfb, stop_all, write_kiosk_config
+from xvfb_kiosk import (remove_work, check, enroll, normalise, ocr, passed, run, screenshot, start_hub, start_xvfb, stop_all,
+                        write_kiosk_config)
 
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 HUB = f"{BUILD}/sync/hub/civic-hub"
@@ -144,6 +145,28 @@ def main():
         check("ok" in health.get("staff.h_integrity", ""), "the health screen shows the outbox check")
         check("staff.h_pending" in health and "staff.h_content" in health, "the health screen shows counts and content")
         check(health.get("staff.h_speech", "").endswith(": ok"), f"the health screen says whether speech works ({health.get('staff.h_speech')})")
+        check("ok, checked" in health.get("staff.h_log", ""), f"the enrolling sync checked the hub's log ({health.get('staff.h_log')})")
+        k.tap("staff.back")
+        # The agent refused the hub's log (as civic-sync writes it): the health screen shows it,
+        # long reason wrapped, and what is drawn says so (OCR), not only the screen's model.
+        with open(f"{work}/kiosk/log-witness.json") as f:
+            witness = json.load(f)
+        witness.update(refused_at=int(time.time()), refused_reason="the hub's log of 10 entries does not extend the "
+                       "log of 8 entries it signed before: its history was rewritten")
+        with open(f"{work}/kiosk/log-witness.json", "w") as f:
+            json.dump(witness, f)
+        k.tap("staff.health")
+        t = k.wait(lambda t: t["staff"] == "staff-health", "health")
+        row = next(n for n in t["nodes"] if n["id"] == "staff.h_log")
+        check(row["label"].startswith("Hub log: REFUSED") and "history was rewritten" in row["label"],
+              f"the health screen shows the refusal ({row['label']})")
+        scale = t.get("scale", 1)
+        png = screenshot(env, work, "staff-health-refused")
+        read = normalise(ocr(png, (row["x"] * scale, row["y"] * scale, (row["x"] + row["w"]) * scale,
+                                   (row["y"] + row["h"]) * scale), "en"))
+        check("refused" in read and "history was rewritten" in read, f"the refusal is drawn in full ({read})")
+        back = next(n for n in t["nodes"] if n["id"] == "staff.back")
+        check(row["y"] + row["h"] <= back["y"], "the refusal ends above the back button")
         k.tap("staff.back")
 
         k.tap("staff.event")

@@ -852,7 +852,7 @@ TEST_CASE("kiosks witness the log: each sync proves it extends the last checkpoi
   auto first = w.kiosk->sync({"run", "--once"});
   INFO(first.output);
   REQUIRE(first.exit_code == kExitOk);
-  CHECK_THAT(first.output, Catch::Contains("holds the 5 records acknowledged since"));
+  CHECK_THAT(first.output, Catch::Contains("log checked: 5 entries, extending the 0 seen before, with the 5 records"));
   CHECK(witnessed_size(*w.kiosk, hub_key) == 5);
   CHECK(witness_of(*w.kiosk).witnessed_position == 5);
   CHECK(kiosk_status(*w.kiosk).acknowledged == 0);  // proven, so pruned (retention 0)
@@ -865,7 +865,7 @@ TEST_CASE("kiosks witness the log: each sync proves it extends the last checkpoi
   auto again = w.kiosk->sync({"run", "--once"});
   INFO(again.output);
   REQUIRE(again.exit_code == kExitOk);
-  CHECK_THAT(again.output, Catch::Contains("log of 8 entries extends the one seen before (5)"));
+  CHECK_THAT(again.output, Catch::Contains("log checked: 8 entries, extending the 5 seen before, with the 0 records"));
   CHECK(witnessed_size(*w.kiosk, hub_key) == 8);
 
   // The consistency proof the kiosk was given, recomputed from the hub's records by the reference
