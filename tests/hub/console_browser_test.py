@@ -115,9 +115,20 @@ def click(browser, element):
     """Clicks and waits for the next page (a form's answer, a link's target)."""
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import WebDriverException
     page = browser.find_element("tag name", "html")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+    def gone(driver):
+        # While the old document is being replaced, chromedriver may answer "Node with given id
+        # does not belong to the document" instead of a stale element: that is gone too.
+        try:
+            return expected_conditions.staleness_of(page)(driver)
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    WebDriverWait(browser, 20).until(gone)
 
 
 def submit(browser, css="main form button[type=submit]"):
