@@ -1,8 +1,10 @@
 // The SQLite implementation of HubStore. One connection, serialised by a mutex: SQLite serialises
 // writers anyway, and every upload is a single short transaction.
 #include <algorithm>
+#include <condition_variable>
 #include <iterator>
 #include <mutex>
+#include <optional>
 
 #include "store.h"
 #include "sync/common/human.h"
@@ -277,7 +279,22 @@ class SqliteHubStore final : public HubStore {
   Result<std::optional<KioskInfo>> kiosk_locked(const KioskId& id);
   Status insert_event(const HubEvent& e);
   Status touch(const KioskId& id, std::uint64_t now);
-  Error fork(sql::Transaction& txn, const BatchHeader& h, std::uint64_t now, const std::string& why);
+  Error fork(const BatchHeader& h, std::uint64_t now, const std::string& why);
+  // Group commit of uploads (store_batch).
+  struct PendingBatch {
+    const ParsedBatch* batch;
+    const AckSigner* sign;
+    std::uint64_t now;
+    const std::string* via;
+    std::optional<Result<StoredBatch>> result;
+  };
+  void commit_group(const std::vector<PendingBatch*>& group);
+  Result<StoredBatch> store_batch_locked(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
+                                         const std::string& via);
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<PendingBatch*> waiting_;
+  bool committing_ = false;
   Status advance_contiguous(const KioskId& id, const KioskInfo& before, std::uint64_t now);
   std::mutex mutex_;
   std::unique_ptr<sql::Database> db_;
@@ -364,14 +381,62 @@ Status SqliteHubStore::revoke(const KioskId& id, std::uint64_t now) {
   return txn.commit();
 }
 
+// Group commit: concurrent uploads share one transaction and one durable commit. The first
+// caller to find no commit running takes every batch waiting (its own included), stores each in a
+// savepoint of one transaction, commits once and hands each caller its outcome; batches arriving
+// meanwhile wait for the next group. Nothing is acknowledged before the commit that holds it.
 Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
                                                 const std::string& via) {
+  PendingBatch me{&batch, &sign, now, &via, std::nullopt};
+  std::unique_lock group_lock(group_mutex_);
+  waiting_.push_back(&me);
+  while (!me.result) {
+    if (committing_) {
+      group_done_.wait(group_lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<PendingBatch*> group;
+    group.swap(waiting_);
+    group_lock.unlock();
+    commit_group(group);
+    group_lock.lock();
+    committing_ = false;
+    group_done_.notify_all();
+  }
+  return std::move(*me.result);
+}
+
+void SqliteHubStore::commit_group(const std::vector<PendingBatch*>& group) {
   std::lock_guard lock(mutex_);
+  sql::Transaction txn(*db_);
+  if (auto s = txn.begin(); !s.ok()) {
+    for (auto* p : group) p->result = s.error();
+    return;
+  }
+  for (auto* p : group) {
+    if (auto s = db_->exec("SAVEPOINT batch"); !s.ok()) {
+      p->result = s.error();
+      continue;
+    }
+    p->result = store_batch_locked(*p->batch, *p->sign, p->now, *p->via);
+    // A fork is refused but its event is kept; anything else that failed leaves no trace.
+    const bool keep = p->result->ok() || p->result->code() == ErrorCode::kConflict;
+    if (auto s = db_->exec(keep ? "RELEASE batch" : "ROLLBACK TO batch; RELEASE batch"); !s.ok()) {
+      for (auto* q : group) q->result = s.error();
+      return;  // the transaction rolls back: nothing of the group is stored or acknowledged
+    }
+  }
+  if (auto s = txn.commit(); !s.ok()) {
+    for (auto* p : group) p->result = s.error();
+  }
+}
+
+Result<StoredBatch> SqliteHubStore::store_batch_locked(const ParsedBatch& batch, const AckSigner& sign,
+                                                       std::uint64_t now, const std::string& via) {
   const BatchHeader& h = batch.header;
   const std::string kiosk_hex = to_hex(h.kiosk_id);
   const std::uint64_t last = batch.last_position();
-  sql::Transaction txn(*db_);
-  CIVIC_TRY(txn.begin());
 
   // A repeat of an accepted batch: the same ack, nothing stored twice.
   CIVIC_ASSIGN(same_seq, db_->prepare("SELECT batch_id, ack FROM batches WHERE kiosk_id = ? AND sequence = ?"));
@@ -383,11 +448,10 @@ Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const 
       StoredBatch out{same_seq.blob(1), true, 0};
       same_seq.reset();
       CIVIC_TRY(touch(h.kiosk_id, now));
-      CIVIC_TRY(txn.commit());
       return out;
     }
     same_seq.reset();
-    return fork(txn, h, now, "batch " + std::to_string(h.sequence) +
+    return fork(h, now, "batch " + std::to_string(h.sequence) +
                                  " was accepted before with different content");
   }
   same_seq.reset();
@@ -397,7 +461,7 @@ Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const 
   CIVIC_ASSIGN(orow, overlap.step());
   if (orow && overlap.int64(0) > 0) {
     overlap.reset();
-    return fork(txn, h, now, "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
+    return fork(h, now, "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
                                  " overlap records received in another batch");
   }
   overlap.reset();
@@ -405,10 +469,10 @@ Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const 
   CIVIC_ASSIGN(k, kiosk_locked(h.kiosk_id));
   if (!k) return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled");
   if (h.first_position <= k->contiguous_position) {
-    return fork(txn, h, now, "positions from " + std::to_string(h.first_position) + " were received already");
+    return fork(h, now, "positions from " + std::to_string(h.first_position) + " were received already");
   }
   if (h.first_position == k->contiguous_position + 1 && h.previous_head != k->contiguous_head) {
-    return fork(txn, h, now, "the batch does not continue the kiosk's chain at position " +
+    return fork(h, now, "the batch does not continue the kiosk's chain at position " +
                                  std::to_string(k->contiguous_position));
   }
   // A batch stored earlier after a gap must continue from this one.
@@ -422,7 +486,7 @@ Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const 
     CIVIC_ASSIGN(next_prev, next.fixed<kHashSize>(0));
     next.reset();
     if (next_prev != h.new_head) {
-      return fork(txn, h, now, "the batch does not lead into the batch received after it");
+      return fork(h, now, "the batch does not lead into the batch received after it");
     }
   }
   next.reset();
@@ -456,7 +520,6 @@ Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const 
   }
   CIVIC_TRY(advance_contiguous(h.kiosk_id, *k, now));
   CIVIC_TRY(touch(h.kiosk_id, now));
-  CIVIC_TRY(txn.commit());
   return StoredBatch{ack_bytes, false, static_cast<std::uint32_t>(batch.records.size())};
 }
 
@@ -1003,11 +1066,11 @@ Status SqliteHubStore::touch(const KioskId& id, std::uint64_t now) {
 }
 
 // Refuses the batch, but keeps the event: the transaction is committed with only the event in it.
-Error SqliteHubStore::fork(sql::Transaction& txn, const BatchHeader& h, std::uint64_t now, const std::string& why) {
+Error SqliteHubStore::fork(const BatchHeader& h, std::uint64_t now, const std::string& why) {
   const std::string detail = "batch " + std::to_string(h.sequence) + " (positions from " +
                              std::to_string(h.first_position) + ") refused: " + why;
-  Status logged = insert_event({now, "fork", to_hex(h.kiosk_id), detail});
-  if (logged.ok()) (void)txn.commit();
+  // Kept with the group's commit (the batch itself is not stored).
+  (void)insert_event({now, "fork", to_hex(h.kiosk_id), detail});
   return make_error(ErrorCode::kConflict, "kiosk " + to_hex(h.kiosk_id) + ": " + detail +
                                               ". The hub operators have been alerted; do not resend.");
 }
