@@ -191,13 +191,11 @@ class HubService {
   HubConfig config_;
   RateLimiter enrolment_failures_;  // failed enrolments per client address
   RateLimiter receipt_lookups_;     // failed receipt lookups per client address
-  // The transparency log's tree, kept in memory as records arrive (read from the store once, then
-  // only what arrived since), so checkpoints and proofs never read every leaf.
-  [[nodiscard]] Status refresh_log_locked();
+  // The transparency log's tree lives in the store, extended with what arrived since the last
+  // look (HubStore::extend_log): checkpoints and proofs read O(log^2 n) stored subtrees and
+  // nothing of the log is held in memory. Returns the log's size.
+  [[nodiscard]] Result<std::uint64_t> refresh_log_locked();
   std::mutex log_mutex_;
-  MerkleTree log_tree_;
-  std::vector<LogKey> log_keys_;  // each leaf's place, ascending
-  std::uint64_t log_imports_ = 0;  // leaves that are online imports
 };
 
 }  // namespace civic

@@ -195,6 +195,23 @@ constexpr const char* kHubMigrations[] = {
       expires_at INTEGER NOT NULL
     ) WITHOUT ROWID;
     )sql",
+    // v9: the transparency log stored as it grows: each leaf's place, and each complete subtree's
+    // hash (level 0: the leaves), so that roots and proofs read O(log^2 n) rows (filled from the
+    // records and imports already stored at the first extend_log).
+    R"sql(
+    CREATE TABLE log_entries (
+      leaf INTEGER PRIMARY KEY,
+      record_id INTEGER NOT NULL,
+      import_id INTEGER NOT NULL,
+      UNIQUE (record_id, import_id)
+    );
+    CREATE TABLE log_nodes (
+      level INTEGER NOT NULL,
+      idx INTEGER NOT NULL,
+      hash BLOB NOT NULL,
+      PRIMARY KEY (level, idx)
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 const sql::Schema kHubSchema{kHubApplicationId, kHubMigrations,
@@ -223,7 +240,10 @@ class SqliteHubStore final : public HubStore {
   Result<std::uint64_t> record_count(const KioskId& kiosk) override;
   Result<std::vector<HubRecord>> records(std::uint64_t after, std::size_t limit) override;
   Result<std::optional<HubRecord>> record(std::uint64_t id) override;
-  Result<std::vector<LogLeaf>> log_leaves(LogKey after) override;
+  Result<std::uint64_t> extend_log() override;
+  Result<Hash32> log_node(unsigned level, std::uint64_t index) override;
+  Result<std::optional<std::uint64_t>> log_leaf_index(LogKey key) override;
+  Result<std::uint64_t> log_import_count() override;
   Result<OnlineImportOutcome> store_online_import(const OnlineImport& import) override;
   Result<std::vector<OnlineImport>> online_imports(bool current_only) override;
   Status set_consultations(const std::string& json, std::uint64_t now) override;
@@ -288,7 +308,7 @@ class SqliteHubStore final : public HubStore {
     const std::string* via;
     std::optional<Result<StoredBatch>> result;
   };
-  void commit_group(const std::vector<PendingBatch*>& group);
+  std::vector<Result<StoredBatch>> commit_group(const std::vector<PendingBatch*>& group);
   Result<StoredBatch> store_batch_locked(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
                                          const std::string& via);
   std::mutex group_mutex_;
@@ -399,37 +419,37 @@ Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const 
     std::vector<PendingBatch*> group;
     group.swap(waiting_);
     group_lock.unlock();
-    commit_group(group);
+    auto outcomes = commit_group(group);
     group_lock.lock();
+    // Outcomes are handed over under the group's lock: the callers waiting read them under it.
+    for (std::size_t i = 0; i < group.size(); ++i) group[i]->result = std::move(outcomes[i]);
     committing_ = false;
     group_done_.notify_all();
   }
   return std::move(*me.result);
 }
 
-void SqliteHubStore::commit_group(const std::vector<PendingBatch*>& group) {
+std::vector<Result<StoredBatch>> SqliteHubStore::commit_group(const std::vector<PendingBatch*>& group) {
   std::lock_guard lock(mutex_);
+  const auto all = [&](const Error& e) { return std::vector<Result<StoredBatch>>(group.size(), e); };
   sql::Transaction txn(*db_);
-  if (auto s = txn.begin(); !s.ok()) {
-    for (auto* p : group) p->result = s.error();
-    return;
-  }
-  for (auto* p : group) {
+  if (auto s = txn.begin(); !s.ok()) return all(s.error());
+  std::vector<Result<StoredBatch>> out;
+  out.reserve(group.size());
+  for (const auto* p : group) {
     if (auto s = db_->exec("SAVEPOINT batch"); !s.ok()) {
-      p->result = s.error();
+      out.emplace_back(s.error());
       continue;
     }
-    p->result = store_batch_locked(*p->batch, *p->sign, p->now, *p->via);
+    out.push_back(store_batch_locked(*p->batch, *p->sign, p->now, *p->via));
     // A fork is refused but its event is kept; anything else that failed leaves no trace.
-    const bool keep = p->result->ok() || p->result->code() == ErrorCode::kConflict;
+    const bool keep = out.back().ok() || out.back().code() == ErrorCode::kConflict;
     if (auto s = db_->exec(keep ? "RELEASE batch" : "ROLLBACK TO batch; RELEASE batch"); !s.ok()) {
-      for (auto* q : group) q->result = s.error();
-      return;  // the transaction rolls back: nothing of the group is stored or acknowledged
+      return all(s.error());  // the transaction rolls back: nothing of the group is stored or acknowledged
     }
   }
-  if (auto s = txn.commit(); !s.ok()) {
-    for (auto* p : group) p->result = s.error();
-  }
+  if (auto s = txn.commit(); !s.ok()) return all(s.error());
+  return out;
 }
 
 Result<StoredBatch> SqliteHubStore::store_batch_locked(const ParsedBatch& batch, const AckSigner& sign,
@@ -597,31 +617,100 @@ Result<std::optional<HubRecord>> SqliteHubStore::record(std::uint64_t id) {
   return std::optional<HubRecord>(std::move(r));
 }
 
-Result<std::vector<LogLeaf>> SqliteHubStore::log_leaves(LogKey after) {
+Result<std::uint64_t> SqliteHubStore::extend_log() {
   std::lock_guard lock(mutex_);
-  // One read transaction: another process may store a record and then an import placed after it
-  // between two reads, and the log must see both or neither.
+  // One write transaction: another process may store a record and then an import placed after it
+  // meanwhile, and the log must take both or neither; two hubs extending at once take turns.
   sql::Transaction txn(*db_);
   CIVIC_TRY(txn.begin());
-  CIVIC_ASSIGN(records, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id"));
-  records.bind(1, after.record);
-  CIVIC_ASSIGN(record_leaves, sql::collect_rows(records, [](sql::Statement& row) -> Result<LogLeaf> {
-    CIVIC_ASSIGN(hash, row.fixed<kHashSize>(1));
-    return LogLeaf{{row.uint64(0), 0}, hash};
-  }));
-  CIVIC_ASSIGN(imports, db_->prepare("SELECT after_record, id, leaf FROM online_imports WHERE after_record > ? OR "
-                                     "(after_record = ? AND id > ?) ORDER BY after_record, id"));
-  imports.bind(1, after.record).bind(2, after.record).bind(3, after.import);
-  CIVIC_ASSIGN(import_leaves, sql::collect_rows(imports, [](sql::Statement& row) -> Result<LogLeaf> {
-    CIVIC_ASSIGN(hash, row.fixed<kHashSize>(2));
-    return LogLeaf{{row.uint64(0), row.uint64(1)}, hash};
-  }));
+  CIVIC_ASSIGN(last, db_->prepare("SELECT leaf, record_id, import_id FROM log_entries ORDER BY leaf DESC LIMIT 1"));
+  CIVIC_ASSIGN(has_last, last.step());
+  std::uint64_t size = has_last ? last.uint64(0) + 1 : 0;
+  LogKey after = has_last ? LogKey{last.uint64(1), last.uint64(2)} : LogKey{};
+  last.reset();
+  CIVIC_ASSIGN(records, db_->prepare("SELECT id, record_hash FROM records WHERE id > ? ORDER BY id LIMIT ?"));
+  CIVIC_ASSIGN(imports, db_->prepare("SELECT after_record, id, leaf FROM online_imports WHERE (after_record > ?1 OR "
+                                     "(after_record = ?1 AND id > ?2)) AND after_record <= ?3 "
+                                     "ORDER BY after_record, id"));
+  CIVIC_ASSIGN(entry, db_->prepare("INSERT INTO log_entries (leaf, record_id, import_id) VALUES (?, ?, ?)"));
+  CIVIC_ASSIGN(node, db_->prepare("INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)"));
+  CIVIC_ASSIGN(sibling, db_->prepare("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"));
+  // Appends one leaf and every complete subtree it completes: the parent of a right child.
+  const auto append = [&](const LogLeaf& leaf) -> Status {
+    CIVIC_TRY(entry.bind(1, size).bind(2, leaf.key.record).bind(3, leaf.key.import).run());
+    entry.reset();
+    Hash32 hash = merkle_leaf_hash(leaf.data);
+    std::uint64_t index = size;
+    for (unsigned level = 0;; ++level) {
+      CIVIC_TRY(node.bind(1, static_cast<std::uint64_t>(level)).bind(2, index).bind(3, ByteView(hash)).run());
+      node.reset();
+      if ((index & 1) == 0) break;
+      sibling.bind(1, static_cast<std::uint64_t>(level)).bind(2, index - 1);
+      CIVIC_ASSIGN(found, sibling.step());
+      if (!found) return make_error(ErrorCode::kCorruptDatabase, "the stored log misses a subtree; restore the hub "
+                                                                 "database from a backup");
+      CIVIC_ASSIGN(left, sibling.fixed<kHashSize>(0));
+      sibling.reset();
+      hash = merkle_node_hash(left, hash);
+      index >>= 1;
+    }
+    ++size;
+    return {};
+  };
+  constexpr std::uint64_t kChunk = 4096;
+  for (;;) {
+    records.bind(1, after.record).bind(2, kChunk);
+    CIVIC_ASSIGN(record_leaves, sql::collect_rows(records, [](sql::Statement& row) -> Result<LogLeaf> {
+      CIVIC_ASSIGN(hash, row.fixed<kHashSize>(1));
+      return LogLeaf{{row.uint64(0), 0}, hash};
+    }));
+    records.reset();
+    // Imports up to the chunk's last record (all that remain when this is the last chunk).
+    const bool last_chunk = record_leaves.size() < kChunk;
+    const std::uint64_t up_to = last_chunk ? UINT64_MAX >> 1 : record_leaves.back().key.record;
+    imports.bind(1, after.record).bind(2, after.import).bind(3, up_to);
+    CIVIC_ASSIGN(import_leaves, sql::collect_rows(imports, [](sql::Statement& row) -> Result<LogLeaf> {
+      CIVIC_ASSIGN(hash, row.fixed<kHashSize>(2));
+      return LogLeaf{{row.uint64(0), row.uint64(1)}, hash};
+    }));
+    imports.reset();
+    std::vector<LogLeaf> leaves;
+    leaves.reserve(record_leaves.size() + import_leaves.size());
+    std::merge(record_leaves.begin(), record_leaves.end(), import_leaves.begin(), import_leaves.end(),
+               std::back_inserter(leaves), [](const LogLeaf& a, const LogLeaf& b) { return a.key < b.key; });
+    for (const auto& leaf : leaves) CIVIC_TRY(append(leaf));
+    if (!leaves.empty()) after = leaves.back().key;
+    if (last_chunk) break;
+  }
   CIVIC_TRY(txn.commit());
-  std::vector<LogLeaf> out;
-  out.reserve(record_leaves.size() + import_leaves.size());
-  std::merge(record_leaves.begin(), record_leaves.end(), import_leaves.begin(), import_leaves.end(),
-             std::back_inserter(out), [](const LogLeaf& a, const LogLeaf& b) { return a.key < b.key; });
-  return out;
+  return size;
+}
+
+Result<Hash32> SqliteHubStore::log_node(unsigned level, std::uint64_t index) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"));
+  stmt.bind(1, static_cast<std::uint64_t>(level)).bind(2, index);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return make_error(ErrorCode::kNotFound, "the log has no subtree " + std::to_string(level) + "/" +
+                                                        std::to_string(index) + " yet");
+  return stmt.fixed<kHashSize>(0);
+}
+
+Result<std::optional<std::uint64_t>> SqliteHubStore::log_leaf_index(LogKey key) {
+  std::lock_guard lock(mutex_);
+  CIVIC_ASSIGN(stmt, db_->prepare("SELECT leaf FROM log_entries WHERE record_id = ? AND import_id = ?"));
+  stmt.bind(1, key.record).bind(2, key.import);
+  CIVIC_ASSIGN(row, stmt.step());
+  if (!row) return std::optional<std::uint64_t>{};
+  return std::optional(stmt.uint64(0));
+}
+
+Result<std::uint64_t> SqliteHubStore::log_import_count() {
+  std::lock_guard lock(mutex_);
+  // Imports are few: each is looked up in the log by its key (never a scan of every leaf).
+  CIVIC_ASSIGN(n, db_->query_int("SELECT count(*) FROM online_imports o WHERE EXISTS (SELECT 1 FROM log_entries e "
+                                 "WHERE e.record_id = o.after_record AND e.import_id = o.id)"));
+  return static_cast<std::uint64_t>(n);
 }
 
 Result<OnlineImportOutcome> SqliteHubStore::store_online_import(const OnlineImport& in) {

@@ -204,9 +204,17 @@ class HubStore {
                                                                      std::uint64_t after_position,
                                                                      std::size_t limit) = 0;
   [[nodiscard]] virtual Result<std::optional<HubRecord>> record(std::uint64_t id) = 0;
-  // The transparency log's leaves after `after`, in log order (records and online imports, read
-  // in one transaction so that none is missed).
-  [[nodiscard]] virtual Result<std::vector<LogLeaf>> log_leaves(LogKey after) = 0;
+  // The transparency log, stored as its tree grows (PROTOCOL.md "Transparency log"): every record
+  // and online import not yet in it is appended, in log order, with the hash of each complete
+  // subtree it completes, in one transaction. Returns the log's size (leaves). Reading a root or a
+  // proof afterwards costs O(log^2 n) node reads (log_node), never a read of every leaf.
+  [[nodiscard]] virtual Result<std::uint64_t> extend_log() = 0;
+  // The hash of the complete subtree of leaves [index * 2^level, (index + 1) * 2^level).
+  [[nodiscard]] virtual Result<Hash32> log_node(unsigned level, std::uint64_t index) = 0;
+  // Where a record (key.import 0) or an online import is in the log; nothing before extend_log.
+  [[nodiscard]] virtual Result<std::optional<std::uint64_t>> log_leaf_index(LogKey key) = 0;
+  // Leaves that are online imports (the rest are records).
+  [[nodiscard]] virtual Result<std::uint64_t> log_import_count() = 0;
 
   // Online imports. Storing one for a source and consultation: the same file as the current one
   // changes nothing (kUnchanged); a file that was imported before and has since been replaced is

@@ -7,33 +7,39 @@
 
 namespace civic {
 
-Status HubService::refresh_log_locked() {
-  const LogKey after = log_keys_.empty() ? LogKey{} : log_keys_.back();
-  CIVIC_ASSIGN(leaves, store_->log_leaves(after));
-  for (const auto& leaf : leaves) {
-    log_keys_.push_back(leaf.key);
-    log_tree_.append(merkle_leaf_hash(leaf.data));
-    if (leaf.key.import != 0) ++log_imports_;
+namespace {
+// The store's tree, as the Merkle functions read it.
+class StoredLog final : public MerkleNodeSource {
+ public:
+  explicit StoredLog(HubStore& store) : store_(store) {}
+  Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
+    return store_.log_node(level, index);
   }
-  return {};
-}
+
+ private:
+  HubStore& store_;
+};
+}  // namespace
+
+Result<std::uint64_t> HubService::refresh_log_locked() { return store_->extend_log(); }
 
 Result<std::uint64_t> HubService::log_size() {
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  return log_tree_.size();
+  return refresh_log_locked();
 }
 
 Result<std::uint64_t> HubService::records_in_log() {
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  return log_tree_.size() - log_imports_;
+  CIVIC_ASSIGN(size, refresh_log_locked());
+  CIVIC_ASSIGN(imports, store_->log_import_count());
+  return size - imports;
 }
 
 Result<Bytes> HubService::checkpoint(std::uint64_t now) {
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  return encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
+  CIVIC_ASSIGN(size, refresh_log_locked());
+  CIVIC_ASSIGN(root, merkle_root_at(StoredLog(*store_), size));
+  return encode_signed_checkpoint(Checkpoint{size, root, now}, keys_.signing);
 }
 
 Result<ReceiptProof> HubService::prove_receipt(std::string_view code, std::uint64_t now, const std::string& client,
@@ -70,31 +76,31 @@ Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, 
   }
   const HubRecord& record = records[match - 1];
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  const LogKey key{record.id, 0};
-  const auto it = std::lower_bound(log_keys_.begin(), log_keys_.end(), key);
-  if (it == log_keys_.end() || *it != key) {
+  CIVIC_ASSIGN(size, refresh_log_locked());
+  CIVIC_ASSIGN(index, store_->log_leaf_index(LogKey{record.id, 0}));
+  if (!index) {
     return make_error(ErrorCode::kInternal,
                       "the record is missing from the log; report this to the hub's operators");
   }
-  const auto index = static_cast<std::uint64_t>(it - log_keys_.begin());
+  const StoredLog log(*store_);
   ReceiptProof proof;
   proof.receipt = canonical;
   proof.kiosk = record.kiosk;
   proof.record_hash = record.record_hash;
-  proof.leaf_index = index;
-  proof.path = log_tree_.inclusion_proof(index);
+  proof.leaf_index = *index;
+  CIVIC_ASSIGN(path, merkle_inclusion_proof_at(log, *index, size));
+  proof.path = std::move(path);
   proof.matches = records.size();
   proof.match = match;
-  proof.checkpoint = encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
+  CIVIC_ASSIGN(root, merkle_root_at(log, size));
+  proof.checkpoint = encode_signed_checkpoint(Checkpoint{size, root, now}, keys_.signing);
   return proof;
 }
 
 Result<ConsistencyProof> HubService::prove_consistency(std::uint64_t first, std::optional<std::uint64_t> second,
                                                        std::uint64_t now) {
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  const std::uint64_t size = log_tree_.size();
+  CIVIC_ASSIGN(size, refresh_log_locked());
   const std::uint64_t to = second.value_or(size);
   if (first > size) {
     // Only a log that lost entries can be asked this by a kiosk that saw it: say so plainly.
@@ -112,8 +118,11 @@ Result<ConsistencyProof> HubService::prove_consistency(std::uint64_t first, std:
   ConsistencyProof proof;
   proof.first_size = first;
   proof.second_size = to;
-  proof.path = log_tree_.consistency_proof(first, to);
-  proof.checkpoint = encode_signed_checkpoint(Checkpoint{to, log_tree_.root_at(to), now}, keys_.signing);
+  const StoredLog log(*store_);
+  CIVIC_ASSIGN(path, merkle_consistency_proof_at(log, first, to));
+  proof.path = std::move(path);
+  CIVIC_ASSIGN(root, merkle_root_at(log, to));
+  proof.checkpoint = encode_signed_checkpoint(Checkpoint{to, root, now}, keys_.signing);
   return proof;
 }
 
@@ -131,23 +140,23 @@ Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& requ
     record_ids.push_back(same ? std::optional(found[0].id) : std::nullopt);
   }
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  if (request.tree_size > log_tree_.size()) {
-    return make_error(ErrorCode::kNotFound, "the log holds " + std::to_string(log_tree_.size()) + " entries, not " +
+  CIVIC_ASSIGN(size, refresh_log_locked());
+  if (request.tree_size > size) {
+    return make_error(ErrorCode::kNotFound, "the log holds " + std::to_string(size) + " entries, not " +
                                                 std::to_string(request.tree_size) + " yet");
   }
+  const StoredLog log(*store_);
   InclusionAnswer answer;
   answer.tree_size = request.tree_size;
   for (std::size_t i = 0; i < request.records.size(); ++i) {
     RecordInclusion r;
     r.record = request.records[i];
     if (record_ids[i]) {
-      const LogKey key{*record_ids[i], 0};
-      const auto it = std::lower_bound(log_keys_.begin(), log_keys_.end(), key);
-      const auto index = static_cast<std::uint64_t>(it - log_keys_.begin());
-      if (it != log_keys_.end() && *it == key && index < request.tree_size) {
-        r.leaf_index = index;
-        r.path = log_tree_.inclusion_proof(index, request.tree_size);
+      CIVIC_ASSIGN(index, store_->log_leaf_index(LogKey{*record_ids[i], 0}));
+      if (index && *index < request.tree_size) {
+        r.leaf_index = *index;
+        CIVIC_ASSIGN(path, merkle_inclusion_proof_at(log, *index, request.tree_size));
+        r.path = std::move(path);
       }
     }
     answer.records.push_back(std::move(r));
@@ -158,19 +167,19 @@ Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& requ
 Result<std::vector<OnlineImportProof>> HubService::prove_online_imports(std::uint64_t now) {
   CIVIC_ASSIGN(imports, store_->online_imports(false));
   std::lock_guard lock(log_mutex_);
-  CIVIC_TRY(refresh_log_locked());
-  const Bytes checkpoint =
-      encode_signed_checkpoint(Checkpoint{log_tree_.size(), log_tree_.root(), now}, keys_.signing);
+  CIVIC_ASSIGN(size, refresh_log_locked());
+  const StoredLog log(*store_);
+  CIVIC_ASSIGN(root, merkle_root_at(log, size));
+  const Bytes checkpoint = encode_signed_checkpoint(Checkpoint{size, root, now}, keys_.signing);
   std::vector<OnlineImportProof> proofs;
   for (const auto& i : imports) {
-    const LogKey key{i.after_record, i.id};
-    const auto it = std::lower_bound(log_keys_.begin(), log_keys_.end(), key);
-    if (it == log_keys_.end() || *it != key) {
+    CIVIC_ASSIGN(index, store_->log_leaf_index(LogKey{i.after_record, i.id}));
+    if (!index) {
       return make_error(ErrorCode::kInternal,
                         "an online import is missing from the log; report this to the hub's operators");
     }
-    const auto index = static_cast<std::uint64_t>(it - log_keys_.begin());
-    proofs.push_back({i.statement, index, log_tree_.inclusion_proof(index), checkpoint, i.current});
+    CIVIC_ASSIGN(path, merkle_inclusion_proof_at(log, *index, size));
+    proofs.push_back({i.statement, *index, std::move(path), checkpoint, i.current});
   }
   return proofs;
 }

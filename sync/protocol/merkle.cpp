@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <bit>
+
 namespace civic {
 
 namespace {
@@ -206,61 +208,86 @@ void MerkleTree::append(const Hash32& leaf_hash) {
   }
 }
 
-Hash32 MerkleTree::subtree(std::uint64_t begin, std::uint64_t end) const {
+Result<Hash32> MerkleTree::complete_subtree(unsigned level, std::uint64_t index) const {
+  if (level >= levels_.size() || index >= levels_[level].size())
+    return make_error(ErrorCode::kNotFound, "no such subtree in the log");
+  return levels_[level][index];
+}
+
+namespace {
+
+// MTH(D[begin:end]) from complete subtrees: RFC 9162 splits keep every power-of-two part aligned.
+Result<Hash32> subtree_at(const MerkleNodeSource& tree, std::uint64_t begin, std::uint64_t end) {
   const std::uint64_t n = end - begin;
-  if ((n & (n - 1)) == 0) {  // a complete subtree (RFC 9162 splits keep it aligned): stored
-    std::size_t h = 0;
+  if ((n & (n - 1)) == 0) {
+    unsigned h = 0;
     while ((std::uint64_t{1} << h) < n) ++h;
-    return levels_[h][begin >> h];
+    return tree.complete_subtree(h, begin >> h);
   }
   const std::uint64_t k = split_point(n);
-  return merkle_node_hash(subtree(begin, begin + k), subtree(begin + k, end));
+  CIVIC_ASSIGN(left, tree.complete_subtree(static_cast<unsigned>(std::countr_zero(k)), begin / k));
+  CIVIC_ASSIGN(right, subtree_at(tree, begin + k, end));
+  return merkle_node_hash(left, right);
 }
 
-Hash32 MerkleTree::root_at(std::uint64_t n) const {
-  if (n == 0) return merkle_root({});
-  return subtree(0, n);
-}
-
-void MerkleTree::path(std::uint64_t index, std::uint64_t begin, std::uint64_t end, std::vector<Hash32>& out) const {
+Status path_at(const MerkleNodeSource& tree, std::uint64_t index, std::uint64_t begin, std::uint64_t end,
+               std::vector<Hash32>& out) {
   const std::uint64_t n = end - begin;
-  if (n <= 1) return;
+  if (n <= 1) return {};
   const std::uint64_t k = split_point(n);
   if (index < begin + k) {
-    path(index, begin, begin + k, out);
-    out.push_back(subtree(begin + k, end));
+    CIVIC_TRY(path_at(tree, index, begin, begin + k, out));
+    CIVIC_ASSIGN(sibling, subtree_at(tree, begin + k, end));
+    out.push_back(sibling);
   } else {
-    path(index, begin + k, end, out);
-    out.push_back(subtree(begin, begin + k));
+    CIVIC_TRY(path_at(tree, index, begin + k, end, out));
+    CIVIC_ASSIGN(sibling, subtree_at(tree, begin, begin + k));
+    out.push_back(sibling);
   }
+  return {};
 }
 
-std::vector<Hash32> MerkleTree::inclusion_proof(std::uint64_t index, std::uint64_t n) const {
-  std::vector<Hash32> out;
-  if (n <= size() && index < n) path(index, 0, n, out);
-  return out;
-}
-
-void MerkleTree::subproof(std::uint64_t first, std::uint64_t begin, std::uint64_t end, bool whole,
-                          std::vector<Hash32>& out) const {
+// SUBPROOF(first, D[begin:end], whole), first counted from `begin`.
+Status subproof_at(const MerkleNodeSource& tree, std::uint64_t first, std::uint64_t begin, std::uint64_t end,
+                   bool whole, std::vector<Hash32>& out) {
   const std::uint64_t n = end - begin;
   if (first == n) {
-    if (!whole) out.push_back(subtree(begin, end));
-    return;
+    if (whole) return {};
+    CIVIC_ASSIGN(all, subtree_at(tree, begin, end));
+    out.push_back(all);
+    return {};
   }
   const std::uint64_t k = split_point(n);
   if (first <= k) {
-    subproof(first, begin, begin + k, whole, out);
-    out.push_back(subtree(begin + k, end));
+    CIVIC_TRY(subproof_at(tree, first, begin, begin + k, whole, out));
+    CIVIC_ASSIGN(right, subtree_at(tree, begin + k, end));
+    out.push_back(right);
   } else {
-    subproof(first - k, begin + k, end, false, out);
-    out.push_back(subtree(begin, begin + k));
+    CIVIC_TRY(subproof_at(tree, first - k, begin + k, end, false, out));
+    CIVIC_ASSIGN(left, subtree_at(tree, begin, begin + k));
+    out.push_back(left);
   }
+  return {};
 }
 
-std::vector<Hash32> MerkleTree::consistency_proof(std::uint64_t first, std::uint64_t second) const {
+}  // namespace
+
+Result<Hash32> merkle_root_at(const MerkleNodeSource& tree, std::uint64_t size) {
+  if (size == 0) return merkle_root({});
+  return subtree_at(tree, 0, size);
+}
+
+Result<std::vector<Hash32>> merkle_inclusion_proof_at(const MerkleNodeSource& tree, std::uint64_t index,
+                                                      std::uint64_t size) {
   std::vector<Hash32> out;
-  if (first > 0 && first < second && second <= size()) subproof(first, 0, second, true, out);
+  if (index < size) CIVIC_TRY(path_at(tree, index, 0, size, out));
+  return out;
+}
+
+Result<std::vector<Hash32>> merkle_consistency_proof_at(const MerkleNodeSource& tree, std::uint64_t first,
+                                                        std::uint64_t second) {
+  std::vector<Hash32> out;
+  if (first > 0 && first < second) CIVIC_TRY(subproof_at(tree, first, 0, second, true, out));
   return out;
 }
 

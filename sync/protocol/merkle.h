@@ -33,29 +33,46 @@ std::vector<Hash32> merkle_consistency_proof(const std::vector<Hash32>& leaf_has
 bool verify_merkle_consistency(std::uint64_t first, std::uint64_t second, const Hash32& first_root,
                                const Hash32& second_root, const std::vector<Hash32>& proof);
 
-// The same tree kept as it grows: every complete subtree's hash is stored when its last leaf
-// arrives, so a root or an inclusion proof costs O(log^2 n) hashes and no read of the leaves
-// (about 64 bytes of memory per leaf). Equal, for every size, to merkle_root and
+// A tree whose complete subtrees can be read, from memory or from storage: roots and proofs for
+// any size up to the tree's read O(log^2 n) stored hashes and never a leaf beyond them.
+class MerkleNodeSource {
+ public:
+  virtual ~MerkleNodeSource() = default;
+  // The hash of the complete subtree of leaves [index * 2^level, (index + 1) * 2^level).
+  [[nodiscard]] virtual Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const = 0;
+};
+// MTH of the first `size` leaves.
+[[nodiscard]] Result<Hash32> merkle_root_at(const MerkleNodeSource& tree, std::uint64_t size);
+// PATH(index, D[size]).
+[[nodiscard]] Result<std::vector<Hash32>> merkle_inclusion_proof_at(const MerkleNodeSource& tree,
+                                                                     std::uint64_t index, std::uint64_t size);
+// PROOF(first, D[second]).
+[[nodiscard]] Result<std::vector<Hash32>> merkle_consistency_proof_at(const MerkleNodeSource& tree,
+                                                                       std::uint64_t first, std::uint64_t second);
+
+// The tree kept in memory as it grows: every complete subtree's hash is stored when its last leaf
+// arrives (about 64 bytes of memory per leaf). Equal, for every size, to merkle_root and
 // merkle_inclusion_proof over the same leaves.
-class MerkleTree {
+class MerkleTree final : public MerkleNodeSource {
  public:
   void append(const Hash32& leaf_hash);
   std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   Hash32 root() const { return root_at(size()); }
   // The root the tree had when it held its first `size` leaves (size <= size()).
-  Hash32 root_at(std::uint64_t size) const;
+  Hash32 root_at(std::uint64_t size) const { return *merkle_root_at(*this, size); }
   // index < size().
   std::vector<Hash32> inclusion_proof(std::uint64_t index) const { return inclusion_proof(index, size()); }
   // In the tree of the first `size` leaves (index < size <= size()).
-  std::vector<Hash32> inclusion_proof(std::uint64_t index, std::uint64_t size) const;
+  std::vector<Hash32> inclusion_proof(std::uint64_t index, std::uint64_t size) const {
+    return *merkle_inclusion_proof_at(*this, index, size);
+  }
   // PROOF(first, D[second]) over the first `second` leaves (first <= second <= size()).
-  std::vector<Hash32> consistency_proof(std::uint64_t first, std::uint64_t second) const;
+  std::vector<Hash32> consistency_proof(std::uint64_t first, std::uint64_t second) const {
+    return *merkle_consistency_proof_at(*this, first, second);
+  }
+  [[nodiscard]] Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override;
 
  private:
-  Hash32 subtree(std::uint64_t begin, std::uint64_t end) const;  // MTH(D[begin:end])
-  void path(std::uint64_t index, std::uint64_t begin, std::uint64_t end, std::vector<Hash32>& out) const;
-  void subproof(std::uint64_t first, std::uint64_t begin, std::uint64_t end, bool whole,
-                std::vector<Hash32>& out) const;
   // levels_[h][i]: the hash of the complete subtree of leaves [i * 2^h, (i + 1) * 2^h).
   std::vector<std::vector<Hash32>> levels_;
 };

@@ -823,14 +823,15 @@ std::uint64_t witnessed_size(const Kiosk& k, const SigningPublicKey& hub_key) {
   REQUIRE(c.ok());
   return c->size;
 }
-// The hub's own database changed behind its back, as a hub rewriting its history would, then the
-// hub restarted (it reads its log afresh) and the kiosk pointed at its new port.
+// The hub's own database changed behind its back, as a hub rewriting its history would: records
+// altered, and its stored log thrown away so that it is built again from them. Then the hub
+// restarted and the kiosk pointed at its new port.
 void rewrite_hub_history(World& w, const std::string& sql) {
   w.hub.stop();
   {
     auto db = sql::Database::open(w.hub.state() / "hub.db", false, "", "test");
     REQUIRE(db.ok());
-    REQUIRE((*db)->exec(sql).ok());
+    REQUIRE((*db)->exec(sql + "; DELETE FROM log_nodes; DELETE FROM log_entries").ok());
   }
   w.hub.start();
   w.kiosk->write_config(w.hub.url());

@@ -1,0 +1,111 @@
+// The transparency log stored as it grows (HubStore::extend_log): the same tree as the reference
+// functions build from every record, across the store's chunks and across restarts; and roots and
+// proofs that read O(log^2 n) subtrees, never every leaf.
+#include <catch2/catch.hpp>
+
+#include "hub_fixture.h"
+
+using namespace civic;
+
+namespace {
+// Counts what a root or proof reads.
+class CountingSource final : public MerkleNodeSource {
+ public:
+  explicit CountingSource(const MerkleNodeSource& inner) : inner_(inner) {}
+  Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
+    ++reads;
+    return inner_.complete_subtree(level, index);
+  }
+  mutable std::uint64_t reads = 0;
+
+ private:
+  const MerkleNodeSource& inner_;
+};
+
+std::vector<Hash32> reference_leaves(HubStore& store) {
+  std::vector<Hash32> leaves;
+  for (std::uint64_t after = 0;;) {
+    auto records = store.records(after, 1000);
+    REQUIRE(records.ok());
+    if (records->empty()) return leaves;
+    for (const auto& r : *records) leaves.push_back(merkle_leaf_hash(r.record_hash));
+    after = records->back().id;
+  }
+}
+}  // namespace
+
+TEST_CASE("the stored log is the reference tree at every step, across chunks and restarts", "[hub][log]") {
+  test::Hub hub;
+  const auto hub_key = test::hub_signing_key().public_key;
+  const auto check_against_reference = [&] {
+    auto bytes = hub.service->checkpoint(test::kNow);
+    REQUIRE(bytes.ok());
+    auto checkpoint = verify_checkpoint(*bytes, hub_key);
+    REQUIRE(checkpoint.ok());
+    const auto leaves = reference_leaves(hub.service->store());
+    CHECK(checkpoint->size == leaves.size());
+    CHECK(checkpoint->root == merkle_root(leaves));
+    return leaves;
+  };
+  check_against_reference();  // the empty log
+  // Small steps, each looked at, then one step of more than the store's chunk of 4,096 leaves.
+  for (int i = 0; i < 5; ++i) {
+    hub.upload({test::sealed_idea("a" + std::to_string(i)), test::sealed_idea("b" + std::to_string(i))});
+    check_against_reference();
+  }
+  const Bytes record = test::sealed_idea("many");
+  for (int batch = 0; batch < 5; ++batch) hub.upload(std::vector<Bytes>(1000, record));
+  auto leaves = check_against_reference();
+  REQUIRE(leaves.size() == 5010);
+
+  // A restarted hub reads the stored tree: the same root, and every leaf's proof still verifies
+  // against it (checked for a spread of leaves).
+  hub.service.reset();
+  auto store = open_sqlite_hub_store(hub.dir / "hub.db");
+  REQUIRE(store.ok());
+  auto size = (*store)->extend_log();
+  REQUIRE(size.ok());
+  CHECK(*size == 5010);
+  struct Source final : MerkleNodeSource {
+    HubStore& s;
+    explicit Source(HubStore& store) : s(store) {}
+    Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
+      return s.log_node(level, index);
+    }
+  } source(**store);
+  auto root = merkle_root_at(source, *size);
+  REQUIRE(root.ok());
+  CHECK(*root == merkle_root(leaves));
+  for (std::uint64_t i = 0; i < leaves.size(); i += 97) {
+    auto path = merkle_inclusion_proof_at(source, i, *size);
+    REQUIRE(path.ok());
+    CHECK(verify_merkle_inclusion(leaves[i], i, *size, *path, *root));
+  }
+  auto consistency = merkle_consistency_proof_at(source, 1234, *size);
+  REQUIRE(consistency.ok());
+  const std::vector<Hash32> older(leaves.begin(), leaves.begin() + 1234);
+  CHECK(verify_merkle_consistency(1234, *size, merkle_root(older), *root, *consistency));
+}
+
+TEST_CASE("roots and proofs read O(log^2 n) subtrees, never every leaf", "[merkle][log]") {
+  MerkleTree tree;
+  const std::uint64_t n = (std::uint64_t{1} << 20) + 12345;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    Hash32 leaf{};
+    for (int b = 0; b < 8; ++b) leaf[b] = static_cast<std::uint8_t>(i >> (8 * b));
+    tree.append(leaf);
+  }
+  const std::uint64_t log_n = 21, bound = (log_n + 1) * (log_n + 1);
+  CountingSource counting(tree);
+  REQUIRE(merkle_root_at(counting, n).ok());
+  CHECK(counting.reads <= log_n + 1);
+  for (const std::uint64_t index : {std::uint64_t{0}, n / 3, n - 1}) {
+    counting.reads = 0;
+    REQUIRE(merkle_inclusion_proof_at(counting, index, n).ok());
+    INFO("leaf " << index << ": " << counting.reads << " reads");
+    CHECK(counting.reads <= bound);
+  }
+  counting.reads = 0;
+  REQUIRE(merkle_consistency_proof_at(counting, 1000001, n).ok());
+  CHECK(counting.reads <= bound);
+}
