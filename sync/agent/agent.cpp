@@ -326,6 +326,51 @@ SyncReport Agent::run_once(const Progress& progress) {
   return finish_with_health(report);
 }
 
+// [Witness] The kiosk as a witness of the hub's transparency log, over the network (witness_log)
+// and on a drive (log_request_for_drive, witness_log_from_drive); the verdict in one place.
+
+namespace {
+constexpr const char* kLogRequestFile = "log-request.json";
+}  // namespace
+
+std::uint64_t Agent::refuse_log(SyncReport& report, LogWitnessState& state, const std::string& why) {
+  state.refused_at = clock_.now();
+  state.refused_reason = why;
+  if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
+    std::fprintf(stderr, "civic-sync: could not record the refusal: %s\n", s.message().c_str());
+  report.exit_code = kExitDataError;
+  report.summary = "REFUSED the hub's transparency log: " + why +
+                   ". This kiosk keeps its records and the checkpoint it saw on " + format_utc(state.checked_at) +
+                   "; tell the hub's operators";
+  return state.witnessed_position;
+}
+
+Result<Checkpoint> Agent::check_log_extension(const LogWitnessState& state, const ConsistencyProof& proof) const {
+  if (state.checkpoint.empty()) {
+    if (proof.first_size != 0) return make_error(ErrorCode::kMalformed, "the proof is not from the empty log");
+    return verify_checkpoint(proof.checkpoint, hub_key_);
+  }
+  return verify_consistency_proof(proof, state.checkpoint, hub_key_);
+}
+
+std::uint64_t Agent::accept_log(SyncReport& report, LogWitnessState& state, const ConsistencyProof& proof,
+                                std::uint64_t witnessed, std::uint64_t proven) {
+  const std::uint64_t from = proof.first_size;
+  state.checkpoint = proof.checkpoint;
+  state.witnessed_position = witnessed;
+  state.checked_at = clock_.now();
+  state.refused_at = 0;
+  state.refused_reason.clear();
+  if (auto s = write_log_witness(config_.state_dir, state); !s.ok()) {
+    report.log = "the hub's log was not checked this time (cannot keep the checkpoint: " + s.message() + ")";
+    return 0;
+  }
+  report.log = "the hub's log checked: " + std::to_string(proof.second_size) + " entries, extending the " +
+               std::to_string(from) + " seen before, with the " + std::to_string(proven) +
+               " records acknowledged since";
+  return witnessed;
+}
+
 std::uint64_t Agent::witness_log(SyncReport& report) {
   auto read = read_log_witness(config_.state_dir);
   if (!read.ok()) {
@@ -334,17 +379,6 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
     return 0;
   }
   LogWitnessState state = *read;
-  const auto refuse = [&](const std::string& why) {
-    state.refused_at = clock_.now();
-    state.refused_reason = why;
-    if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
-      std::fprintf(stderr, "civic-sync: could not record the refusal: %s\n", s.message().c_str());
-    report.exit_code = kExitDataError;
-    report.summary = "REFUSED the hub's transparency log: " + why +
-                     ". This kiosk keeps its records and the checkpoint it saw on " + format_utc(state.checked_at) +
-                     "; tell the hub's operators";
-    return state.witnessed_position;
-  };
   const auto not_checked = [&](const std::string& why) {
     report.log = "the hub's log was not checked this time (" + why + ")";
     return state.witnessed_position;
@@ -354,21 +388,20 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
   std::uint64_t from = 0;
   if (!state.checkpoint.empty()) {
     auto old = verify_checkpoint(state.checkpoint, hub_key_);
-    if (!old.ok()) return refuse("the checkpoint this kiosk kept does not verify: " + old.message());
+    if (!old.ok()) return refuse_log(report, state, "the checkpoint this kiosk kept does not verify: " + old.message());
     from = old->size;
   }
   auto response = with_retries([&] { return http_.get("/v1/log/consistency?from=" + std::to_string(from)); },
                                "asking for the log's consistency proof");
   if (!response.ok()) return not_checked(response.message());
   if (response->status == 409)  // PROTOCOL.md: the log is smaller than the checkpoint asked from
-    return refuse("the hub's log shrank below the " + std::to_string(from) + " entries it signed before (" +
-                  hub_error_message(*response) + ")");
+    return refuse_log(report, state, "the hub's log shrank below the " + std::to_string(from) +
+                                         " entries it signed before (" + hub_error_message(*response) + ")");
   if (response->status != 200) return not_checked(hub_error_message(*response));
   auto proof = parse_consistency_proof(std::string(as_chars(response->body)));
-  if (!proof.ok()) return refuse("its consistency proof is not readable: " + proof.message());
-  Result<Checkpoint> latest = state.checkpoint.empty() ? verify_checkpoint(proof->checkpoint, hub_key_)
-                                                       : verify_consistency_proof(*proof, state.checkpoint, hub_key_);
-  if (!latest.ok()) return refuse(latest.message());
+  if (!proof.ok()) return refuse_log(report, state, "its consistency proof is not readable: " + proof.message());
+  auto latest = check_log_extension(state, *proof);
+  if (!latest.ok()) return refuse_log(report, state, latest.message());
 
   // Then every record the hub acknowledged since the last check, in the tree of that checkpoint.
   std::uint64_t witnessed = state.witnessed_position, proven = 0;
@@ -376,7 +409,7 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
     auto acked = outbox_->acknowledged_records(witnessed, kMaxInclusionRecords);
     if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
     if (acked->empty()) break;
-    InclusionRequest request{outbox_->kiosk_id(), latest->size, {}};
+    InclusionRequest request{outbox_->kiosk_id(), latest->size, {}, std::nullopt};
     for (const auto& r : *acked) request.records.push_back({r.position, r.record_hash});
     const std::string body = format_inclusion_request(request);
     auto answer_response = with_retries(
@@ -385,22 +418,81 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
     if (!answer_response.ok()) return not_checked(answer_response.message());
     if (answer_response->status != 200) return not_checked(hub_error_message(*answer_response));
     auto answer = parse_inclusion_answer(std::string(as_chars(answer_response->body)));
-    if (!answer.ok()) return refuse("its inclusion proofs are not readable: " + answer.message());
-    if (auto s = verify_inclusion_answer(*answer, request.records, *latest); !s.ok()) return refuse(s.message());
+    if (!answer.ok()) return refuse_log(report, state, "its inclusion proofs are not readable: " + answer.message());
+    if (auto s = verify_inclusion_answer(*answer, request.records, *latest); !s.ok())
+      return refuse_log(report, state, s.message());
     witnessed = acked->back().position;
     proven += acked->size();
   }
-  state.checkpoint = proof->checkpoint;
-  state.witnessed_position = witnessed;
-  state.checked_at = clock_.now();
-  state.refused_at = 0;
-  state.refused_reason.clear();
-  if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
-    return not_checked("cannot keep the checkpoint: " + s.message());
-  report.log = "the hub's log checked: " + std::to_string(latest->size) + " entries, extending the " +
-               std::to_string(from) + " seen before, with the " + std::to_string(proven) +
-               " records acknowledged since";
-  return witnessed;
+  return accept_log(report, state, *proof, witnessed, proven);
+}
+
+Status Agent::log_request_for_drive(const std::filesystem::path& mount) {
+  CIVIC_ASSIGN(state, read_log_witness(config_.state_dir));
+  InclusionRequest request{outbox_->kiosk_id(), 0, {}, std::uint64_t{0}};
+  if (!state.checkpoint.empty()) {
+    CIVIC_ASSIGN(old, verify_checkpoint(state.checkpoint, hub_key_));
+    request.from_size = old.size;
+  }
+  // Every record not yet shown in the log, acknowledged or on this drive (at most 1,000: the rest
+  // at the next sync or drive).
+  CIVIC_ASSIGN(records, outbox_->record_hashes(state.witnessed_position, kMaxInclusionRecords));
+  for (const auto& r : records) request.records.push_back({r.position, r.record_hash});
+  const std::string text = format_inclusion_request(request);
+  files::WriteOptions options;
+  options.mode = 0600;
+  CIVIC_TRY(files::write_file(config_.state_dir / kLogRequestFile, text, options));
+  return write_usb_kiosk_file(mount, outbox_->kiosk_id(), kLogRequestFile, as_bytes(text));
+}
+
+std::uint64_t Agent::witness_log_from_drive(SyncReport& report, const std::filesystem::path& mount) {
+  auto read = read_log_witness(config_.state_dir);
+  if (!read.ok()) {
+    report.log = "the hub's log was not checked: " + read.message();
+    return 0;
+  }
+  LogWitnessState state = *read;
+  const auto not_checked = [&](const std::string& why) {
+    report.log = "the hub's log was not checked (" + why + ")";
+    return state.witnessed_position;
+  };
+  auto consistency = read_usb_kiosk_file(mount, outbox_->kiosk_id(), "log-consistency.json");
+  auto inclusion = read_usb_kiosk_file(mount, outbox_->kiosk_id(), "log-inclusion.json");
+  auto asked_text = files::read_text_file(config_.state_dir / kLogRequestFile, kMaxLogFileBytes);
+  if (!consistency.ok() || !inclusion.ok()) return not_checked("the drive's log files cannot be read");
+  if (!*consistency || !*inclusion) return not_checked("the drive carries no answer from the hub's log");
+  if (!asked_text.ok()) return not_checked("this kiosk kept no log request for this drive");
+  auto asked = parse_inclusion_request(*asked_text);
+  if (!asked.ok()) return not_checked("this kiosk's log request is damaged: " + asked.message());
+  auto proof = parse_consistency_proof(std::string(as_chars(**consistency)));
+  if (!proof.ok()) return refuse_log(report, state, "the drive's consistency proof is not readable: " + proof.message());
+  if (proof->first_size != asked->from_size.value_or(0))
+    return not_checked("the drive's answer is for another request (an older drive?)");
+  auto latest = check_log_extension(state, *proof);
+  if (!latest.ok()) return refuse_log(report, state, latest.message());
+  auto answer = parse_inclusion_answer(std::string(as_chars(**inclusion)));
+  if (!answer.ok()) return refuse_log(report, state, "the drive's inclusion proofs are not readable: " + answer.message());
+  if (answer->records.size() != asked->records.size())
+    return refuse_log(report, state, "the drive's inclusion proofs do not answer this kiosk's request");
+
+  // Only what the hub acknowledged must be in its log (a batch it held or refused is not); the
+  // records shown are those up to the first one asked that is not acknowledged yet.
+  auto acked = outbox_->acknowledged_records(state.witnessed_position, kMaxInclusionRecords);
+  if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
+  std::vector<OwnRecord> must;
+  InclusionAnswer shown{answer->tree_size, {}};
+  std::size_t next = 0;
+  for (const auto& r : *acked) {
+    if (next >= asked->records.size() || asked->records[next].position != r.position ||
+        asked->records[next].record_hash != r.record_hash)
+      break;
+    must.push_back(asked->records[next]);
+    shown.records.push_back(answer->records[next]);
+    ++next;
+  }
+  if (auto s = verify_inclusion_answer(shown, must, *latest); !s.ok()) return refuse_log(report, state, s.message());
+  return accept_log(report, state, *proof, must.empty() ? state.witnessed_position : must.back().position,
+                    must.size());
 }
 
 SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress& progress) {
@@ -428,6 +520,11 @@ SyncReport Agent::export_usb(const std::filesystem::path& mount, const Progress&
   }
   auto written = write_kiosk_export(mount, outbox_->kiosk_id(), files, clock_.now());
   if (written.ok()) written = write_usb_event_reports(mount, outbox_->kiosk_id(), *events);
+  if (written.ok()) {
+    // The hub answers it at import: the kiosk checks the hub's log when the drive comes back.
+    if (auto request = log_request_for_drive(mount); !request.ok())
+      std::fprintf(stderr, "civic-sync: no log request on the drive: %s\n", request.message().c_str());
+  }
   if (written.ok()) {
     // The hub sees this kiosk's health when the drive is imported (older reports never replace newer).
     auto health = health_report();
@@ -498,11 +595,15 @@ SyncReport Agent::import_usb(const std::filesystem::path& mount) {
     }
   }
   if (refused > 0) report.exit_code = kExitDataError;
-  auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now());
+  const std::uint64_t witnessed = witness_log_from_drive(report, mount);
+  auto pruned = outbox_->prune(static_cast<std::uint64_t>(config_.retention_days) * 86400, clock_.now(),
+                               witnessed + 1);
   if (pruned.ok()) report.records_pruned = *pruned;
-  report.summary = std::to_string(acks->size()) + " acks read, " + std::to_string(report.records_acknowledged) +
-                   " records acknowledged" + (refused ? ", " + std::to_string(refused) + " acks refused" : "") + "; " +
-                   report.content;
+  const std::string done = std::to_string(acks->size()) + " acks read, " +
+                           std::to_string(report.records_acknowledged) + " records acknowledged" +
+                           (refused ? ", " + std::to_string(refused) + " acks refused" : "") + "; " + report.content +
+                           (report.log.empty() ? "" : "; " + report.log);
+  report.summary = report.summary.empty() ? done : report.summary + "; " + done;
   return finish(report);
 }
 

@@ -13,7 +13,9 @@
 #include "sync/config/config.h"
 #include "sync/keystore/keystore.h"
 #include "sync/cli/cli.h"  // the exit codes a sync run reports
+#include "sync/health/kiosk_health.h"
 #include "sync/outbox/outbox.h"
+#include "sync/transparency/log_witness.h"
 
 namespace civic {
 
@@ -74,6 +76,15 @@ class Agent {
   // recorded (staff screen, health report) and the run fails. Returns the chain position up to
   // which this kiosk's records are proven in the log: records after it are never pruned.
   std::uint64_t witness_log(SyncReport& report);
+  // The same from a drive: export writes the request (log_request_for_drive), the hub answers it
+  // at import, and import-acks checks the answer.
+  [[nodiscard]] Status log_request_for_drive(const std::filesystem::path& mount);
+  std::uint64_t witness_log_from_drive(SyncReport& report, const std::filesystem::path& mount);
+  [[nodiscard]] Result<Checkpoint> check_log_extension(const LogWitnessState& state,
+                                                       const ConsistencyProof& proof) const;
+  std::uint64_t refuse_log(SyncReport& report, LogWitnessState& state, const std::string& why);
+  std::uint64_t accept_log(SyncReport& report, LogWitnessState& state, const ConsistencyProof& proof,
+                           std::uint64_t witnessed, std::uint64_t proven);
   std::string install_content(ByteView bundle, int& exit_code);
   // Signed reports of the town-hall events staff closed on this kiosk (event.json), with their
   // ids; only those the hub has not confirmed yet when `unsent_only`.

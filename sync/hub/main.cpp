@@ -427,6 +427,9 @@ int run_import(HubService& service, const Options& o) {
                 static_cast<unsigned long long>(h.sequence));
   }
   if (imported->content_written) std::printf("latest content bundle written to the drive\n");
+  if (imported->log_answers > 0)
+    std::printf("answered %zu kiosk(s)' check of the transparency log (log-consistency.json, log-inclusion.json)\n",
+                imported->log_answers);
   return imported->refused.empty() ? kExitOk : kExitFailure;
 }
 

@@ -205,6 +205,33 @@ Result<HubService::DriveImport> HubService::import_drive(const std::filesystem::
     }
     out.health_reports.push_back(stored->first);
   }
+  // Kiosks witnessing the log: each request answered with a consistency proof from the checkpoint
+  // the kiosk holds and the inclusion of its records, against the log as it is now (after this
+  // drive's batches). A request the log cannot answer is reported; the kiosk checks at its next sync.
+  CIVIC_ASSIGN(log_requests, read_usb_log_requests(mount));
+  for (const auto& bytes : log_requests) {
+    auto request = parse_inclusion_request(std::string(as_chars(bytes)));
+    if (!request.ok()) {
+      out.refused.push_back("a kiosk's log request was not readable: " + request.message());
+      continue;
+    }
+    auto proof = prove_consistency(request->from_size.value_or(0), std::nullopt, now);
+    if (!proof.ok()) {
+      out.refused.push_back("kiosk " + to_hex(request->kiosk) + "'s log request: " + proof.message());
+      continue;
+    }
+    request->tree_size = proof->second_size;
+    auto answer = prove_inclusion(*request);
+    if (!answer.ok()) {
+      out.refused.push_back("kiosk " + to_hex(request->kiosk) + "'s log request: " + answer.message());
+      continue;
+    }
+    CIVIC_TRY(write_usb_kiosk_file(mount, request->kiosk, "log-consistency.json",
+                                   as_bytes(format_consistency_proof(*proof))));
+    CIVIC_TRY(write_usb_kiosk_file(mount, request->kiosk, "log-inclusion.json",
+                                   as_bytes(format_inclusion_answer(*answer))));
+    ++out.log_answers;
+  }
   CIVIC_ASSIGN(latest, store_->latest_content());
   if (latest) {
     CIVIC_TRY(write_usb_content(mount, *latest));

@@ -70,6 +70,7 @@ class HubService {
     std::vector<HealthReport> health_reports;  // stored (the latest, or kept in a kiosk's history)
     std::vector<std::string> refused;  // each folder, batch or report left out, and why
     bool content_written = false;      // the latest content bundle went onto the drive
+    std::size_t log_answers = 0;       // kiosks' log requests answered (log-consistency/inclusion.json)
   };
   // Imports every kiosk folder on a mounted drive: batches stored (or held, for a revoked kiosk)
   // with their acks written back, event reports stored, and the latest content bundle written for

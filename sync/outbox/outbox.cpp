@@ -663,6 +663,20 @@ Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::acknowledged_records(std
   });
 }
 
+Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::record_hashes(std::uint64_t after_position,
+                                                                        std::size_t limit) {
+  CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, record_hash FROM records WHERE position > ? ORDER BY position "
+                                    "LIMIT ?"));
+  stmt.bind(1, after_position).bind(2, static_cast<std::uint64_t>(limit));
+  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<AcknowledgedRecord> {
+    AcknowledgedRecord r;
+    r.position = row.uint64(0);
+    CIVIC_ASSIGN(rh, row.fixed<kHashSize>(1));
+    r.record_hash = rh;
+    return r;
+  });
+}
+
 Result<std::vector<StoredRecord>> Outbox::records() {
   CIVIC_ASSIGN(stmt, impl_->prepare(std::string("SELECT position, sealed, record_hash, chain_head, created_at, state "
                                                 "FROM (") + kRecordStates + ") ORDER BY position"));

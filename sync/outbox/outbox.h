@@ -150,6 +150,9 @@ class Outbox {
   };
   [[nodiscard]] Result<std::vector<AcknowledgedRecord>> acknowledged_records(std::uint64_t after_position,
                                                                               std::size_t limit);
+  // Every stored record after `after_position`, whatever its state (what a drive's log request
+  // names: the records exported with it too).
+  [[nodiscard]] Result<std::vector<AcknowledgedRecord>> record_hashes(std::uint64_t after_position, std::size_t limit);
 
   // Verifies the bundle against the stored trusted state (protocol rules) and, if it is new,
   // replaces the stored bundle and state atomically.

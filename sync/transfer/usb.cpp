@@ -242,6 +242,30 @@ Result<std::vector<Bytes>> read_usb_health_reports(const fs::path& mount) {
   return read_kiosk_files(mount, [](const std::string& name) { return name == "health.ckhr"; }, kMaxHealthReportSize);
 }
 
+Status write_usb_kiosk_file(const fs::path& mount, const KioskId& kiosk, const std::string& name, ByteView bytes) {
+  if (bytes.size() > kMaxLogFileBytes) return make_error(ErrorCode::kOversize, name + " would be too large for a drive");
+  CIVIC_ASSIGN(dir, kiosk_dir(mount, kiosk, true));
+  return write_at(dir, name, bytes);
+}
+
+Result<std::optional<Bytes>> read_usb_kiosk_file(const fs::path& mount, const KioskId& kiosk, const std::string& name) {
+  auto dir = kiosk_dir(mount, kiosk, false);
+  if (!dir.ok()) {
+    if (dir.code() == ErrorCode::kNotFound) return std::optional<Bytes>{};
+    return dir.error();
+  }
+  auto bytes = files::read_file(*dir, name, kMaxLogFileBytes);
+  if (!bytes.ok()) {
+    if (bytes.code() == ErrorCode::kNotFound) return std::optional<Bytes>{};
+    return bytes.error();
+  }
+  return std::optional<Bytes>(std::move(*bytes));
+}
+
+Result<std::vector<Bytes>> read_usb_log_requests(const fs::path& mount) {
+  return read_kiosk_files(mount, [](const std::string& name) { return name == "log-request.json"; }, kMaxLogFileBytes);
+}
+
 std::vector<std::string> find_usb_drives(const fs::path& usb_root, bool mount_points_only) {
   std::vector<std::string> out;
   std::error_code ec;

@@ -70,6 +70,18 @@ struct DriveExports {
 [[nodiscard]] Status write_usb_health_report(const std::filesystem::path& mount, const KioskId& kiosk, ByteView report);
 [[nodiscard]] Result<std::vector<Bytes>> read_usb_health_reports(const std::filesystem::path& mount);
 
+// The kiosk as a witness of the hub's log over a drive (PROTOCOL.md "Kiosks as witnesses"): its
+// request (log-request.json) beside its batches, the hub's answers (log-consistency.json,
+// log-inclusion.json) written there at import. Each at most kMaxLogFileBytes.
+inline constexpr std::size_t kMaxLogFileBytes = 4 * 1024 * 1024;
+[[nodiscard]] Status write_usb_kiosk_file(const std::filesystem::path& mount, const KioskId& kiosk,
+                                          const std::string& name, ByteView bytes);
+// std::nullopt when the kiosk's folder holds no such file.
+[[nodiscard]] Result<std::optional<Bytes>> read_usb_kiosk_file(const std::filesystem::path& mount, const KioskId& kiosk,
+                                                               const std::string& name);
+// Every kiosk folder's log-request.json.
+[[nodiscard]] Result<std::vector<Bytes>> read_usb_log_requests(const std::filesystem::path& mount);
+
 [[nodiscard]] Status write_usb_content(const std::filesystem::path& mount, ByteView bundle);
 // std::nullopt when the drive carries no content bundle.
 [[nodiscard]] Result<std::optional<Bytes>> read_usb_content(const std::filesystem::path& mount);

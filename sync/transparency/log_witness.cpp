@@ -98,7 +98,8 @@ Result<Checkpoint> verify_consistency_proof(const ConsistencyProof& p, ByteView 
 std::string format_inclusion_request(const InclusionRequest& r) {
   json records = json::array();
   for (const auto& rec : r.records) records.push_back(own_record_json(rec));
-  const json j{{"format", 1}, {"kiosk_id", to_hex(r.kiosk)}, {"tree_size", r.tree_size}, {"records", records}};
+  json j{{"format", 1}, {"kiosk_id", to_hex(r.kiosk)}, {"tree_size", r.tree_size}, {"records", records}};
+  if (r.from_size) j["from"] = *r.from_size;
   return j.dump() + "\n";
 }
 
@@ -110,6 +111,7 @@ Result<InclusionRequest> parse_inclusion_request(const std::string& text) {
     CIVIC_ASSIGN(kiosk, fixed_from_hex<kKioskIdSize>(j.at("kiosk_id").get<std::string>()));
     r.kiosk = kiosk;
     r.tree_size = j.at("tree_size").get<std::uint64_t>();
+    if (j.contains("from")) r.from_size = j.at("from").get<std::uint64_t>();
     const json& records = j.at("records");
     if (!records.is_array() || records.size() > kMaxInclusionRecords) {
       return make_error(ErrorCode::kOversize,

@@ -40,8 +40,10 @@ struct OwnRecord {
 };
 struct InclusionRequest {
   KioskId kiosk{};
-  std::uint64_t tree_size = 0;
+  std::uint64_t tree_size = 0;  // 0 on a drive: the hub answers for its log as it is at import
   std::vector<OwnRecord> records;
+  // On a drive only: the size of the checkpoint the kiosk holds, for the consistency proof.
+  std::optional<std::uint64_t> from_size;
 };
 std::string format_inclusion_request(const InclusionRequest& request);
 [[nodiscard]] Result<InclusionRequest> parse_inclusion_request(const std::string& json);

@@ -960,6 +960,55 @@ TEST_CASE("kiosks witness the log: each sync proves it extends the last checkpoi
   }
 }
 
+TEST_CASE("kiosks witness the log over a drive too: the hub answers the request the export carried",
+          "[integration][witness][usb]") {
+  World w;
+  const auto hub_key = w.hub.signing_key().public_key;
+  const fs::path drive = w.scratch.path / "usb";
+  fs::create_directories(drive);
+  w.kiosk->write_config("", 1, 40);  // USB only
+  std::ofstream(w.kiosk->config(), std::ios::app) << "retention_days = 0\n";
+  w.kiosk->fill(10);
+  REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
+  auto imported = w.hub.cli({"import", drive.string()});
+  INFO(imported.output);
+  CHECK_THAT(imported.output, Catch::Contains("answered 1 kiosk(s)' check of the transparency log"));
+  auto acks = w.kiosk->sync({"import-acks", drive.string()});
+  INFO(acks.output);
+  REQUIRE(acks.exit_code == kExitOk);
+  CHECK_THAT(acks.output, Catch::Contains("the hub's log checked: 10 entries, extending the 0 seen before, with the "
+                                          "10 records acknowledged since"));
+  CHECK(witnessed_size(*w.kiosk, hub_key) == 10);
+  CHECK(witness_of(*w.kiosk).witnessed_position == 10);
+  CHECK(kiosk_status(*w.kiosk).acknowledged == 0);  // shown in the log, so pruned (retention 0)
+
+  SECTION("an export whose batches the hub never imported: nothing is refused, nothing is pruned") {
+    w.kiosk->fill(3);
+    REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
+    auto again = w.kiosk->sync({"import-acks", drive.string()});
+    INFO(again.output);
+    CHECK(again.exit_code == kExitOk);
+    CHECK_THAT(again.output, Catch::Contains("the drive's answer is for another request") ||
+                                 Catch::Contains("the drive carries no answer"));
+    CHECK(witness_of(*w.kiosk).refused_at == 0);
+  }
+  SECTION("a hub that rewrote its history is caught at import-acks") {
+    w.kiosk->fill(5);
+    REQUIRE(w.kiosk->sync({"export", drive.string(), "--not-a-drive"}).exit_code == kExitOk);
+    rewrite_hub_history(w, "UPDATE records SET record_hash = randomblob(32) WHERE id = 4");
+    w.kiosk->write_config("", 1, 40);
+    std::ofstream(w.kiosk->config(), std::ios::app) << "retention_days = 0\n";
+    REQUIRE(w.hub.cli({"import", drive.string()}).exit_code == kExitOk);
+    auto refused = w.kiosk->sync({"import-acks", drive.string()});
+    INFO(refused.output);
+    CHECK(refused.exit_code == kExitDataError);
+    CHECK_THAT(refused.output, Catch::Contains("REFUSED the hub's transparency log") &&
+                                   Catch::Contains("does not extend the log of 10 entries"));
+    CHECK(witnessed_size(*w.kiosk, hub_key) == 10);
+    CHECK(kiosk_status(*w.kiosk).acknowledged == 5);  // acknowledged, not shown in a log it trusts: kept
+  }
+}
+
 TEST_CASE("operator mistakes get a clear refusal: a folder as the consultations file, export to a plain folder, a second serve",
           "[integration]") {
   World w;
