@@ -419,7 +419,7 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
     if (answer_response->status != 200) return not_checked(hub_error_message(*answer_response));
     auto answer = parse_inclusion_answer(std::string(as_chars(answer_response->body)));
     if (!answer.ok()) return refuse_log(report, state, "its inclusion proofs are not readable: " + answer.message());
-    if (auto s = verify_inclusion_answer(*answer, request.records, *latest); !s.ok())
+    if (auto s = verify_inclusion_answer(*answer, request.records, request.records, *latest); !s.ok())
       return refuse_log(report, state, s.message());
     witnessed = acked->back().position;
     proven += acked->size();
@@ -472,25 +472,21 @@ std::uint64_t Agent::witness_log_from_drive(SyncReport& report, const std::files
   if (!latest.ok()) return refuse_log(report, state, latest.message());
   auto answer = parse_inclusion_answer(std::string(as_chars(**inclusion)));
   if (!answer.ok()) return refuse_log(report, state, "the drive's inclusion proofs are not readable: " + answer.message());
-  if (answer->records.size() != asked->records.size())
-    return refuse_log(report, state, "the drive's inclusion proofs do not answer this kiosk's request");
 
   // Only what the hub acknowledged must be in its log (a batch it held or refused is not); the
   // records shown are those up to the first one asked that is not acknowledged yet.
   auto acked = outbox_->acknowledged_records(state.witnessed_position, kMaxInclusionRecords);
   if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
   std::vector<OwnRecord> must;
-  InclusionAnswer shown{answer->tree_size, {}};
-  std::size_t next = 0;
   for (const auto& r : *acked) {
+    const std::size_t next = must.size();
     if (next >= asked->records.size() || asked->records[next].position != r.position ||
         asked->records[next].record_hash != r.record_hash)
       break;
     must.push_back(asked->records[next]);
-    shown.records.push_back(answer->records[next]);
-    ++next;
   }
-  if (auto s = verify_inclusion_answer(shown, must, *latest); !s.ok()) return refuse_log(report, state, s.message());
+  if (auto s = verify_inclusion_answer(*answer, asked->records, must, *latest); !s.ok())
+    return refuse_log(report, state, s.message());
   return accept_log(report, state, *proof, must.empty() ? state.witnessed_position : must.back().position,
                     must.size());
 }

@@ -148,19 +148,36 @@ Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& requ
   const StoredLog log(*store_);
   InclusionAnswer answer;
   answer.tree_size = request.tree_size;
+  // Runs: consecutive positions at consecutive leaves (a batch's records, stored together).
+  std::optional<RecordRun> run;
+  const auto close_run = [&]() -> Status {
+    if (!run) return {};
+    CIVIC_ASSIGN(proof, merkle_range_proof_at(log, run->leaf_index, run->count, request.tree_size));
+    run->proof = std::move(proof);
+    answer.runs.push_back(std::move(*run));
+    run.reset();
+    return {};
+  };
   for (std::size_t i = 0; i < request.records.size(); ++i) {
-    RecordInclusion r;
-    r.record = request.records[i];
+    const std::uint64_t position = request.records[i].position;
+    std::optional<std::uint64_t> leaf;
     if (record_ids[i]) {
       CIVIC_ASSIGN(index, store_->log_leaf_index(LogKey{*record_ids[i], 0}));
-      if (index && *index < request.tree_size) {
-        r.leaf_index = *index;
-        CIVIC_ASSIGN(path, merkle_inclusion_proof_at(log, *index, request.tree_size));
-        r.path = std::move(path);
-      }
+      if (index && *index < request.tree_size) leaf = *index;
     }
-    answer.records.push_back(std::move(r));
+    if (!leaf) {
+      CIVIC_TRY(close_run());
+      answer.missing.push_back(position);
+      continue;
+    }
+    if (run && position == run->first_position + run->count && *leaf == run->leaf_index + run->count) {
+      ++run->count;
+      continue;
+    }
+    CIVIC_TRY(close_run());
+    run = RecordRun{position, 1, *leaf, {}};
   }
+  CIVIC_TRY(close_run());
   return answer;
 }
 

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <bit>
+#include <optional>
 
 namespace civic {
 
@@ -271,6 +272,55 @@ Status subproof_at(const MerkleNodeSource& tree, std::uint64_t first, std::uint6
 }
 
 }  // namespace
+
+namespace {
+// The subtrees of [lo, hi) outside [begin, end), left to right.
+Status range_proof(const MerkleNodeSource& tree, std::uint64_t begin, std::uint64_t end, std::uint64_t lo,
+                   std::uint64_t hi, std::vector<Hash32>& out) {
+  if (hi <= begin || lo >= end) {
+    CIVIC_ASSIGN(outside, subtree_at(tree, lo, hi));
+    out.push_back(outside);
+    return {};
+  }
+  if (begin <= lo && hi <= end) return {};  // the verifier has these leaves
+  const std::uint64_t k = split_point(hi - lo);
+  CIVIC_TRY(range_proof(tree, begin, end, lo, lo + k, out));
+  return range_proof(tree, begin, end, lo + k, hi, out);
+}
+
+// MTH(D[lo:hi]) from the range's leaves and the proof's subtrees, taken in order.
+std::optional<Hash32> range_root(const std::vector<Hash32>& leaves, std::uint64_t begin, std::uint64_t lo,
+                                 std::uint64_t hi, const std::vector<Hash32>& proof, std::size_t& next) {
+  const std::uint64_t end = begin + leaves.size();
+  if (hi <= begin || lo >= end) {
+    if (next >= proof.size()) return std::nullopt;
+    return proof[next++];
+  }
+  if (hi - lo == 1) return leaves[lo - begin];
+  const std::uint64_t k = split_point(hi - lo);
+  auto left = range_root(leaves, begin, lo, lo + k, proof, next);
+  if (!left) return std::nullopt;
+  auto right = range_root(leaves, begin, lo + k, hi, proof, next);
+  if (!right) return std::nullopt;
+  return merkle_node_hash(*left, *right);
+}
+}  // namespace
+
+Result<std::vector<Hash32>> merkle_range_proof_at(const MerkleNodeSource& tree, std::uint64_t begin,
+                                                  std::uint64_t count, std::uint64_t size) {
+  if (count == 0 || begin + count > size) return make_error(ErrorCode::kInvalidArgument, "no such range of leaves");
+  std::vector<Hash32> out;
+  CIVIC_TRY(range_proof(tree, begin, begin + count, 0, size, out));
+  return out;
+}
+
+bool verify_merkle_range(const std::vector<Hash32>& leaf_hashes, std::uint64_t begin, std::uint64_t size,
+                         const std::vector<Hash32>& proof, const Hash32& root) {
+  if (leaf_hashes.empty() || begin >= size || leaf_hashes.size() > size - begin) return false;
+  std::size_t next = 0;
+  const auto computed = range_root(leaf_hashes, begin, 0, size, proof, next);
+  return computed && next == proof.size() && sodium_memcmp(computed->data(), root.data(), 32) == 0;
+}
 
 Result<Hash32> merkle_root_at(const MerkleNodeSource& tree, std::uint64_t size) {
   if (size == 0) return merkle_root({});

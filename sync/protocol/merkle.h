@@ -50,6 +50,16 @@ class MerkleNodeSource {
 [[nodiscard]] Result<std::vector<Hash32>> merkle_consistency_proof_at(const MerkleNodeSource& tree,
                                                                        std::uint64_t first, std::uint64_t second);
 
+// A range proof: that leaves [begin, begin + count) of the tree of `size` leaves are given ones,
+// with the hashes of the largest subtrees outside the range, left to right (at most 2 log2 n of
+// them, however long the range): a kiosk proves a whole batch of its records with one.
+[[nodiscard]] Result<std::vector<Hash32>> merkle_range_proof_at(const MerkleNodeSource& tree, std::uint64_t begin,
+                                                                 std::uint64_t count, std::uint64_t size);
+// True when `proof` shows `leaf_hashes` at [begin, begin + leaf_hashes.size()) in the tree of
+// `size` leaves with root `root`.
+bool verify_merkle_range(const std::vector<Hash32>& leaf_hashes, std::uint64_t begin, std::uint64_t size,
+                         const std::vector<Hash32>& proof, const Hash32& root);
+
 // The tree kept in memory as it grows: every complete subtree's hash is stored when its last leaf
 // arrives (about 64 bytes of memory per leaf). Equal, for every size, to merkle_root and
 // merkle_inclusion_proof over the same leaves.

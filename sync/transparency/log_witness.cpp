@@ -1,6 +1,8 @@
 #include "log_witness.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace civic {
 
@@ -128,18 +130,15 @@ Result<InclusionRequest> parse_inclusion_request(const std::string& text) {
 }
 
 std::string format_inclusion_answer(const InclusionAnswer& a) {
-  json records = json::array();
-  for (const auto& r : a.records) {
-    json item = own_record_json(r.record);
-    if (r.leaf_index) {
-      item["leaf_index"] = *r.leaf_index;
-      item["path"] = hashes_json(r.path);
-    } else {
-      item["missing"] = true;
-    }
-    records.push_back(item);
+  json runs = json::array();
+  for (const auto& r : a.runs) {
+    runs.push_back({{"first_position", r.first_position},
+                    {"count", r.count},
+                    {"leaf_index", r.leaf_index},
+                    {"proof", hashes_json(r.proof)}});
   }
-  const json j{{"format", 1}, {"kind", "inclusion"}, {"tree_size", a.tree_size}, {"records", records}};
+  const json j{{"format", 1}, {"kind", "inclusion"}, {"tree_size", a.tree_size}, {"runs", runs},
+               {"missing", a.missing}};
   return j.dump(2) + "\n";
 }
 
@@ -150,51 +149,59 @@ Result<InclusionAnswer> parse_inclusion_answer(const std::string& text) {
       return make_error(ErrorCode::kUnknownVersion, "this is not an inclusion answer of format 1");
     InclusionAnswer a;
     a.tree_size = j.at("tree_size").get<std::uint64_t>();
-    const json& records = j.at("records");
-    if (!records.is_array() || records.size() > kMaxInclusionRecords)
-      return make_error(ErrorCode::kOversize, "an inclusion answer holds at most 1000 records");
-    for (const auto& item : records) {
-      RecordInclusion r;
-      CIVIC_ASSIGN(own, read_own_record(item));
-      r.record = own;
-      if (!item.value("missing", false)) {
-        r.leaf_index = item.at("leaf_index").get<std::uint64_t>();
-        CIVIC_ASSIGN(path, read_hashes(item.at("path")));
-        r.path = std::move(path);
-      }
-      a.records.push_back(std::move(r));
+    const json& runs = j.at("runs");
+    const json& missing = j.at("missing");
+    if (!runs.is_array() || !missing.is_array() || runs.size() + missing.size() > kMaxInclusionRecords)
+      return make_error(ErrorCode::kOversize, "an inclusion answer is about at most 1000 records");
+    for (const auto& item : runs) {
+      RecordRun r;
+      r.first_position = item.at("first_position").get<std::uint64_t>();
+      r.count = item.at("count").get<std::uint64_t>();
+      r.leaf_index = item.at("leaf_index").get<std::uint64_t>();
+      if (r.count == 0 || r.count > kMaxInclusionRecords)
+        return make_error(ErrorCode::kMalformed, "a run holds 1 to 1000 records");
+      CIVIC_ASSIGN(proof, read_hashes(item.at("proof")));
+      r.proof = std::move(proof);
+      a.runs.push_back(std::move(r));
     }
+    for (const auto& m : missing) a.missing.push_back(m.get<std::uint64_t>());
     return a;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kMalformed, std::string("this is not a readable inclusion answer: ") + e.what());
   }
 }
 
-Status verify_inclusion_answer(const InclusionAnswer& a, const std::vector<OwnRecord>& asked,
-                               const Checkpoint& checkpoint) {
+Status verify_inclusion_answer(const InclusionAnswer& a, const std::vector<OwnRecord>& own,
+                               const std::vector<OwnRecord>& must, const Checkpoint& checkpoint) {
   if (a.tree_size != checkpoint.size) {
     return make_error(ErrorCode::kMalformed, "the inclusion proofs are for a log of " + std::to_string(a.tree_size) +
                                                  " entries, not the checkpoint's " + std::to_string(checkpoint.size));
   }
-  if (a.records.size() != asked.size()) {
-    return make_error(ErrorCode::kMalformed, "asked about " + std::to_string(asked.size()) +
-                                                 " records, the hub answered about " +
-                                                 std::to_string(a.records.size()));
-  }
-  for (std::size_t i = 0; i < asked.size(); ++i) {
-    const RecordInclusion& r = a.records[i];
-    const std::string which = "this kiosk's record " + std::to_string(asked[i].position);
-    if (r.record != asked[i]) return make_error(ErrorCode::kMalformed, "the hub answered about another record than " + which);
-    if (!r.leaf_index) {
-      return make_error(ErrorCode::kBadSignature,
-                        which + ", acknowledged by the hub, is not in its log of " + std::to_string(a.tree_size) +
-                            " entries: the hub dropped or replaced it");
+  std::map<std::uint64_t, Hash32> mine;
+  for (const auto& r : own) mine[r.position] = r.record_hash;
+  std::set<std::uint64_t> proven;
+  for (const auto& run : a.runs) {
+    std::vector<Hash32> leaves;
+    for (std::uint64_t p = run.first_position; p < run.first_position + run.count; ++p) {
+      const auto it = mine.find(p);
+      if (it == mine.end())
+        return make_error(ErrorCode::kMalformed, "the hub answered about record " + std::to_string(p) +
+                                                     ", which this kiosk did not ask about");
+      leaves.push_back(merkle_leaf_hash(it->second));
     }
-    if (!verify_merkle_inclusion(merkle_leaf_hash(r.record.record_hash), *r.leaf_index, checkpoint.size, r.path,
-                                 checkpoint.root)) {
+    if (!verify_merkle_range(leaves, run.leaf_index, checkpoint.size, run.proof, checkpoint.root)) {
       return make_error(ErrorCode::kBadSignature,
-                        "the inclusion proof of " + which + " does not lead to the checkpoint's root: it is not "
-                                                            "shown to be in the hub's log");
+                        "the proof of this kiosk's records " + std::to_string(run.first_position) + " to " +
+                            std::to_string(run.first_position + run.count - 1) +
+                            " does not lead to the checkpoint's root: they are not shown to be in the hub's log");
+    }
+    for (std::uint64_t p = run.first_position; p < run.first_position + run.count; ++p) proven.insert(p);
+  }
+  for (const auto& r : must) {
+    if (!proven.count(r.position)) {
+      return make_error(ErrorCode::kBadSignature,
+                        "this kiosk's record " + std::to_string(r.position) + ", acknowledged by the hub, is not in " +
+                            "its log of " + std::to_string(a.tree_size) + " entries: the hub dropped or replaced it");
     }
   }
   return {};

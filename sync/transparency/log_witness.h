@@ -48,23 +48,27 @@ struct InclusionRequest {
 std::string format_inclusion_request(const InclusionRequest& request);
 [[nodiscard]] Result<InclusionRequest> parse_inclusion_request(const std::string& json);
 
-// The hub's answer: for each asked record, in the order asked, its leaf and path, or missing (the
-// hub holds no such record at that position, or not within the first tree_size leaves).
-struct RecordInclusion {
-  OwnRecord record;
-  std::optional<std::uint64_t> leaf_index;
-  std::vector<Hash32> path;
+// The hub's answer: the asked records it holds, as runs of consecutive chain positions that are
+// consecutive leaves of the tree of tree_size leaves, each with one range proof (a batch's records
+// arrive together, so a night is a few runs, whatever its size); and the asked positions it does
+// not hold there (no record of that kiosk at that position with that hash, within those leaves).
+struct RecordRun {
+  std::uint64_t first_position = 0;
+  std::uint64_t count = 0;
+  std::uint64_t leaf_index = 0;  // of the first
+  std::vector<Hash32> proof;     // merkle_range_proof_at
 };
 struct InclusionAnswer {
   std::uint64_t tree_size = 0;
-  std::vector<RecordInclusion> records;
+  std::vector<RecordRun> runs;
+  std::vector<std::uint64_t> missing;
 };
 std::string format_inclusion_answer(const InclusionAnswer& answer);
 [[nodiscard]] Result<InclusionAnswer> parse_inclusion_answer(const std::string& json);
 
-// Checks that every record of `asked` is proven in the tree of `checkpoint`; the error names the
-// first that is not.
-[[nodiscard]] Status verify_inclusion_answer(const InclusionAnswer& answer, const std::vector<OwnRecord>& asked,
-                                             const Checkpoint& checkpoint);
+// Checks every run of the answer against the kiosk's own records (`own`, by position) and the
+// checkpoint's root, and that every record of `must` is in a run; the error names the first that is not.
+[[nodiscard]] Status verify_inclusion_answer(const InclusionAnswer& answer, const std::vector<OwnRecord>& own,
+                                             const std::vector<OwnRecord>& must, const Checkpoint& checkpoint);
 
 }  // namespace civic

@@ -109,3 +109,76 @@ TEST_CASE("roots and proofs read O(log^2 n) subtrees, never every leaf", "[merkl
   REQUIRE(merkle_consistency_proof_at(counting, 1000001, n).ok());
   CHECK(counting.reads <= bound);
 }
+
+TEST_CASE("a kiosk's records are proven in runs, one range proof per batch, and any change is refused",
+          "[hub][log][witness]") {
+  test::Hub hub;
+  // Another kiosk's batches between this kiosk's: three runs.
+  const SigningKeyPair other = generate_signing_key_pair();
+  auto token = hub.service->create_enrolment_token("other", 3600, test::kNow);
+  REQUIRE(token.ok());
+  auto enrolled = hub.service->enrol(*token, other.public_key, "other", "127.0.0.1", test::kNow);
+  REQUIRE(enrolled.ok());
+  Hash32 other_head = kGenesisHead;
+  std::uint64_t other_position = 1;
+  const auto other_upload = [&] {
+    BatchHeader h{enrolled->kiosk.id, other_position, other_position, test::kNow, other_head, {}};
+    auto batch = encode_signed_batch(h, {test::sealed_idea("other")}, other);
+    REQUIRE(batch.ok());
+    REQUIRE(hub.service->upload(batch->bytes, "test", test::kNow).ok());
+    other_head = batch->new_head;
+    ++other_position;
+  };
+  std::vector<OwnRecord> own;
+  for (const int n : {3, 4, 2}) {
+    std::vector<Bytes> records;
+    for (int i = 0; i < n; ++i) records.push_back(test::sealed_idea("mine " + std::to_string(own.size() + i)));
+    for (const auto& r : records) own.push_back({own.size() + 1, record_hash(r)});
+    hub.upload(records);
+    other_upload();
+  }
+  auto bytes = hub.service->checkpoint(test::kNow);
+  REQUIRE(bytes.ok());
+  auto checkpoint = verify_checkpoint(*bytes, test::hub_signing_key().public_key);
+  REQUIRE(checkpoint.ok());
+  REQUIRE(checkpoint->size == 12);
+
+  auto answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, own, std::nullopt});
+  REQUIRE(answer.ok());
+  REQUIRE(answer->runs.size() == 3);
+  CHECK(answer->runs[1].first_position == 4);
+  CHECK(answer->runs[1].count == 4);
+  CHECK(answer->missing.empty());
+  CHECK(verify_inclusion_answer(*answer, own, own, *checkpoint).ok());
+  // Through the wire format and back.
+  auto parsed = parse_inclusion_answer(format_inclusion_answer(*answer));
+  REQUIRE(parsed.ok());
+  CHECK(verify_inclusion_answer(*parsed, own, own, *checkpoint).ok());
+
+  SECTION("an altered proof hash") {
+    auto bad = *answer;
+    bad.runs[2].proof[0][7] ^= 1;
+    CHECK(verify_inclusion_answer(bad, own, own, *checkpoint).code() == ErrorCode::kBadSignature);
+  }
+  SECTION("a record the kiosk holds other than the hub's") {
+    auto mine = own;
+    mine[4].record_hash[0] ^= 1;
+    CHECK(verify_inclusion_answer(*answer, mine, mine, *checkpoint).code() == ErrorCode::kBadSignature);
+  }
+  SECTION("a run left out: its records are not shown") {
+    auto bad = *answer;
+    bad.runs.erase(bad.runs.begin() + 1);
+    const auto s = verify_inclusion_answer(bad, own, own, *checkpoint);
+    CHECK(s.code() == ErrorCode::kBadSignature);
+    CHECK_THAT(s.message(), Catch::Contains("record 4, acknowledged by the hub, is not in its log"));
+  }
+  SECTION("a record the hub does not hold is answered missing") {
+    auto asked = own;
+    asked[4].record_hash[0] ^= 1;
+    auto other_answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, asked, std::nullopt});
+    REQUIRE(other_answer.ok());
+    CHECK(other_answer->missing == std::vector<std::uint64_t>{5});
+    CHECK(other_answer->runs.size() == 4);  // the second batch in two runs around it
+    CHECK_FALSE(verify_inclusion_answer(*other_answer, asked, asked, *checkpoint).ok());
+  }
+}

@@ -251,3 +251,45 @@ TEST_CASE("inclusion proofs in an earlier size of the growing tree verify agains
     }
   }
 }
+
+TEST_CASE("range proofs show any run of leaves with at most 2 log2 n hashes, and nothing else verifies",
+          "[merkle]") {
+  MerkleTree tree;
+  std::vector<Hash32> leaves;
+  for (std::uint64_t i = 0; i < 37; ++i) {
+    leaves.push_back(merkle_leaf_hash(as_bytes("range leaf " + std::to_string(i))));
+    tree.append(leaves.back());
+  }
+  for (std::uint64_t size = 1; size <= leaves.size(); ++size) {
+    const Hash32 root = tree.root_at(size);
+    std::uint64_t log2 = 0;
+    while ((std::uint64_t{1} << log2) < size) ++log2;
+    for (std::uint64_t begin = 0; begin < size; ++begin) {
+      for (std::uint64_t count = 1; begin + count <= size; ++count) {
+        INFO("size " << size << ", leaves " << begin << " + " << count);
+        auto proof = merkle_range_proof_at(tree, begin, count, size);
+        REQUIRE(proof.ok());
+        CHECK(proof->size() <= 2 * log2);
+        const std::vector<Hash32> run(leaves.begin() + static_cast<std::ptrdiff_t>(begin),
+                                      leaves.begin() + static_cast<std::ptrdiff_t>(begin + count));
+        REQUIRE(verify_merkle_range(run, begin, size, *proof, root));
+        // Another leaf in the run, the run one place over, a changed or missing proof hash: refused.
+        auto other = run;
+        other[count / 2][3] ^= 1;
+        CHECK_FALSE(verify_merkle_range(other, begin, size, *proof, root));
+        if (begin + count < size) CHECK_FALSE(verify_merkle_range(run, begin + 1, size, *proof, root));
+        if (!proof->empty()) {
+          auto altered = *proof;
+          altered.back()[0] ^= 1;
+          CHECK_FALSE(verify_merkle_range(run, begin, size, altered, root));
+          auto shorter = *proof;
+          shorter.pop_back();
+          CHECK_FALSE(verify_merkle_range(run, begin, size, shorter, root));
+        }
+        auto longer = *proof;
+        longer.push_back(root);
+        CHECK_FALSE(verify_merkle_range(run, begin, size, longer, root));
+      }
+    }
+  }
+}
