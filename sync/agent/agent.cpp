@@ -403,14 +403,17 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
   auto latest = check_log_extension(state, *proof);
   if (!latest.ok()) return refuse_log(report, state, latest.message());
 
-  // Then every record the hub acknowledged since the last check, in the tree of that checkpoint.
+  // Then every record the hub acknowledged since the last check, in the tree of that checkpoint,
+  // asked about as ranges of consecutive records (kMaxInclusionRanges of them at a time).
+  constexpr std::size_t kPerRequest = kMaxInclusionRanges * kMaxRangeRecords / 10;
   std::uint64_t witnessed = state.witnessed_position, proven = 0;
   for (;;) {
-    auto acked = outbox_->acknowledged_records(witnessed, kMaxInclusionRecords);
+    auto acked = outbox_->acknowledged_records(witnessed, kPerRequest);
     if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
     if (acked->empty()) break;
-    InclusionRequest request{outbox_->kiosk_id(), latest->size, {}, std::nullopt};
-    for (const auto& r : *acked) request.records.push_back({r.position, r.record_hash});
+    std::vector<OwnRecord> own;
+    for (const auto& r : *acked) own.push_back({r.position, r.record_hash});
+    const InclusionRequest request{outbox_->kiosk_id(), latest->size, record_ranges(own), std::nullopt};
     const std::string body = format_inclusion_request(request);
     auto answer_response = with_retries(
         [&] { return http_.post("/v1/log/inclusion", as_bytes(body), "application/json"); },
@@ -419,7 +422,7 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
     if (answer_response->status != 200) return not_checked(hub_error_message(*answer_response));
     auto answer = parse_inclusion_answer(std::string(as_chars(answer_response->body)));
     if (!answer.ok()) return refuse_log(report, state, "its inclusion proofs are not readable: " + answer.message());
-    if (auto s = verify_inclusion_answer(*answer, request.records, request.records, *latest); !s.ok())
+    if (auto s = verify_inclusion_answer(*answer, own, own, *latest); !s.ok())
       return refuse_log(report, state, s.message());
     witnessed = acked->back().position;
     proven += acked->size();
@@ -434,10 +437,19 @@ Status Agent::log_request_for_drive(const std::filesystem::path& mount) {
     CIVIC_ASSIGN(old, verify_checkpoint(state.checkpoint, hub_key_));
     request.from_size = old.size;
   }
-  // Every record not yet shown in the log, acknowledged or on this drive (at most 1,000: the rest
-  // at the next sync or drive).
-  CIVIC_ASSIGN(records, outbox_->record_hashes(state.witnessed_position, kMaxInclusionRecords));
-  for (const auto& r : records) request.records.push_back({r.position, r.record_hash});
+  // Every record not yet shown in the log, acknowledged or on this drive (a bounded number: the
+  // rest at the next sync or drive). Acknowledged ones and the others in ranges of their own, so
+  // that a batch the hub does not take (a revoked kiosk's, held) does not hide the acknowledged.
+  constexpr std::size_t kPerDrive = kMaxInclusionRanges * kMaxRangeRecords / 10;
+  CIVIC_ASSIGN(records, outbox_->record_hashes(state.witnessed_position, kPerDrive));
+  CIVIC_ASSIGN(acked, outbox_->acknowledged_records(state.witnessed_position, kPerDrive));
+  std::vector<OwnRecord> before, exported;
+  for (const auto& r : records) {
+    const bool is_acked = before.size() < acked.size() && acked[before.size()].position == r.position;
+    (is_acked && exported.empty() ? before : exported).push_back({r.position, r.record_hash});
+  }
+  request.ranges = record_ranges(before);
+  for (const auto& range : record_ranges(exported)) request.ranges.push_back(range);
   const std::string text = format_inclusion_request(request);
   files::WriteOptions options;
   options.mode = 0600;
@@ -473,19 +485,22 @@ std::uint64_t Agent::witness_log_from_drive(SyncReport& report, const std::files
   auto answer = parse_inclusion_answer(std::string(as_chars(**inclusion)));
   if (!answer.ok()) return refuse_log(report, state, "the drive's inclusion proofs are not readable: " + answer.message());
 
-  // Only what the hub acknowledged must be in its log (a batch it held or refused is not); the
-  // records shown are those up to the first one asked that is not acknowledged yet.
-  auto acked = outbox_->acknowledged_records(state.witnessed_position, kMaxInclusionRecords);
-  if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
-  std::vector<OwnRecord> must;
+  // This kiosk's records as it asked about them, and of those, what the hub acknowledged: only
+  // that must be in its log (a batch it held or refused is not). The records shown are those up
+  // to the first one not acknowledged yet.
+  constexpr std::size_t kPerDrive = kMaxInclusionRanges * kMaxRangeRecords / 10;
+  auto records = outbox_->record_hashes(state.witnessed_position, kPerDrive);
+  auto acked = outbox_->acknowledged_records(state.witnessed_position, kPerDrive);
+  if (!records.ok() || !acked.ok()) return not_checked("cannot read the outbox");
+  std::vector<OwnRecord> own, must;
+  for (const auto& r : *records) own.push_back({r.position, r.record_hash});
+  std::uint64_t asked_up_to = 0;
+  for (const auto& range : asked->ranges) asked_up_to = std::max(asked_up_to, range.first_position + range.count - 1);
   for (const auto& r : *acked) {
-    const std::size_t next = must.size();
-    if (next >= asked->records.size() || asked->records[next].position != r.position ||
-        asked->records[next].record_hash != r.record_hash)
-      break;
-    must.push_back(asked->records[next]);
+    if (r.position > asked_up_to || (!must.empty() && r.position != must.back().position + 1)) break;
+    must.push_back({r.position, r.record_hash});
   }
-  if (auto s = verify_inclusion_answer(*answer, asked->records, must, *latest); !s.ok())
+  if (auto s = verify_inclusion_answer(*answer, own, must, *latest); !s.ok())
     return refuse_log(report, state, s.message());
   return accept_log(report, state, *proof, must.empty() ? state.witnessed_position : must.back().position,
                     must.size());

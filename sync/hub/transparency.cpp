@@ -127,17 +127,29 @@ Result<ConsistencyProof> HubService::prove_consistency(std::uint64_t first, std:
 }
 
 Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& request) {
-  if (request.records.size() > kMaxInclusionRecords) {
+  if (request.ranges.size() > kMaxInclusionRanges) {
     return make_error(ErrorCode::kOversize,
-                      "ask for at most " + std::to_string(kMaxInclusionRecords) + " records at a time");
+                      "ask about at most " + std::to_string(kMaxInclusionRanges) + " ranges at a time");
   }
-  // The records first (the store has its own lock), then their leaves under the log's lock.
-  std::vector<std::optional<std::uint64_t>> record_ids;
-  for (const auto& own : request.records) {
-    if (own.position == 0) return make_error(ErrorCode::kMalformed, "chain positions start at 1");
-    CIVIC_ASSIGN(found, store_->kiosk_records(request.kiosk, own.position - 1, 1));
-    const bool same = !found.empty() && found[0].position == own.position && found[0].record_hash == own.record_hash;
-    record_ids.push_back(same ? std::optional(found[0].id) : std::nullopt);
+  // The records first (the store has its own lock), then their leaves under the log's lock. A
+  // range is held as asked when the hub has a record of the kiosk at every position and their
+  // hashes give the range's digest.
+  struct Held {
+    const RecordRange* range;
+    std::vector<std::uint64_t> record_ids;  // empty: not held as asked
+  };
+  std::vector<Held> held;
+  for (const auto& range : request.ranges) {
+    CIVIC_ASSIGN(found, store_->kiosk_records(request.kiosk, range.first_position - 1, range.count));
+    std::vector<Hash32> hashes;
+    std::vector<std::uint64_t> ids;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      if (found[i].position != range.first_position + i) break;
+      hashes.push_back(found[i].record_hash);
+      ids.push_back(found[i].id);
+    }
+    const bool same = ids.size() == range.count && record_range_digest(hashes) == range.digest;
+    held.push_back({&range, same ? std::move(ids) : std::vector<std::uint64_t>{}});
   }
   std::lock_guard lock(log_mutex_);
   CIVIC_ASSIGN(size, refresh_log_locked());
@@ -148,36 +160,33 @@ Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& requ
   const StoredLog log(*store_);
   InclusionAnswer answer;
   answer.tree_size = request.tree_size;
-  // Runs: consecutive positions at consecutive leaves (a batch's records, stored together).
-  std::optional<RecordRun> run;
-  const auto close_run = [&]() -> Status {
-    if (!run) return {};
-    CIVIC_ASSIGN(proof, merkle_range_proof_at(log, run->leaf_index, run->count, request.tree_size));
-    run->proof = std::move(proof);
-    answer.runs.push_back(std::move(*run));
-    run.reset();
-    return {};
-  };
-  for (std::size_t i = 0; i < request.records.size(); ++i) {
-    const std::uint64_t position = request.records[i].position;
-    std::optional<std::uint64_t> leaf;
-    if (record_ids[i]) {
-      CIVIC_ASSIGN(index, store_->log_leaf_index(LogKey{*record_ids[i], 0}));
-      if (index && *index < request.tree_size) leaf = *index;
+  for (const auto& h : held) {
+    // Runs: consecutive positions at consecutive leaves (a batch's records, stored together).
+    std::vector<RecordRun> runs;
+    bool in_log = !h.record_ids.empty();
+    for (std::size_t i = 0; in_log && i < h.record_ids.size(); ++i) {
+      CIVIC_ASSIGN(leaf, store_->log_leaf_index(LogKey{h.record_ids[i], 0}));
+      if (!leaf || *leaf >= request.tree_size) {
+        in_log = false;
+        break;
+      }
+      const std::uint64_t position = h.range->first_position + i;
+      if (!runs.empty() && *leaf == runs.back().leaf_index + runs.back().count) {
+        ++runs.back().count;
+      } else {
+        runs.push_back(RecordRun{position, 1, *leaf, {}});
+      }
     }
-    if (!leaf) {
-      CIVIC_TRY(close_run());
-      answer.missing.push_back(position);
+    if (!in_log) {
+      answer.missing.push_back(*h.range);
       continue;
     }
-    if (run && position == run->first_position + run->count && *leaf == run->leaf_index + run->count) {
-      ++run->count;
-      continue;
+    for (auto& run : runs) {
+      CIVIC_ASSIGN(proof, merkle_range_proof_at(log, run.leaf_index, run.count, request.tree_size));
+      run.proof = std::move(proof);
+      answer.runs.push_back(std::move(run));
     }
-    CIVIC_TRY(close_run());
-    run = RecordRun{position, 1, *leaf, {}};
   }
-  CIVIC_TRY(close_run());
   return answer;
 }
 

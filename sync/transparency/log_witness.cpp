@@ -30,16 +30,6 @@ Result<std::vector<Hash32>> read_hashes(const json& j) {
   return out;
 }
 
-Result<OwnRecord> read_own_record(const json& j) {
-  OwnRecord r;
-  r.position = j.at("position").get<std::uint64_t>();
-  CIVIC_ASSIGN(hash, fixed_from_hex<kHashSize>(j.at("record_hash").get<std::string>()));
-  r.record_hash = hash;
-  return r;
-}
-
-json own_record_json(const OwnRecord& r) { return json{{"position", r.position}, {"record_hash", to_hex(r.record_hash)}}; }
-
 }  // namespace
 
 std::string format_consistency_proof(const ConsistencyProof& p) {
@@ -97,10 +87,64 @@ Result<Checkpoint> verify_consistency_proof(const ConsistencyProof& p, ByteView 
   return second;
 }
 
+Hash32 record_range_digest(const std::vector<Hash32>& record_hashes) {
+  Bytes all;
+  all.reserve(record_hashes.size() * kHashSize);
+  for (const auto& h : record_hashes) all.insert(all.end(), h.begin(), h.end());
+  return tagged_hash("civic-kiosk/record-range/v1", {ByteView(all)});
+}
+
+std::vector<RecordRange> record_ranges(const std::vector<OwnRecord>& records) {
+  std::vector<RecordRange> out;
+  std::vector<Hash32> hashes;
+  const auto close = [&] {
+    if (hashes.empty()) return;
+    out.back().digest = record_range_digest(hashes);
+    hashes.clear();
+  };
+  for (const auto& r : records) {
+    if (out.empty() || hashes.empty() || r.position != out.back().first_position + out.back().count ||
+        out.back().count == kMaxRangeRecords) {
+      close();
+      out.push_back({r.position, 0, {}});
+    }
+    ++out.back().count;
+    hashes.push_back(r.record_hash);
+  }
+  close();
+  return out;
+}
+
+namespace {
+json range_json(const RecordRange& r) {
+  return json{{"first_position", r.first_position}, {"count", r.count}, {"digest", to_hex(r.digest)}};
+}
+Result<RecordRange> read_range(const json& j) {
+  RecordRange r;
+  r.first_position = j.at("first_position").get<std::uint64_t>();
+  r.count = j.at("count").get<std::uint64_t>();
+  if (r.first_position == 0 || r.count == 0 || r.count > kMaxRangeRecords)
+    return make_error(ErrorCode::kMalformed, "a range starts at position 1 or later and holds 1 to 1000 records");
+  CIVIC_ASSIGN(digest, fixed_from_hex<kHashSize>(j.at("digest").get<std::string>()));
+  r.digest = digest;
+  return r;
+}
+Result<std::vector<RecordRange>> read_ranges(const json& j) {
+  if (!j.is_array() || j.size() > kMaxInclusionRanges)
+    return make_error(ErrorCode::kOversize, "ask about at most " + std::to_string(kMaxInclusionRanges) + " ranges at a time");
+  std::vector<RecordRange> out;
+  for (const auto& item : j) {
+    CIVIC_ASSIGN(r, read_range(item));
+    out.push_back(r);
+  }
+  return out;
+}
+}  // namespace
+
 std::string format_inclusion_request(const InclusionRequest& r) {
-  json records = json::array();
-  for (const auto& rec : r.records) records.push_back(own_record_json(rec));
-  json j{{"format", 1}, {"kiosk_id", to_hex(r.kiosk)}, {"tree_size", r.tree_size}, {"records", records}};
+  json ranges = json::array();
+  for (const auto& range : r.ranges) ranges.push_back(range_json(range));
+  json j{{"format", 1}, {"kiosk_id", to_hex(r.kiosk)}, {"tree_size", r.tree_size}, {"ranges", ranges}};
   if (r.from_size) j["from"] = *r.from_size;
   return j.dump() + "\n";
 }
@@ -114,15 +158,8 @@ Result<InclusionRequest> parse_inclusion_request(const std::string& text) {
     r.kiosk = kiosk;
     r.tree_size = j.at("tree_size").get<std::uint64_t>();
     if (j.contains("from")) r.from_size = j.at("from").get<std::uint64_t>();
-    const json& records = j.at("records");
-    if (!records.is_array() || records.size() > kMaxInclusionRecords) {
-      return make_error(ErrorCode::kOversize,
-                        "ask for at most " + std::to_string(kMaxInclusionRecords) + " records at a time");
-    }
-    for (const auto& rec : records) {
-      CIVIC_ASSIGN(own, read_own_record(rec));
-      r.records.push_back(own);
-    }
+    CIVIC_ASSIGN(ranges, read_ranges(j.at("ranges")));
+    r.ranges = std::move(ranges);
     return r;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kMalformed, std::string("this is not a readable inclusion request: ") + e.what());
@@ -137,8 +174,10 @@ std::string format_inclusion_answer(const InclusionAnswer& a) {
                     {"leaf_index", r.leaf_index},
                     {"proof", hashes_json(r.proof)}});
   }
+  json missing = json::array();
+  for (const auto& m : a.missing) missing.push_back(range_json(m));
   const json j{{"format", 1}, {"kind", "inclusion"}, {"tree_size", a.tree_size}, {"runs", runs},
-               {"missing", a.missing}};
+               {"missing", missing}};
   return j.dump(2) + "\n";
 }
 
@@ -150,21 +189,21 @@ Result<InclusionAnswer> parse_inclusion_answer(const std::string& text) {
     InclusionAnswer a;
     a.tree_size = j.at("tree_size").get<std::uint64_t>();
     const json& runs = j.at("runs");
-    const json& missing = j.at("missing");
-    if (!runs.is_array() || !missing.is_array() || runs.size() + missing.size() > kMaxInclusionRecords)
-      return make_error(ErrorCode::kOversize, "an inclusion answer is about at most 1000 records");
+    if (!runs.is_array() || runs.size() > kMaxInclusionRanges * kMaxRangeRecords)
+      return make_error(ErrorCode::kOversize, "an inclusion answer holds too many runs");
+    CIVIC_ASSIGN(missing, read_ranges(j.at("missing")));
+    a.missing = std::move(missing);
     for (const auto& item : runs) {
       RecordRun r;
       r.first_position = item.at("first_position").get<std::uint64_t>();
       r.count = item.at("count").get<std::uint64_t>();
       r.leaf_index = item.at("leaf_index").get<std::uint64_t>();
-      if (r.count == 0 || r.count > kMaxInclusionRecords)
+      if (r.count == 0 || r.count > kMaxRangeRecords)
         return make_error(ErrorCode::kMalformed, "a run holds 1 to 1000 records");
       CIVIC_ASSIGN(proof, read_hashes(item.at("proof")));
       r.proof = std::move(proof);
       a.runs.push_back(std::move(r));
     }
-    for (const auto& m : missing) a.missing.push_back(m.get<std::uint64_t>());
     return a;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kMalformed, std::string("this is not a readable inclusion answer: ") + e.what());

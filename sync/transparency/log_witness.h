@@ -30,25 +30,38 @@ bool is_consistency_proof(const std::string& json);
 [[nodiscard]] Result<Checkpoint> verify_consistency_proof(const ConsistencyProof& proof, ByteView first_checkpoint,
                                                           const SigningPublicKey& hub_key);
 
-// A kiosk asks for the inclusion of its records (by chain position and record hash) in the tree of
-// `tree_size` leaves; at most kMaxInclusionRecords at a time.
-inline constexpr std::size_t kMaxInclusionRecords = 1000;
+// A kiosk asks for the inclusion of its records in the tree of `tree_size` leaves as ranges of
+// consecutive chain positions, each named by a digest of its record hashes (so that only who holds
+// the records can ask, and a night of records costs a few bytes to ask about).
+inline constexpr std::size_t kMaxRangeRecords = 1000;
+inline constexpr std::size_t kMaxInclusionRanges = 100;
 struct OwnRecord {
   std::uint64_t position = 0;
   Hash32 record_hash{};
   bool operator==(const OwnRecord&) const = default;
 };
+struct RecordRange {
+  std::uint64_t first_position = 0;
+  std::uint64_t count = 0;
+  Hash32 digest{};  // record_range_digest of the records at those positions
+  bool operator==(const RecordRange&) const = default;
+};
+// H256("civic-kiosk/record-range/v1", record hashes in position order).
+Hash32 record_range_digest(const std::vector<Hash32>& record_hashes);
+// Consecutive records (by position) as ranges of at most kMaxRangeRecords.
+std::vector<RecordRange> record_ranges(const std::vector<OwnRecord>& records);
+
 struct InclusionRequest {
   KioskId kiosk{};
   std::uint64_t tree_size = 0;  // 0 on a drive: the hub answers for its log as it is at import
-  std::vector<OwnRecord> records;
+  std::vector<RecordRange> ranges;
   // On a drive only: the size of the checkpoint the kiosk holds, for the consistency proof.
   std::optional<std::uint64_t> from_size;
 };
 std::string format_inclusion_request(const InclusionRequest& request);
 [[nodiscard]] Result<InclusionRequest> parse_inclusion_request(const std::string& json);
 
-// The hub's answer: the asked records it holds, as runs of consecutive chain positions that are
+// The hub's answer: the asked ranges it holds (every position, with the same digest), as runs of consecutive chain positions that are
 // consecutive leaves of the tree of tree_size leaves, each with one range proof (a batch's records
 // arrive together, so a night is a few runs, whatever its size); and the asked positions it does
 // not hold there (no record of that kiosk at that position with that hash, within those leaves).
@@ -61,7 +74,7 @@ struct RecordRun {
 struct InclusionAnswer {
   std::uint64_t tree_size = 0;
   std::vector<RecordRun> runs;
-  std::vector<std::uint64_t> missing;
+  std::vector<RecordRange> missing;  // asked ranges the hub does not hold as asked
 };
 std::string format_inclusion_answer(const InclusionAnswer& answer);
 [[nodiscard]] Result<InclusionAnswer> parse_inclusion_answer(const std::string& json);

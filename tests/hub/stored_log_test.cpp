@@ -143,7 +143,10 @@ TEST_CASE("a kiosk's records are proven in runs, one range proof per batch, and 
   REQUIRE(checkpoint.ok());
   REQUIRE(checkpoint->size == 12);
 
-  auto answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, own, std::nullopt});
+  // Asked as one range of nine consecutive records, named by their digest.
+  const auto ranges = record_ranges(own);
+  REQUIRE(ranges.size() == 1);
+  auto answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, ranges, std::nullopt});
   REQUIRE(answer.ok());
   REQUIRE(answer->runs.size() == 3);
   CHECK(answer->runs[1].first_position == 4);
@@ -172,13 +175,21 @@ TEST_CASE("a kiosk's records are proven in runs, one range proof per batch, and 
     CHECK(s.code() == ErrorCode::kBadSignature);
     CHECK_THAT(s.message(), Catch::Contains("record 4, acknowledged by the hub, is not in its log"));
   }
-  SECTION("a record the hub does not hold is answered missing") {
+  SECTION("a range the hub does not hold as asked is answered missing, and proves nothing") {
     auto asked = own;
-    asked[4].record_hash[0] ^= 1;
-    auto other_answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, asked, std::nullopt});
+    asked[4].record_hash[0] ^= 1;  // the kiosk claims another record at position 5
+    auto other_answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, record_ranges(asked), std::nullopt});
     REQUIRE(other_answer.ok());
-    CHECK(other_answer->missing == std::vector<std::uint64_t>{5});
-    CHECK(other_answer->runs.size() == 4);  // the second batch in two runs around it
+    CHECK(other_answer->runs.empty());
+    REQUIRE(other_answer->missing.size() == 1);
+    CHECK(other_answer->missing[0].first_position == 1);
     CHECK_FALSE(verify_inclusion_answer(*other_answer, asked, asked, *checkpoint).ok());
+    // Positions the hub does not have at all (10 and 11) are missing too.
+    auto beyond = own;
+    beyond.push_back({10, own[0].record_hash});
+    beyond.push_back({11, own[1].record_hash});
+    auto beyond_answer = hub.service->prove_inclusion({hub.kiosk, checkpoint->size, record_ranges(beyond), std::nullopt});
+    REQUIRE(beyond_answer.ok());
+    CHECK(beyond_answer->missing.size() == 1);
   }
 }
