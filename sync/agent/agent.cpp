@@ -333,7 +333,7 @@ namespace {
 constexpr const char* kLogRequestFile = "log-request.json";
 }  // namespace
 
-std::uint64_t Agent::refuse_log(SyncReport& report, LogWitnessState& state, const std::string& why) {
+std::uint64_t Agent::refuse_log(SyncReport& report, LogWitnessState& state, const std::string& why) const {
   state.refused_at = clock_.now();
   state.refused_reason = why;
   if (auto s = write_log_witness(config_.state_dir, state); !s.ok())
@@ -354,7 +354,7 @@ Result<Checkpoint> Agent::check_log_extension(const LogWitnessState& state, cons
 }
 
 std::uint64_t Agent::accept_log(SyncReport& report, LogWitnessState& state, const ConsistencyProof& proof,
-                                std::uint64_t witnessed, std::uint64_t proven) {
+                                std::uint64_t witnessed, std::uint64_t proven) const {
   const std::uint64_t from = proof.first_size;
   state.checkpoint = proof.checkpoint;
   state.witnessed_position = witnessed;

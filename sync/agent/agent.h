@@ -82,9 +82,9 @@ class Agent {
   std::uint64_t witness_log_from_drive(SyncReport& report, const std::filesystem::path& mount);
   [[nodiscard]] Result<Checkpoint> check_log_extension(const LogWitnessState& state,
                                                        const ConsistencyProof& proof) const;
-  std::uint64_t refuse_log(SyncReport& report, LogWitnessState& state, const std::string& why);
+  std::uint64_t refuse_log(SyncReport& report, LogWitnessState& state, const std::string& why) const;
   std::uint64_t accept_log(SyncReport& report, LogWitnessState& state, const ConsistencyProof& proof,
-                           std::uint64_t witnessed, std::uint64_t proven);
+                           std::uint64_t witnessed, std::uint64_t proven) const;
   std::string install_content(ByteView bundle, int& exit_code);
   // Signed reports of the town-hall events staff closed on this kiosk (event.json), with their
   // ids; only those the hub has not confirmed yet when `unsent_only`.
