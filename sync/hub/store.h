@@ -281,4 +281,16 @@ class HubStore {
 
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path);
 
+// The store's transparency log as the Merkle functions read it (merkle_root_at and the proofs).
+class StoredLogTree final : public MerkleNodeSource {
+ public:
+  explicit StoredLogTree(HubStore& store) : store_(store) {}
+  [[nodiscard]] Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
+    return store_.log_node(level, index);
+  }
+
+ private:
+  HubStore& store_;
+};
+
 }  // namespace civic

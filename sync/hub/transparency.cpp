@@ -7,19 +7,6 @@
 
 namespace civic {
 
-namespace {
-// The store's tree, as the Merkle functions read it.
-class StoredLog final : public MerkleNodeSource {
- public:
-  explicit StoredLog(HubStore& store) : store_(store) {}
-  Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
-    return store_.log_node(level, index);
-  }
-
- private:
-  HubStore& store_;
-};
-}  // namespace
 
 Result<std::uint64_t> HubService::refresh_log_locked() { return store_->extend_log(); }
 
@@ -38,7 +25,7 @@ Result<std::uint64_t> HubService::records_in_log() {
 Result<Bytes> HubService::checkpoint(std::uint64_t now) {
   std::lock_guard lock(log_mutex_);
   CIVIC_ASSIGN(size, refresh_log_locked());
-  CIVIC_ASSIGN(root, merkle_root_at(StoredLog(*store_), size));
+  CIVIC_ASSIGN(root, merkle_root_at(StoredLogTree(*store_), size));
   return encode_signed_checkpoint(Checkpoint{size, root, now}, keys_.signing);
 }
 
@@ -82,7 +69,7 @@ Result<ReceiptProof> HubService::prove_receipt_unlimited(std::string_view code, 
     return make_error(ErrorCode::kInternal,
                       "the record is missing from the log; report this to the hub's operators");
   }
-  const StoredLog log(*store_);
+  const StoredLogTree log(*store_);
   ReceiptProof proof;
   proof.receipt = canonical;
   proof.kiosk = record.kiosk;
@@ -118,7 +105,7 @@ Result<ConsistencyProof> HubService::prove_consistency(std::uint64_t first, std:
   ConsistencyProof proof;
   proof.first_size = first;
   proof.second_size = to;
-  const StoredLog log(*store_);
+  const StoredLogTree log(*store_);
   CIVIC_ASSIGN(path, merkle_consistency_proof_at(log, first, to));
   proof.path = std::move(path);
   CIVIC_ASSIGN(root, merkle_root_at(log, to));
@@ -157,7 +144,7 @@ Result<InclusionAnswer> HubService::prove_inclusion(const InclusionRequest& requ
     return make_error(ErrorCode::kNotFound, "the log holds " + std::to_string(size) + " entries, not " +
                                                 std::to_string(request.tree_size) + " yet");
   }
-  const StoredLog log(*store_);
+  const StoredLogTree log(*store_);
   InclusionAnswer answer;
   answer.tree_size = request.tree_size;
   for (const auto& h : held) {
@@ -194,7 +181,7 @@ Result<std::vector<OnlineImportProof>> HubService::prove_online_imports(std::uin
   CIVIC_ASSIGN(imports, store_->online_imports(false));
   std::lock_guard lock(log_mutex_);
   CIVIC_ASSIGN(size, refresh_log_locked());
-  const StoredLog log(*store_);
+  const StoredLogTree log(*store_);
   CIVIC_ASSIGN(root, merkle_root_at(log, size));
   const Bytes checkpoint = encode_signed_checkpoint(Checkpoint{size, root, now}, keys_.signing);
   std::vector<OnlineImportProof> proofs;

@@ -645,6 +645,16 @@ Result<OutboxStatus> Outbox::status() {
   return s;
 }
 
+namespace {
+Result<Outbox::AcknowledgedRecord> read_position_and_hash(sql::Statement& row) {
+  Outbox::AcknowledgedRecord r;
+  r.position = row.uint64(0);
+  CIVIC_ASSIGN(rh, row.fixed<kHashSize>(1));
+  r.record_hash = rh;
+  return r;
+}
+}  // namespace
+
 Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::acknowledged_records(std::uint64_t after_position,
                                                                                std::size_t limit) {
   // Each record's batch is the one with the largest first position not above it (batches cover
@@ -654,13 +664,7 @@ Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::acknowledged_records(std
                                     "FROM batches b WHERE b.first_position <= r.position ORDER BY b.first_position "
                                     "DESC LIMIT 1) ORDER BY r.position LIMIT ?"));
   stmt.bind(1, after_position).bind(2, static_cast<std::uint64_t>(limit));
-  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<AcknowledgedRecord> {
-    AcknowledgedRecord r;
-    r.position = row.uint64(0);
-    CIVIC_ASSIGN(rh, row.fixed<kHashSize>(1));
-    r.record_hash = rh;
-    return r;
-  });
+  return sql::collect_rows(stmt, read_position_and_hash);
 }
 
 Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::record_hashes(std::uint64_t after_position,
@@ -668,13 +672,7 @@ Result<std::vector<Outbox::AcknowledgedRecord>> Outbox::record_hashes(std::uint6
   CIVIC_ASSIGN(stmt, impl_->prepare("SELECT position, record_hash FROM records WHERE position > ? ORDER BY position "
                                     "LIMIT ?"));
   stmt.bind(1, after_position).bind(2, static_cast<std::uint64_t>(limit));
-  return sql::collect_rows(stmt, [](sql::Statement& row) -> Result<AcknowledgedRecord> {
-    AcknowledgedRecord r;
-    r.position = row.uint64(0);
-    CIVIC_ASSIGN(rh, row.fixed<kHashSize>(1));
-    r.record_hash = rh;
-    return r;
-  });
+  return sql::collect_rows(stmt, read_position_and_hash);
 }
 
 Result<std::vector<StoredRecord>> Outbox::records() {

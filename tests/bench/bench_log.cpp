@@ -48,17 +48,6 @@ void insert_records(const std::filesystem::path& db_path, std::uint64_t first, s
   sqlite3_close(db);
 }
 
-class StoredLog final : public MerkleNodeSource {
- public:
-  explicit StoredLog(HubStore& store) : store_(store) {}
-  Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
-    return store_.log_node(level, index);
-  }
-
- private:
-  HubStore& store_;
-};
-
 struct Figures {
   std::uint64_t size = 0;
   double root_us = 0, inclusion_us = 0, consistency_us = 0, extend_per_leaf_us = 0, build_s = 0;
@@ -80,7 +69,7 @@ Figures measure(std::uint64_t n) {
     std::exit(1);
   }
   f.size = n;
-  const StoredLog log(**store);
+  const StoredLogTree log(**store);
   constexpr int kRounds = 200;
   t0 = Clock::now();
   for (int i = 0; i < kRounds; ++i) (void)merkle_root_at(log, n - static_cast<std::uint64_t>(i));

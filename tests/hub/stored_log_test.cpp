@@ -66,13 +66,7 @@ TEST_CASE("the stored log is the reference tree at every step, across chunks and
   auto size = (*store)->extend_log();
   REQUIRE(size.ok());
   CHECK(*size == 5010);
-  struct Source final : MerkleNodeSource {
-    HubStore& s;
-    explicit Source(HubStore& store) : s(store) {}
-    Result<Hash32> complete_subtree(unsigned level, std::uint64_t index) const override {
-      return s.log_node(level, index);
-    }
-  } source(**store);
+  const StoredLogTree source(**store);
   auto root = merkle_root_at(source, *size);
   REQUIRE(root.ok());
   CHECK(*root == merkle_root(leaves));
