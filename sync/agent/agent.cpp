@@ -405,10 +405,9 @@ std::uint64_t Agent::witness_log(SyncReport& report) {
 
   // Then every record the hub acknowledged since the last check, in the tree of that checkpoint,
   // asked about as ranges of consecutive records (kMaxInclusionRanges of them at a time).
-  constexpr std::size_t kPerRequest = kMaxInclusionRanges * kMaxRangeRecords / 10;
   std::uint64_t witnessed = state.witnessed_position, proven = 0;
   for (;;) {
-    auto acked = outbox_->acknowledged_records(witnessed, kPerRequest);
+    auto acked = outbox_->acknowledged_records(witnessed, kWitnessRecordsPerRequest);
     if (!acked.ok()) return not_checked("cannot read the outbox: " + acked.message());
     if (acked->empty()) break;
     std::vector<OwnRecord> own;
@@ -440,9 +439,8 @@ Status Agent::log_request_for_drive(const std::filesystem::path& mount) {
   // Every record not yet shown in the log, acknowledged or on this drive (a bounded number: the
   // rest at the next sync or drive). Acknowledged ones and the others in ranges of their own, so
   // that a batch the hub does not take (a revoked kiosk's, held) does not hide the acknowledged.
-  constexpr std::size_t kPerDrive = kMaxInclusionRanges * kMaxRangeRecords / 10;
-  CIVIC_ASSIGN(records, outbox_->record_hashes(state.witnessed_position, kPerDrive));
-  CIVIC_ASSIGN(acked, outbox_->acknowledged_records(state.witnessed_position, kPerDrive));
+  CIVIC_ASSIGN(records, outbox_->record_hashes(state.witnessed_position, kWitnessRecordsPerRequest));
+  CIVIC_ASSIGN(acked, outbox_->acknowledged_records(state.witnessed_position, kWitnessRecordsPerRequest));
   std::vector<OwnRecord> before, exported;
   for (const auto& r : records) {
     const bool is_acked = before.size() < acked.size() && acked[before.size()].position == r.position;
@@ -488,9 +486,8 @@ std::uint64_t Agent::witness_log_from_drive(SyncReport& report, const std::files
   // This kiosk's records as it asked about them, and of those, what the hub acknowledged: only
   // that must be in its log (a batch it held or refused is not). The records shown are those up
   // to the first one not acknowledged yet.
-  constexpr std::size_t kPerDrive = kMaxInclusionRanges * kMaxRangeRecords / 10;
-  auto records = outbox_->record_hashes(state.witnessed_position, kPerDrive);
-  auto acked = outbox_->acknowledged_records(state.witnessed_position, kPerDrive);
+  auto records = outbox_->record_hashes(state.witnessed_position, kWitnessRecordsPerRequest);
+  auto acked = outbox_->acknowledged_records(state.witnessed_position, kWitnessRecordsPerRequest);
   if (!records.ok() || !acked.ok()) return not_checked("cannot read the outbox");
   std::vector<OwnRecord> own, must;
   for (const auto& r : *records) own.push_back({r.position, r.record_hash});

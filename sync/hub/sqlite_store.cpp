@@ -1,5 +1,5 @@
 // The SQLite implementation of HubStore. One connection, serialised by a mutex: SQLite serialises
-// writers anyway, and every upload is a single short transaction.
+// writers anyway. Uploads arriving together share one short transaction (group commit).
 #include <algorithm>
 #include <condition_variable>
 #include <iterator>
@@ -1154,7 +1154,7 @@ Status SqliteHubStore::touch(const KioskId& id, std::uint64_t now) {
   return stmt.bind(1, now).bind(2, ByteView(id)).run();
 }
 
-// Refuses the batch, but keeps the event: the transaction is committed with only the event in it.
+// Refuses the batch, but keeps the event: its savepoint is released with only the event in it.
 Error SqliteHubStore::fork(const BatchHeader& h, std::uint64_t now, const std::string& why) {
   const std::string detail = "batch " + std::to_string(h.sequence) + " (positions from " +
                              std::to_string(h.first_position) + ") refused: " + why;

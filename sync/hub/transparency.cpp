@@ -1,12 +1,11 @@
 // The transparency log: HubService's checkpoints, receipt proofs and online import proofs. The log
 // is the records in arrival order with each online import statement after the record that was last
-// when it was stored; its tree is kept in memory and grows as leaves arrive.
+// when it was stored; its tree is stored by the hub's store as leaves arrive (HubStore::extend_log).
 #include <algorithm>
 
 #include "service.h"
 
 namespace civic {
-
 
 Result<std::uint64_t> HubService::refresh_log_locked() { return store_->extend_log(); }
 

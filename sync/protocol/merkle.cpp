@@ -143,11 +143,9 @@ bool verify_merkle_consistency(std::uint64_t first, std::uint64_t second, const 
     if ((fn & 1) || fn == sn) {
       fr = merkle_node_hash(c, fr);
       sr = merkle_node_hash(c, sr);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
+      while (!(fn & 1) && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
       }
     } else {
       sr = merkle_node_hash(sr, c);
@@ -221,8 +219,7 @@ namespace {
 Result<Hash32> subtree_at(const MerkleNodeSource& tree, std::uint64_t begin, std::uint64_t end) {
   const std::uint64_t n = end - begin;
   if ((n & (n - 1)) == 0) {
-    unsigned h = 0;
-    while ((std::uint64_t{1} << h) < n) ++h;
+    const auto h = static_cast<unsigned>(std::countr_zero(n));
     return tree.complete_subtree(h, begin >> h);
   }
   const std::uint64_t k = split_point(n);
@@ -271,9 +268,6 @@ Status subproof_at(const MerkleNodeSource& tree, std::uint64_t first, std::uint6
   return {};
 }
 
-}  // namespace
-
-namespace {
 // The subtrees of [lo, hi) outside [begin, end), left to right.
 Status range_proof(const MerkleNodeSource& tree, std::uint64_t begin, std::uint64_t end, std::uint64_t lo,
                    std::uint64_t hi, std::vector<Hash32>& out) {

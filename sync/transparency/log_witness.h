@@ -35,6 +35,9 @@ bool is_consistency_proof(const std::string& json);
 // the records can ask, and a night of records costs a few bytes to ask about).
 inline constexpr std::size_t kMaxRangeRecords = 1000;
 inline constexpr std::size_t kMaxInclusionRanges = 100;
+// What a kiosk asks about at once: well within the ranges allowed, where a drive's request splits
+// acknowledged records from exported ones.
+inline constexpr std::size_t kWitnessRecordsPerRequest = 10 * kMaxRangeRecords;
 struct OwnRecord {
   std::uint64_t position = 0;
   Hash32 record_hash{};
