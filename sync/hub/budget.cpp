@@ -56,12 +56,12 @@ std::vector<std::uint64_t> approvals(const BudgetInstance& in) {
   return votes;
 }
 
-std::vector<BudgetBallotGroup> merge_ballots(std::vector<std::vector<std::size_t>> ballots) {
+std::vector<BudgetBallotGroup> merge_ballots(std::vector<BudgetBallotGroup> ballots) {
   std::map<std::vector<std::size_t>, std::uint64_t> counts;
   for (auto& b : ballots) {
-    std::sort(b.begin(), b.end());
-    b.erase(std::unique(b.begin(), b.end()), b.end());
-    ++counts[std::move(b)];
+    std::sort(b.projects.begin(), b.projects.end());
+    b.projects.erase(std::unique(b.projects.begin(), b.projects.end()), b.projects.end());
+    counts[std::move(b.projects)] += b.voters;
   }
   std::vector<BudgetBallotGroup> out;
   out.reserve(counts.size());

@@ -53,7 +53,7 @@ BudgetOutcome equal_shares_budget(const BudgetInstance& instance);
 // One run of MES with this budget per voter, no completion (exposed for tests).
 BudgetOutcome equal_shares_run(const BudgetInstance& instance, double share_per_voter);
 
-// Merges identical ballots (the order of projects within a ballot does not matter).
-std::vector<BudgetBallotGroup> merge_ballots(std::vector<std::vector<std::size_t>> ballots);
+// Merges identical ballots (the order of projects within a ballot does not matter), adding their voters.
+std::vector<BudgetBallotGroup> merge_ballots(std::vector<BudgetBallotGroup> ballots);
 
 }  // namespace civic

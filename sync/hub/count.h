@@ -19,8 +19,9 @@ struct CountRequest {
   bool exclude_revoked = false;
 };
 
-// Every record, opened page by page.
-[[nodiscard]] Result<OpenedRecords> open_all_records(HubStore& store, const SealKeyPair& key);
+// Every record given to `counter`, kiosk by kiosk in chain order, a page at a time opened on every
+// core; residents' words are wiped after each page, so memory does not follow the number of records.
+[[nodiscard]] Status count_records(HubStore& store, const SealKeyPair& key, TallyCounter& counter);
 
 // The tally and the consultations it counted.
 [[nodiscard]] Result<std::pair<Tally, Content>> count_results(HubService& service, const SealKeyPair& key,

@@ -684,13 +684,12 @@ int run_export_pabulib(HubService& service, const Options& o) {
   auto key = load_operator_key(o.key_file);
   if (!key.ok()) return fail(key.error());
   const MemoryLock key_lock(&*key, sizeof *key);
-  auto opened = open_all_records(service.store(), *key);
-  if (!opened.ok()) return fail(opened.error());
   TallyOptions options;
   options.consultation = c->id;
-  const Tally t = tally(*content_now, *opened, nullptr, options);
-  std::vector<CountedBudgetBallot> ballots = counted_budget_ballots(*content_now, *opened, *c);
-  for (auto& r : opened->opened) wipe_submission(r.submission);
+  TallyCounter counter(*content_now, nullptr, options);
+  if (auto s = count_records(service.store(), *key, counter); !s.ok()) return fail(s.error());
+  std::vector<CountedBudgetBallot> ballots = counter.counted_budget_ballots(*c);
+  const Tally t = counter.finish();
   std::vector<std::pair<std::string, std::string>> meta;
   if (!o.pabulib_country.empty()) meta.emplace_back("country", o.pabulib_country);
   if (!o.pabulib_unit.empty()) meta.emplace_back("unit", o.pabulib_unit);

@@ -65,11 +65,11 @@ BudgetInstance PabulibFile::instance() const {
     index[p.id] = in.projects.size();
     in.projects.push_back({p.id, p.cost});
   }
-  std::vector<std::vector<std::size_t>> ballots;
+  std::vector<BudgetBallotGroup> ballots;
   ballots.reserve(voters.size());
   for (const auto& v : voters) {
-    std::vector<std::size_t> b;
-    for (const auto& id : v.vote) b.push_back(index.at(id));  // checked when parsed
+    BudgetBallotGroup b;
+    for (const auto& id : v.vote) b.projects.push_back(index.at(id));  // checked when parsed
     ballots.push_back(std::move(b));
   }
   in.ballots = merge_ballots(std::move(ballots));

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <compare>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <thread>
@@ -92,32 +94,8 @@ std::string impossible_ballot_words(const std::string& kind, const Consultation&
   return kind;
 }
 
-// The kiosk, town-hall and paper records of `c` that count: ballots no kiosk could have produced
-// are refused (counted by kind in `refused`), then one ballot per session: the first to arrive
-// counts, later ones are counted in `repeated`.
-std::vector<const Submission*> countable_submissions(const Consultation& c, const Content& content,
-                                                     const OpenedRecords& records,
-                                                     std::map<std::string, std::uint64_t>& refused,
-                                                     std::uint64_t& repeated) {
-  std::set<SessionId> seen;
-  std::vector<const Submission*> out;
-  const IdeaSet ideas = idea_set(c);
-  for (const auto& r : records.opened) {
-    if (r.submission.consultation_id != c.id) continue;
-    if (auto why = impossible_ballot(c, ideas, content, r.submission)) {
-      ++refused[*why];
-      continue;
-    }
-    if (!seen.insert(r.submission.session_id).second) {
-      ++repeated;
-      continue;
-    }
-    out.push_back(&r.submission);
-  }
-  return out;
-}
-
-// A counted ballot, from a kiosk record or an online per-participant export.
+// A counted ballot, from a kiosk record or an online per-participant export, with how many
+// identical ballots it stands for.
 struct Ballot {
   const std::vector<Vote>* votes;
   const std::vector<Answer>* answers;
@@ -125,7 +103,48 @@ struct Ballot {
   std::string channel;  // kiosk, town-hall, paper, online:<source>
   std::string event_id;
   bool has_idea;
+  std::uint64_t count = 1;
 };
+
+// A counted kiosk, town-hall or paper ballot as the count keeps it: what is counted, never the
+// idea's words; votes, answers and comparisons in a canonical order, so that identical ballots
+// are kept once with their number.
+struct DistinctBallot {
+  std::string channel, event_id;
+  bool has_idea = false;
+  std::vector<Vote> votes;
+  std::vector<Answer> answers;
+  std::vector<Comparison> comparisons;
+};
+
+auto vote_key(const Vote& v) { return std::tie(v.idea_id, v.choice); }
+auto answer_key(const Answer& a) { return std::tie(a.question_id, a.answer_id); }
+auto comparison_key(const Comparison& c) { return std::tie(c.left, c.right, c.outcome); }
+
+template <typename T, typename Key>
+std::strong_ordering compare_lists(const std::vector<T>& a, const std::vector<T>& b, Key key) {
+  return std::lexicographical_compare_three_way(a.begin(), a.end(), b.begin(), b.end(),
+                                                [&](const T& x, const T& y) { return key(x) <=> key(y); });
+}
+
+struct DistinctBallotOrder {
+  bool operator()(const DistinctBallot& a, const DistinctBallot& b) const {
+    if (auto c = std::tie(a.channel, a.event_id, a.has_idea) <=> std::tie(b.channel, b.event_id, b.has_idea); c != 0)
+      return c < 0;
+    if (auto c = compare_lists(a.votes, b.votes, vote_key); c != 0) return c < 0;
+    if (auto c = compare_lists(a.answers, b.answers, answer_key); c != 0) return c < 0;
+    return compare_lists(a.comparisons, b.comparisons, comparison_key) < 0;
+  }
+};
+
+DistinctBallot distinct_ballot(const Submission& s) {
+  DistinctBallot b{channel_name(s.channel), s.event_id, !s.idea.empty(), s.votes, s.answers, s.comparisons};
+  auto by = [](auto key) { return [key](const auto& x, const auto& y) { return key(x) < key(y); }; };
+  std::sort(b.votes.begin(), b.votes.end(), by(vote_key));
+  std::sort(b.answers.begin(), b.answers.end(), by(answer_key));
+  std::sort(b.comparisons.begin(), b.comparisons.end(), by(comparison_key));
+  return b;
+}
 
 bool is_online_channel(const std::string& channel) { return channel.rfind("online:", 0) == 0; }
 
@@ -242,11 +261,11 @@ BudgetResult count_budget(const Consultation& c, const Content& content, const s
     index[idea.id] = in.projects.size();
     in.projects.push_back({idea.id, idea.cost});
   }
-  std::vector<std::vector<std::size_t>> selections;
+  std::vector<BudgetBallotGroup> selections;
   for (const auto& b : ballots) {
-    std::vector<std::size_t> chosen;
+    BudgetBallotGroup chosen{{}, b.count};
     for (const auto& v : *b.votes) {
-      if (v.choice == VoteChoice::kSelect && index.count(v.idea_id)) chosen.push_back(index.at(v.idea_id));
+      if (v.choice == VoteChoice::kSelect && index.count(v.idea_id)) chosen.projects.push_back(index.at(v.idea_id));
     }
     selections.push_back(std::move(chosen));
   }
@@ -259,18 +278,21 @@ BudgetResult count_budget(const Consultation& c, const Content& content, const s
     m.completion_steps = o.completion_steps;
     m.filled_greedily = o.filled_greedily;
     std::map<std::string, std::pair<double, double>> by_group;  // served, participants
-    double served = 0;
+    double served = 0, voters = 0;
     for (std::size_t i = 0; i < selections.size(); ++i) {
-      const bool yes = std::any_of(selections[i].begin(), selections[i].end(), [&](std::size_t p) { return won.count(p) > 0; });
-      served += yes ? 1 : 0;
+      const auto& chosen = selections[i].projects;
+      const auto n = static_cast<double>(selections[i].voters);
+      const bool yes = std::any_of(chosen.begin(), chosen.end(), [&](std::size_t p) { return won.count(p) > 0; });
+      served += yes ? n : 0;
+      voters += n;
       for (const auto& q : c.about_you) {
         auto it = profiles[i].find(q);
         auto& g = by_group[q + "=" + (it == profiles[i].end() ? std::string(kNoAnswer) : it->second)];
-        g.first += yes ? 1 : 0;
-        g.second += 1;
+        g.first += yes ? n : 0;
+        g.second += n;
       }
     }
-    m.served = selections.empty() ? 0 : served / static_cast<double>(selections.size());
+    m.served = voters == 0 ? 0 : served / voters;
     for (const auto& q : c.about_you) {
       std::vector<std::string> order;
       if (const Question* question = content.question(q)) {
@@ -388,9 +410,11 @@ OpenedRecords open_records(const std::vector<HubRecord>& records, const SealKeyP
 }
 
 RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins, int max_iterations,
-                  double tolerance) {
+                  double tolerance, const std::vector<std::uint64_t>& counts) {
   RakingResult r;
-  const double n = static_cast<double>(profiles.size());
+  auto count_of = [&](std::size_t i) { return counts.empty() ? 1.0 : static_cast<double>(counts[i]); };
+  double n = 0;
+  for (std::size_t i = 0; i < profiles.size(); ++i) n += count_of(i);
   r.weights.assign(profiles.size(), 1.0);
   if (profiles.empty()) {
     r.note = "no participants";
@@ -408,10 +432,10 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
   for (const auto& [question, shares] : margins.shares) {
     Margin m{question, {}, {}};
     std::map<std::string, double> observed;
-    for (const auto& p : profiles) {
-      auto it = p.find(question);
-      std::string cat = it != p.end() && shares.count(it->second) ? it->second : kNoAnswer;
-      observed[cat] += 1;
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+      auto it = profiles[i].find(question);
+      std::string cat = it != profiles[i].end() && shares.count(it->second) ? it->second : kNoAnswer;
+      observed[cat] += count_of(i);
       m.category.push_back(std::move(cat));
     }
     const double unanswered = observed.count(kNoAnswer) ? observed[kNoAnswer] : 0.0;
@@ -438,7 +462,7 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
     double worst = 0;
     for (const auto& m : ms) {
       std::map<std::string, double> total;
-      for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i];
+      for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i] * count_of(i);
       for (const auto& [cat, t] : m.target) worst = std::max(worst, std::abs(total[cat] - t) / n);
     }
     return worst;
@@ -450,7 +474,7 @@ RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins&
     }
     for (const auto& m : ms) {
       std::map<std::string, double> total;
-      for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i];
+      for (std::size_t i = 0; i < profiles.size(); ++i) total[m.category[i]] += r.weights[i] * count_of(i);
       for (std::size_t i = 0; i < profiles.size(); ++i) {
         const double have = total[m.category[i]];
         if (have > 0) r.weights[i] *= m.target.at(m.category[i]) / have;
@@ -482,63 +506,141 @@ ModerationSummary summarise_moderation(const std::vector<ModerationLogEntry>& lo
   return m;
 }
 
-Tally tally(const Content& content, const OpenedRecords& all_records, const PopulationMargins* margins,
-            const TallyOptions& options) {
+struct TallyCounter::State {
+  const Content& content;
+  const PopulationMargins* margins;
+  TallyOptions options;
   Tally t;
-  t.records = all_records.opened.size() + all_records.failed.size();
+  std::map<KioskId, std::size_t> revoked_index;  // into t.revoked_kiosks
+  std::vector<std::string> unreadable;           // why, for each record that did not open
+  // What is kept of a kiosk's sessions while its records are read.
+  struct KioskSessions {
+    std::map<std::string, std::set<SessionId>> counted;     // by consultation: a ballot of theirs counts
+    std::map<std::uint64_t, std::set<SessionId>> per_hour;  // residents at the screen, by hour
+    std::map<std::string, std::set<SessionId>> per_event;   // by town-hall event
+  };
+  std::map<KioskId, KioskSessions> kiosks;
+  std::map<std::pair<KioskId, std::uint64_t>, std::size_t> busy_hours;  // sessions, when over the limit
+  std::map<std::string, std::uint64_t> event_participants;
+  std::set<std::string> unknown_consultations;
+  struct ConsultationCount {
+    const Consultation* consultation = nullptr;
+    IdeaSet ideas;
+    std::map<std::string, std::uint64_t> refused;  // by kind
+    std::uint64_t repeated = 0;
+    std::map<DistinctBallot, std::uint64_t, DistinctBallotOrder> ballots;
+  };
+  std::vector<std::pair<std::string, ConsultationCount>> counts;  // the consultations counted, in the file's order
+
+  ConsultationCount* counting(const std::string& id) {
+    for (auto& [c, count] : counts) {
+      if (c == id) return &count;
+    }
+    return nullptr;
+  }
+  Tally finish();
+};
+
+TallyCounter::TallyCounter(const Content& content, const PopulationMargins* margins, TallyOptions options)
+    : state_(new State{content, margins, std::move(options), {}, {}, {}, {}, {}, {}, {}, {}}) {
+  State& s = *state_;
   // Revoked kiosks' records: named in the results; left out only when asked.
-  std::map<KioskId, std::uint64_t> revoked_index;
-  for (const auto& k : options.kiosks) {
+  for (const auto& k : s.options.kiosks) {
     if (!k.revoked_at) continue;
-    revoked_index[k.id] = t.revoked_kiosks.size();
-    t.revoked_kiosks.push_back({to_hex(k.id), k.name, *k.revoked_at, 0, !options.exclude_revoked});
+    s.revoked_index[k.id] = s.t.revoked_kiosks.size();
+    s.t.revoked_kiosks.push_back({to_hex(k.id), k.name, *k.revoked_at, 0, !s.options.exclude_revoked});
   }
-  // A copy of residents' words when revoked kiosks are left out: wiped however the tally ends.
-  struct WipedOnExit {
-    OpenedRecords records;
-    ~WipedOnExit() {
-      for (auto& r : records.opened) wipe_submission(r.submission);
-    }
-  } kept_copy;
-  OpenedRecords& kept = kept_copy.records;
-  for (const auto& r : all_records.opened) {
-    if (auto it = revoked_index.find(r.kiosk); it != revoked_index.end()) {
-      ++t.revoked_kiosks[it->second].records;
-      if (options.exclude_revoked) continue;
-    }
-    if (options.exclude_revoked) kept.opened.push_back(r);
+  for (const auto& c : content.consultations) {
+    if (!s.options.consultation.empty() && c.id != s.options.consultation) continue;
+    State::ConsultationCount count;
+    count.consultation = &c;
+    count.ideas = idea_set(c);
+    s.counts.emplace_back(c.id, std::move(count));
   }
+}
+
+TallyCounter::~TallyCounter() = default;
+
+void TallyCounter::add(const OpenedRecords& records) {
+  State& s = *state_;
+  s.t.records += records.opened.size() + records.failed.size();
+  for (const auto& [id, why] : records.failed) s.unreadable.push_back(why);
+  for (const auto& r : records.opened) {
+    if (auto it = s.revoked_index.find(r.kiosk); it != s.revoked_index.end()) {
+      ++s.t.revoked_kiosks[it->second].records;
+      if (s.options.exclude_revoked) continue;
+    }
+    const Submission& b = r.submission;
+    State::KioskSessions& sessions = s.kiosks[r.kiosk];
+    // Only residents at the screen count towards a busy hour: staff transcribe a town hall's or a
+    // pile of paper cards' sessions in an hour, and that is not misuse.
+    if (b.channel == Channel::kKiosk) sessions.per_hour[b.coarse_time].insert(b.session_id);
+    if (!b.event_id.empty()) sessions.per_event[b.event_id].insert(b.session_id);
+    if (!s.content.consultation(b.consultation_id)) {
+      s.unknown_consultations.insert(b.consultation_id);
+      continue;
+    }
+    State::ConsultationCount* count = s.counting(b.consultation_id);
+    if (!count) continue;  // a consultation not asked for
+    // Ballots no kiosk could have produced are refused (by kind); then one ballot per session.
+    if (auto why = impossible_ballot(*count->consultation, count->ideas, s.content, b)) {
+      ++count->refused[*why];
+      continue;
+    }
+    if (!sessions.counted[b.consultation_id].insert(b.session_id).second) {
+      ++count->repeated;
+      continue;
+    }
+    ++count->ballots[distinct_ballot(b)];
+  }
+}
+
+void TallyCounter::kiosk_done(const KioskId& kiosk) {
+  State& s = *state_;
+  auto it = s.kiosks.find(kiosk);
+  if (it == s.kiosks.end()) return;
+  // Busy kiosks: more sessions in one hour than one person at a time could make.
+  for (const auto& [hour, sessions] : it->second.per_hour) {
+    if (sessions.size() > s.options.max_sessions_per_hour) s.busy_hours[{kiosk, hour}] = sessions.size();
+  }
+  for (const auto& [event, sessions] : it->second.per_event) s.event_participants[event] += sessions.size();
+  s.kiosks.erase(it);
+}
+
+std::vector<CountedBudgetBallot> TallyCounter::counted_budget_ballots(const Consultation& c) const {
+  std::vector<CountedBudgetBallot> out;
+  const State::ConsultationCount* count = state_->counting(c.id);
+  if (!count) return out;
+  for (const auto& [b, n] : count->ballots) {
+    CountedBudgetBallot ballot{{}, b.answers, b.channel};
+    for (const auto& v : b.votes) {
+      if (v.choice == VoteChoice::kSelect) ballot.projects.push_back(v.idea_id);
+    }
+    out.insert(out.end(), n, ballot);
+  }
+  return out;
+}
+
+Tally TallyCounter::finish() {
+  while (!state_->kiosks.empty()) kiosk_done(state_->kiosks.begin()->first);
+  return state_->finish();
+}
+
+Tally TallyCounter::State::finish() {
   std::erase_if(t.revoked_kiosks, [](const RevokedKioskRecords& k) { return k.records == 0; });
-  if (options.exclude_revoked) kept.failed = all_records.failed;
-  const OpenedRecords& records = options.exclude_revoked ? kept : all_records;
-  for (const auto& [id, why] : records.failed) {
+  for (const auto& why : unreadable) {
     t.anomalies.push_back({"unreadable", "a record could not be opened with this key: " + why});
   }
-  // Busy kiosks: more sessions in one hour than one person at a time could make.
-  std::map<std::pair<KioskId, std::uint64_t>, std::set<SessionId>> sessions_per_hour;
-  // Only residents at the screen count: staff transcribe a town hall's or a pile of paper cards'
-  // sessions in an hour, and that is not misuse.
-  for (const auto& r : records.opened) {
-    if (r.submission.channel == Channel::kKiosk)
-      sessions_per_hour[{r.kiosk, r.submission.coarse_time}].insert(r.submission.session_id);
-  }
-  for (const auto& [key, sessions] : sessions_per_hour) {
-    if (sessions.size() > options.max_sessions_per_hour) {
-      std::string name = "kiosk " + to_hex(key.first);
-      for (const auto& k : options.kiosks) {
-        if (k.id == key.first) name = "kiosk '" + k.name + "' (" + to_hex(key.first).substr(0, 8) + ")";
-      }
-      t.anomalies.push_back(
-          {"busy-kiosk", name + " had " + std::to_string(sessions.size()) + " residents' sessions in the hour from " +
-                             format_utc(key.second) + ", more than the " +
-                             std::to_string(options.max_sessions_per_hour) +
-                             " one screen normally sees: they are counted; check the kiosk was not misused"});
+  for (const auto& [key, sessions] : busy_hours) {
+    std::string name = "kiosk " + to_hex(key.first);
+    for (const auto& k : options.kiosks) {
+      if (k.id == key.first) name = "kiosk '" + k.name + "' (" + to_hex(key.first).substr(0, 8) + ")";
     }
-  }
-  std::set<std::string> unknown_consultations;
-  for (const auto& r : records.opened) {
-    if (!content.consultation(r.submission.consultation_id))
-      unknown_consultations.insert(r.submission.consultation_id);
+    t.anomalies.push_back(
+        {"busy-kiosk", name + " had " + std::to_string(sessions) + " residents' sessions in the hour from " +
+                           format_utc(key.second) + ", more than the " +
+                           std::to_string(options.max_sessions_per_hour) +
+                           " one screen normally sees: they are counted; check the kiosk was not misused"});
   }
   for (const auto& id : unknown_consultations) {
     t.anomalies.push_back(
@@ -548,11 +650,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
 
   for (const auto& report : options.event_reports) {
     EventResult e{report, 0, std::nullopt};
-    std::set<SessionId> sessions;
-    for (const auto& r : records.opened) {
-      if (r.submission.event_id == report.event_id) sessions.insert(r.submission.session_id);
-    }
-    e.participants = sessions.size();
+    if (auto it = event_participants.find(report.event_id); it != event_participants.end()) e.participants = it->second;
     if (report.headcount > 0) {
       e.share_of_room = static_cast<double>(e.participants) / static_cast<double>(report.headcount);
       if (*e.share_of_room > 1.0) {
@@ -566,8 +664,8 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     t.events.push_back(std::move(e));
   }
 
-  for (const auto& c : content.consultations) {
-    if (!options.consultation.empty() && c.id != options.consultation) continue;
+  for (auto& [consultation_id, counted] : counts) {
+    const Consultation& c = *counted.consultation;
     ConsultationResult res;
     res.id = c.id;
     res.title = c.title.in("en");
@@ -590,11 +688,13 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       result.cost = idea.cost;
       res.ideas.push_back(std::move(result));
     }
-    // Ballots no kiosk could have produced are refused from the count and reported by kind. Then
-    // one ballot per session: the first to arrive counts; later ones are reported.
+    // Ballots no kiosk could have produced were refused from the count, and later ballots of a
+    // session counted already; both are reported.
+    res.refused_ballots = counted.refused;
+    res.repeated_ballots = counted.repeated;
     std::vector<Ballot> ballots;
-    for (const Submission* b : countable_submissions(c, content, records, res.refused_ballots, res.repeated_ballots)) {
-      ballots.push_back({&b->votes, &b->answers, &b->comparisons, channel_name(b->channel), b->event_id, !b->idea.empty()});
+    for (const auto& [b, n] : counted.ballots) {
+      ballots.push_back({&b.votes, &b.answers, &b.comparisons, b.channel, b.event_id, b.has_idea, n});
     }
     if (res.repeated_ballots > 0) {
       t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) +
@@ -626,7 +726,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
           ++res.refused_ballots[*why];
           continue;
         }
-        ballots.push_back({&b.votes, &b.answers, nullptr, d->channel(), "", false});
+        ballots.push_back({&b.votes, &b.answers, nullptr, d->channel(), "", false, 1});
       }
     }
     for (const auto& [kind, n] : res.refused_ballots) {
@@ -634,7 +734,11 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
                                        impossible_ballot_words(kind, c) +
                                        ": a kiosk screen never allows this (nor does an online import), so they are not counted"});
     }
-    res.participants = ballots.size();
+    std::vector<std::uint64_t> ballot_counts;
+    for (const auto& b : ballots) {
+      res.participants += b.count;
+      ballot_counts.push_back(b.count);
+    }
     const std::optional<PopulationMargins> asked =
         margins ? std::optional<PopulationMargins>(asked_margins(*margins, c)) : std::nullopt;
 
@@ -646,7 +750,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     }
     std::vector<double> weights(ballots.size(), 1.0);
     if (asked && !asked->shares.empty()) {
-      auto raked = rake(profiles, *asked);
+      auto raked = rake(profiles, *asked, 200, 1e-6, ballot_counts);
       weights = raked.weights;
       res.weighted = !ballots.empty();
       // The note in people's words: groups by their labels, a question nobody answered said once.
@@ -681,10 +785,11 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     std::map<std::string, std::uint64_t> unknown_ideas;
     for (std::size_t i = 0; i < ballots.size(); ++i) {
       const Ballot& b = ballots[i];
-      ++res.participants_by_channel[b.channel];
+      const auto n = static_cast<double>(b.count);
+      res.participants_by_channel[b.channel] += b.count;
       (is_online_channel(b.channel) ? res.has_online : res.has_offline) = true;
-      if (!b.event_id.empty()) ++res.participants_by_event[b.event_id];
-      if (b.has_idea) ++res.ideas_submitted;
+      if (!b.event_id.empty()) res.participants_by_event[b.event_id] += b.count;
+      if (b.has_idea) res.ideas_submitted += b.count;
       std::vector<std::string> groups{"channel=" + b.channel};
       if (!b.event_id.empty()) groups.push_back("event=" + b.event_id);
       for (const auto& q : c.about_you) {
@@ -694,14 +799,14 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
       for (const auto& v : *b.votes) {
         auto it = idea_index.find(v.idea_id);
         if (it == idea_index.end()) {
-          ++unknown_ideas[v.idea_id];
+          unknown_ideas[v.idea_id] += b.count;
           continue;
         }
         IdeaResult& idea = res.ideas[it->second];
-        idea.raw.add(v.choice, 1.0);
-        idea.weighted.add(v.choice, weights[i]);
-        (is_online_channel(b.channel) ? idea.online : idea.offline).add(v.choice, 1.0);
-        for (const auto& g : groups) idea.by_group[g].add(v.choice, 1.0);
+        idea.raw.add(v.choice, n);
+        idea.weighted.add(v.choice, weights[i] * n);
+        (is_online_channel(b.channel) ? idea.online : idea.offline).add(v.choice, n);
+        for (const auto& g : groups) idea.by_group[g].add(v.choice, n);
       }
     }
     for (const OnlineData* d : online) {
@@ -726,7 +831,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     }
     for (const auto& q : c.about_you) {
       std::uint64_t missing = 0;
-      for (const auto& p : profiles) missing += p.count(q) ? 0 : 1;
+      for (std::size_t i = 0; i < profiles.size(); ++i) missing += profiles[i].count(q) ? 0 : ballots[i].count;
       res.unanswered.push_back({q, missing});
     }
     if (c.voting == VotingMethod::kOpinion) {
@@ -737,6 +842,7 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
           if (idea_index.count(vote.idea_id))
             v[vote.idea_id] = vote.choice == VoteChoice::kAgree ? 1 : vote.choice == VoteChoice::kDisagree ? -1 : 0;
         }
+        for (std::uint64_t k = 1; k < b.count; ++k) votes.push_back(v);  // one per participant
         votes.push_back(std::move(v));
       }
       std::vector<std::string> ideas;
@@ -747,22 +853,22 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     if (c.voting == VotingMethod::kPairwise) {
       std::vector<std::string> ideas;
       for (const auto& i : c.ideas) ideas.push_back(i.id);
-      PairwiseCounts counts(ideas);
+      PairwiseCounts pairs(ideas);
       std::unordered_map<std::string_view, std::size_t> index;
       for (std::size_t i = 0; i < ideas.size(); ++i) index[ideas[i]] = i;
       for (const auto& b : ballots) {
         if (!b.comparisons) continue;
         for (const auto& cmp : *b.comparisons) {
           const std::size_t l = index.at(cmp.left), r = index.at(cmp.right);  // checked: both are ideas
-          if (cmp.outcome == PairOutcome::kLeft) ++counts.wins[l][r];
-          if (cmp.outcome == PairOutcome::kRight) ++counts.wins[r][l];
+          if (cmp.outcome == PairOutcome::kLeft) pairs.wins[l][r] += b.count;
+          if (cmp.outcome == PairOutcome::kRight) pairs.wins[r][l] += b.count;
           if (cmp.outcome == PairOutcome::kCannotDecide) {
-            ++counts.cannot_decide[l];
-            ++counts.cannot_decide[r];
+            pairs.cannot_decide[l] += b.count;
+            pairs.cannot_decide[r] += b.count;
           }
         }
       }
-      res.pairwise = fit_bradley_terry(counts);
+      res.pairwise = fit_bradley_terry(pairs);
     }
     rank_ideas(c, res);
 
@@ -775,14 +881,15 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
         for (std::size_t i = 0; i < profiles.size(); ++i) {
           auto it = profiles[i].find(question);
           if (it == profiles[i].end() || !shares.count(it->second)) continue;
-          ++answered[it->second];
-          ++total;
+          const std::uint64_t n = ballots[i].count;
+          answered[it->second] += n;
+          total += n;
           if (is_online_channel(ballots[i].channel)) {
-            ++answered_online[it->second];
-            ++total_online;
+            answered_online[it->second] += n;
+            total_online += n;
           } else {
-            ++answered_offline[it->second];
-            ++total_offline;
+            answered_offline[it->second] += n;
+            total_offline += n;
           }
         }
         auto share_of = [](std::uint64_t part, std::uint64_t whole) -> std::optional<double> {
@@ -818,22 +925,23 @@ Tally tally(const Content& content, const OpenedRecords& all_records, const Popu
     describe_effects(c, res);
     t.consultations.push_back(std::move(res));
   }
-  return t;
+  return std::move(t);
+}
+
+Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
+            const TallyOptions& options) {
+  TallyCounter counter(content, margins, options);
+  counter.add(records);
+  return counter.finish();
 }
 
 std::vector<CountedBudgetBallot> counted_budget_ballots(const Content& content, const OpenedRecords& records,
                                                         const Consultation& c) {
-  std::map<std::string, std::uint64_t> refused;
-  std::uint64_t repeated = 0;
-  std::vector<CountedBudgetBallot> out;
-  for (const Submission* b : countable_submissions(c, content, records, refused, repeated)) {
-    CountedBudgetBallot ballot{{}, b->answers, channel_name(b->channel)};
-    for (const auto& v : b->votes) {
-      if (v.choice == VoteChoice::kSelect) ballot.projects.push_back(v.idea_id);
-    }
-    out.push_back(std::move(ballot));
-  }
-  return out;
+  TallyOptions options;
+  options.consultation = c.id;
+  TallyCounter counter(content, nullptr, options);
+  counter.add(records);
+  return counter.counted_budget_ballots(c);
 }
 
 Status check_tally_request(const Content& content, const PopulationMargins* margins,

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -201,17 +202,45 @@ struct TallyOptions {
 // who agree. Pairwise consultations are ranked by their score instead.
 double headline_value(VotingMethod voting, const Counts& k);
 
-Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
-            const TallyOptions& options = {});
-
 // A budget consultation's ballots that count, by the rules tally() uses (ballots no kiosk could
 // have produced and repeated sessions left out), with their channel and "about you" answers:
-// what export-pabulib writes. In record order: the caller shuffles before writing them out.
+// what export-pabulib writes. The caller shuffles them before writing them out.
 struct CountedBudgetBallot {
   std::vector<std::string> projects;
   std::vector<Answer> answers;
   std::string channel;
 };
+
+// The count, fed one page of opened records at a time. What it keeps follows the distinct ballots
+// (identical ballots are kept once, with how many there are: at most one per session), the ideas
+// and the sessions of the kiosks whose records are being read; never the number of records, and
+// never a resident's idea text. One ballot per session counts: a session belongs to the kiosk
+// that made it, and the first of its ballots to be added counts (the count reads a kiosk's
+// records in chain order: the first the kiosk sealed).
+class TallyCounter {
+ public:
+  // `content` and `margins` must outlive the counter.
+  TallyCounter(const Content& content, const PopulationMargins* margins, TallyOptions options);
+  ~TallyCounter();
+  TallyCounter(const TallyCounter&) = delete;
+  TallyCounter& operator=(const TallyCounter&) = delete;
+
+  void add(const OpenedRecords& records);
+  // Every record of this kiosk has been added: what is kept of its sessions is let go.
+  void kiosk_done(const KioskId& kiosk);
+  // The counted ballots of one budget consultation so far (kiosks, town halls and paper).
+  [[nodiscard]] std::vector<CountedBudgetBallot> counted_budget_ballots(const Consultation& c) const;
+  // The results; call once, after the last add.
+  [[nodiscard]] Tally finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// The count of records held in memory (tests, small runs): a TallyCounter fed once.
+Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
+            const TallyOptions& options = {});
 std::vector<CountedBudgetBallot> counted_budget_ballots(const Content& content, const OpenedRecords& records,
                                                         const Consultation& c);
 
@@ -233,8 +262,11 @@ struct RakingResult {
 // Iterative proportional fitting to the margins. A participant who did not answer a question
 // keeps their share of "no answer" (its target is its observed share); a group with population
 // but no participants cannot be corrected for, and is named in the note.
-// Converged: every margin within `tolerance` × n of its target.
+// Converged: every margin within `tolerance` × n of its target. `counts`: how many participants
+// each profile stands for (empty: one each); a profile's weight is each one's weight, and the
+// weights times the counts sum to the number of participants.
 RakingResult rake(const std::vector<Profile>& profiles, const PopulationMargins& margins,
-                  int max_iterations = 200, double tolerance = 1e-6);
+                  int max_iterations = 200, double tolerance = 1e-6,
+                  const std::vector<std::uint64_t>& counts = {});
 
 }  // namespace civic

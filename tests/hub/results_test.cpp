@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "sync/hub/report.h"
@@ -453,4 +454,95 @@ TEST_CASE("tally: ideas with the same count keep the consultations file's order"
   CHECK(ideas[0].id == "i1");
   CHECK(ideas[1].id == "i2");
   CHECK(ideas[2].id == "i3");
+}
+
+TEST_CASE("tally fed a page at a time, kiosk by kiosk: identical ballots kept once, counts and weights as "
+          "counted one ballot at a time",
+          "[results][streaming]") {
+  // Four kiosks, 700 records each, fed in pages of 97 with kiosk_done after each kiosk. Every tenth
+  // record repeats a session of its kiosk with other votes (not counted); kiosk 3 reuses kiosk 0's
+  // session numbers (other kiosks' sessions: counted). The expected figures are counted here one
+  // ballot at a time, and the weights come from raking one profile per participant.
+  const Content content = content_for(VotingMethod::kSupport);
+  const PopulationMargins margins{{{"age", {{"young", 0.3}, {"old", 0.7}}}}};
+  std::uint32_t seed = 12345;
+  auto next = [&seed](std::uint32_t n) {
+    seed = seed * 1664525u + 1013904223u;
+    return (seed >> 8) % n;
+  };
+  const std::vector<std::string> ideas{"i1", "i2", "i3"};
+  std::map<std::string, double> expected_support, expected_weighted;
+  std::map<std::string, std::uint64_t> expected_by_channel;
+  std::vector<Profile> participant_profiles;
+  std::vector<std::vector<std::string>> participant_votes;
+  std::uint64_t expected_repeats = 0, expected_unanswered = 0;
+
+  TallyCounter counter(content, &margins, TallyOptions{});
+  std::uint64_t record_id = 1;
+  for (std::uint8_t kiosk = 0; kiosk < 4; ++kiosk) {
+    KioskId kiosk_id{};
+    kiosk_id[0] = static_cast<std::uint8_t>(kiosk + 1);
+    std::set<SessionId> seen;
+    OpenedRecords page;
+    for (std::uint32_t i = 0; i < 700; ++i) {
+      Submission s;
+      s.consultation_id = "c1";
+      s.language = "en";
+      s.coarse_time = 1795000000 / 3600 * 3600 + 3600 * (i / 50);  // 50 sessions an hour: not busy
+      const bool repeat = i % 10 == 9;
+      const std::uint32_t number = repeat ? i - 1 - next(5) : i;
+      s.session_id[0] = static_cast<std::uint8_t>(kiosk == 3 ? 0 : kiosk);
+      s.session_id[1] = static_cast<std::uint8_t>(number >> 8);
+      s.session_id[2] = static_cast<std::uint8_t>(number & 0xff);
+      s.channel = next(4) == 0 ? Channel::kPaper : Channel::kKiosk;
+      const std::uint32_t age = next(3);
+      if (age < 2) s.answers.push_back({"age", age == 0 ? "young" : "old"});
+      // One to three different ideas, in a shuffled order (the same ballot in another order).
+      std::vector<std::string> chosen = ideas;
+      std::swap(chosen[0], chosen[next(3)]);
+      std::swap(chosen[1], chosen[1 + next(2)]);
+      chosen.resize(1 + next(3));
+      for (const auto& id : chosen) s.votes.push_back({id, VoteChoice::kSupport});
+      if (!seen.insert(s.session_id).second) {
+        ++expected_repeats;
+      } else {
+        for (const auto& id : chosen) expected_support[id] += 1;
+        ++expected_by_channel[channel_name(s.channel)];
+        Profile p;
+        if (age < 2) p["age"] = age == 0 ? "young" : "old";
+        expected_unanswered += age < 2 ? 0 : 1;
+        participant_profiles.push_back(p);
+        participant_votes.push_back(chosen);
+      }
+      page.opened.push_back({record_id++, kiosk_id, s});
+      if (page.opened.size() == 97) {
+        counter.add(page);
+        page.opened.clear();
+      }
+    }
+    counter.add(page);
+    counter.kiosk_done(kiosk_id);
+  }
+  const RakingResult raked = rake(participant_profiles, margins);
+  REQUIRE(raked.converged);
+  for (std::size_t i = 0; i < participant_votes.size(); ++i) {
+    for (const auto& id : participant_votes[i]) expected_weighted[id] += raked.weights[i];
+  }
+
+  const Tally t = counter.finish();
+  REQUIRE(t.consultations.size() == 1);
+  const auto& c = t.consultations[0];
+  CHECK(t.records == 2800);
+  CHECK(c.participants == participant_profiles.size());
+  CHECK(c.participants == 2800 - expected_repeats);
+  CHECK(c.repeated_ballots == expected_repeats);
+  CHECK(c.participants_by_channel == expected_by_channel);
+  REQUIRE(c.unanswered.size() == 1);
+  CHECK(c.unanswered[0].participants == expected_unanswered);
+  for (const auto& id : ideas) {
+    INFO(id);
+    CHECK(idea(c, id).raw.support == expected_support.at(id));
+    CHECK(idea(c, id).weighted.support == Approx(expected_weighted.at(id)).epsilon(1e-9));
+  }
+  CHECK_FALSE(has_anomaly(t, "busy-kiosk"));
 }
