@@ -243,7 +243,7 @@ Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file) {
 }
 
 Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
-  CIVIC_ASSIGN(root, parse(file, {"server", "storage", "enrolment", "content", "console", "metrics"}));
+  CIVIC_ASSIGN(root, parse(file, {"server", "storage", "store", "enrolment", "content", "console", "metrics"}));
   HubConfig c;
   const std::string f = file.string();
   TableReader server(root["server"].as_table(), f, "server");
@@ -259,6 +259,14 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   TableReader storage(root["storage"].as_table(), f, "storage");
   CIVIC_TRY(storage.get_path("state_dir", c.state_dir));
   CIVIC_TRY(storage.finish());
+  TableReader store(root["store"].as_table(), f, "store");
+  CIVIC_TRY(store.get_string("url", c.store_url));
+  CIVIC_TRY(store.finish());
+  if (!c.store_url.empty() && c.store_url.rfind("postgresql://", 0) != 0 && c.store_url.rfind("postgres://", 0) != 0) {
+    return make_error(ErrorCode::kInvalidArgument, f + ": url in [store] must be a PostgreSQL connection URL "
+                                                       "(postgresql://USER@HOST/DATABASE); leave it out for the SQLite "
+                                                       "database in the state directory");
+  }
   TableReader enrolment(root["enrolment"].as_table(), f, "enrolment");
   CIVIC_TRY(enrolment.get_int("token_lifetime_hours", c.token_lifetime_hours, 1, 24 * 90));
   CIVIC_TRY(enrolment.get_int("failed_attempts_per_minute", c.failed_enrolments_per_minute, 1, 10000));

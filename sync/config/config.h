@@ -100,6 +100,10 @@ struct HubConfig {
   // no metrics.
   std::filesystem::path metrics_token_file = "metrics.token";
 
+  // [store] url: a PostgreSQL database (postgresql://…) that several hubs may share; empty: SQLite
+  // at database_path().
+  std::string store_url;
+
   std::filesystem::path database_path() const { return state_dir / "hub.db"; }
   std::filesystem::path signing_key_path() const { return state_dir / "hub-signing.key"; }
   std::filesystem::path signing_public_key_path() const { return state_dir / "hub-signing.pub"; }

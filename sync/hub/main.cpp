@@ -125,7 +125,7 @@ Result<SealKeyPair> load_operator_key(const std::string& path) {
 
 Result<std::unique_ptr<HubService>> open_service(const HubConfig& config) {
   CIVIC_ASSIGN(keys, load_hub_keys(config));
-  CIVIC_ASSIGN(store, open_sqlite_hub_store(config.database_path()));
+  CIVIC_ASSIGN(store, open_hub_store(config.store_url, config.database_path()));
   return std::make_unique<HubService>(std::move(store), std::move(keys), config);
 }
 

@@ -280,6 +280,12 @@ class HubStore {
 };
 
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_sqlite_hub_store(const std::filesystem::path& path);
+// PostgreSQL (libpq connection URL, postgresql://…): the schema is created on first use. Several
+// hubs may share one database.
+[[nodiscard]] Result<std::unique_ptr<HubStore>> open_postgres_hub_store(const std::string& url);
+// The store a hub's configuration names: `url` ([store] url) when set, else SQLite at `sqlite_path`.
+[[nodiscard]] Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url,
+                                                               const std::filesystem::path& sqlite_path);
 
 // The store's transparency log as the Merkle functions read it (merkle_root_at and the proofs).
 class StoredLogTree final : public MerkleNodeSource {

@@ -1,8 +1,10 @@
-// A real SQLite hub store behind a HubService, with the demo consultations and one enrolled kiosk
-// (the fixed test kiosk key), for the hub's unit tests.
+// A real hub store behind a HubService, with the demo consultations and one enrolled kiosk (the
+// fixed test kiosk key), for the hub's unit tests: SQLite, or PostgreSQL when the tests run
+// beside a throwaway cluster (tests/support/with_postgres.sh): the same tests for both backends.
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <libpq-fe.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,22 @@ namespace civic::test {
 
 inline constexpr std::uint64_t kNow = 1795000000;
 
+// The store of a test hub whose state is in `dir`: SQLite there, or, when CIVIC_TEST_POSTGRES_URL
+// is set, a schema of that database named after `dir` (the same store for every open of `dir`).
+inline Result<std::unique_ptr<HubStore>> open_test_store(const std::filesystem::path& dir) {
+  const char* url = std::getenv("CIVIC_TEST_POSTGRES_URL");
+  if (url == nullptr) return open_sqlite_hub_store(dir / "hub.db");
+  const std::string schema = "t_" + std::to_string(std::hash<std::string>{}(dir.string()));
+  PGconn* c = PQconnectdb(url);
+  PGresult* r = PQexec(c, ("CREATE SCHEMA IF NOT EXISTS " + schema).c_str());
+  const bool made = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const std::string why = PQerrorMessage(c);
+  PQclear(r);
+  PQfinish(c);
+  if (!made) return make_error(ErrorCode::kIo, "cannot make the test schema: " + why);
+  return open_postgres_hub_store(std::string(url) + "&options=-csearch_path%3D" + schema);
+}
+
 struct Hub {
   TempDir temp{"hub"};
   std::filesystem::path dir = temp.path;
@@ -25,7 +43,8 @@ struct Hub {
   std::uint64_t next_position = 1, next_sequence = 1;
 
   Hub() {
-    auto store = open_sqlite_hub_store(dir / "hub.db");
+    auto store = open_test_store(dir);
+    INFO((store.ok() ? std::string() : store.message()));
     REQUIRE(store.ok());
     service = std::make_unique<HubService>(std::move(*store),
                                            HubKeys{test::hub_signing_key(), test::hub_submission_key().public_key,
@@ -47,6 +66,7 @@ struct Hub {
     auto batch = encode_signed_batch(h, records, test::kiosk_key());
     REQUIRE(batch.ok());
     auto stored = service->upload(batch->bytes, "test", kNow);
+    INFO((stored.ok() ? std::string() : stored.message()));
     REQUIRE(stored.ok());
     head = batch->new_head;
     next_position += records.size();

@@ -110,7 +110,7 @@ TEST_CASE("online imports are leaves of the transparency log, between the record
 
   // A second service on the same store (another hub process) builds the same log from scratch,
   // and receipts after the import are still proven at their own leaf.
-  auto store = open_sqlite_hub_store(hub.dir / "hub.db");
+  auto store = test::open_test_store(hub.dir);
   REQUIRE(store.ok());
   HubService second(std::move(*store),
                     HubKeys{test::hub_signing_key(), test::hub_submission_key().public_key,

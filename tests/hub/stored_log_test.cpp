@@ -61,7 +61,7 @@ TEST_CASE("the stored log is the reference tree at every step, across chunks and
   // A restarted hub reads the stored tree: the same root, and every leaf's proof still verifies
   // against it (checked for a spread of leaves).
   hub.service.reset();
-  auto store = open_sqlite_hub_store(hub.dir / "hub.db");
+  auto store = test::open_test_store(hub.dir);
   REQUIRE(store.ok());
   auto size = (*store)->extend_log();
   REQUIRE(size.ok());
