@@ -8,7 +8,9 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-tidy libclang-rt-14-dev
   # libraries
   libsodium-dev libsqlite3-dev sqlite3 catch2 libcurl4-openssl-dev libcpp-httplib-dev
-  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libqrencode-dev
+  libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libqrencode-dev libpq-dev
+  # tests: the hub store on PostgreSQL (a throwaway cluster the tests start themselves)
+  postgresql-15
   # kiosk user interface and speech
   libimgui-dev libstb-dev libsdl2-dev libfreetype-dev libgl-dev fonts-noto-core libespeak-ng-dev espeak-ng
   # tests: headless display, screenshots, independent crypto checks

@@ -150,7 +150,8 @@ struct Options {
   std::string content_file, content_key_file;                            // content
   std::string recordings_language, recordings_list, recordings_out;      // content add-recordings
   int days = 0;
-  std::string key_file;                                                  // moderate, tally
+  std::string key_file;                                                  // moderate, tally, migrate-store
+  std::string migrate_from, migrate_to;                                  // migrate-store
   std::string moderate_action = "list", moderation_id, reason, replacement, reopen_reason, decided_by;
   std::vector<std::string> redactions;
   std::string population_file, out_dir = "results", only_consultation;  // tally
@@ -702,6 +703,85 @@ int run_export_pabulib(HubService& service, const Options& o) {
   return kExitOk;
 }
 
+// What migrate-store compares before and after: the records, the log (size and root) and, with
+// the submission key, the results.
+struct StoreSnapshot {
+  std::uint64_t records = 0, log_size = 0;
+  Hash32 log_root{};
+  std::string results;  // results.json; empty without --key or consultations
+  bool counted = false;
+};
+
+Result<StoreSnapshot> snapshot_store(std::unique_ptr<HubStore> store, const HubConfig& config, const Options& o) {
+  StoreSnapshot s;
+  CIVIC_ASSIGN(records, store->record_count());
+  CIVIC_ASSIGN(size, store->extend_log());
+  CIVIC_ASSIGN(root, merkle_root_at(StoredLogTree(*store), size));
+  s.records = records;
+  s.log_size = size;
+  s.log_root = root;
+  CIVIC_ASSIGN(consultations, store->consultations());
+  if (o.key_file.empty() || !consultations) return s;  // nothing to count without consultations
+  CIVIC_ASSIGN(keys, load_hub_keys(config));
+  CIVIC_ASSIGN(key, load_operator_key(o.key_file));
+  const MemoryLock key_lock(&key, sizeof key);
+  HubService service(std::move(store), std::move(keys), config);
+  CIVIC_ASSIGN(counted, count_results(service, key, CountRequest{}));
+  s.results = results_json(counted.first);
+  s.counted = true;
+  return s;
+}
+
+// civic-hub migrate-store --from sqlite:PATH --to postgresql://…: moves a hub's store into an empty
+// PostgreSQL database, checked by the record count, the log's size and root and (with --key) the
+// results, before and after. The SQLite database is left as it was.
+int run_migrate_store(const HubConfig& config, const Options& o) {
+  if (o.migrate_from.rfind("sqlite:", 0) != 0) {
+    return fail(make_error(ErrorCode::kInvalidArgument, "--from must be sqlite:PATH, the hub's database (e.g. "
+                                                        "sqlite:/var/lib/civic-hub/hub.db)"));
+  }
+  const std::filesystem::path from = o.migrate_from.substr(7);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(from, ec)) {
+    return fail(make_error(ErrorCode::kNotFound, "there is no hub database at " + from.string()));
+  }
+  if (o.migrate_to.rfind("postgresql://", 0) != 0 && o.migrate_to.rfind("postgres://", 0) != 0) {
+    return fail(make_error(ErrorCode::kInvalidArgument, "--to must be a PostgreSQL connection URL "
+                                                        "(postgresql://USER@HOST/DATABASE)"));
+  }
+  auto source = open_sqlite_hub_store(from);
+  if (!source.ok()) return fail(source.error());
+  auto before = snapshot_store(std::move(*source), config, o);
+  if (!before.ok()) return fail(before.error());
+  auto copied = copy_sqlite_store_to_postgres(from, o.migrate_to);
+  if (!copied.ok()) return fail(copied.error());
+  for (const auto& [table, rows] : *copied) std::printf("  %-18s %llu rows\n", table.c_str(), static_cast<unsigned long long>(rows));
+  auto target = open_postgres_hub_store(o.migrate_to);
+  if (!target.ok()) return fail(target.error());
+  auto after = snapshot_store(std::move(*target), config, o);
+  if (!after.ok()) return fail(after.error());
+  const bool same = before->records == after->records && before->log_size == after->log_size &&
+                    before->log_root == after->log_root && before->results == after->results;
+  if (!same) {
+    return fail(make_error(ErrorCode::kCorruptDatabase,
+                           "the copy differs from the hub (" + std::to_string(before->records) + " records and a log of " +
+                               std::to_string(before->log_size) + " entries before, " + std::to_string(after->records) +
+                               " and " + std::to_string(after->log_size) + " after" +
+                               (before->log_root != after->log_root ? ", another log root" : "") +
+                               (before->results != after->results ? ", other results" : "") +
+                               "): do not use it; empty the PostgreSQL database and migrate again. The SQLite "
+                               "database is unchanged"));
+  }
+  std::printf("migrated %llu records; the log of %llu entries has the same root %s%s.\n"
+              "Set [store] url in the hub's configuration to this database and restart civic-hub.\n",
+              static_cast<unsigned long long>(after->records), static_cast<unsigned long long>(after->log_size),
+              to_hex(after->log_root).c_str(),
+              after->counted       ? ", and the results are the same"
+              : o.key_file.empty() ? " (give --key to compare the results too)"
+                                   : " (no consultations are set: no results to compare)");
+  return kExitOk;
+}
+
 // civic-hub budget-count FILE.pb: both rules on any pabulib file (needs no hub).
 int run_budget_count(const Options& o) {
   auto text = read_text_file(o.pabulib_file);
@@ -1022,6 +1102,11 @@ int main(int argc, char** argv) try {
       ->check(CLI::IsMember({"add", "passwd", "remove", "list"}));
   operator_cmd->add_option("name", o.operator_name, "the operator's name (a-z, 0-9, '.', '_', '-')");
   operator_cmd->add_option("--role", o.operator_role, "viewer | publisher | admin (add only)")->capture_default_str();
+  auto* migrate = app.add_subcommand("migrate-store", "move the hub's SQLite database into an empty PostgreSQL one, "
+                                                     "checked before and after");
+  migrate->add_option("--from", o.migrate_from, "sqlite:PATH, the hub's database")->required();
+  migrate->add_option("--to", o.migrate_to, "postgresql://USER@HOST/DATABASE")->required();
+  migrate->add_option("--key", o.key_file, "the submission secret key: the results are compared too");
   auto* metrics_token = app.add_subcommand("metrics-token", "make (once) and print the bearer token for GET /metrics");
 
   auto* log = app.add_subcommand("log", "the transparency log");
@@ -1062,6 +1147,7 @@ int main(int argc, char** argv) try {
   if (check_cmd->parsed()) return run_content_check(o);
   if (add_recordings->parsed()) return run_content_add_recordings(o);
   if (budget_count->parsed()) return run_budget_count(o);
+  if (migrate->parsed()) return run_migrate_store(config, o);
   if (auto s = check_hub_state(config, state_dir.empty() && app.get_option("--config")->count() == 0); !s.ok()) {
     return fail(s.error());
   }

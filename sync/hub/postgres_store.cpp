@@ -14,6 +14,7 @@
 
 #include "store.h"
 #include "sync/common/human.h"
+#include "sync/sqlite/sqlite.h"
 
 namespace civic {
 
@@ -1204,6 +1205,70 @@ Result<std::unique_ptr<HubStore>> open_postgres_hub_store(const std::string& url
   auto store = std::make_unique<PostgresHubStore>(std::move(connection));
   CIVIC_TRY(store->init());
   return std::unique_ptr<HubStore>(std::move(store));
+}
+
+// The tables in an order that keeps every reference to a row already copied.
+constexpr const char* kCopiedTables[] = {
+    "kiosks", "enrolment_tokens", "batches", "records", "events", "content", "consultation_file", "moderation",
+    "moderation_scan", "event_reports", "moderation_log", "held_batches", "online_imports", "health_reports",
+    "operators", "console_sessions", "log_entries", "log_nodes"};
+
+Result<std::vector<std::pair<std::string, std::uint64_t>>> copy_sqlite_store_to_postgres(
+    const std::filesystem::path& sqlite_path, const std::string& url) {
+  // Opened as a store first: brought to the current schema and checked.
+  {
+    CIVIC_ASSIGN(source, open_sqlite_hub_store(sqlite_path));
+  }
+  CIVIC_ASSIGN(target_store, open_postgres_hub_store(url));  // the schema, created when new
+  target_store.reset();
+  CIVIC_ASSIGN(db, sql::Database::open(sqlite_path, false, "", "hub database " + sqlite_path.string()));
+  CIVIC_ASSIGN(pg, Connection::open(url));
+  Transaction txn(*pg);
+  CIVIC_TRY(txn.begin());
+  CIVIC_TRY(pg->exec(kWriterLock));
+  for (const char* table : {"kiosks", "records", "events", "operators"}) {
+    CIVIC_ASSIGN(rows, pg->exec(std::string("SELECT count(*) FROM ") + table));
+    if (rows.u64(0, 0) > 0) {
+      return make_error(ErrorCode::kConflict, "the PostgreSQL database holds a hub already (its table " +
+                                                  std::string(table) + " has rows): migrate into an empty database");
+    }
+  }
+  std::vector<std::pair<std::string, std::uint64_t>> copied;
+  for (const char* table : kCopiedTables) {
+    CIVIC_ASSIGN(select, db->prepare(std::string("SELECT * FROM ") + table));
+    const int columns = select.column_count();
+    std::string insert = std::string("INSERT INTO ") + table + " (";
+    std::string values;
+    for (int c = 0; c < columns; ++c) {
+      insert += std::string(c ? ", " : "") + select.column_name(c);
+      values += std::string(c ? ", $" : "$") + std::to_string(c + 1);
+    }
+    insert += ") VALUES (" + values + ")";
+    std::uint64_t n = 0;
+    for (;;) {
+      CIVIC_ASSIGN(row, select.step());
+      if (!row) break;
+      std::vector<Param> params;
+      for (int c = 0; c < columns; ++c) {
+        switch (select.column_type(c)) {
+          case SQLITE_NULL: params.push_back(null_param()); break;
+          case SQLITE_INTEGER: params.push_back({std::to_string(select.int64(c))}); break;
+          case SQLITE_BLOB: params.push_back(p(ByteView(select.blob(c)))); break;
+          default: params.push_back({select.text(c)}); break;
+        }
+      }
+      CIVIC_TRY(pg->exec(insert, params));
+      ++n;
+    }
+    copied.emplace_back(table, n);
+  }
+  // Numbering continues after the copied rows.
+  for (const char* table : {"events", "moderation_log", "held_batches", "online_imports"}) {
+    CIVIC_TRY(pg->exec(std::string("SELECT setval(pg_get_serial_sequence('") + table + "', 'id'), coalesce(max(id), "
+                       "0) + 1, false) FROM " + table));
+  }
+  CIVIC_TRY(txn.commit());
+  return copied;
 }
 
 Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url, const std::filesystem::path& sqlite_path) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sync/protocol/protocol.h"
@@ -283,6 +284,10 @@ class HubStore {
 // PostgreSQL (libpq connection URL, postgresql://…): the schema is created on first use. Several
 // hubs may share one database.
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_postgres_hub_store(const std::string& url);
+// Copies every table of a SQLite hub database into an empty PostgreSQL one (created when new), in
+// one transaction; returns the rows copied per table. The caller checks the result (migrate-store).
+[[nodiscard]] Result<std::vector<std::pair<std::string, std::uint64_t>>> copy_sqlite_store_to_postgres(
+    const std::filesystem::path& sqlite_path, const std::string& url);
 // The store a hub's configuration names: `url` ([store] url) when set, else SQLite at `sqlite_path`.
 [[nodiscard]] Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url,
                                                                const std::filesystem::path& sqlite_path);

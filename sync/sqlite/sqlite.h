@@ -40,6 +40,9 @@ class Statement {
   [[nodiscard]] Status run();
   void reset();
 
+  int column_count() const { return sqlite3_column_count(stmt_); }
+  const char* column_name(int column) const { return sqlite3_column_name(stmt_, column); }
+  int column_type(int column) const { return sqlite3_column_type(stmt_, column); }  // SQLITE_INTEGER, ...
   std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
   std::uint64_t uint64(int column) const { return static_cast<std::uint64_t>(int64(column)); }
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }

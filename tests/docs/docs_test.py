@@ -61,6 +61,9 @@ NOT_RUN_HERE = {
     "apt install": "a word in a sentence on updates: installer/package-test.sh installs over the packages",
     "apt purge": "a word in a sentence: installer/package-test.sh purges the packages",
     "bash installer/install-deps.sh": "run here by installer/run-demo.sh, which runs it first (so does test-all.sh)",
+    "civic-hub migrate-store --from sqlite:/var/lib/civic-hub/hub.db --to "
+    "postgresql://civic-hub@db.example.org/civic_hub --key /media/offline-usb/hub-submission.key":
+        "it needs a PostgreSQL server: tests/sync/postgres_hubs_test.cpp runs it beside a throwaway cluster",
     "civic-hub moderate --web --key /media/offline-usb/hub-submission.key":
         "it serves until Ctrl-C: tests/hub/console_browser_test.py runs it and moderates in Chromium",
 }
