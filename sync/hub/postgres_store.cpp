@@ -12,6 +12,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "group_commit.h"
 #include "store.h"
 #include "sync/common/human.h"
 #include "sync/sqlite/sqlite.h"
@@ -236,6 +237,7 @@ class Rows {
     return out;
   }
   const PGresult* raw() const { return r_.get(); }
+  std::string command() const { return PQcmdStatus(r_.get()); }  // "COMMIT", "INSERT 0 1", ...
   // Rows a statement changed (INSERT, UPDATE, DELETE).
   std::uint64_t changed() const { return std::strtoull(PQcmdTuples(r_.get()), nullptr, 10); }
 
@@ -323,7 +325,12 @@ class Transaction {
   }
   Status commit() {
     open_ = false;
-    CIVIC_TRY(c_.exec("COMMIT"));
+    CIVIC_ASSIGN(done, c_.exec("COMMIT"));
+    // A transaction that failed answers COMMIT with ROLLBACK: nothing of it was stored.
+    if (done.command() != "COMMIT") {
+      return make_error(ErrorCode::kIo, "the hub's PostgreSQL database rolled the transaction back; nothing was "
+                                        "stored: try again");
+    }
     return {};
   }
 
@@ -516,17 +523,34 @@ class PostgresHubStore final : public HubStore {
     return txn.commit();
   }
 
-  // One transaction per batch, holding the writers' lock: across processes, batches are stored
-  // one at a time and record ids are committed in order. A fork is refused and its event kept.
+  // Uploads arriving together share one transaction (group_commit.h), each batch in a savepoint,
+  // holding the writers' lock: across processes, groups are stored one at a time and record ids
+  // are committed in order. A fork is refused and its event kept.
   Result<StoredBatch> store_batch(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
                                   const std::string& via) override {
+    return group_.store(batch, sign, now, via, [this](const auto& group) { return commit_group(group); });
+  }
+
+  std::vector<Result<StoredBatch>> commit_group(const std::vector<const BatchGroupCommit::Pending*>& group) {
     std::lock_guard lock(mutex_);
+    const auto all = [&](const Error& e) { return std::vector<Result<StoredBatch>>(group.size(), e); };
     Transaction txn(*db_);
-    CIVIC_TRY(txn.begin());
-    CIVIC_TRY(db_->exec(kWriterLock));
-    auto stored = store_batch_locked(batch, sign, now, via);
-    if (stored.ok() || stored.code() == ErrorCode::kConflict) CIVIC_TRY(txn.commit());
-    return stored;
+    if (auto s = txn.begin(); !s.ok()) return all(s.error());
+    if (auto s = db_->exec(kWriterLock); !s.ok()) return all(s.error());
+    std::vector<Result<StoredBatch>> out;
+    out.reserve(group.size());
+    for (const auto* p : group) {
+      if (auto s = db_->exec("SAVEPOINT batch"); !s.ok()) return all(s.error());
+      out.push_back(store_batch_locked(*p->batch, *p->sign, p->now, *p->via));
+      // A fork is refused but its event kept; anything else that failed leaves no trace (nor does a
+      // fork the database itself refused: its savepoint cannot be released).
+      const bool keep = out.back().ok() || out.back().code() == ErrorCode::kConflict;
+      if (keep && db_->exec("RELEASE batch").ok()) continue;
+      if (auto s = db_->exec("ROLLBACK TO batch"); !s.ok()) return all(s.error());
+      if (auto s = db_->exec("RELEASE batch"); !s.ok()) return all(s.error());
+    }
+    if (auto s = txn.commit(); !s.ok()) return all(s.error());
+    return out;
   }
 
   Status log_event(const HubEvent& event) override {
@@ -1192,6 +1216,7 @@ class PostgresHubStore final : public HubStore {
     return {};
   }
 
+  BatchGroupCommit group_;
   std::mutex mutex_;
   std::unique_ptr<Connection> db_;
 };

@@ -1,11 +1,11 @@
 // The SQLite implementation of HubStore. One connection, serialised by a mutex: SQLite serialises
 // writers anyway. Uploads arriving together share one short transaction (group commit).
 #include <algorithm>
-#include <condition_variable>
 #include <iterator>
 #include <mutex>
 #include <optional>
 
+#include "group_commit.h"
 #include "store.h"
 #include "sync/common/human.h"
 #include "sync/sqlite/sqlite.h"
@@ -300,21 +300,10 @@ class SqliteHubStore final : public HubStore {
   Status insert_event(const HubEvent& e);
   Status touch(const KioskId& id, std::uint64_t now);
   Error fork(const BatchHeader& h, std::uint64_t now, const std::string& why);
-  // Group commit of uploads (store_batch).
-  struct PendingBatch {
-    const ParsedBatch* batch;
-    const AckSigner* sign;
-    std::uint64_t now;
-    const std::string* via;
-    std::optional<Result<StoredBatch>> result;
-  };
-  std::vector<Result<StoredBatch>> commit_group(const std::vector<PendingBatch*>& group);
+  std::vector<Result<StoredBatch>> commit_group(const std::vector<const BatchGroupCommit::Pending*>& group);
   Result<StoredBatch> store_batch_locked(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
                                          const std::string& via);
-  std::mutex group_mutex_;
-  std::condition_variable group_done_;
-  std::vector<PendingBatch*> waiting_;
-  bool committing_ = false;
+  BatchGroupCommit group_;
   Status advance_contiguous(const KioskId& id, const KioskInfo& before, std::uint64_t now);
   std::mutex mutex_;
   std::unique_ptr<sql::Database> db_;
@@ -401,35 +390,14 @@ Status SqliteHubStore::revoke(const KioskId& id, std::uint64_t now) {
   return txn.commit();
 }
 
-// Group commit: concurrent uploads share one transaction and one durable commit. The first
-// caller to find no commit running takes every batch waiting (its own included), stores each in a
-// savepoint of one transaction, commits once and hands each caller its outcome; batches arriving
-// meanwhile wait for the next group. Nothing is acknowledged before the commit that holds it.
+// Concurrent uploads share one transaction and one durable commit (group_commit.h): each batch in
+// a savepoint of its own.
 Result<StoredBatch> SqliteHubStore::store_batch(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
                                                 const std::string& via) {
-  PendingBatch me{&batch, &sign, now, &via, std::nullopt};
-  std::unique_lock group_lock(group_mutex_);
-  waiting_.push_back(&me);
-  while (!me.result) {
-    if (committing_) {
-      group_done_.wait(group_lock);
-      continue;
-    }
-    committing_ = true;
-    std::vector<PendingBatch*> group;
-    group.swap(waiting_);
-    group_lock.unlock();
-    auto outcomes = commit_group(group);
-    group_lock.lock();
-    // Outcomes are handed over under the group's lock: the callers waiting read them under it.
-    for (std::size_t i = 0; i < group.size(); ++i) group[i]->result = std::move(outcomes[i]);
-    committing_ = false;
-    group_done_.notify_all();
-  }
-  return std::move(*me.result);
+  return group_.store(batch, sign, now, via, [this](const auto& group) { return commit_group(group); });
 }
 
-std::vector<Result<StoredBatch>> SqliteHubStore::commit_group(const std::vector<PendingBatch*>& group) {
+std::vector<Result<StoredBatch>> SqliteHubStore::commit_group(const std::vector<const BatchGroupCommit::Pending*>& group) {
   std::lock_guard lock(mutex_);
   const auto all = [&](const Error& e) { return std::vector<Result<StoredBatch>>(group.size(), e); };
   sql::Transaction txn(*db_);

@@ -25,7 +25,7 @@ inline Result<std::unique_ptr<HubStore>> open_test_store(const std::filesystem::
   if (url == nullptr) return open_sqlite_hub_store(dir / "hub.db");
   const std::string schema = "t_" + std::to_string(std::hash<std::string>{}(dir.string()));
   PGconn* c = PQconnectdb(url);
-  PGresult* r = PQexec(c, ("CREATE SCHEMA IF NOT EXISTS " + schema).c_str());
+  PGresult* r = PQexec(c, ("SET client_min_messages = warning; CREATE SCHEMA IF NOT EXISTS " + schema).c_str());
   const bool made = PQresultStatus(r) == PGRES_COMMAND_OK;
   const std::string why = PQerrorMessage(c);
   PQclear(r);

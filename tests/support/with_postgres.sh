@@ -27,9 +27,12 @@ if ! "${as_user[@]}" "$bin/initdb" -D "$dir/data" -U civic -A trust -E UTF8 --no
   cat "$dir/initdb.log" >&2
   exit 1
 fi
-# Durability is not what these tests measure: fsync off makes them quick.
+# Durability is not what the tests measure: fsync off makes them quick. Benchmarks set
+# WITH_POSTGRES_DURABLE=1 and get PostgreSQL's defaults (fsync, synchronous commit).
+quick="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${WITH_POSTGRES_DURABLE:-0}" = 1 ] && quick=""
 if ! "${as_user[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses='' -k $dir $quick -c max_connections=200" \
     start >/dev/null; then
   echo "with_postgres: the server did not start:" >&2
   cat "$dir/server.log" >&2
