@@ -27,8 +27,8 @@ class BatchGroupCommit {
   // Stores a group in one transaction: one outcome per batch, in order.
   using CommitGroup = std::function<std::vector<Result<StoredBatch>>(const std::vector<const Pending*>&)>;
 
-  Result<StoredBatch> store(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now, const std::string& via,
-                            const CommitGroup& commit) {
+  Result<StoredBatch> store(const ParsedBatch& batch, const AckSigner& sign, std::uint64_t now,
+                            const std::string& via, const CommitGroup& commit) {
     Waiting me{{&batch, &sign, now, &via}, std::nullopt};
     std::unique_lock lock(mutex_);
     waiting_.push_back(&me);
@@ -42,6 +42,7 @@ class BatchGroupCommit {
       group.swap(waiting_);
       lock.unlock();
       std::vector<const Pending*> pending;
+      pending.reserve(group.size());
       for (const Waiting* w : group) pending.push_back(&w->pending);
       auto outcomes = commit(pending);
       lock.lock();

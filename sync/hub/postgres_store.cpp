@@ -201,10 +201,18 @@ struct Param {
   bool null = false;
 };
 // Unsigned numbers are stored as their 64-bit two's complement, as SQLite stores them.
-Param p(std::uint64_t v) { return {std::to_string(static_cast<std::int64_t>(v))}; }
-Param p(std::string_view v) { return {std::string(v)}; }
-Param p(ByteView v) { return {std::string(reinterpret_cast<const char*>(v.data()), v.size()), true}; }
-Param null_param() { return {{}, false, true}; }
+Param p(std::uint64_t v) {
+  return {std::to_string(static_cast<std::int64_t>(v))};
+}
+Param p(std::string_view v) {
+  return {std::string(v)};
+}
+Param p(ByteView v) {
+  return {std::string(reinterpret_cast<const char*>(v.data()), v.size()), true};
+}
+Param null_param() {
+  return {{}, false, true};
+}
 
 class Rows {
  public:
@@ -218,7 +226,8 @@ class Rows {
   }
   Bytes bytes(int row, int col) const {
     std::size_t n = 0;
-    unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col)), &n);
+    unsigned char* raw =
+        PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col)), &n);
     if (!raw) return {};
     Bytes out(raw, raw + n);
     PQfreemem(raw);
@@ -229,7 +238,8 @@ class Rows {
     const Bytes b = bytes(row, col);
     if (b.size() != N) {
       return make_error(ErrorCode::kCorruptDatabase, "a stored value has " + std::to_string(b.size()) +
-                                                         " bytes where " + std::to_string(N) + " belong; restore the "
+                                                         " bytes where " + std::to_string(N) +
+                                                         " belong; restore the "
                                                          "hub database from a backup");
     }
     FixedBytes<N> out{};
@@ -276,8 +286,8 @@ class Connection {
       lengths.push_back(static_cast<int>(param.value.size()));
       formats.push_back(param.binary ? 1 : 0);
     }
-    Rows rows(PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(),
-                           formats.data(), 0));
+    Rows rows(PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                           lengths.data(), formats.data(), 0));
     const PGresult* r = rows.raw();
     const ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return rows;
@@ -328,8 +338,9 @@ class Transaction {
     CIVIC_ASSIGN(done, c_.exec("COMMIT"));
     // A transaction that failed answers COMMIT with ROLLBACK: nothing of it was stored.
     if (done.command() != "COMMIT") {
-      return make_error(ErrorCode::kIo, "the hub's PostgreSQL database rolled the transaction back; nothing was "
-                                        "stored: try again");
+      return make_error(ErrorCode::kIo,
+                        "the hub's PostgreSQL database rolled the transaction back; nothing was "
+                        "stored: try again");
     }
     return {};
   }
@@ -340,12 +351,14 @@ class Transaction {
 };
 
 constexpr const char* kKioskSelect =
-    "SELECT k.kiosk_id, k.public_key, k.name, k.enrolled_at, k.revoked_at, k.last_contact, k.contiguous_position, "
+    "SELECT k.kiosk_id, k.public_key, k.name, k.enrolled_at, k.revoked_at, k.last_contact, "
+    "k.contiguous_position, "
     "k.contiguous_head FROM kiosks k";
 constexpr const char* kRecordSelect =
     "SELECT id, kiosk_id, position, sealed, record_hash, receipt, received_at FROM records";
 constexpr const char* kModerationSelect =
-    "SELECT moderation_id, record_id, consultation_id, language, status, reason, coalesce(published_text, ''), "
+    "SELECT moderation_id, record_id, consultation_id, language, status, reason, coalesce(published_text, "
+    "''), "
     "redacted, coalesce(decided_at, 0) FROM moderation";
 constexpr const char* kHeldColumns = "id, kiosk_id, sequence, first_position, record_count, received_at, via";
 constexpr const char* kOperatorSelect =
@@ -382,7 +395,7 @@ Result<HubRecord> read_record(const Rows& r, int i) {
 }
 
 Result<ModerationItem> read_moderation(const Rows& r, int i) {
-  return ModerationItem{r.text(i, 0), r.u64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
+  return ModerationItem{r.text(i, 0), r.u64(i, 1),  r.text(i, 2),     r.text(i, 3), r.text(i, 4),
                         r.text(i, 5), r.text(i, 6), r.u64(i, 7) != 0, r.u64(i, 8)};
 }
 
@@ -448,8 +461,9 @@ class PostgresHubStore final : public HubStore {
     } else {
       CIVIC_ASSIGN(version, db_->exec("SELECT max(version) FROM civic_schema"));
       if (version.is_null(0, 0) || static_cast<std::int64_t>(version.u64(0, 0)) > kSchemaVersion) {
-        return make_error(ErrorCode::kForeignDatabase, "the hub's PostgreSQL database was made by a newer civic-hub "
-                                                       "(or is not a civic-hub database); upgrade civic-hub");
+        return make_error(ErrorCode::kForeignDatabase,
+                          "the hub's PostgreSQL database was made by a newer civic-hub "
+                          "(or is not a civic-hub database); upgrade civic-hub");
       }
     }
     return txn.commit();
@@ -458,9 +472,10 @@ class PostgresHubStore final : public HubStore {
   Status add_enrolment_token(const Hash32& token_hash, const std::string& label, std::uint64_t expires_at,
                              std::uint64_t now) override {
     std::lock_guard lock(mutex_);
-    CIVIC_TRY(db_->exec("INSERT INTO enrolment_tokens (token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, "
-                        "$4)",
-                        {p(ByteView(token_hash)), p(label), p(now), p(expires_at)}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO enrolment_tokens (token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, "
+        "$4)",
+        {p(ByteView(token_hash)), p(label), p(now), p(expires_at)}));
     return {};
   }
 
@@ -469,26 +484,32 @@ class PostgresHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
-    CIVIC_ASSIGN(token, db_->exec("SELECT expires_at, used_at FROM enrolment_tokens WHERE token_hash = $1 FOR UPDATE",
-                                  {p(ByteView(token_hash))}));
-    if (token.empty()) return make_error(ErrorCode::kUnauthorized, "this enrolment token is not known to the hub");
+    CIVIC_ASSIGN(
+        token, db_->exec("SELECT expires_at, used_at FROM enrolment_tokens WHERE token_hash = $1 FOR UPDATE",
+                         {p(ByteView(token_hash))}));
+    if (token.empty())
+      return make_error(ErrorCode::kUnauthorized, "this enrolment token is not known to the hub");
     if (!token.is_null(0, 1)) {
-      return make_error(ErrorCode::kUnauthorized, "this enrolment token was used already; ask the hub operators "
-                                                  "for a new one");
+      return make_error(ErrorCode::kUnauthorized,
+                        "this enrolment token was used already; ask the hub operators "
+                        "for a new one");
     }
     if (token.u64(0, 0) <= now) {
-      return make_error(ErrorCode::kUnauthorized, "this enrolment token has expired; ask the hub operators for a "
-                                                  "new one");
+      return make_error(ErrorCode::kUnauthorized,
+                        "this enrolment token has expired; ask the hub operators for a "
+                        "new one");
     }
     const KioskId id = kiosk_id_from_key(key);
     CIVIC_ASSIGN(existing, kiosk_locked(id));
     if (existing) {
-      return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) + " is enrolled already; a kiosk enrols once "
-                                              "(to move it, revoke it and enrol a new key)");
+      return make_error(ErrorCode::kConflict, "kiosk " + to_hex(id) +
+                                                  " is enrolled already; a kiosk enrols once "
+                                                  "(to move it, revoke it and enrol a new key)");
     }
-    CIVIC_TRY(db_->exec("INSERT INTO kiosks (kiosk_id, public_key, name, enrolled_at, contiguous_head) VALUES ($1, $2, "
-                        "$3, $4, $5)",
-                        {p(ByteView(id)), p(ByteView(key.bytes)), p(name), p(now), p(ByteView(kGenesisHead))}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO kiosks (kiosk_id, public_key, name, enrolled_at, contiguous_head) VALUES ($1, $2, "
+        "$3, $4, $5)",
+        {p(ByteView(id)), p(ByteView(key.bytes)), p(name), p(now), p(ByteView(kGenesisHead))}));
     CIVIC_TRY(db_->exec("UPDATE enrolment_tokens SET used_at = $1, used_by = $2 WHERE token_hash = $3",
                         {p(now), p(ByteView(id)), p(ByteView(token_hash))}));
     CIVIC_TRY(insert_event({now, "enrolled", to_hex(id), "name '" + name + "'"}));
@@ -512,8 +533,9 @@ class PostgresHubStore final : public HubStore {
     std::lock_guard lock(mutex_);
     Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
-    CIVIC_ASSIGN(done, db_->exec("UPDATE kiosks SET revoked_at = $1 WHERE kiosk_id = $2 AND revoked_at IS NULL",
-                                 {p(now), p(ByteView(id))}));
+    CIVIC_ASSIGN(done,
+                 db_->exec("UPDATE kiosks SET revoked_at = $1 WHERE kiosk_id = $2 AND revoked_at IS NULL",
+                           {p(now), p(ByteView(id))}));
     if (done.changed() == 0) {
       CIVIC_ASSIGN(k, kiosk_locked(id));
       if (!k) return make_error(ErrorCode::kNotFound, "no kiosk " + to_hex(id) + " is enrolled");
@@ -560,7 +582,8 @@ class PostgresHubStore final : public HubStore {
 
   Result<std::vector<HubEvent>> events(std::size_t limit) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT at, kind, kiosk, detail FROM events ORDER BY id DESC LIMIT $1", {p(limit)}));
+    CIVIC_ASSIGN(
+        rows, db_->exec("SELECT at, kind, kiosk, detail FROM events ORDER BY id DESC LIMIT $1", {p(limit)}));
     return collect(rows, [](const Rows& r, int i) -> Result<HubEvent> {
       return HubEvent{r.u64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)};
     });
@@ -616,7 +639,8 @@ class PostgresHubStore final : public HubStore {
 
   Result<std::vector<HubRecord>> records_by_receipt(const std::string& receipt) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec(std::string(kRecordSelect) + " WHERE receipt = $1 ORDER BY id", {p(receipt)}));
+    CIVIC_ASSIGN(rows,
+                 db_->exec(std::string(kRecordSelect) + " WHERE receipt = $1 ORDER BY id", {p(receipt)}));
     return collect(rows, read_record);
   }
 
@@ -643,7 +667,8 @@ class PostgresHubStore final : public HubStore {
     CIVIC_TRY(txn.begin());
     // The writers' lock: no record or import is being stored meanwhile, by this process or another.
     CIVIC_TRY(db_->exec(kWriterLock));
-    CIVIC_ASSIGN(last, db_->exec("SELECT leaf, record_id, import_id FROM log_entries ORDER BY leaf DESC LIMIT 1"));
+    CIVIC_ASSIGN(last,
+                 db_->exec("SELECT leaf, record_id, import_id FROM log_entries ORDER BY leaf DESC LIMIT 1"));
     std::uint64_t size = last.empty() ? 0 : last.u64(0, 0) + 1;
     LogKey after = last.empty() ? LogKey{} : LogKey{last.u64(0, 1), last.u64(0, 2)};
     // New nodes are written at the end; a left sibling is either stored or among them.
@@ -656,8 +681,9 @@ class PostgresHubStore final : public HubStore {
       CIVIC_ASSIGN(found, db_->exec("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2",
                                     {p(std::uint64_t{level}), p(index)}));
       if (found.empty()) {
-        return make_error(ErrorCode::kCorruptDatabase, "the stored log misses a subtree; restore the hub database "
-                                                       "from a backup");
+        return make_error(ErrorCode::kCorruptDatabase,
+                          "the stored log misses a subtree; restore the hub database "
+                          "from a backup");
       }
       return found.fixed<kHashSize>(0, 0);
     };
@@ -693,14 +719,16 @@ class PostgresHubStore final : public HubStore {
         indexes += sep + std::to_string(pending[i].first.second);
         hashes.insert(hashes.end(), pending[i].second.begin(), pending[i].second.end());
       }
-      CIVIC_TRY(db_->exec("INSERT INTO log_entries (leaf, record_id, import_id) SELECT * FROM unnest($1::bigint[], "
-                          "$2::bigint[], $3::bigint[])",
-                          {p(leaves + "}"), p(records + "}"), p(imports + "}")}));
+      CIVIC_TRY(
+          db_->exec("INSERT INTO log_entries (leaf, record_id, import_id) SELECT * FROM unnest($1::bigint[], "
+                    "$2::bigint[], $3::bigint[])",
+                    {p(leaves + "}"), p(records + "}"), p(imports + "}")}));
       // The hashes go as one byte string, cut into 32-byte pieces by the server.
-      CIVIC_TRY(db_->exec("INSERT INTO log_nodes (level, idx, hash) SELECT l, i, substring($3::bytea FROM (n * 32 + 1)::int "
-                          "FOR 32) FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS t(l, i, k), "
-                          "LATERAL (SELECT k - 1 AS n) o",
-                          {p(levels + "}"), p(indexes + "}"), p(ByteView(hashes))}));
+      CIVIC_TRY(db_->exec(
+          "INSERT INTO log_nodes (level, idx, hash) SELECT l, i, substring($3::bytea FROM (n * 32 + 1)::int "
+          "FOR 32) FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS t(l, i, k), "
+          "LATERAL (SELECT k - 1 AS n) o",
+          {p(levels + "}"), p(indexes + "}"), p(ByteView(hashes))}));
       entry_leaf.clear();
       entry_record.clear();
       entry_import.clear();
@@ -709,18 +737,20 @@ class PostgresHubStore final : public HubStore {
     };
     constexpr std::uint64_t kChunk = 4096;
     for (;;) {
-      CIVIC_ASSIGN(record_rows, db_->exec("SELECT id, record_hash FROM records WHERE id > $1 ORDER BY id LIMIT $2",
-                                          {p(after.record), p(kChunk)}));
+      CIVIC_ASSIGN(record_rows,
+                   db_->exec("SELECT id, record_hash FROM records WHERE id > $1 ORDER BY id LIMIT $2",
+                             {p(after.record), p(kChunk)}));
       CIVIC_ASSIGN(record_leaves, collect(record_rows, [](const Rows& r, int i) -> Result<LogLeaf> {
                      CIVIC_ASSIGN(hash, r.fixed<kHashSize>(i, 1));
                      return LogLeaf{{r.u64(i, 0), 0}, hash};
                    }));
       const bool last_chunk = record_leaves.size() < kChunk;
       const std::uint64_t up_to = last_chunk ? UINT64_MAX >> 1 : record_leaves.back().key.record;
-      CIVIC_ASSIGN(import_rows, db_->exec("SELECT after_record, id, leaf FROM online_imports WHERE (after_record > $1 "
-                                          "OR (after_record = $1 AND id > $2)) AND after_record <= $3 ORDER BY "
-                                          "after_record, id",
-                                          {p(after.record), p(after.import), p(up_to)}));
+      CIVIC_ASSIGN(import_rows,
+                   db_->exec("SELECT after_record, id, leaf FROM online_imports WHERE (after_record > $1 "
+                             "OR (after_record = $1 AND id > $2)) AND after_record <= $3 ORDER BY "
+                             "after_record, id",
+                             {p(after.record), p(after.import), p(up_to)}));
       CIVIC_ASSIGN(import_leaves, collect(import_rows, [](const Rows& r, int i) -> Result<LogLeaf> {
                      CIVIC_ASSIGN(hash, r.fixed<kHashSize>(i, 2));
                      return LogLeaf{{r.u64(i, 0), r.u64(i, 1)}, hash};
@@ -728,7 +758,8 @@ class PostgresHubStore final : public HubStore {
       std::vector<LogLeaf> leaves;
       leaves.reserve(record_leaves.size() + import_leaves.size());
       std::merge(record_leaves.begin(), record_leaves.end(), import_leaves.begin(), import_leaves.end(),
-                 std::back_inserter(leaves), [](const LogLeaf& a, const LogLeaf& b) { return a.key < b.key; });
+                 std::back_inserter(leaves),
+                 [](const LogLeaf& a, const LogLeaf& b) { return a.key < b.key; });
       for (const auto& leaf : leaves) CIVIC_TRY(append(leaf));
       CIVIC_TRY(flush());
       if (!leaves.empty()) after = leaves.back().key;
@@ -759,8 +790,9 @@ class PostgresHubStore final : public HubStore {
 
   Result<std::uint64_t> log_import_count() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT count(*) FROM online_imports o WHERE EXISTS (SELECT 1 FROM log_entries e "
-                                 "WHERE e.record_id = o.after_record AND e.import_id = o.id)"));
+    CIVIC_ASSIGN(rows,
+                 db_->exec("SELECT count(*) FROM online_imports o WHERE EXISTS (SELECT 1 FROM log_entries e "
+                           "WHERE e.record_id = o.after_record AND e.import_id = o.id)"));
     return rows.u64(0, 0);
   }
 
@@ -769,38 +801,46 @@ class PostgresHubStore final : public HubStore {
     Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
     CIVIC_TRY(db_->exec(kWriterLock));  // its place in the log: after the last record stored
-    CIVIC_ASSIGN(known, db_->exec("SELECT current, imported_at FROM online_imports WHERE source = $1 AND consultation "
-                                  "= $2 AND file_sha256 = $3",
-                                  {p(in.source), p(in.consultation), p(ByteView(in.file_sha256))}));
+    CIVIC_ASSIGN(
+        known, db_->exec("SELECT current, imported_at FROM online_imports WHERE source = $1 AND consultation "
+                         "= $2 AND file_sha256 = $3",
+                         {p(in.source), p(in.consultation), p(ByteView(in.file_sha256))}));
     if (!known.empty()) {
       if (known.u64(0, 0) != 0) return OnlineImportOutcome::kUnchanged;
-      return make_error(ErrorCode::kConflict,
-                        "this file was imported for source '" + in.source + "' and consultation '" + in.consultation +
-                            "' on " + format_utc(known.u64(0, 1)) + " and a newer export has replaced it since: an "
-                            "older export cannot undo a newer one (import the newest export of the platform)");
+      return make_error(
+          ErrorCode::kConflict,
+          "this file was imported for source '" + in.source + "' and consultation '" + in.consultation +
+              "' on " + format_utc(known.u64(0, 1)) +
+              " and a newer export has replaced it since: an "
+              "older export cannot undo a newer one (import the newest export of the platform)");
     }
-    CIVIC_ASSIGN(retired, db_->exec("UPDATE online_imports SET current = 0 WHERE source = $1 AND consultation = $2 "
-                                    "AND current = 1",
-                                    {p(in.source), p(in.consultation)}));
+    CIVIC_ASSIGN(retired,
+                 db_->exec("UPDATE online_imports SET current = 0 WHERE source = $1 AND consultation = $2 "
+                           "AND current = 1",
+                           {p(in.source), p(in.consultation)}));
     const bool replaced = retired.changed() > 0;
     const Hash32 leaf = online_import_leaf_data(in.statement);
-    CIVIC_TRY(db_->exec("INSERT INTO online_imports (source, consultation, format, file_sha256, imported_at, rows, "
-                        "statement, leaf, data, current, after_record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, "
-                        "(SELECT coalesce(max(id), 0) FROM records))",
-                        {p(in.source), p(in.consultation), p(in.format), p(ByteView(in.file_sha256)),
-                         p(in.imported_at), p(in.rows), p(ByteView(in.statement)), p(ByteView(leaf)), p(in.data)}));
-    CIVIC_TRY(insert_event({in.imported_at, replaced ? "online-import-replaced" : "online-import", "",
-                            "source '" + in.source + "', consultation '" + in.consultation + "', " + in.format + ", " +
-                                std::to_string(in.rows) + " rows, file SHA-256 " + to_hex(in.file_sha256)}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO online_imports (source, consultation, format, file_sha256, imported_at, rows, "
+        "statement, leaf, data, current, after_record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, "
+        "(SELECT coalesce(max(id), 0) FROM records))",
+        {p(in.source), p(in.consultation), p(in.format), p(ByteView(in.file_sha256)), p(in.imported_at),
+         p(in.rows), p(ByteView(in.statement)), p(ByteView(leaf)), p(in.data)}));
+    CIVIC_TRY(
+        insert_event({in.imported_at, replaced ? "online-import-replaced" : "online-import", "",
+                      "source '" + in.source + "', consultation '" + in.consultation + "', " + in.format +
+                          ", " + std::to_string(in.rows) + " rows, file SHA-256 " + to_hex(in.file_sha256)}));
     CIVIC_TRY(txn.commit());
     return replaced ? OnlineImportOutcome::kReplaced : OnlineImportOutcome::kStored;
   }
 
   Result<std::vector<OnlineImport>> online_imports(bool current_only) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec(std::string("SELECT id, source, consultation, format, file_sha256, imported_at, rows, "
-                                             "statement, data, current, after_record FROM online_imports") +
-                                 (current_only ? " WHERE current = 1" : "") + " ORDER BY id"));
+    CIVIC_ASSIGN(
+        rows,
+        db_->exec(std::string("SELECT id, source, consultation, format, file_sha256, imported_at, rows, "
+                              "statement, data, current, after_record FROM online_imports") +
+                  (current_only ? " WHERE current = 1" : "") + " ORDER BY id"));
     return collect(rows, [](const Rows& r, int i) -> Result<OnlineImport> {
       OnlineImport o;
       o.id = r.u64(i, 0);
@@ -821,9 +861,10 @@ class PostgresHubStore final : public HubStore {
 
   Status set_consultations(const std::string& json, std::uint64_t now) override {
     std::lock_guard lock(mutex_);
-    CIVIC_TRY(db_->exec("INSERT INTO consultation_file (id, json, updated_at) VALUES (1, $1, $2) ON CONFLICT (id) DO "
-                        "UPDATE SET json = excluded.json, updated_at = excluded.updated_at",
-                        {p(json), p(now)}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO consultation_file (id, json, updated_at) VALUES (1, $1, $2) ON CONFLICT (id) DO "
+        "UPDATE SET json = excluded.json, updated_at = excluded.updated_at",
+        {p(json), p(now)}));
     return {};
   }
 
@@ -840,32 +881,37 @@ class PostgresHubStore final : public HubStore {
     return rows.u64(0, 0);
   }
 
-  Status queue_for_moderation(const std::vector<ModerationItem>& items, std::uint64_t scanned_up_to) override {
+  Status queue_for_moderation(const std::vector<ModerationItem>& items,
+                              std::uint64_t scanned_up_to) override {
     std::lock_guard lock(mutex_);
     Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
     for (const auto& item : items) {
       // A record already queued, or the same sealed record at another position: nothing new.
-      CIVIC_TRY(db_->exec("INSERT INTO moderation (record_id, moderation_id, consultation_id, language, status, "
-                          "record_hash) VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING",
-                          {p(item.record_id), p(item.moderation_id), p(item.consultation_id), p(item.language),
-                           p(ByteView(item.record_hash))}));
+      CIVIC_TRY(
+          db_->exec("INSERT INTO moderation (record_id, moderation_id, consultation_id, language, status, "
+                    "record_hash) VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT DO NOTHING",
+                    {p(item.record_id), p(item.moderation_id), p(item.consultation_id), p(item.language),
+                     p(ByteView(item.record_hash))}));
     }
-    CIVIC_TRY(db_->exec("INSERT INTO moderation_scan (id, scanned_up_to) VALUES (1, $1) ON CONFLICT (id) DO UPDATE "
-                        "SET scanned_up_to = greatest(moderation_scan.scanned_up_to, excluded.scanned_up_to)",
-                        {p(scanned_up_to)}));
+    CIVIC_TRY(
+        db_->exec("INSERT INTO moderation_scan (id, scanned_up_to) VALUES (1, $1) ON CONFLICT (id) DO UPDATE "
+                  "SET scanned_up_to = greatest(moderation_scan.scanned_up_to, excluded.scanned_up_to)",
+                  {p(scanned_up_to)}));
     return txn.commit();
   }
 
   Result<std::vector<ModerationItem>> moderation(const std::string& status) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec(std::string(kModerationSelect) + " WHERE status = $1 ORDER BY record_id", {p(status)}));
+    CIVIC_ASSIGN(rows, db_->exec(std::string(kModerationSelect) + " WHERE status = $1 ORDER BY record_id",
+                                 {p(status)}));
     return collect(rows, read_moderation);
   }
 
   Result<std::optional<ModerationItem>> moderation_item(const std::string& moderation_id) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec(std::string(kModerationSelect) + " WHERE moderation_id = $1", {p(moderation_id)}));
+    CIVIC_ASSIGN(rows,
+                 db_->exec(std::string(kModerationSelect) + " WHERE moderation_id = $1", {p(moderation_id)}));
     if (rows.empty()) return std::optional<ModerationItem>{};
     CIVIC_ASSIGN(item, read_moderation(rows, 0));
     return std::optional<ModerationItem>(std::move(item));
@@ -877,46 +923,55 @@ class PostgresHubStore final : public HubStore {
     CIVIC_TRY(txn.begin());
     // The published text stays after a rejection: a later approval starts from it, so a
     // redaction survives every decision.
-    CIVIC_ASSIGN(done, db_->exec("UPDATE moderation SET status = $1, reason = $2, published_text = $3, redacted = $4, "
-                                 "decided_at = $5 WHERE moderation_id = $6",
-                                 {p(d.status), p(d.reason), d.published_text.empty() ? null_param() : p(d.published_text),
-                                  p(std::uint64_t{d.redacted ? 1u : 0u}), p(d.decided_at), p(d.moderation_id)}));
-    if (done.changed() != 1) return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
-    CIVIC_TRY(db_->exec("INSERT INTO moderation_log (moderation_id, at, operator, action, reason, redacted) VALUES ($1, "
-                        "$2, $3, $4, $5, $6)",
-                        {p(entry.moderation_id), p(entry.at), p(entry.operator_name), p(entry.action), p(entry.reason),
-                         p(std::uint64_t{entry.redacted ? 1u : 0u})}));
+    CIVIC_ASSIGN(
+        done,
+        db_->exec("UPDATE moderation SET status = $1, reason = $2, published_text = $3, redacted = $4, "
+                  "decided_at = $5 WHERE moderation_id = $6",
+                  {p(d.status), p(d.reason), d.published_text.empty() ? null_param() : p(d.published_text),
+                   p(std::uint64_t{d.redacted ? 1u : 0u}), p(d.decided_at), p(d.moderation_id)}));
+    if (done.changed() != 1)
+      return make_error(ErrorCode::kNotFound, "no idea " + d.moderation_id + " is in moderation");
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO moderation_log (moderation_id, at, operator, action, reason, redacted) VALUES ($1, "
+        "$2, $3, $4, $5, $6)",
+        {p(entry.moderation_id), p(entry.at), p(entry.operator_name), p(entry.action), p(entry.reason),
+         p(std::uint64_t{entry.redacted ? 1u : 0u})}));
     return txn.commit();
   }
 
   Result<std::vector<ModerationLogEntry>> moderation_log() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT moderation_id, at, operator, action, reason, redacted FROM moderation_log "
-                                 "ORDER BY id"));
+    CIVIC_ASSIGN(rows,
+                 db_->exec("SELECT moderation_id, at, operator, action, reason, redacted FROM moderation_log "
+                           "ORDER BY id"));
     return collect(rows, [](const Rows& r, int i) -> Result<ModerationLogEntry> {
-      return ModerationLogEntry{r.text(i, 0), r.u64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.u64(i, 5) != 0};
+      return ModerationLogEntry{r.text(i, 0), r.u64(i, 1),  r.text(i, 2),
+                                r.text(i, 3), r.text(i, 4), r.u64(i, 5) != 0};
     });
   }
 
   Result<bool> hold_batch(const HeldBatch& held) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(done, db_->exec("INSERT INTO held_batches (kiosk_id, sequence, first_position, record_count, batch, "
-                                 "received_at, via) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                                 {p(ByteView(held.kiosk)), p(held.sequence), p(held.first_position),
-                                  p(held.record_count), p(ByteView(held.batch)), p(held.received_at), p(held.via)}));
+    CIVIC_ASSIGN(
+        done, db_->exec("INSERT INTO held_batches (kiosk_id, sequence, first_position, record_count, batch, "
+                        "received_at, via) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                        {p(ByteView(held.kiosk)), p(held.sequence), p(held.first_position),
+                         p(held.record_count), p(ByteView(held.batch)), p(held.received_at), p(held.via)}));
     return done.changed() == 1;
   }
 
   Result<std::vector<HeldBatch>> held_batches() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT " + std::string(kHeldColumns) + ", NULL FROM held_batches ORDER BY id"));
+    CIVIC_ASSIGN(rows,
+                 db_->exec("SELECT " + std::string(kHeldColumns) + ", NULL FROM held_batches ORDER BY id"));
     return collect(rows, read_held);
   }
 
   Result<std::optional<HeldBatch>> held_batch(std::uint64_t id) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT " + std::string(kHeldColumns) + ", batch FROM held_batches WHERE id = $1",
-                                 {p(id)}));
+    CIVIC_ASSIGN(rows,
+                 db_->exec("SELECT " + std::string(kHeldColumns) + ", batch FROM held_batches WHERE id = $1",
+                           {p(id)}));
     if (rows.empty()) return std::optional<HeldBatch>();
     CIVIC_ASSIGN(held, read_held(rows, 0));
     return std::optional<HeldBatch>(std::move(held));
@@ -935,32 +990,34 @@ class PostgresHubStore final : public HubStore {
   Status store_event_report(const EventReport& e, ByteView bytes, const std::string& via,
                             std::uint64_t now) override {
     std::lock_guard lock(mutex_);
-    CIVIC_TRY(db_->exec("INSERT INTO event_reports (kiosk_id, event_id, name, place, date, started_at, closed_at, "
-                        "headcount, town_hall_records, paper_records, report, received_at, via) VALUES ($1, $2, $3, "
-                        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (kiosk_id, event_id) DO UPDATE SET "
-                        "name = excluded.name, place = excluded.place, date = excluded.date, started_at = "
-                        "excluded.started_at, closed_at = excluded.closed_at, headcount = excluded.headcount, "
-                        "town_hall_records = excluded.town_hall_records, paper_records = excluded.paper_records, "
-                        "report = excluded.report, received_at = excluded.received_at, via = excluded.via",
-                        {p(ByteView(e.kiosk_id)), p(e.event_id), p(e.name), p(e.place), p(e.date), p(e.started_at),
-                         p(e.closed_at), p(e.headcount), p(e.town_hall_records), p(e.paper_records), p(bytes), p(now),
-                         p(via)}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO event_reports (kiosk_id, event_id, name, place, date, started_at, closed_at, "
+        "headcount, town_hall_records, paper_records, report, received_at, via) VALUES ($1, $2, $3, "
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (kiosk_id, event_id) DO UPDATE SET "
+        "name = excluded.name, place = excluded.place, date = excluded.date, started_at = "
+        "excluded.started_at, closed_at = excluded.closed_at, headcount = excluded.headcount, "
+        "town_hall_records = excluded.town_hall_records, paper_records = excluded.paper_records, "
+        "report = excluded.report, received_at = excluded.received_at, via = excluded.via",
+        {p(ByteView(e.kiosk_id)), p(e.event_id), p(e.name), p(e.place), p(e.date), p(e.started_at),
+         p(e.closed_at), p(e.headcount), p(e.town_hall_records), p(e.paper_records), p(bytes), p(now),
+         p(via)}));
     return {};
   }
 
   Result<std::vector<EventReport>> event_reports() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT kiosk_id, event_id, name, place, date, started_at, closed_at, headcount, "
-                                 "town_hall_records, paper_records FROM event_reports ORDER BY started_at"));
+    CIVIC_ASSIGN(rows,
+                 db_->exec("SELECT kiosk_id, event_id, name, place, date, started_at, closed_at, headcount, "
+                           "town_hall_records, paper_records FROM event_reports ORDER BY started_at"));
     return collect(rows, [](const Rows& r, int i) -> Result<EventReport> {
       CIVIC_ASSIGN(kiosk, r.fixed<kKioskIdSize>(i, 0));
-      return EventReport{kiosk, r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.u64(i, 5),
-                         r.u64(i, 6), r.u64(i, 7), r.u64(i, 8), r.u64(i, 9)};
+      return EventReport{kiosk,       r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4),
+                         r.u64(i, 5), r.u64(i, 6),  r.u64(i, 7),  r.u64(i, 8),  r.u64(i, 9)};
     });
   }
 
-  Result<HealthReportOutcome> store_health_report(const HealthReport& report, ByteView bytes, const std::string& via,
-                                                  std::uint64_t now) override {
+  Result<HealthReportOutcome> store_health_report(const HealthReport& report, ByteView bytes,
+                                                  const std::string& via, std::uint64_t now) override {
     std::lock_guard lock(mutex_);
     Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
@@ -968,14 +1025,16 @@ class PostgresHubStore final : public HubStore {
                                    {p(ByteView(report.kiosk_id))}));
     const bool any = !latest.is_null(0, 0);
     const std::uint64_t newest = any ? latest.u64(0, 0) : 0;
-    CIVIC_ASSIGN(inserted, db_->exec("INSERT INTO health_reports (kiosk_id, sequence, received_at, via, report) VALUES "
-                                     "($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                                     {p(ByteView(report.kiosk_id)), p(report.sequence), p(now), p(via), p(bytes)}));
+    CIVIC_ASSIGN(inserted,
+                 db_->exec("INSERT INTO health_reports (kiosk_id, sequence, received_at, via, report) VALUES "
+                           "($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                           {p(ByteView(report.kiosk_id)), p(report.sequence), p(now), p(via), p(bytes)}));
     if (inserted.changed() == 0) return HealthReportOutcome::kRepeat;
     // The history stays bounded: the oldest reports beyond the limit go.
-    CIVIC_TRY(db_->exec("DELETE FROM health_reports WHERE kiosk_id = $1 AND sequence NOT IN (SELECT sequence FROM "
-                        "health_reports WHERE kiosk_id = $1 ORDER BY sequence DESC LIMIT $2)",
-                        {p(ByteView(report.kiosk_id)), p(kHealthHistoryPerKiosk)}));
+    CIVIC_TRY(
+        db_->exec("DELETE FROM health_reports WHERE kiosk_id = $1 AND sequence NOT IN (SELECT sequence FROM "
+                  "health_reports WHERE kiosk_id = $1 ORDER BY sequence DESC LIMIT $2)",
+                  {p(ByteView(report.kiosk_id)), p(kHealthHistoryPerKiosk)}));
     CIVIC_TRY(touch(report.kiosk_id, now));
     CIVIC_TRY(txn.commit());
     return any && report.sequence < newest ? HealthReportOutcome::kOlder : HealthReportOutcome::kLatest;
@@ -983,24 +1042,27 @@ class PostgresHubStore final : public HubStore {
 
   Result<std::vector<StoredHealthReport>> health_reports(const KioskId& kiosk, std::size_t limit) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT h.report, k.public_key, h.received_at, h.via FROM health_reports h JOIN "
-                                 "kiosks k USING (kiosk_id) WHERE h.kiosk_id = $1 ORDER BY h.sequence DESC LIMIT $2",
-                                 {p(ByteView(kiosk)), p(limit)}));
+    CIVIC_ASSIGN(
+        rows, db_->exec("SELECT h.report, k.public_key, h.received_at, h.via FROM health_reports h JOIN "
+                        "kiosks k USING (kiosk_id) WHERE h.kiosk_id = $1 ORDER BY h.sequence DESC LIMIT $2",
+                        {p(ByteView(kiosk)), p(limit)}));
     return collect(rows, read_health);
   }
 
   Result<std::vector<StoredHealthReport>> latest_health_reports() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT h.report, k.public_key, h.received_at, h.via FROM health_reports h JOIN "
-                                 "kiosks k USING (kiosk_id) WHERE h.sequence = (SELECT max(sequence) FROM "
-                                 "health_reports l WHERE l.kiosk_id = h.kiosk_id)"));
+    CIVIC_ASSIGN(rows,
+                 db_->exec("SELECT h.report, k.public_key, h.received_at, h.via FROM health_reports h JOIN "
+                           "kiosks k USING (kiosk_id) WHERE h.sequence = (SELECT max(sequence) FROM "
+                           "health_reports l WHERE l.kiosk_id = h.kiosk_id)"));
     return collect(rows, read_health);
   }
 
   Result<std::vector<EnrolmentTokenInfo>> enrolment_tokens() override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT label, created_at, expires_at, used_at, used_by FROM enrolment_tokens ORDER "
-                                 "BY created_at DESC"));
+    CIVIC_ASSIGN(
+        rows, db_->exec("SELECT label, created_at, expires_at, used_at, used_by FROM enrolment_tokens ORDER "
+                        "BY created_at DESC"));
     return collect(rows, [](const Rows& r, int i) -> Result<EnrolmentTokenInfo> {
       EnrolmentTokenInfo t{r.text(i, 0), r.u64(i, 1), r.u64(i, 2), std::nullopt, std::nullopt};
       if (!r.is_null(i, 3)) t.used_at = r.u64(i, 3);
@@ -1018,16 +1080,20 @@ class PostgresHubStore final : public HubStore {
                                  "created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
                                  {p(a.name), p(a.role), p(a.password_hash), p(a.failures), p(a.locked_until),
                                   p(a.created_at)}));
-    if (done.changed() == 0) return make_error(ErrorCode::kConflict, "there is already an operator named '" + a.name + "'");
+    if (done.changed() == 0)
+      return make_error(ErrorCode::kConflict, "there is already an operator named '" + a.name + "'");
     return {};
   }
 
   Status update_operator(const OperatorAccount& a) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(done, db_->exec("UPDATE operators SET role = $1, password_hash = $2, failures = $3, locked_until = $4 "
-                                 "WHERE name = $5",
-                                 {p(a.role), p(a.password_hash), p(a.failures), p(a.locked_until), p(a.name)}));
-    if (done.changed() == 0) return make_error(ErrorCode::kNotFound, "there is no operator named '" + a.name + "'");
+    CIVIC_ASSIGN(
+        done,
+        db_->exec("UPDATE operators SET role = $1, password_hash = $2, failures = $3, locked_until = $4 "
+                  "WHERE name = $5",
+                  {p(a.role), p(a.password_hash), p(a.failures), p(a.locked_until), p(a.name)}));
+    if (done.changed() == 0)
+      return make_error(ErrorCode::kNotFound, "there is no operator named '" + a.name + "'");
     return {};
   }
 
@@ -1037,7 +1103,8 @@ class PostgresHubStore final : public HubStore {
     CIVIC_TRY(txn.begin());
     CIVIC_TRY(db_->exec("DELETE FROM console_sessions WHERE operator = $1", {p(name)}));
     CIVIC_ASSIGN(done, db_->exec("DELETE FROM operators WHERE name = $1", {p(name)}));
-    if (done.changed() == 0) return make_error(ErrorCode::kNotFound, "there is no operator named '" + name + "'");
+    if (done.changed() == 0)
+      return make_error(ErrorCode::kNotFound, "there is no operator named '" + name + "'");
     return txn.commit();
   }
 
@@ -1060,17 +1127,20 @@ class PostgresHubStore final : public HubStore {
     Transaction txn(*db_);
     CIVIC_TRY(txn.begin());
     CIVIC_TRY(db_->exec("DELETE FROM console_sessions WHERE expires_at <= $1", {p(now)}));
-    CIVIC_TRY(db_->exec("INSERT INTO console_sessions (token_hash, operator, csrf, created_at, expires_at) VALUES ($1, "
-                        "$2, $3, $4, $5)",
-                        {p(ByteView(s.token_hash)), p(s.operator_name), p(s.csrf), p(s.created_at), p(s.expires_at)}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO console_sessions (token_hash, operator, csrf, created_at, expires_at) VALUES ($1, "
+        "$2, $3, $4, $5)",
+        {p(ByteView(s.token_hash)), p(s.operator_name), p(s.csrf), p(s.created_at), p(s.expires_at)}));
     return txn.commit();
   }
 
   Result<std::optional<ConsoleSession>> console_session(const Hash32& token_hash) override {
     std::lock_guard lock(mutex_);
-    CIVIC_ASSIGN(rows, db_->exec("SELECT operator, csrf, created_at, expires_at FROM console_sessions WHERE token_hash = "
-                                 "$1",
-                                 {p(ByteView(token_hash))}));
+    CIVIC_ASSIGN(
+        rows,
+        db_->exec("SELECT operator, csrf, created_at, expires_at FROM console_sessions WHERE token_hash = "
+                  "$1",
+                  {p(ByteView(token_hash))}));
     if (rows.empty()) return std::optional<ConsoleSession>();
     return std::optional<ConsoleSession>(
         ConsoleSession{token_hash, rows.text(0, 0), rows.text(0, 1), rows.u64(0, 2), rows.u64(0, 3)});
@@ -1097,7 +1167,8 @@ class PostgresHubStore final : public HubStore {
   }
 
   Status touch(const KioskId& id, std::uint64_t now) {
-    CIVIC_TRY(db_->exec("UPDATE kiosks SET last_contact = $1 WHERE kiosk_id = $2", {p(now), p(ByteView(id))}));
+    CIVIC_TRY(
+        db_->exec("UPDATE kiosks SET last_contact = $1 WHERE kiosk_id = $2", {p(now), p(ByteView(id))}));
     return {};
   }
 
@@ -1119,21 +1190,25 @@ class PostgresHubStore final : public HubStore {
     const ByteView kiosk_id(h.kiosk_id);
 
     // A repeat of an accepted batch: the same ack, nothing stored twice.
-    CIVIC_ASSIGN(same_seq, db_->exec("SELECT batch_id, ack FROM batches WHERE kiosk_id = $1 AND sequence = $2",
-                                     {p(kiosk_id), p(h.sequence)}));
+    CIVIC_ASSIGN(same_seq,
+                 db_->exec("SELECT batch_id, ack FROM batches WHERE kiosk_id = $1 AND sequence = $2",
+                           {p(kiosk_id), p(h.sequence)}));
     if (!same_seq.empty()) {
       CIVIC_ASSIGN(stored_id, same_seq.fixed<kHashSize>(0, 0));
       if (stored_id == batch.batch_id) {
         CIVIC_TRY(touch(h.kiosk_id, now));
         return StoredBatch{same_seq.bytes(0, 1), true, 0};
       }
-      return fork(h, now, "batch " + std::to_string(h.sequence) + " was accepted before with different content");
+      return fork(h, now,
+                  "batch " + std::to_string(h.sequence) + " was accepted before with different content");
     }
-    CIVIC_ASSIGN(overlap, db_->exec("SELECT count(*) FROM records WHERE kiosk_id = $1 AND position BETWEEN $2 AND $3",
-                                    {p(kiosk_id), p(h.first_position), p(last)}));
+    CIVIC_ASSIGN(overlap,
+                 db_->exec("SELECT count(*) FROM records WHERE kiosk_id = $1 AND position BETWEEN $2 AND $3",
+                           {p(kiosk_id), p(h.first_position), p(last)}));
     if (overlap.u64(0, 0) > 0) {
-      return fork(h, now, "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
-                              " overlap records received in another batch");
+      return fork(h, now,
+                  "positions " + std::to_string(h.first_position) + ".." + std::to_string(last) +
+                      " overlap records received in another batch");
     }
     CIVIC_ASSIGN(k, kiosk_locked(h.kiosk_id));
     if (!k) return make_error(ErrorCode::kUnauthorized, "kiosk " + kiosk_hex + " is not enrolled");
@@ -1141,25 +1216,34 @@ class PostgresHubStore final : public HubStore {
       return fork(h, now, "positions from " + std::to_string(h.first_position) + " were received already");
     }
     if (h.first_position == k->contiguous_position + 1 && h.previous_head != k->contiguous_head) {
-      return fork(h, now, "the batch does not continue the kiosk's chain at position " +
-                              std::to_string(k->contiguous_position));
+      return fork(h, now,
+                  "the batch does not continue the kiosk's chain at position " +
+                      std::to_string(k->contiguous_position));
     }
     // A batch stored earlier after a gap must continue from this one.
-    CIVIC_ASSIGN(next, db_->exec("SELECT previous_head FROM batches WHERE kiosk_id = $1 AND first_position = $2",
-                                 {p(kiosk_id), p(last + 1)}));
+    CIVIC_ASSIGN(next,
+                 db_->exec("SELECT previous_head FROM batches WHERE kiosk_id = $1 AND first_position = $2",
+                           {p(kiosk_id), p(last + 1)}));
     if (!next.empty()) {
       CIVIC_ASSIGN(next_prev, next.fixed<kHashSize>(0, 0));
-      if (next_prev != h.new_head) return fork(h, now, "the batch does not lead into the batch received after it");
+      if (next_prev != h.new_head)
+        return fork(h, now, "the batch does not lead into the batch received after it");
     }
 
-    Ack ack{h.kiosk_id, h.sequence, h.first_position, static_cast<std::uint32_t>(batch.records.size()), h.new_head,
-            batch.batch_id, now};
+    Ack ack{h.kiosk_id,
+            h.sequence,
+            h.first_position,
+            static_cast<std::uint32_t>(batch.records.size()),
+            h.new_head,
+            batch.batch_id,
+            now};
     const Bytes ack_bytes = sign(ack);
-    CIVIC_TRY(db_->exec("INSERT INTO batches (kiosk_id, sequence, first_position, record_count, previous_head, "
-                        "new_head, batch_id, ack, received_at, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                        {p(kiosk_id), p(h.sequence), p(h.first_position), p(batch.records.size()),
-                         p(ByteView(h.previous_head)), p(ByteView(h.new_head)), p(ByteView(batch.batch_id)),
-                         p(ByteView(ack_bytes)), p(now), p(via)}));
+    CIVIC_TRY(db_->exec(
+        "INSERT INTO batches (kiosk_id, sequence, first_position, record_count, previous_head, "
+        "new_head, batch_id, ack, received_at, via) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        {p(kiosk_id), p(h.sequence), p(h.first_position), p(batch.records.size()),
+         p(ByteView(h.previous_head)), p(ByteView(h.new_head)), p(ByteView(batch.batch_id)),
+         p(ByteView(ack_bytes)), p(now), p(via)}));
     // Every record in one statement: arrays of positions, hashes, receipts and the records, the
     // byte strings as one each with their lengths.
     std::string positions = "{", lengths = "{", receipts = "{";
@@ -1172,14 +1256,19 @@ class PostgresHubStore final : public HubStore {
       hashes.insert(hashes.end(), batch.record_hashes[i].begin(), batch.record_hashes[i].end());
       sealed.insert(sealed.end(), batch.records[i].begin(), batch.records[i].end());
     }
-    CIVIC_TRY(db_->exec(
-        "INSERT INTO records (id, kiosk_id, position, record_hash, receipt, batch_sequence, received_at, sealed) "
-        "SELECT m.top + t.n, $1, t.position, substring($4::bytea FROM ((t.n - 1) * 32 + 1)::int FOR 32), t.receipt, $6, $7, "
-        "substring($8::bytea FROM (t.start + 1)::int FOR t.length::int) FROM (SELECT coalesce(max(id), 0) AS top FROM records) m, "
-        "(SELECT u.position, u.receipt, u.length, u.n, sum(u.length) OVER (ORDER BY u.n) - u.length AS start FROM "
-        "unnest($2::bigint[], $3::text[], $5::bigint[]) WITH ORDINALITY AS u(position, receipt, length, n)) t",
-        {p(kiosk_id), p(positions + "}"), p(receipts + "}"), p(ByteView(hashes)), p(lengths + "}"), p(h.sequence),
-         p(now), p(ByteView(sealed))}));
+    CIVIC_TRY(
+        db_->exec("INSERT INTO records (id, kiosk_id, position, record_hash, receipt, batch_sequence, "
+                  "received_at, sealed) "
+                  "SELECT m.top + t.n, $1, t.position, substring($4::bytea FROM ((t.n - 1) * 32 + 1)::int "
+                  "FOR 32), t.receipt, $6, $7, "
+                  "substring($8::bytea FROM (t.start + 1)::int FOR t.length::int) FROM (SELECT "
+                  "coalesce(max(id), 0) AS top FROM records) m, "
+                  "(SELECT u.position, u.receipt, u.length, u.n, sum(u.length) OVER (ORDER BY u.n) - "
+                  "u.length AS start FROM "
+                  "unnest($2::bigint[], $3::text[], $5::bigint[]) WITH ORDINALITY AS u(position, receipt, "
+                  "length, n)) t",
+                  {p(kiosk_id), p(positions + "}"), p(receipts + "}"), p(ByteView(hashes)), p(lengths + "}"),
+                   p(h.sequence), p(now), p(ByteView(sealed))}));
     if (h.first_position > k->contiguous_position + 1) {
       CIVIC_TRY(insert_event({now, "gap", kiosk_hex,
                               "positions " + std::to_string(k->contiguous_position + 1) + ".." +
@@ -1196,9 +1285,10 @@ class PostgresHubStore final : public HubStore {
     Hash32 head = before.contiguous_head;
     bool filled_gap = false;
     for (;;) {
-      CIVIC_ASSIGN(next, db_->exec("SELECT previous_head, first_position + record_count - 1, new_head FROM batches "
-                                   "WHERE kiosk_id = $1 AND first_position = $2",
-                                   {p(ByteView(id)), p(position + 1)}));
+      CIVIC_ASSIGN(next,
+                   db_->exec("SELECT previous_head, first_position + record_count - 1, new_head FROM batches "
+                             "WHERE kiosk_id = $1 AND first_position = $2",
+                             {p(ByteView(id)), p(position + 1)}));
       if (next.empty()) break;
       CIVIC_ASSIGN(prev, next.fixed<kHashSize>(0, 0));
       CIVIC_ASSIGN(new_head, next.fixed<kHashSize>(0, 2));
@@ -1208,11 +1298,12 @@ class PostgresHubStore final : public HubStore {
       head = new_head;
     }
     if (filled_gap) {
-      CIVIC_TRY(insert_event({now, "gap-filled", to_hex(id), "received contiguously up to position " +
-                                                               std::to_string(position)}));
+      CIVIC_TRY(insert_event({now, "gap-filled", to_hex(id),
+                              "received contiguously up to position " + std::to_string(position)}));
     }
-    CIVIC_TRY(db_->exec("UPDATE kiosks SET contiguous_position = $1, contiguous_head = $2 WHERE kiosk_id = $3",
-                        {p(position), p(ByteView(head)), p(ByteView(id))}));
+    CIVIC_TRY(
+        db_->exec("UPDATE kiosks SET contiguous_position = $1, contiguous_head = $2 WHERE kiosk_id = $3",
+                  {p(position), p(ByteView(head)), p(ByteView(id))}));
     return {};
   }
 
@@ -1234,16 +1325,15 @@ Result<std::unique_ptr<HubStore>> open_postgres_hub_store(const std::string& url
 
 // The tables in an order that keeps every reference to a row already copied.
 constexpr const char* kCopiedTables[] = {
-    "kiosks", "enrolment_tokens", "batches", "records", "events", "content", "consultation_file", "moderation",
-    "moderation_scan", "event_reports", "moderation_log", "held_batches", "online_imports", "health_reports",
-    "operators", "console_sessions", "log_entries", "log_nodes"};
+    "kiosks",           "enrolment_tokens",  "batches",        "records",         "events",
+    "content",          "consultation_file", "moderation",     "moderation_scan", "event_reports",
+    "moderation_log",   "held_batches",      "online_imports", "health_reports",  "operators",
+    "console_sessions", "log_entries",       "log_nodes"};
 
 Result<std::vector<std::pair<std::string, std::uint64_t>>> copy_sqlite_store_to_postgres(
     const std::filesystem::path& sqlite_path, const std::string& url) {
   // Opened as a store first: brought to the current schema and checked.
-  {
-    CIVIC_ASSIGN(source, open_sqlite_hub_store(sqlite_path));
-  }
+  { CIVIC_ASSIGN(source, open_sqlite_hub_store(sqlite_path)); }
   CIVIC_ASSIGN(target_store, open_postgres_hub_store(url));  // the schema, created when new
   target_store.reset();
   CIVIC_ASSIGN(db, sql::Database::open(sqlite_path, false, "", "hub database " + sqlite_path.string()));
@@ -1255,7 +1345,8 @@ Result<std::vector<std::pair<std::string, std::uint64_t>>> copy_sqlite_store_to_
     CIVIC_ASSIGN(rows, pg->exec(std::string("SELECT count(*) FROM ") + table));
     if (rows.u64(0, 0) > 0) {
       return make_error(ErrorCode::kConflict, "the PostgreSQL database holds a hub already (its table " +
-                                                  std::string(table) + " has rows): migrate into an empty database");
+                                                  std::string(table) +
+                                                  " has rows): migrate into an empty database");
     }
   }
   std::vector<std::pair<std::string, std::uint64_t>> copied;
@@ -1289,19 +1380,24 @@ Result<std::vector<std::pair<std::string, std::uint64_t>>> copy_sqlite_store_to_
   }
   // Numbering continues after the copied rows.
   for (const char* table : {"events", "moderation_log", "held_batches", "online_imports"}) {
-    CIVIC_TRY(pg->exec(std::string("SELECT setval(pg_get_serial_sequence('") + table + "', 'id'), coalesce(max(id), "
-                       "0) + 1, false) FROM " + table));
+    CIVIC_TRY(pg->exec(std::string("SELECT setval(pg_get_serial_sequence('") + table +
+                       "', 'id'), coalesce(max(id), "
+                       "0) + 1, false) FROM " +
+                       table));
   }
   CIVIC_TRY(txn.commit());
   return copied;
 }
 
-Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url, const std::filesystem::path& sqlite_path) {
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return open_postgres_hub_store(url);
+Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url,
+                                                 const std::filesystem::path& sqlite_path) {
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
+    return open_postgres_hub_store(url);
   if (!url.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "[store] url must start with postgresql:// (or be left out for "
-                                                   "the SQLite database in the state directory); got '" +
-                                                       url.substr(0, url.find('@')) + "'");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "[store] url must start with postgresql:// (or be left out for "
+                      "the SQLite database in the state directory); got '" +
+                          url.substr(0, url.find('@')) + "'");
   }
   return open_sqlite_hub_store(sqlite_path);
 }

@@ -32,7 +32,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::size_t env_or(const char* name, std::size_t fallback) {
   const char* v = std::getenv(name);
@@ -111,8 +113,12 @@ int main() {
             sealed.push_back(*seal_submission(s, *sub));
             if (night == 1) fleet[k].tonight.push_back({records + i + 1, record_hash(sealed.back())});
           }
-          BatchHeader h{kiosk_id_from_key(fleet[k].key.public_key), static_cast<std::uint64_t>(night + 1),
-                        night * records + 1, 0, head, {}};
+          BatchHeader h{kiosk_id_from_key(fleet[k].key.public_key),
+                        static_cast<std::uint64_t>(night + 1),
+                        night * records + 1,
+                        0,
+                        head,
+                        {}};
           auto encoded = encode_signed_batch(h, sealed, fleet[k].key);
           if (!encoded.ok()) die(encoded.message());
           head = encoded->new_head;
@@ -135,7 +141,8 @@ int main() {
     senders.emplace_back([&] {
       for (std::size_t k; (k = next++) < kiosks;) {
         const auto reply = http_post(hub.port(), "/v1/batches", fleet[k].batch[0]);
-        if (reply.status != 200) die("night 1 upload: HTTP " + std::to_string(reply.status) + " " + reply.body);
+        if (reply.status != 200)
+          die("night 1 upload: HTTP " + std::to_string(reply.status) + " " + reply.body);
       }
     });
   }
@@ -164,21 +171,25 @@ int main() {
   for (int t = 0; t < 64; ++t) {
     senders.emplace_back([&] {
       for (std::size_t k; (k = next++) < kiosks;) {
-        const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at[k]));
+        const auto due =
+            t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at[k]));
         std::this_thread::sleep_until(due);
         const auto upload = http_post(hub.port(), "/v1/batches", fleet[k].batch[1]);
         if (upload.status != 200) die("upload: HTTP " + std::to_string(upload.status) + " " + upload.body);
         upload_s[k] = std::chrono::duration<double>(Clock::now() - due).count();
         const auto c = http_get(hub.port(), "/v1/log/consistency?from=" + std::to_string(kept->second_size));
         auto proof = parse_consistency_proof(c.body);
-        if (c.status != 200 || !proof.ok()) die("consistency: HTTP " + std::to_string(c.status) + " " + c.body);
+        if (c.status != 200 || !proof.ok())
+          die("consistency: HTTP " + std::to_string(c.status) + " " + c.body);
         auto latest = verify_consistency_proof(*proof, kept->checkpoint, hub_key);
         if (!latest.ok()) die("consistency: " + latest.message());
         const InclusionRequest ask{kiosk_id_from_key(fleet[k].key.public_key), latest->size,
                                    record_ranges(fleet[k].tonight), std::nullopt};
-        const auto i = http_post(hub.port(), "/v1/log/inclusion", format_inclusion_request(ask), "application/json");
+        const auto i =
+            http_post(hub.port(), "/v1/log/inclusion", format_inclusion_request(ask), "application/json");
         auto answer = parse_inclusion_answer(i.body);
-        if (i.status != 200 || !answer.ok()) die("inclusion: HTTP " + std::to_string(i.status) + " " + i.body);
+        if (i.status != 200 || !answer.ok())
+          die("inclusion: HTTP " + std::to_string(i.status) + " " + i.body);
         if (auto s = verify_inclusion_answer(*answer, fleet[k].tonight, fleet[k].tonight, *latest); !s.ok())
           die("inclusion: " + s.message());
         sync_s[k] = std::chrono::duration<double>(Clock::now() - due).count();
@@ -190,14 +201,17 @@ int main() {
   hub.stop();
 
   using bench::percentile;
-  std::printf("  each sync (upload, consistency proof, inclusion of its %zu records), as the kiosk sees it:\n"
-              "    p50 %.1f ms   p99 %.1f ms   longest %.1f ms\n",
-              records, percentile(sync_s, 0.5) * 1e3, percentile(sync_s, 0.99) * 1e3,
-              *std::max_element(sync_s.begin(), sync_s.end()) * 1e3);
+  std::printf(
+      "  each sync (upload, consistency proof, inclusion of its %zu records), as the kiosk sees it:\n"
+      "    p50 %.1f ms   p99 %.1f ms   longest %.1f ms\n",
+      records, percentile(sync_s, 0.5) * 1e3, percentile(sync_s, 0.99) * 1e3,
+      *std::max_element(sync_s.begin(), sync_s.end()) * 1e3);
   std::printf("  the upload alone: p50 %.1f ms   p99 %.1f ms\n", percentile(upload_s, 0.5) * 1e3,
               percentile(upload_s, 0.99) * 1e3);
-  std::printf("  the night took %.0f s of its %.0f s window; the hub used %.1f CPU s: %.2f%% of one core, %.2f%% of "
-              "all %u (at the real rate: %.3f%% of one core)\n",
-              night_s, window, cpu, 100 * cpu / window, 100 * cpu / window / cores, cores, 100 * cpu / window / speedup);
+  std::printf(
+      "  the night took %.0f s of its %.0f s window; the hub used %.1f CPU s: %.2f%% of one core, %.2f%% of "
+      "all %u (at the real rate: %.3f%% of one core)\n",
+      night_s, window, cpu, 100 * cpu / window, 100 * cpu / window / cores, cores,
+      100 * cpu / window / speedup);
   return 0;
 }

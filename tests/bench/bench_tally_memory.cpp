@@ -36,7 +36,8 @@ Content bench_content() {
     "questions":[{"id":"age","label":{"en":"Age"},"answers":[{"id":"young","label":{"en":"Young"}},
                                                           {"id":"old","label":{"en":"Old"}}]}],
     "consultations":[{"id":"c1","title":{"en":"Parks"},"summary":{"en":"s"},"body":{"en":"b"},
-      "voting":{"method":"support","max_supports":3},"about_you":["age"],"ideas":[)" + ideas + "]}]}");
+      "voting":{"method":"support","max_supports":3},"about_you":["age"],"ideas":[)" +
+                               ideas + "]}]}");
   if (!content.ok()) {
     std::fprintf(stderr, "bench_tally_memory: %s\n", content.message().c_str());
     std::exit(1);
@@ -96,11 +97,12 @@ int count_in_child(std::size_t n, bool streamed) {
   const double s = std::chrono::duration<double>(Clock::now() - t0).count();
   const auto& c = t.consultations.at(0);
   if (c.participants != n || !c.weighted) {
-    std::fprintf(stderr, "bench_tally_memory: counted %llu of %zu\n", static_cast<unsigned long long>(c.participants), n);
+    std::fprintf(stderr, "bench_tally_memory: counted %llu of %zu\n",
+                 static_cast<unsigned long long>(c.participants), n);
     return 1;
   }
-  std::printf("  %-9s %10zu records counted in %6.1f s (%.0f records/s)\n", streamed ? "streamed" : "in memory", n, s,
-              static_cast<double>(n) / s);
+  std::printf("  %-9s %10zu records counted in %6.1f s (%.0f records/s)\n",
+              streamed ? "streamed" : "in memory", n, s, static_cast<double>(n) / s);
   std::fflush(stdout);
   return 0;
 }
@@ -123,7 +125,8 @@ int main() {
   const std::size_t max_records = cap ? std::stoul(cap) : 10000000;
   std::printf("tally peak RSS as records grow (%zu records a kiosk, pages of %zu)\n", kPerKiosk, kPage);
   double streamed_base = 0, memory_base = 0;
-  for (const std::size_t n : {std::size_t{10000}, std::size_t{100000}, std::size_t{1000000}, std::size_t{10000000}}) {
+  for (const std::size_t n :
+       {std::size_t{10000}, std::size_t{100000}, std::size_t{1000000}, std::size_t{10000000}}) {
     if (n > max_records) break;
     const double streamed = peak_rss_mb(n, true);
     if (streamed < 0) return 1;
@@ -134,7 +137,8 @@ int main() {
       if (in_memory < 0) return 1;
       if (memory_base == 0) memory_base = in_memory;
     }
-    std::printf("%10zu records: streamed %8.1f MB (%.2fx the 10k figure)", n, streamed, streamed / streamed_base);
+    std::printf("%10zu records: streamed %8.1f MB (%.2fx the 10k figure)", n, streamed,
+                streamed / streamed_base);
     if (in_memory > 0) {
       std::printf("   all in memory %8.1f MB (%.2fx the 10k figure)   streamed / in memory %.3f", in_memory,
                   in_memory / memory_base, streamed / in_memory);

@@ -1,8 +1,8 @@
 // Several `civic-hub serve` processes on one PostgreSQL database, as behind a load balancer: run
 // beside a throwaway cluster by tests/support/with_postgres.sh (CIVIC_TEST_POSTGRES_URL). Batches
 // are built here, as an independent client would, so that both hubs get exactly the same bytes.
-#include <catch2/catch.hpp>
 #include <libpq-fe.h>
+#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <cstdlib>
@@ -25,7 +25,9 @@ std::string fresh_schema(const std::string& name) {
   const char* base = std::getenv("CIVIC_TEST_POSTGRES_URL");
   REQUIRE(base != nullptr);
   PGconn* c = PQconnectdb(base);
-  PGresult* r = PQexec(c, ("SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + name + " CASCADE; CREATE SCHEMA " + name).c_str());
+  PGresult* r = PQexec(c, ("SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + name +
+                           " CASCADE; CREATE SCHEMA " + name)
+                              .c_str());
   const bool made = PQresultStatus(r) == PGRES_COMMAND_OK;
   INFO(PQerrorMessage(c));
   PQclear(r);
@@ -35,9 +37,9 @@ std::string fresh_schema(const std::string& name) {
 }
 
 // `n` batches of `per_batch` records of one kiosk's chain, from `first_sequence` on.
-std::vector<std::string> chain_of(const SigningKeyPair& key, const SealPublicKey& hub_key, int n, int per_batch,
-                                  const std::string& marker, Hash32& head, std::uint64_t& next_position,
-                                  std::uint64_t& next_sequence) {
+std::vector<std::string> chain_of(const SigningKeyPair& key, const SealPublicKey& hub_key, int n,
+                                  int per_batch, const std::string& marker, Hash32& head,
+                                  std::uint64_t& next_position, std::uint64_t& next_sequence) {
   std::vector<std::string> out;
   for (int b = 0; b < n; ++b) {
     std::vector<Bytes> records;
@@ -71,9 +73,10 @@ Checkpoint log_checkpoint(HubProcess& hub, const SigningPublicKey& key) {
 
 }  // namespace
 
-TEST_CASE("two hubs on one PostgreSQL database: a kiosk's batches through both at once are stored once with "
-          "identical acks, a fork is caught by either, and a hub killed mid-stream loses nothing",
-          "[integration][postgres]") {
+TEST_CASE(
+    "two hubs on one PostgreSQL database: a kiosk's batches through both at once are stored once with "
+    "identical acks, a fork is caught by either, and a hub killed mid-stream loses nothing",
+    "[integration][postgres]") {
   ScratchDir scratch;
   const auto config = scratch.path / "hub.toml";
   std::ofstream(config) << "[store]\nurl = \"" << fresh_schema("two_hubs") << "\"\n"
@@ -150,9 +153,10 @@ TEST_CASE("two hubs on one PostgreSQL database: a kiosk's batches through both a
   ::unsetenv("CIVIC_HUB_CONFIG");
 }
 
-TEST_CASE("migrate-store moves a SQLite hub into PostgreSQL: the same records, log root and results, and an "
-          "occupied database is refused",
-          "[integration][postgres]") {
+TEST_CASE(
+    "migrate-store moves a SQLite hub into PostgreSQL: the same records, log root and results, and an "
+    "occupied database is refused",
+    "[integration][postgres]") {
   ScratchDir scratch;
   HubProcess hub(scratch.path / "hub");
   hub.init();
@@ -176,12 +180,12 @@ TEST_CASE("migrate-store moves a SQLite hub into PostgreSQL: the same records, l
 
   const std::string url = fresh_schema("moved");
   const auto key = (hub.state() / "offline" / "hub-submission.key").string();
-  const auto moved = hub.cli({"migrate-store", "--from", "sqlite:" + (hub.state() / "hub.db").string(), "--to", url,
-                              "--key", key});
+  const auto moved = hub.cli(
+      {"migrate-store", "--from", "sqlite:" + (hub.state() / "hub.db").string(), "--to", url, "--key", key});
   INFO(moved.output);
   REQUIRE(moved.exit_code == 0);
-  CHECK_THAT(moved.output, Catch::Contains("migrated 210 records") && Catch::Contains("the results are the same") &&
-                               Catch::Contains("210 rows"));
+  CHECK_THAT(moved.output, Catch::Contains("migrated 210 records") &&
+                               Catch::Contains("the results are the same") && Catch::Contains("210 rows"));
 
   // The hub on PostgreSQL: the same log, and it goes on from where it was.
   const auto config = scratch.path / "hub.toml";
@@ -197,7 +201,8 @@ TEST_CASE("migrate-store moves a SQLite hub into PostgreSQL: the same records, l
   hub.stop();
 
   // A database that holds a hub is never overwritten.
-  const auto again = hub.cli({"migrate-store", "--from", "sqlite:" + (hub.state() / "hub.db").string(), "--to", url});
+  const auto again =
+      hub.cli({"migrate-store", "--from", "sqlite:" + (hub.state() / "hub.db").string(), "--to", url});
   CHECK(again.exit_code != 0);
   CHECK_THAT(again.output, Catch::Contains("holds a hub already"));
 }
