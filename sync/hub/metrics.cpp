@@ -101,8 +101,10 @@ std::string HubMetrics::render(const Gauges& g) const {
   out += "civic_hub_records " + std::to_string(g.records) + "\n";
   header(out, "civic_hub_log_leaves", "gauge", "Leaves in the transparency log (records and online imports).");
   out += "civic_hub_log_leaves " + std::to_string(g.log_leaves) + "\n";
-  header(out, "civic_hub_store_bytes", "gauge", "Size of the hub's database files on disk.");
-  out += "civic_hub_store_bytes " + std::to_string(g.store_bytes) + "\n";
+  if (g.store_bytes) {
+    header(out, "civic_hub_store_bytes", "gauge", "Size of the hub's database files on disk.");
+    out += "civic_hub_store_bytes " + std::to_string(*g.store_bytes) + "\n";
+  }
   return out;
 }
 
@@ -119,10 +121,12 @@ Result<HubMetrics::Gauges> read_metric_gauges(HubStore& store, const std::filesy
                             : "active";
     ++g.kiosks_by_state[state];
   }
+  if (database.empty()) return g;  // not in files of ours: PostgreSQL
+  g.store_bytes = 0;
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm"}) {
     const auto size = std::filesystem::file_size(database.string() + suffix, ec);
-    if (!ec) g.store_bytes += size;
+    if (!ec) *g.store_bytes += size;
   }
   return g;
 }

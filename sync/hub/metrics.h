@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 
@@ -27,7 +28,7 @@ class HubMetrics {
 
   struct Gauges {
     std::map<std::string, std::uint64_t> kiosks_by_state;  // active, silent, revoked, never-heard
-    std::uint64_t store_bytes = 0;
+    std::optional<std::uint64_t> store_bytes;  // SQLite's files; none on PostgreSQL (its own exporter has it)
     std::uint64_t log_leaves = 0;
     std::uint64_t records = 0;
     HttpRefusals refusals;
@@ -49,7 +50,7 @@ class HubMetrics {
 };
 
 // Reads the store's gauges: kiosks by state (as the fleet page flags them) and the size of its
-// files; the caller adds the log's counts (HubService keeps them) and the HTTP layer's refusals.
+// files (`database`: SQLite's; empty for PostgreSQL, whose size is not in files of ours); the caller adds the log's counts (HubService keeps them) and the HTTP layer's refusals.
 [[nodiscard]] Result<HubMetrics::Gauges> read_metric_gauges(HubStore& store, const std::filesystem::path& database,
                                                            int silent_after_nights, std::uint64_t now);
 

@@ -129,7 +129,8 @@ Status serve_http(HubService& service, const std::function<void(int port)>& on_l
       res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"civic-hub metrics\"");
       return;
     }
-    auto gauges = read_metric_gauges(service.store(), config.database_path(), config.silent_after_nights, now_seconds());
+    auto gauges = read_metric_gauges(service.store(), config.store_url.empty() ? config.database_path() : std::filesystem::path(),
+                                     config.silent_after_nights, now_seconds());
     if (!gauges.ok()) return send_error(res, gauges.error());
     auto records = service.records_in_log();
     auto leaves = service.log_size();
