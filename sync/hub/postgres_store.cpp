@@ -1396,8 +1396,8 @@ Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url,
   if (!url.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "[store] url must start with postgresql:// (or be left out for "
-                      "the SQLite database in the state directory); got '" +
-                          url.substr(0, url.find('@')) + "'");
+                      "the SQLite database in the state directory); it starts with '" +
+                          url.substr(0, url.find(':')) + "'");
   }
   return open_sqlite_hub_store(sqlite_path);
 }

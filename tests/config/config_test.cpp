@@ -56,6 +56,20 @@ TEST_CASE("configuration errors name the file, the line and the key", "[config]"
     REQUIRE(c.ok());
     CHECK(c->languages.size() == 8);
   }
+  SECTION("the hub's store: a PostgreSQL URL or nothing, and a password never repeated") {
+    TempFile other("[store]\nurl = \"mysql://hub:s3cret@db/civic\"\n");
+    auto c = load_hub_config(other.path);
+    CHECK(c.code() == ErrorCode::kInvalidArgument);
+    CHECK_THAT(c.message(), Catch::Contains("[store]") && Catch::Contains("postgresql://"));
+    CHECK_THAT(c.message(), !Catch::Contains("s3cret"));
+    TempFile pg("[store]\nurl = \"postgresql://hub@db/civic\"\n");
+    auto ok = load_hub_config(pg.path);
+    REQUIRE(ok.ok());
+    CHECK(ok->store_url == "postgresql://hub@db/civic");
+    auto by_default = load_hub_config(fs::path(CIVIC_SOURCE_DIR) / "config/hub.toml");
+    REQUIRE(by_default.ok());
+    CHECK(by_default->store_url.empty());
+  }
   SECTION("an unknown section") {
     TempFile f("[snyc]\n");
     CHECK_THAT(load_kiosk_config(f.path).message(), Catch::Contains("unknown section 'snyc'"));
