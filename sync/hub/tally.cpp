@@ -99,7 +99,6 @@ std::string impossible_ballot_words(const std::string& kind, const Consultation&
 struct Ballot {
   const std::vector<Vote>* votes;
   const std::vector<Answer>* answers;
-  const std::vector<Comparison>* comparisons;  // null for online ballots
   std::string channel;  // kiosk, town-hall, paper, online:<source>
   std::string event_id;
   bool has_idea;
@@ -107,19 +106,17 @@ struct Ballot {
 };
 
 // A counted kiosk, town-hall or paper ballot as the count keeps it: what is counted, never the
-// idea's words; votes, answers and comparisons in a canonical order, so that identical ballots
-// are kept once with their number.
+// idea's words; votes and answers in a canonical order, so that identical ballots are kept once
+// with their number. Comparisons are counted as they come (TallyCounter::add), not kept.
 struct DistinctBallot {
   std::string channel, event_id;
   bool has_idea = false;
   std::vector<Vote> votes;
   std::vector<Answer> answers;
-  std::vector<Comparison> comparisons;
 };
 
 auto vote_key(const Vote& v) { return std::tie(v.idea_id, v.choice); }
 auto answer_key(const Answer& a) { return std::tie(a.question_id, a.answer_id); }
-auto comparison_key(const Comparison& c) { return std::tie(c.left, c.right, c.outcome); }
 
 template <typename T, typename Key>
 std::strong_ordering compare_lists(const std::vector<T>& a, const std::vector<T>& b, Key key) {
@@ -132,17 +129,15 @@ struct DistinctBallotOrder {
     if (auto c = std::tie(a.channel, a.event_id, a.has_idea) <=> std::tie(b.channel, b.event_id, b.has_idea); c != 0)
       return c < 0;
     if (auto c = compare_lists(a.votes, b.votes, vote_key); c != 0) return c < 0;
-    if (auto c = compare_lists(a.answers, b.answers, answer_key); c != 0) return c < 0;
-    return compare_lists(a.comparisons, b.comparisons, comparison_key) < 0;
+    return compare_lists(a.answers, b.answers, answer_key) < 0;
   }
 };
 
 DistinctBallot distinct_ballot(const Submission& s) {
-  DistinctBallot b{channel_name(s.channel), s.event_id, !s.idea.empty(), s.votes, s.answers, s.comparisons};
+  DistinctBallot b{channel_name(s.channel), s.event_id, !s.idea.empty(), s.votes, s.answers};
   auto by = [](auto key) { return [key](const auto& x, const auto& y) { return key(x) < key(y); }; };
   std::sort(b.votes.begin(), b.votes.end(), by(vote_key));
   std::sort(b.answers.begin(), b.answers.end(), by(answer_key));
-  std::sort(b.comparisons.begin(), b.comparisons.end(), by(comparison_key));
   return b;
 }
 
@@ -529,6 +524,9 @@ struct TallyCounter::State {
     std::map<std::string, std::uint64_t> refused;  // by kind
     std::uint64_t repeated = 0;
     std::map<DistinctBallot, std::uint64_t, DistinctBallotOrder> ballots;
+    // Pairwise consultations: every counted comparison, by idea (the consultations file's order).
+    std::optional<PairwiseCounts> pairs;
+    std::unordered_map<std::string_view, std::size_t> idea_index;
   };
   std::vector<std::pair<std::string, ConsultationCount>> counts;  // the consultations counted, in the file's order
 
@@ -555,6 +553,14 @@ TallyCounter::TallyCounter(const Content& content, const PopulationMargins* marg
     State::ConsultationCount count;
     count.consultation = &c;
     count.ideas = idea_set(c);
+    if (c.voting == VotingMethod::kPairwise) {
+      std::vector<std::string> ids;
+      for (const auto& i : c.ideas) {
+        count.idea_index[i.id] = ids.size();
+        ids.push_back(i.id);
+      }
+      count.pairs.emplace(std::move(ids));
+    }
     s.counts.emplace_back(c.id, std::move(count));
   }
 }
@@ -592,6 +598,18 @@ void TallyCounter::add(const OpenedRecords& records) {
       continue;
     }
     ++count->ballots[distinct_ballot(b)];
+    if (count->pairs) {
+      for (const auto& cmp : b.comparisons) {
+        // impossible_ballot checked that both are ideas of the consultation.
+        const std::size_t left = count->idea_index.at(cmp.left), right = count->idea_index.at(cmp.right);
+        if (cmp.outcome == PairOutcome::kLeft) ++count->pairs->wins[left][right];
+        if (cmp.outcome == PairOutcome::kRight) ++count->pairs->wins[right][left];
+        if (cmp.outcome == PairOutcome::kCannotDecide) {
+          ++count->pairs->cannot_decide[left];
+          ++count->pairs->cannot_decide[right];
+        }
+      }
+    }
   }
 }
 
@@ -694,7 +712,7 @@ Tally TallyCounter::State::finish() {
     res.repeated_ballots = counted.repeated;
     std::vector<Ballot> ballots;
     for (const auto& [b, n] : counted.ballots) {
-      ballots.push_back({&b.votes, &b.answers, &b.comparisons, b.channel, b.event_id, b.has_idea, n});
+      ballots.push_back({&b.votes, &b.answers, b.channel, b.event_id, b.has_idea, n});
     }
     if (res.repeated_ballots > 0) {
       t.anomalies.push_back({"repeated-ballot", std::to_string(res.repeated_ballots) +
@@ -726,7 +744,7 @@ Tally TallyCounter::State::finish() {
           ++res.refused_ballots[*why];
           continue;
         }
-        ballots.push_back({&b.votes, &b.answers, nullptr, d->channel(), "", false, 1});
+        ballots.push_back({&b.votes, &b.answers, d->channel(), "", false, 1});
       }
     }
     for (const auto& [kind, n] : res.refused_ballots) {
@@ -850,26 +868,7 @@ Tally TallyCounter::State::finish() {
       res.opinion_groups = find_opinion_groups(votes, ideas, static_cast<std::size_t>(c.min_votes));
     }
     if (c.voting == VotingMethod::kBudget) res.budget = count_budget(c, content, ballots, profiles, res.ideas);
-    if (c.voting == VotingMethod::kPairwise) {
-      std::vector<std::string> ideas;
-      for (const auto& i : c.ideas) ideas.push_back(i.id);
-      PairwiseCounts pairs(ideas);
-      std::unordered_map<std::string_view, std::size_t> index;
-      for (std::size_t i = 0; i < ideas.size(); ++i) index[ideas[i]] = i;
-      for (const auto& b : ballots) {
-        if (!b.comparisons) continue;
-        for (const auto& cmp : *b.comparisons) {
-          const std::size_t l = index.at(cmp.left), r = index.at(cmp.right);  // checked: both are ideas
-          if (cmp.outcome == PairOutcome::kLeft) pairs.wins[l][r] += b.count;
-          if (cmp.outcome == PairOutcome::kRight) pairs.wins[r][l] += b.count;
-          if (cmp.outcome == PairOutcome::kCannotDecide) {
-            pairs.cannot_decide[l] += b.count;
-            pairs.cannot_decide[r] += b.count;
-          }
-        }
-      }
-      res.pairwise = fit_bradley_terry(pairs);
-    }
+    if (counted.pairs) res.pairwise = fit_bradley_terry(*counted.pairs);
     rank_ideas(c, res);
 
     // Who took part, against the population, and online against offline.

@@ -124,6 +124,8 @@ TEST_CASE("budget: the count refuses what no kiosk allows, and says why the rule
                                                   {"a", "c", PairOutcome::kLeft}, {"c", "a", PairOutcome::kCannotDecide}}));
   records.opened.push_back(record(10, "b", 10, {}, {{"p1", "p2", PairOutcome::kLeft}}));
   records.opened.push_back(record(11, "w", 11, {}, {{"a", "b", PairOutcome::kLeft}, {"c", "b", PairOutcome::kRight}}));
+  // Session 11 again: a later ballot of a counted session; its comparisons are not counted.
+  records.opened.push_back(record(12, "w", 11, {}, {{"c", "a", PairOutcome::kLeft}}));
   const Tally t = tally(content, records, nullptr);
   const ConsultationResult& b = t.consultations[0];
   CHECK(b.participants == 3);
@@ -145,6 +147,7 @@ TEST_CASE("budget: the count refuses what no kiosk allows, and says why the rule
   CHECK(w.participants == 1);
   REQUIRE(w.pairwise);
   CHECK(w.pairwise->comparisons == 2);
+  CHECK(w.repeated_ballots == 1);
   CHECK(w.ideas[0].id == "a");  // a over b, b over c
   CHECK(w.ideas[2].id == "c");
   bool anomaly = false;
