@@ -262,7 +262,7 @@ Result<HubConfig> load_hub_config(const std::filesystem::path& file) {
   TableReader store(root["store"].as_table(), f, "store");
   CIVIC_TRY(store.get_string("url", c.store_url));
   CIVIC_TRY(store.finish());
-  if (!c.store_url.empty() && c.store_url.rfind("postgresql://", 0) != 0 && c.store_url.rfind("postgres://", 0) != 0) {
+  if (!c.store_url.empty() && !is_postgres_url(c.store_url)) {
     return make_error(ErrorCode::kInvalidArgument, f + ": url in [store] must be a PostgreSQL connection URL "
                                                        "(postgresql://USER@HOST/DATABASE); leave it out for the SQLite "
                                                        "database in the state directory");

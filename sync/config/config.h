@@ -113,6 +113,11 @@ struct HubConfig {
   std::filesystem::path results_dir() const { return state_dir / "results"; }
 };
 
+// A PostgreSQL connection URL, as [store] url and migrate-store take it (postgresql://…).
+inline bool is_postgres_url(const std::string& url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+}
+
 [[nodiscard]] Result<KioskConfig> load_kiosk_config(const std::filesystem::path& file);
 [[nodiscard]] Result<HubConfig> load_hub_config(const std::filesystem::path& file);
 

@@ -712,7 +712,14 @@ struct StoreSnapshot {
   bool counted = false;
 };
 
-Result<StoreSnapshot> snapshot_store(std::unique_ptr<HubStore> store, const HubConfig& config, const Options& o) {
+// What the results are counted with: the hub's keys and the submission secret key.
+struct CountingKeys {
+  HubKeys hub;
+  SealKeyPair submission;
+};
+
+Result<StoreSnapshot> snapshot_store(std::unique_ptr<HubStore> store, const HubConfig& config,
+                                     const CountingKeys* keys) {
   StoreSnapshot s;
   CIVIC_ASSIGN(records, store->record_count());
   CIVIC_ASSIGN(size, store->extend_log());
@@ -721,12 +728,9 @@ Result<StoreSnapshot> snapshot_store(std::unique_ptr<HubStore> store, const HubC
   s.log_size = size;
   s.log_root = root;
   CIVIC_ASSIGN(consultations, store->consultations());
-  if (o.key_file.empty() || !consultations) return s;  // nothing to count without consultations
-  CIVIC_ASSIGN(keys, load_hub_keys(config));
-  CIVIC_ASSIGN(key, load_operator_key(o.key_file));
-  const MemoryLock key_lock(&key, sizeof key);
-  HubService service(std::move(store), std::move(keys), config);
-  CIVIC_ASSIGN(counted, count_results(service, key, CountRequest{}));
+  if (!keys || !consultations) return s;  // nothing to count without consultations
+  HubService service(std::move(store), keys->hub, config);
+  CIVIC_ASSIGN(counted, count_results(service, keys->submission, CountRequest{}));
   s.results = results_json(counted.first);
   s.counted = true;
   return s;
@@ -734,7 +738,7 @@ Result<StoreSnapshot> snapshot_store(std::unique_ptr<HubStore> store, const HubC
 
 // civic-hub migrate-store --from sqlite:PATH --to postgresql://…: moves a hub's store into an empty
 // PostgreSQL database, checked by the record count, the log's size and root and (with --key) the
-// results, before and after. The SQLite database is left as it was.
+// results, before and after. The SQLite database keeps everything it held.
 int run_migrate_store(const HubConfig& config, const Options& o) {
   if (o.migrate_from.rfind("sqlite:", 0) != 0) {
     return fail(make_error(ErrorCode::kInvalidArgument, "--from must be sqlite:PATH, the hub's database (e.g. "
@@ -745,20 +749,30 @@ int run_migrate_store(const HubConfig& config, const Options& o) {
   if (!std::filesystem::is_regular_file(from, ec)) {
     return fail(make_error(ErrorCode::kNotFound, "there is no hub database at " + from.string()));
   }
-  if (o.migrate_to.rfind("postgresql://", 0) != 0 && o.migrate_to.rfind("postgres://", 0) != 0) {
+  if (!is_postgres_url(o.migrate_to)) {
     return fail(make_error(ErrorCode::kInvalidArgument, "--to must be a PostgreSQL connection URL "
                                                         "(postgresql://USER@HOST/DATABASE)"));
   }
+  std::optional<CountingKeys> keys;
+  if (!o.key_file.empty()) {
+    auto hub_keys = load_hub_keys(config);
+    if (!hub_keys.ok()) return fail(hub_keys.error());
+    auto submission = load_operator_key(o.key_file);
+    if (!submission.ok()) return fail(submission.error());
+    keys.emplace(CountingKeys{std::move(*hub_keys), *submission});  // the copy left behind wipes itself
+  }
+  std::optional<MemoryLock> key_lock;
+  if (keys) key_lock.emplace(&keys->submission, sizeof keys->submission);
   auto source = open_sqlite_hub_store(from);
   if (!source.ok()) return fail(source.error());
-  auto before = snapshot_store(std::move(*source), config, o);
+  auto before = snapshot_store(std::move(*source), config, keys ? &*keys : nullptr);
   if (!before.ok()) return fail(before.error());
   auto copied = copy_sqlite_store_to_postgres(from, o.migrate_to);
   if (!copied.ok()) return fail(copied.error());
   for (const auto& [table, rows] : *copied) std::printf("  %-18s %llu rows\n", table.c_str(), static_cast<unsigned long long>(rows));
   auto target = open_postgres_hub_store(o.migrate_to);
   if (!target.ok()) return fail(target.error());
-  auto after = snapshot_store(std::move(*target), config, o);
+  auto after = snapshot_store(std::move(*target), config, keys ? &*keys : nullptr);
   if (!after.ok()) return fail(after.error());
   const bool same = before->records == after->records && before->log_size == after->log_size &&
                     before->log_root == after->log_root && before->results == after->results;
@@ -770,7 +784,7 @@ int run_migrate_store(const HubConfig& config, const Options& o) {
                                (before->log_root != after->log_root ? ", another log root" : "") +
                                (before->results != after->results ? ", other results" : "") +
                                "): do not use it; empty the PostgreSQL database and migrate again. The SQLite "
-                               "database is unchanged"));
+                               "database still holds everything"));
   }
   std::printf("migrated %llu records; the log of %llu entries has the same root %s%s.\n"
               "Set [store] url in the hub's configuration to this database and restart civic-hub.\n",

@@ -15,6 +15,7 @@
 #include "group_commit.h"
 #include "store.h"
 #include "sync/common/human.h"
+#include "sync/config/config.h"
 #include "sync/sqlite/sqlite.h"
 
 namespace civic {
@@ -1391,8 +1392,7 @@ Result<std::vector<std::pair<std::string, std::uint64_t>>> copy_sqlite_store_to_
 
 Result<std::unique_ptr<HubStore>> open_hub_store(const std::string& url,
                                                  const std::filesystem::path& sqlite_path) {
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
-    return open_postgres_hub_store(url);
+  if (is_postgres_url(url)) return open_postgres_hub_store(url);
   if (!url.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "[store] url must start with postgresql:// (or be left out for "

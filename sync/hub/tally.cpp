@@ -934,15 +934,6 @@ Tally tally(const Content& content, const OpenedRecords& records, const Populati
   return counter.finish();
 }
 
-std::vector<CountedBudgetBallot> counted_budget_ballots(const Content& content, const OpenedRecords& records,
-                                                        const Consultation& c) {
-  TallyOptions options;
-  options.consultation = c.id;
-  TallyCounter counter(content, nullptr, options);
-  counter.add(records);
-  return counter.counted_budget_ballots(c);
-}
-
 Status check_tally_request(const Content& content, const PopulationMargins* margins,
                            const std::string& only_consultation) {
   if (!only_consultation.empty() && content.consultation(only_consultation) == nullptr) {

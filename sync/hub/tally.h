@@ -241,8 +241,6 @@ class TallyCounter {
 // The count of records held in memory (tests, small runs): a TallyCounter fed once.
 Tally tally(const Content& content, const OpenedRecords& records, const PopulationMargins* margins,
             const TallyOptions& options = {});
-std::vector<CountedBudgetBallot> counted_budget_ballots(const Content& content, const OpenedRecords& records,
-                                                        const Consultation& c);
 
 // Refuses, naming the valid choices, a consultation that is not in `content` and population
 // margins for a question or an answer the consultations do not have (a typo would otherwise give
